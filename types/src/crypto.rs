@@ -1,0 +1,326 @@
+//! ed25519 keys and signatures under one validity rule for single and batch checks.
+//!
+//! # The signature rule (SPEC §8)
+//! Tamga verifies signatures with [`ed25519_consensus`], which implements the
+//! **ZIP-215** rules: the cofactored equation `[8][s]B = [8]R + [8][k]A`,
+//! `s` must be canonical (`s < ℓ`), and `A`, `R` may be any valid curve point
+//! encoding. Single verification and batch verification accept *exactly* the
+//! same set of signatures under this rule, so two validators that verify the
+//! same block differently (one at a time, or batched) can never disagree.
+//! Plain `verify_strict` plus a cofactorless batch would not give that
+//! guarantee.
+//!
+//! On top of ZIP-215 Tamga rejects, at the point of *use* rather than in the
+//! signature check, account keys of small order (the eight torsion points):
+//! such a key can "sign" many messages with one signature. Registration of such
+//! a key is refused ([`PublicKey::is_weak`]).
+
+use std::fmt;
+use std::str::FromStr;
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::hash::{parse_hex_n, HexError};
+
+/// An ed25519 public key (32 bytes, compressed Edwards point). Also the account address.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize)]
+pub struct PublicKey(pub [u8; 32]);
+
+/// An ed25519 signature (64 bytes: `R ‖ s`).
+#[derive(Clone, Copy, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Signature(pub [u8; 64]);
+
+/// Why a signature did not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    /// The public key bytes are not a valid curve point.
+    #[error("public key {0} is not a valid ed25519 point")]
+    MalformedKey(PublicKey),
+    /// The signature does not verify for this key and message.
+    #[error("signature by {0} does not verify")]
+    Invalid(PublicKey),
+    /// A batch failed: at least one of its signatures is invalid.
+    #[error("batch verification failed")]
+    BatchFailed,
+}
+
+/// The eight small-order points' canonical encodings (the torsion subgroup).
+const SMALL_ORDER: [[u8; 32]; 8] = {
+    const fn hex32(s: &[u8; 64]) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        let mut i = 0;
+        while i < 32 {
+            out[i] = nib(s[2 * i]) << 4 | nib(s[2 * i + 1]);
+            i += 1;
+        }
+        out
+    }
+    const fn nib(c: u8) -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => panic!("bad hex"),
+        }
+    }
+    [
+        hex32(b"0100000000000000000000000000000000000000000000000000000000000000"),
+        hex32(b"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+        hex32(b"0000000000000000000000000000000000000000000000000000000000000080"),
+        hex32(b"0000000000000000000000000000000000000000000000000000000000000000"),
+        hex32(b"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"),
+        hex32(b"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa"),
+        hex32(b"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"),
+        hex32(b"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85"),
+    ]
+};
+
+impl PublicKey {
+    /// Verifies `sig` over `msg` under the ZIP-215 rule (see module docs).
+    pub fn verify(&self, msg: &[u8], sig: &Signature) -> Result<(), SignatureError> {
+        let vk =
+            ed25519_consensus::VerificationKey::try_from(self.0).map_err(|_| SignatureError::MalformedKey(*self))?;
+        vk.verify(&ed25519_consensus::Signature::from(sig.0), msg).map_err(|_| SignatureError::Invalid(*self))
+    }
+
+    /// True if the key is not a usable account key: not a valid point, or a
+    /// point of small order (a torsion point, with or without a non-canonical
+    /// sign bit). Such keys are refused at registration.
+    pub fn is_weak(&self) -> bool {
+        if ed25519_consensus::VerificationKey::try_from(self.0).is_err() {
+            return true;
+        }
+        let mut canon = self.0;
+        canon[31] &= 0x7f;
+        SMALL_ORDER.iter().any(|p| {
+            let mut q = *p;
+            q[31] &= 0x7f;
+            q == canon
+        })
+    }
+
+    /// Lower-case hex, 64 characters: the textual account address.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// Parses 64 hex characters.
+    pub fn from_hex(s: &str) -> Result<PublicKey, HexError> {
+        parse_hex_n::<32>(s).map(PublicKey)
+    }
+}
+
+impl Signature {
+    /// Lower-case hex, 128 characters.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+    /// Parses 128 hex characters.
+    pub fn from_hex(s: &str) -> Result<Signature, HexError> {
+        parse_hex_n::<64>(s).map(Signature)
+    }
+}
+
+/// A private signing key. Never serialised by `Debug`; zeroised on drop by the
+/// underlying crate.
+#[derive(Clone)]
+pub struct SigningKey(ed25519_consensus::SigningKey);
+
+impl SigningKey {
+    /// A fresh key from the operating system's randomness.
+    pub fn generate() -> SigningKey {
+        SigningKey(ed25519_consensus::SigningKey::new(rand_core::OsRng))
+    }
+
+    /// A key from 32 secret seed bytes (deterministic: tests and key files).
+    pub fn from_seed(seed: [u8; 32]) -> SigningKey {
+        SigningKey(ed25519_consensus::SigningKey::from(seed))
+    }
+
+    /// The 32 secret seed bytes. Handle with care.
+    pub fn to_seed(&self) -> [u8; 32] {
+        self.0.to_bytes()
+    }
+
+    /// The matching public key.
+    pub fn public(&self) -> PublicKey {
+        PublicKey(self.0.verification_key().to_bytes())
+    }
+
+    /// Signs `msg`.
+    pub fn sign(&self, msg: &[u8]) -> Signature {
+        Signature(self.0.sign(msg).to_bytes())
+    }
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SigningKey(public={})", self.public())
+    }
+}
+
+/// Verifies many `(key, message, signature)` triples at once.
+///
+/// Accepts exactly when every triple would pass [`PublicKey::verify`]
+/// (ZIP-215 guarantees this). On failure callers fall back to single checks to
+/// find the culprits ([`BatchVerifier::verify_each`]).
+#[derive(Default)]
+pub struct BatchVerifier {
+    items: Vec<(PublicKey, Vec<u8>, Signature)>,
+}
+
+impl BatchVerifier {
+    /// An empty batch.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one triple.
+    pub fn push(&mut self, key: PublicKey, msg: Vec<u8>, sig: Signature) {
+        self.items.push((key, msg, sig));
+    }
+
+    /// Number of queued triples.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// True when nothing is queued.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Verifies the whole batch: `Ok` only if every signature is valid.
+    pub fn verify(&self) -> Result<(), SignatureError> {
+        let mut batch = ed25519_consensus::batch::Verifier::new();
+        for (key, msg, sig) in &self.items {
+            let vk = ed25519_consensus::VerificationKeyBytes::from(key.0);
+            batch.queue((vk, ed25519_consensus::Signature::from(sig.0), msg));
+        }
+        batch.verify(rand_core::OsRng).map_err(|_| SignatureError::BatchFailed)
+    }
+
+    /// Verifies the batch and, if it fails, each item alone: returns one
+    /// result per queued item, in order.
+    pub fn verify_each(&self) -> Vec<Result<(), SignatureError>> {
+        if self.verify().is_ok() {
+            return vec![Ok(()); self.items.len()];
+        }
+        self.items.iter().map(|(k, m, s)| k.verify(m, s)).collect()
+    }
+}
+
+macro_rules! hex_serde {
+    ($t:ty, $name:literal) => {
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.to_hex())
+            }
+        }
+        impl fmt::Debug for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({}…)", $name, &self.to_hex()[..12])
+            }
+        }
+        impl FromStr for $t {
+            type Err = HexError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::from_hex(s)
+            }
+        }
+        impl Serialize for $t {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.to_hex())
+            }
+        }
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <String as Deserialize>::deserialize(d)?;
+                Self::from_hex(&s).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+hex_serde!(PublicKey, "PublicKey");
+hex_serde!(Signature, "Signature");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_verify_roundtrip() {
+        let k = SigningKey::from_seed([7; 32]);
+        let sig = k.sign(b"hello");
+        assert_eq!(k.public().verify(b"hello", &sig), Ok(()));
+        assert_eq!(k.public().verify(b"hellO", &sig), Err(SignatureError::Invalid(k.public())));
+        assert!(!k.public().is_weak());
+    }
+
+    #[test]
+    fn small_order_keys_are_weak() {
+        for p in SMALL_ORDER {
+            assert!(PublicKey(p).is_weak(), "{}", hex::encode(p));
+        }
+    }
+
+    #[test]
+    fn non_canonical_s_rejected_single_and_batch() {
+        let k = SigningKey::from_seed([9; 32]);
+        let mut sig = k.sign(b"m");
+        // s + ℓ: same scalar mod ℓ, non-canonical encoding. ZIP-215 rejects it.
+        let l: [u8; 32] = [
+            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+        ];
+        let mut carry = 0u16;
+        for i in 0..32 {
+            let v = sig.0[32 + i] as u16 + l[i] as u16 + carry;
+            sig.0[32 + i] = v as u8;
+            carry = v >> 8;
+        }
+        assert!(k.public().verify(b"m", &sig).is_err());
+        let mut b = BatchVerifier::new();
+        b.push(k.public(), b"m".to_vec(), sig);
+        assert!(b.verify().is_err());
+    }
+
+    /// The identity point as key with the signature (R = identity, s = 0)
+    /// satisfies the cofactored equation for *every* message: ZIP-215 accepts it
+    /// both singly and in a batch (agreement), and Tamga refuses the key itself.
+    #[test]
+    fn small_order_key_agrees_single_and_batch_and_is_refused() {
+        let key = PublicKey(SMALL_ORDER[0]);
+        let mut sig = [0u8; 64];
+        sig[..32].copy_from_slice(&SMALL_ORDER[0]);
+        let sig = Signature(sig);
+        let single = key.verify(b"anything", &sig).is_ok();
+        let mut b = BatchVerifier::new();
+        b.push(key, b"anything".to_vec(), sig);
+        assert_eq!(single, b.verify().is_ok());
+        assert!(key.is_weak());
+    }
+
+    #[test]
+    fn batch_finds_the_bad_one() {
+        let mut b = BatchVerifier::new();
+        for i in 0..10u8 {
+            let k = SigningKey::from_seed([i; 32]);
+            let msg = vec![i; 3];
+            let sig = if i == 4 { k.sign(b"other") } else { k.sign(&msg) };
+            b.push(k.public(), msg, sig);
+        }
+        assert!(b.verify().is_err());
+        let each = b.verify_each();
+        assert_eq!(each.iter().filter(|r| r.is_err()).count(), 1);
+        assert!(each[4].is_err());
+    }
+
+    #[test]
+    fn hex_forms() {
+        let k = SigningKey::from_seed([1; 32]).public();
+        assert_eq!(PublicKey::from_hex(&k.to_hex()), Ok(k));
+        let js = serde_json::to_string(&k).expect("serialize");
+        assert_eq!(serde_json::from_str::<PublicKey>(&js).expect("parse"), k);
+    }
+}

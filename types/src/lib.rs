@@ -1,0 +1,39 @@
+//! # tamga-types
+//!
+//! The primitives every other Tamga crate speaks: keys and signatures
+//! ([`crypto`]), domain-separated hashes ([`hash`]), the bounded borsh codec
+//! ([`codec`]), ledger identifiers ([`ids`]), transaction payloads for every
+//! operation of SPEC §3–§9 ([`payload`]), the signed envelope ([`tx`]),
+//! blocks, votes, certificates and validator sets ([`block`]), receipts
+//! ([`receipt`]) and IIN/BIN commitments ([`identity`]).
+//!
+//! This crate does no I/O. Its encodings are an API: `docs/wire-format.md`
+//! describes them and `tests/golden.rs` pins them byte for byte.
+//!
+//! Invariants:
+//! * every decode of untrusted bytes is bounded before allocation;
+//! * single and batch signature verification accept the same signatures;
+//! * each hashed or signed object kind has its own domain tag.
+
+pub mod block;
+pub mod codec;
+pub mod crypto;
+pub mod hash;
+pub mod identity;
+pub mod ids;
+pub mod payload;
+pub mod receipt;
+pub mod tx;
+
+pub use block::{
+    Block, BlockError, BlockHeader, Certificate, CertificateError, CertifiedBlock, Evidence, EvidenceError, Validator,
+    ValidatorSet, Vote, VoteData, VoteKind,
+};
+pub use codec::{limits, BoundedString, BoundedVec, DecodeError, ShortText, Text};
+pub use crypto::{BatchVerifier, PublicKey, Signature, SignatureError, SigningKey};
+pub use hash::{merkle_root, Hash};
+pub use identity::{identifier_commitment, validate_iin_bin};
+pub use ids::*;
+pub use payload::*;
+pub use receipt::{Event, Receipt, TxOutcome};
+pub use tx::{ChainId, Memo, SignedTransaction, StatelessError, Transaction};

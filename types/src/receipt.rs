@@ -1,0 +1,68 @@
+//! Receipts and events (SPEC §8): the outcome of every committed transaction.
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use serde::{Deserialize, Serialize};
+
+use crate::hash::Hash;
+use crate::ids::{Height, TimestampMs};
+
+/// Outcome of executing one transaction.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum TxOutcome {
+    /// Applied.
+    Success,
+    /// Rejected by an execution rule: the nonce is spent, nothing else changed.
+    Failed {
+        /// Stable machine-readable reason code (e.g. `INSUFFICIENT_BALANCE`).
+        code: String,
+        /// Human explanation naming the field, expected and actual values.
+        message: String,
+    },
+}
+
+/// One fact a transaction produced, for indexers and the event stream.
+/// `kind` names are stable (documented in `docs/wire-format.md`).
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct Event {
+    /// Event kind, snake_case (e.g. `transfer`, `record_issued`).
+    pub kind: String,
+    /// Attributes, in a fixed order per kind.
+    pub attributes: Vec<(String, String)>,
+}
+
+impl Event {
+    /// Builds an event from string-like attributes.
+    pub fn new(kind: &str, attributes: impl IntoIterator<Item = (&'static str, String)>) -> Event {
+        Event { kind: kind.to_owned(), attributes: attributes.into_iter().map(|(k, v)| (k.to_owned(), v)).collect() }
+    }
+
+    /// The value of attribute `key`, if present.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+/// The receipt of a committed transaction.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct Receipt {
+    /// Transaction id.
+    pub tx_hash: Hash,
+    /// Block height.
+    pub height: Height,
+    /// Position in the block.
+    pub index: u32,
+    /// Block time.
+    pub block_time_ms: TimestampMs,
+    /// Success or failure.
+    pub outcome: TxOutcome,
+    /// Events (empty on failure).
+    pub events: Vec<Event>,
+}
+
+impl Receipt {
+    /// True on success.
+    pub fn is_success(&self) -> bool {
+        matches!(self.outcome, TxOutcome::Success)
+    }
+}
