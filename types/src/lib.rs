@@ -18,6 +18,7 @@
 pub mod block;
 pub mod codec;
 pub mod crypto;
+pub mod genesis;
 pub mod hash;
 pub mod identity;
 pub mod ids;
@@ -31,6 +32,7 @@ pub use block::{
 };
 pub use codec::{limits, BoundedString, BoundedVec, DecodeError, ShortText, Text};
 pub use crypto::{BatchVerifier, PublicKey, Signature, SignatureError, SigningKey};
+pub use genesis::{Genesis, GenesisParty, GenesisValidator, NetworkType, Params};
 pub use hash::{merkle_root, Hash};
 pub use identity::{identifier_commitment, validate_iin_bin};
 pub use ids::*;

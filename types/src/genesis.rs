@@ -1,0 +1,122 @@
+//! The genesis value: the initial state every node starts from (SPEC §1.11, §2, §9).
+//!
+//! This is plain data. The `tamga-genesis` crate reads and writes it as JSON
+//! and validates it with field-named errors; `tamga-state` applies it. Parties
+//! get ids `1..=n` in list order. Genesis creates **no** token value (SPEC §1.2):
+//! balances only ever come from an issuer's mint.
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::PublicKey;
+use crate::hash::Hash;
+use crate::ids::{PartyId, TimestampMs};
+use crate::payload::{PartyKind, Scope};
+
+/// Chain parameters, changeable by regulator transaction (SPEC §9).
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Maximum transactions per block.
+    #[serde(default = "Params::default_max_block_txs")]
+    pub max_block_txs: u32,
+    /// Blocks between committing a validator-set change and its taking effect.
+    #[serde(default = "Params::default_validator_change_delay")]
+    pub validator_change_delay: u64,
+    /// Validators need an accepted mining notification of their operator (SPEC §9).
+    #[serde(default)]
+    pub require_mining_notice: bool,
+}
+
+impl Params {
+    fn default_max_block_txs() -> u32 {
+        10_000
+    }
+    fn default_validator_change_delay() -> u64 {
+        2
+    }
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            max_block_txs: Self::default_max_block_txs(),
+            validator_change_delay: Self::default_validator_change_delay(),
+            require_mining_notice: false,
+        }
+    }
+}
+
+/// Type of distributed system (Digital Code art. 26 p.3, SPEC §1.11).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkType {
+    /// Regulators admit validators (Tamga's type).
+    CentrallyDistributed,
+    /// Open membership (not supported by Tamga; declared for completeness).
+    Decentralized,
+}
+
+/// A party registered at genesis.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisParty {
+    /// Individual or legal entity.
+    pub kind: PartyKind,
+    /// `H(salt ‖ IIN/BIN)`.
+    pub id_commitment: Hash,
+    /// Display name (legal entities only).
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// Account keys.
+    pub accounts: Vec<PublicKey>,
+    /// Non-empty for a regulator: its scopes.
+    #[serde(default)]
+    pub regulator_scopes: Vec<Scope>,
+    /// True if the party starts with an accepted issuance notification (Issuer role).
+    #[serde(default)]
+    pub issuer: bool,
+}
+
+/// A validator at genesis.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisValidator {
+    /// Consensus key.
+    pub key: PublicKey,
+    /// Voting power.
+    pub power: u64,
+    /// Operator party (id = 1-based position in `parties`).
+    pub operator: PartyId,
+    /// libp2p multiaddress where it listens (informational for peers).
+    #[serde(default)]
+    pub p2p_address: Option<String>,
+}
+
+/// The genesis value.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Genesis {
+    /// Network identifier, bound into every signature.
+    pub chain_id: String,
+    /// Genesis time, ms since the epoch; the first block's time must be later.
+    pub genesis_time_ms: TimestampMs,
+    /// Hash of the network's internal regulation document (DC art. 26 p.2).
+    pub regulation_hash: Hash,
+    /// Network type (DC art. 26 p.3).
+    pub network_type: NetworkType,
+    /// Parameters.
+    #[serde(default)]
+    pub params: Params,
+    /// Parties (ids 1..=n in order).
+    pub parties: Vec<GenesisParty>,
+    /// Initial validator set.
+    pub validators: Vec<GenesisValidator>,
+}
+
+impl Genesis {
+    /// Hash of the canonical (borsh) encoding: identifies the network's starting point.
+    pub fn hash(&self) -> Hash {
+        Hash::digest(b"TAMGA/GENESIS/v1", &crate::codec::encode(self))
+    }
+}
