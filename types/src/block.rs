@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::codec::{self, limits, BoundedVec, DecodeError};
 use crate::crypto::{BatchVerifier, PublicKey, Signature, SigningKey};
 use crate::hash::{domain, merkle_root, Hash};
-use crate::ids::{Height, PartyId, TimestampMs, View};
+use crate::ids::{Height, PartyId, Round, TimestampMs};
 use crate::tx::{ChainId, SignedTransaction};
 
 /// One member of a validator set.
@@ -99,12 +99,10 @@ impl ValidatorSet {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VoteKind {
-    /// Vote that a proposal is valid and first seen in this view.
-    Notarize,
-    /// Vote to skip a view (timeout). `block_hash` is [`Hash::ZERO`].
-    Nullify,
-    /// Vote to finalize a notarized block.
-    Finalize,
+    /// Tendermint prevote (first voting step of a round).
+    Prevote,
+    /// Tendermint precommit; a quorum of precommits on a block commits it.
+    Precommit,
 }
 
 /// What a vote signs. Everything a verifier needs besides the key.
@@ -112,12 +110,19 @@ pub enum VoteKind {
 pub struct VoteData {
     /// Kind.
     pub kind: VoteKind,
-    /// View.
-    pub view: View,
-    /// Height of the block voted for (0 for nullify).
+    /// Height being decided.
     pub height: Height,
-    /// Block voted for ([`Hash::ZERO`] for nullify).
+    /// Round within the height.
+    pub round: Round,
+    /// Block voted for; [`Hash::ZERO`] is a vote for nil.
     pub block_hash: Hash,
+}
+
+impl VoteData {
+    /// True for a nil vote.
+    pub fn is_nil(&self) -> bool {
+        self.block_hash == Hash::ZERO
+    }
 }
 
 impl VoteData {
@@ -159,8 +164,8 @@ impl Vote {
 }
 
 /// A quorum certificate: signatures of more than two thirds of the voting
-/// power on the same [`VoteData`]. With kind `Finalize` it is the **commit
-/// certificate** carried by every committed block (SPEC §9).
+/// power on the same [`VoteData`]. With kind `Precommit` on a non-nil block it
+/// is the **commit certificate** carried by every committed block (SPEC §9).
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 pub struct Certificate {
     /// What was voted.
@@ -295,8 +300,8 @@ impl Certificate {
         set: &ValidatorSet,
         header: &BlockHeader,
     ) -> Result<(), CertificateError> {
-        if self.data.kind != VoteKind::Finalize {
-            return Err(CertificateError::WrongKind { expected: VoteKind::Finalize, got: self.data.kind });
+        if self.data.kind != VoteKind::Precommit {
+            return Err(CertificateError::WrongKind { expected: VoteKind::Precommit, got: self.data.kind });
         }
         let h = header.hash();
         if self.data.block_hash != h || self.data.height != header.height {
@@ -311,7 +316,8 @@ impl Certificate {
     }
 }
 
-/// Proof that a validator signed two conflicting votes in one view (SPEC §9).
+/// Proof that a validator signed two conflicting votes of the same kind in one
+/// height and round (SPEC §9). A nil vote conflicts with a vote for a block.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 pub struct Evidence {
     /// First vote.
@@ -327,7 +333,7 @@ pub enum EvidenceError {
     #[error("the two votes are by different validators")]
     DifferentValidators,
     /// The votes do not conflict.
-    #[error("the two votes do not conflict (same view and kind, different blocks required)")]
+    #[error("the two votes do not conflict (same height, round and kind with different blocks required)")]
     NotConflicting,
     /// A signature is bad.
     #[error(transparent)]
@@ -341,14 +347,14 @@ impl Evidence {
     }
 
     /// Checks that the two votes are validly signed by one validator and conflict:
-    /// same view and kind (notarize or finalize) with different blocks.
+    /// same height, round and kind with different block hashes (nil included).
     pub fn verify(&self, chain_id: &str) -> Result<(), EvidenceError> {
         if self.a.validator != self.b.validator {
             return Err(EvidenceError::DifferentValidators);
         }
         let (a, b) = (&self.a.data, &self.b.data);
         let conflicting =
-            a.view == b.view && a.kind == b.kind && a.kind != VoteKind::Nullify && a.block_hash != b.block_hash;
+            a.height == b.height && a.round == b.round && a.kind == b.kind && a.block_hash != b.block_hash;
         if !conflicting {
             return Err(EvidenceError::NotConflicting);
         }
@@ -372,8 +378,8 @@ pub struct BlockHeader {
     pub chain_id: ChainId,
     /// Height (first block: 1).
     pub height: Height,
-    /// Consensus view in which it was proposed.
-    pub view: View,
+    /// Consensus round in which it was proposed.
+    pub round: Round,
     /// Proposer's clock, ms since epoch; strictly greater than the parent's.
     pub time_ms: TimestampMs,
     /// Hash of the parent header ([`Hash::ZERO`] at height 1).
@@ -480,6 +486,6 @@ impl Block {
 pub struct CertifiedBlock {
     /// The block.
     pub block: Block,
-    /// Finalize certificate on the block's header hash.
+    /// Precommit certificate on the block's header hash.
     pub certificate: Certificate,
 }

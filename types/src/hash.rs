@@ -29,7 +29,7 @@ pub mod domain {
     pub const TX_NODE: &[u8] = b"TAMGA/TXNODE/v1";
     /// Message signed by a consensus vote.
     pub const VOTE: &[u8] = b"TAMGA/VOTE/v1";
-    /// Message signed by a block proposal.
+    /// Message signed by a block proposal (height, round, block, POL round).
     pub const PROPOSAL: &[u8] = b"TAMGA/PROPOSAL/v1";
     /// Hash of a validator set.
     pub const VALIDATORS: &[u8] = b"TAMGA/VALSET/v1";

@@ -68,7 +68,7 @@ id!(
 
 /// Block height. Genesis state is height 0; the first block is height 1.
 pub type Height = u64;
-/// Consensus view (round) number.
-pub type View = u64;
+/// Consensus round number within a height.
+pub type Round = u32;
 /// Milliseconds since the Unix epoch (UTC).
 pub type TimestampMs = u64;
