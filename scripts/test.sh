@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The test command of README.md: formatting, lints, then every test of the
+# workspace (unit, property, deterministic simulation, multi-node).
+# Usage: scripts/test.sh [extra cargo test args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/prereqs.sh
+
+echo "==> cargo fmt --check"
+cargo fmt --all -- --check
+echo "==> cargo clippy (profile ci)"
+cargo clippy --workspace --all-targets --profile ci -- -D warnings
+echo "==> cargo test (profile ci)"
+cargo test --workspace --profile ci "$@"
