@@ -1,0 +1,712 @@
+//! The Tendermint state machine (arXiv:1807.04938, Algorithm 1). Line
+//! numbers `Lnn` refer to that algorithm.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use tamga_types::{
+    Certificate, Evidence, Hash, Height, PublicKey, Round, SigningKey, ValidatorSet, Vote, VoteData, VoteKind,
+};
+
+use crate::io::{Config, Effect, Input, Stats};
+use crate::message::{Message, Proposal, ProposalEvidence, SafetyState, Step, TimeoutKind, Value};
+use crate::votes::{AddVote, RoundVotes};
+use crate::ConsensusError;
+
+type Effects<V> = Vec<Effect<V>>;
+
+/// A buffered message of the next height, keyed so that each validator has at
+/// most one proposal and one vote of each kind per round.
+type BufferKey = (PublicKey, Round, u8);
+
+fn kind_tag(kind: VoteKind) -> u8 {
+    match kind {
+        VoteKind::Prevote => 1,
+        VoteKind::Precommit => 2,
+    }
+}
+
+/// One validator's (or observer's) consensus engine. Pure: see the crate docs.
+#[derive(Debug)]
+pub struct Engine<V: Value> {
+    config: Config,
+    key: SigningKey,
+    me: PublicKey,
+    /// Set only before the first `StartHeight` after a restore.
+    restored: Option<SafetyState<V>>,
+    started: bool,
+    validators: ValidatorSet,
+    height: Height,
+    round: Round,
+    step: Step,
+    locked: Option<(Round, V)>,
+    valid: Option<(Round, V)>,
+    signed_votes: BTreeMap<(Round, u8), Vote>,
+    signed_proposals: BTreeMap<Round, Proposal<V>>,
+    /// First proposal from `proposer(h, r)` per round.
+    proposals: BTreeMap<Round, Proposal<V>>,
+    /// A second, conflicting proposal per round (kept for L49 and evidence).
+    conflicting: BTreeMap<Round, Proposal<V>>,
+    /// `valid(v)` answers by value id.
+    validity: BTreeMap<Hash, bool>,
+    validation_requested: BTreeSet<Hash>,
+    rounds: BTreeMap<Round, RoundVotes>,
+    /// "for the first time" flags of the current round (L34, L36, L47).
+    prevote_timeout_scheduled: bool,
+    precommit_timeout_scheduled: bool,
+    l36_done: bool,
+    /// Vote evidence already reported: (validator index, round, kind tag).
+    reported: BTreeSet<(u16, Round, u8)>,
+    next_height: BTreeMap<BufferKey, Message<V>>,
+    /// Highest height seen per validator index of the current set (catch-up).
+    seen_heights: BTreeMap<u16, Height>,
+    sync_requested: Option<Height>,
+    stats: Stats,
+}
+
+impl<V: Value> Engine<V> {
+    /// A fresh engine owning `key`. Nothing happens until `Input::StartHeight`.
+    pub fn new(config: Config, key: SigningKey) -> Self {
+        let me = key.public();
+        Engine {
+            config,
+            key,
+            me,
+            restored: None,
+            started: false,
+            validators: ValidatorSet::default(),
+            height: 0,
+            round: 0,
+            step: Step::Propose,
+            locked: None,
+            valid: None,
+            signed_votes: BTreeMap::new(),
+            signed_proposals: BTreeMap::new(),
+            proposals: BTreeMap::new(),
+            conflicting: BTreeMap::new(),
+            validity: BTreeMap::new(),
+            validation_requested: BTreeSet::new(),
+            rounds: BTreeMap::new(),
+            prevote_timeout_scheduled: false,
+            precommit_timeout_scheduled: false,
+            l36_done: false,
+            reported: BTreeSet::new(),
+            next_height: BTreeMap::new(),
+            seen_heights: BTreeMap::new(),
+            sync_requested: None,
+            stats: Stats::default(),
+        }
+    }
+
+    /// An engine restarted after a crash from the last persisted state. The
+    /// state takes effect when the host starts the same height again (a
+    /// `StartHeight` for another height discards it). Every vote or proposal
+    /// the state records is re-sent as is, never re-signed differently.
+    pub fn restore(config: Config, key: SigningKey, state: SafetyState<V>) -> Self {
+        let mut e = Self::new(config, key);
+        e.restored = Some(state);
+        e
+    }
+
+    /// Current height.
+    pub fn height(&self) -> Height {
+        self.height
+    }
+
+    /// Current round.
+    pub fn round(&self) -> Round {
+        self.round
+    }
+
+    /// Current step.
+    pub fn step(&self) -> Step {
+        self.step
+    }
+
+    /// `(lockedRound, lockedValue)`.
+    pub fn locked(&self) -> Option<&(Round, V)> {
+        self.locked.as_ref()
+    }
+
+    /// `(validRound, validValue)`.
+    pub fn valid(&self) -> Option<&(Round, V)> {
+        self.valid.as_ref()
+    }
+
+    /// This engine's public key.
+    pub fn public_key(&self) -> PublicKey {
+        self.me
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// The state that `Effect::PersistSafety` would carry now.
+    pub fn safety_state(&self) -> SafetyState<V> {
+        SafetyState {
+            height: self.height,
+            round: self.round,
+            step: self.step,
+            locked: self.locked.clone(),
+            valid: self.valid.clone(),
+            signed_votes: self.signed_votes.values().cloned().collect(),
+            signed_proposals: self.signed_proposals.values().cloned().collect(),
+        }
+    }
+
+    /// Deterministic proposer rule: the validator at index `(height + round) mod n`
+    /// (validators are sorted by key, so all honest nodes agree).
+    pub fn proposer(validators: &ValidatorSet, height: Height, round: Round) -> Option<PublicKey> {
+        let n = validators.len() as u64;
+        if n == 0 {
+            return None;
+        }
+        let i = (height.wrapping_add(u64::from(round))) % n;
+        validators.get(i as u16).map(|v| v.key)
+    }
+
+    /// The single entry point: consume an input, return the effects to execute in order.
+    pub fn handle(&mut self, input: Input<V>) -> Vec<Effect<V>> {
+        let mut fx = Vec::new();
+        if let Err(e) = self.dispatch(input, &mut fx) {
+            self.stats.rejected += 1;
+            fx.push(Effect::Rejected(e));
+        }
+        fx
+    }
+
+    fn dispatch(&mut self, input: Input<V>, fx: &mut Effects<V>) -> Result<(), ConsensusError> {
+        if let Input::StartHeight { height, validators } = input {
+            return self.start_height(height, validators, fx);
+        }
+        if !self.started {
+            return Err(ConsensusError::NotStarted);
+        }
+        match input {
+            Input::StartHeight { .. } => Ok(()),
+            Input::Proposal(p) => self.on_proposal(p, false, fx),
+            Input::Vote(v) => self.on_vote(v, false, fx),
+            Input::ProposalBuilt { height, round, value } => {
+                // L15-L19: propose the built value unless a validValue appeared meanwhile.
+                if height == self.height
+                    && round == self.round
+                    && self.step == Step::Propose
+                    && self.is_proposer(round)
+                    && !self.signed_proposals.contains_key(&round)
+                {
+                    match self.valid.clone() {
+                        Some((vr, v)) => self.propose(v, Some(vr), fx),
+                        None => self.propose(value, None, fx),
+                    }
+                    self.progress(fx);
+                }
+                Ok(())
+            }
+            Input::ValueValidated { height, id, valid, .. } => {
+                if height == self.height {
+                    self.validity.insert(id, valid);
+                    self.progress(fx);
+                }
+                Ok(())
+            }
+            Input::TimeoutElapsed { height, round, step } => {
+                self.on_timeout(height, round, step, fx);
+                self.progress(fx);
+                Ok(())
+            }
+            Input::CertifiedValue { value, certificate } => self.on_certified(value, certificate, fx),
+            Input::Rebroadcast => {
+                if self.step != Step::Commit {
+                    for p in self.signed_proposals.range(self.round..=self.round).map(|(_, p)| p) {
+                        fx.push(Effect::Broadcast(Message::Proposal(p.clone())));
+                    }
+                    let from = self.round.saturating_sub(1);
+                    for v in self.signed_votes.range((from, 0)..=(self.round, u8::MAX)).map(|(_, v)| v) {
+                        fx.push(Effect::Broadcast(Message::Vote(v.clone())));
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn start_height(
+        &mut self,
+        height: Height,
+        validators: ValidatorSet,
+        fx: &mut Effects<V>,
+    ) -> Result<(), ConsensusError> {
+        if self.started && height <= self.height {
+            return Err(ConsensusError::HeightRegression { current: self.height, got: height });
+        }
+        self.started = true;
+        self.validators = validators;
+        self.height = height;
+        self.locked = None;
+        self.valid = None;
+        self.signed_votes.clear();
+        self.signed_proposals.clear();
+        self.proposals.clear();
+        self.conflicting.clear();
+        self.validity.clear();
+        self.validation_requested.clear();
+        self.rounds.clear();
+        self.reported.clear();
+        let mut round = 0;
+        if let Some(s) = self.restored.take() {
+            if s.height == height {
+                // Resume from the persisted safety state: same lock, same signatures.
+                round = s.round;
+                self.locked = s.locked;
+                self.valid = s.valid;
+                for v in s.signed_votes {
+                    self.signed_votes.insert((v.data.round, kind_tag(v.data.kind)), v);
+                }
+                for p in s.signed_proposals {
+                    self.signed_proposals.insert(p.round, p);
+                }
+            }
+        }
+        // Re-count our own signed votes.
+        let own: Vec<Vote> = self.signed_votes.values().cloned().collect();
+        for v in own {
+            self.count_own_vote(v);
+        }
+        let buffered = std::mem::take(&mut self.next_height);
+        self.seen_heights.retain(|_, h| *h > height);
+        self.start_round(round, fx);
+        for (_, m) in buffered {
+            let r = match m {
+                Message::Proposal(p) if p.height == height => self.on_proposal(p, true, fx),
+                Message::Vote(v) if v.data.height == height => self.on_vote(v, true, fx),
+                _ => Ok(()),
+            };
+            if let Err(e) = r {
+                self.stats.rejected += 1;
+                fx.push(Effect::Rejected(e));
+            }
+        }
+        self.progress(fx);
+        Ok(())
+    }
+
+    fn is_proposer(&self, round: Round) -> bool {
+        Self::proposer(&self.validators, self.height, round) == Some(self.me)
+    }
+
+    fn my_index(&self) -> Option<u16> {
+        self.validators.index_of(&self.me)
+    }
+
+    /// L11-L21: StartRound(round).
+    fn start_round(&mut self, round: Round, fx: &mut Effects<V>) {
+        self.round = round;
+        self.step = Step::Propose;
+        self.prevote_timeout_scheduled = false;
+        self.precommit_timeout_scheduled = false;
+        self.l36_done = false;
+        self.prune();
+        if self.is_proposer(round) {
+            if let Some(p) = self.signed_proposals.get(&round).cloned() {
+                // Already signed before a crash: re-send the same proposal.
+                fx.push(Effect::Broadcast(Message::Proposal(p.clone())));
+                self.accept_own_proposal(p);
+            } else if let Some((vr, v)) = self.valid.clone() {
+                // L15-L16: re-propose validValue with its validRound.
+                self.propose(v, Some(vr), fx);
+            } else {
+                // L18: getValue() is asked of the host.
+                fx.push(Effect::BuildProposal { height: self.height, round });
+            }
+        }
+        // L21 (also for the proposer, so a host that never builds cannot stall the round).
+        self.schedule(TimeoutKind::Propose, fx);
+    }
+
+    fn schedule(&self, step: TimeoutKind, fx: &mut Effects<V>) {
+        fx.push(Effect::ScheduleTimeout {
+            height: self.height,
+            round: self.round,
+            step,
+            duration_ms: self.config.timeout_ms(step, self.round),
+        });
+    }
+
+    /// Drops votes and proposals of rounds too far below the current one.
+    fn prune(&mut self) {
+        let floor = self.round.saturating_sub(self.config.max_past_rounds);
+        if floor == 0 {
+            return;
+        }
+        let keep: BTreeSet<Round> =
+            [self.locked.as_ref(), self.valid.as_ref()].into_iter().flatten().map(|(r, _)| *r).collect();
+        self.rounds.retain(|r, _| *r >= floor || keep.contains(r));
+        self.proposals.retain(|r, _| *r >= floor || keep.contains(r));
+        self.conflicting.retain(|r, _| *r >= floor);
+        self.signed_votes.retain(|(r, _), _| *r >= floor);
+        self.signed_proposals.retain(|r, _| *r >= floor);
+    }
+
+    /// L19: broadcast ⟨PROPOSAL, h, r, v, vr⟩, persisting it first.
+    fn propose(&mut self, value: V, pol_round: Option<Round>, fx: &mut Effects<V>) {
+        let p = Proposal::sign(&self.key, &self.config.chain_id, self.height, self.round, pol_round, value);
+        self.signed_proposals.insert(self.round, p.clone());
+        fx.push(Effect::PersistSafety(self.safety_state()));
+        fx.push(Effect::Broadcast(Message::Proposal(p.clone())));
+        self.accept_own_proposal(p);
+    }
+
+    fn accept_own_proposal(&mut self, p: Proposal<V>) {
+        self.validity.insert(p.value.id(), true);
+        self.proposals.entry(p.round).or_insert(p);
+    }
+
+    /// Signs (or, if already signed for this round and kind, re-sends) a vote.
+    /// Persist-before-send: the new signature is in the persisted state before
+    /// the broadcast effect. Returns the block hash actually voted.
+    fn vote(&mut self, kind: VoteKind, id: Hash, fx: &mut Effects<V>) -> Hash {
+        let key = (self.round, kind_tag(kind));
+        if let Some(v) = self.signed_votes.get(&key).cloned() {
+            fx.push(Effect::Broadcast(Message::Vote(v.clone())));
+            return v.data.block_hash;
+        }
+        if self.my_index().is_none() {
+            return id; // observers never sign
+        }
+        let data = VoteData { kind, height: self.height, round: self.round, block_hash: id };
+        let vote = Vote::sign(&self.key, &self.config.chain_id, data);
+        self.signed_votes.insert(key, vote.clone());
+        fx.push(Effect::PersistSafety(self.safety_state()));
+        fx.push(Effect::Broadcast(Message::Vote(vote.clone())));
+        self.count_own_vote(vote);
+        id
+    }
+
+    fn count_own_vote(&mut self, vote: Vote) {
+        if let Some(i) = self.my_index() {
+            let power = self.validators.get(i).map(|v| v.power).unwrap_or(0);
+            let _ = self.rounds.entry(vote.data.round).or_default().add(i, power, vote);
+        }
+    }
+
+    fn prevote(&mut self, id: Hash, fx: &mut Effects<V>) {
+        self.step = Step::Prevote;
+        self.vote(VoteKind::Prevote, id, fx);
+    }
+
+    fn precommit(&mut self, id: Hash, fx: &mut Effects<V>) {
+        self.step = Step::Precommit;
+        self.vote(VoteKind::Precommit, id, fx);
+    }
+
+    /// Common checks of a message for the current height; returns the sender's
+    /// index and power, or `None` if the message was handled otherwise (stale or buffered).
+    fn admit(
+        &mut self,
+        height: Height,
+        round: Round,
+        signer: PublicKey,
+        buffer_key: u8,
+        msg: impl FnOnce() -> Message<V>,
+        fx: &mut Effects<V>,
+    ) -> Result<Option<(u16, u64)>, ConsensusError> {
+        if height < self.height || (height == self.height && self.step == Step::Commit) {
+            self.stats.stale += 1;
+            return Ok(None);
+        }
+        let index = self.validators.index_of(&signer).ok_or(ConsensusError::NotAValidator { key: signer, height })?;
+        let power = self.validators.get(index).map(|v| v.power).unwrap_or(0);
+        if height > self.height {
+            // Catch-up: remember the highest height each validator speaks at.
+            let seen = self.seen_heights.entry(index).or_insert(0);
+            *seen = (*seen).max(height);
+            self.maybe_request_sync(fx);
+            if height == self.height + 1 && round <= self.config.max_future_rounds {
+                let m = msg();
+                match &m {
+                    Message::Proposal(p) => p.verify(&self.config.chain_id)?,
+                    Message::Vote(v) => {
+                        v.verify(&self.config.chain_id).map_err(|_| ConsensusError::BadSignature { signer })?
+                    }
+                }
+                if let std::collections::btree_map::Entry::Vacant(e) =
+                    self.next_height.entry((signer, round, buffer_key))
+                {
+                    e.insert(m);
+                    self.stats.buffered += 1;
+                }
+            }
+            return Ok(None);
+        }
+        let max = self.round.saturating_add(self.config.max_future_rounds);
+        if round > max {
+            return Err(ConsensusError::RoundTooFar {
+                round,
+                current: self.round,
+                max_ahead: self.config.max_future_rounds,
+            });
+        }
+        Ok(Some((index, power)))
+    }
+
+    /// RequestSync once validators with more than a third of the power are above our height.
+    fn maybe_request_sync(&mut self, fx: &mut Effects<V>) {
+        let mut heights: Vec<(Height, u64)> = self
+            .seen_heights
+            .iter()
+            .map(|(i, h)| (*h, self.validators.get(*i).map(|v| v.power).unwrap_or(0)))
+            .collect();
+        heights.sort_by(|a, b| b.0.cmp(&a.0));
+        let mut acc = 0u64;
+        for (h, p) in heights {
+            acc = acc.saturating_add(p);
+            if acc >= self.validators.one_third_plus() {
+                // Someone honest is at `h`, so every height below it is certified.
+                let target = h.saturating_sub(1);
+                if target >= self.height && self.sync_requested.is_none_or(|s| s < target) {
+                    self.sync_requested = Some(target);
+                    fx.push(Effect::RequestSync { height: target });
+                }
+                return;
+            }
+        }
+    }
+
+    fn on_proposal(&mut self, p: Proposal<V>, verified: bool, fx: &mut Effects<V>) -> Result<(), ConsensusError> {
+        let (height, round, signer) = (p.height, p.round, p.proposer);
+        let Some((index, power)) = self.admit(height, round, signer, 0, || Message::Proposal(p.clone()), fx)? else {
+            return Ok(());
+        };
+        let expected = Self::proposer(&self.validators, height, round).unwrap_or(signer);
+        if expected != signer {
+            return Err(ConsensusError::WrongProposer { round, expected, got: signer });
+        }
+        if let Some(vr) = p.pol_round {
+            if vr >= round {
+                return Err(ConsensusError::InvalidPolRound { round, pol_round: vr });
+            }
+        }
+        if let Some(old) = self.proposals.get(&round) {
+            if old.data() == p.data() {
+                self.stats.duplicates += 1;
+                return Ok(());
+            }
+            if !verified {
+                p.verify(&self.config.chain_id)?;
+            }
+            // Two different signed proposals for (h, r) from the proposer.
+            if !self.conflicting.contains_key(&round) {
+                self.stats.equivocations += 1;
+                fx.push(Effect::ProposalEvidence(ProposalEvidence { a: old.signed_data(), b: p.signed_data() }));
+                self.conflicting.insert(round, p);
+                self.progress(fx);
+            }
+            return Ok(());
+        }
+        if !verified {
+            p.verify(&self.config.chain_id)?;
+        }
+        self.stats.proposals_accepted += 1;
+        self.rounds.entry(round).or_default().note_sender(index, power);
+        let id = p.value.id();
+        if !self.validity.contains_key(&id) && self.validation_requested.insert(id) {
+            fx.push(Effect::ValidateValue { height, round, value: p.value.clone() });
+        }
+        self.proposals.insert(round, p);
+        self.progress(fx);
+        Ok(())
+    }
+
+    fn on_vote(&mut self, v: Vote, verified: bool, fx: &mut Effects<V>) -> Result<(), ConsensusError> {
+        let (height, round, signer, kind) = (v.data.height, v.data.round, v.validator, v.data.kind);
+        let Some((index, power)) =
+            self.admit(height, round, signer, kind_tag(kind), || Message::Vote(v.clone()), fx)?
+        else {
+            return Ok(());
+        };
+        let rv = self.rounds.entry(round).or_default();
+        if rv.existing(index, kind).is_some_and(|old| old.data == v.data) {
+            self.stats.duplicates += 1;
+            return Ok(());
+        }
+        if !verified {
+            v.verify(&self.config.chain_id).map_err(|_| ConsensusError::BadSignature { signer })?;
+        }
+        match rv.add(index, power, v.clone()) {
+            AddVote::Added => self.stats.votes_accepted += 1,
+            AddVote::Duplicate => self.stats.duplicates += 1,
+            AddVote::Conflict(old) => {
+                self.stats.equivocations += 1;
+                if self.reported.insert((index, round, kind_tag(kind))) {
+                    fx.push(Effect::Evidence(Evidence { a: old, b: v }));
+                }
+                return Ok(());
+            }
+        }
+        self.progress(fx);
+        Ok(())
+    }
+
+    fn on_timeout(&mut self, height: Height, round: Round, step: TimeoutKind, fx: &mut Effects<V>) {
+        if height != self.height || round != self.round || self.step == Step::Commit {
+            return;
+        }
+        match step {
+            // L57-L60: OnTimeoutPropose while step = propose: prevote nil.
+            TimeoutKind::Propose if self.step == Step::Propose => self.prevote(Hash::ZERO, fx),
+            // L61-L64: OnTimeoutPrevote while step = prevote: precommit nil.
+            TimeoutKind::Prevote if self.step == Step::Prevote => self.precommit(Hash::ZERO, fx),
+            // L65-L67: OnTimeoutPrecommit: StartRound(round + 1).
+            TimeoutKind::Precommit => self.start_round(round.saturating_add(1), fx),
+            _ => {}
+        }
+    }
+
+    fn on_certified(&mut self, value: V, cert: Certificate, fx: &mut Effects<V>) -> Result<(), ConsensusError> {
+        if self.step == Step::Commit || cert.data.height < self.height {
+            self.stats.stale += 1;
+            return Ok(());
+        }
+        let id = value.id();
+        if cert.data.kind != VoteKind::Precommit
+            || cert.data.height != self.height
+            || cert.data.block_hash != id
+            || id == Hash::ZERO
+        {
+            return Err(ConsensusError::CertificateMismatch {
+                value: id,
+                height: self.height,
+                certified: cert.data.block_hash,
+                certified_height: cert.data.height,
+            });
+        }
+        cert.verify(&self.config.chain_id, &self.validators)?;
+        // Deviation (sync): a commit certificate alone decides the height.
+        self.step = Step::Commit;
+        fx.push(Effect::Commit { height: self.height, round: cert.data.round, value, certificate: cert });
+        Ok(())
+    }
+
+    /// Value with id `id` among the proposals received this height.
+    fn value_by_id(&self, id: &Hash) -> Option<V> {
+        self.proposals
+            .values()
+            .chain(self.conflicting.values())
+            .map(|p| &p.value)
+            .chain(self.locked.iter().chain(self.valid.iter()).map(|(_, v)| v))
+            .find(|v| v.id() == *id)
+            .cloned()
+    }
+
+    /// Applies every enabled rule until none fires.
+    fn progress(&mut self, fx: &mut Effects<V>) {
+        // Each iteration either fires a rule that changes (round, step) or a
+        // first-time flag, or stops; the bound is a guard only.
+        for _ in 0..64 {
+            if self.step == Step::Commit || !self.step_once(fx) {
+                return;
+            }
+        }
+    }
+
+    fn step_once(&mut self, fx: &mut Effects<V>) -> bool {
+        let quorum = self.validators.quorum();
+        // L49-L54: upon ⟨PROPOSAL, h, r, v, *⟩ and 2f+1 ⟨PRECOMMIT, h, r, id(v)⟩ (any round r): decide.
+        let decided = self.rounds.iter().find_map(|(r, rv)| rv.precommits.quorum_value(quorum).map(|id| (*r, id)));
+        if let Some((r, id)) = decided {
+            if let Some(value) = self.value_by_id(&id) {
+                let data = VoteData { kind: VoteKind::Precommit, height: self.height, round: r, block_hash: id };
+                let votes =
+                    self.rounds.get(&r).map(|rv| rv.precommits.votes.values().collect::<Vec<_>>()).unwrap_or_default();
+                let certificate = Certificate::from_votes(data, &self.validators, votes);
+                self.step = Step::Commit;
+                fx.push(Effect::Commit { height: self.height, round: r, value, certificate });
+                return true;
+            }
+            // A commit quorum for a value we never received: fetch it by sync.
+            if self.sync_requested.is_none_or(|s| s < self.height) {
+                self.sync_requested = Some(self.height);
+                fx.push(Effect::RequestSync { height: self.height });
+            }
+        }
+        // L55-L56: upon f+1 messages of (h, round, *) with round > round_p: StartRound(round).
+        let f1 = self.validators.one_third_plus();
+        let skip = self
+            .rounds
+            .range(self.round.saturating_add(1)..)
+            .rev()
+            .find(|(_, rv)| rv.sender_power() >= f1)
+            .map(|(r, _)| *r);
+        if let Some(r) = skip {
+            self.start_round(r, fx);
+            return true;
+        }
+        let round = self.round;
+        let proposal = self.proposals.get(&round).cloned();
+        if self.step == Step::Propose {
+            if let Some(p) = &proposal {
+                let id = p.value.id();
+                match p.pol_round {
+                    // L22-L27: upon ⟨PROPOSAL, h, r, v, −1⟩ from proposer(h, r) while step = propose.
+                    None => {
+                        if let Some(valid) = self.validity.get(&id).copied() {
+                            let ok = valid && self.locked.as_ref().is_none_or(|(_, lv)| lv.id() == id);
+                            self.prevote(if ok { id } else { Hash::ZERO }, fx);
+                            return true;
+                        }
+                    }
+                    // L28-L33: upon ⟨PROPOSAL, h, r, v, vr⟩ and 2f+1 ⟨PREVOTE, h, vr, id(v)⟩ while step = propose ∧ 0 ≤ vr < r.
+                    Some(vr) => {
+                        let pol = self.rounds.get(&vr).is_some_and(|rv| rv.prevotes.power_for(&id) >= quorum);
+                        if let (true, Some(valid)) = (pol, self.validity.get(&id).copied()) {
+                            let ok = valid && self.locked.as_ref().is_none_or(|(lr, lv)| *lr <= vr || lv.id() == id);
+                            self.prevote(if ok { id } else { Hash::ZERO }, fx);
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        let Some(rv) = self.rounds.get(&round) else { return false };
+        let prevote_total = rv.prevotes.total;
+        let precommit_total = rv.precommits.total;
+        let nil_prevotes = rv.prevotes.power_for(&Hash::ZERO);
+        // L36-L43: upon ⟨PROPOSAL, h, r, v, *⟩ and 2f+1 ⟨PREVOTE, h, r, id(v)⟩ while valid(v) ∧ step ≥ prevote, first time.
+        if !self.l36_done && self.step >= Step::Prevote {
+            if let Some(p) = &proposal {
+                let id = p.value.id();
+                if rv.prevotes.power_for(&id) >= quorum && self.validity.get(&id) == Some(&true) {
+                    self.l36_done = true;
+                    if self.step == Step::Prevote {
+                        // L38-L41: lock, then precommit (the lock is in the persisted state before the vote leaves).
+                        self.locked = Some((round, p.value.clone()));
+                        self.valid = Some((round, p.value.clone()));
+                        self.precommit(id, fx);
+                    } else {
+                        self.valid = Some((round, p.value.clone())); // L42-L43
+                    }
+                    return true;
+                }
+            }
+        }
+        // L34-L35: upon 2f+1 ⟨PREVOTE, h, r, *⟩ while step = prevote, first time: schedule timeoutPrevote.
+        if self.step == Step::Prevote && !self.prevote_timeout_scheduled && prevote_total >= quorum {
+            self.prevote_timeout_scheduled = true;
+            self.schedule(TimeoutKind::Prevote, fx);
+            return true;
+        }
+        // L44-L46: upon 2f+1 ⟨PREVOTE, h, r, nil⟩ while step = prevote: precommit nil.
+        if self.step == Step::Prevote && nil_prevotes >= quorum {
+            self.precommit(Hash::ZERO, fx);
+            return true;
+        }
+        // L47-L48: upon 2f+1 ⟨PRECOMMIT, h, r, *⟩ for the first time: schedule timeoutPrecommit.
+        if !self.precommit_timeout_scheduled && precommit_total >= quorum {
+            self.precommit_timeout_scheduled = true;
+            self.schedule(TimeoutKind::Precommit, fx);
+            return true;
+        }
+        false
+    }
+}

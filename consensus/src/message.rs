@@ -1,0 +1,211 @@
+//! What the engine speaks: the proposed [`Value`], signed [`Proposal`]s,
+//! the [`Message`] union, proposal equivocation evidence and the persisted
+//! [`SafetyState`].
+
+use std::fmt::Debug;
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use tamga_types::hash::domain;
+use tamga_types::{codec, Block, Height, PublicKey, Round, Signature, SigningKey, Vote, VoteKind};
+
+use crate::{ConsensusError, Hash};
+
+/// A value consensus decides on. The engine only looks at its [`Value::id`];
+/// the host builds and validates values (see `Effect::BuildProposal`,
+/// `Effect::ValidateValue`). Borsh is needed because locked values are part of
+/// the persisted [`SafetyState`].
+pub trait Value: Clone + Eq + Debug + BorshSerialize + BorshDeserialize {
+    /// Collision-resistant identity of the value; what votes sign. Must never
+    /// be [`Hash::ZERO`] (that is the nil vote).
+    fn id(&self) -> Hash;
+}
+
+impl Value for Block {
+    fn id(&self) -> Hash {
+        self.header.hash()
+    }
+}
+
+/// The signed part of a proposal: `(height, round, pol_round, id(value))`.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct ProposalData {
+    /// Height.
+    pub height: Height,
+    /// Round.
+    pub round: Round,
+    /// Proof-of-lock round (`validRound` of the paper; `None` is −1).
+    pub pol_round: Option<Round>,
+    /// Id of the proposed value.
+    pub value_id: Hash,
+}
+
+impl ProposalData {
+    /// `"TAMGA/PROPOSAL/v1" ‖ 0x00 ‖ borsh(chain_id) ‖ borsh(self)`.
+    pub fn signing_message(&self, chain_id: &str) -> Vec<u8> {
+        let mut m = Vec::with_capacity(112);
+        m.extend_from_slice(domain::PROPOSAL);
+        m.push(0);
+        m.extend_from_slice(&codec::encode(&chain_id.to_owned()));
+        m.extend_from_slice(&codec::encode(self));
+        m
+    }
+}
+
+/// `⟨PROPOSAL, h, r, v, vr⟩` of the paper, signed by the proposer.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Proposal<V> {
+    /// Height.
+    pub height: Height,
+    /// Round.
+    pub round: Round,
+    /// Proof-of-lock round, `None` for a fresh value.
+    pub pol_round: Option<Round>,
+    /// The proposed value.
+    pub value: V,
+    /// Proposer's consensus key.
+    pub proposer: PublicKey,
+    /// Signature over [`ProposalData::signing_message`].
+    pub signature: Signature,
+}
+
+impl<V: Value> Proposal<V> {
+    /// Signs a proposal.
+    pub fn sign(
+        key: &SigningKey,
+        chain_id: &str,
+        height: Height,
+        round: Round,
+        pol_round: Option<Round>,
+        value: V,
+    ) -> Self {
+        let data = ProposalData { height, round, pol_round, value_id: value.id() };
+        let signature = key.sign(&data.signing_message(chain_id));
+        Proposal { height, round, pol_round, value, proposer: key.public(), signature }
+    }
+
+    /// The signed part.
+    pub fn data(&self) -> ProposalData {
+        ProposalData { height: self.height, round: self.round, pol_round: self.pol_round, value_id: self.value.id() }
+    }
+
+    /// Checks the signature.
+    pub fn verify(&self, chain_id: &str) -> Result<(), ConsensusError> {
+        self.proposer
+            .verify(&self.data().signing_message(chain_id), &self.signature)
+            .map_err(|_| ConsensusError::BadSignature { signer: self.proposer })
+    }
+
+    /// The signed header of this proposal (for evidence).
+    pub fn signed_data(&self) -> SignedProposalData {
+        SignedProposalData { data: self.data(), proposer: self.proposer, signature: self.signature }
+    }
+}
+
+/// A proposal without its value: enough to prove what the proposer signed.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct SignedProposalData {
+    /// What was signed.
+    pub data: ProposalData,
+    /// Signer.
+    pub proposer: PublicKey,
+    /// Signature.
+    pub signature: Signature,
+}
+
+/// Proof that a proposer signed two different proposals for one height and
+/// round (the proposal analogue of [`tamga_types::Evidence`]; defined here
+/// because `types` has no proposal type).
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct ProposalEvidence {
+    /// First proposal seen.
+    pub a: SignedProposalData,
+    /// Second, conflicting proposal.
+    pub b: SignedProposalData,
+}
+
+impl ProposalEvidence {
+    /// The offending proposer.
+    pub fn proposer(&self) -> PublicKey {
+        self.a.proposer
+    }
+
+    /// Checks: same signer, same height and round, different content, both signatures valid.
+    pub fn verify(&self, chain_id: &str) -> Result<(), ConsensusError> {
+        let (a, b) = (&self.a, &self.b);
+        if a.proposer != b.proposer
+            || a.data.height != b.data.height
+            || a.data.round != b.data.round
+            || a.data == b.data
+        {
+            return Err(ConsensusError::NotConflicting);
+        }
+        for s in [a, b] {
+            s.proposer
+                .verify(&s.data.signing_message(chain_id), &s.signature)
+                .map_err(|_| ConsensusError::BadSignature { signer: s.proposer })?;
+        }
+        Ok(())
+    }
+}
+
+/// A consensus message on the wire.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub enum Message<V> {
+    /// A signed proposal.
+    Proposal(Proposal<V>),
+    /// A signed prevote or precommit.
+    Vote(Vote),
+}
+
+/// The step of a round (`step_p` of the paper), plus the terminal `Commit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, BorshSerialize, BorshDeserialize)]
+pub enum Step {
+    /// Waiting for the proposal.
+    Propose,
+    /// Prevoted; waiting for prevotes.
+    Prevote,
+    /// Precommitted; waiting for precommits.
+    Precommit,
+    /// Decided this height; waiting for the host's next `StartHeight`.
+    Commit,
+}
+
+/// Which timeout fired.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize)]
+pub enum TimeoutKind {
+    /// `timeoutPropose` (L57).
+    Propose,
+    /// `timeoutPrevote` (L61).
+    Prevote,
+    /// `timeoutPrecommit` (L65).
+    Precommit,
+}
+
+/// Everything a validator must remember across a crash to never sign two
+/// conflicting messages (Aptos safety rules; STYLE principle 3). The host
+/// persists it durably on every `Effect::PersistSafety` before executing the
+/// next effect of the batch and hands it back to `Engine::restore`.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct SafetyState<V> {
+    /// Height of everything below.
+    pub height: Height,
+    /// Last round entered.
+    pub round: Round,
+    /// Last step reached.
+    pub step: Step,
+    /// `(lockedRound, lockedValue)`.
+    pub locked: Option<(Round, V)>,
+    /// `(validRound, validValue)`.
+    pub valid: Option<(Round, V)>,
+    /// Every vote this validator signed at `height` (at most one per round and kind).
+    pub signed_votes: Vec<Vote>,
+    /// Every proposal this validator signed at `height` (at most one per round).
+    pub signed_proposals: Vec<Proposal<V>>,
+}
+
+impl<V> SafetyState<V> {
+    /// The vote this validator already signed for `(round, kind)` at this height, if any.
+    pub fn signed_vote(&self, round: Round, kind: VoteKind) -> Option<&Vote> {
+        self.signed_votes.iter().find(|v| v.data.round == round && v.data.kind == kind)
+    }
+}

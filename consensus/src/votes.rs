@@ -1,0 +1,84 @@
+//! Per-round vote tallies of one height, weighted by voting power.
+
+use std::collections::BTreeMap;
+
+use tamga_types::{Hash, Vote, VoteKind};
+
+/// Outcome of adding a vote to a round.
+#[derive(Debug)]
+pub(crate) enum AddVote {
+    /// Counted.
+    Added,
+    /// The same vote was already counted.
+    Duplicate,
+    /// The validator already cast a different vote of this kind: the earlier one.
+    Conflict(Vote),
+}
+
+/// Votes of one kind in one round.
+#[derive(Default, Debug)]
+pub(crate) struct Tally {
+    /// First vote per validator index.
+    pub votes: BTreeMap<u16, Vote>,
+    /// Power per block hash ([`Hash::ZERO`] = nil).
+    pub power: BTreeMap<Hash, u64>,
+    /// Power of all votes.
+    pub total: u64,
+}
+
+impl Tally {
+    pub fn power_for(&self, id: &Hash) -> u64 {
+        self.power.get(id).copied().unwrap_or(0)
+    }
+
+    /// A non-nil id with at least `quorum` power.
+    pub fn quorum_value(&self, quorum: u64) -> Option<Hash> {
+        self.power.iter().find(|(h, p)| **h != Hash::ZERO && **p >= quorum).map(|(h, _)| *h)
+    }
+}
+
+/// Everything received in one round.
+#[derive(Default, Debug)]
+pub(crate) struct RoundVotes {
+    pub prevotes: Tally,
+    pub precommits: Tally,
+    /// Power of distinct validators that sent any message in this round (L55).
+    senders: BTreeMap<u16, u64>,
+}
+
+impl RoundVotes {
+    pub fn tally(&self, kind: VoteKind) -> &Tally {
+        match kind {
+            VoteKind::Prevote => &self.prevotes,
+            VoteKind::Precommit => &self.precommits,
+        }
+    }
+
+    /// Existing vote of `index` for `kind`.
+    pub fn existing(&self, index: u16, kind: VoteKind) -> Option<&Vote> {
+        self.tally(kind).votes.get(&index)
+    }
+
+    pub fn add(&mut self, index: u16, power: u64, vote: Vote) -> AddVote {
+        let tally = match vote.data.kind {
+            VoteKind::Prevote => &mut self.prevotes,
+            VoteKind::Precommit => &mut self.precommits,
+        };
+        if let Some(old) = tally.votes.get(&index) {
+            return if old.data == vote.data { AddVote::Duplicate } else { AddVote::Conflict(old.clone()) };
+        }
+        *tally.power.entry(vote.data.block_hash).or_insert(0) += power;
+        tally.total += power;
+        tally.votes.insert(index, vote);
+        self.senders.insert(index, power);
+        AddVote::Added
+    }
+
+    pub fn note_sender(&mut self, index: u16, power: u64) {
+        self.senders.insert(index, power);
+    }
+
+    pub fn sender_power(&self) -> u64 {
+        self.senders.values().sum()
+    }
+}
