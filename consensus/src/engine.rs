@@ -60,6 +60,10 @@ pub struct Engine<V: Value> {
     /// Highest height seen per validator index of the current set (catch-up).
     seen_heights: BTreeMap<u16, Height>,
     sync_requested: Option<Height>,
+    /// Our precommit in the round that decided the last height: re-sent by
+    /// `Rebroadcast` so that peers that missed the commit quorum catch up
+    /// (Tendermint's "last commit" gossip).
+    last_commit_vote: Option<Vote>,
     stats: Stats,
 }
 
@@ -93,6 +97,7 @@ impl<V: Value> Engine<V> {
             next_height: BTreeMap::new(),
             seen_heights: BTreeMap::new(),
             sync_requested: None,
+            last_commit_vote: None,
             stats: Stats::default(),
         }
     }
@@ -217,9 +222,13 @@ impl<V: Value> Engine<V> {
             }
             Input::CertifiedValue { value, certificate } => self.on_certified(value, certificate, fx),
             Input::Rebroadcast => {
+                if let Some(v) = &self.last_commit_vote {
+                    fx.push(Effect::Broadcast(Message::Vote(v.clone())));
+                }
                 if self.step != Step::Commit {
                     for p in self.signed_proposals.range(self.round..=self.round).map(|(_, p)| p) {
                         fx.push(Effect::Broadcast(Message::Proposal(p.clone())));
+                        self.broadcast_pol(p, fx);
                     }
                     let from = self.round.saturating_sub(1);
                     for v in self.signed_votes.range((from, 0)..=(self.round, u8::MAX)).map(|(_, v)| v) {
@@ -311,6 +320,7 @@ impl<V: Value> Engine<V> {
             if let Some(p) = self.signed_proposals.get(&round).cloned() {
                 // Already signed before a crash: re-send the same proposal.
                 fx.push(Effect::Broadcast(Message::Proposal(p.clone())));
+                self.broadcast_pol(&p, fx);
                 self.accept_own_proposal(p);
             } else if let Some((vr, v)) = self.valid.clone() {
                 // L15-L16: re-propose validValue with its validRound.
@@ -354,7 +364,20 @@ impl<V: Value> Engine<V> {
         self.signed_proposals.insert(self.round, p.clone());
         fx.push(Effect::PersistSafety(self.safety_state()));
         fx.push(Effect::Broadcast(Message::Proposal(p.clone())));
+        self.broadcast_pol(&p, fx);
         self.accept_own_proposal(p);
+    }
+
+    /// With a re-proposal (L16, `vr ≥ 0`) also send the 2f+1 prevotes of round
+    /// `vr` that justify it, as Tendermint's gossip does: peers need them for L28.
+    fn broadcast_pol(&self, p: &Proposal<V>, fx: &mut Effects<V>) {
+        let Some(vr) = p.pol_round else { return };
+        let id = p.value.id();
+        if let Some(rv) = self.rounds.get(&vr) {
+            for v in rv.prevotes.votes.values().filter(|v| v.data.block_hash == id) {
+                fx.push(Effect::Broadcast(Message::Vote(v.clone())));
+            }
+        }
     }
 
     fn accept_own_proposal(&mut self, p: Proposal<V>) {
@@ -620,6 +643,7 @@ impl<V: Value> Engine<V> {
                 let votes =
                     self.rounds.get(&r).map(|rv| rv.precommits.votes.values().collect::<Vec<_>>()).unwrap_or_default();
                 let certificate = Certificate::from_votes(data, &self.validators, votes);
+                self.last_commit_vote = self.signed_votes.get(&(r, kind_tag(VoteKind::Precommit))).cloned();
                 self.step = Step::Commit;
                 fx.push(Effect::Commit { height: self.height, round: r, value, certificate });
                 return true;
