@@ -60,10 +60,10 @@ pub struct Engine<V: Value> {
     /// Highest height seen per validator index of the current set (catch-up).
     seen_heights: BTreeMap<u16, Height>,
     sync_requested: Option<Height>,
-    /// Our precommit in the round that decided the last height: re-sent by
-    /// `Rebroadcast` so that peers that missed the commit quorum catch up
-    /// (Tendermint's "last commit" gossip).
-    last_commit_vote: Option<Vote>,
+    /// The precommits that decided the last height: re-sent by `Rebroadcast`
+    /// so that peers that missed the commit quorum catch up (Tendermint's
+    /// "last commit" gossip).
+    last_commit_votes: Vec<Vote>,
     stats: Stats,
 }
 
@@ -97,7 +97,7 @@ impl<V: Value> Engine<V> {
             next_height: BTreeMap::new(),
             seen_heights: BTreeMap::new(),
             sync_requested: None,
-            last_commit_vote: None,
+            last_commit_votes: Vec::new(),
             stats: Stats::default(),
         }
     }
@@ -222,7 +222,7 @@ impl<V: Value> Engine<V> {
             }
             Input::CertifiedValue { value, certificate } => self.on_certified(value, certificate, fx),
             Input::Rebroadcast => {
-                if let Some(v) = &self.last_commit_vote {
+                for v in &self.last_commit_votes {
                     fx.push(Effect::Broadcast(Message::Vote(v.clone())));
                 }
                 if self.step != Step::Commit {
@@ -374,7 +374,7 @@ impl<V: Value> Engine<V> {
         let Some(vr) = p.pol_round else { return };
         let id = p.value.id();
         if let Some(rv) = self.rounds.get(&vr) {
-            for v in rv.prevotes.votes.values().filter(|v| v.data.block_hash == id) {
+            for v in rv.prevotes.votes_for(&id) {
                 fx.push(Effect::Broadcast(Message::Vote(v.clone())));
             }
         }
@@ -549,7 +549,7 @@ impl<V: Value> Engine<V> {
             return Ok(());
         };
         let rv = self.rounds.entry(round).or_default();
-        if rv.existing(index, kind).is_some_and(|old| old.data == v.data) {
+        if rv.is_duplicate(index, &v) {
             self.stats.duplicates += 1;
             return Ok(());
         }
@@ -607,6 +607,7 @@ impl<V: Value> Engine<V> {
         cert.verify(&self.config.chain_id, &self.validators)?;
         // Deviation (sync): a commit certificate alone decides the height.
         self.step = Step::Commit;
+        self.last_commit_votes.clear();
         fx.push(Effect::Commit { height: self.height, round: cert.data.round, value, certificate: cert });
         Ok(())
     }
@@ -640,10 +641,10 @@ impl<V: Value> Engine<V> {
         if let Some((r, id)) = decided {
             if let Some(value) = self.value_by_id(&id) {
                 let data = VoteData { kind: VoteKind::Precommit, height: self.height, round: r, block_hash: id };
-                let votes =
-                    self.rounds.get(&r).map(|rv| rv.precommits.votes.values().collect::<Vec<_>>()).unwrap_or_default();
-                let certificate = Certificate::from_votes(data, &self.validators, votes);
-                self.last_commit_vote = self.signed_votes.get(&(r, kind_tag(VoteKind::Precommit))).cloned();
+                let votes: Vec<Vote> =
+                    self.rounds.get(&r).map(|rv| rv.precommits.votes_for(&id).cloned().collect()).unwrap_or_default();
+                let certificate = Certificate::from_votes(data, &self.validators, &votes);
+                self.last_commit_votes = votes;
                 self.step = Step::Commit;
                 fx.push(Effect::Commit { height: self.height, round: r, value, certificate });
                 return true;

@@ -30,12 +30,18 @@ fn evidence_check(seed: u64, sc: &Scenario, o: &Outcome) -> Result<(), String> {
                 return Err(format!("seed {seed}: no vote evidence against double voter {i}"))
             }
             Behavior::Equivocator if !o.proposal_evidence.contains(&k) => {
-                return Err(format!("seed {seed}: no proposal evidence against equivocator {i} ({} equivocations)", o.equivocations))
+                return Err(format!(
+                    "seed {seed}: no proposal evidence against equivocator {i} ({} equivocations)",
+                    o.equivocations
+                ))
             }
             _ => {}
         }
     }
-    let honest_keys: Vec<_> = (0..sc.n + sc.observers).filter(|i| !sc.byzantine.iter().any(|(b, _)| b == i)).map(|i| key(i).public()).collect();
+    let honest_keys: Vec<_> = (0..sc.n + sc.observers)
+        .filter(|i| !sc.byzantine.iter().any(|(b, _)| b == i))
+        .map(|i| key(i).public())
+        .collect();
     if honest_keys.iter().any(|k| o.vote_evidence.contains(k) || o.proposal_evidence.contains(k)) {
         return Err(format!("seed {seed}: evidence names an honest validator"));
     }
@@ -44,7 +50,12 @@ fn evidence_check(seed: u64, sc: &Scenario, o: &Outcome) -> Result<(), String> {
 
 #[test]
 fn honest_lossy_n4() {
-    run_seeds("honest_lossy_n4", 1, |seed| base("honest_lossy_n4", 4, &mut ChaCha8Rng::seed_from_u64(seed)), |_, _, _| Ok(()));
+    run_seeds(
+        "honest_lossy_n4",
+        1,
+        |seed| base("honest_lossy_n4", 4, &mut ChaCha8Rng::seed_from_u64(seed)),
+        |_, _, _| Ok(()),
+    );
 }
 
 fn byzantine(name: &'static str, n: usize, f: usize, base_seed: u64) {

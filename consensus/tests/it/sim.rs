@@ -10,8 +10,12 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sha2::{Digest, Sha256};
-use tamga_consensus::{Config, Effect, Engine, Input, Message, Proposal, ProposalData, SafetyState, TimeoutKind, Value};
-use tamga_types::{codec, Hash, Height, PartyId, PublicKey, Round, SigningKey, Validator, ValidatorSet, Vote, VoteData};
+use tamga_consensus::{
+    Config, Effect, Engine, Input, Message, Proposal, ProposalData, SafetyState, TimeoutKind, Value,
+};
+use tamga_types::{
+    codec, Hash, Height, PartyId, PublicKey, Round, SigningKey, Validator, ValidatorSet, Vote, VoteData,
+};
 
 pub const CHAIN: &str = "tamga-sim";
 
@@ -162,7 +166,8 @@ pub fn key(i: usize) -> SigningKey {
 }
 
 pub fn set_of(members: &[usize]) -> ValidatorSet {
-    let vals = members.iter().map(|i| Validator { key: key(*i).public(), power: 1, operator: PartyId(*i as u64) }).collect();
+    let vals =
+        members.iter().map(|i| Validator { key: key(*i).public(), power: 1, operator: PartyId(*i as u64) }).collect();
     ValidatorSet::new(vals).expect("valid set")
 }
 
@@ -293,7 +298,14 @@ impl Sim {
                     .nodes
                     .iter()
                     .map(|n| match &n.engine {
-                        Some(e) => format!("{} h{} r{} {:?} lock {:?}", n.last_committed, e.height(), e.round(), e.step(), e.locked().map(|l| l.0)),
+                        Some(e) => format!(
+                            "{} h{} r{} {:?} lock {:?}",
+                            n.last_committed,
+                            e.height(),
+                            e.round(),
+                            e.step(),
+                            e.locked().map(|l| l.0)
+                        ),
                         None => format!("{} down", n.last_committed),
                     })
                     .collect();
@@ -629,7 +641,8 @@ impl Sim {
                     let data = VoteData { block_hash, ..v.data.clone() };
                     let v2 = Vote::sign(&self.nodes[from].key, CHAIN, data);
                     for p in peers {
-                        let (a, b) = if self.rng.gen_bool(0.5) { (v.clone(), v2.clone()) } else { (v2.clone(), v.clone()) };
+                        let (a, b) =
+                            if self.rng.gen_bool(0.5) { (v.clone(), v2.clone()) } else { (v2.clone(), v.clone()) };
                         let delay = self.latency[from][p] + self.rng.gen_range(0..=self.jitter);
                         self.push(self.now + delay, Ev::Deliver { to: p, from, msg: Message::Vote(a) });
                         self.push(self.now + delay, Ev::Deliver { to: p, from, msg: Message::Vote(b) });
@@ -652,7 +665,12 @@ pub fn seeds(base: u64) -> Vec<u64> {
 }
 
 /// Runs `make(seed)` for every seed, panicking with the seed on the first failure.
-pub fn run_seeds(name: &str, base: u64, mut make: impl FnMut(u64) -> Scenario, mut check: impl FnMut(u64, &Scenario, &Outcome) -> Result<(), String>) {
+pub fn run_seeds(
+    name: &str,
+    base: u64,
+    mut make: impl FnMut(u64) -> Scenario,
+    mut check: impl FnMut(u64, &Scenario, &Outcome) -> Result<(), String>,
+) {
     let seeds = seeds(base);
     let start = std::time::Instant::now();
     let mut rounds = 0;
