@@ -155,9 +155,21 @@ impl<V: Value> Engine<V> {
             step: self.step,
             locked: self.locked.clone(),
             valid: self.valid.clone(),
+            pol_votes: self.pol_votes(),
             signed_votes: self.signed_votes.values().cloned().collect(),
             signed_proposals: self.signed_proposals.values().cloned().collect(),
         }
+    }
+
+    fn pol_votes(&self) -> Vec<Vote> {
+        let mut out: Vec<Vote> = Vec::new();
+        for (r, v) in self.locked.iter().chain(self.valid.iter()) {
+            if let Some(rv) = self.rounds.get(r) {
+                let id = v.id();
+                out.extend(rv.prevotes.votes_for(&id).filter(|x| !out.contains(x)).cloned().collect::<Vec<_>>());
+            }
+        }
+        out
     }
 
     /// Deterministic proposer rule: the validator at index `(height + round) mod n`
@@ -271,6 +283,15 @@ impl<V: Value> Engine<V> {
                 self.valid = s.valid;
                 for v in s.signed_votes {
                     self.signed_votes.insert((v.data.round, kind_tag(v.data.kind)), v);
+                }
+                // Our own persisted proof of lock (already verified when received).
+                for v in s.pol_votes {
+                    if v.data.height == height && v.data.kind == VoteKind::Prevote {
+                        if let Some(i) = self.validators.index_of(&v.validator) {
+                            let power = self.validators.get(i).map(|x| x.power).unwrap_or(0);
+                            let _ = self.rounds.entry(v.data.round).or_default().add(i, power, v);
+                        }
+                    }
                 }
                 for p in s.signed_proposals {
                     self.signed_proposals.insert(p.round, p);

@@ -197,6 +197,10 @@ pub struct SafetyState<V> {
     pub locked: Option<(Round, V)>,
     /// `(validRound, validValue)`.
     pub valid: Option<(Round, V)>,
+    /// The 2f+1 prevotes that justify `locked` and `valid` (their proof of
+    /// lock): kept so that a restarted validator can still convince others
+    /// when it re-proposes its valid value (L16, L28).
+    pub pol_votes: Vec<Vote>,
     /// Every vote this validator signed at `height` (at most one per round and kind).
     pub signed_votes: Vec<Vote>,
     /// Every proposal this validator signed at `height` (at most one per round).

@@ -29,7 +29,7 @@ fn evidence_check(seed: u64, sc: &Scenario, o: &Outcome) -> Result<(), String> {
             Behavior::DoubleVoter if !o.vote_evidence.contains(&k) => {
                 return Err(format!("seed {seed}: no vote evidence against double voter {i}"))
             }
-            Behavior::Equivocator if !o.proposal_evidence.contains(&k) => {
+            Behavior::Equivocator if o.equivocations_witnessed > 0 && !o.proposal_evidence.contains(&k) => {
                 return Err(format!(
                     "seed {seed}: no proposal evidence against equivocator {i} ({} equivocations)",
                     o.equivocations

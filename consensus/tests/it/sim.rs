@@ -94,6 +94,8 @@ pub struct Outcome {
     pub proposal_evidence: BTreeSet<PublicKey>,
     /// Proposals the equivocators signed twice.
     pub equivocations: u64,
+    /// Times an honest node at the right height received both proposals of an equivocation.
+    pub equivocations_witnessed: u64,
     pub max_round: Round,
     pub end_ms: u64,
     pub crashes: u64,
@@ -191,6 +193,7 @@ pub struct Sim {
     honest_votes: BTreeMap<(PublicKey, Height, Round, u8), Vote>,
     honest_proposals: BTreeMap<(PublicKey, Height, Round), ProposalData>,
     last_restart: u64,
+    witnessed: BTreeMap<(usize, Height, Round), BTreeSet<Hash>>,
     error: Option<String>,
 }
 
@@ -236,6 +239,7 @@ impl Sim {
             honest_votes: BTreeMap::new(),
             honest_proposals: BTreeMap::new(),
             last_restart: 0,
+            witnessed: BTreeMap::new(),
             error: None,
         };
         if sim.sc.crashes {
@@ -348,6 +352,21 @@ impl Sim {
                 self.trace.update(self.now.to_le_bytes());
                 self.trace.update([to as u8, from as u8]);
                 self.trace.update(codec::encode(&msg));
+                if let Message::Proposal(p) = &msg {
+                    let witness_ok = self.nodes[to].behavior == Behavior::Honest
+                        && self.nodes[to].engine.as_ref().is_some_and(|e| {
+                            e.height() == p.height
+                                && e.step() != tamga_consensus::Step::Commit
+                                && p.round <= e.round() + sim_config().max_future_rounds
+                        });
+                    if self.nodes[from].behavior == Behavior::Equivocator && witness_ok {
+                        let seen = self.witnessed.entry((to, p.height, p.round)).or_default();
+                        seen.insert(p.value.id());
+                        if seen.len() == 2 {
+                            self.out.equivocations_witnessed += 1;
+                        }
+                    }
+                }
                 if self.nodes[to].behavior == Behavior::Replayer && self.nodes[to].history.len() < 256 {
                     self.nodes[to].history.push(msg.clone());
                 }
