@@ -501,7 +501,7 @@ impl<V: Value> Engine<V> {
             .iter()
             .map(|(i, h)| (*h, self.validators.get(*i).map(|v| v.power).unwrap_or(0)))
             .collect();
-        heights.sort_by(|a, b| b.0.cmp(&a.0));
+        heights.sort_by_key(|x| std::cmp::Reverse(x.0));
         let mut acc = 0u64;
         for (h, p) in heights {
             acc = acc.saturating_add(p);
