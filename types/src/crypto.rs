@@ -274,9 +274,9 @@ mod tests {
             0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
         ];
         let mut carry = 0u16;
-        for i in 0..32 {
-            let v = sig.0[32 + i] as u16 + l[i] as u16 + carry;
-            sig.0[32 + i] = v as u8;
+        for (byte, add) in sig.0[32..].iter_mut().zip(l) {
+            let v = *byte as u16 + add as u16 + carry;
+            *byte = v as u8;
             carry = v >> 8;
         }
         assert!(k.public().verify(b"m", &sig).is_err());

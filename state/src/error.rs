@@ -1,0 +1,339 @@
+//! Errors of the state crate: [`ExecError`] (a transaction is rejected by an
+//! execution rule and gets a failed receipt, SPEC §8), [`BlockInvalid`] (the
+//! whole block is refused, no receipt) and [`StateError`] (storage, genesis and
+//! commit failures).
+
+use tamga_types::{
+    ActivityNotificationId, ClassId, ClassStatus, EncumbranceId, EscrowId, Hash, Height, MiningNotificationId, PartyId,
+    PublicKey, RecordId, RightKind, Scope,
+};
+
+/// Why a transaction failed at execution (SPEC §8: still committed with a
+/// failed receipt carrying [`ExecError::code`] and the `Display` message).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[allow(missing_docs)] // variant fields are self-describing; each variant is documented.
+pub enum ExecError {
+    /// SPEC §1.3: the signer is not a registered account.
+    #[error("signer {key} is not a registered account")]
+    UnknownSigner { key: PublicKey },
+    /// SPEC §8: nonce must be the account's next nonce.
+    #[error("nonce mismatch for {key}: expected {expected}, got {got}")]
+    NonceMismatch { key: PublicKey, expected: u64, got: u64 },
+    /// SPEC §3: the account key is revoked.
+    #[error("account {key} was revoked at height {height}")]
+    AccountRevoked { key: PublicKey, height: Height },
+    /// SPEC §3/§4: the party is not active.
+    #[error("party {party} is not active (status {status})")]
+    PartyInactive { party: PartyId, status: String },
+    /// SPEC §1.9: validator keys sign blocks and votes only.
+    #[error("key {key} is a validator key and cannot sign transactions or hold an account (SPEC §1.9)")]
+    ValidatorKeyCannotSign { key: PublicKey },
+    /// SPEC §2: a regulator operation by a non-regulator.
+    #[error("operation {op} requires a regulator; party {party} is not one")]
+    NotRegulator { op: &'static str, party: PartyId },
+    /// SPEC §2: a regulator acted outside its scopes.
+    #[error("regulator party {party} lacks the {required:?} scope (has {has:?})")]
+    ScopeMissing { party: PartyId, required: Scope, has: Vec<Scope> },
+    /// SPEC §2: issuer-only operation.
+    #[error("operation {op} requires the Issuer role; party {party} has none")]
+    NotIssuer { op: &'static str, party: PartyId },
+    /// The signer is not the party allowed to do this.
+    #[error("party {party} is not authorised to {op}: {why}")]
+    Unauthorized { op: &'static str, party: PartyId, why: String },
+    /// A required text field is empty.
+    #[error("field {field} must not be empty")]
+    EmptyField { field: &'static str },
+    /// A field has an invalid value.
+    #[error("field {field} is invalid: {why}")]
+    InvalidField { field: &'static str, why: String },
+    /// SPEC §3: weak or malformed key.
+    #[error("key {key} is weak or malformed and cannot be registered")]
+    WeakKey { key: PublicKey },
+    /// SPEC §3: a key is bound to one party only.
+    #[error("key {key} is already registered")]
+    KeyAlreadyRegistered { key: PublicKey },
+    /// SPEC §3: identifier commitment must be unique among parties.
+    #[error("identifier commitment {commitment} already belongs to party {party}")]
+    DuplicateIdentifier { commitment: Hash, party: PartyId },
+    /// SPEC §3: display names are for legal entities only.
+    #[error("display_name is allowed for legal entities only")]
+    DisplayNameNotAllowed,
+    /// Unknown party.
+    #[error("party {party} does not exist")]
+    UnknownParty { party: PartyId },
+    /// Unknown account key.
+    #[error("account {key} does not exist")]
+    UnknownAccount { key: PublicKey },
+    /// Account exists but is not active.
+    #[error("account {key} is not active")]
+    AccountInactive { key: PublicKey },
+    /// SPEC §4: the two accounts must belong to the same party.
+    #[error("accounts must belong to the same party: {from_party} vs {to_party}")]
+    DifferentParty { from_party: PartyId, to_party: PartyId },
+    /// Unknown class.
+    #[error("token class {class} does not exist")]
+    UnknownClass { class: ClassId },
+    /// SPEC §4: class not active.
+    #[error("token class {class} is {status:?}, not active")]
+    ClassNotActive { class: ClassId, status: ClassStatus },
+    /// SPEC §4: symbol format.
+    #[error("symbol {symbol:?} must be 1-12 upper-case ASCII letters or digits")]
+    InvalidSymbol { symbol: String },
+    /// SPEC §4: symbol unique.
+    #[error("symbol {symbol} is already used by class {class}")]
+    DuplicateSymbol { symbol: String, class: ClassId },
+    /// SPEC §4: decimals 0–18.
+    #[error("decimals must be at most 18, got {got}")]
+    InvalidDecimals { got: u8 },
+    /// SPEC §4: rights non-empty.
+    #[error("rights must not be empty (art. 33-1 p.2)")]
+    NoRights,
+    /// SPEC §4 / art. 33-1 p.4: inadmissible right.
+    #[error("right #{index} of kind {kind:?} is inadmissible: only goods or services of the issuer (art. 33-1 p.4)")]
+    InadmissibleRight { index: usize, kind: RightKind },
+    /// SPEC §4: amount zero.
+    #[error("amount must be positive")]
+    ZeroAmount,
+    /// SPEC §4: cap.
+    #[error("supply cap exceeded: cap {cap}, supply {supply}, amount {amount}")]
+    SupplyCapExceeded { cap: u128, supply: u128, amount: u128 },
+    /// SPEC §4: checked arithmetic.
+    #[error("arithmetic overflow in {what}")]
+    Overflow { what: &'static str },
+    /// SPEC §4: free balance insufficient.
+    #[error("insufficient free balance of class {class}: needed {needed}, available {available}")]
+    InsufficientBalance { class: ClassId, needed: u128, available: u128 },
+    /// SPEC §4: unfreeze more than frozen.
+    #[error("cannot unfreeze {amount} of class {class}: only {frozen} frozen")]
+    InsufficientFrozen { class: ClassId, amount: u128, frozen: u128 },
+    /// SPEC §4: redemption right index.
+    #[error("right index {index} out of range: class {class} has {count} rights")]
+    UnknownRight { class: ClassId, index: u32, count: usize },
+    /// SPEC §4: a sender cannot transfer to itself.
+    #[error("sender and receiver are the same account")]
+    SelfTransfer,
+    /// Unknown record.
+    #[error("record {record} does not exist")]
+    UnknownRecord { record: RecordId },
+    /// SPEC §5: record terminated.
+    #[error("record {record} is terminated")]
+    RecordTerminated { record: RecordId },
+    /// SPEC §5: an encumbered record cannot be transferred or terminated.
+    #[error("record {record} is encumbered by {encumbrances:?}")]
+    RecordEncumbered { record: RecordId, encumbrances: Vec<EncumbranceId> },
+    /// SPEC §5/§7: record locked in an escrow.
+    #[error("record {record} is locked in escrow {escrow}")]
+    RecordInEscrow { record: RecordId, escrow: EscrowId },
+    /// SPEC §5: not the holder.
+    #[error("signer's account {signer} is not the holder {holder} of record {record}")]
+    NotHolder { record: RecordId, holder: PublicKey, signer: PublicKey },
+    /// SPEC §5: unknown encumbrance.
+    #[error("encumbrance {encumbrance} not found on record {record}")]
+    UnknownEncumbrance { record: RecordId, encumbrance: EncumbranceId },
+    /// Unknown escrow.
+    #[error("escrow {escrow} does not exist")]
+    UnknownEscrow { escrow: EscrowId },
+    /// SPEC §7: escrow state.
+    #[error("escrow {escrow} is {status}, expected {expected}")]
+    EscrowState { escrow: EscrowId, status: String, expected: &'static str },
+    /// SPEC §7: refund only after the deadline.
+    #[error("escrow {escrow} can be refunded only after height {deadline}, now {height}")]
+    DeadlineNotReached { escrow: EscrowId, deadline: Height, height: Height },
+    /// SPEC §7: deadline must be in the future.
+    #[error("deadline height {deadline} must be after the current height {height}")]
+    DeadlineInPast { deadline: Height, height: Height },
+    /// Unknown mining notification.
+    #[error("mining notification {id} does not exist")]
+    UnknownMiningNotification { id: MiningNotificationId },
+    /// Unknown activity notification.
+    #[error("activity notification {id} does not exist")]
+    UnknownActivityNotification { id: ActivityNotificationId },
+    /// SPEC §6: notification not in the expected status.
+    #[error("notification {id} is {status}, expected {expected}")]
+    NotificationState { id: u64, status: String, expected: &'static str },
+    /// SPEC §6: lifecycle of mining notifications.
+    #[error("invalid mining notification chain: {why}")]
+    InvalidNotificationChain { why: String },
+    /// SPEC §6: dates must exist.
+    #[error("date {date} is not a valid calendar date")]
+    InvalidDate { date: String },
+    /// SPEC §9: validator set must remain non-empty and well formed.
+    #[error("invalid validator set: {why}")]
+    InvalidValidatorSet { why: String },
+    /// SPEC §9: validator operator needs an accepted mining notification.
+    #[error("operator party {party} has no accepted mining notification (require_mining_notice)")]
+    MiningNoticeRequired { party: PartyId },
+    /// Unexpected internal failure (storage); makes the transaction fail deterministically only if storage is
+    /// consistent, so callers treat it as a node fault.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ExecError {
+    /// Stable machine-readable code (SPEC §1.11, art. 43).
+    pub fn code(&self) -> &'static str {
+        use ExecError::*;
+        match self {
+            UnknownSigner { .. } => "UNKNOWN_SIGNER",
+            NonceMismatch { .. } => "NONCE_MISMATCH",
+            AccountRevoked { .. } => "ACCOUNT_REVOKED",
+            PartyInactive { .. } => "PARTY_INACTIVE",
+            ValidatorKeyCannotSign { .. } => "VALIDATOR_KEY_CANNOT_SIGN",
+            NotRegulator { .. } => "NOT_REGULATOR",
+            ScopeMissing { .. } => "SCOPE_MISSING",
+            NotIssuer { .. } => "NOT_ISSUER",
+            Unauthorized { .. } => "UNAUTHORIZED",
+            EmptyField { .. } => "EMPTY_FIELD",
+            InvalidField { .. } => "INVALID_FIELD",
+            WeakKey { .. } => "WEAK_KEY",
+            KeyAlreadyRegistered { .. } => "KEY_ALREADY_REGISTERED",
+            DuplicateIdentifier { .. } => "DUPLICATE_IDENTIFIER",
+            DisplayNameNotAllowed => "DISPLAY_NAME_NOT_ALLOWED",
+            UnknownParty { .. } => "UNKNOWN_PARTY",
+            UnknownAccount { .. } => "UNKNOWN_ACCOUNT",
+            AccountInactive { .. } => "ACCOUNT_INACTIVE",
+            DifferentParty { .. } => "DIFFERENT_PARTY",
+            UnknownClass { .. } => "UNKNOWN_CLASS",
+            ClassNotActive { .. } => "CLASS_NOT_ACTIVE",
+            InvalidSymbol { .. } => "INVALID_SYMBOL",
+            DuplicateSymbol { .. } => "DUPLICATE_SYMBOL",
+            InvalidDecimals { .. } => "INVALID_DECIMALS",
+            NoRights => "NO_RIGHTS",
+            InadmissibleRight { .. } => "INADMISSIBLE_RIGHT",
+            ZeroAmount => "ZERO_AMOUNT",
+            SupplyCapExceeded { .. } => "SUPPLY_CAP_EXCEEDED",
+            Overflow { .. } => "OVERFLOW",
+            InsufficientBalance { .. } => "INSUFFICIENT_BALANCE",
+            InsufficientFrozen { .. } => "INSUFFICIENT_FROZEN",
+            UnknownRight { .. } => "UNKNOWN_RIGHT",
+            SelfTransfer => "SELF_TRANSFER",
+            UnknownRecord { .. } => "UNKNOWN_RECORD",
+            RecordTerminated { .. } => "RECORD_TERMINATED",
+            RecordEncumbered { .. } => "RECORD_ENCUMBERED",
+            RecordInEscrow { .. } => "RECORD_IN_ESCROW",
+            NotHolder { .. } => "NOT_HOLDER",
+            UnknownEncumbrance { .. } => "UNKNOWN_ENCUMBRANCE",
+            UnknownEscrow { .. } => "UNKNOWN_ESCROW",
+            EscrowState { .. } => "ESCROW_STATE",
+            DeadlineNotReached { .. } => "DEADLINE_NOT_REACHED",
+            DeadlineInPast { .. } => "DEADLINE_IN_PAST",
+            UnknownMiningNotification { .. } => "UNKNOWN_MINING_NOTIFICATION",
+            UnknownActivityNotification { .. } => "UNKNOWN_ACTIVITY_NOTIFICATION",
+            NotificationState { .. } => "NOTIFICATION_STATE",
+            InvalidNotificationChain { .. } => "INVALID_NOTIFICATION_CHAIN",
+            InvalidDate { .. } => "INVALID_DATE",
+            InvalidValidatorSet { .. } => "INVALID_VALIDATOR_SET",
+            MiningNoticeRequired { .. } => "MINING_NOTICE_REQUIRED",
+            Internal(_) => "INTERNAL",
+        }
+    }
+}
+
+impl From<StateError> for ExecError {
+    fn from(e: StateError) -> Self {
+        ExecError::Internal(e.to_string())
+    }
+}
+
+/// Why a whole block is refused (no receipts; consensus must not vote for it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[allow(missing_docs)]
+pub enum BlockInvalid {
+    /// Height must be last + 1.
+    #[error("block height {got} is not the next height {expected}")]
+    WrongHeight { expected: Height, got: Height },
+    /// Time must increase.
+    #[error("block time {got} ms must be greater than parent time {parent} ms")]
+    TimeNotIncreasing { parent: u64, got: u64 },
+    /// The proposer is not in the validator set for this height.
+    #[error("proposer {proposer} is not a validator at height {height}")]
+    UnknownProposer { proposer: PublicKey, height: Height },
+    /// Too many transactions (params.max_block_txs).
+    #[error("block has {got} transactions, at most {max} allowed")]
+    TooManyTxs { max: u32, got: usize },
+    /// Wrong chain id in a transaction.
+    #[error("transaction {index} ({tx}) has chain id {got:?}, expected {expected:?}")]
+    WrongChainId { index: usize, tx: Hash, expected: String, got: String },
+    /// Bad signature.
+    #[error("transaction {index} ({tx}) has an invalid signature")]
+    BadSignature { index: usize, tx: Hash },
+    /// Same transaction twice (in the block or already committed).
+    #[error("transaction {tx} at index {index} is a duplicate (in this block or already committed)")]
+    DuplicateTx { index: usize, tx: Hash },
+    /// Evidence does not verify.
+    #[error("evidence {index} is invalid: {why}")]
+    BadEvidence { index: usize, why: String },
+    /// Evidence already recorded.
+    #[error("evidence {id} is already recorded")]
+    DuplicateEvidence { id: Hash },
+    /// Storage failure while executing (node fault, not the block's).
+    #[error("storage error while executing: {0}")]
+    Storage(String),
+}
+
+impl BlockInvalid {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        use BlockInvalid::*;
+        match self {
+            WrongHeight { .. } => "WRONG_HEIGHT",
+            TimeNotIncreasing { .. } => "TIME_NOT_INCREASING",
+            UnknownProposer { .. } => "UNKNOWN_PROPOSER",
+            TooManyTxs { .. } => "TOO_MANY_TXS",
+            WrongChainId { .. } => "WRONG_CHAIN_ID",
+            BadSignature { .. } => "BAD_SIGNATURE",
+            DuplicateTx { .. } => "DUPLICATE_TX",
+            BadEvidence { .. } => "BAD_EVIDENCE",
+            DuplicateEvidence { .. } => "DUPLICATE_EVIDENCE",
+            Storage(_) => "STORAGE",
+        }
+    }
+}
+
+impl From<StateError> for BlockInvalid {
+    fn from(e: StateError) -> Self {
+        BlockInvalid::Storage(e.to_string())
+    }
+}
+
+/// Storage, genesis and commit errors.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[allow(missing_docs)]
+pub enum StateError {
+    /// RocksDB failure.
+    #[error("rocksdb: {0}")]
+    Db(String),
+    /// Stored bytes did not decode (corruption or format change).
+    #[error("corrupt stored value under {what}: {why}")]
+    Corrupt { what: &'static str, why: String },
+    /// Jellyfish Merkle tree failure.
+    #[error("merkle tree: {0}")]
+    Jmt(String),
+    /// Genesis not applied yet.
+    #[error("genesis has not been applied")]
+    NoGenesis,
+    /// A different genesis is already applied.
+    #[error("a different genesis is already applied: stored {stored}, given {given}")]
+    GenesisMismatch { stored: Hash, given: Hash },
+    /// Genesis content is invalid.
+    #[error("invalid genesis: {0}")]
+    InvalidGenesis(String),
+    /// Commit of a block that does not match its execution or the chain.
+    #[error("cannot commit block: {0}")]
+    CommitMismatch(String),
+    /// The block itself is invalid.
+    #[error(transparent)]
+    Block(#[from] BlockInvalid),
+    /// Certificate failure.
+    #[error("certificate: {0}")]
+    Certificate(String),
+}
+
+impl From<rocksdb::Error> for StateError {
+    fn from(e: rocksdb::Error) -> Self {
+        StateError::Db(e.to_string())
+    }
+}
+
+/// Result alias for storage-level operations.
+pub type Result<T, E = StateError> = std::result::Result<T, E>;

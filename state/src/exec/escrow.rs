@@ -1,0 +1,194 @@
+//! SPEC §7 conditional transfers (Digital Code art. 67): the payer locks
+//! tokens (moved out of its holding into the escrow) or a record; release by
+//! the payer, refund after the deadline, dispute by payer or payee, decision
+//! by the arbiter party.
+
+use tamga_types::{EscrowAsset, EscrowId, Hash, Height, PublicKey};
+
+use super::{records, tokens, Exec, R};
+use crate::error::ExecError;
+use crate::keys::{self, index};
+use crate::model::{EscrowState, EscrowStatus, Holding};
+
+fn escrow(ex: &Exec<'_, '_>, id: EscrowId) -> R<EscrowState> {
+    ex.get(&keys::id(keys::state::ESCROW, id.0))?.ok_or(ExecError::UnknownEscrow { escrow: id })
+}
+
+fn put_escrow(ex: &mut Exec<'_, '_>, e: &EscrowState) {
+    ex.put(keys::id(keys::state::ESCROW, e.id.0), e);
+}
+
+fn require_status(e: &EscrowState, s: EscrowStatus, expected: &'static str) -> R<()> {
+    if e.status != s {
+        return Err(ExecError::EscrowState { escrow: e.id, status: format!("{:?}", e.status), expected });
+    }
+    Ok(())
+}
+
+/// SPEC §7: the payer locks an asset for a payee under hashed terms with an arbiter.
+pub(crate) fn create(
+    ex: &mut Exec<'_, '_>,
+    payee: PublicKey,
+    arbiter: PublicKey,
+    asset: &EscrowAsset,
+    terms_hash: Hash,
+    deadline: Height,
+) -> R<()> {
+    if payee == ex.signer {
+        return Err(ExecError::SelfTransfer);
+    }
+    let (_, pp) = ex.eligible(&payee)?;
+    let (_, ap) = ex.eligible(&arbiter)?;
+    if deadline <= ex.height {
+        return Err(ExecError::DeadlineInPast { deadline, height: ex.height });
+    }
+    let id = EscrowId(ex.next_id(|c| &mut c.escrow)?);
+    let payer = ex.signer;
+    match asset {
+        EscrowAsset::Tokens { class, amount } => {
+            let c = tokens::class(ex, *class)?;
+            if c.status != tamga_types::ClassStatus::Active {
+                return Err(ExecError::ClassNotActive { class: *class, status: c.status });
+            }
+            if *amount == 0 {
+                return Err(ExecError::ZeroAmount);
+            }
+            tokens::debit_free(ex, *class, &payer, *amount)?;
+        }
+        EscrowAsset::Record { record } => {
+            let mut r = records::record(ex, *record)?;
+            records::require_active(&r)?;
+            if r.holder != payer {
+                return Err(ExecError::NotHolder { record: *record, holder: r.holder, signer: payer });
+            }
+            records::require_unlocked(&r)?;
+            r.escrow = Some(id);
+            records::history(ex, &mut r, "record_escrowed", vec![("escrow", id.to_string())])?;
+            records::put_record(ex, &r);
+        }
+    }
+    let e = EscrowState {
+        id,
+        payer,
+        payer_party: ex.party.id,
+        payee,
+        payee_party: pp.id,
+        arbiter_party: ap.id,
+        asset: asset.clone(),
+        terms_hash,
+        deadline_height: deadline,
+        status: EscrowStatus::Open,
+        created_height: ex.height,
+        dispute_reason: None,
+        resolution: None,
+        closed_height: None,
+    };
+    put_escrow(ex, &e);
+    for p in [e.payer_party, e.payee_party, e.arbiter_party] {
+        ex.idx_put(keys::idx_id_id(index::PARTY_ESCROW, p.0, id.0), vec![]);
+    }
+    ex.emit("escrow_created", vec![("escrow", id.to_string()), ("payer", payer.to_hex()), ("payee", payee.to_hex())]);
+    Ok(())
+}
+
+/// Hands the locked asset to `to` and closes the escrow.
+fn settle(ex: &mut Exec<'_, '_>, mut e: EscrowState, to_payee: bool, status: EscrowStatus) -> R<()> {
+    let to = if to_payee { e.payee } else { e.payer };
+    match &e.asset {
+        EscrowAsset::Tokens { class, amount } => {
+            let mut h: Holding = tokens::holding(ex, *class, &to)?;
+            h.amount = h.amount.checked_add(*amount).ok_or(ExecError::Overflow { what: "balance" })?;
+            tokens::put_holding(ex, *class, &to, &h);
+        }
+        EscrowAsset::Record { record } => {
+            let mut r = records::record(ex, *record)?;
+            r.escrow = None;
+            if to != r.holder {
+                let party = if to_payee { e.payee_party } else { e.payer_party };
+                records::set_holder(ex, &mut r, to, party);
+            }
+            records::history(
+                ex,
+                &mut r,
+                "record_escrow_settled",
+                vec![("escrow", e.id.to_string()), ("to", to.to_hex())],
+            )?;
+            records::put_record(ex, &r);
+        }
+    }
+    e.status = status;
+    e.closed_height = Some(ex.height);
+    put_escrow(ex, &e);
+    ex.emit(
+        "escrow_settled",
+        vec![("escrow", e.id.to_string()), ("status", format!("{status:?}")), ("to", to.to_hex())],
+    );
+    Ok(())
+}
+
+/// SPEC §7: the payer confirms; the asset goes to the payee.
+pub(crate) fn release(ex: &mut Exec<'_, '_>, id: EscrowId) -> R<()> {
+    let e = escrow(ex, id)?;
+    if e.payer_party != ex.party.id {
+        return Err(ExecError::Unauthorized {
+            op: "release_escrow",
+            party: ex.party.id,
+            why: format!("payer is party {}", e.payer_party),
+        });
+    }
+    require_status(&e, EscrowStatus::Open, "open")?;
+    settle(ex, e, true, EscrowStatus::Released)
+}
+
+/// SPEC §7: after the deadline (and with no dispute) the payer is refunded.
+pub(crate) fn refund(ex: &mut Exec<'_, '_>, id: EscrowId) -> R<()> {
+    let e = escrow(ex, id)?;
+    if e.payer_party != ex.party.id {
+        return Err(ExecError::Unauthorized {
+            op: "refund_escrow",
+            party: ex.party.id,
+            why: format!("payer is party {}", e.payer_party),
+        });
+    }
+    require_status(&e, EscrowStatus::Open, "open")?;
+    if ex.height <= e.deadline_height {
+        return Err(ExecError::DeadlineNotReached { escrow: id, deadline: e.deadline_height, height: ex.height });
+    }
+    settle(ex, e, false, EscrowStatus::Refunded)
+}
+
+/// SPEC §7: payer or payee disputes an open escrow.
+pub(crate) fn dispute(ex: &mut Exec<'_, '_>, id: EscrowId, reason: &str) -> R<()> {
+    let mut e = escrow(ex, id)?;
+    if e.payer_party != ex.party.id && e.payee_party != ex.party.id {
+        return Err(ExecError::Unauthorized {
+            op: "dispute_escrow",
+            party: ex.party.id,
+            why: "neither payer nor payee".into(),
+        });
+    }
+    Exec::require_text("reason", reason)?;
+    require_status(&e, EscrowStatus::Open, "open")?;
+    e.status = EscrowStatus::Disputed;
+    e.dispute_reason = Some(reason.to_owned());
+    put_escrow(ex, &e);
+    ex.emit("escrow_disputed", vec![("escrow", id.to_string()), ("by", ex.party.id.to_string())]);
+    Ok(())
+}
+
+/// SPEC §7 (DC art. 67 p.3): the arbiter party decides a disputed escrow.
+pub(crate) fn resolve(ex: &mut Exec<'_, '_>, id: EscrowId, to_payee: bool, reason: &str) -> R<()> {
+    let mut e = escrow(ex, id)?;
+    if e.arbiter_party != ex.party.id {
+        return Err(ExecError::Unauthorized {
+            op: "resolve_escrow",
+            party: ex.party.id,
+            why: format!("arbiter is party {}", e.arbiter_party),
+        });
+    }
+    Exec::require_text("reason", reason)?;
+    require_status(&e, EscrowStatus::Disputed, "disputed")?;
+    e.resolution = Some(reason.to_owned());
+    let status = if to_payee { EscrowStatus::Released } else { EscrowStatus::Refunded };
+    settle(ex, e, to_payee, status)
+}

@@ -1,0 +1,93 @@
+//! SPEC §9 governance by regulators: validator-set changes (effective
+//! `validator_change_delay` blocks later, never empty) and chain parameters.
+
+use tamga_types::{ParameterChange, PartyStatus, Validator, ValidatorSet, ValidatorUpdate};
+
+use super::{Exec, R};
+use crate::error::ExecError;
+use crate::keys::{self, meta};
+use crate::model::AccountState;
+
+/// SPEC §9: a regulator changes the validator set; the change applies to the
+/// latest scheduled set and takes effect at `height + max(delay, 1)` (never
+/// earlier than an already scheduled change).
+pub(crate) fn update_validators(ex: &mut Exec<'_, '_>, updates: &[ValidatorUpdate]) -> R<()> {
+    ex.require_regulator("update_validators")?;
+    if updates.is_empty() {
+        return Err(ExecError::EmptyField { field: "updates" });
+    }
+    let params = ex.params()?;
+    let (latest_eff, latest): (u64, ValidatorSet) =
+        ex.get(&keys::meta(meta::VALSET_LATEST))?.ok_or_else(|| ExecError::Internal("no validator set".into()))?;
+    let mut set: Vec<Validator> = latest.validators.to_vec();
+    for u in updates {
+        if u.power == 0 {
+            let before = set.len();
+            set.retain(|v| v.key != u.key);
+            if set.len() == before {
+                return Err(ExecError::InvalidValidatorSet { why: format!("{} is not a validator", u.key) });
+            }
+            continue;
+        }
+        if u.key.is_weak() {
+            return Err(ExecError::WeakKey { key: u.key });
+        }
+        // SPEC §1.9: a consensus key must never be an account key.
+        if ex.get::<AccountState>(&keys::account(&u.key))?.is_some() {
+            return Err(ExecError::InvalidValidatorSet { why: format!("{} is an account key (SPEC §1.9)", u.key) });
+        }
+        let op = ex.party(u.operator)?;
+        if op.status != PartyStatus::Active {
+            return Err(ExecError::PartyInactive { party: op.id, status: format!("{:?}", op.status) });
+        }
+        if params.require_mining_notice && !op.mining_active {
+            return Err(ExecError::MiningNoticeRequired { party: op.id });
+        }
+        set.retain(|v| v.key != u.key);
+        set.push(Validator { key: u.key, power: u.power, operator: u.operator });
+    }
+    let new = ValidatorSet::new(set).map_err(|e| ExecError::InvalidValidatorSet { why: e.to_string() })?;
+    let delay = params.validator_change_delay.max(1);
+    let eff = ex.height.checked_add(delay).ok_or(ExecError::Overflow { what: "effective height" })?.max(latest_eff);
+    ex.put(keys::valset(eff), &new);
+    ex.put(keys::meta(meta::VALSET_LATEST), &(eff, new.clone()));
+    ex.emit(
+        "validators_updated",
+        vec![
+            ("effective_height", eff.to_string()),
+            ("validators_hash", new.hash().to_hex()),
+            ("count", new.len().to_string()),
+        ],
+    );
+    Ok(())
+}
+
+/// SPEC §9: a regulator changes a chain parameter.
+pub(crate) fn set_parameter(ex: &mut Exec<'_, '_>, change: &ParameterChange) -> R<()> {
+    ex.require_regulator("set_parameter")?;
+    let mut p = ex.params()?;
+    match change {
+        ParameterChange::MaxBlockTxs(n) => {
+            if *n == 0 || *n as usize > tamga_types::limits::MAX_BLOCK_TXS {
+                return Err(ExecError::InvalidField {
+                    field: "max_block_txs",
+                    why: format!("must be 1..={}", tamga_types::limits::MAX_BLOCK_TXS),
+                });
+            }
+            p.max_block_txs = *n;
+        }
+        ParameterChange::ValidatorChangeDelay(d) => {
+            if *d == 0 {
+                return Err(ExecError::InvalidField {
+                    field: "validator_change_delay",
+                    why: "must be at least 1".into(),
+                });
+            }
+            p.validator_change_delay = *d;
+        }
+        ParameterChange::RequireMiningNotice(b) => p.require_mining_notice = *b,
+    }
+    ex.put(keys::meta(meta::PARAMS), &p);
+    ex.emit("parameter_changed", vec![("change", format!("{change:?}"))]);
+    Ok(())
+}

@@ -1,0 +1,221 @@
+//! SPEC §6 registries: mining notifications (art. 33-1 p.9) reviewed by a
+//! `mining` regulator, and digital-asset activity notifications (art. 33-1
+//! p.10) reviewed by an `assets` regulator, which grant or withdraw the Issuer role.
+
+use tamga_types::{
+    Activity, ActivityNotificationId, ActivityPhase, ClassId, ClassStatus, Date, MiningNotificationId,
+    MiningNotificationKind, MiningSite, Scope,
+};
+
+use super::{tokens, Exec, R};
+use crate::error::ExecError;
+use crate::keys::{self, index};
+use crate::model::{ActivityNotification, MiningNotification, ReviewStatus};
+
+fn check_date(d: &Date) -> R<()> {
+    if !d.is_valid() {
+        return Err(ExecError::InvalidDate { date: format!("{:04}-{:02}-{:02}", d.year, d.month, d.day) });
+    }
+    Ok(())
+}
+
+fn mining(ex: &Exec<'_, '_>, id: MiningNotificationId) -> R<MiningNotification> {
+    ex.get(&keys::id(keys::state::MINING, id.0))?.ok_or(ExecError::UnknownMiningNotification { id })
+}
+
+fn put_mining(ex: &mut Exec<'_, '_>, n: &MiningNotification) {
+    ex.put(keys::id(keys::state::MINING, n.id.0), n);
+}
+
+/// SPEC §6: a start opens a chain; a change or termination follows the miner's own latest notification.
+pub(crate) fn submit_mining(
+    ex: &mut Exec<'_, '_>,
+    kind: MiningNotificationKind,
+    previous: Option<MiningNotificationId>,
+    site: &MiningSite,
+) -> R<()> {
+    check_date(&site.start_date)?;
+    Exec::require_text("site.address", &site.address)?;
+    let version = match (kind, previous) {
+        (MiningNotificationKind::Start, None) => 1,
+        (MiningNotificationKind::Start, Some(_)) => {
+            return Err(ExecError::InvalidNotificationChain { why: "a start notification has no previous one".into() })
+        }
+        (_, None) => {
+            return Err(ExecError::InvalidNotificationChain {
+                why: "a change or termination must name the previous notification".into(),
+            })
+        }
+        (_, Some(prev_id)) => {
+            let prev = mining(ex, prev_id)?;
+            if prev.miner != ex.party.id {
+                return Err(ExecError::InvalidNotificationChain {
+                    why: format!("notification {prev_id} belongs to party {}", prev.miner),
+                });
+            }
+            if let Some(next) = prev.superseded_by {
+                return Err(ExecError::InvalidNotificationChain {
+                    why: format!("notification {prev_id} was already followed by {next}"),
+                });
+            }
+            if prev.closed {
+                return Err(ExecError::InvalidNotificationChain {
+                    why: format!("the activity of notification {prev_id} is terminated"),
+                });
+            }
+            if prev.kind == MiningNotificationKind::Termination && prev.status == ReviewStatus::Submitted {
+                return Err(ExecError::InvalidNotificationChain {
+                    why: format!("termination {prev_id} is pending review"),
+                });
+            }
+            prev.version.checked_add(1).ok_or(ExecError::Overflow { what: "version" })?
+        }
+    };
+    let id = MiningNotificationId(ex.next_id(|c| &mut c.mining)?);
+    if let Some(prev_id) = previous {
+        let mut prev = mining(ex, prev_id)?;
+        prev.superseded_by = Some(id);
+        put_mining(ex, &prev);
+    }
+    let n = MiningNotification {
+        id,
+        miner: ex.party.id,
+        kind,
+        previous,
+        superseded_by: None,
+        version,
+        site: site.clone(),
+        status: ReviewStatus::Submitted,
+        closed: false,
+        submitted_height: ex.height,
+        submitted_time_ms: ex.time_ms,
+    };
+    put_mining(ex, &n);
+    ex.idx_put(keys::idx_id_id(index::MINER_NOTIFICATION, ex.party.id.0, id.0), vec![]);
+    ex.emit(
+        "mining_notification_submitted",
+        vec![("notification", id.to_string()), ("miner", ex.party.id.to_string()), ("kind", format!("{kind:?}"))],
+    );
+    Ok(())
+}
+
+fn review_outcome(ex: &Exec<'_, '_>, accept: bool, reason: Option<&str>) -> R<ReviewStatus> {
+    if accept {
+        return Ok(ReviewStatus::Accepted { by: ex.party.id, height: ex.height });
+    }
+    let reason = reason.unwrap_or("");
+    Exec::require_text("reason", reason)?;
+    Ok(ReviewStatus::Rejected { by: ex.party.id, height: ex.height, reason: reason.to_owned() })
+}
+
+/// SPEC §6: only a `mining`-scoped regulator reviews mining notifications.
+pub(crate) fn review_mining(
+    ex: &mut Exec<'_, '_>,
+    id: MiningNotificationId,
+    accept: bool,
+    reason: Option<&str>,
+) -> R<()> {
+    ex.require_scope("review_mining_notification", Scope::Mining)?;
+    let mut n = mining(ex, id)?;
+    if n.status != ReviewStatus::Submitted {
+        return Err(ExecError::NotificationState { id: id.0, status: n.status.name().into(), expected: "submitted" });
+    }
+    n.status = review_outcome(ex, accept, reason)?;
+    if accept {
+        let mut miner = ex.party(n.miner)?;
+        if n.kind == MiningNotificationKind::Termination {
+            n.closed = true;
+            miner.mining_active = false;
+        } else {
+            miner.mining_active = true;
+        }
+        ex.put_party(&miner);
+    }
+    put_mining(ex, &n);
+    ex.emit(
+        "mining_notification_reviewed",
+        vec![("notification", id.to_string()), ("accepted", accept.to_string()), ("by", ex.party.id.to_string())],
+    );
+    Ok(())
+}
+
+/// SPEC §6: a party notifies the start or termination of an activity.
+pub(crate) fn submit_activity(ex: &mut Exec<'_, '_>, activity: Activity, phase: ActivityPhase, date: Date) -> R<()> {
+    check_date(&date)?;
+    let id = ActivityNotificationId(ex.next_id(|c| &mut c.activity)?);
+    let n = ActivityNotification {
+        id,
+        party: ex.party.id,
+        activity,
+        phase,
+        date,
+        status: ReviewStatus::Submitted,
+        submitted_height: ex.height,
+    };
+    ex.put(keys::id(keys::state::ACTIVITY, id.0), &n);
+    ex.emit(
+        "activity_notification_submitted",
+        vec![
+            ("notification", id.to_string()),
+            ("party", ex.party.id.to_string()),
+            ("activity", format!("{activity:?}")),
+            ("phase", format!("{phase:?}")),
+        ],
+    );
+    Ok(())
+}
+
+/// SPEC §6: an `assets` regulator reviews; an accepted issuance start grants the
+/// Issuer role, an accepted termination withdraws it and pauses the issuer's classes.
+pub(crate) fn review_activity(
+    ex: &mut Exec<'_, '_>,
+    id: ActivityNotificationId,
+    accept: bool,
+    reason: Option<&str>,
+) -> R<()> {
+    ex.require_scope("review_activity_notification", Scope::Assets)?;
+    let key = keys::id(keys::state::ACTIVITY, id.0);
+    let mut n: ActivityNotification = ex.get(&key)?.ok_or(ExecError::UnknownActivityNotification { id })?;
+    if n.status != ReviewStatus::Submitted {
+        return Err(ExecError::NotificationState { id: id.0, status: n.status.name().into(), expected: "submitted" });
+    }
+    n.status = review_outcome(ex, accept, reason)?;
+    ex.put(key, &n);
+    if accept && n.activity == Activity::Issuance {
+        let mut p = ex.party(n.party)?;
+        match n.phase {
+            ActivityPhase::Start => p.issuer = true,
+            ActivityPhase::Termination => {
+                p.issuer = false;
+                let classes =
+                    ex.view.scan(crate::store::Space::Index, &keys::prefix_id(index::ISSUER_CLASS, p.id.0))?;
+                for (k, _) in classes {
+                    let cid = ClassId(keys::trailing_u64(&k).ok_or(ExecError::Internal("bad class index".into()))?);
+                    let mut c = tokens::class(ex, cid)?;
+                    if c.status == ClassStatus::Active {
+                        c.status = ClassStatus::Paused;
+                        tokens::put_class(ex, &c);
+                        ex.emit(
+                            "class_paused",
+                            vec![
+                                ("class", cid.to_string()),
+                                ("paused", "true".into()),
+                                ("legal_basis", format!("issuance terminated (notification {id})")),
+                            ],
+                        );
+                    }
+                }
+            }
+        }
+        // The party state may have been re-read by the signer's own context; keep the signer copy in sync.
+        if p.id == ex.party.id {
+            ex.party = p.clone();
+        }
+        ex.put_party(&p);
+    }
+    ex.emit(
+        "activity_notification_reviewed",
+        vec![("notification", id.to_string()), ("accepted", accept.to_string()), ("by", ex.party.id.to_string())],
+    );
+    Ok(())
+}

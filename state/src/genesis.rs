@@ -1,0 +1,149 @@
+//! Genesis application (SPEC §1.11, §2, §9): height 0, parties `1..=n`,
+//! regulators with scopes, issuers with an accepted issuance notification,
+//! validators with their operators, parameters, regulation hash, network type.
+//! Genesis creates no token value (SPEC §1.2).
+
+use std::collections::HashSet;
+
+use tamga_types::{
+    Activity, ActivityNotificationId, ActivityPhase, Date, Genesis, PartyId, PartyKind, PartyStatus, Validator,
+    ValidatorSet,
+};
+
+use crate::error::{Result, StateError};
+use crate::keys::{self, meta};
+use crate::model::{AccountState, AccountStatus, ActivityNotification, ChainInfo, Counters, PartyState, ReviewStatus};
+use crate::store::{enc, Space, View};
+
+/// Civil date (UTC) of a millisecond timestamp (Howard Hinnant's algorithm).
+pub(crate) fn date_of(ms: u64) -> Date {
+    let z = (ms / 86_400_000) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    Date { year: y.clamp(0, 9999) as u16, month: m, day: d }
+}
+
+fn invalid(s: String) -> StateError {
+    StateError::InvalidGenesis(s)
+}
+
+/// Validates `g` and writes its state into `view` (state and index spaces).
+pub(crate) fn apply(view: &mut View<'_>, g: &Genesis) -> Result<ValidatorSet> {
+    if g.chain_id.is_empty() || g.chain_id.len() > tamga_types::limits::MAX_CHAIN_ID {
+        return Err(invalid(format!("chain_id must be 1-{} bytes", tamga_types::limits::MAX_CHAIN_ID)));
+    }
+    let n = g.parties.len() as u64;
+    let set = ValidatorSet::new(
+        g.validators.iter().map(|v| Validator { key: v.key, power: v.power, operator: v.operator }).collect(),
+    )
+    .map_err(|e| invalid(format!("validators: {e}")))?;
+    for v in set.validators.iter() {
+        if v.operator.0 == 0 || v.operator.0 > n {
+            return Err(invalid(format!(
+                "validator {} names operator party {} (parties are 1..={n})",
+                v.key, v.operator
+            )));
+        }
+    }
+    let mut keys_seen = HashSet::new();
+    let mut idents = HashSet::new();
+    let mut counters = Counters { party: n, ..Counters::default() };
+    for (i, gp) in g.parties.iter().enumerate() {
+        let id = PartyId(i as u64 + 1);
+        if gp.display_name.is_some() && gp.kind != PartyKind::LegalEntity {
+            return Err(invalid(format!("party {id}: display_name is allowed for legal entities only")));
+        }
+        if gp.accounts.is_empty() {
+            return Err(invalid(format!("party {id}: accounts must not be empty")));
+        }
+        if !idents.insert(gp.id_commitment) {
+            return Err(invalid(format!("party {id}: identifier commitment is not unique")));
+        }
+        for k in &gp.accounts {
+            if k.is_weak() {
+                return Err(invalid(format!("party {id}: key {k} is weak")));
+            }
+            if set.index_of(k).is_some() {
+                return Err(invalid(format!("party {id}: key {k} is a validator key (SPEC §1.9)")));
+            }
+            if !keys_seen.insert(*k) {
+                return Err(invalid(format!("party {id}: key {k} is listed twice")));
+            }
+            let acc = AccountState {
+                key: *k,
+                party: id,
+                status: AccountStatus::Active,
+                certificate: None,
+                nonce: 0,
+                created_height: 0,
+            };
+            view.put(Space::State, keys::account(k), enc(&acc));
+        }
+        let mut scopes = gp.regulator_scopes.clone();
+        scopes.sort();
+        scopes.dedup();
+        let p = PartyState {
+            id,
+            kind: gp.kind,
+            id_commitment: gp.id_commitment,
+            display_name: gp.display_name.clone(),
+            status: PartyStatus::Active,
+            registered_height: 0,
+            registered_by: None,
+            regulator_scopes: scopes,
+            issuer: gp.issuer,
+            mining_active: false,
+            accounts: gp.accounts.clone(),
+        };
+        view.put(Space::State, keys::id(keys::state::PARTY, id.0), enc(&p));
+        view.put(Space::State, keys::ident(&gp.id_commitment), enc(&id));
+        if gp.issuer {
+            counters.activity += 1;
+            let nid = ActivityNotificationId(counters.activity);
+            let note = ActivityNotification {
+                id: nid,
+                party: id,
+                activity: Activity::Issuance,
+                phase: ActivityPhase::Start,
+                date: date_of(g.genesis_time_ms),
+                status: ReviewStatus::Accepted { by: PartyId(0), height: 0 },
+                submitted_height: 0,
+            };
+            view.put(Space::State, keys::id(keys::state::ACTIVITY, nid.0), enc(&note));
+        }
+    }
+    let chain = ChainInfo {
+        chain_id: g.chain_id.clone(),
+        genesis_time_ms: g.genesis_time_ms,
+        genesis_hash: g.hash(),
+        regulation_hash: g.regulation_hash,
+        network_type: g.network_type,
+    };
+    view.put(Space::State, keys::meta(meta::CHAIN), enc(&chain));
+    view.put(Space::State, keys::meta(meta::PARAMS), enc(&g.params));
+    view.put(Space::State, keys::meta(meta::COUNTERS), enc(&counters));
+    view.put(Space::State, keys::meta(meta::HEIGHT), enc(&0u64));
+    view.put(Space::State, keys::valset(0), enc(&set));
+    view.put(Space::State, keys::meta(meta::VALSET_LATEST), enc(&(0u64, set.clone())));
+    view.commit_tx();
+    Ok(set)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(date_of(0), Date { year: 1970, month: 1, day: 1 });
+        // 2024-02-29T12:00:00Z
+        assert_eq!(date_of(1_709_208_000_000), Date { year: 2024, month: 2, day: 29 });
+        assert_eq!(date_of(1_735_689_600_000), Date { year: 2025, month: 1, day: 1 });
+    }
+}

@@ -1,0 +1,142 @@
+//! Logical keys. Every canonical state entry lives under a one-byte kind
+//! prefix followed by big-endian ids (so ids sort numerically); its JMT leaf
+//! key is `SHA-256(logical key)`. Index keys (outside the JMT) use their own
+//! prefixes in the `index` column family.
+
+use tamga_types::{Hash, Height, PublicKey};
+
+/// Prefixes of canonical state keys (column family `state`, also JMT leaves).
+pub mod state {
+    /// Chain meta singletons: `M ‖ name`.
+    pub const META: u8 = b'M';
+    /// `P ‖ party_id` → `PartyState`.
+    pub const PARTY: u8 = b'P';
+    /// `A ‖ pubkey` → `AccountState` (nonce included).
+    pub const ACCOUNT: u8 = b'A';
+    /// `I ‖ commitment` → `PartyId` (identifier uniqueness).
+    pub const IDENT: u8 = b'I';
+    /// `C ‖ class_id` → `ClassState`.
+    pub const CLASS: u8 = b'C';
+    /// `S ‖ symbol` → `ClassId` (symbol uniqueness).
+    pub const SYMBOL: u8 = b'S';
+    /// `H ‖ class_id ‖ pubkey` → `Holding`.
+    pub const HOLDING: u8 = b'H';
+    /// `R ‖ record_id` → `RecordState` (encumbrances inline).
+    pub const RECORD: u8 = b'R';
+    /// `E ‖ escrow_id` → `EscrowState`.
+    pub const ESCROW: u8 = b'E';
+    /// `N ‖ id` → `MiningNotification`.
+    pub const MINING: u8 = b'N';
+    /// `T ‖ id` → `ActivityNotification`.
+    pub const ACTIVITY: u8 = b'T';
+    /// `V ‖ effective_height` → `ValidatorSet` effective from that height.
+    pub const VALSET: u8 = b'V';
+    /// `X ‖ evidence_id` → `EvidenceRecord`.
+    pub const EVIDENCE: u8 = b'X';
+}
+
+/// Prefixes of index keys (column family `index`, not in the JMT).
+pub mod index {
+    /// `h ‖ pubkey ‖ class_id` → () : holdings by account.
+    pub const HOLDER_CLASS: u8 = b'h';
+    /// `c ‖ class_id ‖ pubkey` → () : holders of a class.
+    pub const CLASS_HOLDER: u8 = b'c';
+    /// `i ‖ party_id ‖ class_id` → () : classes by issuer.
+    pub const ISSUER_CLASS: u8 = b'i';
+    /// `r ‖ pubkey ‖ record_id` → () : records by holder account.
+    pub const HOLDER_RECORD: u8 = b'r';
+    /// `y ‖ record_id ‖ seq` → `HistoryEntry` : record history.
+    pub const RECORD_HISTORY: u8 = b'y';
+    /// `e ‖ party_id ‖ escrow_id` → () : escrows by party (payer, payee, arbiter).
+    pub const PARTY_ESCROW: u8 = b'e';
+    /// `m ‖ party_id ‖ notification_id` → () : mining notifications by miner.
+    pub const MINER_NOTIFICATION: u8 = b'm';
+}
+
+/// Names of meta singletons.
+pub mod meta {
+    /// Current height (JMT leaf, changes every block so every version has a root).
+    pub const HEIGHT: &[u8] = b"height";
+    /// `Params`.
+    pub const PARAMS: &[u8] = b"params";
+    /// `ChainInfo` (chain id, genesis time/hash, regulation hash, network type).
+    pub const CHAIN: &[u8] = b"chain";
+    /// `Counters` (next ids).
+    pub const COUNTERS: &[u8] = b"counters";
+    /// `(Height, ValidatorSet)`: the latest scheduled validator set.
+    pub const VALSET_LATEST: &[u8] = b"valset_latest";
+}
+
+fn cat(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + parts.iter().map(|p| p.len()).sum::<usize>());
+    k.push(prefix);
+    for p in parts {
+        k.extend_from_slice(p);
+    }
+    k
+}
+
+/// A meta singleton key.
+pub fn meta(name: &[u8]) -> Vec<u8> {
+    cat(state::META, &[name])
+}
+/// Key with a u64 id.
+pub fn id(prefix: u8, id: u64) -> Vec<u8> {
+    cat(prefix, &[&id.to_be_bytes()])
+}
+/// Account key.
+pub fn account(key: &PublicKey) -> Vec<u8> {
+    cat(state::ACCOUNT, &[&key.0])
+}
+/// Identifier commitment key.
+pub fn ident(h: &Hash) -> Vec<u8> {
+    cat(state::IDENT, &[&h.0])
+}
+/// Symbol key.
+pub fn symbol(s: &str) -> Vec<u8> {
+    cat(state::SYMBOL, &[s.as_bytes()])
+}
+/// Holding key.
+pub fn holding(class: u64, key: &PublicKey) -> Vec<u8> {
+    cat(state::HOLDING, &[&class.to_be_bytes(), &key.0])
+}
+/// Validator set effective from `height`.
+pub fn valset(height: Height) -> Vec<u8> {
+    cat(state::VALSET, &[&height.to_be_bytes()])
+}
+/// Evidence key.
+pub fn evidence(id: &Hash) -> Vec<u8> {
+    cat(state::EVIDENCE, &[&id.0])
+}
+/// Index key: prefix, a 32-byte key and an id.
+pub fn idx_key_id(prefix: u8, key: &PublicKey, id: u64) -> Vec<u8> {
+    cat(prefix, &[&key.0, &id.to_be_bytes()])
+}
+/// Index key: prefix, an id and a 32-byte key.
+pub fn idx_id_key(prefix: u8, id: u64, key: &PublicKey) -> Vec<u8> {
+    cat(prefix, &[&id.to_be_bytes(), &key.0])
+}
+/// Index key: prefix and two ids.
+pub fn idx_id_id(prefix: u8, a: u64, b: u64) -> Vec<u8> {
+    cat(prefix, &[&a.to_be_bytes(), &b.to_be_bytes()])
+}
+/// Prefix: one byte and a 32-byte key.
+pub fn prefix_key(prefix: u8, key: &PublicKey) -> Vec<u8> {
+    cat(prefix, &[&key.0])
+}
+/// Prefix: one byte and an id.
+pub fn prefix_id(prefix: u8, id: u64) -> Vec<u8> {
+    cat(prefix, &[&id.to_be_bytes()])
+}
+/// Reads the trailing big-endian u64 of a key.
+pub fn trailing_u64(key: &[u8]) -> Option<u64> {
+    let n = key.len().checked_sub(8)?;
+    let b: [u8; 8] = key[n..].try_into().ok()?;
+    Some(u64::from_be_bytes(b))
+}
+/// Reads the trailing 32-byte public key of a key.
+pub fn trailing_key(key: &[u8]) -> Option<PublicKey> {
+    let n = key.len().checked_sub(32)?;
+    let b: [u8; 32] = key[n..].try_into().ok()?;
+    Some(PublicKey(b))
+}

@@ -1,0 +1,449 @@
+//! The [`Ledger`]: genesis, speculative execution, atomic commit and the
+//! chain-level getters used by consensus, the node and the mempool.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use jmt::{KeyHash, Sha256Jmt};
+use tamga_types::{
+    BatchVerifier, Block, BlockHeader, Certificate, Evidence, Genesis, Hash, Height, Params, PublicKey, Receipt,
+    SignedTransaction, ValidatorSet,
+};
+
+use crate::error::{BlockInvalid, Result, StateError};
+use crate::exec::{execute_tx, validators_at_view, BlockContext};
+use crate::keys::{self, meta};
+use crate::model::{AccountState, ChainInfo, EvidenceRecord};
+use crate::store::{cf, dec, enc, Batch, Space, Store, View, Writes};
+
+/// Names in the `meta` column family.
+mod meta_cf {
+    pub const HEIGHT: &[u8] = b"height";
+    pub const LAST_BLOCK_HASH: &[u8] = b"last_block_hash";
+    pub const LAST_TIME: &[u8] = b"last_time_ms";
+    pub const STATE_ROOT: &[u8] = b"state_root";
+    pub const GENESIS_HASH: &[u8] = b"genesis_hash";
+    pub const GENESIS_ROOT: &[u8] = b"genesis_root";
+}
+
+/// The result of executing a block against committed state, not yet written.
+#[derive(Debug, Clone)]
+pub struct ExecutedBlock {
+    /// Height executed.
+    pub height: Height,
+    /// Block time.
+    pub time_ms: u64,
+    /// Proposer.
+    pub proposer: PublicKey,
+    /// Chain id.
+    pub chain_id: String,
+    /// Parent block hash.
+    pub parent_hash: Hash,
+    /// Hashes of the executed transactions, in order.
+    pub tx_hashes: Vec<Hash>,
+    /// Merkle root of the transactions.
+    pub tx_root: Hash,
+    /// Hash of the evidence list.
+    pub evidence_root: Hash,
+    /// One receipt per transaction.
+    pub receipts: Vec<Receipt>,
+    /// Evidence recorded by this block.
+    pub evidence: Vec<EvidenceRecord>,
+    /// State root after the block (JMT root at version `height`).
+    pub state_root: Hash,
+    /// Set certifying this block.
+    pub validators: ValidatorSet,
+    /// Set certifying the next block.
+    pub next_validators: ValidatorSet,
+    /// Pending writes: state, indexes and JMT nodes.
+    pub(crate) batch: Batch,
+}
+
+impl ExecutedBlock {
+    /// The header a proposer puts on this block (SPEC §10: `state_root` after execution).
+    pub fn header(&self, round: u32) -> BlockHeader {
+        BlockHeader {
+            chain_id: tamga_types::ChainId::new(self.chain_id.clone()).unwrap_or_default(),
+            height: self.height,
+            round,
+            time_ms: self.time_ms,
+            parent_hash: self.parent_hash,
+            proposer: self.proposer,
+            tx_root: self.tx_root,
+            evidence_root: self.evidence_root,
+            state_root: self.state_root,
+            validators_hash: self.validators.hash(),
+            next_validators_hash: self.next_validators.hash(),
+        }
+    }
+}
+
+/// The ledger over one RocksDB database.
+pub struct Ledger {
+    pub(crate) store: Store,
+}
+
+fn u64_of(b: Option<Vec<u8>>) -> u64 {
+    b.and_then(|b| b.try_into().ok()).map(u64::from_be_bytes).unwrap_or(0)
+}
+
+fn hash_of(b: Option<Vec<u8>>) -> Hash {
+    b.and_then(|b| <[u8; 32]>::try_from(b).ok()).map(Hash).unwrap_or(Hash::ZERO)
+}
+
+fn height_key(h: Height) -> Vec<u8> {
+    h.to_be_bytes().to_vec()
+}
+
+impl Ledger {
+    /// Opens or creates the database at `path`.
+    pub fn open(path: &Path) -> Result<Ledger> {
+        Ok(Ledger { store: Store::open(path)? })
+    }
+
+    /// Opens an empty ledger held in memory.
+    pub fn open_in_memory() -> Result<Ledger> {
+        Ok(Ledger { store: Store::open_in_memory()? })
+    }
+
+    /// Applies `genesis` (height 0). Idempotent for the same genesis; an error if a different one is applied.
+    pub fn init_genesis(&self, genesis: &Genesis) -> Result<Hash> {
+        let given = genesis.hash();
+        if let Some(stored) = self.store.get(cf::META, meta_cf::GENESIS_HASH)? {
+            let stored = hash_of(Some(stored));
+            if stored != given {
+                return Err(StateError::GenesisMismatch { stored, given });
+            }
+            return Ok(hash_of(self.store.get(cf::META, meta_cf::GENESIS_ROOT)?));
+        }
+        let mut view = View::new(&self.store);
+        crate::genesis::apply(&mut view, genesis)?;
+        let (root, mut batch) = self.seal(view.into_writes(), 0)?;
+        batch.put(cf::META, meta_cf::HEIGHT.to_vec(), height_key(0));
+        batch.put(cf::META, meta_cf::LAST_BLOCK_HASH.to_vec(), Hash::ZERO.0.to_vec());
+        batch.put(cf::META, meta_cf::LAST_TIME.to_vec(), genesis.genesis_time_ms.to_be_bytes().to_vec());
+        batch.put(cf::META, meta_cf::STATE_ROOT.to_vec(), root.0.to_vec());
+        batch.put(cf::META, meta_cf::GENESIS_ROOT.to_vec(), root.0.to_vec());
+        batch.put(cf::META, meta_cf::GENESIS_HASH.to_vec(), given.0.to_vec());
+        self.store.write(batch)?;
+        tracing::info!(target: "tamga::state", root = %root, "genesis applied");
+        Ok(root)
+    }
+
+    /// Turns overlay writes into a batch and the JMT update at `version`.
+    fn seal(&self, writes: Writes, version: Height) -> Result<(Hash, Batch)> {
+        let mut batch = Batch::default();
+        let mut values = Vec::new();
+        for ((space, k), v) in writes {
+            let c = match space {
+                Space::State => cf::STATE,
+                Space::Index => cf::INDEX,
+            };
+            if space == Space::State {
+                let kh = KeyHash::with::<sha2::Sha256>(&k);
+                match &v {
+                    Some(v) => values.push((kh, Some(v.clone()))),
+                    // Deleting a key the tree never held would be an error in the JMT.
+                    None if self.store.get(cf::STATE, &k)?.is_some() => values.push((kh, None)),
+                    None => {}
+                }
+            }
+            match v {
+                Some(v) => batch.put(c, k, v),
+                None => batch.delete(c, k),
+            }
+        }
+        let tree = Sha256Jmt::new(&self.store);
+        let (root, update) = tree.put_value_set(values, version).map_err(|e| StateError::Jmt(e.to_string()))?;
+        batch.add_tree_update(&update);
+        Ok((Hash(root.0), batch))
+    }
+
+    fn chain(&self) -> Result<ChainInfo> {
+        self.store.get_t(cf::STATE, &keys::meta(meta::CHAIN))?.ok_or(StateError::NoGenesis)
+    }
+
+    fn require_genesis(&self) -> Result<()> {
+        if self.store.get(cf::META, meta_cf::GENESIS_HASH)?.is_none() {
+            return Err(StateError::NoGenesis);
+        }
+        Ok(())
+    }
+
+    /// Last committed height (0 = genesis).
+    pub fn height(&self) -> Result<Height> {
+        Ok(u64_of(self.store.get(cf::META, meta_cf::HEIGHT)?))
+    }
+
+    /// Hash of the last committed block ([`Hash::ZERO`] at genesis).
+    pub fn last_block_hash(&self) -> Result<Hash> {
+        Ok(hash_of(self.store.get(cf::META, meta_cf::LAST_BLOCK_HASH)?))
+    }
+
+    /// Time of the last committed block (genesis time at height 0).
+    pub fn last_time_ms(&self) -> Result<u64> {
+        Ok(u64_of(self.store.get(cf::META, meta_cf::LAST_TIME)?))
+    }
+
+    /// State root after the last committed block.
+    pub fn state_root(&self) -> Result<Hash> {
+        Ok(hash_of(self.store.get(cf::META, meta_cf::STATE_ROOT)?))
+    }
+
+    /// The validator set that certifies the block at `height` (SPEC §9).
+    pub fn validators_at(&self, height: Height) -> Result<ValidatorSet> {
+        validators_at_view(&View::new(&self.store), height)
+    }
+
+    /// Current chain parameters.
+    pub fn params(&self) -> Result<Params> {
+        self.store.get_t(cf::STATE, &keys::meta(meta::PARAMS))?.ok_or(StateError::NoGenesis)
+    }
+
+    /// Chain id.
+    pub fn chain_id(&self) -> Result<String> {
+        Ok(self.chain()?.chain_id)
+    }
+
+    /// Genesis time.
+    pub fn genesis_time_ms(&self) -> Result<u64> {
+        Ok(self.chain()?.genesis_time_ms)
+    }
+
+    /// Network facts fixed at genesis (regulation hash, network type, genesis hash).
+    pub fn chain_info(&self) -> Result<ChainInfo> {
+        self.chain()
+    }
+
+    /// Committed block at `height`.
+    pub fn block(&self, height: Height) -> Result<Option<Block>> {
+        self.store.get_t(cf::BLOCKS, &height_key(height))
+    }
+
+    /// Commit certificate of the block at `height`.
+    pub fn certificate(&self, height: Height) -> Result<Option<Certificate>> {
+        self.store.get_t(cf::CERTIFICATES, &height_key(height))
+    }
+
+    /// Next expected nonce of `key` (0 for an unknown key), for the mempool.
+    pub fn nonce(&self, key: &PublicKey) -> Result<u64> {
+        Ok(self.account(key)?.map(|a| a.nonce).unwrap_or(0))
+    }
+
+    /// The account of `key`.
+    pub fn account(&self, key: &PublicKey) -> Result<Option<AccountState>> {
+        self.store.get_t(cf::STATE, &keys::account(key))
+    }
+
+    /// A canonical state value with its JMT proof against the root at `height` (SPEC §10).
+    pub fn get_with_proof(
+        &self,
+        logical_key: &[u8],
+        height: Height,
+    ) -> Result<(Option<Vec<u8>>, jmt::proof::SparseMerkleProof<sha2::Sha256>)> {
+        let tree = Sha256Jmt::new(&self.store);
+        tree.get_with_proof(KeyHash::with::<sha2::Sha256>(logical_key), height)
+            .map_err(|e| StateError::Jmt(e.to_string()))
+    }
+
+    /// Executes a block against committed state without writing (SPEC §8, §9):
+    /// block-level checks, signatures (skipping `preverified` hashes), evidence,
+    /// then every transaction with its receipt, the new state root and the
+    /// pending write set.
+    pub fn execute(
+        &self,
+        ctx: &BlockContext,
+        txs: &[SignedTransaction],
+        evidence: &[Evidence],
+        preverified: &HashSet<Hash>,
+    ) -> Result<ExecutedBlock, BlockInvalid> {
+        self.require_genesis()?;
+        let chain = self.chain()?;
+        let last = self.height()?;
+        if ctx.height != last + 1 {
+            return Err(BlockInvalid::WrongHeight { expected: last + 1, got: ctx.height });
+        }
+        let parent_time = self.last_time_ms()?;
+        if ctx.time_ms <= parent_time {
+            return Err(BlockInvalid::TimeNotIncreasing { parent: parent_time, got: ctx.time_ms });
+        }
+        let validators = self.validators_at(ctx.height)?;
+        if validators.index_of(&ctx.proposer).is_none() {
+            return Err(BlockInvalid::UnknownProposer { proposer: ctx.proposer, height: ctx.height });
+        }
+        let params = self.params()?;
+        if txs.len() > params.max_block_txs as usize {
+            return Err(BlockInvalid::TooManyTxs { max: params.max_block_txs, got: txs.len() });
+        }
+        // ---- stateless checks (SPEC §8): chain id, duplicates, signatures ----
+        let mut hashes = Vec::with_capacity(txs.len());
+        let mut seen = HashSet::new();
+        let mut batch = BatchVerifier::new();
+        let mut batch_idx = Vec::new();
+        for (index, stx) in txs.iter().enumerate() {
+            let tx = stx.hash();
+            if !seen.insert(tx) || self.store.get(cf::TXS, &tx.0)?.is_some() {
+                return Err(BlockInvalid::DuplicateTx { index, tx });
+            }
+            if stx.tx.chain_id.as_str() != chain.chain_id {
+                return Err(BlockInvalid::WrongChainId {
+                    index,
+                    tx,
+                    expected: chain.chain_id.clone(),
+                    got: stx.tx.chain_id.to_string(),
+                });
+            }
+            if !preverified.contains(&tx) {
+                batch.push(stx.tx.signer, stx.tx.signing_message(), stx.signature);
+                batch_idx.push(index);
+            }
+            hashes.push(tx);
+        }
+        if !batch.is_empty() && batch.verify().is_err() {
+            let bad = batch.verify_each().iter().position(|r| r.is_err()).and_then(|i| batch_idx.get(i).copied());
+            let index = bad.unwrap_or(0);
+            return Err(BlockInvalid::BadSignature { index, tx: hashes.get(index).copied().unwrap_or(Hash::ZERO) });
+        }
+        let mut view = View::new(&self.store);
+        // ---- evidence (SPEC §9) ----
+        let mut records = Vec::new();
+        let mut ev_seen = HashSet::new();
+        for (index, ev) in evidence.iter().enumerate() {
+            ev.verify(&chain.chain_id).map_err(|e| BlockInvalid::BadEvidence { index, why: e.to_string() })?;
+            let id = ev.id();
+            if !ev_seen.insert(id) || self.store.get(cf::STATE, &keys::evidence(&id))?.is_some() {
+                return Err(BlockInvalid::DuplicateEvidence { id });
+            }
+            let vh = ev.a.data.height;
+            if vh > ctx.height || self.validators_at(vh)?.index_of(&ev.validator()).is_none() {
+                return Err(BlockInvalid::BadEvidence {
+                    index,
+                    why: format!("{} was not a validator at height {vh}", ev.validator()),
+                });
+            }
+            let rec = EvidenceRecord {
+                id,
+                validator: ev.validator(),
+                vote_height: vh,
+                vote_round: ev.a.data.round,
+                recorded_height: ctx.height,
+                evidence: ev.clone(),
+            };
+            view.put(Space::State, keys::evidence(&id), enc(&rec));
+            records.push(rec);
+        }
+        view.put(Space::State, keys::meta(meta::HEIGHT), enc(&ctx.height));
+        view.commit_tx();
+        // ---- transactions ----
+        let (_, scheduled): (u64, ValidatorSet) =
+            self.store.get_t(cf::STATE, &keys::meta(meta::VALSET_LATEST))?.unwrap_or_default();
+        let mut vkeys: Vec<PublicKey> = validators.validators.iter().map(|v| v.key).collect();
+        vkeys.extend(scheduled.validators.iter().map(|v| v.key));
+        let mut receipts = Vec::with_capacity(txs.len());
+        for (i, (stx, h)) in txs.iter().zip(&hashes).enumerate() {
+            receipts.push(execute_tx(&mut view, ctx, i as u32, stx, *h, &vkeys)?);
+        }
+        let next_validators = validators_at_view(&view, ctx.height + 1)?;
+        let (state_root, batch) = self.seal(view.into_writes(), ctx.height)?;
+        Ok(ExecutedBlock {
+            height: ctx.height,
+            time_ms: ctx.time_ms,
+            proposer: ctx.proposer,
+            chain_id: chain.chain_id,
+            parent_hash: self.last_block_hash()?,
+            tx_root: Block::compute_tx_root(txs),
+            evidence_root: Block::compute_evidence_root(evidence),
+            tx_hashes: hashes,
+            receipts,
+            evidence: records,
+            state_root,
+            validators,
+            next_validators,
+            batch,
+        })
+    }
+
+    /// Writes an executed block with its certificate in ONE synced batch:
+    /// state, JMT nodes, block, certificate, receipts, tx index, query indexes,
+    /// height and last block hash.
+    pub fn commit(&self, block: &Block, certificate: &Certificate, executed: ExecutedBlock) -> Result<()> {
+        let mismatch = |s: String| Err(StateError::CommitMismatch(s));
+        let last = self.height()?;
+        let h = &block.header;
+        if executed.height != last + 1 || h.height != executed.height {
+            return mismatch(format!("height: last {last}, executed {}, block {}", executed.height, h.height));
+        }
+        if h.state_root != executed.state_root {
+            return mismatch(format!("state root: header {}, executed {}", h.state_root, executed.state_root));
+        }
+        let hashes: Vec<Hash> = block.txs.iter().map(|t| t.hash()).collect();
+        if hashes != executed.tx_hashes || h.time_ms != executed.time_ms || h.proposer != executed.proposer {
+            return mismatch("the block is not the one that was executed".into());
+        }
+        if h.chain_id.as_str() != executed.chain_id || h.parent_hash != self.last_block_hash()? {
+            return mismatch("chain id or parent hash".into());
+        }
+        block.check_body().map_err(|e| StateError::CommitMismatch(e.to_string()))?;
+        if h.validators_hash != executed.validators.hash() || h.next_validators_hash != executed.next_validators.hash()
+        {
+            return mismatch("validators hashes".into());
+        }
+        certificate
+            .verify_commit(&executed.chain_id, &executed.validators, h)
+            .map_err(|e| StateError::Certificate(e.to_string()))?;
+        let height = executed.height;
+        let mut batch = executed.batch;
+        batch.put(cf::BLOCKS, height_key(height), enc(block));
+        batch.put(cf::CERTIFICATES, height_key(height), enc(certificate));
+        for r in &executed.receipts {
+            let mut loc = height_key(height);
+            loc.extend_from_slice(&r.index.to_be_bytes());
+            batch.put(cf::RECEIPTS, loc.clone(), enc(r));
+            batch.put(cf::TXS, r.tx_hash.0.to_vec(), loc);
+        }
+        batch.put(cf::META, meta_cf::HEIGHT.to_vec(), height_key(height));
+        batch.put(cf::META, meta_cf::LAST_BLOCK_HASH.to_vec(), block.hash().0.to_vec());
+        batch.put(cf::META, meta_cf::LAST_TIME.to_vec(), h.time_ms.to_be_bytes().to_vec());
+        batch.put(cf::META, meta_cf::STATE_ROOT.to_vec(), executed.state_root.0.to_vec());
+        self.store.write(batch)?;
+        tracing::debug!(target: "tamga::state", height, root = %executed.state_root, "block committed");
+        Ok(())
+    }
+
+    /// Execute + compare root + commit: used by sync and replay.
+    pub fn apply_block(&self, block: &Block, certificate: &Certificate) -> Result<ExecutedBlockSummary> {
+        block.check_body().map_err(|e| StateError::CommitMismatch(e.to_string()))?;
+        let h = &block.header;
+        let ctx = BlockContext { height: h.height, time_ms: h.time_ms, proposer: h.proposer };
+        let executed = self.execute(&ctx, &block.txs, &block.evidence, &HashSet::new())?;
+        if executed.state_root != h.state_root {
+            return Err(StateError::CommitMismatch(format!(
+                "state root: header {}, executed {}",
+                h.state_root, executed.state_root
+            )));
+        }
+        let summary = ExecutedBlockSummary {
+            height: executed.height,
+            state_root: executed.state_root,
+            receipts: executed.receipts.clone(),
+        };
+        self.commit(block, certificate, executed)?;
+        Ok(summary)
+    }
+
+    /// Reads and decodes a state entry (for tests and tools).
+    pub fn state_entry<T: borsh::BorshDeserialize>(&self, logical_key: &[u8]) -> Result<Option<T>> {
+        self.store.get(cf::STATE, logical_key)?.map(|b| dec("state", &b)).transpose()
+    }
+}
+
+/// What [`Ledger::apply_block`] returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecutedBlockSummary {
+    /// Height.
+    pub height: Height,
+    /// State root.
+    pub state_root: Hash,
+    /// Receipts.
+    pub receipts: Vec<Receipt>,
+}

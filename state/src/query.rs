@@ -1,0 +1,355 @@
+//! Read-only queries over committed state and the indexes written in the same
+//! batch (SPEC §4–§7, §11): what the HTTP API and the regulator console show.
+
+use serde::{Deserialize, Serialize};
+use tamga_types::{
+    ClassId, Date, EscrowId, Hash, Height, MiningNotificationId, MiningNotificationKind, PartyId, PublicKey, Receipt,
+    RecordId, Region, SignedTransaction,
+};
+
+use crate::error::Result;
+use crate::keys::{self, index, state};
+use crate::ledger::Ledger;
+use crate::model::{
+    AccountState, ActivityNotification, ClassState, EscrowState, EvidenceRecord, HistoryEntry, Holding,
+    MiningNotification, PartyState, RecordState,
+};
+use crate::store::{cf, dec};
+
+/// A party with its accounts and roles.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyView {
+    /// The party.
+    pub party: PartyState,
+    /// Its accounts.
+    pub accounts: Vec<AccountState>,
+    /// Role names (`regulator`, `issuer`, `miner`, `participant`).
+    pub roles: Vec<String>,
+}
+
+/// One holding of an account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalanceView {
+    /// Class.
+    pub class: ClassId,
+    /// Symbol.
+    pub symbol: String,
+    /// Decimals.
+    pub decimals: u8,
+    /// Total.
+    pub amount: u128,
+    /// Frozen.
+    pub frozen: u128,
+    /// Free.
+    pub free: u128,
+}
+
+/// One holder of a class.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HolderView {
+    /// Account.
+    pub account: PublicKey,
+    /// Party.
+    pub party: Option<PartyId>,
+    /// Total.
+    pub amount: u128,
+    /// Frozen.
+    pub frozen: u128,
+}
+
+/// A record with its full history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordView {
+    /// The record (encumbrances inline).
+    pub record: RecordState,
+    /// Every fact, in order.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// Filter of mining notifications (SPEC §6).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MiningFilter {
+    /// Miner party.
+    pub miner: Option<PartyId>,
+    /// `submitted`, `accepted` or `rejected`.
+    pub status: Option<String>,
+    /// Region.
+    pub region: Option<Region>,
+    /// Kind.
+    pub kind: Option<MiningNotificationKind>,
+    /// Start date on or after.
+    pub from: Option<Date>,
+    /// Start date on or before.
+    pub to: Option<Date>,
+    /// Cursor: only ids greater than this.
+    pub after: Option<MiningNotificationId>,
+    /// Page size (default 100, at most 1000).
+    pub limit: Option<usize>,
+}
+
+/// A page of results.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    /// Items.
+    pub items: Vec<T>,
+    /// Cursor for the next page, if more may follow.
+    pub next_after: Option<u64>,
+}
+
+/// Totals of active mining sites in a region.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionTotal {
+    /// Region.
+    pub region: Option<Region>,
+    /// Sites (latest accepted, not terminated versions).
+    pub sites: u64,
+    /// Installed capacity, kW.
+    pub capacity_kw: u64,
+    /// Equipment units.
+    pub units: u64,
+}
+
+/// A committed transaction with its receipt.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TxView {
+    /// The signed transaction.
+    pub tx: SignedTransaction,
+    /// Its receipt.
+    pub receipt: Receipt,
+}
+
+impl Ledger {
+    fn scan_state<T: borsh::BorshDeserialize>(&self, prefix: &[u8]) -> Result<Vec<T>> {
+        self.store.scan(cf::STATE, prefix, None)?.into_iter().map(|(_, v)| dec("state", &v)).collect()
+    }
+
+    fn index_ids(&self, prefix: &[u8]) -> Result<Vec<u64>> {
+        Ok(self.store.scan(cf::INDEX, prefix, None)?.iter().filter_map(|(k, _)| keys::trailing_u64(k)).collect())
+    }
+
+    /// A party with accounts and roles.
+    pub fn party(&self, id: PartyId) -> Result<Option<PartyView>> {
+        let Some(party) = self.state_entry::<PartyState>(&keys::id(state::PARTY, id.0))? else { return Ok(None) };
+        let mut accounts = Vec::new();
+        for k in &party.accounts {
+            if let Some(a) = self.account(k)? {
+                accounts.push(a);
+            }
+        }
+        let mut roles = vec!["participant".to_owned()];
+        if party.is_regulator() {
+            roles.push("regulator".into());
+        }
+        if party.issuer {
+            roles.push("issuer".into());
+        }
+        if party.mining_active {
+            roles.push("miner".into());
+        }
+        Ok(Some(PartyView { party, accounts, roles }))
+    }
+
+    /// All parties, by id.
+    pub fn parties(&self) -> Result<Vec<PartyState>> {
+        self.scan_state(&[state::PARTY])
+    }
+
+    /// A class.
+    pub fn class(&self, id: ClassId) -> Result<Option<ClassState>> {
+        self.state_entry(&keys::id(state::CLASS, id.0))
+    }
+
+    /// All classes, by id (with supply).
+    pub fn classes(&self) -> Result<Vec<ClassState>> {
+        self.scan_state(&[state::CLASS])
+    }
+
+    /// Classes of an issuer.
+    pub fn classes_by_issuer(&self, issuer: PartyId) -> Result<Vec<ClassState>> {
+        let ids = self.index_ids(&keys::prefix_id(index::ISSUER_CLASS, issuer.0))?;
+        Ok(ids.into_iter().map(|i| self.class(ClassId(i))).collect::<Result<Vec<_>>>()?.into_iter().flatten().collect())
+    }
+
+    /// One holding.
+    pub fn holding(&self, class: ClassId, key: &PublicKey) -> Result<Holding> {
+        Ok(self.state_entry(&keys::holding(class.0, key))?.unwrap_or_default())
+    }
+
+    /// Balances of an account.
+    pub fn balances(&self, key: &PublicKey) -> Result<Vec<BalanceView>> {
+        let mut out = Vec::new();
+        for id in self.index_ids(&keys::prefix_key(index::HOLDER_CLASS, key))? {
+            let class = ClassId(id);
+            let h = self.holding(class, key)?;
+            let c = self.class(class)?;
+            out.push(BalanceView {
+                class,
+                symbol: c.as_ref().map(|c| c.symbol.clone()).unwrap_or_default(),
+                decimals: c.map(|c| c.decimals).unwrap_or(0),
+                amount: h.amount,
+                frozen: h.frozen,
+                free: h.free(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Holders of a class.
+    pub fn holders(&self, class: ClassId) -> Result<Vec<HolderView>> {
+        let mut out = Vec::new();
+        for (k, _) in self.store.scan(cf::INDEX, &keys::prefix_id(index::CLASS_HOLDER, class.0), None)? {
+            let Some(account) = keys::trailing_key(&k) else { continue };
+            let h = self.holding(class, &account)?;
+            let party = self.account(&account)?.map(|a| a.party);
+            out.push(HolderView { account, party, amount: h.amount, frozen: h.frozen });
+        }
+        Ok(out)
+    }
+
+    /// A record with its history and encumbrances.
+    pub fn record(&self, id: RecordId) -> Result<Option<RecordView>> {
+        let Some(record) = self.state_entry::<RecordState>(&keys::id(state::RECORD, id.0))? else { return Ok(None) };
+        let history = self
+            .store
+            .scan(cf::INDEX, &keys::prefix_id(index::RECORD_HISTORY, id.0), None)?
+            .into_iter()
+            .map(|(_, v)| dec("history", &v))
+            .collect::<Result<Vec<HistoryEntry>>>()?;
+        Ok(Some(RecordView { record, history }))
+    }
+
+    /// Records held by an account.
+    pub fn records_by_holder(&self, key: &PublicKey) -> Result<Vec<RecordState>> {
+        let ids = self.index_ids(&keys::prefix_key(index::HOLDER_RECORD, key))?;
+        let mut out = Vec::new();
+        for i in ids {
+            if let Some(r) = self.state_entry(&keys::id(state::RECORD, i))? {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
+    /// An escrow.
+    pub fn escrow(&self, id: EscrowId) -> Result<Option<EscrowState>> {
+        self.state_entry(&keys::id(state::ESCROW, id.0))
+    }
+
+    /// All escrows.
+    pub fn escrows(&self) -> Result<Vec<EscrowState>> {
+        self.scan_state(&[state::ESCROW])
+    }
+
+    /// Escrows where a party is payer, payee or arbiter.
+    pub fn escrows_by_party(&self, party: PartyId) -> Result<Vec<EscrowState>> {
+        let mut out = Vec::new();
+        for i in self.index_ids(&keys::prefix_id(index::PARTY_ESCROW, party.0))? {
+            if let Some(e) = self.escrow(EscrowId(i))? {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A mining notification.
+    pub fn mining_notification(&self, id: MiningNotificationId) -> Result<Option<MiningNotification>> {
+        self.state_entry(&keys::id(state::MINING, id.0))
+    }
+
+    /// Mining notifications matching `f`, ascending by id, paginated.
+    pub fn mining_notifications(&self, f: &MiningFilter) -> Result<Page<MiningNotification>> {
+        let limit = f.limit.unwrap_or(100).clamp(1, 1000);
+        let start = f.after.map(|a| keys::id(state::MINING, a.0.saturating_add(1)));
+        let mut items = Vec::new();
+        let mut more = false;
+        for (_, v) in self.store.scan(cf::STATE, &[state::MINING], start.as_deref())? {
+            let n: MiningNotification = dec("mining notification", &v)?;
+            let ok = f.miner.is_none_or(|m| n.miner == m)
+                && f.status.as_deref().is_none_or(|s| n.status.name() == s)
+                && f.region.is_none_or(|r| n.site.region == r)
+                && f.kind.is_none_or(|k| n.kind == k)
+                && f.from.is_none_or(|d| n.site.start_date >= d)
+                && f.to.is_none_or(|d| n.site.start_date <= d);
+            if ok {
+                if items.len() == limit {
+                    more = true;
+                    break;
+                }
+                items.push(n);
+            }
+        }
+        let next_after = if more { items.last().map(|n: &MiningNotification| n.id.0) } else { None };
+        Ok(Page { items, next_after })
+    }
+
+    /// Totals of capacity and units by region over active sites: the latest
+    /// accepted version of each chain that is not a termination (SPEC §6).
+    pub fn mining_totals_by_region(&self) -> Result<Vec<RegionTotal>> {
+        let mut totals: std::collections::BTreeMap<Region, RegionTotal> = Default::default();
+        let all: Vec<MiningNotification> = self.scan_state(&[state::MINING])?;
+        let by_id: std::collections::HashMap<u64, &MiningNotification> = all.iter().map(|n| (n.id.0, n)).collect();
+        for n in &all {
+            if n.status.name() != "accepted" || n.kind == MiningNotificationKind::Termination || n.closed {
+                continue;
+            }
+            // Skip if a later accepted version of the chain exists.
+            let mut next = n.superseded_by;
+            let mut superseded = false;
+            while let Some(id) = next {
+                match by_id.get(&id.0) {
+                    Some(m) if m.status.name() == "accepted" => {
+                        superseded = true;
+                        break;
+                    }
+                    Some(m) => next = m.superseded_by,
+                    None => break,
+                }
+            }
+            if superseded {
+                continue;
+            }
+            let t = totals
+                .entry(n.site.region)
+                .or_insert_with(|| RegionTotal { region: Some(n.site.region), ..Default::default() });
+            t.sites += 1;
+            t.capacity_kw = t.capacity_kw.saturating_add(n.site.capacity_kw);
+            t.units = t.units.saturating_add(u64::from(n.site.units));
+        }
+        Ok(totals.into_values().collect())
+    }
+
+    /// Activity notifications, optionally of one party.
+    pub fn activity_notifications(&self, party: Option<PartyId>) -> Result<Vec<ActivityNotification>> {
+        let all: Vec<ActivityNotification> = self.scan_state(&[state::ACTIVITY])?;
+        Ok(all.into_iter().filter(|n| party.is_none_or(|p| n.party == p)).collect())
+    }
+
+    /// Recorded equivocation evidence.
+    pub fn evidence(&self) -> Result<Vec<EvidenceRecord>> {
+        self.scan_state(&[state::EVIDENCE])
+    }
+
+    /// A committed transaction and its receipt.
+    pub fn transaction(&self, hash: &Hash) -> Result<Option<TxView>> {
+        let Some(loc) = self.store.get(cf::TXS, &hash.0)? else { return Ok(None) };
+        let Some(receipt) = self.store.get_t::<Receipt>(cf::RECEIPTS, &loc)? else { return Ok(None) };
+        let Some(block) = self.block(receipt.height)? else { return Ok(None) };
+        let Some(tx) = block.txs.get(receipt.index as usize).cloned() else { return Ok(None) };
+        Ok(Some(TxView { tx, receipt }))
+    }
+
+    /// Receipt of a committed transaction.
+    pub fn receipt(&self, hash: &Hash) -> Result<Option<Receipt>> {
+        let Some(loc) = self.store.get(cf::TXS, &hash.0)? else { return Ok(None) };
+        self.store.get_t(cf::RECEIPTS, &loc)
+    }
+
+    /// Receipts of the block at `height`, in order.
+    pub fn receipts(&self, height: Height) -> Result<Vec<Receipt>> {
+        self.store
+            .scan(cf::RECEIPTS, &height.to_be_bytes(), None)?
+            .into_iter()
+            .map(|(_, v)| dec("receipt", &v))
+            .collect()
+    }
+}

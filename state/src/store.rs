@@ -1,0 +1,307 @@
+//! RocksDB storage: column families, typed reads, the JMT node store and the
+//! layered write overlay used by execution.
+//!
+//! Column families (all written through one synced `WriteBatch` per block):
+//!
+//! | cf | key | value |
+//! | --- | --- | --- |
+//! | `meta` | `height`, `last_block_hash`, `state_root`, `genesis_hash` | u64 BE / hash |
+//! | `state` | logical key ([`crate::keys::state`]) | borsh of the entry (latest version) |
+//! | `index` | index key ([`crate::keys::index`]) | empty or borsh |
+//! | `jmt_nodes` | borsh(`NodeKey`) | borsh(`Node`) |
+//! | `jmt_values` | key_hash ‖ version BE | borsh(`Option<Vec<u8>>`) |
+//! | `blocks` | height BE | borsh(`Block`) |
+//! | `certificates` | height BE | borsh(`Certificate`) |
+//! | `receipts` | height BE ‖ index BE(u32) | borsh(`Receipt`) |
+//! | `txs` | tx hash | height BE ‖ index BE(u32) |
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use jmt::storage::{LeafNode, Node, NodeKey, TreeReader};
+use jmt::{KeyHash, OwnedValue, Version};
+use rocksdb::{ColumnFamilyDescriptor, Direction, IteratorMode, Options, WriteBatch, WriteOptions, DB};
+
+use crate::error::{Result, StateError};
+
+/// Column family names.
+pub mod cf {
+    /// Chain meta.
+    pub const META: &str = "meta";
+    /// Canonical state, latest values.
+    pub const STATE: &str = "state";
+    /// Query indexes.
+    pub const INDEX: &str = "index";
+    /// JMT nodes.
+    pub const JMT_NODES: &str = "jmt_nodes";
+    /// JMT values by version.
+    pub const JMT_VALUES: &str = "jmt_values";
+    /// Blocks by height.
+    pub const BLOCKS: &str = "blocks";
+    /// Commit certificates by height.
+    pub const CERTIFICATES: &str = "certificates";
+    /// Receipts by height and index.
+    pub const RECEIPTS: &str = "receipts";
+    /// Transaction locations by hash.
+    pub const TXS: &str = "txs";
+    /// All of them.
+    pub const ALL: [&str; 9] = [META, STATE, INDEX, JMT_NODES, JMT_VALUES, BLOCKS, CERTIFICATES, RECEIPTS, TXS];
+}
+
+/// Borsh-encodes (infallible for in-memory values).
+pub(crate) fn enc<T: BorshSerialize>(v: &T) -> Vec<u8> {
+    borsh::to_vec(v).unwrap_or_default()
+}
+
+/// Borsh-decodes stored bytes.
+pub(crate) fn dec<T: BorshDeserialize>(what: &'static str, b: &[u8]) -> Result<T> {
+    T::try_from_slice(b).map_err(|e| StateError::Corrupt { what, why: e.to_string() })
+}
+
+/// The RocksDB database.
+pub struct Store {
+    db: DB,
+    _env: Option<rocksdb::Env>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        Self::open_with(path, None)
+    }
+
+    /// Opens a database held in memory (tests, tools).
+    pub fn open_in_memory() -> Result<Store> {
+        let env = rocksdb::Env::mem_env()?;
+        Self::open_with(Path::new("/tamga-in-memory"), Some(env))
+    }
+
+    fn open_with(path: &Path, env: Option<rocksdb::Env>) -> Result<Store> {
+        let mut opts = Options::default();
+        opts.create_if_missing(true);
+        opts.create_missing_column_families(true);
+        opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
+        if let Some(env) = &env {
+            opts.set_env(env);
+        }
+        let cfs = cf::ALL.iter().map(|n| ColumnFamilyDescriptor::new(*n, Options::default()));
+        let db = DB::open_cf_descriptors(&opts, path, cfs)?;
+        Ok(Store { db, _env: env })
+    }
+
+    fn handle(&self, name: &'static str) -> Result<&rocksdb::ColumnFamily> {
+        self.db.cf_handle(name).ok_or(StateError::Db(format!("missing column family {name}")))
+    }
+
+    /// Raw get.
+    pub fn get(&self, cf: &'static str, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.db.get_cf(self.handle(cf)?, key)?)
+    }
+
+    /// Typed get.
+    pub fn get_t<T: BorshDeserialize>(&self, cf: &'static str, key: &[u8]) -> Result<Option<T>> {
+        self.get(cf, key)?.map(|b| dec(cf, &b)).transpose()
+    }
+
+    /// All entries whose key starts with `prefix`, ascending, starting at `from` (≥ prefix) if given.
+    pub fn scan(&self, cf: &'static str, prefix: &[u8], from: Option<&[u8]>) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let start = from.unwrap_or(prefix);
+        let mut out = Vec::new();
+        for item in self.db.iterator_cf(self.handle(cf)?, IteratorMode::From(start, Direction::Forward)) {
+            let (k, v) = item?;
+            if !k.starts_with(prefix) {
+                break;
+            }
+            out.push((k.to_vec(), v.to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// Greatest entry with key ≤ `key` among those starting with `prefix`.
+    pub fn seek_prev(&self, cf: &'static str, prefix: &[u8], key: &[u8]) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
+        let mut it = self.db.raw_iterator_cf(self.handle(cf)?);
+        it.seek_for_prev(key);
+        if it.valid() {
+            if let (Some(k), Some(v)) = (it.key(), it.value()) {
+                if k.starts_with(prefix) {
+                    return Ok(Some((k.to_vec(), v.to_vec())));
+                }
+            }
+        }
+        it.status()?;
+        Ok(None)
+    }
+
+    /// Writes a batch with `sync = true` (SPEC §8 atomic per block).
+    pub fn write(&self, batch: Batch) -> Result<()> {
+        let mut wb = WriteBatch::default();
+        for (cf, k, v) in batch.ops {
+            let h = self.handle(cf)?;
+            match v {
+                Some(v) => wb.put_cf(h, k, v),
+                None => wb.delete_cf(h, k),
+            }
+        }
+        let mut wo = WriteOptions::default();
+        wo.set_sync(true);
+        self.db.write_opt(wb, &wo)?;
+        Ok(())
+    }
+}
+
+/// One pending write: column family, key, value (`None` deletes).
+type Op = (&'static str, Vec<u8>, Option<Vec<u8>>);
+
+/// Pending writes for one atomic `WriteBatch`.
+#[derive(Default, Debug, Clone)]
+pub struct Batch {
+    ops: Vec<Op>,
+}
+
+impl Batch {
+    /// Puts a value.
+    pub fn put(&mut self, cf: &'static str, k: Vec<u8>, v: Vec<u8>) {
+        self.ops.push((cf, k, Some(v)));
+    }
+    /// Deletes a key.
+    pub fn delete(&mut self, cf: &'static str, k: Vec<u8>) {
+        self.ops.push((cf, k, None));
+    }
+    /// Number of operations.
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+    /// True if empty.
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+    /// Appends the JMT nodes and values of a tree update.
+    pub fn add_tree_update(&mut self, update: &jmt::storage::TreeUpdateBatch) {
+        for (nk, node) in update.node_batch.nodes() {
+            self.put(cf::JMT_NODES, enc(nk), enc(node));
+        }
+        for ((version, kh), v) in update.node_batch.values() {
+            self.put(cf::JMT_VALUES, jmt_value_key(kh, *version), enc(v));
+        }
+    }
+}
+
+fn jmt_value_key(kh: &KeyHash, version: Version) -> Vec<u8> {
+    let mut k = Vec::with_capacity(40);
+    k.extend_from_slice(&kh.0);
+    k.extend_from_slice(&version.to_be_bytes());
+    k
+}
+
+impl TreeReader for Store {
+    fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
+        Ok(self.get_t::<Node>(cf::JMT_NODES, &enc(node_key))?)
+    }
+
+    fn get_value_option(&self, max_version: Version, key_hash: KeyHash) -> anyhow::Result<Option<OwnedValue>> {
+        let found = self.seek_prev(cf::JMT_VALUES, &key_hash.0, &jmt_value_key(&key_hash, max_version))?;
+        match found {
+            Some((_, v)) => Ok(dec::<Option<Vec<u8>>>("jmt value", &v)?),
+            None => Ok(None),
+        }
+    }
+
+    fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
+        Err(anyhow::anyhow!("tree restore is not supported by this store"))
+    }
+}
+
+/// Which keyspace an overlay entry belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Space {
+    /// Canonical state: `state` CF and a JMT leaf.
+    State,
+    /// Query index: `index` CF only.
+    Index,
+}
+
+impl Space {
+    fn cf(self) -> &'static str {
+        match self {
+            Space::State => cf::STATE,
+            Space::Index => cf::INDEX,
+        }
+    }
+}
+
+/// Overlay writes: `None` deletes.
+pub type Writes = BTreeMap<(Space, Vec<u8>), Option<Vec<u8>>>;
+
+/// A two-layer write overlay over the committed store: the block layer holds
+/// the effects of the block's successful transactions so far, the transaction
+/// layer those of the transaction being executed (discarded on failure).
+pub struct View<'a> {
+    store: &'a Store,
+    block: Writes,
+    tx: Writes,
+}
+
+impl<'a> View<'a> {
+    /// A fresh view over committed state.
+    pub fn new(store: &'a Store) -> Self {
+        View { store, block: Writes::new(), tx: Writes::new() }
+    }
+
+    /// Reads through the layers.
+    pub fn get(&self, space: Space, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let k = (space, key.to_vec());
+        if let Some(v) = self.tx.get(&k) {
+            return Ok(v.clone());
+        }
+        if let Some(v) = self.block.get(&k) {
+            return Ok(v.clone());
+        }
+        self.store.get(space.cf(), key)
+    }
+
+    /// Writes into the transaction layer.
+    pub fn put(&mut self, space: Space, key: Vec<u8>, value: Vec<u8>) {
+        self.tx.insert((space, key), Some(value));
+    }
+
+    /// Deletes in the transaction layer.
+    pub fn delete(&mut self, space: Space, key: Vec<u8>) {
+        self.tx.insert((space, key), None);
+    }
+
+    /// Keeps the transaction's writes.
+    pub fn commit_tx(&mut self) {
+        let tx = std::mem::take(&mut self.tx);
+        self.block.extend(tx);
+    }
+
+    /// Drops the transaction's writes.
+    pub fn discard_tx(&mut self) {
+        self.tx.clear();
+    }
+
+    /// Every live entry under `prefix`, ascending, through the layers.
+    pub fn scan(&self, space: Space, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut m: BTreeMap<Vec<u8>, Option<Vec<u8>>> =
+            self.store.scan(space.cf(), prefix, None)?.into_iter().map(|(k, v)| (k, Some(v))).collect();
+        for layer in [&self.block, &self.tx] {
+            for ((_, k), v) in
+                layer.range((space, prefix.to_vec())..).take_while(|((s, k), _)| *s == space && k.starts_with(prefix))
+            {
+                m.insert(k.clone(), v.clone());
+            }
+        }
+        Ok(m.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect())
+    }
+
+    /// The committed store.
+    pub fn store(&self) -> &'a Store {
+        self.store
+    }
+
+    /// Consumes the view, returning the block layer (the transaction layer must be settled).
+    pub fn into_writes(self) -> Writes {
+        self.block
+    }
+}
