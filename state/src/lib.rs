@@ -2,11 +2,11 @@
 //! (header written below)
 
 pub mod error;
+pub use tamga_types::model;
 mod exec;
 mod genesis;
 pub mod keys;
 mod ledger;
-pub mod model;
 pub mod query;
 pub mod store;
 

@@ -1,122 +1,20 @@
 //! Read-only queries over committed state and the indexes written in the same
 //! batch (SPEC §4–§7, §11): what the HTTP API and the regulator console show.
 
-use serde::{Deserialize, Serialize};
 use tamga_types::{
-    ClassId, Date, EscrowId, Hash, Height, MiningNotificationId, MiningNotificationKind, PartyId, PublicKey, Receipt,
-    RecordId, Region, SignedTransaction,
+    ClassId, EscrowId, Hash, Height, MiningNotificationId, MiningNotificationKind, PartyId, PublicKey, Receipt,
+    RecordId, Region,
 };
 
 use crate::error::Result;
 use crate::keys::{self, index, state};
 use crate::ledger::Ledger;
 use crate::model::{
-    AccountState, ActivityNotification, ClassState, EscrowState, EvidenceRecord, HistoryEntry, Holding,
-    MiningNotification, PartyState, RecordState,
+    ActivityNotification, ClassState, EscrowState, EvidenceRecord, HistoryEntry, Holding, MiningNotification,
+    PartyState, RecordState,
 };
 use crate::store::{cf, dec};
-
-/// A party with its accounts and roles.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PartyView {
-    /// The party.
-    pub party: PartyState,
-    /// Its accounts.
-    pub accounts: Vec<AccountState>,
-    /// Role names (`regulator`, `issuer`, `miner`, `participant`).
-    pub roles: Vec<String>,
-}
-
-/// One holding of an account.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BalanceView {
-    /// Class.
-    pub class: ClassId,
-    /// Symbol.
-    pub symbol: String,
-    /// Decimals.
-    pub decimals: u8,
-    /// Total.
-    pub amount: u128,
-    /// Frozen.
-    pub frozen: u128,
-    /// Free.
-    pub free: u128,
-}
-
-/// One holder of a class.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HolderView {
-    /// Account.
-    pub account: PublicKey,
-    /// Party.
-    pub party: Option<PartyId>,
-    /// Total.
-    pub amount: u128,
-    /// Frozen.
-    pub frozen: u128,
-}
-
-/// A record with its full history.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RecordView {
-    /// The record (encumbrances inline).
-    pub record: RecordState,
-    /// Every fact, in order.
-    pub history: Vec<HistoryEntry>,
-}
-
-/// Filter of mining notifications (SPEC §6).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MiningFilter {
-    /// Miner party.
-    pub miner: Option<PartyId>,
-    /// `submitted`, `accepted` or `rejected`.
-    pub status: Option<String>,
-    /// Region.
-    pub region: Option<Region>,
-    /// Kind.
-    pub kind: Option<MiningNotificationKind>,
-    /// Start date on or after.
-    pub from: Option<Date>,
-    /// Start date on or before.
-    pub to: Option<Date>,
-    /// Cursor: only ids greater than this.
-    pub after: Option<MiningNotificationId>,
-    /// Page size (default 100, at most 1000).
-    pub limit: Option<usize>,
-}
-
-/// A page of results.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Page<T> {
-    /// Items.
-    pub items: Vec<T>,
-    /// Cursor for the next page, if more may follow.
-    pub next_after: Option<u64>,
-}
-
-/// Totals of active mining sites in a region.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RegionTotal {
-    /// Region.
-    pub region: Option<Region>,
-    /// Sites (latest accepted, not terminated versions).
-    pub sites: u64,
-    /// Installed capacity, kW.
-    pub capacity_kw: u64,
-    /// Equipment units.
-    pub units: u64,
-}
-
-/// A committed transaction with its receipt.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TxView {
-    /// The signed transaction.
-    pub tx: SignedTransaction,
-    /// Its receipt.
-    pub receipt: Receipt,
-}
+pub use tamga_types::views::{BalanceView, HolderView, MiningFilter, Page, PartyView, RecordView, RegionTotal, TxView};
 
 impl Ledger {
     fn scan_state<T: borsh::BorshDeserialize>(&self, prefix: &[u8]) -> Result<Vec<T>> {

@@ -22,9 +22,11 @@ pub mod genesis;
 pub mod hash;
 pub mod identity;
 pub mod ids;
+pub mod model;
 pub mod payload;
 pub mod receipt;
 pub mod tx;
+pub mod views;
 
 pub use block::{
     Block, BlockError, BlockHeader, Certificate, CertificateError, CertifiedBlock, Evidence, EvidenceError, Validator,

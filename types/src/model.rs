@@ -1,14 +1,14 @@
 //! The state entries (borsh in storage, serde for queries). Each struct is one
-//! JMT leaf under the key given in [`crate::keys`].
+//! JMT leaf under the key given in `tamga_state::keys`.
 
-use borsh::{BorshDeserialize, BorshSerialize};
-use serde::{Deserialize, Serialize};
-use tamga_types::{
+use crate::{
     Activity, ActivityNotificationId, ActivityPhase, CertificateRef, ClassId, ClassStatus, Date, EncumbranceId,
     EncumbranceKind, EscrowAsset, EscrowId, Hash, Height, MiningNotificationId, MiningNotificationKind, MiningSite,
     NetworkType, PartyId, PartyKind, PartyStatus, PublicKey, RecordId, RecordObject, RevocationReason, Right, Scope,
     TerminationReason, TimestampMs,
 };
+use borsh::{BorshDeserialize, BorshSerialize};
+use serde::{Deserialize, Serialize};
 
 /// Network facts fixed at genesis (SPEC §1.11).
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
@@ -369,5 +369,5 @@ pub struct EvidenceRecord {
     /// Height at which it was recorded.
     pub recorded_height: Height,
     /// The evidence itself.
-    pub evidence: tamga_types::Evidence,
+    pub evidence: crate::Evidence,
 }
