@@ -129,6 +129,9 @@ pub(crate) fn apply(view: &mut View<'_>, g: &Genesis) -> Result<ValidatorSet> {
     view.put(Space::State, keys::meta(meta::PARAMS), enc(&g.params));
     view.put(Space::State, keys::meta(meta::COUNTERS), enc(&counters));
     view.put(Space::State, keys::meta(meta::HEIGHT), enc(&0u64));
+    for v in set.validators.iter() {
+        view.put(Space::State, keys::consensus_key(&v.key), enc(&0u64));
+    }
     view.put(Space::State, keys::valset(0), enc(&set));
     view.put(Space::State, keys::meta(meta::VALSET_LATEST), enc(&(0u64, set.clone())));
     view.commit_tx();

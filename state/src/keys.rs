@@ -33,6 +33,10 @@ pub mod state {
     pub const VALSET: u8 = b'V';
     /// `X ‖ evidence_id` → `EvidenceRecord`.
     pub const EVIDENCE: u8 = b'X';
+    /// `K ‖ pubkey` → `Height` at which the key was first admitted as a
+    /// consensus key (genesis or a validator update). Never deleted: a key once
+    /// issued to the system can never become an account (SPEC §1.9).
+    pub const CONSENSUS_KEY: u8 = b'K';
 }
 
 /// Prefixes of index keys (column family `index`, not in the JMT).
@@ -103,6 +107,10 @@ pub fn holding(class: u64, key: &PublicKey) -> Vec<u8> {
 /// Validator set effective from `height`.
 pub fn valset(height: Height) -> Vec<u8> {
     cat(state::VALSET, &[&height.to_be_bytes()])
+}
+/// Consensus-key marker.
+pub fn consensus_key(key: &PublicKey) -> Vec<u8> {
+    cat(state::CONSENSUS_KEY, &[&key.0])
 }
 /// Evidence key.
 pub fn evidence(id: &Hash) -> Vec<u8> {

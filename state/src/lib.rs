@@ -12,4 +12,4 @@ pub mod store;
 
 pub use error::{BlockInvalid, ExecError, StateError};
 pub use exec::BlockContext;
-pub use ledger::{ExecutedBlock, ExecutedBlockSummary, Ledger};
+pub use ledger::{DumpEntry, ExecutedBlock, ExecutedBlockSummary, Ledger};

@@ -102,6 +102,14 @@ fn settle(ex: &mut Exec<'_, '_>, mut e: EscrowState, to_payee: bool, status: Esc
         }
         EscrowAsset::Record { record } => {
             let mut r = records::record(ex, *record)?;
+            // SPEC §5: while an encumbrance (an arrest imposed during the escrow)
+            // stands, the record cannot change hands; a refund leaves it in place.
+            if to != r.holder && !r.encumbrances.is_empty() {
+                return Err(ExecError::RecordEncumbered {
+                    record: r.id,
+                    encumbrances: r.encumbrances.iter().map(|e| e.id).collect(),
+                });
+            }
             r.escrow = None;
             if to != r.holder {
                 let party = if to_payee { e.payee_party } else { e.payer_party };

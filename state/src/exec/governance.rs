@@ -45,6 +45,10 @@ pub(crate) fn update_validators(ex: &mut Exec<'_, '_>, updates: &[ValidatorUpdat
         }
         set.retain(|v| v.key != u.key);
         set.push(Validator { key: u.key, power: u.power, operator: u.operator });
+        if ex.get::<u64>(&keys::consensus_key(&u.key))?.is_none() {
+            let height = ex.height;
+            ex.put(keys::consensus_key(&u.key), &height);
+        }
     }
     let new = ValidatorSet::new(set).map_err(|e| ExecError::InvalidValidatorSet { why: e.to_string() })?;
     let delay = params.validator_change_delay.max(1);

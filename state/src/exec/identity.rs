@@ -8,12 +8,13 @@ use crate::keys;
 use crate::model::{AccountState, AccountStatus, PartyState};
 
 /// SPEC §3 / §1.9: a key may become an account only if it is strong, unused
-/// and not a validator key.
+/// and has never been a consensus key (current, scheduled — even earlier in the
+/// same block — or past: the marker is read through the block's overlay).
 fn check_new_key(ex: &Exec<'_, '_>, key: &PublicKey) -> R<()> {
     if key.is_weak() {
         return Err(ExecError::WeakKey { key: *key });
     }
-    if ex.validator_keys.contains(key) {
+    if ex.get::<u64>(&keys::consensus_key(key))?.is_some() {
         return Err(ExecError::ValidatorKeyCannotSign { key: *key });
     }
     if ex.get::<AccountState>(&keys::account(key))?.is_some() {

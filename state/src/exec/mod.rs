@@ -49,8 +49,6 @@ pub(crate) struct Exec<'v, 'a> {
     pub signer: PublicKey,
     pub party: PartyState,
     pub events: Vec<Event>,
-    /// Validator keys at this height and scheduled (SPEC §1.9).
-    pub validator_keys: &'v [PublicKey],
 }
 
 pub(crate) type R<T> = Result<T, ExecError>;
@@ -169,7 +167,6 @@ pub(crate) fn execute_tx(
     index: u32,
     stx: &SignedTransaction,
     tx_hash: Hash,
-    validator_keys: &[PublicKey],
 ) -> crate::error::Result<Receipt> {
     let receipt =
         |outcome, events| Receipt { tx_hash, height: ctx.height, index, block_time_ms: ctx.time_ms, outcome, events };
@@ -177,11 +174,14 @@ pub(crate) fn execute_tx(
     let signer = stx.tx.signer;
     // ---- envelope: nothing changes on failure ----
     let envelope = (|| -> R<(AccountState, PartyState)> {
-        if validator_keys.contains(&signer) {
-            return Err(ExecError::ValidatorKeyCannotSign { key: signer }); // SPEC §1.9
-        }
+        // No key is both an account and a consensus key (genesis checks it,
+        // `check_new_key` and `update_validators` keep it), so the consensus-key
+        // marker is only consulted when there is no account.
         let acc: AccountState = match view.get(Space::State, &keys::account(&signer))? {
             Some(b) => dec("account", &b)?,
+            None if view.get(Space::State, &keys::consensus_key(&signer))?.is_some() => {
+                return Err(ExecError::ValidatorKeyCannotSign { key: signer }); // SPEC §1.9
+            }
             None => return Err(ExecError::UnknownSigner { key: signer }), // SPEC §1.3
         };
         if let AccountStatus::Revoked { height, .. } = acc.status {
@@ -205,16 +205,7 @@ pub(crate) fn execute_tx(
         Err(e) => return Ok(receipt(failed(e), vec![])),
     };
     // ---- payload: effects in the tx layer ----
-    let mut ex = Exec {
-        view,
-        height: ctx.height,
-        time_ms: ctx.time_ms,
-        tx_hash,
-        signer,
-        party,
-        events: Vec::new(),
-        validator_keys,
-    };
+    let mut ex = Exec { view, height: ctx.height, time_ms: ctx.time_ms, tx_hash, signer, party, events: Vec::new() };
     let result = dispatch(&mut ex, &stx.tx.payload);
     let events = std::mem::take(&mut ex.events);
     let (outcome, events) = match result {

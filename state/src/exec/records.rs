@@ -131,8 +131,15 @@ pub(crate) fn encumber(
     Exec::require_text("legal_basis", basis)?;
     if kind == EncumbranceKind::Arrest {
         ex.require_regulator("encumber (arrest)")?;
-    } else if r.holder != ex.signer {
-        return Err(ExecError::NotHolder { record: id, holder: r.holder, signer: ex.signer });
+    } else {
+        if r.holder != ex.signer {
+            return Err(ExecError::NotHolder { record: id, holder: r.holder, signer: ex.signer });
+        }
+        // SPEC §5/§7: the holder cannot pledge what it has locked for a payee;
+        // an arrest (a restriction by a regulator, SPEC §1.10) still applies.
+        if let Some(escrow) = r.escrow {
+            return Err(ExecError::RecordInEscrow { record: id, escrow });
+        }
     }
     let (_, bp) = ex.eligible(&beneficiary)?;
     let eid = EncumbranceId(ex.next_id(|c| &mut c.encumbrance)?);

@@ -227,8 +227,16 @@ pub(crate) fn redeem(ex: &mut Exec<'_, '_>, id: ClassId, amount: u128, right: u3
     Ok(())
 }
 
+/// SPEC §2: the class's issuer *while it holds the Issuer role* (SPEC §6: a
+/// termination withdraws it), or a regulator.
 fn require_issuer_or_regulator(ex: &Exec<'_, '_>, op: &'static str, c: &ClassState) -> R<()> {
-    if c.issuer != ex.party.id && !ex.party.is_regulator() {
+    if ex.party.is_regulator() {
+        return Ok(());
+    }
+    if c.issuer == ex.party.id && !ex.party.issuer {
+        return Err(ExecError::NotIssuer { op, party: ex.party.id });
+    }
+    if c.issuer != ex.party.id {
         return Err(ExecError::Unauthorized {
             op,
             party: ex.party.id,
@@ -291,10 +299,6 @@ pub(crate) fn set_paused(ex: &mut Exec<'_, '_>, id: ClassId, paused: bool, basis
     Exec::require_text("legal_basis", basis)?;
     if c.status == ClassStatus::Closed {
         return Err(ExecError::ClassNotActive { class: id, status: c.status });
-    }
-    // SPEC §6: an issuer whose role was withdrawn cannot resume its classes; a regulator can.
-    if !paused && !ex.party.is_regulator() && !ex.party.issuer {
-        return Err(ExecError::NotIssuer { op: "unpause", party: ex.party.id });
     }
     c.status = if paused { ClassStatus::Paused } else { ClassStatus::Active };
     put_class(ex, &c);

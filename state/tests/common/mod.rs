@@ -1,9 +1,13 @@
-//! Test harness: a one-validator chain with a fixed cast of parties.
+//! Test harness: a tiny chain builder over a real [`Ledger`] with four
+//! validators and a fixed cast of parties. Every block goes the way a node
+//! takes it: `execute` → header → precommits by every validator → commit
+//! certificate → `commit`. Committed blocks are kept for replay tests.
 #![allow(dead_code)]
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use tamga_state::{BlockContext, ExecutedBlock, Ledger};
+use tamga_state::model::AccountState;
+use tamga_state::{keys, BlockContext, ExecutedBlock, Ledger};
 use tamga_types::*;
 
 pub const CHAIN: &str = "tamga-test";
@@ -17,31 +21,41 @@ pub fn key(seed: u8) -> SigningKey {
 pub const REG: PartyId = PartyId(1); // regulator, scopes assets + mining
 pub const REG_ASSETS: PartyId = PartyId(2); // regulator, assets only
 pub const ISSUER: PartyId = PartyId(3); // issuer (legal entity)
-pub const ALICE: PartyId = PartyId(4);
+pub const ALICE: PartyId = PartyId(4); // two accounts
 pub const BOB: PartyId = PartyId(5);
-pub const MINER: PartyId = PartyId(6);
+pub const MINER: PartyId = PartyId(6); // operates the validators
+pub const REG_MINING: PartyId = PartyId(7); // regulator, mining only
 
+/// Number of validators (n = 3f + 1 with f = 1).
+pub const VALIDATORS: usize = 4;
+
+#[derive(Clone)]
 pub struct Cast {
     pub reg: SigningKey,
     pub reg_assets: SigningKey,
+    pub reg_mining: SigningKey,
     pub issuer: SigningKey,
     pub alice: SigningKey,
     pub alice2: SigningKey,
     pub bob: SigningKey,
     pub miner: SigningKey,
-    pub validator: SigningKey,
+    /// Consensus keys, sorted as in the validator set.
+    pub validators: Vec<SigningKey>,
 }
 
 pub fn cast() -> Cast {
+    let mut validators: Vec<SigningKey> = (0..VALIDATORS as u8).map(|i| key(100 + i)).collect();
+    validators.sort_by_key(|k| k.public());
     Cast {
         reg: key(1),
         reg_assets: key(2),
+        reg_mining: key(7),
         issuer: key(3),
         alice: key(4),
         alice2: key(14),
         bob: key(5),
         miner: key(6),
-        validator: key(100),
+        validators,
     }
 }
 
@@ -71,15 +85,23 @@ pub fn genesis() -> Genesis {
             gp(PartyKind::Individual, 4, vec![c.alice.public(), c.alice2.public()], vec![], false),
             gp(PartyKind::Individual, 5, vec![c.bob.public()], vec![], false),
             gp(PartyKind::LegalEntity, 6, vec![c.miner.public()], vec![], false),
+            gp(PartyKind::LegalEntity, 7, vec![c.reg_mining.public()], vec![Scope::Mining], false),
         ],
-        validators: vec![GenesisValidator { key: c.validator.public(), power: 10, operator: PartyId(6), p2p_address: None }],
+        validators: c
+            .validators
+            .iter()
+            .map(|v| GenesisValidator { key: v.public(), power: 10, operator: MINER, p2p_address: None })
+            .collect(),
     }
 }
 
+/// A ledger and the keys to drive it.
 pub struct Chain {
     pub ledger: Ledger,
     pub c: Cast,
     pub time: u64,
+    /// Every committed block with its certificate, from height 1.
+    pub blocks: Vec<(Block, Certificate)>,
     pending: HashMap<PublicKey, u64>,
 }
 
@@ -91,7 +113,7 @@ impl Chain {
     pub fn with_ledger(ledger: Ledger) -> Chain {
         ledger.init_genesis(&genesis()).expect("genesis");
         let time = ledger.last_time_ms().expect("time");
-        Chain { ledger, c: cast(), time, pending: HashMap::new() }
+        Chain { ledger, c: cast(), time, blocks: Vec::new(), pending: HashMap::new() }
     }
 
     /// Signs a payload with the key's next nonce (counting txs not yet in a block).
@@ -103,11 +125,18 @@ impl Chain {
         sign_tx(k, nonce, payload)
     }
 
+    /// The proposer of the next block (round robin over the set).
+    pub fn proposer(&self) -> PublicKey {
+        let h = self.ledger.height().expect("h") + 1;
+        let set = self.ledger.validators_at(h).expect("set");
+        set.validators[(h as usize) % set.len()].key
+    }
+
     pub fn ctx(&self) -> BlockContext {
         BlockContext {
             height: self.ledger.height().expect("h") + 1,
             time_ms: self.time + 1000,
-            proposer: self.c.validator.public(),
+            proposer: self.proposer(),
         }
     }
 
@@ -129,8 +158,10 @@ impl Chain {
             txs: BoundedVec::new(txs).expect("bounded"),
             evidence: BoundedVec::new(evidence).expect("bounded"),
         };
-        let cert = certify(&self.ledger, &self.c.validator, &block);
+        let cert = certify(&self.ledger, &self.c.validators, &block);
         self.ledger.commit(&block, &cert, ex).expect("commit");
+        assert_eq!(self.ledger.state_root().expect("root"), block.header.state_root);
+        self.blocks.push((block, cert));
         self.time = ctx.time_ms;
         self.pending.clear();
         receipts
@@ -149,26 +180,104 @@ impl Chain {
         r
     }
 
-    /// Runs and asserts failure with `code`.
+    /// Runs alone in a block and asserts a *payload* failure with `code`
+    /// (SPEC §8): the receipt is failed, the signer's nonce is spent and no
+    /// other state or index entry changed. Returns the message.
     pub fn fails(&mut self, k: &SigningKey, payload: Payload, code: &str) -> String {
+        let before = self.ledger.dump().expect("dump");
+        let nonce = self.ledger.nonce(&k.public()).expect("nonce");
         let r = self.run(k, payload.clone());
-        match r.outcome {
-            TxOutcome::Failed { code: got, message } => {
-                assert_eq!(got, code, "{}: {message}", payload.kind_name());
-                message
-            }
-            TxOutcome::Success => panic!("{} unexpectedly succeeded, expected {code}", payload.kind_name()),
-        }
+        let message = failed_code(&r, code, payload.kind_name());
+        assert_eq!(self.ledger.nonce(&k.public()).expect("nonce"), nonce + 1, "failed tx must spend its nonce");
+        assert_only_changes(&before, &self.ledger.dump().expect("dump"), Some(&k.public()));
+        message
+    }
+
+    /// Runs alone in a block and asserts an *envelope* failure with `code`:
+    /// the receipt is failed and nothing at all changed, not even a nonce.
+    pub fn refused(&mut self, k: &SigningKey, nonce: u64, payload: Payload, code: &str) -> String {
+        let before = self.ledger.dump().expect("dump");
+        let t = sign_tx(k, nonce, payload.clone());
+        let r = self.block(vec![t]).remove(0);
+        let message = failed_code(&r, code, payload.kind_name());
+        assert_only_changes(&before, &self.ledger.dump().expect("dump"), None);
+        message
     }
 
     /// Creates a class of the issuer with an optional cap; returns its id.
     pub fn class(&mut self, symbol: &str, cap: Option<u128>) -> ClassId {
-        let before = self.ledger.classes().expect("classes").len();
         let issuer = self.c.issuer.clone();
-        self.ok(&issuer, create_class(symbol, cap));
+        self.class_of(&issuer, symbol, cap)
+    }
+
+    pub fn class_of(&mut self, issuer: &SigningKey, symbol: &str, cap: Option<u128>) -> ClassId {
+        let before = self.ledger.classes().expect("classes").len();
+        self.ok(issuer, create_class(symbol, cap));
         let classes = self.ledger.classes().expect("classes");
         assert_eq!(classes.len(), before + 1);
         classes.last().expect("class").id
+    }
+
+    /// Issues a record by the issuer to `holder`; returns its id.
+    pub fn record(&mut self, holder: PublicKey) -> RecordId {
+        let issuer = self.c.issuer.clone();
+        let r = self.ok(&issuer, Payload::IssueRecord { holder, object: object("Grain lot 7") });
+        RecordId(event_u64(&r, "record_issued", "record"))
+    }
+
+    pub fn balance(&self, class: ClassId, k: &SigningKey) -> u128 {
+        self.ledger.holding(class, &k.public()).expect("holding").amount
+    }
+
+    pub fn supply(&self, class: ClassId) -> u128 {
+        self.ledger.class(class).expect("class").expect("exists").supply
+    }
+}
+
+/// The value of attribute `attr` of the first event `kind` of a receipt.
+pub fn event_u64(r: &Receipt, kind: &str, attr: &str) -> u64 {
+    r.events
+        .iter()
+        .find(|e| e.kind == kind)
+        .and_then(|e| e.get(attr))
+        .unwrap_or_else(|| panic!("no {kind}.{attr} in {:?}", r.events))
+        .parse()
+        .expect("number")
+}
+
+pub fn failed_code(r: &Receipt, code: &str, what: &str) -> String {
+    match &r.outcome {
+        TxOutcome::Failed { code: got, message } => {
+            assert_eq!(got, code, "{what}: {message}");
+            assert!(r.events.is_empty(), "a failed tx emits no events");
+            message.clone()
+        }
+        TxOutcome::Success => panic!("{what} unexpectedly succeeded, expected {code}"),
+    }
+}
+
+type Dump = Vec<tamga_state::DumpEntry>;
+
+/// Asserts that between two dumps only the chain height changed and, if
+/// `nonce_of` is given, that account's nonce went up by exactly one.
+pub fn assert_only_changes(before: &Dump, after: &Dump, nonce_of: Option<&PublicKey>) {
+    let height_key = keys::meta(keys::meta::HEIGHT);
+    let acc_key = nonce_of.map(keys::account);
+    let b: BTreeMap<_, _> = before.iter().map(|(c, k, v)| ((*c, k.clone()), v.clone())).collect();
+    let a: BTreeMap<_, _> = after.iter().map(|(c, k, v)| ((*c, k.clone()), v.clone())).collect();
+    let keys: HashSet<_> = b.keys().chain(a.keys()).cloned().collect();
+    for k in keys {
+        let (vb, va) = (b.get(&k), a.get(&k));
+        if vb == va || (k.0 == "state" && k.1 == height_key) {
+            continue;
+        }
+        if k.0 == "state" && Some(&k.1) == acc_key.as_ref() {
+            let vb: AccountState = borsh::from_slice(vb.expect("account before")).expect("decode");
+            let va: AccountState = borsh::from_slice(va.expect("account after")).expect("decode");
+            assert_eq!(va, AccountState { nonce: vb.nonce + 1, ..vb.clone() }, "only the nonce may change");
+            continue;
+        }
+        panic!("entry {}:{} changed: {vb:?} -> {va:?}", k.0, hex::encode(&k.1));
     }
 }
 
@@ -176,11 +285,21 @@ pub fn sign_tx(k: &SigningKey, nonce: u64, payload: Payload) -> SignedTransactio
     Transaction { chain_id: ChainId::new(CHAIN).expect("id"), signer: k.public(), nonce, payload, memo: None }.sign(k)
 }
 
-pub fn certify(ledger: &Ledger, v: &SigningKey, block: &Block) -> Certificate {
+/// A commit certificate for `block` signed by every key in `signers` that is in the set.
+pub fn certify(ledger: &Ledger, signers: &[SigningKey], block: &Block) -> Certificate {
     let set = ledger.validators_at(block.header.height).expect("set");
     let data = VoteData { kind: VoteKind::Precommit, height: block.header.height, round: 0, block_hash: block.hash() };
-    let vote = Vote::sign(v, CHAIN, data.clone());
-    Certificate::from_votes(data, &set, [&vote])
+    let votes: Vec<Vote> = signers.iter().map(|v| Vote::sign(v, CHAIN, data.clone())).collect();
+    Certificate::from_votes(data, &set, &votes)
+}
+
+/// Two conflicting precommits by `v` at `height` (SPEC §9 evidence).
+pub fn equivocation(v: &SigningKey, height: Height) -> Evidence {
+    let vote = |b: &[u8]| {
+        let data = VoteData { kind: VoteKind::Precommit, height, round: 0, block_hash: Hash::digest(b"test-block", b) };
+        Vote::sign(v, CHAIN, data)
+    };
+    Evidence { a: vote(b"a"), b: vote(b"b") }
 }
 
 pub fn text(s: &str) -> Text {
@@ -191,18 +310,38 @@ pub fn short(s: &str) -> ShortText {
     ShortText::new(s).expect("short")
 }
 
+pub fn rights(kinds: &[RightKind]) -> BoundedVec<Right, { limits::MAX_LIST }> {
+    BoundedVec::new(kinds.iter().map(|k| Right { kind: *k, description: text("1 tonne of wheat") }).collect())
+        .expect("rights")
+}
+
 pub fn create_class(symbol: &str, cap: Option<u128>) -> Payload {
     Payload::CreateClass {
         symbol: short(symbol),
         name: short("Wheat delivery"),
         decimals: 2,
         supply_cap: cap,
-        rights: BoundedVec::new(vec![Right { kind: RightKind::Goods, description: text("1 tonne of wheat") }])
-            .expect("rights"),
+        rights: rights(&[RightKind::Goods, RightKind::Services]),
         document_hash: Hash::digest(b"doc", symbol.as_bytes()),
         document_uri: text("https://example.kz/doc"),
         redemption_terms: text("delivery at the elevator"),
     }
+}
+
+pub fn mint(class: ClassId, to: &SigningKey, amount: u128) -> Payload {
+    Payload::Mint { class, to: to.public(), amount }
+}
+
+pub fn transfer(class: ClassId, to: &SigningKey, amount: u128) -> Payload {
+    Payload::Transfer { class, to: to.public(), amount }
+}
+
+pub fn freeze(class: ClassId, holder: &SigningKey, amount: Option<u128>) -> Payload {
+    Payload::Freeze { class, holder: holder.public(), amount, legal_basis: text("court order 1") }
+}
+
+pub fn unfreeze(class: ClassId, holder: &SigningKey, amount: Option<u128>) -> Payload {
+    Payload::Unfreeze { class, holder: holder.public(), amount, legal_basis: text("court order 2") }
 }
 
 pub fn site(region: Region, capacity_kw: u64, units: u32) -> MiningSite {
@@ -220,4 +359,8 @@ pub fn site(region: Region, capacity_kw: u64, units: u32) -> MiningSite {
 
 pub fn object(desc: &str) -> RecordObject {
     RecordObject { kind: ObjectKind::Goods, description: text(desc), external_ref: None, document_hash: None }
+}
+
+pub fn date() -> Date {
+    Date { year: 2026, month: 2, day: 1 }
 }

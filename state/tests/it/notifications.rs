@@ -1,0 +1,181 @@
+//! SPEC §6 registries: mining notifications (reviewed by a `mining`
+//! regulator) and activity notifications (reviewed by an `assets` regulator,
+//! granting and withdrawing the Issuer role).
+
+use tamga_types::*;
+
+use crate::common::*;
+
+/// Registers a legal entity with key `seed` and makes it an issuer through an
+/// accepted issuance-start notification. Returns its key.
+pub fn make_issuer(ch: &mut Chain, seed: u8) -> SigningKey {
+    let c = ch.c.clone();
+    let k = key(seed);
+    let r = ch.ok(
+        &c.reg,
+        Payload::RegisterParty {
+            kind: PartyKind::LegalEntity,
+            id_commitment: Hash::digest(b"test", &[seed, 1]),
+            display_name: Some(short("New issuer LLP")),
+            accounts: BoundedVec::new(vec![(k.public(), None)]).unwrap(),
+        },
+    );
+    let party = PartyId(event_u64(&r, "party_registered", "party"));
+    ch.fails(&k, create_class("PRE", None), "NOT_ISSUER");
+    let id = submit_activity(ch, &k, ActivityPhase::Start);
+    ch.ok(&c.reg_assets, review_activity(id, true));
+    assert!(ch.ledger.party(party).unwrap().unwrap().roles.contains(&"issuer".to_owned()));
+    k
+}
+
+fn submit_activity(ch: &mut Chain, k: &SigningKey, phase: ActivityPhase) -> ActivityNotificationId {
+    let r = ch.ok(k, Payload::SubmitActivityNotification { activity: Activity::Issuance, phase, date: date() });
+    ActivityNotificationId(event_u64(&r, "activity_notification_submitted", "notification"))
+}
+
+fn review_activity(id: ActivityNotificationId, accept: bool) -> Payload {
+    Payload::ReviewActivityNotification {
+        notification: id,
+        accept,
+        reason: (!accept).then(|| text("incomplete documents")),
+    }
+}
+
+fn submit_mining(kind: MiningNotificationKind, previous: Option<u64>, s: MiningSite) -> Payload {
+    Payload::SubmitMiningNotification { kind, previous: previous.map(MiningNotificationId), site: s }
+}
+
+fn review_mining(id: u64, accept: bool, reason: Option<&str>) -> Payload {
+    Payload::ReviewMiningNotification { notification: MiningNotificationId(id), accept, reason: reason.map(text) }
+}
+
+/// SPEC §6 / §2: a miner's notification is accepted only by a `mining`-scoped regulator.
+#[test]
+fn mining_notification_accepted_only_by_mining_regulator() {
+    let mut ch = Chain::new();
+    let c = ch.c.clone();
+    ch.ok(&c.miner, submit_mining(MiningNotificationKind::Start, None, site(Region::Pavlodar, 500, 10)));
+    ch.fails(&c.reg_assets, review_mining(1, true, None), "SCOPE_MISSING");
+    ch.fails(&c.alice, review_mining(1, true, None), "NOT_REGULATOR");
+    ch.fails(&c.miner, review_mining(1, true, None), "NOT_REGULATOR");
+    ch.fails(&c.reg_mining, review_mining(9, true, None), "UNKNOWN_MINING_NOTIFICATION");
+    assert!(!ch.ledger.party(MINER).unwrap().unwrap().party.mining_active);
+    ch.ok(&c.reg_mining, review_mining(1, true, None));
+    let n = ch.ledger.mining_notification(MiningNotificationId(1)).unwrap().unwrap();
+    assert_eq!(n.status.name(), "accepted");
+    assert!(ch.ledger.party(MINER).unwrap().unwrap().party.mining_active);
+    ch.fails(&c.reg, review_mining(1, false, Some("late")), "NOTIFICATION_STATE");
+    // A regulator holding both scopes may review too.
+    ch.ok(&c.miner, submit_mining(MiningNotificationKind::Change, Some(1), site(Region::Pavlodar, 800, 12)));
+    ch.ok(&c.reg, review_mining(2, true, None));
+    let totals = ch.ledger.mining_totals_by_region().unwrap();
+    assert_eq!(totals.len(), 1);
+    assert_eq!((totals[0].capacity_kw, totals[0].units, totals[0].sites), (800, 12, 1));
+}
+
+#[test]
+fn mining_rejection_needs_a_reason() {
+    let mut ch = Chain::new();
+    let c = ch.c.clone();
+    ch.ok(&c.miner, submit_mining(MiningNotificationKind::Start, None, site(Region::Abai, 1, 1)));
+    ch.fails(&c.reg_mining, review_mining(1, false, None), "EMPTY_FIELD");
+    ch.ok(&c.reg_mining, review_mining(1, false, Some("site not registered")));
+    let n = ch.ledger.mining_notification(MiningNotificationId(1)).unwrap().unwrap();
+    assert!(matches!(n.status, tamga_state::model::ReviewStatus::Rejected { by, .. } if by == REG_MINING));
+    assert!(!ch.ledger.party(MINER).unwrap().unwrap().party.mining_active);
+}
+
+#[test]
+fn mining_chain_rules() {
+    let mut ch = Chain::new();
+    let c = ch.c.clone();
+    let s = || site(Region::Karaganda, 100, 2);
+    ch.fails(&c.miner, submit_mining(MiningNotificationKind::Change, None, s()), "INVALID_NOTIFICATION_CHAIN");
+    ch.fails(&c.miner, submit_mining(MiningNotificationKind::Start, Some(1), s()), "INVALID_NOTIFICATION_CHAIN");
+    ch.fails(&c.miner, submit_mining(MiningNotificationKind::Change, Some(1), s()), "UNKNOWN_MINING_NOTIFICATION");
+    let mut bad = s();
+    bad.start_date = Date { year: 2026, month: 2, day: 30 };
+    ch.fails(&c.miner, submit_mining(MiningNotificationKind::Start, None, bad), "INVALID_DATE");
+    let mut bad = s();
+    bad.address = text(" ");
+    ch.fails(&c.miner, submit_mining(MiningNotificationKind::Start, None, bad), "EMPTY_FIELD");
+    ch.ok(&c.miner, submit_mining(MiningNotificationKind::Start, None, s())); // 1
+    ch.fails(&c.bob, submit_mining(MiningNotificationKind::Change, Some(1), s()), "INVALID_NOTIFICATION_CHAIN");
+    ch.ok(&c.miner, submit_mining(MiningNotificationKind::Change, Some(1), s())); // 2, version 2
+    ch.fails(&c.miner, submit_mining(MiningNotificationKind::Change, Some(1), s()), "INVALID_NOTIFICATION_CHAIN");
+    let n2 = ch.ledger.mining_notification(MiningNotificationId(2)).unwrap().unwrap();
+    assert_eq!((n2.version, n2.previous), (2, Some(MiningNotificationId(1))));
+    ch.ok(&c.reg_mining, review_mining(2, true, None));
+    assert!(ch.ledger.party(MINER).unwrap().unwrap().party.mining_active);
+    ch.ok(&c.miner, submit_mining(MiningNotificationKind::Termination, Some(2), s())); // 3
+    ch.fails(&c.miner, submit_mining(MiningNotificationKind::Change, Some(3), s()), "INVALID_NOTIFICATION_CHAIN");
+    ch.ok(&c.reg_mining, review_mining(3, true, None));
+    assert!(!ch.ledger.party(MINER).unwrap().unwrap().party.mining_active);
+    assert!(ch.ledger.mining_totals_by_region().unwrap().is_empty());
+    let page = ch.ledger.mining_notifications(&Default::default()).unwrap();
+    assert_eq!(page.items.len(), 3);
+}
+
+/// SPEC §6: an issuer whose activity was terminated can no longer mint; its classes are paused.
+#[test]
+fn terminated_issuer_can_no_longer_mint() {
+    let mut ch = Chain::new();
+    let c = ch.c.clone();
+    let class = ch.class("WHT", None);
+    ch.ok(&c.issuer, mint(class, &c.alice, 10));
+    let id = submit_activity(&mut ch, &c.issuer, ActivityPhase::Termination);
+    ch.ok(&c.issuer, mint(class, &c.alice, 10)); // still an issuer until accepted
+    ch.fails(&c.reg_mining, review_activity(id, true), "SCOPE_MISSING");
+    ch.fails(&c.alice, review_activity(id, true), "NOT_REGULATOR");
+    ch.ok(&c.reg_assets, review_activity(id, true));
+    ch.fails(&c.reg_assets, review_activity(id, true), "NOTIFICATION_STATE");
+    let p = ch.ledger.party(ISSUER).unwrap().unwrap();
+    assert!(!p.party.issuer && !p.roles.contains(&"issuer".to_owned()));
+    assert_eq!(ch.ledger.class(class).unwrap().unwrap().status, ClassStatus::Paused);
+    ch.fails(&c.issuer, mint(class, &c.alice, 1), "NOT_ISSUER");
+    ch.fails(&c.issuer, create_class("NEW", None), "NOT_ISSUER");
+    ch.fails(&c.issuer, Payload::IssueRecord { holder: c.alice.public(), object: object("x") }, "NOT_ISSUER");
+    ch.fails(&c.issuer, Payload::SetClassPaused { class, paused: false, legal_basis: text("resume") }, "NOT_ISSUER");
+    ch.fails(&c.issuer, freeze(class, &c.alice, None), "NOT_ISSUER");
+    ch.fails(&c.issuer, Payload::SetClassPaused { class, paused: true, legal_basis: text("x") }, "NOT_ISSUER");
+    // Holders keep their tokens; a regulator may resume the class for circulation.
+    ch.ok(&c.reg, Payload::SetClassPaused { class, paused: false, legal_basis: text("wind-down") });
+    ch.ok(&c.alice, transfer(class, &c.bob, 5));
+    ch.fails(&c.issuer, mint(class, &c.alice, 1), "NOT_ISSUER");
+    // A new accepted start restores the role.
+    let id = submit_activity(&mut ch, &c.issuer, ActivityPhase::Start);
+    ch.ok(&c.reg_assets, review_activity(id, true));
+    ch.ok(&c.issuer, mint(class, &c.alice, 1));
+}
+
+#[test]
+fn activity_rejection_and_other_activities() {
+    let mut ch = Chain::new();
+    let c = ch.c.clone();
+    let id = submit_activity(&mut ch, &c.bob, ActivityPhase::Start);
+    ch.fails(
+        &c.reg_assets,
+        Payload::ReviewActivityNotification { notification: id, accept: false, reason: None },
+        "EMPTY_FIELD",
+    );
+    ch.ok(&c.reg_assets, review_activity(id, false));
+    ch.fails(&c.bob, create_class("B", None), "NOT_ISSUER");
+    ch.fails(&c.reg_assets, review_activity(ActivityNotificationId(99), true), "UNKNOWN_ACTIVITY_NOTIFICATION");
+    ch.fails(
+        &c.bob,
+        Payload::SubmitActivityNotification {
+            activity: Activity::Exchange,
+            phase: ActivityPhase::Start,
+            date: Date { year: 2025, month: 13, day: 1 },
+        },
+        "INVALID_DATE",
+    );
+    let r = ch.ok(
+        &c.bob,
+        Payload::SubmitActivityNotification { activity: Activity::Exchange, phase: ActivityPhase::Start, date: date() },
+    );
+    let id = ActivityNotificationId(event_u64(&r, "activity_notification_submitted", "notification"));
+    ch.ok(&c.reg, review_activity(id, true));
+    assert!(!ch.ledger.party(BOB).unwrap().unwrap().party.issuer, "an exchange is not an issuer");
+    assert_eq!(ch.ledger.activity_notifications(Some(BOB)).unwrap().len(), 2);
+}

@@ -1,0 +1,119 @@
+//! SPEC §1.4 determinism: replaying the same certified blocks on a fresh
+//! database gives the same state root at every height and the same state.
+
+use tamga_state::Ledger;
+use tamga_types::*;
+
+use crate::common::*;
+
+/// Replays every block of `ch` with [`Ledger::apply_block`] on a fresh ledger;
+/// asserts the root at every height and the final state and receipts.
+pub fn replay_all(ch: &Chain) -> Ledger {
+    let fresh = Ledger::open_in_memory().unwrap();
+    fresh.init_genesis(&genesis()).unwrap();
+    for (block, cert) in &ch.blocks {
+        let s = fresh.apply_block(block, cert).unwrap();
+        assert_eq!(s.height, block.header.height);
+        assert_eq!(s.state_root, block.header.state_root, "root differs at height {}", s.height);
+        assert_eq!(fresh.state_root().unwrap(), block.header.state_root);
+        assert_eq!(s.receipts, ch.ledger.receipts(s.height).unwrap());
+    }
+    assert_eq!(fresh.height().unwrap(), ch.ledger.height().unwrap());
+    assert_eq!(fresh.last_block_hash().unwrap(), ch.ledger.last_block_hash().unwrap());
+    assert_eq!(fresh.dump().unwrap(), ch.ledger.dump().unwrap());
+    fresh
+}
+
+/// A history touching every module.
+pub fn busy_chain(ch: &mut Chain) {
+    let c = ch.c.clone();
+    let class = ch.class("WHT", Some(1_000_000));
+    let t = vec![
+        ch.tx(&c.issuer, mint(class, &c.alice, 1000)),
+        ch.tx(&c.issuer, mint(class, &c.bob, 500)),
+        ch.tx(&c.alice, transfer(class, &c.bob, 100)),
+        ch.tx(&c.bob, transfer(class, &c.alice2, 50)),
+        ch.tx(&c.issuer, freeze(class, &c.bob, Some(100))),
+        ch.tx(&c.bob, transfer(class, &c.alice, 1000)), // fails
+    ];
+    ch.block(t);
+    let rec = ch.record(c.alice.public());
+    let t = vec![
+        ch.tx(&c.alice, Payload::TransferRecord { record: rec, to: c.bob.public() }),
+        ch.tx(&c.bob, Payload::Redeem { class, amount: 10, right: 1 }),
+        ch.tx(
+            &c.miner,
+            Payload::SubmitMiningNotification {
+                kind: MiningNotificationKind::Start,
+                previous: None,
+                site: site(Region::Pavlodar, 500, 10),
+            },
+        ),
+        ch.tx(
+            &c.alice,
+            Payload::CreateEscrow {
+                payee: c.bob.public(),
+                arbiter: c.reg.public(),
+                asset: EscrowAsset::Tokens { class, amount: 30 },
+                terms_hash: Hash::digest(b"terms", b"x"),
+                deadline_height: 50,
+            },
+        ),
+    ];
+    ch.block(t);
+    let t = vec![
+        ch.tx(
+            &c.reg_mining,
+            Payload::ReviewMiningNotification { notification: MiningNotificationId(1), accept: true, reason: None },
+        ),
+        ch.tx(&c.alice, Payload::ReleaseEscrow { escrow: EscrowId(1) }),
+        ch.tx(&c.reg, Payload::SetParameter { change: ParameterChange::MaxBlockTxs(5000) }),
+    ];
+    ch.block(t);
+    let ev = equivocation(&c.validators[2], 1);
+    ch.block_with_evidence(vec![], vec![ev]);
+}
+
+#[test]
+fn replay_gives_the_same_root_at_every_height() {
+    let mut ch = Chain::new();
+    busy_chain(&mut ch);
+    assert!(ch.ledger.height().unwrap() >= 5);
+    replay_all(&ch);
+}
+
+#[test]
+fn replay_on_disk_matches_in_memory() {
+    let mut ch = Chain::new();
+    busy_chain(&mut ch);
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let disk = Ledger::open(dir.path()).unwrap();
+        disk.init_genesis(&genesis()).unwrap();
+        for (b, c) in &ch.blocks {
+            assert_eq!(disk.apply_block(b, c).unwrap().state_root, b.header.state_root);
+        }
+    }
+    let reopened = Ledger::open(dir.path()).unwrap();
+    assert_eq!(reopened.state_root().unwrap(), ch.ledger.state_root().unwrap());
+    assert_eq!(reopened.dump().unwrap(), ch.ledger.dump().unwrap());
+    // Genesis is idempotent for the same value, refused for another.
+    reopened.init_genesis(&genesis()).unwrap();
+    let mut other = genesis();
+    other.chain_id = "other".into();
+    assert!(matches!(reopened.init_genesis(&other), Err(tamga_state::StateError::GenesisMismatch { .. })));
+}
+
+#[test]
+fn apply_block_rejects_a_wrong_state_root() {
+    let mut ch = Chain::new();
+    busy_chain(&mut ch);
+    let fresh = Ledger::open_in_memory().unwrap();
+    fresh.init_genesis(&genesis()).unwrap();
+    let (mut block, _) = ch.blocks[0].clone();
+    block.header.state_root = Hash::digest(b"x", b"y");
+    let cert = certify(&fresh, &ch.c.validators, &block);
+    let err = fresh.apply_block(&block, &cert).unwrap_err();
+    assert!(matches!(err, tamga_state::StateError::CommitMismatch(_)), "{err}");
+    assert_eq!(fresh.height().unwrap(), 0);
+}
