@@ -455,13 +455,20 @@ mod tests {
         let mut identity = [0u8; 32];
         identity[0] = 1;
         let weak = PublicKey(identity);
+        // y = p + 1: a non-canonical encoding of the identity that ZIP-215 accepts.
+        let mut non_canonical = [0xff; 32];
+        non_canonical[0] = 0xee;
+        non_canonical[31] = 0x7f;
+        let non_canonical = PublicKey(non_canonical);
         let mut g = base();
         g.parties[2].accounts[1] = weak;
+        g.parties[1].accounts[0] = non_canonical;
         g.validators[1].key = PublicKey([0; 32]);
         assert_eq!(
             errors(&g),
             vec![
                 E::WeakKey { path: "validators[1].key".into(), key: PublicKey([0; 32]) },
+                E::WeakKey { path: "parties[1].accounts[0]".into(), key: non_canonical },
                 E::WeakKey { path: "parties[2].accounts[1]".into(), key: weak },
             ]
         );

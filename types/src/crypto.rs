@@ -75,6 +75,19 @@ const SMALL_ORDER: [[u8; 32]; 8] = {
     ]
 };
 
+/// Non-canonical encodings (`y ≥ p`, sign bit cleared) that ZIP-215 still
+/// decodes to small-order points: `y = p` (≡ 0, order 4) and `y = p + 1`
+/// (≡ 1, the identity). No other small-order `y` is below 19, so together with
+/// [`SMALL_ORDER`] these cover every encoding of every small-order point.
+const NON_CANONICAL_SMALL_ORDER: [[u8; 32]; 2] = {
+    let mut p = [0xffu8; 32];
+    p[0] = 0xed;
+    p[31] = 0x7f;
+    let mut p1 = p;
+    p1[0] = 0xee;
+    [p, p1]
+};
+
 impl PublicKey {
     /// Verifies `sig` over `msg` under the ZIP-215 rule (see module docs).
     pub fn verify(&self, msg: &[u8], sig: &Signature) -> Result<(), SignatureError> {
@@ -84,19 +97,21 @@ impl PublicKey {
     }
 
     /// True if the key is not a usable account key: not a valid point, or a
-    /// point of small order (a torsion point, with or without a non-canonical
-    /// sign bit). Such keys are refused at registration.
+    /// point of small order (a torsion point, in any of its encodings: with
+    /// either sign bit, and the non-canonical `y ≥ p` forms that ZIP-215
+    /// accepts). Such keys are refused at registration.
     pub fn is_weak(&self) -> bool {
         if ed25519_consensus::VerificationKey::try_from(self.0).is_err() {
             return true;
         }
         let mut canon = self.0;
         canon[31] &= 0x7f;
-        SMALL_ORDER.iter().any(|p| {
-            let mut q = *p;
-            q[31] &= 0x7f;
-            q == canon
-        })
+        NON_CANONICAL_SMALL_ORDER.contains(&canon)
+            || SMALL_ORDER.iter().any(|p| {
+                let mut q = *p;
+                q[31] &= 0x7f;
+                q == canon
+            })
     }
 
     /// Lower-case hex, 64 characters: the textual account address.
@@ -262,6 +277,25 @@ mod tests {
         for p in SMALL_ORDER {
             assert!(PublicKey(p).is_weak(), "{}", hex::encode(p));
         }
+    }
+
+    /// `y = p` and `y = p + 1` (either sign bit) decode under ZIP-215 to
+    /// small-order points: with them the signature (R = identity, s = 0)
+    /// verifies for every message, so they must count as weak.
+    #[test]
+    fn non_canonical_small_order_keys_are_weak() {
+        let mut forged = [0u8; 64];
+        forged[0] = 1;
+        for enc in NON_CANONICAL_SMALL_ORDER {
+            for sign in [0u8, 0x80] {
+                let mut k = enc;
+                k[31] |= sign;
+                let key = PublicKey(k);
+                assert!(key.verify(b"any message", &Signature(forged)).is_ok(), "{key}");
+                assert!(key.is_weak(), "{key}");
+            }
+        }
+        assert_eq!(PublicKey::from_hex(&format!("ee{}7f", "ff".repeat(30))).map(|k| k.is_weak()), Ok(true));
     }
 
     #[test]
