@@ -94,6 +94,12 @@ pub(crate) fn create(
 /// Hands the locked asset to `to` and closes the escrow.
 fn settle(ex: &mut Exec<'_, '_>, mut e: EscrowState, to_payee: bool, status: EscrowStatus) -> R<()> {
     let to = if to_payee { e.payee } else { e.payer };
+    if to_payee {
+        // SPEC §4 eligibility at execution: a release is a transfer to the payee,
+        // whose account and party must still be active. A refund returns the
+        // payer's own asset and is always possible.
+        ex.eligible(&e.payee)?;
+    }
     match &e.asset {
         EscrowAsset::Tokens { class, amount } => {
             let mut h: Holding = tokens::holding(ex, *class, &to)?;

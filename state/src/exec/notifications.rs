@@ -11,6 +11,7 @@ use super::{tokens, Exec, R};
 use crate::error::ExecError;
 use crate::keys::{self, index};
 use crate::model::{ActivityNotification, MiningNotification, ReviewStatus};
+use crate::store::Space;
 
 fn check_date(d: &Date) -> R<()> {
     if !d.is_valid() {
@@ -121,17 +122,38 @@ pub(crate) fn review_mining(
         return Err(ExecError::NotificationState { id: id.0, status: n.status.name().into(), expected: "submitted" });
     }
     n.status = review_outcome(ex, accept, reason)?;
+    if accept && n.kind == MiningNotificationKind::Termination {
+        // SPEC §6: "a termination closes it" — the whole chain, every version.
+        n.closed = true;
+        let mut prev = n.previous;
+        while let Some(pid) = prev {
+            let mut p = mining(ex, pid)?;
+            p.closed = true;
+            prev = p.previous;
+            put_mining(ex, &p);
+        }
+    }
+    put_mining(ex, &n);
     if accept {
+        // SPEC §9: the miner is active while ANY of its chains (sites) has an
+        // accepted notification and is not closed; terminating one site does
+        // not end the others.
         let mut miner = ex.party(n.miner)?;
-        if n.kind == MiningNotificationKind::Termination {
-            n.closed = true;
-            miner.mining_active = false;
-        } else {
-            miner.mining_active = true;
+        miner.mining_active = false;
+        let ids = ex.view.scan(Space::Index, &keys::prefix_id(index::MINER_NOTIFICATION, miner.id.0))?;
+        for (k, _) in ids {
+            let id = keys::trailing_u64(&k).ok_or(ExecError::Internal("bad notification index".into()))?;
+            let m = mining(ex, MiningNotificationId(id))?;
+            if matches!(m.status, ReviewStatus::Accepted { .. })
+                && !m.closed
+                && m.kind != MiningNotificationKind::Termination
+            {
+                miner.mining_active = true;
+                break;
+            }
         }
         ex.put_party(&miner);
     }
-    put_mining(ex, &n);
     ex.emit(
         "mining_notification_reviewed",
         vec![("notification", id.to_string()), ("accepted", accept.to_string()), ("by", ex.party.id.to_string())],
@@ -187,8 +209,7 @@ pub(crate) fn review_activity(
             ActivityPhase::Start => p.issuer = true,
             ActivityPhase::Termination => {
                 p.issuer = false;
-                let classes =
-                    ex.view.scan(crate::store::Space::Index, &keys::prefix_id(index::ISSUER_CLASS, p.id.0))?;
+                let classes = ex.view.scan(Space::Index, &keys::prefix_id(index::ISSUER_CLASS, p.id.0))?;
                 for (k, _) in classes {
                     let cid = ClassId(keys::trailing_u64(&k).ok_or(ExecError::Internal("bad class index".into()))?);
                     let mut c = tokens::class(ex, cid)?;

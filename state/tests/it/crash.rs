@@ -106,19 +106,23 @@ fn killed_commit_leaves_old_or_new_root() {
         let reader = std::thread::spawn(move || {
             let mut last: Option<(u64, String)> = None;
             let mut done = false;
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(rest) = line.strip_prefix("committed ") {
+            let mut all = Vec::new();
+            for line in BufReader::new(stdout).lines() {
+                let line = line.unwrap();
+                all.push(line.clone());
+                // libtest's "test … ... " has no newline, so the first report may share its line.
+                if let Some(rest) = line.find("committed ").map(|i| &line[i + "committed ".len()..]) {
                     let (h, root) = rest.split_once(' ').unwrap();
                     last = Some((h.parse().unwrap(), root.to_owned()));
                 }
-                done |= line == "done";
+                done |= line.ends_with("done");
             }
-            (last, done)
+            (last, done, all)
         });
         std::thread::sleep(Duration::from_millis(30 + rng.below(250)));
         child.kill().unwrap(); // SIGKILL on unix
         child.wait().unwrap();
-        let (last, done) = reader.join().unwrap();
+        let (last, done, lines) = reader.join().unwrap();
         let before = mirror.height().unwrap();
         let reopened = Ledger::open(&db).unwrap();
         if reopened.chain_info().is_err() {
@@ -133,7 +137,7 @@ fn killed_commit_leaves_old_or_new_root() {
         let reported = last.as_ref().map(|(h, _)| *h).unwrap_or(before);
         assert!(
             h == reported || h == reported + 1,
-            "round {round}: reopened at {h}, child reported {last:?} (before {before})"
+            "round {round}: reopened at {h}, child reported {last:?} (before {before}); output {lines:?}"
         );
         if let Some((rh, rroot)) = &last {
             assert_eq!(rroot, &roots[*rh as usize].to_string(), "round {round}: reported root");

@@ -144,3 +144,16 @@ fn arrested_record_in_escrow_is_not_released_to_the_payee() {
     ch.ok(&c.alice, Payload::ReleaseEscrow { escrow: id });
     assert_eq!(ch.ledger.record(rec).unwrap().unwrap().record.holder, c.bob.public());
 }
+
+/// SPEC §4: a release is a transfer and needs an eligible payee; the refund stays possible.
+#[test]
+fn release_needs_an_eligible_payee() {
+    let (mut ch, c, class) = setup();
+    let h = ch.ledger.height().unwrap();
+    let id = escrow_id(&ch.ok(&c.alice, create(&c, EscrowAsset::Tokens { class, amount: 10 }, h + 4)));
+    ch.ok(&c.reg, Payload::SetPartyStatus { party: BOB, status: PartyStatus::Suspended, legal_basis: text("x") });
+    ch.fails(&c.alice, Payload::ReleaseEscrow { escrow: id }, "PARTY_INACTIVE");
+    ch.block(vec![]);
+    ch.ok(&c.alice, Payload::RefundEscrow { escrow: id });
+    assert_eq!(ch.balance(class, &c.alice), 100);
+}

@@ -179,3 +179,34 @@ fn activity_rejection_and_other_activities() {
     assert!(!ch.ledger.party(BOB).unwrap().unwrap().party.issuer, "an exchange is not an issuer");
     assert_eq!(ch.ledger.activity_notifications(Some(BOB)).unwrap().len(), 2);
 }
+
+/// SPEC §6/§9: a termination closes its whole chain; the miner stays active
+/// while another site's chain is accepted and open.
+#[test]
+fn termination_closes_one_chain_only() {
+    let mut ch = Chain::new();
+    let c = ch.c.clone();
+    ch.ok(&c.miner, submit_mining(MiningNotificationKind::Start, None, site(Region::Pavlodar, 100, 1))); // 1
+    ch.ok(&c.miner, submit_mining(MiningNotificationKind::Start, None, site(Region::Abai, 200, 2))); // 2
+    ch.ok(&c.reg_mining, review_mining(1, true, None));
+    ch.ok(&c.reg_mining, review_mining(2, true, None));
+    ch.ok(&c.miner, submit_mining(MiningNotificationKind::Change, Some(1), site(Region::Pavlodar, 150, 1))); // 3
+    ch.ok(&c.reg_mining, review_mining(3, true, None));
+    ch.ok(&c.miner, submit_mining(MiningNotificationKind::Termination, Some(3), site(Region::Pavlodar, 150, 1))); // 4
+    ch.ok(&c.reg_mining, review_mining(4, true, None));
+    let closed = |ch: &Chain, id| ch.ledger.mining_notification(MiningNotificationId(id)).unwrap().unwrap().closed;
+    assert!(closed(&ch, 1) && closed(&ch, 3) && closed(&ch, 4) && !closed(&ch, 2));
+    assert!(ch.ledger.party(MINER).unwrap().unwrap().party.mining_active, "site 2 is still active");
+    let totals = ch.ledger.mining_totals_by_region().unwrap();
+    assert_eq!(totals.iter().map(|t| (t.region, t.capacity_kw)).collect::<Vec<_>>(), vec![(Some(Region::Abai), 200)]);
+    ch.ok(&c.miner, submit_mining(MiningNotificationKind::Termination, Some(2), site(Region::Abai, 200, 2))); // 5
+    ch.ok(&c.reg_mining, review_mining(5, true, None));
+    assert!(!ch.ledger.party(MINER).unwrap().unwrap().party.mining_active);
+    // A rejected termination leaves the chain open.
+    ch.ok(&c.miner, submit_mining(MiningNotificationKind::Start, None, site(Region::Astana, 1, 1))); // 6
+    ch.ok(&c.reg_mining, review_mining(6, true, None));
+    ch.ok(&c.miner, submit_mining(MiningNotificationKind::Termination, Some(6), site(Region::Astana, 1, 1))); // 7
+    ch.ok(&c.reg_mining, review_mining(7, false, Some("wrong date")));
+    assert!(!closed(&ch, 6));
+    assert!(ch.ledger.party(MINER).unwrap().unwrap().party.mining_active);
+}
