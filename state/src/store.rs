@@ -5,7 +5,7 @@
 //!
 //! | cf | key | value |
 //! | --- | --- | --- |
-//! | `meta` | `height`, `last_block_hash`, `state_root`, `genesis_hash` | u64 BE / hash |
+//! | `meta` | `height`, `last_block_hash`, `last_time_ms`, `state_root`, `genesis_hash`, `genesis_root` | u64 BE / hash |
 //! | `state` | logical key ([`crate::keys::state`]) | borsh of the entry (latest version) |
 //! | `index` | index key ([`crate::keys::index`]) | empty or borsh |
 //! | `jmt_nodes` | borsh(`NodeKey`) | borsh(`Node`) |
@@ -258,6 +258,11 @@ impl<'a> View<'a> {
             return Ok(v.clone());
         }
         self.store.get(space.cf(), key)
+    }
+
+    /// True if the transaction layer holds a write (or delete) of `key`.
+    pub fn tx_touched(&self, space: Space, key: &[u8]) -> bool {
+        self.tx.contains_key(&(space, key.to_vec()))
     }
 
     /// Writes into the transaction layer.

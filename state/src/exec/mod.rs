@@ -200,7 +200,7 @@ pub(crate) fn execute_tx(
         }
         Ok((acc, party))
     })();
-    let (_, party) = match envelope {
+    let (envelope_acc, party) = match envelope {
         Ok(x) => x,
         Err(e) => return Ok(receipt(failed(e), vec![])),
     };
@@ -208,6 +208,11 @@ pub(crate) fn execute_tx(
     let mut ex = Exec { view, height: ctx.height, time_ms: ctx.time_ms, tx_hash, signer, party, events: Vec::new() };
     let result = dispatch(&mut ex, &stx.tx.payload);
     let events = std::mem::take(&mut ex.events);
+    let key = keys::account(&signer);
+    // The signer's account as it stands after the payload: re-read only if the
+    // payload wrote it (e.g. revoked its own key); otherwise the envelope's copy
+    // is current and a second storage read is saved on the hot path.
+    let touched = result.is_ok() && view.tx_touched(Space::State, &key);
     let (outcome, events) = match result {
         Ok(()) => {
             view.commit_tx();
@@ -223,10 +228,13 @@ pub(crate) fn execute_tx(
         }
     };
     // ---- spend the nonce (SPEC §8) ----
-    let key = keys::account(&signer);
-    let mut acc: AccountState = match view.get(Space::State, &key)? {
-        Some(b) => dec("account", &b)?,
-        None => return Err(crate::error::StateError::Db("signer account vanished".into())),
+    let mut acc = if touched {
+        match view.get(Space::State, &key)? {
+            Some(b) => dec("account", &b)?,
+            None => return Err(crate::error::StateError::Db("signer account vanished".into())),
+        }
+    } else {
+        envelope_acc
     };
     acc.nonce = acc.nonce.checked_add(1).ok_or(crate::error::StateError::Db("nonce overflow".into()))?;
     view.put(Space::State, key, enc(&acc));

@@ -110,3 +110,17 @@ fn party_rotates_its_own_keys() {
         matches!(acc.status, tamga_state::model::AccountStatus::Revoked { by, reason: RevocationReason::CourtDecision, .. } if by == REG)
     );
 }
+
+/// A key that revokes itself: the revocation and the spent nonce both stick
+/// (the nonce is spent on the account as the payload left it).
+#[test]
+fn key_revokes_itself() {
+    let mut ch = Chain::new();
+    let c = ch.c.clone();
+    ch.ok(&c.alice2, Payload::RevokeAccount { key: c.alice2.public(), reason: RevocationReason::HolderRequest });
+    let acc = ch.ledger.account(&c.alice2.public()).unwrap().unwrap();
+    assert_eq!(acc.nonce, 1);
+    assert!(matches!(acc.status, tamga_state::model::AccountStatus::Revoked { by, .. } if by == ALICE));
+    ch.refused(&c.alice2, 1, create_class("X", None), "ACCOUNT_REVOKED");
+    crate::replay::replay_all(&ch);
+}
