@@ -337,3 +337,96 @@ impl From<rocksdb::Error> for StateError {
 
 /// Result alias for storage-level operations.
 pub type Result<T, E = StateError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn well_formed(code: &str) -> bool {
+        !code.is_empty() && code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+    }
+
+    /// SPEC §1.11: codes are machine-readable, stable and distinct.
+    #[test]
+    fn exec_codes_are_distinct_and_screaming_snake() {
+        let k = PublicKey([1; 32]);
+        let all = [
+            ExecError::UnknownSigner { key: k },
+            ExecError::NonceMismatch { key: k, expected: 1, got: 2 },
+            ExecError::AccountRevoked { key: k, height: 3 },
+            ExecError::PartyInactive { party: PartyId(1), status: "Suspended".into() },
+            ExecError::ValidatorKeyCannotSign { key: k },
+            ExecError::NotRegulator { op: "x", party: PartyId(1) },
+            ExecError::ScopeMissing { party: PartyId(1), required: Scope::Mining, has: vec![] },
+            ExecError::NotIssuer { op: "x", party: PartyId(1) },
+            ExecError::Unauthorized { op: "x", party: PartyId(1), why: "y".into() },
+            ExecError::EmptyField { field: "f" },
+            ExecError::InvalidField { field: "f", why: "y".into() },
+            ExecError::WeakKey { key: k },
+            ExecError::KeyAlreadyRegistered { key: k },
+            ExecError::DuplicateIdentifier { commitment: Hash::ZERO, party: PartyId(1) },
+            ExecError::DisplayNameNotAllowed,
+            ExecError::UnknownParty { party: PartyId(1) },
+            ExecError::UnknownAccount { key: k },
+            ExecError::AccountInactive { key: k },
+            ExecError::DifferentParty { from_party: PartyId(1), to_party: PartyId(2) },
+            ExecError::UnknownClass { class: ClassId(1) },
+            ExecError::ClassNotActive { class: ClassId(1), status: ClassStatus::Paused },
+            ExecError::InvalidSymbol { symbol: "x".into() },
+            ExecError::DuplicateSymbol { symbol: "X".into(), class: ClassId(1) },
+            ExecError::InvalidDecimals { got: 19 },
+            ExecError::NoRights,
+            ExecError::InadmissibleRight { index: 0, kind: RightKind::Share },
+            ExecError::ZeroAmount,
+            ExecError::SupplyCapExceeded { cap: 1, supply: 1, amount: 1 },
+            ExecError::Overflow { what: "x" },
+            ExecError::InsufficientBalance { class: ClassId(1), needed: 2, available: 1 },
+            ExecError::InsufficientFrozen { class: ClassId(1), amount: 2, frozen: 1 },
+            ExecError::UnknownRight { class: ClassId(1), index: 3, count: 1 },
+            ExecError::SelfTransfer,
+            ExecError::UnknownRecord { record: RecordId(1) },
+            ExecError::RecordTerminated { record: RecordId(1) },
+            ExecError::RecordEncumbered { record: RecordId(1), encumbrances: vec![] },
+            ExecError::RecordInEscrow { record: RecordId(1), escrow: EscrowId(1) },
+            ExecError::NotHolder { record: RecordId(1), holder: k, signer: k },
+            ExecError::UnknownEncumbrance { record: RecordId(1), encumbrance: EncumbranceId(1) },
+            ExecError::UnknownEscrow { escrow: EscrowId(1) },
+            ExecError::EscrowState { escrow: EscrowId(1), status: "Open".into(), expected: "disputed" },
+            ExecError::DeadlineNotReached { escrow: EscrowId(1), deadline: 2, height: 1 },
+            ExecError::DeadlineInPast { deadline: 1, height: 2 },
+            ExecError::UnknownMiningNotification { id: MiningNotificationId(1) },
+            ExecError::UnknownActivityNotification { id: ActivityNotificationId(1) },
+            ExecError::NotificationState { id: 1, status: "accepted".into(), expected: "submitted" },
+            ExecError::InvalidNotificationChain { why: "y".into() },
+            ExecError::InvalidDate { date: "2026-02-30".into() },
+            ExecError::InvalidValidatorSet { why: "y".into() },
+            ExecError::MiningNoticeRequired { party: PartyId(1) },
+            ExecError::Internal("db".into()),
+        ];
+        let codes: HashSet<&str> = all.iter().map(|e| e.code()).collect();
+        assert_eq!(codes.len(), all.len(), "codes must be distinct");
+        assert!(codes.iter().all(|c| well_formed(c)));
+        assert!(all.iter().all(|e| !e.to_string().is_empty()));
+    }
+
+    #[test]
+    fn block_codes_are_distinct_and_screaming_snake() {
+        let k = PublicKey([1; 32]);
+        let all = [
+            BlockInvalid::WrongHeight { expected: 1, got: 2 },
+            BlockInvalid::TimeNotIncreasing { parent: 2, got: 1 },
+            BlockInvalid::UnknownProposer { proposer: k, height: 1 },
+            BlockInvalid::TooManyTxs { max: 1, got: 2 },
+            BlockInvalid::WrongChainId { index: 0, tx: Hash::ZERO, expected: "a".into(), got: "b".into() },
+            BlockInvalid::BadSignature { index: 0, tx: Hash::ZERO },
+            BlockInvalid::DuplicateTx { index: 0, tx: Hash::ZERO },
+            BlockInvalid::BadEvidence { index: 0, why: "y".into() },
+            BlockInvalid::DuplicateEvidence { id: Hash::ZERO },
+            BlockInvalid::Storage("db".into()),
+        ];
+        let codes: HashSet<&str> = all.iter().map(|e| e.code()).collect();
+        assert_eq!(codes.len(), all.len());
+        assert!(codes.iter().all(|c| well_formed(c)));
+    }
+}

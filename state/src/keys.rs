@@ -148,3 +148,38 @@ pub fn trailing_key(key: &[u8]) -> Option<PublicKey> {
     let b: [u8; 32] = key[n..].try_into().ok()?;
     Some(PublicKey(b))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_sort_numerically_and_parse_back() {
+        let k = PublicKey([7; 32]);
+        assert!(id(state::CLASS, 2) < id(state::CLASS, 10));
+        assert!(id(state::CLASS, 255) < id(state::CLASS, 256));
+        assert_eq!(trailing_u64(&idx_key_id(index::HOLDER_CLASS, &k, 42)), Some(42));
+        assert_eq!(trailing_key(&idx_id_key(index::CLASS_HOLDER, 42, &k)), Some(k));
+        assert!(idx_key_id(index::HOLDER_CLASS, &k, 1).starts_with(&prefix_key(index::HOLDER_CLASS, &k)));
+        assert_eq!(trailing_u64(b"short"), None);
+        // Distinct kinds never collide.
+        let prefixes = [
+            state::META,
+            state::PARTY,
+            state::ACCOUNT,
+            state::IDENT,
+            state::CLASS,
+            state::SYMBOL,
+            state::HOLDING,
+            state::RECORD,
+            state::ESCROW,
+            state::MINING,
+            state::ACTIVITY,
+            state::VALSET,
+            state::EVIDENCE,
+            state::CONSENSUS_KEY,
+        ];
+        let set: std::collections::HashSet<u8> = prefixes.into_iter().collect();
+        assert_eq!(set.len(), prefixes.len());
+    }
+}

@@ -310,3 +310,50 @@ impl<'a> View<'a> {
         self.block
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn view_layers_read_through_and_discard() {
+        let store = Store::open_in_memory().unwrap();
+        let mut b = Batch::default();
+        b.put(cf::STATE, b"a1".to_vec(), b"store".to_vec());
+        b.put(cf::STATE, b"a2".to_vec(), b"store".to_vec());
+        b.put(cf::INDEX, b"a1".to_vec(), b"index".to_vec());
+        store.write(b).unwrap();
+        let mut v = View::new(&store);
+        v.put(Space::State, b"a3".to_vec(), b"block".to_vec());
+        v.delete(Space::State, b"a2".to_vec());
+        v.commit_tx();
+        v.put(Space::State, b"a1".to_vec(), b"tx".to_vec());
+        v.delete(Space::State, b"a3".to_vec());
+        assert_eq!(v.get(Space::State, b"a1").unwrap().as_deref(), Some(&b"tx"[..]));
+        assert_eq!(v.get(Space::State, b"a3").unwrap(), None);
+        assert_eq!(v.get(Space::Index, b"a1").unwrap().as_deref(), Some(&b"index"[..]));
+        assert!(v.tx_touched(Space::State, b"a1") && !v.tx_touched(Space::State, b"a2"));
+        let keys = |v: &View<'_>| v.scan(Space::State, b"a").unwrap().into_iter().map(|(k, _)| k).collect::<Vec<_>>();
+        assert_eq!(keys(&v), vec![b"a1".to_vec()]);
+        v.discard_tx();
+        assert_eq!(v.get(Space::State, b"a1").unwrap().as_deref(), Some(&b"store"[..]));
+        assert_eq!(keys(&v), vec![b"a1".to_vec(), b"a3".to_vec()]);
+        let w = v.into_writes();
+        assert_eq!(w.len(), 2, "only the block layer is kept: {w:?}");
+    }
+
+    #[test]
+    fn seek_prev_stays_in_prefix() {
+        let store = Store::open_in_memory().unwrap();
+        let mut b = Batch::default();
+        for (k, v) in [(&b"V\x00\x05"[..], &b"5"[..]), (b"V\x00\x09", b"9"), (b"W\x00\x01", b"w")] {
+            b.put(cf::STATE, k.to_vec(), v.to_vec());
+        }
+        store.write(b).unwrap();
+        let get = |k: &[u8]| store.seek_prev(cf::STATE, b"V", k).unwrap().map(|(_, v)| v);
+        assert_eq!(get(b"V\x00\x07"), Some(b"5".to_vec()));
+        assert_eq!(get(b"V\x00\x09"), Some(b"9".to_vec()));
+        assert_eq!(get(b"V\x00\x04"), None);
+        assert_eq!(get(b"V\xff"), Some(b"9".to_vec()));
+    }
+}
