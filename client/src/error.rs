@@ -1,0 +1,131 @@
+//! The client's one error type (STYLE principle 7): transport failures, API
+//! refusals with the node's machine-readable code, undecodable answers and
+//! timeouts, each telling whether a retry may succeed.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tamga_types::Hash;
+
+/// An error answer of the node: `{"code", "message", "field"}` plus the HTTP status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("HTTP {status} {code}: {message}")]
+pub struct ApiError {
+    /// HTTP status code (400, 404, 409, 413, 429, 500, 503, …).
+    #[serde(default)]
+    pub status: u16,
+    /// Stable machine-readable code (`TX_NOT_FOUND`, `STALE_NONCE`, …; see `docs/api.md`).
+    pub code: String,
+    /// Human explanation.
+    pub message: String,
+    /// The request field or query parameter at fault, if one is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    /// Whether the same request may succeed later: back-pressure (429), an
+    /// unavailable node (502, 503, 504).
+    pub fn is_transient(&self) -> bool {
+        matches!(self.status, 429 | 502 | 503 | 504)
+    }
+
+    /// True for a 404 answer.
+    pub fn is_not_found(&self) -> bool {
+        self.status == 404
+    }
+}
+
+/// Everything that can go wrong talking to a node.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The base URL given to [`crate::Client::new`] is unusable.
+    #[error("invalid node URL {url:?}: {reason}")]
+    InvalidUrl {
+        /// The URL given.
+        url: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// The request did not get an HTTP answer (connection refused, reset, timeout).
+    #[error("cannot reach {url}")]
+    Transport {
+        /// The request URL.
+        url: String,
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The node answered with an error.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The node's answer could not be decoded (wrong node version, proxy page…).
+    #[error("cannot decode the answer of {url}: {reason}")]
+    Decode {
+        /// The request URL.
+        url: String,
+        /// What did not decode.
+        reason: String,
+    },
+    /// [`crate::Client::wait_for_receipt`] gave up.
+    #[error("transaction {hash} has no receipt after {waited:?} (last seen: {last_seen})")]
+    Timeout {
+        /// The transaction.
+        hash: Hash,
+        /// How long it waited.
+        waited: Duration,
+        /// `pending` or `unknown`: what the node last said about it.
+        last_seen: &'static str,
+    },
+}
+
+impl ClientError {
+    /// Whether retrying the same call later may succeed: transport failures,
+    /// back-pressure and unavailability answers, and receipt timeouts (the
+    /// transaction may still commit). API refusals of the request itself and
+    /// decode errors are permanent.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ClientError::Transport { .. } | ClientError::Timeout { .. } => true,
+            ClientError::Api(e) => e.is_transient(),
+            ClientError::InvalidUrl { .. } | ClientError::Decode { .. } => false,
+        }
+    }
+
+    /// The API error, if the node answered with one.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            ClientError::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16) -> ClientError {
+        ClientError::Api(ApiError { status, code: "X".into(), message: "m".into(), field: None })
+    }
+
+    #[test]
+    fn transient_classification() {
+        assert!(api(429).is_transient());
+        assert!(api(503).is_transient());
+        assert!(!api(400).is_transient());
+        assert!(!api(409).is_transient());
+        assert!(!api(404).is_transient());
+        assert!(!ClientError::Decode { url: "u".into(), reason: "r".into() }.is_transient());
+        let t = ClientError::Timeout { hash: Hash::ZERO, waited: Duration::from_secs(1), last_seen: "pending" };
+        assert!(t.is_transient());
+    }
+
+    #[test]
+    fn error_body_decodes_without_status_and_field() {
+        let e: ApiError = serde_json::from_str(r#"{"code":"TX_NOT_FOUND","message":"no such tx"}"#).unwrap();
+        assert_eq!(e.code, "TX_NOT_FOUND");
+        assert_eq!(e.field, None);
+        assert_eq!(e.status, 0);
+    }
+}
