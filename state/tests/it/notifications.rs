@@ -210,3 +210,49 @@ fn termination_closes_one_chain_only() {
     assert!(!closed(&ch, 6));
     assert!(ch.ledger.party(MINER).unwrap().unwrap().party.mining_active);
 }
+
+/// SPEC §6 queries: by miner, status, region, kind, date range, paginated.
+#[test]
+fn mining_queries_filter_and_paginate() {
+    use tamga_types::views::MiningFilter;
+    let mut ch = Chain::new();
+    let c = ch.c.clone();
+    let regions = [Region::Pavlodar, Region::Abai, Region::Pavlodar, Region::Astana, Region::Pavlodar];
+    for (i, r) in regions.iter().enumerate() {
+        let mut s = site(*r, 100 * (i as u64 + 1), 1);
+        s.start_date = Date { year: 2026, month: 1 + i as u8, day: 1 };
+        let who = if i == 3 { &c.bob } else { &c.miner };
+        ch.ok(who, submit_mining(MiningNotificationKind::Start, None, s));
+    }
+    ch.ok(&c.reg_mining, review_mining(1, true, None));
+    ch.ok(&c.reg_mining, review_mining(2, false, Some("no permit")));
+    let ids = |f: MiningFilter| -> Vec<u64> {
+        ch.ledger.mining_notifications(&f).unwrap().items.iter().map(|n| n.id.0).collect()
+    };
+    assert_eq!(ids(MiningFilter { region: Some(Region::Pavlodar), ..Default::default() }), vec![1, 3, 5]);
+    assert_eq!(ids(MiningFilter { miner: Some(BOB), ..Default::default() }), vec![4]);
+    assert_eq!(ids(MiningFilter { status: Some("accepted".into()), ..Default::default() }), vec![1]);
+    assert_eq!(ids(MiningFilter { status: Some("rejected".into()), ..Default::default() }), vec![2]);
+    assert_eq!(ids(MiningFilter { status: Some("submitted".into()), ..Default::default() }), vec![3, 4, 5]);
+    assert_eq!(
+        ids(MiningFilter { kind: Some(MiningNotificationKind::Change), ..Default::default() }),
+        Vec::<u64>::new()
+    );
+    let d = |m| Some(Date { year: 2026, month: m, day: 1 });
+    assert_eq!(ids(MiningFilter { from: d(2), to: d(4), ..Default::default() }), vec![2, 3, 4]);
+    // Pages of two, following the cursor.
+    let mut f = MiningFilter { limit: Some(2), ..Default::default() };
+    let mut seen = Vec::new();
+    loop {
+        let page = ch.ledger.mining_notifications(&f).unwrap();
+        seen.extend(page.items.iter().map(|n| n.id.0));
+        match page.next_after {
+            Some(a) => f.after = Some(MiningNotificationId(a)),
+            None => break,
+        }
+    }
+    assert_eq!(seen, vec![1, 2, 3, 4, 5]);
+    let totals = ch.ledger.mining_totals_by_region().unwrap();
+    assert_eq!(totals.len(), 1);
+    assert_eq!((totals[0].region, totals[0].capacity_kw), (Some(Region::Pavlodar), 100));
+}

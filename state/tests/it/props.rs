@@ -231,3 +231,295 @@ proptest! {
         crate::replay::replay_all(&ch);
     }
 }
+
+/// Envelope codes: a failure that leaves the nonce alone must be one of these.
+const ENVELOPE: [&str; 5] =
+    ["UNKNOWN_SIGNER", "VALIDATOR_KEY_CANNOT_SIGN", "ACCOUNT_REVOKED", "NONCE_MISMATCH", "PARTY_INACTIVE"];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// SPEC §8 over random garbage, one transaction per block: a failed
+    /// transaction changes nothing but its signer's nonce (payload failure) or
+    /// nothing at all (envelope failure).
+    #[test]
+    fn failed_garbage_changes_nothing_but_the_nonce(txs in proptest::collection::vec(garbage_tx(), 1..16)) {
+        let mut ch = Chain::new();
+        let c = ch.c.clone();
+        let class = ch.class("WHT", None);
+        ch.ok(&c.issuer, mint(class, &c.alice, 1000));
+        ch.record(c.bob.public());
+        let signers = [
+            c.reg.clone(), c.reg_assets.clone(), c.issuer.clone(), c.alice.clone(), c.alice2.clone(),
+            c.bob.clone(), c.miner.clone(), key(200), c.validators[0].clone(),
+        ];
+        for (tag, bytes, who, nonce) in &txs {
+            let mut raw = vec![*tag];
+            raw.extend_from_slice(bytes);
+            let Ok(payload) = Payload::deserialize(&mut &raw[..]) else { continue };
+            if *who < 2 && matches!(payload, Payload::UpdateValidators { .. } | Payload::SetParameter { .. }) {
+                continue;
+            }
+            let k = &signers[*who];
+            let stx = match nonce {
+                Some(n) => sign_tx(k, *n, payload),
+                None => ch.tx(k, payload),
+            };
+            if ch.ledger.transaction(&stx.hash()).unwrap().is_some() {
+                continue; // the same bytes again would be a DUPLICATE_TX block
+            }
+            let before = ch.ledger.dump().unwrap();
+            let n0 = ch.ledger.nonce(&k.public()).unwrap();
+            let r = ch.block(vec![stx]).remove(0);
+            let n1 = ch.ledger.nonce(&k.public()).unwrap();
+            if let TxOutcome::Failed { code, .. } = &r.outcome {
+                if n1 == n0 {
+                    prop_assert!(ENVELOPE.contains(&code.as_str()), "{} left the nonce alone", code);
+                    assert_only_changes(&before, &ch.ledger.dump().unwrap(), None);
+                } else {
+                    prop_assert_eq!(n1, n0 + 1);
+                    assert_only_changes(&before, &ch.ledger.dump().unwrap(), Some(&k.public()));
+                }
+            } else {
+                prop_assert_eq!(n1, n0 + 1, "a success spends exactly one nonce");
+            }
+        }
+    }
+}
+
+/// Structured random operations over a palette of real and bogus keys, ids,
+/// amounts and texts, so that random sequences mix successes and failures of
+/// every SPEC operation (governance aside, see above).
+mod arb {
+    use proptest::prelude::*;
+    use tamga_types::*;
+
+    use crate::common::*;
+
+    pub fn keys() -> Vec<SigningKey> {
+        let c = cast();
+        vec![
+            c.alice,
+            c.alice2,
+            c.bob,
+            c.issuer,
+            c.reg,
+            c.reg_mining,
+            c.miner,
+            c.validators[0].clone(),
+            key(210),
+            key(211),
+        ]
+    }
+
+    fn pk() -> impl Strategy<Value = PublicKey> {
+        prop_oneof![9 => (0usize..10).prop_map(|i| keys()[i].public()), 1 => Just(PublicKey([0; 32]))]
+    }
+    fn id() -> impl Strategy<Value = u64> {
+        prop_oneof![5 => Just(1u64), 3 => 2u64..4, 1 => Just(0u64), 1 => Just(u64::MAX)]
+    }
+    fn amount() -> impl Strategy<Value = u128> {
+        prop_oneof![4 => 0u128..60, 1 => 0u128..5000, 1 => Just(u128::MAX)]
+    }
+    fn txt() -> impl Strategy<Value = Text> {
+        prop_oneof![1 => Just(text("")), 1 => Just(text(" ")), 6 => Just(text("basis: order 1"))]
+    }
+    fn date() -> impl Strategy<Value = Date> {
+        (2024u16..2028, 0u8..14, 0u8..32).prop_map(|(year, month, day)| Date { year, month, day })
+    }
+
+    fn identity() -> BoxedStrategy<Payload> {
+        prop_oneof![
+            (any::<bool>(), 0u8..4, proptest::collection::vec(pk(), 0..3), any::<bool>()).prop_map(
+                |(legal, n, ks, named)| {
+                    Payload::RegisterParty {
+                        kind: if legal { PartyKind::LegalEntity } else { PartyKind::Individual },
+                        id_commitment: Hash::digest(b"arb", &[n]),
+                        display_name: named.then(|| short("Name")),
+                        accounts: BoundedVec::new(ks.into_iter().map(|k| (k, None)).collect()).unwrap(),
+                    }
+                }
+            ),
+            (id(), 0u8..3, txt()).prop_map(|(p, s, legal_basis)| Payload::SetPartyStatus {
+                party: PartyId(p),
+                status: [PartyStatus::Active, PartyStatus::Suspended, PartyStatus::Revoked][s as usize],
+                legal_basis,
+            }),
+            (id(), pk()).prop_map(|(p, key)| Payload::AddAccount { party: PartyId(p), key, certificate: None }),
+            pk().prop_map(|key| Payload::RevokeAccount { key, reason: RevocationReason::HolderRequest }),
+        ]
+        .boxed()
+    }
+
+    fn tokens() -> BoxedStrategy<Payload> {
+        prop_oneof![
+            (0usize..3, proptest::option::of(amount()))
+                .prop_map(|(s, cap)| create_class(["WHT", "OIL", "bad"][s], cap)),
+            (id(), pk(), amount()).prop_map(|(c, to, amount)| Payload::Mint { class: ClassId(c), to, amount }),
+            (id(), pk(), amount()).prop_map(|(c, to, amount)| Payload::Transfer { class: ClassId(c), to, amount }),
+            (id(), pk(), amount()).prop_map(|(c, to, amount)| Payload::Transfer { class: ClassId(c), to, amount }),
+            (id(), amount(), 0u32..3).prop_map(|(c, amount, right)| Payload::Redeem {
+                class: ClassId(c),
+                amount,
+                right
+            }),
+            (id(), pk(), proptest::option::of(amount()), txt()).prop_map(|(c, holder, amount, legal_basis)| {
+                Payload::Freeze { class: ClassId(c), holder, amount, legal_basis }
+            }),
+            (id(), pk(), proptest::option::of(amount()), txt()).prop_map(|(c, holder, amount, legal_basis)| {
+                Payload::Unfreeze { class: ClassId(c), holder, amount, legal_basis }
+            }),
+            (id(), any::<bool>(), txt()).prop_map(|(c, paused, legal_basis)| Payload::SetClassPaused {
+                class: ClassId(c),
+                paused,
+                legal_basis
+            }),
+            (id(), pk(), pk(), amount(), txt()).prop_map(|(c, from, to, amount, legal_basis)| {
+                Payload::ForcedTransfer { class: ClassId(c), from, to, amount, legal_basis }
+            }),
+            (pk(), pk(), txt()).prop_map(|(from, to, legal_basis)| Payload::RecoverAccount { from, to, legal_basis }),
+        ]
+        .boxed()
+    }
+
+    fn records() -> BoxedStrategy<Payload> {
+        let kind = prop_oneof![
+            Just(EncumbranceKind::Pledge),
+            Just(EncumbranceKind::Lien),
+            Just(EncumbranceKind::Arrest),
+            Just(EncumbranceKind::Other)
+        ];
+        prop_oneof![
+            (pk(), txt()).prop_map(|(holder, d)| Payload::IssueRecord {
+                holder,
+                object: RecordObject {
+                    kind: ObjectKind::Thing,
+                    description: d,
+                    external_ref: None,
+                    document_hash: None
+                },
+            }),
+            (id(), pk()).prop_map(|(r, to)| Payload::TransferRecord { record: RecordId(r), to }),
+            (id(), kind, pk(), txt()).prop_map(|(r, kind, beneficiary, legal_basis)| Payload::Encumber {
+                record: RecordId(r),
+                kind,
+                beneficiary,
+                legal_basis
+            }),
+            (id(), id()).prop_map(|(r, e)| Payload::Release { record: RecordId(r), encumbrance: EncumbranceId(e) }),
+            id().prop_map(|r| Payload::TerminateRecord { record: RecordId(r), reason: TerminationReason::Other }),
+        ]
+        .boxed()
+    }
+
+    fn escrows() -> BoxedStrategy<Payload> {
+        let asset = prop_oneof![
+            (id(), amount()).prop_map(|(c, amount)| EscrowAsset::Tokens { class: ClassId(c), amount }),
+            id().prop_map(|r| EscrowAsset::Record { record: RecordId(r) }),
+        ];
+        prop_oneof![
+            (pk(), pk(), asset, 0u64..40).prop_map(|(payee, arbiter, asset, deadline_height)| Payload::CreateEscrow {
+                payee,
+                arbiter,
+                asset,
+                terms_hash: Hash::ZERO,
+                deadline_height
+            }),
+            id().prop_map(|e| Payload::ReleaseEscrow { escrow: EscrowId(e) }),
+            id().prop_map(|e| Payload::RefundEscrow { escrow: EscrowId(e) }),
+            (id(), txt()).prop_map(|(e, reason)| Payload::DisputeEscrow { escrow: EscrowId(e), reason }),
+            (id(), any::<bool>(), txt()).prop_map(|(e, to_payee, reason)| Payload::ResolveEscrow {
+                escrow: EscrowId(e),
+                to_payee,
+                reason
+            }),
+        ]
+        .boxed()
+    }
+
+    fn notices() -> BoxedStrategy<Payload> {
+        let kind = prop_oneof![
+            Just(MiningNotificationKind::Start),
+            Just(MiningNotificationKind::Change),
+            Just(MiningNotificationKind::Termination)
+        ];
+        prop_oneof![
+            (kind, proptest::option::of(id()), date(), 0u64..1000).prop_map(|(kind, previous, d, kw)| {
+                let mut s = site(Region::Pavlodar, kw, 1);
+                s.start_date = d;
+                Payload::SubmitMiningNotification { kind, previous: previous.map(MiningNotificationId), site: s }
+            }),
+            (id(), any::<bool>(), proptest::option::of(txt())).prop_map(|(n, accept, reason)| {
+                Payload::ReviewMiningNotification { notification: MiningNotificationId(n), accept, reason }
+            }),
+            (0u8..3, any::<bool>(), date()).prop_map(|(a, start, date)| Payload::SubmitActivityNotification {
+                activity: [Activity::Issuance, Activity::TradingOrganisation, Activity::Exchange][a as usize],
+                phase: if start { ActivityPhase::Start } else { ActivityPhase::Termination },
+                date
+            }),
+            (id(), any::<bool>(), proptest::option::of(txt())).prop_map(|(n, accept, reason)| {
+                Payload::ReviewActivityNotification { notification: ActivityNotificationId(n), accept, reason }
+            }),
+        ]
+        .boxed()
+    }
+
+    pub fn payload() -> BoxedStrategy<Payload> {
+        prop_oneof![2 => identity(), 4 => tokens(), 2 => records(), 2 => escrows(), 2 => notices()].boxed()
+    }
+
+    /// (signer index into [`keys`], payload, explicit nonce if any).
+    pub fn op() -> impl Strategy<Value = (usize, Payload, Option<u64>)> {
+        let signer = prop_oneof![12 => 0usize..7, 1 => 7usize..10];
+        (signer, payload(), proptest::option::weighted(0.05, 0u64..3))
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Random operation sequences: no panic, conservation after every block,
+    /// SPEC §8 for every failure in a one-transaction block, deterministic replay.
+    #[test]
+    fn random_operations_keep_every_invariant(
+        blocks in proptest::collection::vec(proptest::collection::vec(arb::op(), 1..5), 1..14)
+    ) {
+        let mut ch = Chain::new();
+        let c = ch.c.clone();
+        let class = ch.class("WHT", Some(100_000));
+        ch.ok(&c.issuer, mint(class, &c.alice, 1000));
+        ch.ok(&c.issuer, mint(class, &c.bob, 1000));
+        ch.record(c.alice.public());
+        let keys = arb::keys();
+        for ops in &blocks {
+            let mut txs = Vec::new();
+            for (who, payload, nonce) in ops {
+                let k = &keys[*who];
+                let stx = match nonce {
+                    Some(n) => sign_tx(k, *n, payload.clone()),
+                    None => ch.tx(k, payload.clone()),
+                };
+                if ch.ledger.transaction(&stx.hash()).unwrap().is_none() && !txs.contains(&stx) {
+                    txs.push(stx);
+                }
+            }
+            let single = (txs.len() == 1).then(|| (txs[0].tx.signer, ch.ledger.dump().unwrap()));
+            let single_nonce = single.as_ref().map(|(s, _)| ch.ledger.nonce(s).unwrap());
+            let receipts = ch.block(txs);
+            if let (Some((signer, before)), Some(n0)) = (single, single_nonce) {
+                let n1 = ch.ledger.nonce(&signer).unwrap();
+                if let TxOutcome::Failed { code, .. } = &receipts[0].outcome {
+                    if n1 == n0 {
+                        prop_assert!(ENVELOPE.contains(&code.as_str()), "{} left the nonce alone", code);
+                        assert_only_changes(&before, &ch.ledger.dump().unwrap(), None);
+                    } else {
+                        prop_assert_eq!(n1, n0 + 1);
+                        assert_only_changes(&before, &ch.ledger.dump().unwrap(), Some(&signer));
+                    }
+                }
+            }
+            assert_conservation(&ch);
+        }
+        crate::replay::replay_all(&ch);
+    }
+}
