@@ -93,6 +93,10 @@
 //! * A revoked key signs nothing from its revocation height on; what it signed
 //!   before stays committed and replays (SPEC §3).
 //! * A standing encumbrance or escrow locks a record (SPEC §5, §7).
+//! * Validator-set changes take effect `validator_change_delay` blocks after
+//!   the transaction, for everyone; with `require_mining_notice` a validator
+//!   is admitted, and stays, only while its operator has an accepted mining
+//!   notification — but the set is never emptied (SPEC §9).
 //! * Committed blocks, certificates and receipts are never rewritten
 //!   (SPEC §1.10: remedies are compensating transactions).
 

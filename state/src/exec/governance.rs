@@ -51,8 +51,15 @@ pub(crate) fn update_validators(ex: &mut Exec<'_, '_>, updates: &[ValidatorUpdat
         }
     }
     let new = ValidatorSet::new(set).map_err(|e| ExecError::InvalidValidatorSet { why: e.to_string() })?;
+    schedule(ex, &params, latest_eff, new);
+    Ok(())
+}
+
+/// Schedules `new` as the latest validator set, effective at
+/// `height + max(delay, 1)` and never before an already scheduled change.
+fn schedule(ex: &mut Exec<'_, '_>, params: &tamga_types::Params, latest_eff: u64, new: ValidatorSet) {
     let delay = params.validator_change_delay.max(1);
-    let eff = ex.height.checked_add(delay).ok_or(ExecError::Overflow { what: "effective height" })?.max(latest_eff);
+    let eff = ex.height.saturating_add(delay).max(latest_eff);
     ex.put(keys::valset(eff), &new);
     ex.put(keys::meta(meta::VALSET_LATEST), &(eff, new.clone()));
     ex.emit(
@@ -63,6 +70,32 @@ pub(crate) fn update_validators(ex: &mut Exec<'_, '_>, updates: &[ValidatorUpdat
             ("count", new.len().to_string()),
         ],
     );
+}
+
+/// SPEC §9: with `require_mining_notice`, a validator stays in the active set
+/// only while its operator has an accepted mining notification. Called when
+/// `operator` loses its last one: its validators leave the set after the
+/// usual delay — unless that would leave no validator at all, in which case
+/// the set is kept (a chain without validators cannot even commit the fix)
+/// and a `validators_kept` event says so.
+pub(crate) fn drop_validators_of(ex: &mut Exec<'_, '_>, operator: tamga_types::PartyId) -> R<()> {
+    let params = ex.params()?;
+    if !params.require_mining_notice {
+        return Ok(());
+    }
+    let (latest_eff, latest): (u64, ValidatorSet) =
+        ex.get(&keys::meta(meta::VALSET_LATEST))?.ok_or_else(|| ExecError::Internal("no validator set".into()))?;
+    let kept: Vec<Validator> = latest.validators.iter().filter(|v| v.operator != operator).cloned().collect();
+    if kept.len() == latest.len() {
+        return Ok(());
+    }
+    match ValidatorSet::new(kept) {
+        Ok(new) => schedule(ex, &params, latest_eff, new),
+        Err(_) => ex.emit(
+            "validators_kept",
+            vec![("operator", operator.to_string()), ("why", "removing them would empty the validator set".into())],
+        ),
+    }
     Ok(())
 }
 

@@ -139,6 +139,7 @@ pub(crate) fn review_mining(
         // accepted notification and is not closed; terminating one site does
         // not end the others.
         let mut miner = ex.party(n.miner)?;
+        let was_active = miner.mining_active;
         miner.mining_active = false;
         let ids = ex.view.scan(Space::Index, &keys::prefix_id(index::MINER_NOTIFICATION, miner.id.0))?;
         for (k, _) in ids {
@@ -153,6 +154,9 @@ pub(crate) fn review_mining(
             }
         }
         ex.put_party(&miner);
+        if was_active && !miner.mining_active {
+            super::governance::drop_validators_of(ex, miner.id)?;
+        }
     }
     ex.emit(
         "mining_notification_reviewed",

@@ -135,3 +135,46 @@ fn consensus_keys_never_become_accounts() {
     );
     ch.refused(&gone, 0, create_class("X", None), "VALIDATOR_KEY_CANNOT_SIGN");
 }
+
+/// SPEC §9: with `require_mining_notice`, a validator stays in the set only
+/// while its operator has an accepted mining notification.
+#[test]
+fn validators_leave_when_their_operator_stops_mining() {
+    let mut ch = Chain::new();
+    let c = ch.c.clone();
+    // A second operator (Bob's party) with an accepted notice runs two new validators.
+    let submit = |kind, previous: Option<u64>| Payload::SubmitMiningNotification {
+        kind,
+        previous: previous.map(MiningNotificationId),
+        site: site(Region::Jambyl, 50, 1),
+    };
+    let review =
+        |id| Payload::ReviewMiningNotification { notification: MiningNotificationId(id), accept: true, reason: None };
+    ch.ok(&c.reg, Payload::SetParameter { change: ParameterChange::RequireMiningNotice(true) });
+    ch.ok(&c.bob, submit(MiningNotificationKind::Start, None)); // 1
+    ch.ok(&c.reg_mining, review(1));
+    let (v5, v6) = (key(116), key(117));
+    ch.ok(&c.reg, upd(&v5, 10, BOB));
+    let r = ch.ok(&c.reg, upd(&v6, 10, BOB));
+    let eff = event_u64(&r, "validators_updated", "effective_height");
+    assert_eq!(ch.ledger.validators_at(eff).unwrap().len(), VALIDATORS + 2);
+    ch.c.validators.extend([v5.clone(), v6.clone()]);
+    // Bob terminates: his validators are scheduled out.
+    ch.ok(&c.bob, submit(MiningNotificationKind::Termination, Some(1))); // 2
+    let r = ch.ok(&c.reg_mining, review(2));
+    let eff = event_u64(&r, "validators_updated", "effective_height");
+    let after = ch.ledger.validators_at(eff).unwrap();
+    assert_eq!(after.len(), VALIDATORS);
+    assert!(after.validators.iter().all(|v| v.operator == MINER));
+    // If the only operator stops, the set is kept rather than emptied.
+    ch.ok(&c.miner, submit(MiningNotificationKind::Start, None)); // 3
+    ch.ok(&c.reg_mining, review(3));
+    ch.ok(&c.miner, submit(MiningNotificationKind::Termination, Some(3))); // 4
+    let r = ch.ok(&c.reg_mining, review(4));
+    assert!(r.events.iter().any(|e| e.kind == "validators_kept"));
+    for _ in 0..3 {
+        ch.block(vec![]);
+    }
+    assert_eq!(ch.ledger.validators_at(ch.ledger.height().unwrap() + 1).unwrap().len(), VALIDATORS);
+    crate::replay::replay_all(&ch);
+}
