@@ -38,6 +38,18 @@ pub(crate) fn apply(view: &mut View<'_>, g: &Genesis) -> Result<ValidatorSet> {
     if g.chain_id.is_empty() || g.chain_id.len() > tamga_types::limits::MAX_CHAIN_ID {
         return Err(invalid(format!("chain_id must be 1-{} bytes", tamga_types::limits::MAX_CHAIN_ID)));
     }
+    // The ranges a regulator's SetParameter accepts (a block limit of 0 would
+    // leave no room even for the regulator's fix), and SPEC §1.11's network type.
+    let max_txs = tamga_types::limits::MAX_BLOCK_TXS;
+    if g.params.max_block_txs == 0 || g.params.max_block_txs as usize > max_txs {
+        return Err(invalid(format!("params.max_block_txs must be 1..={max_txs}")));
+    }
+    if g.params.validator_change_delay == 0 {
+        return Err(invalid("params.validator_change_delay must be at least 1".into()));
+    }
+    if g.network_type != tamga_types::NetworkType::CentrallyDistributed {
+        return Err(invalid("network_type must be centrally_distributed (SPEC §1.11)".into()));
+    }
     let n = g.parties.len() as u64;
     let set = ValidatorSet::new(
         g.validators.iter().map(|v| Validator { key: v.key, power: v.power, operator: v.operator }).collect(),

@@ -117,3 +117,35 @@ fn apply_block_rejects_a_wrong_state_root() {
     assert!(matches!(err, tamga_state::StateError::CommitMismatch(_)), "{err}");
     assert_eq!(fresh.height().unwrap(), 0);
 }
+
+/// Genesis is validated before anything is written (SPEC §1.9, §1.11, §9).
+#[test]
+fn invalid_genesis_is_refused_and_writes_nothing() {
+    let c = cast();
+    type Edit = Box<dyn Fn(&mut Genesis)>;
+    let cases: Vec<(&str, Edit)> = vec![
+        ("empty chain id", Box::new(|g| g.chain_id.clear())),
+        ("no validators", Box::new(|g| g.validators.clear())),
+        ("zero power", Box::new(|g| g.validators[0].power = 0)),
+        ("operator out of range", Box::new(|g| g.validators[0].operator = PartyId(99))),
+        ("validator key is an account", Box::new(move |g| g.parties[4].accounts.push(c.validators[1].public()))),
+        ("key twice", Box::new(|g| g.parties[4].accounts = g.parties[3].accounts.clone())),
+        ("weak key", Box::new(|g| g.parties[4].accounts = vec![PublicKey([0; 32])])),
+        ("no accounts", Box::new(|g| g.parties[4].accounts.clear())),
+        ("identifier twice", Box::new(|g| g.parties[4].id_commitment = g.parties[3].id_commitment)),
+        ("display name of an individual", Box::new(|g| g.parties[4].display_name = Some("Bob".into()))),
+        ("no block room", Box::new(|g| g.params.max_block_txs = 0)),
+        ("block too big", Box::new(|g| g.params.max_block_txs = limits::MAX_BLOCK_TXS as u32 + 1)),
+        ("zero delay", Box::new(|g| g.params.validator_change_delay = 0)),
+        ("decentralized", Box::new(|g| g.network_type = NetworkType::Decentralized)),
+    ];
+    for (what, f) in cases {
+        let mut g = genesis();
+        f(&mut g);
+        let l = Ledger::open_in_memory().unwrap();
+        let err = l.init_genesis(&g).unwrap_err();
+        assert!(matches!(err, tamga_state::StateError::InvalidGenesis(_)), "{what}: {err}");
+        assert!(l.dump().unwrap().is_empty(), "{what}: nothing written");
+        assert_eq!(l.chain_info().unwrap_err(), tamga_state::StateError::NoGenesis);
+    }
+}
