@@ -142,7 +142,8 @@ pub struct ClassState {
 pub struct Holding {
     /// Total balance (frozen included).
     pub amount: u128,
-    /// Frozen part (≤ amount is not required: a freeze of more than held stays as a cap).
+    /// Frozen part, never more than `amount`: a freeze cannot exceed the balance and a forced transfer
+    /// lowers it with the balance (invariant checked by tamga-state's property tests).
     pub frozen: u128,
 }
 
