@@ -6,7 +6,7 @@ use tamga_types::{ClassId, ClassStatus, Hash, PublicKey, Right, ShortText, Text}
 use super::{Exec, R};
 use crate::error::ExecError;
 use crate::keys::{self, index};
-use crate::model::{AccountStatus, ClassState, Holding, RecordState};
+use crate::model::{AccountStatus, ClassState, EscrowState, EscrowStatus, Holding, RecordState};
 use crate::store::{dec, Space};
 
 pub(crate) struct NewClass<'a> {
@@ -393,6 +393,25 @@ pub(crate) fn recover_account(ex: &mut Exec<'_, '_>, from: PublicKey, to: Public
             vec![("from", from.to_hex()), ("to", to.to_hex()), ("legal_basis", basis.to_owned())],
         )?;
         ex.put(rk, &r);
+    }
+    // Open escrows name accounts too: point them at the recovered account, or a
+    // refund (or release) would hand the asset back to the lost key.
+    let escrows = ex.view.scan(Space::Index, &keys::prefix_id(index::PARTY_ESCROW, a.party.0))?;
+    for (k, _) in escrows {
+        let eid = keys::trailing_u64(&k).ok_or(ExecError::Internal("bad escrow index".into()))?;
+        let ek = keys::id(keys::state::ESCROW, eid);
+        let b = ex.view.get(Space::State, &ek)?.ok_or(ExecError::Internal("indexed escrow missing".into()))?;
+        let mut e: EscrowState = dec("escrow", &b)?;
+        if !matches!(e.status, EscrowStatus::Open | EscrowStatus::Disputed) || (e.payer != from && e.payee != from) {
+            continue;
+        }
+        if e.payer == from {
+            e.payer = to;
+        }
+        if e.payee == from {
+            e.payee = to;
+        }
+        ex.put(ek, &e);
     }
     ex.emit("account_recovered", vec![("from", from.to_hex()), ("to", to.to_hex()), ("legal_basis", basis.to_owned())]);
     Ok(())

@@ -157,3 +157,28 @@ fn release_needs_an_eligible_payee() {
     ch.ok(&c.alice, Payload::RefundEscrow { escrow: id });
     assert_eq!(ch.balance(class, &c.alice), 100);
 }
+
+/// SPEC §4 recovery moves a lost key's escrow positions too: the refund goes
+/// to the recovered account, not back to the lost key.
+#[test]
+fn recovery_redirects_open_escrows() {
+    let (mut ch, c, class) = setup();
+    ch.ok(&c.issuer, mint(class, &c.alice2, 50));
+    let rec = ch.record(c.alice2.public());
+    let h = ch.ledger.height().unwrap();
+    let tokens = escrow_id(&ch.ok(&c.alice2, create(&c, EscrowAsset::Tokens { class, amount: 50 }, h + 3)));
+    let record = escrow_id(&ch.ok(&c.alice2, create(&c, EscrowAsset::Record { record: rec }, h + 3)));
+    ch.ok(&c.alice, Payload::RevokeAccount { key: c.alice2.public(), reason: RevocationReason::HolderRequest });
+    ch.ok(
+        &c.reg,
+        Payload::RecoverAccount { from: c.alice2.public(), to: c.alice.public(), legal_basis: text("lost key") },
+    );
+    for id in [tokens, record] {
+        assert_eq!(ch.ledger.escrow(id).unwrap().unwrap().payer, c.alice.public());
+    }
+    ch.ok(&c.alice, Payload::RefundEscrow { escrow: tokens });
+    ch.ok(&c.alice, Payload::RefundEscrow { escrow: record });
+    assert_eq!(ch.balance(class, &c.alice), 150);
+    assert_eq!(ch.balance(class, &c.alice2), 0);
+    assert_eq!(ch.ledger.record(rec).unwrap().unwrap().record.holder, c.alice.public());
+}
