@@ -254,6 +254,9 @@ pub enum BlockInvalid {
     /// Wrong chain id in a transaction.
     #[error("transaction {index} ({tx}) has chain id {got:?}, expected {expected:?}")]
     WrongChainId { index: usize, tx: Hash, expected: String, got: String },
+    /// A transaction larger than admission allows (SPEC §8 stateless size check).
+    #[error("transaction {index} ({tx}) is {size} bytes, at most {max} allowed")]
+    TxTooLarge { index: usize, tx: Hash, size: usize, max: usize },
     /// Bad signature.
     #[error("transaction {index} ({tx}) has an invalid signature")]
     BadSignature { index: usize, tx: Hash },
@@ -281,6 +284,7 @@ impl BlockInvalid {
             UnknownProposer { .. } => "UNKNOWN_PROPOSER",
             TooManyTxs { .. } => "TOO_MANY_TXS",
             WrongChainId { .. } => "WRONG_CHAIN_ID",
+            TxTooLarge { .. } => "TX_TOO_LARGE",
             BadSignature { .. } => "BAD_SIGNATURE",
             DuplicateTx { .. } => "DUPLICATE_TX",
             BadEvidence { .. } => "BAD_EVIDENCE",
@@ -419,6 +423,7 @@ mod tests {
             BlockInvalid::UnknownProposer { proposer: k, height: 1 },
             BlockInvalid::TooManyTxs { max: 1, got: 2 },
             BlockInvalid::WrongChainId { index: 0, tx: Hash::ZERO, expected: "a".into(), got: "b".into() },
+            BlockInvalid::TxTooLarge { index: 0, tx: Hash::ZERO, size: 2, max: 1 },
             BlockInvalid::BadSignature { index: 0, tx: Hash::ZERO },
             BlockInvalid::DuplicateTx { index: 0, tx: Hash::ZERO },
             BlockInvalid::BadEvidence { index: 0, why: "y".into() },

@@ -281,7 +281,18 @@ impl Ledger {
         let mut batch = BatchVerifier::new();
         let mut batch_idx = Vec::new();
         for (index, stx) in txs.iter().enumerate() {
-            let tx = stx.hash();
+            // One encoding serves the size rule and the id (`SignedTransaction::hash`).
+            let bytes = stx.encode();
+            let tx = Hash::digest(tamga_types::hash::domain::TX_ID, &bytes);
+            if bytes.len() > tamga_types::limits::MAX_TX_BYTES {
+                // SPEC §8: admission refuses it; a proposer must not slip it into a block.
+                return Err(BlockInvalid::TxTooLarge {
+                    index,
+                    tx,
+                    size: bytes.len(),
+                    max: tamga_types::limits::MAX_TX_BYTES,
+                });
+            }
             if !seen.insert(tx) || self.store.get(cf::TXS, &tx.0)?.is_some() {
                 return Err(BlockInvalid::DuplicateTx { index, tx });
             }

@@ -66,8 +66,9 @@
 //!
 //! ## Transaction outcomes (SPEC §8)
 //! Block-level problems — wrong height, non-increasing time, unknown proposer,
-//! too many transactions, wrong chain id, duplicate transaction (in the block
-//! or already committed), bad signature, bad or duplicate evidence — refuse the
+//! too many transactions, an oversized transaction, wrong chain id, duplicate
+//! transaction (in the block or already committed), bad signature, bad or
+//! duplicate evidence — refuse the
 //! whole block with a [`BlockInvalid`] code; consensus must not vote for it.
 //! Otherwise every transaction gets a receipt. A failed receipt carries the
 //! stable code of [`ExecError::code`] and a message, and:

@@ -63,6 +63,33 @@ fn execute_rejects_wrong_chain_duplicate_and_bad_signature() {
     assert_eq!(exec_err(&ch, &ch.ctx(), &[good], &[]), "DUPLICATE_TX");
 }
 
+/// SPEC §8: the admission size limit holds inside blocks too.
+#[test]
+fn execute_rejects_an_oversized_transaction() {
+    let mut ch = Chain::new();
+    let c = ch.c.clone();
+    let long = short(&"x".repeat(limits::MAX_SHORT));
+    let accounts = (0..limits::MAX_LIST as u8)
+        .map(|i| {
+            (key(150u8.wrapping_add(i)).public(), Some(CertificateRef { issuer: long.clone(), serial: long.clone() }))
+        })
+        .collect();
+    let big = ch.tx(
+        &c.reg,
+        Payload::RegisterParty {
+            kind: PartyKind::Individual,
+            id_commitment: Hash::digest(b"test", b"big"),
+            display_name: None,
+            accounts: BoundedVec::new(accounts).unwrap(),
+        },
+    );
+    assert!(big.encode().len() > limits::MAX_TX_BYTES);
+    assert!(SignedTransaction::decode(&big.encode()).is_err(), "admission refuses it");
+    let err = ch.ledger.execute(&ch.ctx(), &[big.clone()], &[], &HashSet::new()).unwrap_err();
+    assert_eq!(err.code(), "TX_TOO_LARGE");
+    assert!(matches!(err, tamga_state::BlockInvalid::TxTooLarge { index: 0, tx, .. } if tx == big.hash()));
+}
+
 #[test]
 fn execute_requires_genesis() {
     let l = tamga_state::Ledger::open_in_memory().unwrap();
