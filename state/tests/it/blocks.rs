@@ -85,7 +85,7 @@ fn execute_rejects_an_oversized_transaction() {
     );
     assert!(big.encode().len() > limits::MAX_TX_BYTES);
     assert!(SignedTransaction::decode(&big.encode()).is_err(), "admission refuses it");
-    let err = ch.ledger.execute(&ch.ctx(), &[big.clone()], &[], &HashSet::new()).unwrap_err();
+    let err = ch.ledger.execute(&ch.ctx(), std::slice::from_ref(&big), &[], &HashSet::new()).unwrap_err();
     assert_eq!(err.code(), "TX_TOO_LARGE");
     assert!(matches!(err, tamga_state::BlockInvalid::TxTooLarge { index: 0, tx, .. } if tx == big.hash()));
 }
