@@ -85,7 +85,20 @@ impl Store {
         if let Some(env) = &env {
             opts.set_env(env);
         }
-        let cfs = cf::ALL.iter().map(|n| ColumnFamilyDescriptor::new(*n, Options::default()));
+        // Every CF compresses with LZ4 (the one codec built in) and keeps a bloom
+        // filter in its tables: point lookups that miss — the duplicate-tx check
+        // on every transaction, new holdings, the consensus-key marker — then
+        // skip the table instead of searching every overlapping file, which
+        // would grow with the chain (random tx hashes overlap every file).
+        let cf_opts = || {
+            let mut table = rocksdb::BlockBasedOptions::default();
+            table.set_bloom_filter(10.0, false);
+            let mut o = Options::default();
+            o.set_compression_type(rocksdb::DBCompressionType::Lz4);
+            o.set_block_based_table_factory(&table);
+            o
+        };
+        let cfs = cf::ALL.iter().map(|n| ColumnFamilyDescriptor::new(*n, cf_opts()));
         let db = DB::open_cf_descriptors(&opts, path, cfs)?;
         Ok(Store { db, _env: env })
     }
