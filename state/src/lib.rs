@@ -91,8 +91,12 @@
 //! * No key is both an account and a consensus key, ever: genesis refuses it,
 //!   a validator update refuses account keys, and a key once admitted as a
 //!   consensus key (marker `K`) is never accepted as an account (SPEC §1.9).
-//! * A revoked key signs nothing from its revocation height on; what it signed
-//!   before stays committed and replays (SPEC §3).
+//! * A revoked key signs nothing from its revocation on; what it signed before
+//!   stays committed and replays (SPEC §3). Transactions run in block order,
+//!   so the revocation takes effect at its own position: a transaction by the
+//!   key earlier in the same block stands, later ones are refused. Whoever
+//!   judges a signature against a revocation offline compares
+//!   (height, index), not the height alone.
 //! * A standing encumbrance or escrow locks a record (SPEC §5, §7).
 //! * Validator-set changes take effect `validator_change_delay` blocks after
 //!   the transaction, for everyone; with `require_mining_notice` a validator
