@@ -149,3 +149,54 @@ fn invalid_genesis_is_refused_and_writes_nothing() {
         assert_eq!(l.chain_info().unwrap_err(), tamga_state::StateError::NoGenesis);
     }
 }
+
+/// The read side the API serves (SPEC §11): views agree with the state.
+#[test]
+fn queries_reflect_the_state() {
+    let mut ch = Chain::new();
+    busy_chain(&mut ch);
+    let c = ch.c.clone();
+    let l = &ch.ledger;
+    let class = l.classes().unwrap()[0].clone();
+    assert_eq!(l.classes_by_issuer(ISSUER).unwrap(), vec![class.clone()]);
+    assert!(l.classes_by_issuer(BOB).unwrap().is_empty());
+    // Balances and holders agree with holdings and the supply.
+    let holders = l.holders(class.id).unwrap();
+    assert_eq!(holders.iter().map(|h| h.amount).sum::<u128>(), class.supply);
+    for h in &holders {
+        let b = l.balances(&h.account).unwrap();
+        assert_eq!(b.len(), 1);
+        assert_eq!((b[0].class, b[0].symbol.as_str(), b[0].amount, b[0].frozen), (class.id, "WHT", h.amount, h.frozen));
+        assert_eq!(b[0].free, h.amount - h.frozen);
+        assert_eq!(h.party, Some(l.account(&h.account).unwrap().unwrap().party));
+    }
+    // Roles.
+    let roles = |p| l.party(p).unwrap().unwrap().roles;
+    assert_eq!(roles(REG), ["participant", "regulator"]);
+    assert_eq!(roles(ISSUER), ["participant", "issuer"]);
+    assert_eq!(roles(MINER), ["participant", "miner"]);
+    assert!(l.party(PartyId(99)).unwrap().is_none());
+    assert_eq!(l.parties().unwrap().len(), 7);
+    // Escrows by each of their parties; records by holder; evidence; activity.
+    let e = l.escrows().unwrap();
+    assert_eq!(e.len(), 1);
+    for p in [ALICE, BOB, REG] {
+        assert_eq!(l.escrows_by_party(p).unwrap(), e);
+    }
+    assert!(l.escrows_by_party(MINER).unwrap().is_empty());
+    assert_eq!(l.records_by_holder(&c.bob.public()).unwrap().len(), 1);
+    assert_eq!(l.evidence().unwrap().len(), 1);
+    assert_eq!(l.activity_notifications(None).unwrap().len(), 1, "the genesis issuer's accepted start");
+    // Every committed transaction is findable with its block position.
+    for (b, _) in &ch.blocks {
+        let rs = l.receipts(b.header.height).unwrap();
+        assert_eq!(rs.len(), b.txs.len());
+        for (i, t) in b.txs.iter().enumerate() {
+            let v = l.transaction(&t.hash()).unwrap().unwrap();
+            assert_eq!((&v.tx, v.receipt.height, v.receipt.index as usize), (t, b.header.height, i));
+        }
+    }
+    assert!(l.transaction(&Hash::digest(b"no", b"tx")).unwrap().is_none());
+    let info = l.chain_info().unwrap();
+    assert_eq!((info.chain_id.as_str(), info.genesis_hash), (CHAIN, genesis().hash()));
+}
