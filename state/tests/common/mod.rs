@@ -277,7 +277,8 @@ pub fn assert_only_changes(before: &Dump, after: &Dump, nonce_of: Option<&Public
             assert_eq!(va, AccountState { nonce: vb.nonce + 1, ..vb.clone() }, "only the nonce may change");
             continue;
         }
-        panic!("entry {}:{} changed: {vb:?} -> {va:?}", k.0, hex::encode(&k.1));
+        let key: String = k.1.iter().map(|b| format!("{b:02x}")).collect();
+        panic!("entry {}:{key} changed: {vb:?} -> {va:?}", k.0);
     }
 }
 
