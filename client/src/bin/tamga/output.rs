@@ -9,7 +9,7 @@ use serde::Serialize;
 use tamga_client::amount::format_amount;
 use tamga_client::AccountView;
 use tamga_types::views::{NodeStatus, TxView};
-use tamga_types::{SignedTransaction, TxOutcome};
+use tamga_types::{Hash, Payload, PublicKey, Receipt, SignedTransaction, TxOutcome};
 
 use crate::args::Output;
 
@@ -74,7 +74,7 @@ impl Printer {
     pub fn receipt(&self, v: &TxView) -> anyhow::Result<()> {
         let r = &v.receipt;
         if self.format == Output::Json {
-            return self.value(&serde_json::json!({ "hash": r.tx_hash, "receipt": r, "tx": v.tx }));
+            return self.value(&ReceiptOut { hash: &r.tx_hash, receipt: r, tx: &v.tx });
         }
         match &r.outcome {
             TxOutcome::Success => println!("committed {} at height {} index {}: success", r.tx_hash, r.height, r.index),
@@ -118,6 +118,27 @@ impl Printer {
     }
 }
 
+/// `--output json` form of a committed transaction. A struct, not
+/// `json!`: a `serde_json::Value` cannot hold a `u128` above `u64::MAX`.
+#[derive(Serialize)]
+struct ReceiptOut<'a> {
+    hash: &'a Hash,
+    receipt: &'a Receipt,
+    tx: &'a SignedTransaction,
+}
+
+/// What the signer is shown (serialised directly: amounts are `u128`).
+#[derive(Serialize)]
+struct Summary<'a> {
+    operation: &'static str,
+    payload: &'a Payload,
+    signer: &'a PublicKey,
+    nonce: u64,
+    chain_id: &'a str,
+    memo: Option<&'a str>,
+    tx_hash: Hash,
+}
+
 /// What is about to be signed (SPEC §1.7): operation, payload, signer, nonce,
 /// chain id and memo, with the amounts' units stated.
 pub fn summary(tx: &SignedTransaction, decimals: Option<u8>) -> anyhow::Result<String> {
@@ -126,14 +147,14 @@ pub fn summary(tx: &SignedTransaction, decimals: Option<u8>) -> anyhow::Result<S
         None => "amounts below are base units",
         Some(_) => "amounts below are base units (converted from the class's display units)",
     };
-    let v = serde_json::json!({
-        "operation": t.payload.kind_name(),
-        "payload": t.payload,
-        "signer": t.signer,
-        "nonce": t.nonce,
-        "chain_id": t.chain_id,
-        "memo": t.memo,
-        "tx_hash": tx.hash(),
-    });
+    let v = Summary {
+        operation: t.payload.kind_name(),
+        payload: &t.payload,
+        signer: &t.signer,
+        nonce: t.nonce,
+        chain_id: t.chain_id.as_str(),
+        memo: t.memo.as_ref().map(|m| m.as_str()),
+        tx_hash: tx.hash(),
+    };
     Ok(format!("About to sign ({units}):\n{}", serde_json::to_string_pretty(&v)?))
 }

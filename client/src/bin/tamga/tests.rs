@@ -629,3 +629,13 @@ fn summary_shows_what_is_signed() {
         assert!(s.contains(needle), "{needle} missing in {s}");
     }
 }
+
+#[test]
+fn summary_keeps_u128_amounts_exact() {
+    // serde_json::Value cannot hold this; the summary must not go through it.
+    let key = SigningKey::from_seed([1; 32]);
+    let p = Payload::Mint { class: ClassId(1), to: k(2), amount: u128::MAX };
+    let tx = tamga_client::sign_payload(&key, "tamga-dev", 0, p, None).unwrap();
+    let s = crate::output::summary(&tx, None).unwrap();
+    assert!(s.contains(&format!("\"amount\": {}", u128::MAX)), "{s}");
+}
