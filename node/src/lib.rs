@@ -1,1 +1,29 @@
-//! Placeholder: being written.
+//! # tamga-node
+//!
+//! `tamgad`, the Tamga validator and observer node, and the only crate with a
+//! runtime (tokio). It wires the pure pieces together:
+//!
+//! ```text
+//!   HTTP API ─► TxGateway ─► Mempool ◄─ gossip (libp2p) ─► peers
+//!                               │ reap
+//!   libp2p consensus topic ◄─► Driver ─► Engine (tamga-consensus, pure)
+//!                               │ execute / commit (one synced batch)
+//!                               ▼
+//!                          Ledger (tamga-state, RocksDB + JMT)
+//! ```
+//!
+//! Modules: `config` (the documented `config.toml`), `home` (the `--home`
+//! layout and keys), `network` (libp2p: admission by key, gossipsub,
+//! request-response sync), `mempool`, `driver` (executes the engine's effects,
+//! persists the safety state with fsync before any vote leaves), `api`
+//! (HTTP), `metrics` (Prometheus).
+
+pub mod api;
+pub mod config;
+pub mod devnet;
+pub mod driver;
+pub mod home;
+pub mod mempool;
+pub mod metrics;
+pub mod network;
+pub mod node;

@@ -109,3 +109,38 @@ pub struct TxView {
     /// Its receipt.
     pub receipt: Receipt,
 }
+
+/// What a node reports about itself (`GET /v1/status`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeStatus {
+    /// Chain id.
+    pub chain_id: String,
+    /// Hash of the genesis value.
+    pub genesis_hash: crate::Hash,
+    /// This node's key (its validator key when it validates).
+    pub node_key: PublicKey,
+    /// libp2p peer id.
+    pub peer_id: String,
+    /// Whether this node is in the current validator set.
+    pub validator: bool,
+    /// Last committed height.
+    pub height: crate::Height,
+    /// Hash of the last committed block.
+    pub last_block_hash: crate::Hash,
+    /// Time of the last committed block, ms since the Unix epoch.
+    pub last_block_time_ms: u64,
+    /// State root after the last committed block.
+    pub state_root: crate::Hash,
+    /// Height and round consensus is working on.
+    pub consensus_height: crate::Height,
+    /// Current consensus round.
+    pub consensus_round: crate::Round,
+    /// Whether the node is fetching blocks it lacks.
+    pub syncing: bool,
+    /// Connected peers.
+    pub peers: usize,
+    /// Transactions waiting in the mempool.
+    pub mempool_txs: usize,
+    /// Node software version.
+    pub version: String,
+}

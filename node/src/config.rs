@@ -1,0 +1,350 @@
+//! `config.toml`: every setting of a node, each with a default and a doc
+//! comment (STYLE principle 12). `tamgad init` writes this file with the
+//! comments; `tamgad start` reads it and rejects unknown keys and bad values
+//! with an error that names the field.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+/// A configuration problem: the field, what is wrong, what is expected.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file cannot be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// Path.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// TOML syntax, an unknown key or a value of the wrong type (the message names the key).
+    #[error("{path}: {message}")]
+    Parse {
+        /// Path.
+        path: String,
+        /// toml's message, naming the key and position.
+        message: String,
+    },
+    /// A value out of range.
+    #[error("config field `{field}`: {problem} (got {got})")]
+    Invalid {
+        /// Dotted field name.
+        field: &'static str,
+        /// What is expected.
+        problem: &'static str,
+        /// The value given.
+        got: String,
+    },
+}
+
+/// The whole node configuration.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Peer-to-peer networking.
+    pub p2p: P2pConfig,
+    /// HTTP API.
+    pub api: ApiConfig,
+    /// Consensus timeouts and block production.
+    pub consensus: ConsensusConfig,
+    /// Mempool limits.
+    pub mempool: MempoolConfig,
+    /// Logging.
+    pub log: LogConfig,
+}
+
+/// `[p2p]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct P2pConfig {
+    /// libp2p listen address (multiaddr).
+    pub listen: String,
+    /// Extra peers to dial, as multiaddrs ending in `/p2p/<peer id>` (the
+    /// genesis validators' `p2p_address` are always dialled).
+    pub peers: Vec<String>,
+    /// Keys (hex ed25519) of observer nodes admitted besides the validators (SPEC §9).
+    pub observers: Vec<String>,
+    /// Largest gossip message accepted, bytes (a proposal carries a whole block).
+    pub max_message_bytes: usize,
+    /// Transactions per gossip batch.
+    pub tx_batch: usize,
+    /// Longest wait before a partial gossip batch is sent, ms.
+    pub tx_batch_delay_ms: u64,
+}
+
+impl Default for P2pConfig {
+    fn default() -> Self {
+        P2pConfig {
+            listen: "/ip4/0.0.0.0/tcp/26656".into(),
+            peers: Vec::new(),
+            observers: Vec::new(),
+            max_message_bytes: 32 * 1024 * 1024,
+            tx_batch: 512,
+            tx_batch_delay_ms: 20,
+        }
+    }
+}
+
+/// `[api]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiConfig {
+    /// Address the HTTP API binds to.
+    pub listen: SocketAddr,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig { listen: SocketAddr::from(([127, 0, 0, 1], 8080)) }
+    }
+}
+
+/// `[consensus]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsensusConfig {
+    /// `timeoutPropose` of round 0, ms.
+    pub timeout_propose_ms: u64,
+    /// `timeoutPrevote` of round 0, ms.
+    pub timeout_prevote_ms: u64,
+    /// `timeoutPrecommit` of round 0, ms.
+    pub timeout_precommit_ms: u64,
+    /// Added to every timeout per round (linear back-off), ms.
+    pub timeout_delta_ms: u64,
+    /// A proposer with an empty mempool waits this long for transactions
+    /// before proposing an empty block, ms.
+    pub empty_block_wait_ms: u64,
+    /// Proposals whose time is further ahead of the local clock are refused, ms.
+    pub max_clock_drift_ms: u64,
+    /// Interval of the engine's retransmission of its own messages, ms.
+    pub rebroadcast_ms: u64,
+}
+
+impl Default for ConsensusConfig {
+    fn default() -> Self {
+        ConsensusConfig {
+            timeout_propose_ms: 3000,
+            timeout_prevote_ms: 1000,
+            timeout_precommit_ms: 1000,
+            timeout_delta_ms: 500,
+            empty_block_wait_ms: 1000,
+            max_clock_drift_ms: 10_000,
+            rebroadcast_ms: 2000,
+        }
+    }
+}
+
+/// `[mempool]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MempoolConfig {
+    /// Most transactions held.
+    pub max_txs: usize,
+    /// Most bytes held.
+    pub max_bytes: usize,
+    /// Most transactions waiting per account.
+    pub max_per_account: usize,
+}
+
+impl Default for MempoolConfig {
+    fn default() -> Self {
+        let d = crate::mempool::MempoolLimits::default();
+        MempoolConfig { max_txs: d.max_txs, max_bytes: d.max_bytes, max_per_account: d.max_per_account }
+    }
+}
+
+/// `[log]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// `text` or `json`.
+    pub format: String,
+    /// A tracing filter, e.g. `info` or `info,tamga::consensus=debug` (`RUST_LOG` overrides).
+    pub filter: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig { format: "text".into(), filter: "info".into() }
+    }
+}
+
+impl Config {
+    /// Reads and validates `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let p = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: p.clone(), source })?;
+        let cfg: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse { path: p, message: e.to_string() })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Range checks that serde cannot express.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |field, problem, got: &dyn std::fmt::Display| {
+            Err(ConfigError::Invalid { field, problem, got: got.to_string() })
+        };
+        if self.p2p.listen.parse::<libp2p::Multiaddr>().is_err() {
+            return bad("p2p.listen", "a multiaddr such as /ip4/0.0.0.0/tcp/26656", &self.p2p.listen);
+        }
+        for p in &self.p2p.peers {
+            let ok = p
+                .parse::<libp2p::Multiaddr>()
+                .is_ok_and(|a| a.iter().any(|proto| matches!(proto, libp2p::multiaddr::Protocol::P2p(_))));
+            if !ok {
+                return bad("p2p.peers", "multiaddrs ending in /p2p/<peer id>", p);
+            }
+        }
+        for o in &self.p2p.observers {
+            if tamga_types::PublicKey::from_hex(o).is_err() {
+                return bad("p2p.observers", "64 hex characters (an ed25519 public key)", o);
+            }
+        }
+        if self.p2p.max_message_bytes < 1024 * 1024 {
+            return bad("p2p.max_message_bytes", "at least 1048576", &self.p2p.max_message_bytes);
+        }
+        if self.p2p.tx_batch == 0 || self.p2p.tx_batch > 4096 {
+            return bad("p2p.tx_batch", "between 1 and 4096", &self.p2p.tx_batch);
+        }
+        let c = &self.consensus;
+        for (field, v) in [
+            ("consensus.timeout_propose_ms", c.timeout_propose_ms),
+            ("consensus.timeout_prevote_ms", c.timeout_prevote_ms),
+            ("consensus.timeout_precommit_ms", c.timeout_precommit_ms),
+            ("consensus.rebroadcast_ms", c.rebroadcast_ms),
+        ] {
+            if !(10..=600_000).contains(&v) {
+                return bad(field, "between 10 and 600000 ms", &v);
+            }
+        }
+        if c.empty_block_wait_ms >= c.timeout_propose_ms {
+            return bad(
+                "consensus.empty_block_wait_ms",
+                "less than consensus.timeout_propose_ms (others would time the proposer out)",
+                &c.empty_block_wait_ms,
+            );
+        }
+        if self.mempool.max_txs == 0 || self.mempool.max_bytes < 64 * 1024 || self.mempool.max_per_account == 0 {
+            return bad(
+                "mempool",
+                "max_txs ≥ 1, max_bytes ≥ 65536, max_per_account ≥ 1",
+                &format!("{:?}", self.mempool),
+            );
+        }
+        if !matches!(self.log.format.as_str(), "text" | "json") {
+            return bad("log.format", "`text` or `json`", &self.log.format);
+        }
+        Ok(())
+    }
+
+    /// The file `tamgad init` writes: every field with its doc comment.
+    pub fn to_documented_toml(&self) -> String {
+        let c = &self.consensus;
+        let q = |v: &[String]| {
+            let items: Vec<String> = v.iter().map(|s| format!("{s:?}")).collect();
+            format!("[{}]", items.join(", "))
+        };
+        format!(
+            r#"# Tamga node configuration (tamgad). Every key is optional; the value shown
+# is the default unless `tamgad init`/`testnet` chose one for this node.
+
+[p2p]
+# libp2p listen address (multiaddr).
+listen = {listen:?}
+# Extra peers to dial: multiaddrs ending in /p2p/<peer id>. The validators'
+# p2p addresses from genesis.json are always dialled.
+peers = {peers}
+# Observer node keys (hex ed25519) admitted besides the validators (SPEC §9).
+observers = {observers}
+# Largest gossip message accepted, bytes (a proposal carries a whole block).
+max_message_bytes = {mmb}
+# Transactions per gossip batch, and the longest wait before a partial batch is sent (ms).
+tx_batch = {txb}
+tx_batch_delay_ms = {txd}
+
+[api]
+# HTTP API bind address (JSON API, /metrics, web console).
+listen = "{api}"
+
+[consensus]
+# Round-0 timeouts (ms); each grows by timeout_delta_ms per round.
+timeout_propose_ms = {tp}
+timeout_prevote_ms = {tv}
+timeout_precommit_ms = {tc}
+timeout_delta_ms = {td}
+# A proposer with an empty mempool waits this long before proposing an empty block (ms).
+empty_block_wait_ms = {eb}
+# Proposals timed further ahead of the local clock are refused (ms).
+max_clock_drift_ms = {drift}
+# Retransmission interval of this node's own consensus messages (ms).
+rebroadcast_ms = {rb}
+
+[mempool]
+# Bounds: transactions, bytes, transactions waiting per account. When full,
+# the API answers 503/429 with a reason instead of growing.
+max_txs = {mt}
+max_bytes = {mbytes}
+max_per_account = {mpa}
+
+[log]
+# "text" or "json".
+format = {fmt:?}
+# tracing filter (RUST_LOG overrides), e.g. "info,tamga::consensus=debug".
+filter = {filter:?}
+"#,
+            listen = self.p2p.listen,
+            peers = q(&self.p2p.peers),
+            observers = q(&self.p2p.observers),
+            mmb = self.p2p.max_message_bytes,
+            txb = self.p2p.tx_batch,
+            txd = self.p2p.tx_batch_delay_ms,
+            api = self.api.listen,
+            tp = c.timeout_propose_ms,
+            tv = c.timeout_prevote_ms,
+            tc = c.timeout_precommit_ms,
+            td = c.timeout_delta_ms,
+            eb = c.empty_block_wait_ms,
+            drift = c.max_clock_drift_ms,
+            rb = c.rebroadcast_ms,
+            mt = self.mempool.max_txs,
+            mbytes = self.mempool.max_bytes,
+            mpa = self.mempool.max_per_account,
+            fmt = self.log.format,
+            filter = self.log.filter,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documented_toml_roundtrips_to_the_same_config() {
+        let mut c = Config::default();
+        c.p2p.peers = vec!["/ip4/127.0.0.1/tcp/1/p2p/12D3KooWGzh5oPBPxo6RnD6yC5UVEXkMNhgApV6ThNSUTTMGwbh2".into()];
+        c.api.listen = "127.0.0.1:9000".parse().unwrap();
+        let text = c.to_documented_toml();
+        let back: Config = toml::from_str(&text).unwrap();
+        assert_eq!(back, c);
+        back.validate().unwrap();
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let e = toml::from_str::<Config>("[p2p]\nlisten_addr = \"x\"\n").unwrap_err().to_string();
+        assert!(e.contains("listen_addr"), "{e}");
+        let mut c = Config::default();
+        c.log.format = "yaml".into();
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.contains("log.format") && e.contains("yaml"), "{e}");
+        let mut c = Config::default();
+        c.p2p.peers = vec!["/ip4/1.2.3.4/tcp/1".into()];
+        assert!(c.validate().unwrap_err().to_string().contains("p2p.peers"));
+        let mut c = Config::default();
+        c.consensus.empty_block_wait_ms = 5000;
+        assert!(c.validate().unwrap_err().to_string().contains("empty_block_wait_ms"));
+    }
+}

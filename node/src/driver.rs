@@ -1,0 +1,625 @@
+//! The consensus driver: the one executor of the engine's effects
+//! (STYLE principle 2).
+//!
+//! * `PersistSafety` is written with fsync (atomic replace of
+//!   `data/safety.bin`) before any later effect of the batch runs, so no vote
+//!   leaves the process before its safety state is on disk.
+//! * `BuildProposal` reaps the mempool, executes the block speculatively and
+//!   answers with the header carrying the post-execution state root.
+//! * `ValidateValue` checks the header against the chain and re-executes the
+//!   block (signatures already verified by the mempool are skipped).
+//! * `Commit` writes the block, its certificate, receipts and state in ONE
+//!   synced RocksDB batch (`Ledger::commit`), prunes the mempool and starts
+//!   the next height with the validator set the chain says.
+//! * `RequestSync` and a periodic check fetch certified blocks from peers; a
+//!   commit certificate alone is enough to accept a block.
+//!
+//! Block execution runs on blocking threads; the driver task only routes.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use tamga_consensus::{Effect, Engine, Input, SafetyState, TimeoutKind, Value};
+use tamga_state::{BlockContext, ExecutedBlock, Ledger};
+use tamga_types::codec::{self, BoundedVec};
+use tamga_types::views::NodeStatus;
+use tamga_types::{Block, Certificate, Evidence, Hash, Height, PublicKey, Round, SigningKey, ValidatorSet};
+use tokio::sync::{mpsc, watch};
+use tracing::{debug, error, info, warn};
+
+use crate::config::ConsensusConfig;
+use crate::home::{peer_id_of, write_atomic, Home};
+use crate::mempool::{ChainView, Mempool};
+use crate::metrics::Metrics;
+use crate::network::{ConsensusWire, NetCommand, NetEvent, NetHandle};
+
+/// A fatal driver error: the node stops rather than risk safety.
+#[derive(Debug, thiserror::Error)]
+pub enum DriverError {
+    /// The safety state could not be written: voting would be unsafe.
+    #[error("cannot persist the consensus safety state to {path}: {source}")]
+    Persist {
+        /// File.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// A certified block could not be committed (state divergence or storage failure).
+    #[error("cannot commit block at height {height}: {why}")]
+    Commit {
+        /// Height.
+        height: Height,
+        /// Cause.
+        why: String,
+    },
+    /// Storage failed.
+    #[error("ledger: {0}")]
+    Ledger(String),
+}
+
+/// The chain as the mempool sees it; validator keys refreshed after each commit.
+pub struct LedgerChain {
+    ledger: Arc<Ledger>,
+    validator_keys: RwLock<HashSet<PublicKey>>,
+}
+
+impl LedgerChain {
+    /// A view over `ledger`.
+    pub fn new(ledger: Arc<Ledger>) -> Self {
+        let me = LedgerChain { ledger, validator_keys: RwLock::new(HashSet::new()) };
+        me.refresh();
+        me
+    }
+
+    /// Reloads the validator keys of the next two heights (SPEC §1.9).
+    pub fn refresh(&self) {
+        let h = self.ledger.height().unwrap_or(0);
+        let mut keys = HashSet::new();
+        for height in [h + 1, h + 2] {
+            if let Ok(set) = self.ledger.validators_at(height) {
+                keys.extend(set.validators.iter().map(|v| v.key));
+            }
+        }
+        if let Ok(mut w) = self.validator_keys.write() {
+            *w = keys;
+        }
+    }
+}
+
+impl ChainView for LedgerChain {
+    fn next_nonce(&self, key: &PublicKey) -> Result<u64, String> {
+        self.ledger.nonce(key).map_err(|e| e.to_string())
+    }
+    fn is_committed(&self, tx: &Hash) -> Result<bool, String> {
+        self.ledger.receipt(tx).map(|r| r.is_some()).map_err(|e| e.to_string())
+    }
+    fn is_validator_key(&self, key: &PublicKey) -> bool {
+        self.validator_keys.read().map(|k| k.contains(key)).unwrap_or(false)
+    }
+}
+
+/// Results of work done off the driver task.
+enum Internal {
+    Timeout { height: Height, round: Round, step: TimeoutKind },
+    Built { height: Height, round: Round, block: Box<Block>, executed: Box<ExecutedBlock> },
+    Validated { height: Height, round: Round, id: Hash, executed: Option<Box<ExecutedBlock>> },
+}
+
+/// What the driver needs.
+pub struct DriverDeps {
+    /// Committed state.
+    pub ledger: Arc<Ledger>,
+    /// Waiting transactions.
+    pub mempool: Arc<Mempool>,
+    /// Chain view shared with the mempool.
+    pub chain: Arc<LedgerChain>,
+    /// Network commands.
+    pub net: NetHandle,
+    /// Network events.
+    pub events: mpsc::Receiver<NetEvent>,
+    /// Home layout (safety state file).
+    pub home: Home,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+    /// Status published to the API.
+    pub status: watch::Sender<NodeStatus>,
+    /// Observer keys admitted besides validators.
+    pub observers: Vec<PublicKey>,
+}
+
+/// The driver.
+pub struct Driver {
+    engine: Engine<Block>,
+    cfg: ConsensusConfig,
+    d: DriverDeps,
+    chain_id: String,
+    internal_tx: mpsc::Sender<Internal>,
+    internal_rx: mpsc::Receiver<Internal>,
+    /// Executed blocks of the current height, by block id.
+    executed: HashMap<Hash, ExecutedBlock>,
+    /// Evidence waiting to be included in a block.
+    evidence_pool: Vec<Evidence>,
+    validators: ValidatorSet,
+    last_commit: Instant,
+    last_sync_request: Option<Instant>,
+    peers: usize,
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+/// The engine's configuration from the node's.
+pub fn engine_config(chain_id: &str, c: &ConsensusConfig) -> tamga_consensus::Config {
+    let mut e = tamga_consensus::Config::new(chain_id);
+    e.propose_base_ms = c.timeout_propose_ms;
+    e.prevote_base_ms = c.timeout_prevote_ms;
+    e.precommit_base_ms = c.timeout_precommit_ms;
+    e.propose_delta_ms = c.timeout_delta_ms;
+    e.prevote_delta_ms = c.timeout_delta_ms;
+    e.precommit_delta_ms = c.timeout_delta_ms;
+    e
+}
+
+impl Driver {
+    /// Restores the engine from the safety file when it belongs to the next height.
+    pub fn new(key: SigningKey, cfg: ConsensusConfig, d: DriverDeps) -> Result<Self, DriverError> {
+        let chain_id = d.ledger.chain_id().map_err(|e| DriverError::Ledger(e.to_string()))?;
+        let height = d.ledger.height().map_err(|e| DriverError::Ledger(e.to_string()))?;
+        let ecfg = engine_config(&chain_id, &cfg);
+        let safety = std::fs::read(d.home.safety())
+            .ok()
+            .and_then(|b| codec::decode::<SafetyState<Block>>("safety state", &b, 1 << 30).ok());
+        let engine = match safety {
+            Some(s) if s.height == height + 1 => {
+                info!(target: "tamga::consensus", height = s.height, round = s.round, "restoring the safety state");
+                Engine::restore(ecfg, key, s)
+            }
+            _ => Engine::new(ecfg, key),
+        };
+        let validators = d.ledger.validators_at(height + 1).map_err(|e| DriverError::Ledger(e.to_string()))?;
+        let (internal_tx, internal_rx) = mpsc::channel(1024);
+        Ok(Driver {
+            engine,
+            cfg,
+            d,
+            chain_id,
+            internal_tx,
+            internal_rx,
+            executed: HashMap::new(),
+            evidence_pool: Vec::new(),
+            validators,
+            last_commit: Instant::now(),
+            last_sync_request: None,
+            peers: 0,
+        })
+    }
+
+    /// Runs until `shutdown` resolves or a fatal error.
+    pub async fn run(mut self, shutdown: impl std::future::Future<Output = ()>) -> Result<(), DriverError> {
+        let height = self.ledger_height()? + 1;
+        self.allow_peers().await;
+        self.feed(Input::StartHeight { height, validators: self.validators.clone() }).await?;
+        let mut rebroadcast = tokio::time::interval(Duration::from_millis(self.cfg.rebroadcast_ms));
+        let mut sync_check = tokio::time::interval(Duration::from_millis(1000));
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                _ = &mut shutdown => break,
+                Some(ev) = self.d.events.recv() => self.on_net(ev).await?,
+                Some(int) = self.internal_rx.recv() => self.on_internal(int).await?,
+                _ = rebroadcast.tick() => self.feed(Input::Rebroadcast).await?,
+                _ = sync_check.tick() => self.maybe_sync().await,
+            }
+        }
+        info!(target: "tamga::consensus", "driver stopped");
+        Ok(())
+    }
+
+    fn ledger_height(&self) -> Result<Height, DriverError> {
+        self.d.ledger.height().map_err(|e| DriverError::Ledger(e.to_string()))
+    }
+
+    async fn allow_peers(&self) {
+        let mut peers: Vec<_> = self.validators.validators.iter().filter_map(|v| peer_id_of(&v.key)).collect();
+        if let Ok(next) = self.d.ledger.validators_at(self.engine.height() + 1) {
+            peers.extend(next.validators.iter().filter_map(|v| peer_id_of(&v.key)));
+        }
+        peers.extend(self.d.observers.iter().filter_map(peer_id_of));
+        self.d.net.send(NetCommand::SetAllowed(peers)).await;
+    }
+
+    /// Without a commit for a while, ask a peer for blocks we may lack.
+    async fn maybe_sync(&mut self) {
+        let stale = self.last_commit.elapsed() > Duration::from_millis(self.cfg.timeout_propose_ms.max(2000));
+        let recent = self.last_sync_request.is_some_and(|t| t.elapsed() < Duration::from_secs(2));
+        if stale && !recent && self.peers > 0 {
+            self.request_sync().await;
+        }
+    }
+
+    async fn request_sync(&mut self) {
+        self.last_sync_request = Some(Instant::now());
+        let from = self.engine.height();
+        self.d.net.send(NetCommand::Sync { from }).await;
+        self.publish_status(true);
+    }
+
+    async fn on_net(&mut self, ev: NetEvent) -> Result<(), DriverError> {
+        match ev {
+            NetEvent::Consensus(wire) => match *wire {
+                ConsensusWire::Consensus(msg) => {
+                    let input = match msg {
+                        tamga_consensus::Message::Proposal(p) => Input::Proposal(p),
+                        tamga_consensus::Message::Vote(v) => Input::Vote(v),
+                    };
+                    self.feed(input).await?;
+                }
+                ConsensusWire::Evidence(ev) => {
+                    if ev.verify(&self.chain_id).is_ok() && !self.evidence_pool.iter().any(|e| e.id() == ev.id()) {
+                        self.evidence_pool.push(ev);
+                    }
+                }
+            },
+            NetEvent::SyncBlocks { peer, height, blocks } => {
+                let n = blocks.len();
+                for cb in blocks {
+                    if cb.block.header.height != self.engine.height() {
+                        continue;
+                    }
+                    self.d.metrics.sync_blocks.inc();
+                    self.feed(Input::CertifiedValue { value: cb.block, certificate: cb.certificate }).await?;
+                }
+                debug!(target: "tamga::sync", %peer, peer_height = height, blocks = n, "sync response");
+                if height >= self.engine.height() && n > 0 {
+                    // More to fetch.
+                    self.request_sync().await;
+                } else {
+                    self.publish_status(false);
+                }
+            }
+            NetEvent::SyncFailed { .. } => {}
+            NetEvent::Peers(n) => {
+                self.peers = n;
+                self.publish_status(false);
+            }
+        }
+        Ok(())
+    }
+
+    async fn on_internal(&mut self, int: Internal) -> Result<(), DriverError> {
+        match int {
+            Internal::Timeout { height, round, step } => self.feed(Input::TimeoutElapsed { height, round, step }).await,
+            Internal::Built { height, round, block, executed } => {
+                if height != self.engine.height() {
+                    return Ok(());
+                }
+                self.executed.insert(block.id(), *executed);
+                self.feed(Input::ProposalBuilt { height, round, value: *block }).await
+            }
+            Internal::Validated { height, round, id, executed } => {
+                if height != self.engine.height() {
+                    return Ok(());
+                }
+                let valid = executed.is_some();
+                if let Some(e) = executed {
+                    self.executed.insert(id, *e);
+                }
+                self.feed(Input::ValueValidated { height, round, id, valid }).await
+            }
+        }
+    }
+
+    /// Feeds an input and executes the effects, feeding back synchronous answers.
+    async fn feed(&mut self, input: Input<Block>) -> Result<(), DriverError> {
+        let mut queue = VecDeque::from([input]);
+        while let Some(input) = queue.pop_front() {
+            let effects = self.engine.handle(input);
+            for effect in effects {
+                if let Some(next) = self.execute(effect).await? {
+                    queue.push_back(next);
+                }
+            }
+        }
+        self.d.metrics.round.set(i64::from(self.engine.round()));
+        Ok(())
+    }
+
+    async fn execute(&mut self, effect: Effect<Block>) -> Result<Option<Input<Block>>, DriverError> {
+        match effect {
+            Effect::PersistSafety(state) => {
+                let started = Instant::now();
+                let path = self.d.home.safety();
+                let bytes = codec::encode(&state);
+                tokio::task::block_in_place(|| write_atomic(&path, &bytes, 0o600))
+                    .map_err(|source| DriverError::Persist { path: path.display().to_string(), source })?;
+                self.d.metrics.safety_persist_seconds.observe(started.elapsed().as_secs_f64());
+                Ok(None)
+            }
+            Effect::Broadcast(msg) => {
+                self.d.net.send(NetCommand::Publish(Box::new(ConsensusWire::Consensus(msg)))).await;
+                Ok(None)
+            }
+            Effect::BuildProposal { height, round } => {
+                self.spawn_build(height, round);
+                Ok(None)
+            }
+            Effect::ValidateValue { height, round, value } => {
+                let id = value.id();
+                if self.executed.contains_key(&id) {
+                    return Ok(Some(Input::ValueValidated { height, round, id, valid: true }));
+                }
+                self.spawn_validate(height, round, value);
+                Ok(None)
+            }
+            Effect::ScheduleTimeout { height, round, step, duration_ms } => {
+                let tx = self.internal_tx.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(duration_ms)).await;
+                    let _ = tx.send(Internal::Timeout { height, round, step }).await;
+                });
+                Ok(None)
+            }
+            Effect::Commit { height, round, value, certificate } => {
+                self.commit(height, round, value, certificate).await?;
+                let validators =
+                    self.d.ledger.validators_at(height + 1).map_err(|e| DriverError::Ledger(e.to_string()))?;
+                let changed = validators != self.validators;
+                self.validators = validators.clone();
+                if changed {
+                    info!(target: "tamga::consensus", height = height + 1, validators = validators.validators.len(), "validator set changed");
+                    self.allow_peers().await;
+                }
+                Ok(Some(Input::StartHeight { height: height + 1, validators }))
+            }
+            Effect::Evidence(ev) => {
+                warn!(target: "tamga::consensus", validator = %ev.validator(), height = ev.a.data.height, round = ev.a.data.round, "equivocation detected");
+                self.d.metrics.evidence.inc();
+                if !self.evidence_pool.iter().any(|e| e.id() == ev.id()) {
+                    self.evidence_pool.push(ev.clone());
+                    self.d.net.send(NetCommand::Publish(Box::new(ConsensusWire::Evidence(ev)))).await;
+                }
+                Ok(None)
+            }
+            Effect::ProposalEvidence(pe) => {
+                warn!(target: "tamga::consensus", proposer = %pe.proposer(), "conflicting proposals detected");
+                self.d.metrics.evidence.inc();
+                Ok(None)
+            }
+            Effect::RequestSync { height } => {
+                debug!(target: "tamga::sync", target_height = height, "engine asks for sync");
+                let recent = self.last_sync_request.is_some_and(|t| t.elapsed() < Duration::from_millis(500));
+                if !recent {
+                    self.request_sync().await;
+                }
+                Ok(None)
+            }
+            Effect::Rejected(e) => {
+                self.d.metrics.consensus_rejected.inc();
+                debug!(target: "tamga::consensus", error = %e, "input rejected");
+                Ok(None)
+            }
+        }
+    }
+
+    fn spawn_build(&self, height: Height, round: Round) {
+        let ledger = self.d.ledger.clone();
+        let mempool = self.d.mempool.clone();
+        let chain = self.d.chain.clone();
+        let tx = self.internal_tx.clone();
+        let me = self.engine.public_key();
+        let wait = Duration::from_millis(self.cfg.empty_block_wait_ms);
+        let metrics = self.d.metrics.clone();
+        let mut evidence = self.evidence_pool.clone();
+        tokio::spawn(async move {
+            let start = Instant::now();
+            while mempool.is_empty() && evidence.is_empty() && start.elapsed() < wait {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            let built = tokio::task::spawn_blocking(move || {
+                let started = Instant::now();
+                let r = build_block(&ledger, &mempool, chain.as_ref(), me, height, round, &mut evidence);
+                metrics.block_execution_seconds.observe(started.elapsed().as_secs_f64());
+                r
+            })
+            .await;
+            match built {
+                Ok(Ok((block, executed))) => {
+                    let _ = tx
+                        .send(Internal::Built { height, round, block: Box::new(block), executed: Box::new(executed) })
+                        .await;
+                }
+                Ok(Err(e)) => warn!(target: "tamga::consensus", height, round, error = %e, "cannot build a proposal"),
+                Err(e) => error!(target: "tamga::consensus", error = %e, "proposal builder panicked"),
+            }
+        });
+    }
+
+    fn spawn_validate(&self, height: Height, round: Round, block: Block) {
+        let ledger = self.d.ledger.clone();
+        let mempool = self.d.mempool.clone();
+        let tx = self.internal_tx.clone();
+        let drift = self.cfg.max_clock_drift_ms;
+        let metrics = self.d.metrics.clone();
+        let validators = self.validators.clone();
+        tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            let id = block.id();
+            let executed = match validate_block(&ledger, &mempool, &validators, &block, round, drift) {
+                Ok(e) => Some(Box::new(e)),
+                Err(why) => {
+                    warn!(target: "tamga::consensus", height, round, %id, %why, "proposal invalid");
+                    None
+                }
+            };
+            metrics.block_execution_seconds.observe(started.elapsed().as_secs_f64());
+            let _ = tx.blocking_send(Internal::Validated { height, round, id, executed });
+        });
+    }
+
+    async fn commit(
+        &mut self,
+        height: Height,
+        round: Round,
+        block: Block,
+        certificate: Certificate,
+    ) -> Result<(), DriverError> {
+        let id = block.id();
+        let cached = self.executed.remove(&id);
+        self.executed.clear();
+        let ledger = self.d.ledger.clone();
+        let metrics = self.d.metrics.clone();
+        let txs = block.txs.len();
+        let result = tokio::task::spawn_blocking(move || -> Result<(Block, ExecutedBlock), String> {
+            let executed = match cached {
+                Some(e) => e,
+                None => {
+                    let h = &block.header;
+                    let ctx = BlockContext { height: h.height, time_ms: h.time_ms, proposer: h.proposer };
+                    ledger.execute(&ctx, &block.txs, &block.evidence, &HashSet::new()).map_err(|e| e.to_string())?
+                }
+            };
+            let started = Instant::now();
+            ledger.commit(&block, &certificate, executed.clone()).map_err(|e| e.to_string())?;
+            metrics.block_commit_seconds.observe(started.elapsed().as_secs_f64());
+            Ok((block, executed))
+        })
+        .await
+        .map_err(|e| DriverError::Commit { height, why: e.to_string() })?;
+        let (block, executed) = result.map_err(|why| DriverError::Commit { height, why })?;
+        let failed = executed.receipts.iter().filter(|r| !matches!(r.outcome, tamga_types::TxOutcome::Success)).count();
+        let m = &self.d.metrics;
+        m.blocks_committed.inc();
+        m.txs_committed.inc_by(txs as u64);
+        m.txs_failed.inc_by(failed as u64);
+        m.block_txs.observe(txs as f64);
+        m.block_interval_seconds.observe(self.last_commit.elapsed().as_secs_f64());
+        m.height.set(height as i64);
+        self.last_commit = Instant::now();
+        self.d.chain.refresh();
+        let signers: Vec<PublicKey> = block.txs.iter().map(|t| t.tx.signer).collect();
+        self.d.mempool.remove_committed(self.d.chain.as_ref(), &executed.tx_hashes, &signers);
+        m.mempool_txs.set(self.d.mempool.len() as i64);
+        m.mempool_bytes.set(self.d.mempool.bytes() as i64);
+        let included: HashSet<Hash> = block.evidence.iter().map(Evidence::id).collect();
+        self.evidence_pool.retain(|e| !included.contains(&e.id()) && e.a.data.height + 100_000 > height);
+        info!(target: "tamga::consensus", height, round, txs, failed, block = %id, root = %executed.state_root, "committed");
+        self.publish_status(false);
+        Ok(())
+    }
+
+    fn publish_status(&self, syncing: bool) {
+        let l = &self.d.ledger;
+        let me = self.engine.public_key();
+        self.d.status.send_modify(|s| {
+            s.height = l.height().unwrap_or(s.height);
+            s.last_block_hash = l.last_block_hash().unwrap_or(s.last_block_hash);
+            s.last_block_time_ms = l.last_time_ms().unwrap_or(s.last_block_time_ms);
+            s.state_root = l.state_root().unwrap_or(s.state_root);
+            s.consensus_height = self.engine.height();
+            s.consensus_round = self.engine.round();
+            s.validator = self.validators.index_of(&me).is_some();
+            s.syncing = syncing;
+            s.peers = self.peers;
+            s.mempool_txs = self.d.mempool.len();
+        });
+    }
+}
+
+/// Reaps the mempool and executes a new block for `(height, round)`; drops
+/// transactions (and evidence) that make the block invalid and retries.
+pub fn build_block(
+    ledger: &Ledger,
+    mempool: &Mempool,
+    chain: &dyn ChainView,
+    proposer: PublicKey,
+    height: Height,
+    round: Round,
+    evidence: &mut Vec<Evidence>,
+) -> Result<(Block, ExecutedBlock), String> {
+    let params = ledger.params().map_err(|e| e.to_string())?;
+    let mut txs = mempool.reap(chain, params.max_block_txs as usize, 16 * 1024 * 1024);
+    evidence.truncate(tamga_types::codec::limits::MAX_EVIDENCE);
+    let time_ms = now_ms().max(ledger.last_time_ms().map_err(|e| e.to_string())? + 1);
+    let ctx = BlockContext { height, time_ms, proposer };
+    for _ in 0..8 {
+        let hashes: Vec<Hash> = txs.iter().map(|t| t.hash()).collect();
+        let pre = mempool.preverified(&hashes);
+        match ledger.execute(&ctx, &txs, evidence, &pre) {
+            Ok(executed) => {
+                let header = executed.header(round);
+                let block = Block {
+                    header,
+                    txs: BoundedVec::new(txs).map_err(|e| e.to_string())?,
+                    evidence: BoundedVec::new(evidence.clone()).map_err(|e| e.to_string())?,
+                };
+                return Ok((block, executed));
+            }
+            Err(tamga_state::BlockInvalid::DuplicateTx { index, .. })
+            | Err(tamga_state::BlockInvalid::BadSignature { index, .. })
+            | Err(tamga_state::BlockInvalid::WrongChainId { index, .. }) => {
+                if index < txs.len() {
+                    let bad = txs.remove(index);
+                    mempool.remove_committed(chain, &[bad.hash()], &[]);
+                }
+            }
+            Err(tamga_state::BlockInvalid::BadEvidence { index, .. }) => {
+                if index < evidence.len() {
+                    evidence.remove(index);
+                }
+            }
+            Err(tamga_state::BlockInvalid::DuplicateEvidence { id }) => evidence.retain(|e| e.id() != id),
+            Err(tamga_state::BlockInvalid::TooManyTxs { max, .. }) => txs.truncate(max as usize),
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    Err("could not build a valid block after 8 attempts".into())
+}
+
+/// Checks a proposed block against the chain and re-executes it.
+pub fn validate_block(
+    ledger: &Ledger,
+    mempool: &Mempool,
+    validators: &ValidatorSet,
+    block: &Block,
+    round: Round,
+    max_drift_ms: u64,
+) -> Result<ExecutedBlock, String> {
+    let h = &block.header;
+    let chain_id = ledger.chain_id().map_err(|e| e.to_string())?;
+    if h.chain_id.as_str() != chain_id {
+        return Err(format!("chain id {:?}, expected {chain_id:?}", h.chain_id.as_str()));
+    }
+    let last = ledger.height().map_err(|e| e.to_string())?;
+    if h.height != last + 1 {
+        return Err(format!("height {}, expected {}", h.height, last + 1));
+    }
+    let parent = ledger.last_block_hash().map_err(|e| e.to_string())?;
+    if h.parent_hash != parent {
+        return Err(format!("parent {}, expected {parent}", h.parent_hash));
+    }
+    if h.round > round {
+        return Err(format!("header round {} above proposal round {round}", h.round));
+    }
+    let expected = Engine::<Block>::proposer(validators, h.height, h.round);
+    if expected != Some(h.proposer) {
+        return Err(format!("proposer {} is not the proposer of round {}", h.proposer, h.round));
+    }
+    if h.time_ms > now_ms() + max_drift_ms {
+        return Err(format!("block time {} is more than {max_drift_ms} ms ahead of the local clock", h.time_ms));
+    }
+    block.check_body().map_err(|e| e.to_string())?;
+    let hashes: Vec<Hash> = block.txs.iter().map(|t| t.hash()).collect();
+    let pre = mempool.preverified(&hashes);
+    let ctx = BlockContext { height: h.height, time_ms: h.time_ms, proposer: h.proposer };
+    let executed = ledger.execute(&ctx, &block.txs, &block.evidence, &pre).map_err(|e| e.to_string())?;
+    let mine = executed.header(h.round);
+    if &mine != h {
+        return Err(format!(
+            "header mismatch after execution: state root {} (ours {}), validators {} (ours {})",
+            h.state_root, mine.state_root, h.next_validators_hash, mine.next_validators_hash
+        ));
+    }
+    Ok(executed)
+}

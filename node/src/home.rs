@@ -1,0 +1,156 @@
+//! The `--home` directory of a node:
+//!
+//! ```text
+//! HOME/config.toml        settings (config.rs), written by `tamgad init`
+//! HOME/node.key           ed25519 seed, 64 hex characters, mode 0600: the
+//!                         validator key and the libp2p identity
+//! HOME/genesis.json       the network's genesis file
+//! HOME/data/ledger/       RocksDB: state, blocks, certificates, receipts
+//! HOME/data/safety.bin    consensus safety state (borsh), replaced atomically
+//!                         with fsync before any vote leaves the node
+//! ```
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use tamga_types::SigningKey;
+
+/// Paths inside a home directory.
+#[derive(Clone, Debug)]
+pub struct Home {
+    root: PathBuf,
+}
+
+impl Home {
+    /// The layout under `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Home { root: root.into() }
+    }
+    /// The root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+    /// `config.toml`.
+    pub fn config(&self) -> PathBuf {
+        self.root.join("config.toml")
+    }
+    /// `node.key`.
+    pub fn key(&self) -> PathBuf {
+        self.root.join("node.key")
+    }
+    /// `genesis.json`.
+    pub fn genesis(&self) -> PathBuf {
+        self.root.join("genesis.json")
+    }
+    /// `data/ledger`.
+    pub fn ledger(&self) -> PathBuf {
+        self.root.join("data").join("ledger")
+    }
+    /// `data/safety.bin`.
+    pub fn safety(&self) -> PathBuf {
+        self.root.join("data").join("safety.bin")
+    }
+}
+
+/// Writes `bytes` to `path` durably and atomically: a temporary file is
+/// written and fsynced, renamed over `path`, and the directory fsynced, so a
+/// crash leaves either the old or the new content.
+pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let tmp = path.with_extension("tmp");
+    {
+        let mut opts = OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, mode);
+        let mut f = opts.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    fs::rename(&tmp, path)?;
+    File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
+/// Why a key file was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyFileError {
+    /// Cannot read.
+    #[error("cannot read key file {path}: {source}")]
+    Read {
+        /// Path.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// Not 64 hex characters.
+    #[error("key file {path}: expected 64 hex characters (an ed25519 seed), got {got} characters")]
+    Format {
+        /// Path.
+        path: String,
+        /// Length found.
+        got: usize,
+    },
+}
+
+/// Reads a hex seed key file.
+pub fn read_key(path: &Path) -> Result<SigningKey, KeyFileError> {
+    let p = path.display().to_string();
+    let text = fs::read_to_string(path).map_err(|source| KeyFileError::Read { path: p.clone(), source })?;
+    let t = text.trim();
+    let mut seed = [0u8; 32];
+    hex::decode_to_slice(t, &mut seed).map_err(|_| KeyFileError::Format { path: p, got: t.len() })?;
+    Ok(SigningKey::from_seed(seed))
+}
+
+/// Writes a key file (mode 0600).
+pub fn write_key(path: &Path, key: &SigningKey) -> std::io::Result<()> {
+    write_atomic(path, format!("{}\n", hex::encode(key.to_seed())).as_bytes(), 0o600)
+}
+
+/// The libp2p identity of a node key: the same ed25519 key, so that a peer id
+/// names a validator key and admission can check the validator set.
+pub fn libp2p_keypair(key: &SigningKey) -> libp2p::identity::Keypair {
+    let mut seed = key.to_seed();
+    // `ed25519_from_bytes` only fails on a wrong length; 32 bytes is right.
+    match libp2p::identity::Keypair::ed25519_from_bytes(&mut seed) {
+        Ok(k) => k,
+        Err(_) => unreachable!("a 32-byte seed is a valid ed25519 secret key"),
+    }
+}
+
+/// The peer id of a validator key.
+pub fn peer_id_of(key: &tamga_types::PublicKey) -> Option<libp2p::PeerId> {
+    let pk = libp2p::identity::ed25519::PublicKey::try_from_bytes(&key.0).ok()?;
+    Some(libp2p::PeerId::from_public_key(&libp2p::identity::PublicKey::from(pk)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_file_roundtrip_and_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("k.key");
+        let k = SigningKey::from_seed([7; 32]);
+        write_key(&p, &k).unwrap();
+        assert_eq!(read_key(&p).unwrap().public(), k.public());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        fs::write(&p, "abc").unwrap();
+        assert!(read_key(&p).unwrap_err().to_string().contains("64 hex"));
+    }
+
+    #[test]
+    fn peer_id_matches_the_libp2p_identity() {
+        let k = SigningKey::from_seed([9; 32]);
+        let kp = libp2p_keypair(&k);
+        assert_eq!(Some(kp.public().to_peer_id()), peer_id_of(&k.public()));
+    }
+}

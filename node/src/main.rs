@@ -1,0 +1,155 @@
+//! `tamgad`: the Tamga node binary. See `tamgad --help`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tamga_node::config::Config;
+use tamga_node::home::{write_atomic, write_key, Home};
+use tamga_types::SigningKey;
+
+/// Tamga validator and observer node.
+#[derive(Parser, Debug)]
+#[command(name = "tamgad", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create a home directory: documented config.toml and a new node key.
+    Init {
+        /// Home directory to create.
+        #[arg(long)]
+        home: PathBuf,
+        /// Copy this genesis file into the home.
+        #[arg(long)]
+        genesis: Option<PathBuf>,
+        /// Overwrite an existing config (never the key).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Run the node in HOME until Ctrl-C or SIGTERM.
+    Start {
+        /// Home directory (config.toml, node.key, genesis.json, data/).
+        #[arg(long)]
+        home: PathBuf,
+    },
+    /// Generate keys, configs and a genesis for N validators on loopback ports.
+    Testnet {
+        /// Number of validators.
+        #[arg(long, default_value_t = 4)]
+        validators: usize,
+        /// Funded participant accounts (for load tests).
+        #[arg(long, default_value_t = 1000)]
+        participants: usize,
+        /// Seed of every generated key.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// First p2p port (validator i listens on base + i).
+        #[arg(long, default_value_t = 26656)]
+        base_p2p_port: u16,
+        /// First API port (validator i serves on base + i).
+        #[arg(long, default_value_t = 8080)]
+        base_api_port: u16,
+        /// Output directory (must not hold a testnet).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Run a local devnet: generate (or reuse) a testnet in HOME, start every
+    /// validator as its own process, bootstrap a regulator, an issuer with a
+    /// token class, a miner and funded participants; Ctrl-C stops them all.
+    Devnet {
+        /// Number of validators.
+        #[arg(long, default_value_t = 4)]
+        validators: usize,
+        /// Funded participant accounts.
+        #[arg(long, default_value_t = 1000)]
+        participants: usize,
+        /// Devnet directory (reused on the next run).
+        #[arg(long, default_value = ".devnet")]
+        home: PathBuf,
+    },
+    /// Check a genesis file and print every problem with its field path.
+    ValidateGenesis {
+        /// The genesis.json to check.
+        file: PathBuf,
+    },
+    /// Print this node's public key and libp2p peer id.
+    ShowKey {
+        /// Home directory.
+        #[arg(long)]
+        home: PathBuf,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Init { home, genesis, force } => init(Home::new(home), genesis, force),
+        Command::Start { home } => {
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            rt.block_on(tamga_node::node::start(Home::new(home)))
+        }
+        Command::Testnet { validators, participants, seed, base_p2p_port, base_api_port, out } => {
+            let options = tamga_genesis::TestnetOptions {
+                validators,
+                participants,
+                seed,
+                base_p2p_port,
+                base_api_port,
+                ..Default::default()
+            };
+            let t = tamga_node::devnet::write_testnet(&out, &options)?;
+            println!("testnet {} written to {}", t.genesis.chain_id.as_str(), out.display());
+            for i in 0..t.validators.len() {
+                println!("  tamgad start --home {}", tamga_node::devnet::node_home(&out, i).root().display());
+            }
+            Ok(())
+        }
+        Command::Devnet { validators, participants, home } => {
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            rt.block_on(tamga_node::devnet::run_devnet(home, validators, participants))
+        }
+        Command::ValidateGenesis { file } => {
+            let g = tamga_genesis::load(&file).with_context(|| format!("{} is not a valid genesis", file.display()))?;
+            println!("{}: valid (chain {}, genesis hash {})", file.display(), g.chain_id.as_str(), g.hash());
+            Ok(())
+        }
+        Command::ShowKey { home } => {
+            let key = tamga_node::home::read_key(&Home::new(home).key())?;
+            let peer = tamga_node::home::libp2p_keypair(&key).public().to_peer_id();
+            println!("key      {}\npeer id  {peer}", key.public());
+            Ok(())
+        }
+    }
+}
+
+fn init(home: Home, genesis: Option<PathBuf>, force: bool) -> anyhow::Result<()> {
+    std::fs::create_dir_all(home.root()).with_context(|| format!("cannot create {}", home.root().display()))?;
+    if home.config().exists() && !force {
+        anyhow::bail!(
+            "{} exists; pass --force to overwrite the config (the key is never replaced)",
+            home.config().display()
+        );
+    }
+    write_atomic(&home.config(), Config::default().to_documented_toml().as_bytes(), 0o644)?;
+    if !home.key().exists() {
+        write_key(&home.key(), &SigningKey::generate())?;
+    }
+    if let Some(g) = genesis {
+        let text = std::fs::read_to_string(&g).with_context(|| format!("cannot read {}", g.display()))?;
+        tamga_genesis::parse(&text).with_context(|| format!("invalid genesis {}", g.display()))?;
+        write_atomic(&home.genesis(), text.as_bytes(), 0o644)?;
+    }
+    let key = tamga_node::home::read_key(&home.key())?;
+    println!(
+        "initialised {}\n  config  {}\n  key     {} ({})",
+        home.root().display(),
+        home.config().display(),
+        home.key().display(),
+        key.public()
+    );
+    Ok(())
+}

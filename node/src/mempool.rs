@@ -1,0 +1,597 @@
+//! The mempool: admitted, signature-checked transactions waiting for a block
+//! (SPEC §8).
+//!
+//! Admission runs the stateless checks (bounded decode, chain id, signature,
+//! batch-verified for gossip batches) and cheap stateful ones (the signer is
+//! not a validator key, SPEC §1.9; the nonce is not already spent and not too
+//! far ahead). Memory is bounded by a transaction count and a byte budget;
+//! when full, admission fails with [`MempoolError::Full`] (HTTP 503) instead
+//! of growing. Per account at most `max_per_account` transactions wait
+//! ([`MempoolError::AccountFull`], HTTP 429).
+//!
+//! Blocks are filled in arrival order, skipping a transaction until the one
+//! with the account's previous nonce has been taken, so every block carries
+//! each account's nonces in order.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Mutex;
+
+use tamga_types::hash::domain;
+use tamga_types::{BatchVerifier, Hash, PublicKey, SignedTransaction, StatelessError};
+
+/// Limits of the mempool (`[mempool]` in `config.toml`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MempoolLimits {
+    /// Most transactions held.
+    pub max_txs: usize,
+    /// Most encoded bytes held.
+    pub max_bytes: usize,
+    /// Most transactions waiting per signing account.
+    pub max_per_account: usize,
+}
+
+impl Default for MempoolLimits {
+    fn default() -> Self {
+        MempoolLimits { max_txs: 100_000, max_bytes: 256 * 1024 * 1024, max_per_account: 1024 }
+    }
+}
+
+/// Why a transaction was not admitted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MempoolError {
+    /// Stateless check failed (size, decoding, chain id, signature).
+    #[error(transparent)]
+    Stateless(#[from] StatelessError),
+    /// Already in the mempool.
+    #[error("transaction {0} is already in the mempool")]
+    Duplicate(Hash),
+    /// Already committed.
+    #[error("transaction {0} is already committed")]
+    Committed(Hash),
+    /// The nonce was already used by a committed transaction.
+    #[error("nonce {got} of {signer} is spent: the account's next nonce is {expected}")]
+    StaleNonce {
+        /// Signer.
+        signer: PublicKey,
+        /// Next nonce on chain.
+        expected: u64,
+        /// Nonce given.
+        got: u64,
+    },
+    /// Another waiting transaction already has this nonce.
+    #[error("nonce {nonce} of {signer} is taken by waiting transaction {existing}")]
+    NonceTaken {
+        /// Signer.
+        signer: PublicKey,
+        /// Nonce.
+        nonce: u64,
+        /// The waiting transaction.
+        existing: Hash,
+    },
+    /// The nonce is further ahead of the chain than the mempool keeps.
+    #[error("nonce {got} of {signer} is too far ahead: the account's next nonce is {expected}, at most {max_ahead} ahead are kept")]
+    NonceTooFar {
+        /// Signer.
+        signer: PublicKey,
+        /// Next nonce on chain.
+        expected: u64,
+        /// Nonce given.
+        got: u64,
+        /// Window.
+        max_ahead: u64,
+    },
+    /// Validator keys sign blocks and votes only (SPEC §1.9).
+    #[error("{0} is a validator key: validator keys cannot sign transactions (SPEC §1.9)")]
+    ValidatorSigner(PublicKey),
+    /// The mempool is full: retry later.
+    #[error("mempool full: {txs} transactions / {bytes} bytes held (limits {max_txs} / {max_bytes}); retry later")]
+    Full {
+        /// Held transactions.
+        txs: usize,
+        /// Held bytes.
+        bytes: usize,
+        /// Limit on transactions.
+        max_txs: usize,
+        /// Limit on bytes.
+        max_bytes: usize,
+    },
+    /// Too many waiting transactions of one account: retry after some commit.
+    #[error("{signer} already has {waiting} transactions waiting (at most {max}); retry after some commit")]
+    AccountFull {
+        /// Signer.
+        signer: PublicKey,
+        /// Waiting.
+        waiting: usize,
+        /// Limit.
+        max: usize,
+    },
+    /// Reading the ledger failed.
+    #[error("ledger unavailable: {0}")]
+    Ledger(String),
+}
+
+impl MempoolError {
+    /// Stable machine-readable code (API `code` field).
+    pub fn code(&self) -> &'static str {
+        match self {
+            MempoolError::Stateless(e) => e.code(),
+            MempoolError::Duplicate(_) => "DUPLICATE_TX",
+            MempoolError::Committed(_) => "ALREADY_COMMITTED",
+            MempoolError::StaleNonce { .. } => "STALE_NONCE",
+            MempoolError::NonceTaken { .. } => "NONCE_TAKEN",
+            MempoolError::NonceTooFar { .. } => "NONCE_TOO_FAR",
+            MempoolError::ValidatorSigner(_) => "VALIDATOR_KEY_SIGNER",
+            MempoolError::Full { .. } => "MEMPOOL_FULL",
+            MempoolError::AccountFull { .. } => "ACCOUNT_QUEUE_FULL",
+            MempoolError::Ledger(_) => "LEDGER_UNAVAILABLE",
+        }
+    }
+
+    /// HTTP status the API answers with: 400 for a bad transaction, 409 for a
+    /// conflict with known state, 429/503 for back-pressure (retry later).
+    pub fn http_status(&self) -> u16 {
+        match self {
+            MempoolError::Stateless(_) | MempoolError::ValidatorSigner(_) => 400,
+            MempoolError::Duplicate(_)
+            | MempoolError::Committed(_)
+            | MempoolError::StaleNonce { .. }
+            | MempoolError::NonceTaken { .. } => 409,
+            MempoolError::NonceTooFar { .. } | MempoolError::AccountFull { .. } => 429,
+            MempoolError::Full { .. } | MempoolError::Ledger(_) => 503,
+        }
+    }
+
+    /// Whether the same transaction may succeed if retried later.
+    pub fn is_transient(&self) -> bool {
+        matches!(self.http_status(), 429 | 503)
+    }
+}
+
+/// What the mempool needs to know about the chain.
+pub trait ChainView: Send + Sync {
+    /// Next nonce of `key` on the committed chain.
+    fn next_nonce(&self, key: &PublicKey) -> Result<u64, String>;
+    /// Whether a transaction with this hash is committed.
+    fn is_committed(&self, tx: &Hash) -> Result<bool, String>;
+    /// Whether `key` is a validator key now or scheduled (SPEC §1.9).
+    fn is_validator_key(&self, key: &PublicKey) -> bool;
+}
+
+struct Entry {
+    tx: SignedTransaction,
+    bytes: usize,
+    seq: u64,
+}
+
+#[derive(Default)]
+struct Inner {
+    by_hash: HashMap<Hash, Entry>,
+    /// signer → nonce → hash.
+    by_sender: HashMap<PublicKey, BTreeMap<u64, Hash>>,
+    /// arrival order → hash.
+    queue: BTreeMap<u64, Hash>,
+    next_seq: u64,
+    bytes: usize,
+}
+
+impl Inner {
+    fn remove(&mut self, hash: &Hash) -> Option<SignedTransaction> {
+        let e = self.by_hash.remove(hash)?;
+        self.queue.remove(&e.seq);
+        self.bytes -= e.bytes;
+        if let Some(m) = self.by_sender.get_mut(&e.tx.tx.signer) {
+            m.remove(&e.tx.tx.nonce);
+            if m.is_empty() {
+                self.by_sender.remove(&e.tx.tx.signer);
+            }
+        }
+        Some(e.tx)
+    }
+}
+
+/// A transaction that passed the stateless checks, with its hash and size.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    /// The transaction.
+    pub tx: SignedTransaction,
+    /// Its hash.
+    pub hash: Hash,
+    /// Encoded size.
+    pub bytes: usize,
+}
+
+/// The mempool. Cheap to share behind an `Arc`; every method takes `&self`.
+pub struct Mempool {
+    chain_id: String,
+    limits: MempoolLimits,
+    inner: Mutex<Inner>,
+}
+
+impl Mempool {
+    /// An empty mempool for `chain_id`.
+    pub fn new(chain_id: impl Into<String>, limits: MempoolLimits) -> Self {
+        Mempool { chain_id: chain_id.into(), limits, inner: Mutex::new(Inner::default()) }
+    }
+
+    /// Limits in force.
+    pub fn limits(&self) -> &MempoolLimits {
+        &self.limits
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves consistent maps (every
+        // mutation is completed before any call that can panic), so poisoning
+        // is recovered.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Decodes raw transactions and checks size, chain id and signatures; the
+    /// signatures of all decodable ones are verified as one batch, falling
+    /// back to single checks only when the batch fails.
+    pub fn check_stateless(&self, raws: &[&[u8]]) -> Vec<Result<Checked, MempoolError>> {
+        let mut out: Vec<Result<Checked, MempoolError>> = Vec::with_capacity(raws.len());
+        let mut batch = BatchVerifier::new();
+        let mut in_batch = Vec::new();
+        for (i, raw) in raws.iter().enumerate() {
+            let r = SignedTransaction::decode(raw)
+                .map_err(|e| MempoolError::Stateless(StatelessError::from(e)))
+                .and_then(|tx| {
+                    tx.check_chain(&self.chain_id)?;
+                    // Decoding rejects trailing bytes and borsh is canonical, so the raw
+                    // bytes are the encoding: hash them instead of re-encoding.
+                    Ok(Checked { hash: Hash::digest(domain::TX_ID, raw), bytes: raw.len(), tx })
+                });
+            if let Ok(c) = &r {
+                batch.push(c.tx.tx.signer, c.tx.tx.signing_message(), c.tx.signature);
+                in_batch.push(i);
+            }
+            out.push(r);
+        }
+        if !batch.is_empty() && batch.verify().is_err() {
+            for (r, i) in batch.verify_each().into_iter().zip(in_batch) {
+                if let Err(e) = r {
+                    if let Some(slot) = out.get_mut(i) {
+                        *slot = Err(MempoolError::Stateless(StatelessError::Signature(e)));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Admits stateless-checked transactions. Returns one result per input.
+    pub fn insert(&self, chain: &dyn ChainView, checked: Vec<Checked>) -> Vec<Result<Hash, MempoolError>> {
+        let mut out = Vec::with_capacity(checked.len());
+        // Ledger reads happen before taking the lock.
+        let mut pre = Vec::with_capacity(checked.len());
+        for c in checked {
+            let signer = c.tx.tx.signer;
+            if chain.is_validator_key(&signer) {
+                pre.push(Err(MempoolError::ValidatorSigner(signer)));
+                continue;
+            }
+            let state = chain
+                .is_committed(&c.hash)
+                .and_then(|done| Ok((done, chain.next_nonce(&signer)?)))
+                .map_err(MempoolError::Ledger);
+            pre.push(state.map(|(done, next)| (c, done, next)));
+        }
+        let mut inner = self.lock();
+        for p in pre {
+            let r = p.and_then(|(c, committed, next)| self.admit(&mut inner, c, committed, next));
+            out.push(r);
+        }
+        out
+    }
+
+    fn admit(&self, inner: &mut Inner, c: Checked, committed: bool, next: u64) -> Result<Hash, MempoolError> {
+        let signer = c.tx.tx.signer;
+        let nonce = c.tx.tx.nonce;
+        if committed {
+            return Err(MempoolError::Committed(c.hash));
+        }
+        if inner.by_hash.contains_key(&c.hash) {
+            return Err(MempoolError::Duplicate(c.hash));
+        }
+        if nonce < next {
+            return Err(MempoolError::StaleNonce { signer, expected: next, got: nonce });
+        }
+        let max_ahead = self.limits.max_per_account as u64;
+        if nonce - next >= max_ahead {
+            return Err(MempoolError::NonceTooFar { signer, expected: next, got: nonce, max_ahead });
+        }
+        let waiting = inner.by_sender.get(&signer);
+        if let Some(existing) = waiting.and_then(|m| m.get(&nonce)) {
+            return Err(MempoolError::NonceTaken { signer, nonce, existing: *existing });
+        }
+        let count = waiting.map_or(0, BTreeMap::len);
+        if count >= self.limits.max_per_account {
+            return Err(MempoolError::AccountFull { signer, waiting: count, max: self.limits.max_per_account });
+        }
+        if inner.by_hash.len() >= self.limits.max_txs || inner.bytes + c.bytes > self.limits.max_bytes {
+            return Err(MempoolError::Full {
+                txs: inner.by_hash.len(),
+                bytes: inner.bytes,
+                max_txs: self.limits.max_txs,
+                max_bytes: self.limits.max_bytes,
+            });
+        }
+        let seq = inner.next_seq;
+        inner.next_seq += 1;
+        inner.queue.insert(seq, c.hash);
+        inner.by_sender.entry(signer).or_default().insert(nonce, c.hash);
+        inner.bytes += c.bytes;
+        inner.by_hash.insert(c.hash, Entry { tx: c.tx, bytes: c.bytes, seq });
+        Ok(c.hash)
+    }
+
+    /// Checks and admits raw transactions (API and gossip path).
+    pub fn submit_raw(&self, chain: &dyn ChainView, raws: &[&[u8]]) -> Vec<Result<Hash, MempoolError>> {
+        let checked = self.check_stateless(raws);
+        let mut out: Vec<Option<Result<Hash, MempoolError>>> = Vec::with_capacity(checked.len());
+        let mut ok = Vec::new();
+        let mut ok_idx = Vec::new();
+        for (i, c) in checked.into_iter().enumerate() {
+            match c {
+                Ok(c) => {
+                    ok.push(c);
+                    ok_idx.push(i);
+                    out.push(None);
+                }
+                Err(e) => out.push(Some(Err(e))),
+            }
+        }
+        for (r, i) in self.insert(chain, ok).into_iter().zip(ok_idx) {
+            if let Some(slot) = out.get_mut(i) {
+                *slot = Some(r);
+            }
+        }
+        out.into_iter().map(|r| r.unwrap_or_else(|| Err(MempoolError::Ledger("lost result".into())))).collect()
+    }
+
+    /// Up to `max_txs` transactions (and `max_bytes`) for a block, in arrival
+    /// order, each account's nonces contiguous from its next nonce on chain.
+    pub fn reap(&self, chain: &dyn ChainView, max_txs: usize, max_bytes: usize) -> Vec<SignedTransaction> {
+        let inner = self.lock();
+        let mut next: HashMap<PublicKey, u64> = HashMap::new();
+        let mut out = Vec::new();
+        let mut bytes = 0usize;
+        // Accounts whose earlier nonce is missing: skip the rest of their queue.
+        let mut blocked: HashSet<PublicKey> = HashSet::new();
+        for hash in inner.queue.values() {
+            if out.len() >= max_txs {
+                break;
+            }
+            let Some(e) = inner.by_hash.get(hash) else { continue };
+            let signer = e.tx.tx.signer;
+            if blocked.contains(&signer) {
+                continue;
+            }
+            let expected = match next.get(&signer) {
+                Some(n) => *n,
+                None => match chain.next_nonce(&signer) {
+                    Ok(n) => n,
+                    Err(_) => continue,
+                },
+            };
+            if e.tx.tx.nonce == expected {
+                if bytes + e.bytes > max_bytes {
+                    break;
+                }
+                bytes += e.bytes;
+                out.push(e.tx.clone());
+                next.insert(signer, expected + 1);
+            } else if e.tx.tx.nonce > expected {
+                // Its predecessor comes later in arrival order: take the
+                // account's waiting chain in nonce order now.
+                let Some(chain_of) = inner.by_sender.get(&signer) else { continue };
+                let mut n = expected;
+                while let Some(h) = chain_of.get(&n) {
+                    let Some(e2) = inner.by_hash.get(h) else { break };
+                    if out.len() >= max_txs || bytes + e2.bytes > max_bytes {
+                        break;
+                    }
+                    bytes += e2.bytes;
+                    out.push(e2.tx.clone());
+                    n += 1;
+                }
+                next.insert(signer, n);
+                blocked.insert(signer);
+            }
+        }
+        out
+    }
+
+    /// Removes committed transactions and every waiting transaction whose
+    /// nonce the chain has now spent.
+    pub fn remove_committed(&self, chain: &dyn ChainView, committed: &[Hash], signers: &[PublicKey]) {
+        let mut inner = self.lock();
+        for h in committed {
+            inner.remove(h);
+        }
+        let mut stale = Vec::new();
+        for s in signers.iter().collect::<HashSet<_>>() {
+            let Ok(next) = chain.next_nonce(s) else { continue };
+            if let Some(m) = inner.by_sender.get(s) {
+                stale.extend(m.range(..next).map(|(_, h)| *h));
+            }
+        }
+        for h in stale {
+            inner.remove(&h);
+        }
+    }
+
+    /// Whether `hash` is waiting (its signature is already verified).
+    pub fn contains(&self, hash: &Hash) -> bool {
+        self.lock().by_hash.contains_key(hash)
+    }
+
+    /// Hashes of `txs` already verified by the mempool (skipped by block execution).
+    pub fn preverified(&self, hashes: &[Hash]) -> HashSet<Hash> {
+        let inner = self.lock();
+        hashes.iter().filter(|h| inner.by_hash.contains_key(h)).copied().collect()
+    }
+
+    /// Number of waiting transactions.
+    pub fn len(&self) -> usize {
+        self.lock().by_hash.len()
+    }
+
+    /// Whether nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        self.lock().bytes
+    }
+}
+
+/// The entry point for new transactions (HTTP API): admits them to the
+/// mempool and hands the admitted ones to the network for gossip.
+#[derive(Clone)]
+pub struct TxGateway {
+    mempool: std::sync::Arc<Mempool>,
+    chain: std::sync::Arc<dyn ChainView>,
+    gossip: tokio::sync::mpsc::Sender<Vec<u8>>,
+}
+
+impl TxGateway {
+    /// A gateway over `mempool`; admitted raw transactions go to `gossip`.
+    pub fn new(
+        mempool: std::sync::Arc<Mempool>,
+        chain: std::sync::Arc<dyn ChainView>,
+        gossip: tokio::sync::mpsc::Sender<Vec<u8>>,
+    ) -> Self {
+        TxGateway { mempool, chain, gossip }
+    }
+
+    /// Checks and admits raw signed transactions; one result per input. An
+    /// admitted transaction is gossiped; if the gossip queue is full it still
+    /// waits in this node's mempool and reaches the chain when this node
+    /// proposes, or by a later retransmission.
+    pub fn submit(&self, raws: &[Vec<u8>]) -> Vec<Result<Hash, MempoolError>> {
+        let refs: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
+        let out = self.mempool.submit_raw(self.chain.as_ref(), &refs);
+        for (r, raw) in out.iter().zip(raws) {
+            if r.is_ok() {
+                let _ = self.gossip.try_send(raw.clone());
+            }
+        }
+        out
+    }
+
+    /// The mempool.
+    pub fn mempool(&self) -> &Mempool {
+        &self.mempool
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tamga_types::{ChainId, Payload, RevocationReason, SigningKey, Transaction};
+
+    struct Chain {
+        nonces: HashMap<PublicKey, u64>,
+        validators: Vec<PublicKey>,
+    }
+    impl ChainView for Chain {
+        fn next_nonce(&self, key: &PublicKey) -> Result<u64, String> {
+            Ok(self.nonces.get(key).copied().unwrap_or(0))
+        }
+        fn is_committed(&self, _: &Hash) -> Result<bool, String> {
+            Ok(false)
+        }
+        fn is_validator_key(&self, key: &PublicKey) -> bool {
+            self.validators.contains(key)
+        }
+    }
+
+    fn tx(key: &SigningKey, nonce: u64) -> Vec<u8> {
+        Transaction {
+            chain_id: ChainId::new("test").unwrap(),
+            signer: key.public(),
+            nonce,
+            payload: Payload::RevokeAccount { key: key.public(), reason: RevocationReason::HolderRequest },
+            memo: Default::default(),
+        }
+        .sign(key)
+        .encode()
+    }
+
+    fn chain() -> Chain {
+        Chain { nonces: HashMap::new(), validators: vec![] }
+    }
+
+    #[test]
+    fn admits_verifies_and_dedupes() {
+        let m = Mempool::new("test", MempoolLimits::default());
+        let k = SigningKey::from_seed([1; 32]);
+        let raw = tx(&k, 0);
+        let r = m.submit_raw(&chain(), &[&raw, &raw]);
+        assert!(r[0].is_ok());
+        assert_eq!(r[1].as_ref().unwrap_err().code(), "DUPLICATE_TX");
+        let mut bad = tx(&k, 1);
+        let n = bad.len();
+        bad[n - 1] ^= 1;
+        let r = m.submit_raw(&chain(), &[&bad]);
+        assert_eq!(r[0].as_ref().unwrap_err().code(), "BAD_SIGNATURE");
+        let r = m.submit_raw(&chain(), &[b"garbage"]);
+        assert_eq!(r[0].as_ref().unwrap_err().code(), "MALFORMED_TX");
+        assert_eq!(m.len(), 1);
+    }
+
+    #[test]
+    fn wrong_chain_and_validator_signer_rejected() {
+        let m = Mempool::new("other", MempoolLimits::default());
+        let k = SigningKey::from_seed([1; 32]);
+        assert_eq!(m.submit_raw(&chain(), &[&tx(&k, 0)])[0].as_ref().unwrap_err().code(), "WRONG_CHAIN_ID");
+        let m = Mempool::new("test", MempoolLimits::default());
+        let c = Chain { nonces: HashMap::new(), validators: vec![k.public()] };
+        let e = m.submit_raw(&c, &[&tx(&k, 0)]).remove(0).unwrap_err();
+        assert_eq!(e.code(), "VALIDATOR_KEY_SIGNER");
+        assert_eq!(e.http_status(), 400);
+    }
+
+    #[test]
+    fn nonce_rules_and_back_pressure() {
+        let limits = MempoolLimits { max_txs: 3, max_bytes: 1 << 20, max_per_account: 2 };
+        let m = Mempool::new("test", limits);
+        let k = SigningKey::from_seed([1; 32]);
+        let mut c = chain();
+        c.nonces.insert(k.public(), 5);
+        let e = m.submit_raw(&c, &[&tx(&k, 4)]).remove(0).unwrap_err();
+        assert_eq!(e, MempoolError::StaleNonce { signer: k.public(), expected: 5, got: 4 });
+        let e = m.submit_raw(&c, &[&tx(&k, 7)]).remove(0).unwrap_err();
+        assert_eq!(e.code(), "NONCE_TOO_FAR");
+        assert!(m.submit_raw(&c, &[&tx(&k, 5), &tx(&k, 6)]).iter().all(Result::is_ok));
+        let k2 = SigningKey::from_seed([2; 32]);
+        assert!(m.submit_raw(&c, &[&tx(&k2, 0)])[0].is_ok());
+        let e = m.submit_raw(&c, &[&tx(&k2, 1)]).remove(0).unwrap_err();
+        assert_eq!(e.code(), "MEMPOOL_FULL");
+        assert!(e.is_transient());
+        assert_eq!(m.len(), 3);
+    }
+
+    #[test]
+    fn reap_keeps_nonce_order_and_removal_purges_stale() {
+        let m = Mempool::new("test", MempoolLimits::default());
+        let a = SigningKey::from_seed([1; 32]);
+        let b = SigningKey::from_seed([2; 32]);
+        let mut c = chain();
+        // a's nonce 1 arrives before nonce 0; b has a gap (nonce 1 only).
+        let r = m.submit_raw(&c, &[&tx(&a, 1), &tx(&b, 1), &tx(&a, 0), &tx(&a, 2)]);
+        assert!(r.iter().all(Result::is_ok));
+        let block = m.reap(&c, 100, 1 << 20);
+        let got: Vec<(PublicKey, u64)> = block.iter().map(|t| (t.tx.signer, t.tx.nonce)).collect();
+        assert_eq!(got, vec![(a.public(), 0), (a.public(), 1), (a.public(), 2)]);
+        assert_eq!(m.reap(&c, 2, 1 << 20).len(), 2);
+        let hashes: Vec<Hash> = block.iter().map(|t| t.hash()).collect();
+        c.nonces.insert(a.public(), 3);
+        c.nonces.insert(b.public(), 2);
+        m.remove_committed(&c, &hashes, &[a.public(), b.public()]);
+        assert!(m.is_empty(), "b's nonce 1 is stale once the chain is at 2");
+    }
+}

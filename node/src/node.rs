@@ -1,0 +1,185 @@
+//! `tamgad start`: wires config, keys, genesis, ledger, mempool, network,
+//! driver and API together and runs until Ctrl-C or SIGTERM.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tamga_state::Ledger;
+use tamga_types::views::NodeStatus;
+use tamga_types::{Genesis, PublicKey};
+use tokio::sync::{mpsc, watch};
+use tracing::info;
+
+use crate::config::Config;
+use crate::driver::{Driver, DriverDeps, LedgerChain};
+use crate::home::{libp2p_keypair, peer_id_of, read_key, Home};
+use crate::mempool::{ChainView, Mempool, MempoolLimits, TxGateway};
+use crate::metrics::Metrics;
+use crate::network::{self, NetworkDeps, NetworkSettings};
+
+/// Reads and validates `genesis.json`.
+pub fn load_genesis(path: &Path) -> anyhow::Result<Genesis> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    tamga_genesis::parse(&text).with_context(|| format!("invalid genesis file {}", path.display()))
+}
+
+/// Installs the tracing subscriber (`RUST_LOG` overrides the config filter).
+pub fn init_logging(cfg: &crate::config::LogConfig) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&cfg.filter));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = if cfg.format == "json" { builder.json().try_init() } else { builder.try_init() };
+}
+
+/// Runs the node in `home` until Ctrl-C / SIGTERM.
+pub async fn start(home: Home) -> anyhow::Result<()> {
+    let cfg = Config::load(&home.config())?;
+    init_logging(&cfg.log);
+    let key = read_key(&home.key())?;
+    let genesis = load_genesis(&home.genesis())?;
+    std::fs::create_dir_all(home.ledger()).with_context(|| format!("cannot create {}", home.ledger().display()))?;
+    let ledger = Arc::new(Ledger::open(&home.ledger()).context("cannot open the ledger database")?);
+    ledger.init_genesis(&genesis).context("cannot apply genesis")?;
+    let chain_id = genesis.chain_id.to_string();
+    let metrics = Arc::new(Metrics::new());
+    metrics.height.set(ledger.height()? as i64);
+    let limits = MempoolLimits {
+        max_txs: cfg.mempool.max_txs,
+        max_bytes: cfg.mempool.max_bytes,
+        max_per_account: cfg.mempool.max_per_account,
+    };
+    let mempool = Arc::new(Mempool::new(chain_id.clone(), limits));
+    let chain = Arc::new(LedgerChain::new(ledger.clone()));
+    let (gossip_tx, gossip_rx) = mpsc::channel(65_536);
+    let chain_view: Arc<dyn ChainView> = chain.clone();
+    let gateway = TxGateway::new(mempool.clone(), chain_view.clone(), gossip_tx);
+
+    // Network: dial every genesis validator and configured peer; admit validators and observers.
+    let me = key.public();
+    let mut dial = Vec::new();
+    for v in &genesis.validators {
+        if v.key == me {
+            continue;
+        }
+        if let (Some(addr), Some(peer)) = (&v.p2p_address, peer_id_of(&v.key)) {
+            let addr: libp2p::Multiaddr =
+                addr.parse().with_context(|| format!("genesis validator {} p2p_address {addr:?}", v.key))?;
+            dial.push(addr.with(libp2p::multiaddr::Protocol::P2p(peer)));
+        }
+    }
+    for p in &cfg.p2p.peers {
+        dial.push(p.parse()?);
+    }
+    let observers: Vec<PublicKey> =
+        cfg.p2p.observers.iter().map(|o| PublicKey::from_hex(o)).collect::<Result<_, _>>()?;
+    let (events_tx, events_rx) = mpsc::channel(4096);
+    let (net, peer_id) = network::spawn(
+        NetworkSettings {
+            keypair: libp2p_keypair(&key),
+            listen: cfg.p2p.listen.parse()?,
+            dial,
+            allowed: Vec::new(),
+            chain_id: chain_id.clone(),
+            max_message_bytes: cfg.p2p.max_message_bytes,
+            tx_batch: cfg.p2p.tx_batch,
+            tx_batch_delay: Duration::from_millis(cfg.p2p.tx_batch_delay_ms.max(1)),
+        },
+        NetworkDeps {
+            ledger: ledger.clone(),
+            mempool: mempool.clone(),
+            chain: chain_view,
+            metrics: metrics.clone(),
+            local_txs: gossip_rx,
+            events: events_tx,
+        },
+    )?;
+
+    let (status_tx, status_rx) = watch::channel(NodeStatus {
+        chain_id: chain_id.clone(),
+        genesis_hash: genesis.hash(),
+        node_key: me,
+        peer_id: peer_id.to_string(),
+        height: ledger.height()?,
+        last_block_hash: ledger.last_block_hash()?,
+        last_block_time_ms: ledger.last_time_ms()?,
+        state_root: ledger.state_root()?,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        ..NodeStatus {
+            chain_id: String::new(),
+            genesis_hash: Default::default(),
+            node_key: me,
+            peer_id: String::new(),
+            validator: false,
+            height: 0,
+            last_block_hash: Default::default(),
+            last_block_time_ms: 0,
+            state_root: Default::default(),
+            consensus_height: 0,
+            consensus_round: 0,
+            syncing: false,
+            peers: 0,
+            mempool_txs: 0,
+            version: String::new(),
+        }
+    });
+
+    // HTTP API.
+    let api = crate::api::router(crate::api::ApiContext {
+        ledger: ledger.clone(),
+        gateway,
+        status: status_rx,
+        metrics: metrics.clone(),
+    });
+    let listener = tokio::net::TcpListener::bind(cfg.api.listen)
+        .await
+        .with_context(|| format!("cannot bind the API to {} (config field api.listen)", cfg.api.listen))?;
+    info!(target: "tamga::api", addr = %cfg.api.listen, "HTTP API listening");
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, api).await {
+            tracing::error!(target: "tamga::api", error = %e, "API server stopped");
+        }
+    });
+
+    let driver = Driver::new(
+        key,
+        cfg.consensus.clone(),
+        DriverDeps {
+            ledger: ledger.clone(),
+            mempool,
+            chain,
+            net,
+            events: events_rx,
+            home: home.clone(),
+            metrics,
+            status: status_tx,
+            observers,
+        },
+    )?;
+    info!(target: "tamga::node", chain_id, %peer_id, height = ledger.height()?, "node started");
+    driver.run(shutdown_signal()).await?;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
