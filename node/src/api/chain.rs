@@ -1,0 +1,217 @@
+//! Node and chain routes: status, health, metrics, chain facts, parameters,
+//! validator sets, blocks with certificates, receipts by height and state
+//! proofs (SPEC §10, §11).
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use tamga_types::{Block, Certificate, CertifiedBlock, Hash, Height, Receipt, ValidatorSet};
+
+use super::error::{ApiError, ApiResult};
+use super::query::{one_of, uint, Params};
+use super::{read, ApiContext};
+
+/// `GET /v1/status`.
+pub async fn status(State(ctx): State<ApiContext>) -> Response {
+    let s = ctx.status.borrow().clone();
+    Json(s).into_response()
+}
+
+/// `GET /health`: 200 while the ledger answers, 503 otherwise.
+pub async fn health(State(ctx): State<ApiContext>) -> Response {
+    match read(&ctx, |l| Ok(l.height()?)).await {
+        Ok(height) => Json(serde_json::json!({ "status": "ok", "height": height })).into_response(),
+        Err(e) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "UNHEALTHY", e.message).into_response(),
+    }
+}
+
+/// `GET /metrics`: OpenMetrics text.
+pub async fn metrics(State(ctx): State<ApiContext>) -> Response {
+    let body = ctx.metrics.encode();
+    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], body).into_response()
+}
+
+/// `GET /v1/chain`: chain id, genesis time and hash, regulation hash, network type (SPEC §1.11).
+pub async fn chain(State(ctx): State<ApiContext>) -> ApiResult<Response> {
+    Ok(Json(read(&ctx, |l| Ok(l.chain_info()?)).await?).into_response())
+}
+
+/// `GET /v1/params`.
+pub async fn params(State(ctx): State<ApiContext>) -> ApiResult<Response> {
+    Ok(Json(read(&ctx, |l| Ok(l.params()?)).await?).into_response())
+}
+
+#[derive(Serialize)]
+struct ValidatorsAnswer {
+    height: Height,
+    total_power: u64,
+    quorum: u64,
+    validators: ValidatorSet,
+}
+
+/// `GET /v1/validators[?height=]`: the set certifying the block at `height`
+/// (default: the next block).
+pub async fn validators(
+    State(ctx): State<ApiContext>,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> ApiResult<Response> {
+    let q = Params::new(q, &["height"])?;
+    let height: Option<Height> = q.get("height", uint)?;
+    let answer = read(&ctx, move |l| {
+        let next = l.height()? + 1;
+        let height = height.unwrap_or(next);
+        if height == 0 || height > next {
+            return Err(ApiError::bad(
+                "BAD_PARAM",
+                "height",
+                format!("invalid height {height}: sets are known for heights 1..={next}"),
+            ));
+        }
+        let set = l.validators_at(height)?;
+        Ok(ValidatorsAnswer { height, total_power: set.total_power(), quorum: set.quorum(), validators: set })
+    })
+    .await?;
+    Ok(Json(answer).into_response())
+}
+
+/// A path's `{height}`: a number or `latest`.
+fn block_height(ctx_height: Height, s: &str) -> ApiResult<Height> {
+    let h = if s == "latest" {
+        ctx_height
+    } else {
+        uint(s)
+            .map_err(|why| ApiError::bad("BAD_HEIGHT", "height", format!("invalid height {s:?}: {why} or `latest`")))?
+    };
+    if h == 0 || h > ctx_height {
+        return Err(ApiError::not_found(
+            "BLOCK_NOT_FOUND",
+            format!("no block at height {h}: committed blocks are 1..={ctx_height}"),
+        ));
+    }
+    Ok(h)
+}
+
+#[derive(Serialize)]
+struct BlockAnswer {
+    height: Height,
+    hash: Hash,
+    block: Block,
+    certificate: Certificate,
+}
+
+#[derive(Serialize)]
+struct RawBlockAnswer {
+    height: Height,
+    hash: Hash,
+    /// Hex of the borsh encoding of `CertifiedBlock`.
+    raw: String,
+}
+
+#[derive(Clone, Copy)]
+enum Encoding {
+    Json,
+    Borsh,
+}
+
+/// `GET /v1/blocks/{height}[?encoding=json|borsh]`: the block and its commit certificate.
+pub async fn block(
+    State(ctx): State<ApiContext>,
+    Path(at): Path<String>,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> ApiResult<Response> {
+    let q = Params::new(q, &["encoding"])?;
+    let enc = q.get("encoding", |s| one_of(s, &[("json", Encoding::Json), ("borsh", Encoding::Borsh)]))?;
+    let (block, certificate) = read(&ctx, move |l| {
+        let h = block_height(l.height()?, &at)?;
+        match (l.block(h)?, l.certificate(h)?) {
+            (Some(b), Some(c)) => Ok((b, c)),
+            _ => Err(ApiError::internal(format!("block or certificate {h} missing from the store"))),
+        }
+    })
+    .await?;
+    let (height, hash) = (block.header.height, block.hash());
+    Ok(match enc.unwrap_or(Encoding::Json) {
+        Encoding::Json => Json(BlockAnswer { height, hash, block, certificate }).into_response(),
+        Encoding::Borsh => {
+            let raw = hex::encode(tamga_types::codec::encode(&CertifiedBlock { block, certificate }));
+            Json(RawBlockAnswer { height, hash, raw }).into_response()
+        }
+    })
+}
+
+#[derive(Serialize)]
+struct ReceiptsAnswer {
+    height: Height,
+    receipts: Vec<Receipt>,
+}
+
+/// `GET /v1/blocks/{height}/receipts`.
+pub async fn receipts(State(ctx): State<ApiContext>, Path(at): Path<String>) -> ApiResult<Response> {
+    let answer = read(&ctx, move |l| {
+        let height = block_height(l.height()?, &at)?;
+        Ok(ReceiptsAnswer { height, receipts: l.receipts(height)? })
+    })
+    .await?;
+    Ok(Json(answer).into_response())
+}
+
+#[derive(Serialize)]
+struct ProofAnswer {
+    key: String,
+    height: Height,
+    root: Hash,
+    /// Hex of the borsh-encoded state entry; null when absent.
+    value: Option<String>,
+    /// Hex of the borsh encoding of jmt 0.12 `SparseMerkleProof<Sha256>`.
+    proof: String,
+}
+
+/// `GET /v1/proofs/state?key=<hex logical key>[&height=]` (SPEC §10).
+pub async fn state_proof(
+    State(ctx): State<ApiContext>,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> ApiResult<Response> {
+    let q = Params::new(q, &["key", "height"])?;
+    let key = q
+        .get("key", |s| hex::decode(s).map_err(|e| format!("not hex: {e}")))?
+        .ok_or_else(|| ApiError::bad("MISSING_PARAM", "key", "missing key: hex of a logical state key"))?;
+    if key.is_empty() {
+        return Err(ApiError::bad("BAD_PARAM", "key", "invalid key \"\": empty"));
+    }
+    let height: Option<Height> = q.get("height", uint)?;
+    let answer = read(&ctx, move |l| {
+        let last = l.height()?;
+        let height = height.unwrap_or(last);
+        let root = if height == last {
+            l.state_root()?
+        } else if height > last {
+            return Err(ApiError::bad(
+                "BAD_PARAM",
+                "height",
+                format!("invalid height {height}: the last committed height is {last}"),
+            ));
+        } else if height == 0 {
+            return Err(ApiError::bad(
+                "BAD_PARAM",
+                "height",
+                "invalid height 0: genesis-state proofs are served only until the first block",
+            ));
+        } else {
+            l.block(height)?.map(|b| b.header.state_root).ok_or_else(|| ApiError::internal("block missing"))?
+        };
+        let (value, proof) = l.get_with_proof(&key, height)?;
+        let proof = borsh::to_vec(&proof).map_err(|e| ApiError::internal(format!("encoding the proof: {e}")))?;
+        Ok(ProofAnswer {
+            key: hex::encode(&key),
+            height,
+            root,
+            value: value.map(hex::encode),
+            proof: hex::encode(proof),
+        })
+    })
+    .await?;
+    Ok(Json(answer).into_response())
+}

@@ -1,0 +1,117 @@
+//! The HTTP API (SPEC §11): JSON over HTTP, served by axum. `docs/api.md` is
+//! the reference (every route, parameter, answer shape and error code).
+//!
+//! * Versioned under `/v1`; `/health` and `/metrics` are unversioned.
+//! * Keys, hashes and signatures are lower-case hex; ids, heights and
+//!   amounts are JSON integers (amounts are `u128`: parse with a big-integer
+//!   aware JSON reader); enums are snake_case strings.
+//! * Transactions and blocks are also served as `raw` hex of their borsh
+//!   encoding, the bytes that were signed and certified.
+//! * Every error is `{"code", "message", "field"?}` with a status that says
+//!   whether to fix the request (4xx) or retry (429, 503); ledger failures
+//!   are 500 `INTERNAL`. Handlers never panic on input.
+//! * Ledger reads and signature checks run on tokio's blocking pool.
+//!
+//! The contract with the rest of the node is [`ApiContext`]: everything a
+//! handler may touch.
+
+mod chain;
+mod error;
+mod query;
+mod registries;
+mod txs;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{Method, StatusCode, Uri};
+use axum::routing::get;
+use axum::Router;
+use tamga_state::Ledger;
+use tamga_types::views::NodeStatus;
+use tokio::sync::watch;
+
+use crate::mempool::TxGateway;
+use crate::metrics::Metrics;
+
+pub use error::ApiError;
+pub use txs::MAX_BATCH;
+
+/// Largest request body: a full batch of typical transactions as hex
+/// (1000 × ~1 KiB × 2) with room to spare. Larger bodies get 413 `BODY_TOO_LARGE`.
+pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+/// What the API handlers share.
+#[derive(Clone)]
+pub struct ApiContext {
+    /// Committed state (read-only use: queries, blocks, receipts, proofs).
+    pub ledger: Arc<Ledger>,
+    /// Admission of new transactions (mempool + gossip).
+    pub gateway: TxGateway,
+    /// Live node status, updated by the consensus driver after every commit and round change.
+    pub status: watch::Receiver<NodeStatus>,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
+}
+
+/// Runs a ledger read on the blocking pool (RocksDB calls block).
+async fn read<T: Send + 'static>(
+    ctx: &ApiContext,
+    f: impl FnOnce(&Ledger) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let ledger = ctx.ledger.clone();
+    tokio::task::spawn_blocking(move || f(&ledger))
+        .await
+        .map_err(|e| ApiError::internal(format!("query task failed: {e}")))?
+}
+
+async fn no_route(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", format!("no route {method} {}", uri.path()))
+}
+
+async fn wrong_method(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        format!("{method} is not allowed on {}", uri.path()),
+    )
+}
+
+/// The router with every route.
+pub fn router(ctx: ApiContext) -> Router {
+    Router::new()
+        .route("/health", get(chain::health))
+        .route("/metrics", get(chain::metrics))
+        .route("/v1/status", get(chain::status))
+        .route("/v1/chain", get(chain::chain))
+        .route("/v1/params", get(chain::params))
+        .route("/v1/validators", get(chain::validators))
+        .route("/v1/blocks/{height}", get(chain::block))
+        .route("/v1/blocks/{height}/receipts", get(chain::receipts))
+        .route("/v1/proofs/state", get(chain::state_proof))
+        .route("/v1/txs", axum::routing::post(txs::submit))
+        .route("/v1/txs/{hash}", get(txs::get))
+        .route("/v1/accounts/{key}", get(registries::account))
+        .route("/v1/accounts/{key}/records", get(registries::account_records))
+        .route("/v1/parties", get(registries::parties))
+        .route("/v1/parties/{id}", get(registries::party))
+        .route("/v1/classes", get(registries::classes))
+        .route("/v1/classes/{id}", get(registries::class))
+        .route("/v1/classes/{id}/holders", get(registries::holders))
+        .route("/v1/records/{id}", get(registries::record))
+        .route("/v1/escrows", get(registries::escrows))
+        .route("/v1/escrows/{id}", get(registries::escrow))
+        .route("/v1/mining-notifications", get(registries::mining_notifications))
+        .route("/v1/mining-notifications/totals", get(registries::mining_totals))
+        .route("/v1/mining-notifications/{id}", get(registries::mining_notification))
+        .route("/v1/activity-notifications", get(registries::activity_notifications))
+        .route("/v1/evidence", get(registries::evidence))
+        .fallback(no_route)
+        .method_not_allowed_fallback(wrong_method)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(ctx)
+}

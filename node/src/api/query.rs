@@ -1,0 +1,81 @@
+//! Query-string and path parsing with errors that name the parameter and
+//! the values it accepts. Unknown and repeated parameters are refused rather
+//! than ignored, so a typo (`?regoin=`) never silently widens a result.
+
+use std::str::FromStr;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::Query;
+
+use super::error::{ApiError, ApiResult};
+
+/// Parsed query parameters of one request.
+pub struct Params {
+    pairs: Vec<(String, String)>,
+}
+
+impl Params {
+    /// Checks that only `allowed` parameters appear, each at most once.
+    pub fn new(q: Result<Query<Vec<(String, String)>>, QueryRejection>, allowed: &[&str]) -> ApiResult<Params> {
+        let Query(pairs) = q.map_err(|e| ApiError::bad("BAD_QUERY", "query", e.body_text()))?;
+        for (i, (k, _)) in pairs.iter().enumerate() {
+            if !allowed.contains(&k.as_str()) {
+                let list = if allowed.is_empty() { "none".to_owned() } else { allowed.join(", ") };
+                return Err(ApiError::bad(
+                    "UNKNOWN_PARAM",
+                    k.clone(),
+                    format!("unknown query parameter {k:?}; allowed: {list}"),
+                ));
+            }
+            if pairs[..i].iter().any(|(p, _)| p == k) {
+                return Err(ApiError::bad("BAD_PARAM", k.clone(), format!("query parameter {k:?} is given twice")));
+            }
+        }
+        Ok(Params { pairs })
+    }
+
+    /// The raw value of `name`.
+    pub fn raw(&self, name: &str) -> Option<&str> {
+        self.pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// `name` parsed by `parse`; its error message becomes a `BAD_PARAM`
+    /// naming the parameter.
+    pub fn get<T>(&self, name: &str, parse: impl FnOnce(&str) -> Result<T, String>) -> ApiResult<Option<T>> {
+        self.raw(name)
+            .map(|v| parse(v).map_err(|why| ApiError::bad("BAD_PARAM", name, format!("invalid {name} {v:?}: {why}"))))
+            .transpose()
+    }
+}
+
+/// Parses an unsigned integer (ids, heights, limits).
+pub fn uint<T: FromStr>(s: &str) -> Result<T, String> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("expected an unsigned integer".into());
+    }
+    s.parse().map_err(|_| "expected an unsigned integer in range".into())
+}
+
+/// Parses one of a fixed list of names.
+pub fn one_of<'a, T: Copy>(s: &str, allowed: &'a [(&'a str, T)]) -> Result<T, String> {
+    allowed.iter().find(|(n, _)| *n == s).map(|(_, v)| *v).ok_or_else(|| {
+        let names: Vec<&str> = allowed.iter().map(|(n, _)| *n).collect();
+        format!("expected one of: {}", names.join(", "))
+    })
+}
+
+/// A path segment holding an id (`/v1/parties/{id}`).
+pub fn path_id<T: FromStr>(what: &str, s: &str) -> ApiResult<T> {
+    uint(s).map_err(|why| ApiError::bad("BAD_ID", what, format!("invalid {what} {s:?}: {why}")))
+}
+
+/// A path segment holding an account key.
+pub fn path_key(s: &str) -> ApiResult<tamga_types::PublicKey> {
+    tamga_types::PublicKey::from_hex(s)
+        .map_err(|e| ApiError::bad("BAD_KEY", "key", format!("invalid account key {s:?}: {e}")))
+}
+
+/// A path segment holding a hash.
+pub fn path_hash(s: &str) -> ApiResult<tamga_types::Hash> {
+    tamga_types::Hash::from_hex(s).map_err(|e| ApiError::bad("BAD_HASH", "hash", format!("invalid hash {s:?}: {e}")))
+}

@@ -1,0 +1,159 @@
+//! Accounts and registries over the scenario chain.
+
+use serde_json::json;
+use tamga_types::model::{EscrowState, MiningNotification};
+use tamga_types::views::{Page, PartyView, RecordView};
+use tamga_types::*;
+
+use super::*;
+
+#[tokio::test]
+async fn account_with_nonce_and_balances() {
+    let n = Node::scenario();
+    let alice = n.c.alice.public();
+    let (s, v) = n.get(&format!("/v1/accounts/{alice}")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["account"]["party"], 4);
+    assert_eq!(v["next_nonce"], 2);
+    assert_eq!(v["balances"][0]["symbol"], "WHEAT");
+    // 100.00 minted, 25.00 sent, 10.00 locked in escrow.
+    assert_eq!(v["balances"][0]["amount"], 6_500);
+    let (s, v) = n.get(&format!("/v1/accounts/{}/records", alice)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert_eq!(v[0]["id"], 1);
+
+    let stranger = key(77).public();
+    for uri in [format!("/v1/accounts/{stranger}"), format!("/v1/accounts/{stranger}/records")] {
+        let (s, v) = n.get(&uri).await;
+        assert_eq!((s, code(&v)), (StatusCode::NOT_FOUND, "ACCOUNT_NOT_FOUND"), "{uri}");
+    }
+    let (s, v) = n.get("/v1/accounts/notakey").await;
+    assert_eq!((s, code(&v)), (StatusCode::BAD_REQUEST, "BAD_KEY"));
+    assert_eq!(v["field"], "key");
+}
+
+#[tokio::test]
+async fn parties_and_classes() {
+    let n = Node::scenario();
+    let (s, v) = n.get("/v1/parties").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v.as_array().unwrap().len(), 6);
+    let (s, v) = n.get("/v1/parties/3").await;
+    assert_eq!(s, StatusCode::OK);
+    let p: PartyView = serde_json::from_value(v).unwrap();
+    assert!(p.roles.contains(&"issuer".to_owned()), "{:?}", p.roles);
+    assert_eq!(p.accounts[0].key, n.c.issuer.public());
+    let (s, v) = n.get("/v1/parties/99").await;
+    assert_eq!((s, code(&v)), (StatusCode::NOT_FOUND, "PARTY_NOT_FOUND"));
+    let (s, v) = n.get("/v1/parties/x1").await;
+    assert_eq!((s, code(&v)), (StatusCode::BAD_REQUEST, "BAD_ID"));
+    let (s, v) = n.get("/v1/parties?kind=individual").await;
+    assert_eq!((s, code(&v)), (StatusCode::BAD_REQUEST, "UNKNOWN_PARAM"));
+
+    let (s, v) = n.get("/v1/classes").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v[0]["symbol"], "WHEAT");
+    assert_eq!(v[0]["supply"], 10_000);
+    assert_eq!(n.get("/v1/classes?issuer=3").await.1.as_array().unwrap().len(), 1);
+    assert_eq!(n.get("/v1/classes?issuer=4").await.1, json!([]));
+    let (s, v) = n.get("/v1/classes?issuer=me").await;
+    assert_eq!((s, code(&v)), (StatusCode::BAD_REQUEST, "BAD_PARAM"));
+    assert_eq!(n.get("/v1/classes/1").await.1["decimals"], 2);
+    let (s, v) = n.get("/v1/classes/2").await;
+    assert_eq!((s, code(&v)), (StatusCode::NOT_FOUND, "CLASS_NOT_FOUND"));
+    let (s, v) = n.get("/v1/classes/1/holders").await;
+    assert_eq!(s, StatusCode::OK);
+    let mut amounts: Vec<u64> = v.as_array().unwrap().iter().map(|h| h["amount"].as_u64().unwrap()).collect();
+    amounts.sort();
+    assert_eq!(amounts, vec![2_500, 6_500], "{v}");
+    let (s, v) = n.get("/v1/classes/2/holders").await;
+    assert_eq!((s, code(&v)), (StatusCode::NOT_FOUND, "CLASS_NOT_FOUND"));
+}
+
+#[tokio::test]
+async fn records_escrows_activity_evidence() {
+    let n = Node::scenario();
+    let (s, v) = n.get("/v1/records/1").await;
+    assert_eq!(s, StatusCode::OK);
+    let r: RecordView = serde_json::from_value(v).unwrap();
+    assert_eq!(r.record.holder, n.c.alice.public());
+    assert_eq!(r.history.len(), 1);
+    assert_eq!(r.history[0].signer, n.c.issuer.public());
+    let (s, v) = n.get("/v1/records/2").await;
+    assert_eq!((s, code(&v)), (StatusCode::NOT_FOUND, "RECORD_NOT_FOUND"));
+
+    let (s, v) = n.get("/v1/escrows").await;
+    assert_eq!(s, StatusCode::OK);
+    let e: Vec<EscrowState> = serde_json::from_value(v).unwrap();
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].asset, EscrowAsset::Tokens { class: ClassId(1), amount: 1_000 });
+    assert_eq!(n.get("/v1/escrows?party=5").await.1.as_array().unwrap().len(), 1, "bob is the payee");
+    assert_eq!(n.get("/v1/escrows?party=3").await.1, json!([]));
+    assert_eq!(n.get("/v1/escrows/1").await.1["payee"], n.c.bob.public().to_hex());
+    let (s, v) = n.get("/v1/escrows/7").await;
+    assert_eq!((s, code(&v)), (StatusCode::NOT_FOUND, "ESCROW_NOT_FOUND"));
+
+    let (s, v) = n.get("/v1/activity-notifications").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v[0]["activity"], "exchange");
+    assert_eq!(n.get("/v1/activity-notifications?party=3").await.1.as_array().unwrap().len(), 1);
+    assert_eq!(n.get("/v1/activity-notifications?party=4").await.1, json!([]));
+    assert_eq!(n.get("/v1/evidence").await, (StatusCode::OK, json!([])));
+}
+
+#[tokio::test]
+async fn mining_filters_paging_totals() {
+    let n = Node::scenario();
+    let (s, v) = n.get("/v1/mining-notifications").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let page: Page<MiningNotification> = serde_json::from_value(v).unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.next_after, None);
+    for (q, count) in [
+        ("region=pavlodar", 1),
+        ("region=abai", 0),
+        ("status=accepted", 1),
+        ("status=submitted", 0),
+        ("kind=start&miner=6", 1),
+        ("miner=5", 0),
+        ("from=2026-01-15&to=2026-01-15", 1),
+        ("from=2026-01-16", 0),
+        ("after=1", 0),
+        ("limit=1", 1),
+    ] {
+        let (s, v) = n.get(&format!("/v1/mining-notifications?{q}")).await;
+        assert_eq!(s, StatusCode::OK, "{q}: {v}");
+        assert_eq!(v["items"].as_array().unwrap().len(), count, "{q}");
+    }
+    for (q, field, hint) in [
+        ("region=mars", "region", "pavlodar"),
+        ("status=approved", "status", "submitted, accepted, rejected"),
+        ("kind=stop", "kind", "start, change, termination"),
+        ("from=2026-13-01", "from", "calendar day"),
+        ("to=yesterday", "to", "YYYY-MM-DD"),
+        ("limit=0", "limit", "1..=1000"),
+        ("limit=1001", "limit", "1..=1000"),
+        ("miner=-1", "miner", "unsigned integer"),
+        ("after=x", "after", "unsigned integer"),
+        ("from=2026-02-01&to=2026-01-01", "to", "after"),
+    ] {
+        let (s, v) = n.get(&format!("/v1/mining-notifications?{q}")).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{q}: {v}");
+        assert_eq!(code(&v), "BAD_PARAM", "{q}");
+        assert_eq!(v["field"], field, "{q}");
+        assert!(v["message"].as_str().unwrap().contains(hint), "{q}: {v}");
+    }
+    let (s, v) = n.get("/v1/mining-notifications?regoin=abai").await;
+    assert_eq!((s, code(&v)), (StatusCode::BAD_REQUEST, "UNKNOWN_PARAM"));
+    assert!(v["message"].as_str().unwrap().contains("miner, status, region"), "{v}");
+
+    let (s, v) = n.get("/v1/mining-notifications/1").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["status"]["status"], "accepted");
+    let (s, v) = n.get("/v1/mining-notifications/2").await;
+    assert_eq!((s, code(&v)), (StatusCode::NOT_FOUND, "MINING_NOTIFICATION_NOT_FOUND"));
+    let (s, v) = n.get("/v1/mining-notifications/totals").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v, json!([{ "region": "pavlodar", "sites": 1, "capacity_kw": 5000, "units": 120 }]));
+}
