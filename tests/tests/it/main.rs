@@ -1,0 +1,12 @@
+//! Multi-node scenarios against real `tamgad` processes (issue 6). One
+//! integration binary; one module per theme. Nets run one at a time
+//! (`TAMGA_IT_JOBS` raises that); `TAMGA_IT_SECS` sets the steady-load
+//! duration; `TAMGA_IT_SEED` fixes the key seed. See `tests/README.md`.
+
+// Scenario helpers panic on failure like the tests themselves: the message
+// names the step, and the net's drop prints the node logs.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+mod hostile;
+mod steady;
