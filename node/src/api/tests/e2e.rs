@@ -64,7 +64,7 @@ async fn client_reads_every_route() {
     assert_eq!(c.mining_notifications(&f).await.unwrap(), n.ledger.mining_notifications(&f).unwrap());
     assert_eq!(c.mining_notification(MiningNotificationId(1)).await.unwrap().miner, PartyId(6));
     assert_eq!(c.mining_totals().await.unwrap(), n.ledger.mining_totals_by_region().unwrap());
-    assert_eq!(c.activity_notifications(Some(PartyId(3))).await.unwrap().len(), 1);
+    assert_eq!(c.activity_notifications(Some(PartyId(3))).await.unwrap().len(), 2);
     assert_eq!(c.evidence().await.unwrap(), vec![]);
     let mut logical = vec![b'A'];
     logical.extend_from_slice(&alice.0);
