@@ -8,5 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod crash;
 mod hostile;
+mod rolling;
 mod steady;
