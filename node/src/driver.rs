@@ -106,6 +106,13 @@ enum Internal {
     Validated { height: Height, round: Round, id: Hash, executed: Option<Box<ExecutedBlock>> },
 }
 
+/// What a commit leaves for the driver's bookkeeping.
+struct Committed {
+    failed: usize,
+    state_root: Hash,
+    tx_hashes: Vec<Hash>,
+}
+
 /// What the driver needs.
 pub struct DriverDeps {
     /// Committed state.
@@ -471,7 +478,7 @@ impl Driver {
         let ledger = self.d.ledger.clone();
         let metrics = self.d.metrics.clone();
         let txs = block.txs.len();
-        let result = tokio::task::spawn_blocking(move || -> Result<(Block, ExecutedBlock), String> {
+        let result = tokio::task::spawn_blocking(move || -> Result<(Block, Committed), String> {
             let executed = match cached {
                 Some(e) => e,
                 None => {
@@ -480,15 +487,24 @@ impl Driver {
                     ledger.execute(&ctx, &block.txs, &block.evidence, &HashSet::new()).map_err(|e| e.to_string())?
                 }
             };
+            let summary = Committed {
+                failed: executed
+                    .receipts
+                    .iter()
+                    .filter(|r| !matches!(r.outcome, tamga_types::TxOutcome::Success))
+                    .count(),
+                state_root: executed.state_root,
+                tx_hashes: executed.tx_hashes.clone(),
+            };
             let started = Instant::now();
-            ledger.commit(&block, &certificate, executed.clone()).map_err(|e| e.to_string())?;
+            ledger.commit(&block, &certificate, executed).map_err(|e| e.to_string())?;
             metrics.block_commit_seconds.observe(started.elapsed().as_secs_f64());
-            Ok((block, executed))
+            Ok((block, summary))
         })
         .await
         .map_err(|e| DriverError::Commit { height, why: e.to_string() })?;
         let (block, executed) = result.map_err(|why| DriverError::Commit { height, why })?;
-        let failed = executed.receipts.iter().filter(|r| !matches!(r.outcome, tamga_types::TxOutcome::Success)).count();
+        let failed = executed.failed;
         let m = &self.d.metrics;
         m.blocks_committed.inc();
         m.txs_committed.inc_by(txs as u64);

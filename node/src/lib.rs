@@ -16,7 +16,15 @@
 //! layout and keys), `network` (libp2p: admission by key, gossipsub,
 //! request-response sync), `mempool`, `driver` (executes the engine's effects,
 //! persists the safety state with fsync before any vote leaves), `api`
-//! (HTTP), `metrics` (Prometheus).
+//! (HTTP), `metrics` (Prometheus), `devnet` (local networks of processes).
+//!
+//! ## Deviations from the issue text, and why
+//!
+//! * **Evidence travels in block bodies, not as transactions.** SPEC §1.9
+//!   forbids validator keys from signing transactions, and the equivocator's
+//!   peers hold only validator keys; so a detecting validator gossips the
+//!   evidence on the consensus topic and the next proposer includes it in
+//!   `Block::evidence`, where `tamga-state` verifies and records it once.
 
 pub mod api;
 pub mod config;
