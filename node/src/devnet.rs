@@ -169,19 +169,30 @@ async fn wait_for_height(client: &tamga_client::Client, height: u64, timeout: Du
 async fn bootstrap(client: &tamga_client::Client, t: &Testnet) -> anyhow::Result<()> {
     let txs = tamga_genesis::bootstrap_transactions(t)?;
     println!("bootstrapping: {} transactions (issuer, miner, class, mints)…", txs.len());
-    for chunk in txs.chunks(500) {
-        let results = client.submit_batch(chunk).await?;
-        for (r, tx) in results.iter().zip(chunk) {
+    // Transactions of one signer are ordered by nonce, but a batch does not
+    // order different signers (gossip batches are admitted concurrently): so
+    // wait for each transaction that the next signer's transaction depends on.
+    let mut i = 0;
+    while i < txs.len() {
+        let signer = txs[i].tx.signer;
+        let mut j = i;
+        while j < txs.len() && txs[j].tx.signer == signer && j - i < 500 {
+            j += 1;
+        }
+        let run = &txs[i..j];
+        let results = client.submit_batch(run).await?;
+        for (r, tx) in results.iter().zip(run) {
             if let Err(e) = r {
                 bail!("bootstrap transaction {} refused: {e}", tx.hash());
             }
         }
-    }
-    for tx in &txs {
-        let view = client.wait_for_receipt(&tx.hash(), Duration::from_secs(120)).await?;
-        if let tamga_types::TxOutcome::Failed { code, message } = &view.receipt.outcome {
-            bail!("bootstrap transaction {} failed: {code}: {message}", tx.hash());
+        for tx in run {
+            let view = client.wait_for_receipt(&tx.hash(), Duration::from_secs(120)).await?;
+            if let tamga_types::TxOutcome::Failed { code, message } = &view.receipt.outcome {
+                bail!("bootstrap transaction {} failed: {code}: {message}", tx.hash());
+            }
         }
+        i = j;
     }
     println!("bootstrap committed");
     Ok(())
