@@ -10,5 +10,9 @@ echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 echo "==> cargo clippy (profile ci)"
 cargo clippy --workspace --all-targets --profile ci -- -D warnings
+echo "==> cargo build (profile ci, every target, so tests reuse one RocksDB build)"
+cargo build --workspace --all-targets --profile ci
+# The multi-node suite runs this exact binary (tests/README.md).
+export TAMGAD_BIN="${CARGO_TARGET_DIR:-$PWD/target}/ci/tamgad"
 echo "==> cargo test (profile ci)"
 cargo test --workspace --profile ci "$@"
