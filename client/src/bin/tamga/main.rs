@@ -1,10 +1,11 @@
 //! `tamga`: the Tamga command-line client (SPEC §11). See `tamga --help`.
 //!
 //! Layout: [`args`] is the command tree, [`payloads`] turns transaction
-//! commands into payloads (pure), [`output`] prints; this file talks to the
-//! node.
+//! commands into payloads (pure), [`output`] prints, [`keys`] manages key
+//! files; this file talks to the node.
 
 mod args;
+mod keys;
 mod output;
 mod payloads;
 
@@ -13,21 +14,43 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use clap::Parser;
-use tamga_client::keyfile::{read_key_file, write_key_file};
-use tamga_client::{sign_payload, Client, TxStatus};
-use tamga_types::views::MiningFilter;
-use tamga_types::SigningKey;
+use tamga_client::keyfile::read_key_file_with;
+use tamga_client::{sign_payload, Client, ClientError, TxStatus};
+use tamga_types::views::{MiningFilter, TxView};
+use tamga_types::{MiningSite, SignedTransaction, SigningKey, TxOutcome};
 
-use args::{ActivityCmd, Cli, Command, KeysCmd, MiningCmd};
+use args::{
+    ActivityCmd, BlockArgs, BlockCmd, Cli, Command, EscrowCmd, MiningCmd, MiningListArgs, NotifyActivityCmd, NotifyCmd,
+    NotifyMiningCmd, PartyCmd, RecordCmd, TokenCmd, TxArgs, TxCmd,
+};
 use output::Printer;
-use payloads::Op;
+use payloads::{Ctx, Op};
 
 /// Exit status of a transaction committed with a failed receipt.
 const EXIT_TX_FAILED: u8 = 3;
+/// Exit status when the node refused the request (admission error, unknown id).
+const EXIT_REFUSED: u8 = 4;
+/// Exit status when no receipt came within --timeout.
+const EXIT_TIMEOUT: u8 = 5;
+
+/// An error with a stable code and exit status of its own.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Coded {
+    /// Machine-readable code.
+    pub code: &'static str,
+    /// Human explanation.
+    pub message: String,
+    /// Exit status.
+    pub exit: u8,
+}
+
+fn coded(code: &'static str, exit: u8, message: impl Into<String>) -> anyhow::Error {
+    Coded { code, message: message.into(), exit }.into()
+}
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -37,25 +60,66 @@ fn main() -> ExitCode {
     };
     match rt.block_on(run(&cli)) {
         Ok(code) => code,
-        Err(e) => {
-            let p = Printer::new(cli.output);
-            p.error(&e);
-            ExitCode::FAILURE
-        }
+        Err(e) => report_error(&Printer::new(cli.output), &e),
     }
 }
 
+/// Prints `e` (with its code in JSON mode) and returns its exit status.
+fn report_error(p: &Printer, e: &anyhow::Error) -> ExitCode {
+    let (code, exit, extra) = classify(e);
+    p.error(&code, &format!("{e:#}"), &extra);
+    ExitCode::from(exit)
+}
+
+/// The code, exit status and extra JSON fields of an error.
+pub fn classify(e: &anyhow::Error) -> (String, u8, Vec<(&'static str, serde_json::Value)>) {
+    if let Some(c) = e.downcast_ref::<Coded>() {
+        return (c.code.to_owned(), c.exit, vec![]);
+    }
+    if let Some(k) = e.downcast_ref::<tamga_client::keyfile::KeyFileError>() {
+        return (k.code().to_owned(), 1, vec![]);
+    }
+    if let Some(c) = e.downcast_ref::<ClientError>() {
+        return match c {
+            ClientError::Api(a) => {
+                let mut extra = vec![("http_status", serde_json::json!(a.status))];
+                if let Some(f) = &a.field {
+                    extra.push(("field", serde_json::json!(f)));
+                }
+                (a.code.clone(), EXIT_REFUSED, extra)
+            }
+            ClientError::Timeout { hash, .. } => {
+                ("TIMEOUT".into(), EXIT_TIMEOUT, vec![("tx_hash", serde_json::json!(hash))])
+            }
+            ClientError::Transport { .. } => ("UNREACHABLE".into(), 1, vec![]),
+            ClientError::InvalidUrl { .. } => ("INVALID_URL".into(), 1, vec![]),
+            ClientError::Decode { .. } => ("DECODE".into(), 1, vec![]),
+        };
+    }
+    ("ERROR".into(), 1, vec![])
+}
+
+/// The signing key of `--key`, asking for an encrypted file's passphrase as needed.
 fn signing_key(cli: &Cli) -> Result<SigningKey> {
-    let path = cli.key.as_ref().context("this command signs a transaction: pass --key FILE or set TAMGA_KEY")?;
-    Ok(read_key_file(path)?)
+    let path = cli.key.as_ref().context("this command needs a key: pass --key FILE or set TAMGA_KEY")?;
+    let prompt = format!("Passphrase for {}: ", path.display());
+    Ok(read_key_file_with(path, || keys::passphrase(cli, &prompt))?)
 }
 
 async fn run(cli: &Cli) -> Result<ExitCode> {
     let p = Printer::new(cli.output);
     if let Command::Keys(k) = &cli.cmd {
-        return keys(cli, k, &p).map(|_| ExitCode::SUCCESS);
+        return keys::run(cli, k, &p).map(|_| ExitCode::SUCCESS);
     }
     let client = Client::new(&cli.node)?;
+    if let Command::Tx(TxArgs { cmd: Some(TxCmd::Submit { file }), .. }) = &cli.cmd {
+        let (hash, raw) = keys::read_saved_tx(file)?;
+        let got = client.submit_raw(&raw).await?;
+        if got != hash {
+            bail!("the node names the transaction {got}, the file {hash}");
+        }
+        return wait(cli, &client, &hash, &p).await;
+    }
     if let Some(op) = Op::of(&cli.cmd) {
         return transact(cli, &client, &op, &p).await;
     }
@@ -63,23 +127,9 @@ async fn run(cli: &Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn keys(cli: &Cli, k: &KeysCmd, p: &Printer) -> Result<()> {
-    match k {
-        KeysCmd::Generate { out } => {
-            let key = SigningKey::generate();
-            write_key_file(out, &key)?;
-            p.value(&serde_json::json!({ "public_key": key.public(), "file": out.display().to_string() }))
-        }
-        KeysCmd::Show { file } => {
-            let path = file.as_ref().or(cli.key.as_ref()).context("give a key file, or --key")?;
-            let key = read_key_file(path)?;
-            p.value(&serde_json::json!({ "public_key": key.public(), "file": path.display().to_string() }))
-        }
-    }
-}
-
-/// Builds, shows, confirms, signs, submits and (unless --no-wait) waits.
+/// Builds, shows, confirms, signs, saves (--out), submits and (unless --no-wait) waits.
 async fn transact(cli: &Cli, client: &Client, op: &Op<'_>, p: &Printer) -> Result<ExitCode> {
+    let key = signing_key(cli)?;
     let decimals = match (cli.base_units, op.amount_class()) {
         (true, _) => None,
         (false, Some(class)) => {
@@ -87,40 +137,84 @@ async fn transact(cli: &Cli, client: &Client, op: &Op<'_>, p: &Printer) -> Resul
         }
         (false, None) => Some(0),
     };
-    let payload = op.payload(decimals).map_err(anyhow::Error::msg)?;
-    let key = signing_key(cli)?;
+    let previous_site: Option<MiningSite> = match op.previous_mining() {
+        Some(id) => Some(
+            client.mining_notification(id).await.with_context(|| format!("fetching mining notification {id}"))?.site,
+        ),
+        None => None,
+    };
+    let ctx = Ctx { decimals, signer: Some(key.public()), previous_site: previous_site.as_ref() };
+    let payload = op.payload_with(&ctx).map_err(|e| coded("INVALID_ARGUMENT", 2, e))?;
     let chain_id = match &cli.chain_id {
         Some(c) => c.clone(),
         None => client.status().await.context("fetching the chain id (or pass --chain-id)")?.chain_id,
     };
     let nonce = match cli.nonce {
         Some(n) => n,
-        None => client.next_nonce(&key.public()).await.context("fetching the account's next nonce")?,
+        None => {
+            client.next_nonce(&key.public()).await.context("fetching the account's next nonce (or pass --nonce)")?
+        }
     };
     let tx = sign_payload(&key, &chain_id, nonce, payload, cli.memo.as_deref())?;
-    // SPEC §1.7: the signer sees the content before it is submitted.
+    // SPEC §1.7: the signer sees the content before it is signed and submitted.
     eprintln!("{}", output::summary(&tx, decimals)?);
     if !cli.yes && !confirm()? {
-        bail!("not submitted");
+        return Err(coded("NOT_CONFIRMED", 1, "not signed: confirmation declined"));
     }
-    let hash = client.submit(&tx).await?;
+    if let Some(out) = &cli.out {
+        keys::save_tx(out, &tx)?;
+        eprintln!("saved the signed transaction to {}", out.display());
+    }
+    if cli.no_submit {
+        p.value(&serde_json::json!({ "tx_hash": tx.hash(), "status": "signed" }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    submit(cli, client, &tx, p).await
+}
+
+async fn submit(cli: &Cli, client: &Client, tx: &SignedTransaction, p: &Printer) -> Result<ExitCode> {
+    let hash = client.submit(tx).await.context("the node refused the transaction")?;
+    wait(cli, client, &hash, p).await
+}
+
+/// Waits for the receipt of `hash` (unless --no-wait) and prints it; exit
+/// status 0 only for a successful receipt.
+async fn wait(cli: &Cli, client: &Client, hash: &tamga_types::Hash, p: &Printer) -> Result<ExitCode> {
     if cli.no_wait {
-        p.value(&serde_json::json!({ "hash": hash, "status": "submitted" }))?;
+        p.value(&serde_json::json!({ "tx_hash": hash, "status": "submitted" }))?;
         return Ok(ExitCode::SUCCESS);
     }
     let spinner = p.spinner(format!("waiting for {hash} to commit"));
-    let waited = client.wait_for_receipt(&hash, Duration::from_secs(cli.timeout)).await;
+    let waited = client.wait_for_receipt(hash, Duration::from_secs(cli.timeout)).await;
     spinner.finish_and_clear();
     let view = waited?;
-    p.receipt(&view)?;
-    Ok(if view.receipt.is_success() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_TX_FAILED) })
+    print_receipt(p, &view)
+}
+
+/// Prints a receipt; a failed one also prints `error: CODE: message` on
+/// stderr in text mode, and gives exit status 3.
+fn print_receipt(p: &Printer, view: &TxView) -> Result<ExitCode> {
+    p.receipt(view)?;
+    match &view.receipt.outcome {
+        TxOutcome::Success => Ok(ExitCode::SUCCESS),
+        TxOutcome::Failed { code, message } => {
+            if !p.json() {
+                eprintln!("error: transaction failed: {code}: {message}");
+            }
+            Ok(ExitCode::from(EXIT_TX_FAILED))
+        }
+    }
 }
 
 /// Asks on the terminal; refuses to guess when there is none.
 fn confirm() -> Result<bool> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
-        bail!("confirmation needed but stdin is not a terminal: pass --yes to sign without asking");
+        return Err(coded(
+            "CONFIRMATION_NEEDED",
+            1,
+            "confirmation needed but stdin is not a terminal: pass --yes to sign without asking",
+        ));
     }
     eprint!("Sign and submit? [y/N] ");
     std::io::stderr().flush()?;
@@ -129,8 +223,37 @@ fn confirm() -> Result<bool> {
     Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }
 
+/// Every page of mining notifications, or one page when --limit is given.
+async fn mining_list(client: &Client, a: &MiningListArgs) -> Result<Vec<tamga_types::model::MiningNotification>> {
+    let mut f = MiningFilter {
+        miner: a.miner,
+        status: a.status.clone(),
+        region: a.region,
+        kind: a.kind,
+        from: a.from,
+        to: a.to,
+        after: a.after,
+        limit: a.limit,
+    };
+    let mut items = Vec::new();
+    // Bounded: 10,000 pages of up to 1000.
+    for _ in 0..10_000 {
+        let page = client.mining_notifications(&f).await?;
+        let n = page.items.len();
+        items.extend(page.items);
+        match page.next_after {
+            Some(next) if a.limit.is_none() && n > 0 => f.after = Some(tamga_types::MiningNotificationId(next)),
+            _ => break,
+        }
+    }
+    Ok(items)
+}
+
 async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
     use args::{ClassArgs, EscrowArgs, ParamsArgs, PartyArgs, RecordArgs, ValidatorsArgs};
+    let default_account = || -> Result<tamga_types::PublicKey> {
+        Ok(signing_key(cli).context("give an account address, or --key")?.public())
+    };
     match &cli.cmd {
         Command::Status => p.status(&client.status().await?),
         Command::Chain => p.value(&client.chain().await?),
@@ -139,7 +262,7 @@ async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
         Command::Account { account, records } => {
             let key = match account {
                 Some(k) => *k,
-                None => signing_key(cli).context("give an account key, or --key")?.public(),
+                None => default_account()?,
             };
             if *records {
                 p.value(&client.account_records(&key).await?)
@@ -147,45 +270,116 @@ async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
                 p.account(&client.account(&key).await?)
             }
         }
-        Command::Tx { hash } => match client.tx(hash).await? {
+        Command::Balance { account } => {
+            let key = match account {
+                Some(k) => *k,
+                None => default_account()?,
+            };
+            p.balances(&client.account(&key).await?.balances)
+        }
+        Command::Tx(TxArgs { hash: Some(hash), .. }) => match client.tx(hash).await? {
             TxStatus::Committed(v) => p.receipt(&v),
-            TxStatus::Pending => p.value(&serde_json::json!({ "hash": hash, "status": "pending" })),
-            TxStatus::Unknown => bail!("transaction {hash} is neither committed nor pending at {}", client.base_url()),
+            TxStatus::Pending => p.value(&serde_json::json!({ "tx_hash": hash, "status": "pending" })),
+            TxStatus::Unknown => Err(coded(
+                "TX_NOT_FOUND",
+                EXIT_REFUSED,
+                format!("transaction {hash} is neither committed nor pending at {}", client.base_url()),
+            )),
         },
-        Command::Block { at, receipts: false } => p.value(&client.block(*at).await?),
-        Command::Block { at, receipts: true } => {
-            let height = match at {
-                tamga_client::BlockAt::Height(h) => *h,
-                tamga_client::BlockAt::Latest => client.status().await?.height,
+        Command::Tx(TxArgs { cmd: Some(TxCmd::Status { hash }), .. }) => {
+            let v = match client.tx(hash).await? {
+                TxStatus::Committed(v) => {
+                    let (outcome, code) = match &v.receipt.outcome {
+                        TxOutcome::Success => ("success", None),
+                        TxOutcome::Failed { code, .. } => ("failed", Some(code.clone())),
+                    };
+                    serde_json::json!({
+                        "tx_hash": hash, "status": "committed", "outcome": outcome, "code": code,
+                        "height": v.receipt.height, "index": v.receipt.index,
+                    })
+                }
+                TxStatus::Pending => serde_json::json!({ "tx_hash": hash, "status": "pending" }),
+                TxStatus::Unknown => serde_json::json!({ "tx_hash": hash, "status": "unknown" }),
             };
-            p.value(&client.block_receipts(height).await?)
+            if p.json() {
+                p.value(&v)
+            } else {
+                let s = v["status"].as_str().unwrap_or("?");
+                match v["outcome"].as_str() {
+                    Some(o) => println!("{hash}: {s} at height {} ({o})", v["height"]),
+                    None => println!("{hash}: {s}"),
+                }
+                Ok(())
+            }
         }
-        Command::Parties => p.value(&client.parties().await?),
-        Command::Party(PartyArgs { id: Some(id), .. }) => p.value(&client.party(*id).await?),
-        Command::Classes { issuer } => p.value(&client.classes(*issuer).await?),
-        Command::Class(ClassArgs { id: Some(id), .. }) => p.value(&client.class(*id).await?),
-        Command::Holders { class } => p.value(&client.holders(*class).await?),
-        Command::Record(RecordArgs { id: Some(id), .. }) => p.value(&client.record(*id).await?),
-        Command::Escrows { party } => p.value(&client.escrows(*party).await?),
-        Command::Escrow(EscrowArgs { id: Some(id), .. }) => p.value(&client.escrow(*id).await?),
-        Command::Mining(MiningCmd::List(a)) => {
-            let f = MiningFilter {
-                miner: a.miner,
-                status: a.status.clone(),
-                region: a.region,
-                kind: a.kind,
-                from: a.from,
-                to: a.to,
-                after: a.after,
-                limit: a.limit,
+        Command::Receipt { hash } => match client.tx(hash).await? {
+            TxStatus::Committed(v) => p.receipt(&v),
+            TxStatus::Pending => {
+                Err(coded("TX_PENDING", EXIT_REFUSED, format!("transaction {hash} is not committed yet")))
+            }
+            TxStatus::Unknown => Err(coded(
+                "TX_NOT_FOUND",
+                EXIT_REFUSED,
+                format!("transaction {hash} is neither committed nor pending at {}", client.base_url()),
+            )),
+        },
+        Command::Block(BlockArgs { at: Some(at), receipts, .. })
+        | Command::Block(BlockArgs { cmd: Some(BlockCmd::Show { at, receipts }), .. }) => {
+            if *receipts {
+                let height = match at {
+                    tamga_client::BlockAt::Height(h) => *h,
+                    tamga_client::BlockAt::Latest => client.status().await?.height,
+                };
+                p.value(&client.block_receipts(height).await?)
+            } else {
+                p.block(&client.block(*at).await?)
+            }
+        }
+        Command::Parties | Command::Party(PartyArgs { cmd: Some(PartyCmd::List), .. }) => {
+            p.value(&client.parties().await?)
+        }
+        Command::Party(PartyArgs { id: Some(id), .. })
+        | Command::Party(PartyArgs { cmd: Some(PartyCmd::Show { id }), .. }) => p.value(&client.party(*id).await?),
+        Command::Classes { issuer } | Command::Token(TokenCmd::List { issuer }) => {
+            p.classes(&client.classes(*issuer).await?)
+        }
+        Command::Class(ClassArgs { id: Some(id), .. }) | Command::Token(TokenCmd::Show { id }) => {
+            p.value(&client.class(*id).await?)
+        }
+        Command::Holders { class: id } | Command::Token(TokenCmd::Holders { id }) => {
+            p.value(&client.holders(*id).await?)
+        }
+        Command::Record(RecordArgs { id: Some(id), .. })
+        | Command::Record(RecordArgs { cmd: Some(RecordCmd::Show { id }), .. }) => p.record(&client.record(*id).await?),
+        Command::Record(RecordArgs { cmd: Some(RecordCmd::List { holder }), .. }) => {
+            let key = match holder {
+                Some(k) => *k,
+                None => default_account()?,
             };
-            p.value(&client.mining_notifications(&f).await?)
+            p.value(&client.account_records(&key).await?)
         }
-        Command::Mining(MiningCmd::Show { id }) => p.value(&client.mining_notification(*id).await?),
-        Command::Mining(MiningCmd::Totals) => p.value(&client.mining_totals().await?),
-        Command::Activity(ActivityCmd::List { party }) => p.value(&client.activity_notifications(*party).await?),
+        Command::Escrows { party } | Command::Escrow(EscrowArgs { cmd: Some(EscrowCmd::List { party }), .. }) => {
+            p.value(&client.escrows(*party).await?)
+        }
+        Command::Escrow(EscrowArgs { id: Some(id), .. })
+        | Command::Escrow(EscrowArgs { cmd: Some(EscrowCmd::Show { id }), .. }) => p.value(&client.escrow(*id).await?),
+        Command::Mining(MiningCmd::List(a)) | Command::Notify(NotifyCmd::Mining(NotifyMiningCmd::List(a))) => {
+            p.notifications(&mining_list(client, a).await?)
+        }
+        Command::Mining(MiningCmd::Show { id }) | Command::Notify(NotifyCmd::Mining(NotifyMiningCmd::Show { id })) => {
+            p.notification(&client.mining_notification(*id).await?)
+        }
+        Command::Mining(MiningCmd::Totals) | Command::Notify(NotifyCmd::Mining(NotifyMiningCmd::Totals)) => {
+            p.value(&client.mining_totals().await?)
+        }
+        Command::Activity(ActivityCmd::List { party })
+        | Command::Notify(NotifyCmd::Activity(NotifyActivityCmd::List { party })) => {
+            p.notifications(&client.activity_notifications(*party).await?)
+        }
         Command::Evidence => p.value(&client.evidence().await?),
-        other => bail!("nothing to do for {other:?}: give an id or a subcommand (see --help)"),
+        other => {
+            Err(coded("USAGE", 2, format!("nothing to do for {other:?}: give an id or a subcommand (see --help)")))
+        }
     }
 }
 

@@ -48,7 +48,10 @@ fn globals_and_defaults() {
     assert!(Op::of(&cli.cmd).is_none(), "a query is not a transaction");
     // Globals may follow the subcommand too.
     let cli = parse(&["block", "latest", "--output", "json", "--receipts"]).unwrap();
-    assert!(matches!(cli.cmd, Command::Block { at: tamga_client::BlockAt::Latest, receipts: true }));
+    assert!(matches!(
+        cli.cmd,
+        Command::Block(crate::args::BlockArgs { at: Some(tamga_client::BlockAt::Latest), receipts: true, .. })
+    ));
     assert!(parse(&["block", "tip"]).is_err());
     assert!(parse(&["tx", "nothex"]).is_err());
 }
