@@ -52,6 +52,7 @@
 //! ```
 
 pub mod amount;
+pub mod bench;
 mod client;
 pub mod error;
 pub mod keyfile;

@@ -166,6 +166,8 @@ pub enum Command {
     Regulator(RegulatorCmd),
     /// Recorded equivocation evidence.
     Evidence,
+    /// Benchmark a running devnet: throughput, finality latency, CPU and memory (issue 7).
+    Bench(crate::bench::BenchArgs),
     /// All parties (= `party list`).
     #[command(hide = true)]
     Parties,

@@ -5,6 +5,7 @@
 //! files; this file talks to the node.
 
 mod args;
+mod bench;
 mod keys;
 mod output;
 mod payloads;
@@ -108,6 +109,9 @@ fn signing_key(cli: &Cli) -> Result<SigningKey> {
 
 async fn run(cli: &Cli) -> Result<ExitCode> {
     let p = Printer::new(cli.output);
+    if let Command::Bench(b) = &cli.cmd {
+        return bench::run(b, cli.output == args::Output::Json);
+    }
     if let Command::Keys(k) = &cli.cmd {
         return keys::run(cli, k, &p).map(|_| ExitCode::SUCCESS);
     }

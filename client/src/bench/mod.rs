@@ -1,0 +1,472 @@
+//! `tamga bench`: end-to-end throughput, finality latency and resource use
+//! of a running devnet (issue 7).
+//!
+//! Data flow:
+//!
+//! 1. [`devnet`] reads `DIR/devnet.json` and the funded user keys;
+//! 2. the nodes' `/health` is checked and every signer's next nonce fetched;
+//! 3. for a mix with record transfers, records are issued to the users and
+//!    committed first (setup, not measured);
+//! 4. [`workload`] plans the transactions ([`mix`] decides the kinds) and
+//!    signs them all in parallel **before the clock starts**;
+//! 5. the clock starts: [`submit`] tasks, one per connection, spread across
+//!    all reachable nodes, send batches (`POST /v1/txs`) at the target rate
+//!    ([`pace`]) or as fast as accepted; each sender's transactions travel
+//!    over one connection, in nonce order;
+//! 6. meanwhile [`track`] follows the chain block by block, reading each
+//!    block's receipts once and stamping the commit time of the load's
+//!    transactions;
+//! 7. after the load, a grace period waits for the admitted transactions'
+//!    receipts; then [`report`] computes rates, latency percentiles, losses,
+//!    duplicates and each node's CPU and peak RSS ([`procstat`]).
+//!
+//! Finality latency is measured from the moment a transaction's batch was
+//! first sent to the moment the follower read its committed receipt, so it
+//! includes the follower's polling (20 ms) and one HTTP round trip.
+
+pub mod devnet;
+pub mod mix;
+pub mod pace;
+pub mod procstat;
+pub mod report;
+mod submit;
+mod track;
+mod workload;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tamga_types::{Date, SignedTransaction};
+use tokio::task::JoinSet;
+
+use crate::error::ClientError;
+use crate::keyfile::KeyFileError;
+use crate::Client;
+pub use devnet::Devnet;
+pub use mix::{Kind, Mix};
+pub use report::{Machine, NodeReport, Report};
+
+/// Why the benchmark could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    /// The devnet home is missing or unreadable.
+    #[error("devnet home {path}: {reason}")]
+    Home {
+        /// The path.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// `devnet.json` lacks a field or has a bad value.
+    #[error("{file}: field `{field}`: {reason}")]
+    Manifest {
+        /// The manifest file.
+        file: String,
+        /// The dotted field path.
+        field: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A key file could not be read.
+    #[error(transparent)]
+    Key(#[from] KeyFileError),
+    /// A node refused or could not be reached during setup.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// No node answers.
+    #[error("no node of the devnet answers: {0}")]
+    Unreachable(String),
+    /// The options do not make a run.
+    #[error("{0}")]
+    Options(String),
+    /// The setup (nonces, records, signing) failed.
+    #[error("{0}")]
+    Setup(String),
+}
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct BenchOptions {
+    /// The devnet home (`DIR/devnet.json`).
+    pub home: PathBuf,
+    /// How long to submit.
+    pub duration: Duration,
+    /// Target transactions per second; `None`: as fast as the nodes accept.
+    pub rate: Option<u32>,
+    /// The workload mix.
+    pub mix: Mix,
+    /// Submission connections (spread across the nodes); `None`: two per node.
+    pub connections: Option<usize>,
+    /// How long to wait for receipts after the load.
+    pub grace: Duration,
+    /// Most transactions per request.
+    pub batch: usize,
+    /// Most user accounts to sign with; `None`: every funded user.
+    pub senders: Option<usize>,
+    /// Without `rate`: how many transactions to pre-sign (the run ends
+    /// early if they are all sent); `None`: 10,000 per second of duration.
+    pub max_txs: Option<usize>,
+}
+
+impl Default for BenchOptions {
+    fn default() -> Self {
+        BenchOptions {
+            home: PathBuf::new(),
+            duration: Duration::from_secs(60),
+            rate: None,
+            mix: Mix::default(),
+            connections: None,
+            grace: Duration::from_secs(10),
+            batch: 500,
+            senders: None,
+            max_txs: None,
+        }
+    }
+}
+
+/// A live view of the run, for a progress display.
+#[derive(Clone, Debug, Default)]
+pub struct Progress {
+    /// `load` while submitting, `receipts` during the grace period.
+    pub phase: &'static str,
+    /// Time since the load started.
+    pub elapsed: Duration,
+    /// The load's planned duration.
+    pub duration: Duration,
+    /// Transactions sent at least once.
+    pub offered: u64,
+    /// Admitted by a node.
+    pub admitted: u64,
+    /// Seen committed.
+    pub committed: u64,
+    /// Refused for good.
+    pub rejected: u64,
+    /// Last height read.
+    pub height: u64,
+}
+
+/// What the benchmark tells its caller while it runs.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// A setup step, for people.
+    Note(String),
+    /// About once a second during the load and the grace period.
+    Progress(Progress),
+}
+
+/// Runs the benchmark against the devnet in `opts.home`.
+pub async fn run(opts: &BenchOptions, on: &(dyn Fn(Event) + Send + Sync)) -> Result<Report, BenchError> {
+    let note = |s: String| on(Event::Note(s));
+    if opts.duration.is_zero() {
+        return Err(BenchError::Options("--duration must be at least 1 second".into()));
+    }
+    if opts.rate == Some(0) {
+        return Err(BenchError::Options("--rate must be positive (leave it out for as fast as accepted)".into()));
+    }
+    if opts.connections == Some(0) || opts.batch == 0 || opts.batch > crate::MAX_BATCH {
+        return Err(BenchError::Options(format!(
+            "--connections must be positive and the batch size within 1..={}",
+            crate::MAX_BATCH
+        )));
+    }
+    let devnet = Devnet::read(&opts.home)?;
+    let (cores, model) = procstat::machine();
+
+    // Nodes.
+    let mut clients = Vec::new();
+    let mut reachable = Vec::new();
+    let mut down = Vec::new();
+    for n in &devnet.nodes {
+        let c = Client::with_timeout(n.api.clone(), Duration::from_secs(10))?;
+        match c.health().await {
+            Ok(_) => reachable.push(n.index),
+            Err(e) => down.push(format!("node{} {}: {e}", n.index, n.api)),
+        }
+        clients.push(c);
+    }
+    if reachable.is_empty() {
+        return Err(BenchError::Unreachable(down.join("; ")));
+    }
+    for d in &down {
+        note(format!("warning: {d}; submitting to the others"));
+    }
+    let live: Vec<Client> = devnet
+        .nodes
+        .iter()
+        .zip(&clients)
+        .filter(|(n, _)| reachable.contains(&n.index))
+        .map(|(_, c)| c.clone())
+        .collect();
+    let query = live[0].clone();
+
+    // Keys.
+    let want = opts.senders.unwrap_or(devnet.keys.users).min(devnet.keys.users);
+    if want == 0 {
+        return Err(BenchError::Options(format!("{}: no user keys (keys.users is 0)", opts.home.display())));
+    }
+    let users = devnet.read_user_keys(want)?;
+    if users.len() < 1000 {
+        note(format!("note: {} senders (fewer than 1,000)", users.len()));
+    }
+    let issuer = if opts.mix.has_records() { Some(devnet.read_role_key("issuer")?) } else { None };
+    let miner = match (opts.mix.has_notifications(), devnet.keys.miner.is_some()) {
+        (true, true) => Some(devnet.read_role_key("miner")?),
+        _ => None,
+    };
+    let signers = workload::Signers::new(users, issuer, miner);
+
+    // How many transactions.
+    let n_txs = match (opts.rate, opts.max_txs) {
+        (Some(r), _) => pace::planned(opts.duration, r),
+        (None, Some(m)) => m as u64,
+        (None, None) => opts.duration.as_secs().max(1) * 10_000,
+    };
+    let n_txs = usize::try_from(n_txs).map_err(|_| BenchError::Options("too many transactions".into()))?;
+    if n_txs == 0 {
+        return Err(BenchError::Options("the run would offer no transaction: raise --rate or --duration".into()));
+    }
+    let kinds = opts.mix.sequence(n_txs);
+
+    // Nonces.
+    note(format!("reading the next nonce of {} accounts from {}", signers.publics.len(), query.base_url()));
+    let mut nonces = fetch_nonces(&query, &signers, &devnet).await?;
+
+    // Records to move (setup).
+    let record_moves = kinds.iter().filter(|k| **k == Kind::RecordTransfer).count();
+    let records = if record_moves > 0 {
+        note(format!("setup: issuing {record_moves} records to the users (not measured)"));
+        workload::setup_records(&query, &signers, &mut nonces, &devnet.chain_id, record_moves, &note).await?
+    } else {
+        vec![]
+    };
+
+    // Plan and sign, before the clock starts.
+    let date = Date { year: 2026, month: 1, day: 1 };
+    let planned = workload::plan(&kinds, &signers, &mut nonces, devnet.class_id, &records, date);
+    let kinds: Vec<Kind> = planned.iter().map(|p| p.kind).collect();
+    let connections = opts.connections.unwrap_or(2 * live.len());
+    let owner: Vec<usize> = planned.iter().map(|p| p.signer % connections).collect();
+    let per_sender_transfers = n_txs.div_ceil(signers.users);
+    if devnet.mint_amount < per_sender_transfers as u128 {
+        note(format!(
+            "warning: users were minted {} base units; a sender may send up to {per_sender_transfers}",
+            devnet.mint_amount
+        ));
+    }
+    note(format!("signing {n_txs} transactions from {} accounts (not measured)", signers.publics.len()));
+    let signed_at = Instant::now();
+    let signed = workload::sign_all(planned, &signers, &devnet.chain_id)?;
+    note(format!("signed in {:.1?}", signed_at.elapsed()));
+    let hashes: Vec<_> = signed.iter().map(SignedTransaction::hash).collect();
+    let ready: Vec<submit::Ready> = signed.iter().map(|t| submit::Ready { hex: hex::encode(t.encode()) }).collect();
+    drop(signed);
+    let mut own: Vec<Vec<u32>> = vec![Vec::new(); connections];
+    for (i, c) in owner.iter().enumerate() {
+        own[*c].push(i as u32);
+    }
+
+    // Start.
+    let from = query.health().await?.height + 1;
+    let before: Vec<Option<procstat::ProcSample>> =
+        devnet.nodes.iter().map(|n| procstat::sample(&n.pid_file())).collect();
+    let start = Instant::now();
+    let shared = Arc::new(track::Shared::new(start, hashes));
+    let stop = Arc::new(AtomicBool::new(false));
+    let follower = tokio::spawn(track::follow(shared.clone(), live.clone(), from, stop.clone()));
+    let plan = Arc::new(submit::Plan {
+        txs: ready,
+        rate: opts.rate,
+        start,
+        duration: opts.duration,
+        batch_max: opts.batch,
+        urls: live.iter().map(|c| format!("{}/v1/txs", c.base_url())).collect(),
+    });
+    note(format!(
+        "load: {} for {:?} over {connections} connections to {} nodes",
+        opts.rate.map_or_else(|| "as fast as accepted".to_owned(), |r| format!("{r} tx/s")),
+        opts.duration,
+        live.len()
+    ));
+    let mut tasks = JoinSet::new();
+    for (c, mine) in own.into_iter().enumerate() {
+        tasks.spawn(submit::connection(shared.clone(), plan.clone(), c, mine));
+    }
+    let progress = |phase: &'static str| {
+        on(Event::Progress(Progress {
+            phase,
+            elapsed: start.elapsed(),
+            duration: opts.duration,
+            offered: shared.offered.load(Ordering::Relaxed),
+            admitted: shared.admitted.load(Ordering::Relaxed),
+            committed: shared.committed.load(Ordering::Relaxed),
+            rejected: shared.rejected.load(Ordering::Relaxed),
+            height: shared.height.load(Ordering::Relaxed),
+        }))
+    };
+    let mut conn_stats = Vec::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            done = tasks.join_next() => match done {
+                None => break,
+                Some(Ok(s)) => conn_stats.push(s),
+                Some(Err(e)) => return Err(BenchError::Setup(format!("a submitter failed: {e}"))),
+            },
+            _ = tick.tick() => progress("load"),
+        }
+    }
+    let load_s = start.elapsed().as_secs_f64();
+
+    // Grace: wait for the admitted transactions' receipts.
+    let grace_end = Instant::now() + opts.grace;
+    let grace_start = Instant::now();
+    let mut last_tick = Instant::now();
+    while Instant::now() < grace_end && pending(&shared) > 0 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if last_tick.elapsed() >= Duration::from_secs(1) {
+            progress("receipts");
+            last_tick = Instant::now();
+        }
+    }
+    let grace_s = grace_start.elapsed().as_secs_f64();
+    stop.store(true, Ordering::Release);
+    let followed = follower.await.map_err(|e| BenchError::Setup(format!("the follower failed: {e}")))?;
+    let wall_s = start.elapsed().as_secs_f64();
+    let after: Vec<Option<procstat::ProcSample>> =
+        devnet.nodes.iter().map(|n| procstat::sample(&n.pid_file())).collect();
+    progress("done");
+
+    // Report.
+    let mut r = Report {
+        duration_s: report::round1(load_s),
+        grace_s: report::round1(grace_s),
+        target_rate: opts.rate,
+        connections,
+        senders: signers.publics.len(),
+        mix: opts.mix.to_string(),
+        transport_errors: conn_stats.iter().map(|s| s.transport_errors).sum(),
+        duplicated: followed.duplicated,
+        failed: followed.failed_by_code.values().sum(),
+        failed_by_code: followed.failed_by_code,
+        blocks: followed.blocks,
+        max_block_txs: followed.max_block_txs,
+        machine: Machine { cores, model },
+        ..Report::default()
+    };
+    for s in &conn_stats {
+        merge(&mut r.rejected, &s.rejected);
+        merge(&mut r.throttled, &s.throttled);
+    }
+    let mut latencies = Vec::with_capacity(shared.slots.len());
+    let mut last_commit_us = 0;
+    for (slot, kind) in shared.slots.iter().zip(&kinds) {
+        let sent = slot.sent_us.load(Ordering::Acquire);
+        let committed = slot.committed_us.load(Ordering::Acquire);
+        let state = slot.state.load(Ordering::Acquire);
+        if sent != 0 {
+            r.offered += 1;
+        }
+        if state == track::ADMITTED {
+            r.submitted += 1;
+        }
+        if committed != 0 {
+            r.committed += 1;
+            *r.committed_by_kind.entry(kind.as_str().to_owned()).or_default() += 1;
+            last_commit_us = last_commit_us.max(committed);
+            if sent != 0 {
+                latencies.push(committed.saturating_sub(sent));
+            }
+        } else if state == track::ADMITTED {
+            r.lost += 1;
+        }
+    }
+    latencies.sort_unstable();
+    let ms = |us: Option<u64>| us.map(|v| report::round1(v as f64 / 1000.0));
+    r.p50_ms = ms(report::percentile(&latencies, 50.0));
+    r.p90_ms = ms(report::percentile(&latencies, 90.0));
+    r.p99_ms = ms(report::percentile(&latencies, 99.0));
+    r.max_ms = ms(latencies.last().copied());
+    if !latencies.is_empty() {
+        let mean = latencies.iter().sum::<u64>() as f64 / latencies.len() as f64;
+        r.mean_ms = Some(report::round1(mean / 1000.0));
+    }
+    r.offered_tps = report::round1(r.offered as f64 / load_s.max(1e-3));
+    let window = load_s.max(last_commit_us as f64 / 1e6);
+    r.committed_tps = report::round1(r.committed as f64 / window.max(1e-3));
+    r.nodes =
+        devnet.nodes.iter().zip(before.iter().zip(&after)).map(|(n, (b, a))| node_report(n, *b, *a, wall_s)).collect();
+    Ok(r)
+}
+
+/// Admitted transactions not yet seen committed.
+fn pending(shared: &track::Shared) -> usize {
+    shared
+        .slots
+        .iter()
+        .filter(|s| s.state.load(Ordering::Acquire) == track::ADMITTED && s.committed_us.load(Ordering::Acquire) == 0)
+        .count()
+}
+
+fn merge(into: &mut BTreeMap<String, u64>, from: &BTreeMap<String, u64>) {
+    for (k, v) in from {
+        *into.entry(k.clone()).or_default() += v;
+    }
+}
+
+fn node_report(
+    n: &devnet::DevnetNode,
+    before: Option<procstat::ProcSample>,
+    after: Option<procstat::ProcSample>,
+    wall_s: f64,
+) -> NodeReport {
+    let mut r = NodeReport { index: n.index, api: n.api.clone(), ..NodeReport::default() };
+    if let Some(a) = after {
+        r.pid = Some(a.pid);
+        r.peak_rss_mib = Some(report::round1(a.peak_rss_mib));
+        // CPU over the run only when the same process was seen at both ends.
+        if let Some(b) = before.filter(|b| b.pid == a.pid) {
+            let cpu = (a.cpu_s - b.cpu_s).max(0.0);
+            r.cpu_s = Some(report::round1(cpu * 10.0) / 10.0);
+            r.cpu_pct = Some(report::round1(100.0 * cpu / wall_s.max(1e-3)));
+        }
+    }
+    r
+}
+
+/// Every signer's next nonce, a few requests at a time.
+async fn fetch_nonces(client: &Client, signers: &workload::Signers, devnet: &Devnet) -> Result<Vec<u64>, BenchError> {
+    let mut out = vec![0u64; signers.publics.len()];
+    let mut set = JoinSet::new();
+    let mut next = 0;
+    let in_flight = 16;
+    loop {
+        while set.len() < in_flight && next < signers.publics.len() {
+            let (c, key, i) = (client.clone(), signers.publics[next], next);
+            set.spawn(async move { (i, c.next_nonce(&key).await) });
+            next += 1;
+        }
+        let Some(done) = set.join_next().await else { break };
+        let (i, r) = done.map_err(|e| BenchError::Setup(format!("a nonce query failed: {e}")))?;
+        out[i] = match r {
+            Ok(n) => n,
+            Err(ClientError::Api(e)) if e.code == "ACCOUNT_NOT_FOUND" => {
+                let who = if i < signers.users {
+                    devnet.user_key_path(i).display().to_string()
+                } else if Some(i) == signers.issuer {
+                    "the issuer key".into()
+                } else {
+                    "the miner key".into()
+                };
+                return Err(BenchError::Setup(format!(
+                    "{who}: account {} is not registered on the chain (has the devnet been bootstrapped?)",
+                    signers.publics[i]
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        };
+    }
+    Ok(out)
+}

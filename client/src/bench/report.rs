@@ -1,0 +1,252 @@
+//! The benchmark report: what `tamga bench` prints, as text or as one JSON
+//! object whose field names are an interface (scripts read them; the
+//! `json_field_names_are_stable` test pins them).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+/// The whole report.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Report {
+    /// Seconds the load ran (from the first submission to the end of submissions).
+    pub duration_s: f64,
+    /// Seconds spent after the load waiting for receipts (at most the grace period).
+    pub grace_s: f64,
+    /// The target rate (`--rate`), or null for as fast as accepted.
+    pub target_rate: Option<u32>,
+    /// Submission connections (each one request at a time).
+    pub connections: usize,
+    /// Distinct signing accounts in the load.
+    pub senders: usize,
+    /// The workload mix.
+    pub mix: String,
+    /// Transactions sent at least once during the load.
+    pub offered: u64,
+    /// `offered / duration_s`.
+    pub offered_tps: f64,
+    /// Transactions a node admitted (answered with their hash).
+    pub submitted: u64,
+    /// Load transactions seen committed (each counted once), success or failure.
+    pub committed: u64,
+    /// `committed / max(duration_s, time from the start to the last commit seen)`:
+    /// the rate the chain sustained, not counting the grace period's idle end.
+    pub committed_tps: f64,
+    /// Finality latency percentiles, ms: from the first submission of a
+    /// transaction to the moment its committed receipt was read. Null if none committed.
+    pub p50_ms: Option<f64>,
+    /// 90th percentile, ms.
+    pub p90_ms: Option<f64>,
+    /// 99th percentile, ms.
+    pub p99_ms: Option<f64>,
+    /// Largest, ms.
+    pub max_ms: Option<f64>,
+    /// Mean, ms.
+    pub mean_ms: Option<f64>,
+    /// Transactions refused for good, by error code (including back-pressure
+    /// refusals still unresolved when the load ended).
+    pub rejected: BTreeMap<String, u64>,
+    /// Back-pressure refusals (429/503) that were retried, by code.
+    pub throttled: BTreeMap<String, u64>,
+    /// Submission requests that got no HTTP answer (retried on another node).
+    pub transport_errors: u64,
+    /// Committed with a failed receipt.
+    pub failed: u64,
+    /// Failed receipts by code.
+    pub failed_by_code: BTreeMap<String, u64>,
+    /// Admitted but not seen committed by the end of the grace period.
+    pub lost: u64,
+    /// Seen committed more than once (must be 0).
+    pub duplicated: u64,
+    /// Committed transactions by operation.
+    pub committed_by_kind: BTreeMap<String, u64>,
+    /// Blocks read while tracking.
+    pub blocks: u64,
+    /// Most load transactions in one block.
+    pub max_block_txs: u64,
+    /// Each node's resource use.
+    pub nodes: Vec<NodeReport>,
+    /// The machine the benchmark ran on.
+    pub machine: Machine,
+}
+
+/// One node's resource use over the run (null where its pid file or process was missing).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct NodeReport {
+    /// Node index.
+    pub index: usize,
+    /// Its API URL.
+    pub api: String,
+    /// Its pid, from `tamgad.pid`.
+    pub pid: Option<u32>,
+    /// CPU seconds (user + system) used from the start of the load to the end of tracking.
+    pub cpu_s: Option<f64>,
+    /// `cpu_s` over the same wall time, percent of one core (may exceed 100).
+    pub cpu_pct: Option<f64>,
+    /// Peak resident set size of the process (VmHWM, over its whole life), MiB.
+    pub peak_rss_mib: Option<f64>,
+}
+
+/// The machine.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Machine {
+    /// Logical CPUs.
+    pub cores: usize,
+    /// CPU model name from `/proc/cpuinfo`.
+    pub model: String,
+}
+
+/// Nearest-rank percentile of ascending `sorted` values (`p` in 0..=100):
+/// the smallest value with at least `p`% of the values at or below it.
+pub fn percentile(sorted: &[u64], p: f64) -> Option<u64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let n = sorted.len();
+    // The epsilon keeps 99.9% of 1000 at rank 999 despite binary rounding.
+    let rank = ((p.clamp(0.0, 100.0) / 100.0) * n as f64 - 1e-9).ceil() as usize;
+    Some(sorted[rank.clamp(1, n) - 1])
+}
+
+/// Rounds to 0.1 for reporting.
+pub(crate) fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+fn ms(v: Option<f64>) -> String {
+    v.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.1} ms"))
+}
+
+fn codes(m: &BTreeMap<String, u64>) -> String {
+    if m.is_empty() {
+        return "none".into();
+    }
+    m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+}
+
+impl Report {
+    /// The report for people.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        let rate = self.target_rate.map_or_else(|| "as fast as accepted".to_owned(), |r| format!("{r} tx/s"));
+        let _ = writeln!(
+            s,
+            "tamga bench: {} over {} connections, {} senders, mix {}",
+            rate, self.connections, self.senders, self.mix
+        );
+        let _ = writeln!(s, "load         {:.1} s (+ {:.1} s waiting for receipts)", self.duration_s, self.grace_s);
+        let _ = writeln!(s, "offered      {} tx ({:.1} tx/s)", self.offered, self.offered_tps);
+        let _ = writeln!(s, "submitted    {} tx admitted", self.submitted);
+        let _ = writeln!(s, "committed    {} tx ({:.1} tx/s)", self.committed, self.committed_tps);
+        let _ = writeln!(
+            s,
+            "finality     p50 {}  p90 {}  p99 {}  max {}  mean {}",
+            ms(self.p50_ms),
+            ms(self.p90_ms),
+            ms(self.p99_ms),
+            ms(self.max_ms),
+            ms(self.mean_ms)
+        );
+        let _ = writeln!(s, "rejected     {}", codes(&self.rejected));
+        let _ = writeln!(s, "throttled    {} (retried)", codes(&self.throttled));
+        let _ = writeln!(s, "failed       {} ({})", self.failed, codes(&self.failed_by_code));
+        let _ = writeln!(s, "lost         {}", self.lost);
+        let _ = writeln!(s, "duplicated   {}", self.duplicated);
+        let _ = writeln!(s, "by kind      {}", codes(&self.committed_by_kind));
+        let _ = writeln!(s, "blocks       {} read, at most {} load tx in one", self.blocks, self.max_block_txs);
+        if self.transport_errors > 0 {
+            let _ = writeln!(s, "transport    {} submissions got no answer", self.transport_errors);
+        }
+        let _ = writeln!(s, "nodes");
+        for n in &self.nodes {
+            let na = |v: Option<f64>, unit: &str| v.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.1}{unit}"));
+            let _ = writeln!(
+                s,
+                "  node{:<3} {}  pid {}  cpu {} ({})  peak rss {}",
+                n.index,
+                n.api,
+                n.pid.map_or_else(|| "n/a".to_owned(), |p| p.to_string()),
+                na(n.cpu_s, " s"),
+                na(n.cpu_pct, " %"),
+                na(n.peak_rss_mib, " MiB"),
+            );
+        }
+        let _ = writeln!(s, "machine      {} cores, {}", self.machine.cores, self.machine.model);
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        assert_eq!(percentile(&[], 50.0), None);
+        assert_eq!(percentile(&[7], 0.0), Some(7));
+        assert_eq!(percentile(&[7], 99.0), Some(7));
+        let v: Vec<u64> = (1..=100).collect();
+        assert_eq!(percentile(&v, 50.0), Some(50));
+        assert_eq!(percentile(&v, 90.0), Some(90));
+        assert_eq!(percentile(&v, 99.0), Some(99));
+        assert_eq!(percentile(&v, 100.0), Some(100));
+        assert_eq!(percentile(&v, 0.0), Some(1));
+        let v = [10, 20, 30, 40];
+        assert_eq!(percentile(&v, 50.0), Some(20));
+        assert_eq!(percentile(&v, 51.0), Some(30));
+        assert_eq!(percentile(&v, 99.0), Some(40));
+        let v: Vec<u64> = (1..=1000).collect();
+        assert_eq!(percentile(&v, 99.9), Some(999));
+    }
+
+    #[test]
+    fn json_field_names_are_stable() {
+        let r = Report {
+            nodes: vec![NodeReport { index: 0, api: "http://127.0.0.1:8080".into(), ..Default::default() }],
+            ..Default::default()
+        };
+        let v = serde_json::to_value(&r).unwrap();
+        let obj = v.as_object().unwrap();
+        for f in [
+            "committed_tps",
+            "p50_ms",
+            "p99_ms",
+            "committed",
+            "lost",
+            "offered_tps",
+            "p90_ms",
+            "max_ms",
+            "submitted",
+            "rejected",
+            "failed",
+            "duplicated",
+            "duration_s",
+            "nodes",
+            "machine",
+        ] {
+            assert!(obj.contains_key(f), "missing field {f}");
+        }
+        assert!(obj["rejected"].is_object());
+        let node = obj["nodes"][0].as_object().unwrap();
+        for f in ["index", "api", "cpu_s", "cpu_pct", "peak_rss_mib"] {
+            assert!(node.contains_key(f), "missing node field {f}");
+        }
+        assert!(node["cpu_s"].is_null(), "a node without a pid file reports null");
+        let machine = obj["machine"].as_object().unwrap();
+        assert!(machine.contains_key("cores") && machine.contains_key("model"));
+        // One object on one line.
+        assert!(!serde_json::to_string(&r).unwrap().contains('\n'));
+    }
+
+    #[test]
+    fn text_report_says_na_for_unknown_nodes() {
+        let r = Report {
+            nodes: vec![NodeReport { index: 2, api: "http://h:1".into(), ..Default::default() }],
+            ..Default::default()
+        };
+        let t = r.to_text();
+        assert!(t.contains("node2") && t.contains("cpu n/a"), "{t}");
+        assert!(t.contains("p50 n/a"), "{t}");
+    }
+}

@@ -1,0 +1,213 @@
+//! Submission: one task per connection, each owning the transactions of its
+//! senders (so one sender's nonces always travel in order over one
+//! connection), one `POST /v1/txs` batch in flight at a time.
+//!
+//! With a target rate each task sends what is due (see [`super::pace`]);
+//! without, it sends full batches back to back. Back-pressure refusals (429,
+//! 503) are retried first thing in the next batch after a short pause; other
+//! refusals are final. A request that gets no answer is retried on the next
+//! node (the transactions may have been admitted: a later `DUPLICATE_TX` or
+//! `ALREADY_COMMITTED` then counts as admitted).
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::pace::{due_at, due_count};
+use super::track::Shared;
+use crate::error::ApiError;
+use crate::wire::SubmitBatchAnswer;
+
+/// A pre-signed transaction, ready to send.
+#[derive(Clone, Debug)]
+pub(crate) struct Ready {
+    /// Hex of the borsh `SignedTransaction`, as `POST /v1/txs` takes it.
+    pub hex: String,
+}
+
+/// What every submitter shares.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    /// Pre-signed transactions in global submission order.
+    pub txs: Vec<Ready>,
+    /// Target rate; `None`: as fast as accepted.
+    pub rate: Option<u32>,
+    /// When the load starts.
+    pub start: Instant,
+    /// Submissions stop this long after `start`.
+    pub duration: Duration,
+    /// Most transactions per request (the API allows 1000).
+    pub batch_max: usize,
+    /// `http://host:port/v1/txs` of every reachable node.
+    pub urls: Vec<String>,
+}
+
+/// One connection's tallies.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ConnStats {
+    /// Final refusals by code (including back-pressure still unresolved at the end).
+    pub rejected: BTreeMap<String, u64>,
+    /// Back-pressure refusals that were retried, by code.
+    pub throttled: BTreeMap<String, u64>,
+    /// Requests without an HTTP answer.
+    pub transport_errors: u64,
+}
+
+/// Runs connection `conn`, which owns the transactions `own` (ascending indices into `plan.txs`).
+pub(crate) async fn connection(shared: Arc<Shared>, plan: Arc<Plan>, conn: usize, own: Vec<u32>) -> ConnStats {
+    let mut stats = ConnStats::default();
+    let http = match reqwest::Client::builder().pool_max_idle_per_host(1).timeout(Duration::from_secs(30)).build() {
+        Ok(h) => h,
+        Err(_) => {
+            stats.transport_errors += 1;
+            return stats;
+        }
+    };
+    let mut node = conn % plan.urls.len();
+    let mut pos = 0usize;
+    // Back-pressured transactions with their last refusal code, oldest first.
+    let mut retry: VecDeque<(u32, String)> = VecDeque::new();
+    let deadline = plan.start + plan.duration;
+    let mut body = String::new();
+    loop {
+        let now = Instant::now();
+        if now >= deadline {
+            break;
+        }
+        let mut batch: Vec<(u32, bool)> = Vec::with_capacity(plan.batch_max);
+        while batch.len() < plan.batch_max {
+            let Some((i, _)) = retry.pop_front() else { break };
+            batch.push((i, false));
+        }
+        let due = plan.rate.map_or(u64::MAX, |r| due_count(now - plan.start, r));
+        while batch.len() < plan.batch_max && pos < own.len() && u64::from(own[pos]) < due {
+            batch.push((own[pos], true));
+            pos += 1;
+        }
+        if batch.is_empty() {
+            match (pos < own.len(), plan.rate) {
+                (false, _) => break,
+                (true, Some(r)) => {
+                    let at = (plan.start + due_at(u64::from(own[pos]), r)).min(deadline);
+                    tokio::time::sleep_until(at.into()).await;
+                    continue;
+                }
+                (true, None) => continue,
+            }
+        }
+        body.clear();
+        body.push_str("{\"txs\":[");
+        for (n, (i, first)) in batch.iter_mut().enumerate() {
+            if n > 0 {
+                body.push(',');
+            }
+            body.push('"');
+            body.push_str(&plan.txs[*i as usize].hex);
+            body.push('"');
+            // `first` becomes: this is the transaction's first send.
+            *first = shared.mark_sent(*i);
+        }
+        body.push_str("]}");
+        let mut answer = post(&http, &plan.urls[node], std::mem::take(&mut body)).await;
+        if let Ok(Answer::Batch(items)) = &answer {
+            if items.len() != batch.len() {
+                let message = format!("{} results for {} transactions", items.len(), batch.len());
+                answer = Ok(Answer::Whole(ApiError { status: 0, code: "BAD_ANSWER".into(), message, field: None }));
+            }
+        }
+        let mut backoff = false;
+        match answer {
+            Err(()) => {
+                stats.transport_errors += 1;
+                for (i, _) in batch.iter().rev() {
+                    retry.push_front((*i, "NO_ANSWER".into()));
+                }
+                node = (node + 1) % plan.urls.len();
+                backoff = true;
+            }
+            Ok(Answer::Batch(items)) => {
+                for ((i, first), item) in batch.iter().zip(items) {
+                    match item {
+                        Ok(()) => shared.mark_admitted(*i),
+                        Err(e) if e.is_transient() => {
+                            *stats.throttled.entry(e.code.clone()).or_default() += 1;
+                            retry.push_back((*i, e.code));
+                            backoff = true;
+                        }
+                        Err(e) if !first && matches!(e.code.as_str(), "DUPLICATE_TX" | "ALREADY_COMMITTED") => {
+                            // An earlier send without an answer did reach a node.
+                            shared.mark_admitted(*i);
+                        }
+                        Err(e) => {
+                            *stats.rejected.entry(e.code).or_default() += 1;
+                            shared.mark_rejected(*i);
+                        }
+                    }
+                }
+            }
+            Ok(Answer::Whole(e)) => {
+                if e.is_transient() {
+                    *stats.throttled.entry(e.code.clone()).or_default() += batch.len() as u64;
+                    for (i, _) in batch.iter().rev() {
+                        retry.push_front((*i, e.code.clone()));
+                    }
+                    backoff = true;
+                } else {
+                    *stats.rejected.entry(e.code.clone()).or_default() += batch.len() as u64;
+                    for (i, _) in &batch {
+                        shared.mark_rejected(*i);
+                    }
+                }
+            }
+        }
+        if backoff {
+            let pause = Duration::from_millis(if plan.rate.is_some() { 20 } else { 50 });
+            tokio::time::sleep_until((Instant::now() + pause).min(deadline).into()).await;
+        }
+    }
+    // Whatever is still waiting for a retry was never admitted.
+    for (i, code) in retry {
+        *stats.rejected.entry(code).or_default() += 1;
+        shared.mark_rejected(i);
+    }
+    stats
+}
+
+enum Answer {
+    /// One result per transaction: admitted or refused.
+    Batch(Vec<Result<(), ApiError>>),
+    /// The request as a whole was refused.
+    Whole(ApiError),
+}
+
+async fn post(http: &reqwest::Client, url: &str, body: String) -> Result<Answer, ()> {
+    let resp = http.post(url).header("content-type", "application/json").body(body).send().await.map_err(|_| ())?;
+    let status = resp.status().as_u16();
+    let bytes = resp.bytes().await.map_err(|_| ())?;
+    if status == 200 {
+        if let Ok(a) = serde_json::from_slice::<SubmitBatchAnswer>(&bytes) {
+            return Ok(Answer::Batch(
+                a.results
+                    .into_iter()
+                    .map(|r| match r.error {
+                        Some(e) => Err(e),
+                        None if r.hash.is_some() => Ok(()),
+                        None => Err(no_result()),
+                    })
+                    .collect(),
+            ));
+        }
+    }
+    let mut e = serde_json::from_slice::<ApiError>(&bytes).unwrap_or_else(|_| ApiError {
+        status,
+        code: format!("HTTP_{status}"),
+        message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+        field: None,
+    });
+    e.status = status;
+    Ok(Answer::Whole(e))
+}
+
+fn no_result() -> ApiError {
+    ApiError { status: 0, code: "NO_RESULT".into(), message: "neither a hash nor an error".into(), field: None }
+}
