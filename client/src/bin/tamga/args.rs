@@ -1149,7 +1149,7 @@ pub enum RegulatorCmd {
         party: PartyId,
         /// The new key.
         #[arg(value_name = "ADDRESS")]
-        key: PublicKey,
+        account: PublicKey,
         /// PKI certificate `ISSUER:SERIAL`.
         #[arg(long)]
         cert: Option<String>,
@@ -1160,7 +1160,7 @@ pub enum RegulatorCmd {
     RevokeKey {
         /// The key to revoke.
         #[arg(value_name = "ADDRESS")]
-        key: PublicKey,
+        account: PublicKey,
         /// Ground for revocation.
         #[arg(long, value_parser = snake::<tamga_types::RevocationReason>)]
         reason: tamga_types::RevocationReason,
@@ -1244,7 +1244,7 @@ pub enum RegulatorCmd {
     AddValidator {
         /// The validator's consensus key.
         #[arg(value_name = "KEY")]
-        key: PublicKey,
+        validator: PublicKey,
         /// Voting power (at least 1).
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
         power: u64,
@@ -1256,7 +1256,7 @@ pub enum RegulatorCmd {
     RemoveValidator {
         /// The validator's consensus key.
         #[arg(value_name = "KEY")]
-        key: PublicKey,
+        validator: PublicKey,
         /// The operator party.
         #[arg(long)]
         operator: PartyId,

@@ -112,9 +112,9 @@ impl Printer {
             let status = crate::args::kebab(&c.status);
             println!(
                 "{:>5}  {:<12} {:>6}  {:>24}  {:>8}  {status}",
-                c.id,
+                c.id.to_string(),
                 c.symbol,
-                c.issuer,
+                c.issuer.to_string(),
                 format_amount(c.supply, c.decimals),
                 c.decimals
             );
@@ -205,13 +205,7 @@ impl Printer {
     /// An error: `{"code", "message", …}` on stdout in JSON mode (so scripts see it), text on stderr.
     pub fn error(&self, code: &str, message: &str, extra: &[(&str, Value)]) {
         if self.json() {
-            let mut m = serde_json::Map::new();
-            m.insert("code".into(), code.into());
-            m.insert("message".into(), message.into());
-            for (k, v) in extra {
-                m.insert((*k).into(), v.clone());
-            }
-            println!("{}", Value::Object(m));
+            println!("{}", error_json(code, message, extra));
         } else {
             eprintln!("error: {message}");
         }
@@ -230,6 +224,18 @@ impl Printer {
         pb.enable_steady_tick(Duration::from_millis(120));
         pb
     }
+}
+
+/// The JSON error object: `{"code", "message"}` and any `extra` fields
+/// (`http_status` and `field` for a node's refusal, `tx_hash` for a timeout).
+pub fn error_json(code: &str, message: &str, extra: &[(&str, Value)]) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("code".into(), code.into());
+    m.insert("message".into(), message.into());
+    for (k, v) in extra {
+        m.insert((*k).into(), v.clone());
+    }
+    Value::Object(m)
 }
 
 /// `status --json`: the node's status with `block_hash` (= `last_block_hash`).

@@ -513,11 +513,15 @@ impl<'a> Op<'a> {
                     legal_basis: text("legal-basis", legal_basis)?,
                 })
             }),
-            RegulatorCmd::AddAccount { party, key, cert: c } => Op::fixed(move || {
-                Ok(Payload::AddAccount { party: *party, key: *key, certificate: c.as_deref().map(cert).transpose()? })
+            RegulatorCmd::AddAccount { party, account, cert: c } => Op::fixed(move || {
+                Ok(Payload::AddAccount {
+                    party: *party,
+                    key: *account,
+                    certificate: c.as_deref().map(cert).transpose()?,
+                })
             }),
-            RegulatorCmd::RevokeKey { key, reason } => {
-                Op::fixed(move || Ok(Payload::RevokeAccount { key: *key, reason: *reason }))
+            RegulatorCmd::RevokeKey { account, reason } => {
+                Op::fixed(move || Ok(Payload::RevokeAccount { key: *account, reason: *reason }))
             }
             RegulatorCmd::Freeze(a) => Op::freeze(true, a),
             RegulatorCmd::Unfreeze(a) => Op::freeze(false, a),
@@ -547,12 +551,12 @@ impl<'a> Op<'a> {
             RegulatorCmd::UpdateValidators { updates } => Op::fixed(move || {
                 update_validators(updates.iter().map(|s| validator_update(s)).collect::<Result<Vec<_>, _>>()?)
             }),
-            RegulatorCmd::AddValidator { key, power, operator } => Op::fixed(move || {
-                update_validators(vec![ValidatorUpdate { key: *key, power: *power, operator: *operator }])
+            RegulatorCmd::AddValidator { validator, power, operator } => Op::fixed(move || {
+                update_validators(vec![ValidatorUpdate { key: *validator, power: *power, operator: *operator }])
             }),
-            RegulatorCmd::RemoveValidator { key, operator } => {
-                Op::fixed(move || update_validators(vec![ValidatorUpdate { key: *key, power: 0, operator: *operator }]))
-            }
+            RegulatorCmd::RemoveValidator { validator, operator } => Op::fixed(move || {
+                update_validators(vec![ValidatorUpdate { key: *validator, power: 0, operator: *operator }])
+            }),
             RegulatorCmd::SetParam { name, value } => Op::fixed(move || set_param(*name, value)),
         }
     }
