@@ -292,6 +292,42 @@ pub enum GenesisError {
         /// Field path of the first use.
         first: String,
     },
+    /// A genesis transaction does not decode.
+    #[error(
+        "{path}: not a signed transaction ({reason}); expected the hex of its borsh encoding (docs/wire-format.md)"
+    )]
+    InvalidTransaction {
+        /// Field path.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// A genesis transaction fails a stateless check (chain id, signature).
+    #[error("{path}: {reason}")]
+    TransactionRejected {
+        /// Field path.
+        path: String,
+        /// The check that failed, with expected and found values.
+        reason: String,
+    },
+    /// A genesis transaction is signed by a key that no genesis party holds.
+    #[error(
+        "{path}: signer {signer} is not an account of any genesis party; expected a key listed in parties[*].accounts"
+    )]
+    UnknownSigner {
+        /// Field path.
+        path: String,
+        /// The signer.
+        signer: PublicKey,
+    },
+    /// Two genesis transactions are the same.
+    #[error("{path}: duplicate of {first}; expected each transaction once")]
+    DuplicateTransaction {
+        /// Field path of the repeat.
+        path: String,
+        /// Field path of the first.
+        first: String,
+    },
 }
 
 impl GenesisError {
@@ -330,7 +366,11 @@ impl GenesisError {
             | PowerOverflow { path }
             | UnknownOperator { path, .. }
             | InvalidP2pAddress { path, .. }
-            | DuplicateP2pAddress { path, .. } => path,
+            | DuplicateP2pAddress { path, .. }
+            | InvalidTransaction { path, .. }
+            | TransactionRejected { path, .. }
+            | UnknownSigner { path, .. }
+            | DuplicateTransaction { path, .. } => path,
         }
     }
 }

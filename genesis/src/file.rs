@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use tamga_types::{
     identifier_commitment, Genesis, GenesisParty, GenesisValidator, Hash, NetworkType, Params, PartyId, PartyKind,
-    PublicKey, Scope,
+    PublicKey, Scope, SignedTransaction,
 };
 
 use crate::error::{GenesisError, GenesisErrors, LoadError};
@@ -38,6 +38,11 @@ pub struct GenesisFile {
     pub parties: Vec<PartyEntry>,
     /// The initial validator set.
     pub validators: Vec<ValidatorEntry>,
+    /// Genesis transactions: hex of each signed transaction's borsh encoding
+    /// (`docs/wire-format.md`), executed in order at height 0; each must
+    /// succeed (see [`Genesis::transactions`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transactions: Vec<String>,
 }
 
 /// A party in the file.
@@ -154,6 +159,7 @@ impl From<&Genesis> for GenesisFile {
                     p2p_address: v.p2p_address.clone(),
                 })
                 .collect(),
+            transactions: g.transactions.iter().map(|t| hex::encode(t.encode())).collect(),
         }
     }
 }
@@ -250,6 +256,17 @@ impl GenesisFile {
                 p2p_address: v.p2p_address.clone(),
             })
             .collect();
+        let mut transactions = Vec::with_capacity(self.transactions.len());
+        for (i, t) in self.transactions.iter().enumerate() {
+            let path = format!("transactions[{i}]");
+            let decoded = hex::decode(t.trim())
+                .map_err(|e| format!("not hex: {e}"))
+                .and_then(|b| SignedTransaction::decode(&b).map_err(|e| e.to_string()));
+            match decoded {
+                Ok(tx) => transactions.push(tx),
+                Err(reason) => errs.push(GenesisError::InvalidTransaction { path, reason }),
+            }
+        }
         GenesisErrors::check(errs)?;
         Ok(Genesis {
             chain_id: self.chain_id.clone(),
@@ -259,6 +276,7 @@ impl GenesisFile {
             params: self.params.clone(),
             parties,
             validators,
+            transactions,
         })
     }
 

@@ -21,7 +21,8 @@
 //!   problems at once as [`GenesisError`]s that name the field path, what is
 //!   wrong and what is expected (rules and their SPEC sections in [the `validate` module](mod@validate)).
 //! * [`testnet`]: deterministic devnets from a seed, their on-disk layout and
-//!   the bootstrap transactions that make them usable.
+//!   the bootstrap transactions, carried as genesis transactions, that make
+//!   them usable from the first block.
 //!
 //! Invariants: a [`Genesis`](tamga_types::Genesis) that passes [`validate()`] is
 //! accepted by `tamga-state`'s genesis application (which re-checks a subset
@@ -117,6 +118,7 @@
 //! | `validators[].power` | integer | ≥ 1; the sum must fit in u64 |
 //! | `validators[].operator` | integer | id of the operating party (SPEC §2: a registered party) |
 //! | `validators[].p2p_address` | string, optional | libp2p multiaddr `/ip4\|ip6\|dns\|dns4\|dns6/<host>/tcp/<port>[/p2p/<peer id>]` ([`check_multiaddr`]); distinct |
+//! | `transactions` | list of hex strings, optional | **genesis transactions**: each the hex of a signed transaction's borsh encoding (`docs/wire-format.md`), signed for this `chain_id` by an account of a genesis party; executed in order at height 0 by the ordinary rules, and each must succeed, or the node refuses the genesis. A devnet uses them to start with an accepted issuer, a class and funded participants (the value still comes from the issuer's signed mints, SPEC §1.2) |
 //!
 //! Hex is lower- or upper-case, with an optional `0x` prefix on input; output
 //! is lower-case without prefix.
@@ -134,7 +136,7 @@
 //! DIR/keys/regulator.key        account key seed of party 1 (regulator)           mode 0600
 //! DIR/keys/issuer.key           account key seed of party 2 (issuer)              mode 0600
 //! DIR/keys/miner.key            account key seed of party 3 (miner, operator)     mode 0600
-//! DIR/keys/participants.json    [{"party", "public_key", "seed"}] for 4..         mode 0600
+//! DIR/keys/user-0000.key …      participant i's account key seed (party 4 + i)   mode 0600
 //! ```
 //!
 //! A `.key` file is the 32-byte ed25519 secret seed as 64 lower-case hex

@@ -19,14 +19,19 @@
 //! * validators: 1 to [`limits::MAX_VALIDATORS`], distinct keys, no weak key,
 //!   power at least 1, total power fits in u64, operator is an existing party
 //!   (§2, §9: "operated by a registered party"), p2p address (when given) a
-//!   supported multiaddr, and no two validators on one address.
+//!   supported multiaddr, and no two validators on one address;
+//! * transactions (genesis transactions, executed at height 0): each signed
+//!   for this `chain_id` with a valid signature (§8), by an account key of a
+//!   genesis party, at most [`limits::MAX_TX_BYTES`] encoded, none repeated.
+//!   Whether each one *succeeds* is decided by executing it
+//!   (`tamga-state`), which refuses a genesis where one fails.
 //!
 //! SPEC §2 asks only that a validator's operator be a *registered* party, so no
 //! party kind or role is required of it here; with `require_mining_notice` on,
 //! the operator needs an accepted mining notification before the regulator can
 //! *change* the validator set (checked by the state machine, §9).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use tamga_types::{limits, Genesis, Hash, NetworkType, PartyKind, PublicKey};
@@ -65,7 +70,35 @@ pub fn validate(g: &Genesis) -> Result<(), GenesisErrors> {
     }
     let validator_keys = check_validators(g, &mut errs);
     check_parties(g, &validator_keys, &mut errs);
+    check_transactions(g, &mut errs);
     GenesisErrors::check(errs)
+}
+
+fn check_transactions(g: &Genesis, errs: &mut Vec<GenesisError>) {
+    let accounts: HashSet<PublicKey> = g.parties.iter().flat_map(|p| p.accounts.iter().copied()).collect();
+    let mut seen: HashMap<Hash, String> = HashMap::new();
+    for (i, tx) in g.transactions.iter().enumerate() {
+        let path = format!("transactions[{i}]");
+        let size = tx.encode().len();
+        if size > limits::MAX_TX_BYTES {
+            errs.push(GenesisError::TransactionRejected {
+                path: path.clone(),
+                reason: format!("encoded size {size} bytes exceeds the limit of {} bytes", limits::MAX_TX_BYTES),
+            });
+        }
+        if let Err(e) = tx.verify(&g.chain_id) {
+            errs.push(GenesisError::TransactionRejected { path: path.clone(), reason: e.to_string() });
+        }
+        if !accounts.contains(&tx.tx.signer) {
+            errs.push(GenesisError::UnknownSigner { path: path.clone(), signer: tx.tx.signer });
+        }
+        match seen.get(&tx.hash()) {
+            Some(first) => errs.push(GenesisError::DuplicateTransaction { path, first: first.clone() }),
+            None => {
+                seen.insert(tx.hash(), path);
+            }
+        }
+    }
 }
 
 fn check_chain_id(path: &str, id: &str, errs: &mut Vec<GenesisError>) {
@@ -311,7 +344,47 @@ mod tests {
                 party(PartyKind::Individual, 3, vec![pk(3), pk(4)]),
             ],
             validators: vec![validator(100, 26656), validator(101, 26657), validator(102, 26658)],
+            transactions: vec![],
         }
+    }
+
+    fn gentx(g: &Genesis, seed: u8, nonce: u64) -> tamga_types::SignedTransaction {
+        let key = SigningKey::from_seed([seed; 32]);
+        tamga_types::Transaction {
+            chain_id: tamga_types::BoundedString::new(&g.chain_id).unwrap(),
+            signer: key.public(),
+            nonce,
+            payload: tamga_types::Payload::SubmitActivityNotification {
+                activity: tamga_types::Activity::Issuance,
+                phase: tamga_types::ActivityPhase::Start,
+                date: tamga_types::Date { year: 2026, month: 1, day: 1 },
+            },
+            memo: None,
+        }
+        .sign(&key)
+    }
+
+    #[test]
+    fn genesis_transactions_are_checked() {
+        let mut g = base();
+        g.transactions.push(gentx(&g, 2, 0));
+        assert_eq!(errors(&g), vec![]);
+        // Wrong chain id, a signer outside the parties, a bad signature, a repeat.
+        let mut other = base();
+        other.chain_id = "other".into();
+        g.transactions.push(gentx(&other, 2, 1));
+        g.transactions.push(gentx(&g, 77, 0));
+        let mut forged = gentx(&g, 3, 0);
+        forged.tx.nonce = 9;
+        g.transactions.push(forged);
+        g.transactions.push(gentx(&g, 2, 0));
+        let e = errors(&g);
+        let paths: Vec<&str> = e.iter().map(GenesisError::path).collect();
+        assert_eq!(paths, vec!["transactions[1]", "transactions[2]", "transactions[3]", "transactions[4]"], "{e:?}");
+        assert!(matches!(&e[0], E::TransactionRejected { reason, .. } if reason.contains("chain")), "{e:?}");
+        assert!(matches!(&e[1], E::UnknownSigner { signer, .. } if *signer == pk(77)), "{e:?}");
+        assert!(matches!(&e[2], E::TransactionRejected { .. }), "{e:?}");
+        assert!(matches!(&e[3], E::DuplicateTransaction { first, .. } if first == "transactions[0]"), "{e:?}");
     }
 
     fn errors(g: &Genesis) -> Vec<GenesisError> {

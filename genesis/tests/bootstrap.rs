@@ -1,5 +1,6 @@
-//! The bootstrap transactions really execute: the generated genesis is applied
-//! by `tamga-state` and every bootstrap transaction gets a Success receipt.
+//! The bootstrap transactions really execute: the generated genesis, which
+//! carries them as genesis transactions, is applied by `tamga-state` and every
+//! one gets a Success receipt at height 0.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashSet;
@@ -15,23 +16,40 @@ fn default_devnet_bootstrap_succeeds_on_the_state_machine() {
     let t = generate(&TestnetOptions::default()).expect("valid testnet");
     let txs = bootstrap_transactions(&t).expect("bootstrap");
     assert_eq!(txs.len(), 1005);
+    assert_eq!(t.genesis.transactions, txs, "the bootstrap is the genesis's transactions");
 
     let ledger = Ledger::open_in_memory().expect("ledger");
     ledger.init_genesis(&t.genesis).expect("the state machine accepts the generated genesis");
-    let ctx =
-        BlockContext { height: 1, time_ms: t.genesis.genesis_time_ms + 1_000, proposer: t.validators[0].key.public() };
-    let executed = ledger.execute(&ctx, &txs, &[], &HashSet::new()).expect("block executes");
-    for r in &executed.receipts {
-        assert!(r.is_success(), "tx {} failed: {:?}", r.index, r.outcome);
+    for (i, tx) in txs.iter().enumerate() {
+        let view = ledger.transaction(&tx.hash()).expect("query").expect("genesis tx is findable");
+        assert!(view.receipt.is_success(), "tx {i} failed: {:?}", view.receipt.outcome);
+        assert_eq!((view.receipt.height, view.receipt.index as usize), (0, i));
+        assert_eq!(&view.tx, tx);
     }
-    assert_eq!(executed.receipts.len(), txs.len());
-    assert_eq!(executed.receipts[4].events[0].kind, "class_created");
-    assert_eq!(executed.receipts[1004].events[0].kind, "minted");
+    let r = |i: usize| ledger.receipt(&txs[i].hash()).unwrap().unwrap();
+    assert_eq!(r(4).events[0].kind, "class_created");
+    assert_eq!(r(1004).events[0].kind, "minted");
+    // Applying the same genesis again is a no-op; the genesis value is kept.
+    ledger.init_genesis(&t.genesis).expect("idempotent");
+    assert_eq!(ledger.genesis().unwrap().as_ref(), Some(&t.genesis));
 }
 
-/// The bootstrap block is committed with a commit certificate from the
-/// generated validators; the resulting state has the roles, class and
-/// balances a load test relies on, and a participant can transfer.
+/// A genesis transaction that fails (here: a mint before the issuer is
+/// accepted) makes the whole genesis invalid, naming the transaction.
+#[test]
+fn failing_genesis_transaction_is_refused() {
+    let mut t = generate(&TestnetOptions { participants: 2, ..TestnetOptions::default() }).expect("valid");
+    t.genesis.transactions.swap(1, 6);
+    let ledger = Ledger::open_in_memory().expect("ledger");
+    let err = ledger.init_genesis(&t.genesis).expect_err("refused").to_string();
+    assert!(err.contains("transactions[1]"), "{err}");
+    assert_eq!(ledger.height().ok(), Some(0));
+    assert!(ledger.genesis().unwrap().is_none(), "nothing written");
+}
+
+/// The genesis state has the roles, class and balances a load test relies
+/// on, and a participant can transfer in block 1, committed with a commit
+/// certificate of the generated validators.
 #[test]
 fn bootstrap_state_is_what_load_tests_expect() {
     use tamga_types::{
@@ -40,18 +58,6 @@ fn bootstrap_state_is_what_load_tests_expect() {
     let t = generate(&TestnetOptions { participants: 3, ..TestnetOptions::default() }).expect("valid");
     let ledger = Ledger::open_in_memory().expect("ledger");
     ledger.init_genesis(&t.genesis).expect("genesis");
-    let txs = bootstrap_transactions(&t).expect("bootstrap");
-    let ctx =
-        BlockContext { height: 1, time_ms: t.genesis.genesis_time_ms + 1_000, proposer: t.validators[0].key.public() };
-    let executed = ledger.execute(&ctx, &txs, &[], &HashSet::new()).expect("executes");
-    let header: BlockHeader = executed.header(0);
-    let block =
-        Block { header: header.clone(), txs: BoundedVec::new(txs).expect("fits"), evidence: BoundedVec::default() };
-    let data = VoteData { kind: VoteKind::Precommit, height: 1, round: 0, block_hash: header.hash() };
-    let votes: Vec<Vote> = t.validators.iter().map(|v| Vote::sign(&v.key, &t.genesis.chain_id, data.clone())).collect();
-    let cert = Certificate::from_votes(data, &executed.validators, &votes);
-    ledger.commit(&block, &cert, executed).expect("commit");
-
     let issuer: PartyState = ledger.state_entry(&keys::id(keys::state::PARTY, ISSUER_PARTY.0)).unwrap().unwrap();
     assert!(issuer.issuer, "accepted issuance notification grants the Issuer role");
     let miner: PartyState = ledger.state_entry(&keys::id(keys::state::PARTY, MINER_PARTY.0)).unwrap().unwrap();
@@ -75,7 +81,20 @@ fn bootstrap_state_is_what_load_tests_expect() {
         memo: None,
     }
     .sign(a);
-    let ctx = BlockContext { height: 2, time_ms: ctx.time_ms + 1_000, proposer: t.validators[1].key.public() };
-    let executed = ledger.execute(&ctx, &[transfer], &[], &HashSet::new()).expect("executes");
+    let ctx =
+        BlockContext { height: 1, time_ms: t.genesis.genesis_time_ms + 1_000, proposer: t.validators[1].key.public() };
+    let executed = ledger.execute(&ctx, std::slice::from_ref(&transfer), &[], &HashSet::new()).expect("executes");
     assert!(executed.receipts[0].is_success(), "{:?}", executed.receipts[0].outcome);
+    let header: BlockHeader = executed.header(0);
+    let block = Block {
+        header: header.clone(),
+        txs: BoundedVec::new(vec![transfer]).expect("fits"),
+        evidence: BoundedVec::default(),
+    };
+    let data = VoteData { kind: VoteKind::Precommit, height: 1, round: 0, block_hash: header.hash() };
+    let votes: Vec<Vote> = t.validators.iter().map(|v| Vote::sign(&v.key, &t.genesis.chain_id, data.clone())).collect();
+    let cert = Certificate::from_votes(data, &executed.validators, &votes);
+    ledger.commit(&block, &cert, executed).expect("commit");
+    let h: Holding = ledger.state_entry(&keys::holding(BOOTSTRAP_CLASS.0, &b.public())).unwrap().unwrap();
+    assert_eq!(h.amount, t.mint_amount + 5);
 }

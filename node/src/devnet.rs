@@ -5,11 +5,19 @@
 //!
 //! ```text
 //! DIR/genesis.json, DIR/regulation.md, DIR/testnet.json   (tamga-genesis)
-//! DIR/keys/{validator-i,regulator,issuer,miner}.key, DIR/keys/participants.json
-//! DIR/nodes/node{i}/  a node home (config.toml, node.key, genesis.json, data/)
-//! DIR/nodes/node{i}/node.log   the node's log when run by `devnet`
-//! DIR/bootstrapped            written once the bootstrap transactions committed
+//! DIR/devnet.json             nodes' API URLs and homes, the funded class, key files
+//! DIR/keys/regulator.key, issuer.key, miner.key           dev role account keys
+//! DIR/keys/user-0000.key …    funded participants' account keys (plain hex seeds)
+//! DIR/keys/validator-{i}.key  consensus keys (also each node's node.key)
+//! DIR/node{i}/                a node home: `tamgad start --home DIR/node{i}`
+//!                             (config.toml, node.key, genesis.json, data/, tamgad.pid)
+//! DIR/node{i}/node.log        the node's output when run by `tamgad devnet`
 //! ```
+//!
+//! The genesis carries the bootstrap as genesis transactions (the dev issuer's
+//! accepted notification, class 1, a mint to every participant, the miner's
+//! accepted notification), so every node starts from a usable chain and no
+//! setup step follows the start.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -23,7 +31,84 @@ use crate::home::{write_atomic, write_key, Home};
 
 /// Home of validator `i` in a testnet directory.
 pub fn node_home(dir: &Path, i: usize) -> Home {
-    Home::new(dir.join("nodes").join(format!("node{i}")))
+    Home::new(dir.join(format!("node{i}")))
+}
+
+/// `DIR/devnet.json`: what tools (`tamga bench`, scripts) need to find the
+/// nodes and the funded keys.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DevnetManifest {
+    /// Chain id.
+    pub chain_id: String,
+    /// The funded class.
+    pub class_id: u64,
+    /// Its symbol.
+    pub class_symbol: String,
+    /// Its decimals.
+    pub decimals: u8,
+    /// Base units of the class each user holds at genesis (decimal string: u128).
+    pub mint_amount: String,
+    /// The nodes.
+    pub nodes: Vec<DevnetNode>,
+    /// Key files, relative to the directory.
+    pub keys: DevnetKeys,
+}
+
+/// A node in [`DevnetManifest`].
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DevnetNode {
+    /// Validator index.
+    pub index: usize,
+    /// Node home, relative to the directory.
+    pub home: String,
+    /// API base URL.
+    pub api: String,
+    /// libp2p listen address.
+    pub p2p: String,
+}
+
+/// Key files in [`DevnetManifest`].
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DevnetKeys {
+    /// Regulator (both scopes).
+    pub regulator: String,
+    /// Issuer of the funded class.
+    pub issuer: String,
+    /// Miner, operator of the validators.
+    pub miner: String,
+    /// Number of funded users.
+    pub users: usize,
+    /// Key file of user i: `{:04}` replaced by i with four digits.
+    pub user_pattern: String,
+}
+
+/// The manifest of a generated testnet.
+pub fn manifest(t: &Testnet) -> DevnetManifest {
+    DevnetManifest {
+        chain_id: t.genesis.chain_id.clone(),
+        class_id: tamga_genesis::testnet::BOOTSTRAP_CLASS.0,
+        class_symbol: tamga_genesis::testnet::BOOTSTRAP_SYMBOL.to_owned(),
+        decimals: tamga_genesis::testnet::BOOTSTRAP_DECIMALS,
+        mint_amount: t.mint_amount.to_string(),
+        nodes: t
+            .validators
+            .iter()
+            .enumerate()
+            .map(|(i, v)| DevnetNode {
+                index: i,
+                home: format!("node{i}"),
+                api: format!("http://{}", v.api_address),
+                p2p: v.p2p_address.clone(),
+            })
+            .collect(),
+        keys: DevnetKeys {
+            regulator: "keys/regulator.key".into(),
+            issuer: "keys/issuer.key".into(),
+            miner: "keys/miner.key".into(),
+            users: t.participants.len(),
+            user_pattern: "keys/user-{:04}.key".into(),
+        },
+    }
 }
 
 /// Generates a testnet into `dir` (which must not hold one) and a node home per validator.
@@ -44,6 +129,9 @@ pub fn write_testnet(dir: &Path, options: &TestnetOptions) -> anyhow::Result<Tes
         write_key(&home.key(), &v.key)?;
         write_atomic(&home.genesis(), &genesis_json, 0o644)?;
     }
+    let mut json = serde_json::to_string_pretty(&manifest(&t))?;
+    json.push('\n');
+    write_atomic(&dir.join("devnet.json"), json.as_bytes(), 0o644)?;
     Ok(t)
 }
 
@@ -82,7 +170,28 @@ impl Drop for Processes {
     }
 }
 
-/// Starts `tamgad start` for every node home of the testnet in `dir`.
+impl Processes {
+    /// Removes and returns the nodes that have exited, with their status.
+    pub fn reap(&mut self) -> Vec<(usize, std::process::ExitStatus)> {
+        let mut gone = Vec::new();
+        self.children.retain_mut(|(i, c)| match c.try_wait() {
+            Ok(Some(status)) => {
+                gone.push((*i, status));
+                false
+            }
+            _ => true,
+        });
+        gone
+    }
+
+    /// Whether no node is left running.
+    pub fn is_empty(&self) -> bool {
+        self.children.is_empty()
+    }
+}
+
+/// Starts `tamgad start` for every node home of the testnet in `dir`, each
+/// with its output appended to `DIR/node{i}/node.log`.
 pub fn spawn_nodes(dir: &Path, n: usize) -> anyhow::Result<Processes> {
     let exe = std::env::current_exe().context("cannot find the tamgad executable")?;
     let mut children = Vec::new();
@@ -107,8 +216,11 @@ pub fn spawn_nodes(dir: &Path, n: usize) -> anyhow::Result<Processes> {
     Ok(Processes { children })
 }
 
-/// `tamgad devnet`: generate (or reuse) the testnet in `dir`, run it, bootstrap it once.
-pub async fn run_devnet(dir: PathBuf, validators: usize, participants: usize) -> anyhow::Result<()> {
+/// `tamgad devnet`: generates (or reuses) the testnet in `dir`; unless
+/// `init_only`, runs every validator as a separate process until Ctrl-C or
+/// SIGTERM. A node that dies is reported and not restarted; the others keep
+/// running.
+pub async fn run_devnet(dir: PathBuf, validators: usize, participants: usize, init_only: bool) -> anyhow::Result<()> {
     let testnet = if dir.join("testnet.json").exists() {
         let t = Testnet::read(&dir).with_context(|| format!("cannot reuse the testnet in {}", dir.display()))?;
         if t.validators.len() != validators {
@@ -129,22 +241,60 @@ pub async fn run_devnet(dir: PathBuf, validators: usize, participants: usize) ->
         write_testnet(&dir, &options)?
     };
     let n = testnet.validators.len();
-    let procs = spawn_nodes(&dir, n)?;
-    let urls: Vec<String> = testnet.validators.iter().map(|v| format!("http://{}", v.api_address)).collect();
-    let client = tamga_client::Client::new(urls[0].clone())?;
-    wait_for_height(&client, 1, Duration::from_secs(60)).await.context("the devnet did not produce a first block")?;
-    if !dir.join("bootstrapped").exists() {
-        bootstrap(&client, &testnet).await?;
-        write_atomic(&dir.join("bootstrapped"), b"ok\n", 0o644)?;
+    let m = manifest(&testnet);
+    println!(
+        "  keys      {}/keys: regulator.key, issuer.key, miner.key, user-0000.key … user-{:04}.key",
+        dir.display(),
+        testnet.participants.len().saturating_sub(1)
+    );
+    println!("  class     {} (id {}), {} base units per user", m.class_symbol, m.class_id, m.mint_amount);
+    println!("  manifest  {}", dir.join("devnet.json").display());
+    if init_only {
+        for (i, node) in m.nodes.iter().enumerate() {
+            println!("node{i} api={} run: tamgad start --home {}", node.api, node_home(&dir, i).root().display());
+        }
+        return Ok(());
     }
-    println!("\nTamga devnet is running ({n} validators, chain {}):", testnet.genesis.chain_id.as_str());
-    for (i, u) in urls.iter().enumerate() {
-        println!("  node{i}  API {u}   log {}", node_home(&dir, i).root().join("node.log").display());
+    let mut procs = spawn_nodes(&dir, n)?;
+    for (i, node) in m.nodes.iter().enumerate() {
+        println!("node{i} api={} log={}", node.api, node_home(&dir, i).root().join("node.log").display());
     }
-    println!("  keys     {}/keys (regulator.key, issuer.key, miner.key, participants.json)", dir.display());
-    println!("  try      tamga --node {} status", urls[0]);
-    println!("Press Ctrl-C to stop; data persists in {} and a second run resumes the chain.", dir.display());
-    crate::node::shutdown_signal().await;
+    let client = tamga_client::Client::new(m.nodes[0].api.clone())?;
+    let started = tokio::select! {
+        r = wait_for_height(&client, 1, Duration::from_secs(60)) => Some(r),
+        _ = crate::node::shutdown_signal() => None,
+    };
+    match started {
+        Some(Ok(())) => {
+            println!("Tamga devnet is running ({n} validators, chain {}).", testnet.genesis.chain_id.as_str());
+            println!("  try       tamga --node {} status", m.nodes[0].api);
+            println!("Press Ctrl-C to stop; data persists in {} and a second run resumes the chain.", dir.display());
+        }
+        Some(Err(e)) => eprintln!("warning: {e:#}; the nodes keep running (see their logs)"),
+        None => {
+            println!("stopping the nodes…");
+            drop(procs);
+            return Ok(());
+        }
+    }
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    loop {
+        tokio::select! {
+            _ = crate::node::shutdown_signal() => break,
+            _ = tick.tick() => {
+                for (i, status) in procs.reap() {
+                    eprintln!(
+                        "node{i} exited ({status}); not restarting it, the other nodes keep running (log: {})",
+                        node_home(&dir, i).root().join("node.log").display()
+                    );
+                }
+                if procs.is_empty() {
+                    eprintln!("every node has exited");
+                    bail!("every devnet node exited");
+                }
+            }
+        }
+    }
     println!("stopping the nodes…");
     drop(procs);
     Ok(())
@@ -163,37 +313,4 @@ async fn wait_for_height(client: &tamga_client::Client, height: u64, timeout: Du
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-}
-
-/// Submits the bootstrap transactions in order and waits for their receipts.
-async fn bootstrap(client: &tamga_client::Client, t: &Testnet) -> anyhow::Result<()> {
-    let txs = tamga_genesis::bootstrap_transactions(t)?;
-    println!("bootstrapping: {} transactions (issuer, miner, class, mints)…", txs.len());
-    // Transactions of one signer are ordered by nonce, but a batch does not
-    // order different signers (gossip batches are admitted concurrently): so
-    // wait for each transaction that the next signer's transaction depends on.
-    let mut i = 0;
-    while i < txs.len() {
-        let signer = txs[i].tx.signer;
-        let mut j = i;
-        while j < txs.len() && txs[j].tx.signer == signer && j - i < 500 {
-            j += 1;
-        }
-        let run = &txs[i..j];
-        let results = client.submit_batch(run).await?;
-        for (r, tx) in results.iter().zip(run) {
-            if let Err(e) = r {
-                bail!("bootstrap transaction {} refused: {e}", tx.hash());
-            }
-        }
-        for tx in run {
-            let view = client.wait_for_receipt(&tx.hash(), Duration::from_secs(120)).await?;
-            if let tamga_types::TxOutcome::Failed { code, message } = &view.receipt.outcome {
-                bail!("bootstrap transaction {} failed: {code}: {message}", tx.hash());
-            }
-        }
-        i = j;
-    }
-    println!("bootstrap committed");
-    Ok(())
 }

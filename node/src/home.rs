@@ -51,6 +51,11 @@ impl Home {
     pub fn safety(&self) -> PathBuf {
         self.root.join("data").join("safety.bin")
     }
+    /// `tamgad.pid`: the process id of the node while it runs (for
+    /// supervisors and `tamga bench`, which reads CPU and peak RSS from /proc).
+    pub fn pid_file(&self) -> PathBuf {
+        self.root.join("tamgad.pid")
+    }
 }
 
 /// Writes `bytes` to `path` durably and atomically: a temporary file is

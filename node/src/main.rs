@@ -57,9 +57,11 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Run a local devnet: generate (or reuse) a testnet in HOME, start every
-    /// validator as its own process, bootstrap a regulator, an issuer with a
-    /// token class, a miner and funded participants; Ctrl-C stops them all.
+    /// Run a local devnet: generate (or reuse) a testnet in HOME whose genesis
+    /// holds a regulator, an issuer with an accepted notification and a token
+    /// class, a miner and funded participants; start every validator as its
+    /// own process and print one `api=` line per node. A node that dies is
+    /// reported, not restarted; Ctrl-C or SIGTERM stops them all.
     Devnet {
         /// Number of validators.
         #[arg(long, default_value_t = 4)]
@@ -70,6 +72,10 @@ enum Command {
         /// Devnet directory (reused on the next run).
         #[arg(long, default_value = ".devnet")]
         home: PathBuf,
+        /// Write the devnet (genesis, keys, node homes, devnet.json) and exit;
+        /// node i then runs with `tamgad start --home DIR/node<i>`.
+        #[arg(long)]
+        init_only: bool,
     },
     /// Check a genesis file and print every problem with its field path.
     ValidateGenesis {
@@ -108,9 +114,9 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Devnet { validators, participants, home } => {
+        Command::Devnet { validators, participants, home, init_only } => {
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            rt.block_on(tamga_node::devnet::run_devnet(home, validators, participants))
+            rt.block_on(tamga_node::devnet::run_devnet(home, validators, participants, init_only))
         }
         Command::ValidateGenesis { file } => {
             let g = tamga_genesis::load(&file).with_context(|| format!("{} is not a valid genesis", file.display()))?;

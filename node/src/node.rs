@@ -136,6 +136,10 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot bind the API to {} (config field api.listen)", cfg.api.listen))?;
     info!(target: "tamga::api", addr = %cfg.api.listen, "HTTP API listening");
+    // A stable line on stdout for scripts and `tamgad devnet` (issue 5 contract).
+    let api_addr = listener.local_addr().unwrap_or(cfg.api.listen);
+    println!("tamgad {} key={} peer={peer_id} api=http://{api_addr}", home.root().display(), me);
+    let _pid = PidFile::write(home.pid_file());
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, api).await {
             tracing::error!(target: "tamga::api", error = %e, "API server stopped");
@@ -160,6 +164,28 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     info!(target: "tamga::node", chain_id, %peer_id, height = ledger.height()?, "node started");
     driver.run(shutdown_signal()).await?;
     Ok(())
+}
+
+/// `HOME/tamgad.pid` while the node runs; removed on a clean stop (a stale
+/// one after `kill -9` is overwritten by the next start).
+struct PidFile(std::path::PathBuf);
+
+impl PidFile {
+    fn write(path: std::path::PathBuf) -> Option<PidFile> {
+        match crate::home::write_atomic(&path, format!("{}\n", std::process::id()).as_bytes(), 0o644) {
+            Ok(()) => Some(PidFile(path)),
+            Err(e) => {
+                tracing::warn!(target: "tamga::node", path = %path.display(), error = %e, "cannot write the pid file");
+                None
+            }
+        }
+    }
+}
+
+impl Drop for PidFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

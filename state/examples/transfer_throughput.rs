@@ -58,6 +58,7 @@ fn main() {
             .iter()
             .map(|v| GenesisValidator { key: v.public(), power: 1, operator: PartyId(1), p2p_address: None })
             .collect(),
+        transactions: vec![],
     };
     let dir = tempfile::tempdir().unwrap();
     let ledger = Ledger::open(dir.path()).unwrap();

@@ -24,6 +24,8 @@ mod meta_cf {
     pub const STATE_ROOT: &[u8] = b"state_root";
     pub const GENESIS_HASH: &[u8] = b"genesis_hash";
     pub const GENESIS_ROOT: &[u8] = b"genesis_root";
+    /// The genesis value (borsh): its transactions answer height-0 lookups.
+    pub const GENESIS: &[u8] = b"genesis";
 }
 
 /// The result of executing a block against committed state, not yet written.
@@ -117,8 +119,17 @@ impl Ledger {
             return Ok(hash_of(self.store.get(cf::META, meta_cf::GENESIS_ROOT)?));
         }
         let mut view = View::new(&self.store);
-        crate::genesis::apply(&mut view, genesis)?;
+        let validators = crate::genesis::apply(&mut view, genesis)?;
+        view.commit_tx();
+        let receipts = Self::genesis_transactions(&mut view, genesis, &validators)?;
         let (root, mut batch) = self.seal(view.into_writes(), 0)?;
+        for r in &receipts {
+            let mut loc = height_key(0);
+            loc.extend_from_slice(&r.index.to_be_bytes());
+            batch.put(cf::RECEIPTS, loc.clone(), enc(r));
+            batch.put(cf::TXS, r.tx_hash.0.to_vec(), loc);
+        }
+        batch.put(cf::META, meta_cf::GENESIS.to_vec(), enc(genesis));
         batch.put(cf::META, meta_cf::HEIGHT.to_vec(), height_key(0));
         batch.put(cf::META, meta_cf::LAST_BLOCK_HASH.to_vec(), Hash::ZERO.0.to_vec());
         batch.put(cf::META, meta_cf::LAST_TIME.to_vec(), genesis.genesis_time_ms.to_be_bytes().to_vec());
@@ -128,6 +139,43 @@ impl Ledger {
         self.store.write(batch)?;
         tracing::info!(target: "tamga::state", root = %root, "genesis applied");
         Ok(root)
+    }
+
+    /// Executes the genesis transactions ([`Genesis::transactions`]) at height
+    /// 0, in order, by the rules of any block (SPEC §8): chain id, signature,
+    /// no repeat, then execution. Every one must succeed, or the genesis is
+    /// refused naming the transaction and the failure.
+    fn genesis_transactions(view: &mut View<'_>, genesis: &Genesis, validators: &ValidatorSet) -> Result<Vec<Receipt>> {
+        let Some(proposer) = validators.validators.first().map(|v| v.key) else {
+            return Ok(Vec::new());
+        };
+        let ctx = BlockContext { height: 0, time_ms: genesis.genesis_time_ms, proposer };
+        let mut seen = HashSet::new();
+        let mut receipts = Vec::with_capacity(genesis.transactions.len());
+        for (i, stx) in genesis.transactions.iter().enumerate() {
+            let invalid =
+                |why: String| StateError::InvalidGenesis(format!("transactions[{i}] ({}): {why}", stx.hash()));
+            if stx.encode().len() > tamga_types::limits::MAX_TX_BYTES {
+                return Err(invalid(format!("larger than {} bytes", tamga_types::limits::MAX_TX_BYTES)));
+            }
+            stx.verify(&genesis.chain_id).map_err(|e| invalid(e.to_string()))?;
+            let hash = stx.hash();
+            if !seen.insert(hash) {
+                return Err(invalid("repeats an earlier genesis transaction".into()));
+            }
+            let index = u32::try_from(i).map_err(|_| invalid("too many genesis transactions".into()))?;
+            let receipt = execute_tx(view, &ctx, index, stx, hash)?;
+            if let tamga_types::TxOutcome::Failed { code, message } = &receipt.outcome {
+                return Err(invalid(format!("failed with {code}: {message}")));
+            }
+            receipts.push(receipt);
+        }
+        Ok(receipts)
+    }
+
+    /// The genesis value this ledger was initialised with.
+    pub fn genesis(&self) -> Result<Option<Genesis>> {
+        self.store.get(cf::META, meta_cf::GENESIS)?.map(|b| dec("genesis", &b)).transpose()
     }
 
     /// Turns overlay writes into a batch and the JMT update at `version`.

@@ -231,8 +231,13 @@ impl Ledger {
     pub fn transaction(&self, hash: &Hash) -> Result<Option<TxView>> {
         let Some(loc) = self.store.get(cf::TXS, &hash.0)? else { return Ok(None) };
         let Some(receipt) = self.store.get_t::<Receipt>(cf::RECEIPTS, &loc)? else { return Ok(None) };
-        let Some(block) = self.block(receipt.height)? else { return Ok(None) };
-        let Some(tx) = block.txs.get(receipt.index as usize).cloned() else { return Ok(None) };
+        // Height 0: a genesis transaction, kept in the stored genesis value.
+        let tx = if receipt.height == 0 {
+            self.genesis()?.and_then(|g| g.transactions.get(receipt.index as usize).cloned())
+        } else {
+            self.block(receipt.height)?.and_then(|b| b.txs.get(receipt.index as usize).cloned())
+        };
+        let Some(tx) = tx else { return Ok(None) };
         Ok(Some(TxView { tx, receipt }))
     }
 

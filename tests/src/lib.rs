@@ -9,7 +9,8 @@
 //!
 //! * [`net`]: [`Net`] generates a testnet in a temporary directory on a free
 //!   port range, runs one `tamgad start` process per validator (log in
-//!   `node{i}.log`), bootstraps it (issuer, class 1, funded participants) and
+//!   `node{i}.log`) from a genesis that already holds the issuer, class 1 and
+//!   funded participants (genesis transactions, checked at start), and
 //!   can SIGKILL, SIGSTOP/SIGCONT and restart any node. Every process is
 //!   killed when the `Net` drops; on a panic the log tails are printed and the
 //!   directory is kept.

@@ -4,6 +4,13 @@
 //! and validates it with field-named errors; `tamga-state` applies it. Parties
 //! get ids `1..=n` in list order. Genesis creates **no** token value (SPEC §1.2):
 //! balances only ever come from an issuer's mint.
+//!
+//! A genesis may carry **genesis transactions** (as Cosmos SDK's `gentxs`):
+//! ordinary signed transactions of the genesis parties, executed in order at
+//! height 0 by the same rules as any block's, each of which must succeed. A
+//! development network uses them to start with an accepted issuer, a token
+//! class and funded participants; the value still comes from the issuer's own
+//! signed mint, so SPEC §1.2 holds.
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
@@ -12,6 +19,7 @@ use crate::crypto::PublicKey;
 use crate::hash::Hash;
 use crate::ids::{PartyId, TimestampMs};
 use crate::payload::{PartyKind, Scope};
+use crate::tx::SignedTransaction;
 
 /// Chain parameters, changeable by regulator transaction (SPEC §9).
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
@@ -112,6 +120,35 @@ pub struct Genesis {
     pub parties: Vec<GenesisParty>,
     /// Initial validator set.
     pub validators: Vec<GenesisValidator>,
+    /// Genesis transactions, executed in order at height 0 after the parties
+    /// and validators are in place; every one must succeed (module docs).
+    /// In JSON each is the hex of its borsh encoding (`docs/wire-format.md`),
+    /// the exact bytes that were signed over.
+    #[serde(default, with = "hex_txs")]
+    pub transactions: Vec<SignedTransaction>,
+}
+
+/// Serde form of genesis transactions: hex strings of their borsh encoding
+/// (a JSON rendering of payloads could not round-trip every `u128`).
+mod hex_txs {
+    use serde::{de::Error as _, Deserialize, Deserializer, Serializer};
+
+    use crate::tx::SignedTransaction;
+
+    pub fn serialize<S: Serializer>(txs: &[SignedTransaction], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(txs.iter().map(|t| hex::encode(t.encode())))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<SignedTransaction>, D::Error> {
+        let list = Vec::<String>::deserialize(d)?;
+        list.iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let bytes = hex::decode(h).map_err(|e| D::Error::custom(format!("transactions[{i}]: not hex: {e}")))?;
+                SignedTransaction::decode(&bytes).map_err(|e| D::Error::custom(format!("transactions[{i}]: {e}")))
+            })
+            .collect()
+    }
 }
 
 impl Genesis {

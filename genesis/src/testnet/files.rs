@@ -30,8 +30,15 @@ pub struct Manifest {
     pub validators: Vec<ManifestValidator>,
     /// Regulator, issuer and miner.
     pub roles: Vec<ManifestRole>,
-    /// Path of the participants' key list, relative to the directory.
-    pub participants_file: String,
+    /// Number of participants; participant `i` (party `4 + i`) has the key
+    /// file [`participant_key_file`]`(i)`: `keys/user-0000.key`, `keys/user-0001.key`…
+    pub participants: usize,
+}
+
+/// Key file of participant `i`, relative to the testnet directory:
+/// `keys/user-{i:04}.key` (`user-0000.key` … `user-0999.key` for 1,000).
+pub fn participant_key_file(i: usize) -> String {
+    format!("keys/user-{i:04}.key")
 }
 
 /// A validator in the manifest.
@@ -62,18 +69,6 @@ pub struct ManifestRole {
     pub public_key: String,
     /// Key file, relative to the directory.
     pub key_file: String,
-}
-
-/// One entry of `keys/participants.json`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ParticipantKey {
-    /// Party id.
-    pub party: u64,
-    /// Hex account key.
-    pub public_key: String,
-    /// Hex 32-byte secret seed.
-    pub seed: String,
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> TestnetError + '_ {
@@ -162,7 +157,7 @@ impl Testnet {
                     key_file: format!("keys/{role}.key"),
                 })
                 .collect(),
-            participants_file: "keys/participants.json".into(),
+            participants: self.participants.len(),
         }
     }
 
@@ -177,7 +172,8 @@ impl Testnet {
     /// DIR/keys/regulator.key        account key seed of party 1            (0600)
     /// DIR/keys/issuer.key           account key seed of party 2            (0600)
     /// DIR/keys/miner.key            account key seed of party 3            (0600)
-    /// DIR/keys/participants.json    [{party, public_key, seed}] of 4..     (0600)
+    /// DIR/keys/user-{i:04}.key      account key seed of participant i      (0600)
+    ///                               (party 4 + i), i = 0..P-1
     /// ```
     pub fn write(&self, dir: &Path) -> Result<(), TestnetError> {
         let keys = dir.join("keys");
@@ -192,17 +188,10 @@ impl Testnet {
         for (role, _, k) in self.roles() {
             write_key_file(&keys.join(format!("{role}.key")), k)?;
         }
-        let list: Vec<ParticipantKey> = self
-            .participants
-            .iter()
-            .enumerate()
-            .map(|(i, k)| ParticipantKey {
-                party: FIRST_PARTICIPANT_PARTY.0 + i as u64,
-                public_key: k.public().to_hex(),
-                seed: hex::encode(k.to_seed()),
-            })
-            .collect();
-        create(&dir.join(&manifest.participants_file), &to_json(&list), true)
+        for (i, k) in self.participants.iter().enumerate() {
+            write_key_file(&dir.join(participant_key_file(i)), k)?;
+        }
+        Ok(())
     }
 
     /// Reads a network written by [`Testnet::write`], checking that the
@@ -261,16 +250,11 @@ impl Testnet {
             account_of(r.party, &path, &k)?;
             role_keys.push(k);
         }
-        let ppath = dir.join(&m.participants_file);
-        let list: Vec<ParticipantKey> = read_json(&ppath)?;
-        let mut participants = Vec::with_capacity(list.len());
-        for p in &list {
-            let seed = Hash::from_hex(&p.seed).map_err(|e| file_err(&ppath, format!("party {}: {e}", p.party)))?;
-            let k = SigningKey::from_seed(seed.0);
-            if k.public().to_hex() != p.public_key {
-                return Err(file_err(&ppath, format!("party {}: seed does not give public_key", p.party)));
-            }
-            account_of(p.party, &ppath, &k)?;
+        let mut participants = Vec::with_capacity(m.participants);
+        for i in 0..m.participants {
+            let path = dir.join(participant_key_file(i));
+            let k = read_key_file(&path)?;
+            account_of(FIRST_PARTICIPANT_PARTY.0 + i as u64, &path, &k)?;
             participants.push(k);
         }
         let [regulator, issuer, miner]: [SigningKey; 3] =
@@ -317,7 +301,8 @@ mod tests {
             for f in ["keys/validator-0.key", "keys/regulator.key", "keys/issuer.key", "keys/miner.key"] {
                 assert_eq!(mode(&dir.path().join(f)), 0o600, "{f}");
             }
-            assert_eq!(mode(&dir.path().join("keys/participants.json")), 0o600);
+            assert_eq!(mode(&dir.path().join("keys/user-0000.key")), 0o600);
+            assert_eq!(mode(&dir.path().join("keys/user-0019.key")), 0o600);
         }
         let key_text = fs::read_to_string(dir.path().join("keys/issuer.key")).expect("read");
         assert_eq!(key_text, format!("{}\n", hex::encode(t.issuer.to_seed())));

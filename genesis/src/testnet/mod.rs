@@ -12,9 +12,12 @@
 //!
 //! Genesis grants no roles that the ledger can grant itself: the issuer
 //! becomes an Issuer and the miner gets its accepted mining notification
-//! through ordinary transactions, [`bootstrap_transactions`], which also
-//! create a token class and mint to every participant. The params turn
-//! `require_mining_notice` on (SPEC §9: on in the devnet genesis).
+//! through ordinary signed transactions, [`bootstrap_transactions`], which
+//! also create a token class and mint to every participant. They are the
+//! genesis's **genesis transactions** ([`Genesis::transactions`]), executed
+//! at height 0, so every node of a fresh network starts usable, with no
+//! setup step after the nodes start. The params turn `require_mining_notice`
+//! on (SPEC §9: on in the devnet genesis).
 //!
 //! [`Testnet::write`] lays the network out on disk (see the crate docs);
 //! [`Testnet::read`] reads it back and checks it.
@@ -34,7 +37,7 @@ use crate::error::{GenesisErrors, LoadError};
 use crate::time::date_of;
 
 mod files;
-pub use files::{read_key_file, write_key_file, Manifest, ManifestRole, ManifestValidator, ParticipantKey};
+pub use files::{participant_key_file, read_key_file, write_key_file, Manifest, ManifestRole, ManifestValidator};
 
 /// Party id of the dev regulator.
 pub const REGULATOR_PARTY: PartyId = PartyId(1);
@@ -48,6 +51,8 @@ pub const FIRST_PARTICIPANT_PARTY: PartyId = PartyId(4);
 pub const BOOTSTRAP_CLASS: ClassId = ClassId(1);
 /// Symbol of the bootstrap class.
 pub const BOOTSTRAP_SYMBOL: &str = "DEVGRAIN";
+/// Decimals of the bootstrap class (1 DEVGRAIN = 1,000 base units).
+pub const BOOTSTRAP_DECIMALS: u8 = 3;
 /// The issuer's activity notification in the bootstrap (the chain's first).
 pub const BOOTSTRAP_ACTIVITY_NOTIFICATION: ActivityNotificationId = ActivityNotificationId(1);
 /// The miner's mining notification in the bootstrap (the chain's first).
@@ -275,9 +280,9 @@ pub fn generate(o: &TestnetOptions) -> Result<Testnet, TestnetError> {
                 p2p_address: Some(v.p2p_address.clone()),
             })
             .collect(),
+        transactions: vec![],
     };
-    crate::validate(&genesis)?;
-    Ok(Testnet {
+    let mut t = Testnet {
         seed: o.seed,
         genesis,
         regulation,
@@ -287,7 +292,10 @@ pub fn generate(o: &TestnetOptions) -> Result<Testnet, TestnetError> {
         miner,
         participants,
         mint_amount: o.mint_amount,
-    })
+    };
+    t.genesis.transactions = bootstrap_transactions(&t)?;
+    crate::validate(&t.genesis)?;
+    Ok(t)
 }
 
 fn text<const N: usize>(s: &str) -> Result<tamga_types::BoundedString<N>, TestnetError> {
@@ -364,7 +372,7 @@ pub fn bootstrap_transactions(t: &Testnet) -> Result<Vec<SignedTransaction>, Tes
             Payload::CreateClass {
                 symbol: text(BOOTSTRAP_SYMBOL)?,
                 name: text("Dev grain receipt")?,
-                decimals: 3,
+                decimals: BOOTSTRAP_DECIMALS,
                 supply_cap: None,
                 rights: tamga_types::BoundedVec::new(vec![Right {
                     kind: RightKind::Goods,

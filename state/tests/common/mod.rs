@@ -92,6 +92,7 @@ pub fn genesis() -> Genesis {
             .iter()
             .map(|v| GenesisValidator { key: v.public(), power: 10, operator: MINER, p2p_address: None })
             .collect(),
+        transactions: vec![],
     }
 }
 

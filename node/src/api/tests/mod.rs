@@ -79,6 +79,7 @@ pub fn genesis() -> Genesis {
             .iter()
             .map(|v| GenesisValidator { key: v.public(), power: 10, operator: PartyId(6), p2p_address: None })
             .collect(),
+        transactions: vec![],
     }
 }
 
