@@ -274,6 +274,7 @@ pub async fn run(opts: &BenchOptions, on: &(dyn Fn(Event) + Send + Sync)) -> Res
         devnet.nodes.iter().map(|n| procstat::sample(&n.pid_file())).collect();
     let start = Instant::now();
     let shared = Arc::new(track::Shared::new(start, hashes));
+    shared.height.store(from - 1, Ordering::Relaxed);
     let stop = Arc::new(AtomicBool::new(false));
     let follower = tokio::spawn(track::follow(shared.clone(), live.clone(), from, stop.clone()));
     let plan = Arc::new(submit::Plan {
