@@ -49,6 +49,10 @@ pub use devnet::Devnet;
 pub use mix::{Kind, Mix};
 pub use report::{Machine, NodeReport, Report};
 
+/// The nodes' process name (`/proc/PID/status` `Name:`), checked so that a
+/// stale pid file whose pid was reused is reported as unknown.
+const NODE_PROCESS: &str = "tamgad";
+
 /// Why the benchmark could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {
@@ -271,7 +275,7 @@ pub async fn run(opts: &BenchOptions, on: &(dyn Fn(Event) + Send + Sync)) -> Res
     // Start.
     let from = query.health().await?.height + 1;
     let before: Vec<Option<procstat::ProcSample>> =
-        devnet.nodes.iter().map(|n| procstat::sample(&n.pid_file())).collect();
+        devnet.nodes.iter().map(|n| procstat::sample(&n.pid_file(), Some(NODE_PROCESS))).collect();
     let start = Instant::now();
     let shared = Arc::new(track::Shared::new(start, hashes));
     shared.height.store(from - 1, Ordering::Relaxed);
@@ -337,7 +341,7 @@ pub async fn run(opts: &BenchOptions, on: &(dyn Fn(Event) + Send + Sync)) -> Res
     let followed = follower.await.map_err(|e| BenchError::Setup(format!("the follower failed: {e}")))?;
     let wall_s = start.elapsed().as_secs_f64();
     let after: Vec<Option<procstat::ProcSample>> =
-        devnet.nodes.iter().map(|n| procstat::sample(&n.pid_file())).collect();
+        devnet.nodes.iter().map(|n| procstat::sample(&n.pid_file(), Some(NODE_PROCESS))).collect();
     progress("done");
 
     // Report.

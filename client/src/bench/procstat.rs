@@ -20,11 +20,19 @@ pub struct ProcSample {
     pub peak_rss_mib: f64,
 }
 
-/// Reads the pid in `pid_file` and samples that process; `None` if either is missing.
-pub fn sample(pid_file: &Path) -> Option<ProcSample> {
+/// Reads the pid in `pid_file` and samples that process; `None` if either is
+/// missing, or if the pid now belongs to a process of another name than
+/// `expect_name` (a stale pid file whose pid was reused).
+pub fn sample(pid_file: &Path, expect_name: Option<&str>) -> Option<ProcSample> {
     let pid: u32 = std::fs::read_to_string(pid_file).ok()?.trim().parse().ok()?;
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    if let Some(name) = expect_name {
+        let comm = status.lines().find_map(|l| l.strip_prefix("Name:")).map(str::trim)?;
+        if comm != name {
+            return None;
+        }
+    }
     Some(ProcSample { pid, cpu_s: parse_cpu_seconds(&stat)?, peak_rss_mib: parse_vm_hwm_mib(&status)? })
 }
 
@@ -83,7 +91,7 @@ mod tests {
 
     #[test]
     fn missing_pid_file_is_none() {
-        assert_eq!(sample(Path::new("/nonexistent/tamgad.pid")), None);
+        assert_eq!(sample(Path::new("/nonexistent/tamgad.pid"), None), None);
     }
 
     #[test]
@@ -93,9 +101,10 @@ mod tests {
         let pid_file = dir.join("tamgad.pid");
         std::fs::write(&pid_file, format!("{}\n", std::process::id())).unwrap();
         if Path::new("/proc/self/stat").exists() {
-            let s = sample(&pid_file).unwrap();
+            let s = sample(&pid_file, None).unwrap();
             assert_eq!(s.pid, std::process::id());
             assert!(s.peak_rss_mib > 0.0 && s.cpu_s >= 0.0);
+            assert_eq!(sample(&pid_file, Some("tamgad")), None, "this test process is not a tamgad");
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }
