@@ -434,7 +434,7 @@ fn node_report(
         // CPU over the run only when the same process was seen at both ends.
         if let Some(b) = before.filter(|b| b.pid == a.pid) {
             let cpu = (a.cpu_s - b.cpu_s).max(0.0);
-            r.cpu_s = Some(report::round1(cpu * 10.0) / 10.0);
+            r.cpu_s = Some(report::round2(cpu));
             r.cpu_pct = Some(report::round1(100.0 * cpu / wall_s.max(1e-3)));
         }
     }

@@ -114,6 +114,11 @@ pub(crate) fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
+/// Rounds to 0.01 for reporting (one division, so `11.94` prints as `11.94`).
+pub(crate) fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
 fn ms(v: Option<f64>) -> String {
     v.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.1} ms"))
 }
@@ -198,6 +203,8 @@ mod tests {
         assert_eq!(percentile(&v, 99.0), Some(40));
         let v: Vec<u64> = (1..=1000).collect();
         assert_eq!(percentile(&v, 99.9), Some(999));
+        assert_eq!(serde_json::to_string(&round2(11.94 + 1e-9)).unwrap(), "11.94");
+        assert_eq!(round1(2.25), 2.3);
     }
 
     #[test]
