@@ -25,9 +25,10 @@ use tamga_state::{BlockContext, ExecutedBlock, Ledger};
 use tamga_types::codec::{self, BoundedVec};
 use tamga_types::views::NodeStatus;
 use tamga_types::{Block, Certificate, Evidence, Hash, Height, PublicKey, Round, SigningKey, ValidatorSet};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{broadcast, mpsc, watch};
 use tracing::{debug, error, info, warn};
 
+use crate::api::CommittedBlock;
 use crate::config::ConsensusConfig;
 use crate::home::{peer_id_of, write_atomic, Home};
 use crate::mempool::{ChainView, Mempool};
@@ -111,6 +112,8 @@ struct Committed {
     failed: usize,
     state_root: Hash,
     tx_hashes: Vec<Hash>,
+    /// The event stream's summary, built only while someone subscribes.
+    feed: Option<Arc<CommittedBlock>>,
 }
 
 /// What the driver needs.
@@ -133,6 +136,9 @@ pub struct DriverDeps {
     pub status: watch::Sender<NodeStatus>,
     /// Observer keys admitted besides validators.
     pub observers: Vec<PublicKey>,
+    /// Committed blocks for the API's event stream (`/v1/events`); sending
+    /// never blocks, and nobody listening is not an error.
+    pub committed: broadcast::Sender<Arc<CommittedBlock>>,
 }
 
 /// The driver.
@@ -478,6 +484,7 @@ impl Driver {
         let ledger = self.d.ledger.clone();
         let metrics = self.d.metrics.clone();
         let txs = block.txs.len();
+        let feed_wanted = self.d.committed.receiver_count() > 0;
         let result = tokio::task::spawn_blocking(move || -> Result<(Block, Committed), String> {
             let executed = match cached {
                 Some(e) => e,
@@ -495,6 +502,7 @@ impl Driver {
                     .count(),
                 state_root: executed.state_root,
                 tx_hashes: executed.tx_hashes.clone(),
+                feed: feed_wanted.then(|| Arc::new(CommittedBlock::new(&block, executed.receipts.clone()))),
             };
             let started = Instant::now();
             ledger.commit(&block, &certificate, executed).map_err(|e| e.to_string())?;
@@ -522,6 +530,10 @@ impl Driver {
         self.evidence_pool.retain(|e| !included.contains(&e.id()) && e.a.data.height + 100_000 > height);
         info!(target: "tamga::consensus", height, round, txs, failed, block = %id, root = %executed.state_root, "committed");
         self.publish_status(false);
+        if let Some(b) = executed.feed {
+            // Err only when nobody listens; subscribers read gaps from the ledger.
+            let _ = self.d.committed.send(b);
+        }
         Ok(())
     }
 

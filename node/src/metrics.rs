@@ -46,6 +46,8 @@ pub struct Metrics {
     pub sync_blocks: Counter,
     /// `tamga_safety_persist_seconds`: time to persist the safety state (fsync).
     pub safety_persist_seconds: Histogram,
+    /// `tamga_api_sse_subscribers`: open `/v1/events` streams.
+    pub sse_subscribers: Gauge,
 }
 
 impl Metrics {
@@ -72,6 +74,7 @@ impl Metrics {
             evidence: Counter::default(),
             sync_blocks: Counter::default(),
             safety_persist_seconds: secs(),
+            sse_subscribers: Gauge::default(),
             registry: Registry::default(),
         };
         let r = &mut registry;
@@ -93,6 +96,7 @@ impl Metrics {
         r.register("evidence", "Equivocations detected", m.evidence.clone());
         r.register("sync_blocks", "Blocks applied from sync", m.sync_blocks.clone());
         r.register("safety_persist_seconds", "Safety state persist time", m.safety_persist_seconds.clone());
+        r.register("api_sse_subscribers", "Open /v1/events streams", m.sse_subscribers.clone());
         Metrics { registry, ..m }
     }
 

@@ -126,11 +126,14 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     });
 
     // HTTP API.
+    let events = crate::api::EventHub::default();
+    let committed = events.sender();
     let api = crate::api::router(crate::api::ApiContext {
         ledger: ledger.clone(),
         gateway,
         status: status_rx,
         metrics: metrics.clone(),
+        events,
     });
     let listener = tokio::net::TcpListener::bind(cfg.api.listen)
         .await
@@ -159,6 +162,7 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
             metrics,
             status: status_tx,
             observers,
+            committed,
         },
     )?;
     info!(target: "tamga::node", chain_id, %peer_id, height = ledger.height()?, "node started");

@@ -2,6 +2,7 @@
 //! the reference (every route, parameter, answer shape and error code).
 //!
 //! * Versioned under `/v1`; `/health` and `/metrics` are unversioned.
+//! * `/v1/events` streams committed blocks and receipts as Server-Sent Events.
 //! * Keys, hashes and signatures are lower-case hex; ids, heights and
 //!   amounts are JSON integers (amounts are `u128`: parse with a big-integer
 //!   aware JSON reader); enums are snake_case strings.
@@ -17,6 +18,7 @@
 
 mod chain;
 mod error;
+mod events;
 mod query;
 mod registries;
 mod txs;
@@ -28,7 +30,7 @@ use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode, Uri};
-use axum::routing::get;
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use tamga_state::Ledger;
 use tamga_types::views::NodeStatus;
@@ -38,6 +40,7 @@ use crate::mempool::TxGateway;
 use crate::metrics::Metrics;
 
 pub use error::ApiError;
+pub use events::{CommittedBlock, EventHub, EvidenceSummary, MAX_SUBSCRIBERS};
 pub use txs::MAX_BATCH;
 
 /// Largest request body: a full batch of typical transactions as hex
@@ -55,6 +58,8 @@ pub struct ApiContext {
     pub status: watch::Receiver<NodeStatus>,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
+    /// Committed blocks for `/v1/events`, fed by the consensus driver.
+    pub events: EventHub,
 }
 
 /// Runs a ledger read on the blocking pool (RocksDB calls block).
@@ -80,36 +85,47 @@ async fn wrong_method(method: Method, uri: Uri) -> ApiError {
     )
 }
 
-/// The router with every route.
+/// Every route: method, path and handler; the router is built from this
+/// table, so add routes HERE, never with a bare `.route(...)` in [`router`].
+pub fn routes() -> Vec<(Method, &'static str, MethodRouter<ApiContext>)> {
+    vec![
+        (Method::GET, "/health", get(chain::health)),
+        (Method::GET, "/metrics", get(chain::metrics)),
+        (Method::GET, "/v1/status", get(chain::status)),
+        (Method::GET, "/v1/chain", get(chain::chain)),
+        (Method::GET, "/v1/params", get(chain::params)),
+        (Method::GET, "/v1/validators", get(chain::validators)),
+        (Method::GET, "/v1/blocks/{height}", get(chain::block)),
+        (Method::GET, "/v1/blocks/{height}/receipts", get(chain::receipts)),
+        (Method::GET, "/v1/proofs/state", get(chain::state_proof)),
+        (Method::GET, "/v1/events", get(events::stream)),
+        (Method::POST, "/v1/txs", post(txs::submit)),
+        (Method::GET, "/v1/txs/{hash}", get(txs::get)),
+        (Method::GET, "/v1/accounts/{key}", get(registries::account)),
+        (Method::GET, "/v1/accounts/{key}/records", get(registries::account_records)),
+        (Method::GET, "/v1/parties", get(registries::parties)),
+        (Method::GET, "/v1/parties/{id}", get(registries::party)),
+        (Method::GET, "/v1/classes", get(registries::classes)),
+        (Method::GET, "/v1/classes/{id}", get(registries::class)),
+        (Method::GET, "/v1/classes/{id}/holders", get(registries::holders)),
+        (Method::GET, "/v1/records/{id}", get(registries::record)),
+        (Method::GET, "/v1/escrows", get(registries::escrows)),
+        (Method::GET, "/v1/escrows/{id}", get(registries::escrow)),
+        (Method::GET, "/v1/mining-notifications", get(registries::mining_notifications)),
+        (Method::GET, "/v1/mining-notifications/totals", get(registries::mining_totals)),
+        (Method::GET, "/v1/mining-notifications/{id}", get(registries::mining_notification)),
+        (Method::GET, "/v1/activity-notifications", get(registries::activity_notifications)),
+        (Method::GET, "/v1/evidence", get(registries::evidence)),
+    ]
+}
+
+/// The router with every route of [`routes`].
 pub fn router(ctx: ApiContext) -> Router {
-    Router::new()
-        .route("/health", get(chain::health))
-        .route("/metrics", get(chain::metrics))
-        .route("/v1/status", get(chain::status))
-        .route("/v1/chain", get(chain::chain))
-        .route("/v1/params", get(chain::params))
-        .route("/v1/validators", get(chain::validators))
-        .route("/v1/blocks/{height}", get(chain::block))
-        .route("/v1/blocks/{height}/receipts", get(chain::receipts))
-        .route("/v1/proofs/state", get(chain::state_proof))
-        .route("/v1/txs", axum::routing::post(txs::submit))
-        .route("/v1/txs/{hash}", get(txs::get))
-        .route("/v1/accounts/{key}", get(registries::account))
-        .route("/v1/accounts/{key}/records", get(registries::account_records))
-        .route("/v1/parties", get(registries::parties))
-        .route("/v1/parties/{id}", get(registries::party))
-        .route("/v1/classes", get(registries::classes))
-        .route("/v1/classes/{id}", get(registries::class))
-        .route("/v1/classes/{id}/holders", get(registries::holders))
-        .route("/v1/records/{id}", get(registries::record))
-        .route("/v1/escrows", get(registries::escrows))
-        .route("/v1/escrows/{id}", get(registries::escrow))
-        .route("/v1/mining-notifications", get(registries::mining_notifications))
-        .route("/v1/mining-notifications/totals", get(registries::mining_totals))
-        .route("/v1/mining-notifications/{id}", get(registries::mining_notification))
-        .route("/v1/activity-notifications", get(registries::activity_notifications))
-        .route("/v1/evidence", get(registries::evidence))
-        .fallback(no_route)
+    let mut r = Router::new();
+    for (_, path, handler) in routes() {
+        r = r.route(path, handler);
+    }
+    r.fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -6,6 +6,7 @@
 
 mod chain;
 mod e2e;
+mod events;
 mod registries;
 mod txs;
 
@@ -136,13 +137,30 @@ impl Node {
         let (tx, gossip) = mpsc::channel(1024);
         let gateway = TxGateway::new(mempool.clone(), Arc::new(LedgerView(ledger.clone())), tx);
         let (_, status) = watch::channel(status_of(&ledger));
-        let ctx = ApiContext { ledger: ledger.clone(), gateway, status, metrics: Arc::new(Metrics::new()) };
+        let ctx = ApiContext {
+            ledger: ledger.clone(),
+            gateway,
+            status,
+            metrics: Arc::new(Metrics::new()),
+            events: super::EventHub::new(4),
+        };
         let time = ledger.last_time_ms().unwrap_or(T0);
         Node { ledger, mempool, gossip, ctx, c: cast(), time }
     }
 
-    /// Executes, certifies and commits a block; returns its receipts.
+    /// Executes, certifies and commits a block, and publishes it to the
+    /// event stream as the driver does; returns its receipts.
     pub fn block(&mut self, txs: Vec<SignedTransaction>) -> Vec<Receipt> {
+        self.commit_block(txs, true)
+    }
+
+    /// Commits a block without publishing it to the event stream (a commit
+    /// that happened while nobody listened).
+    pub fn block_unpublished(&mut self, txs: Vec<SignedTransaction>) -> Vec<Receipt> {
+        self.commit_block(txs, false)
+    }
+
+    fn commit_block(&mut self, txs: Vec<SignedTransaction>, publish: bool) -> Vec<Receipt> {
         let height = self.ledger.height().unwrap() + 1;
         let set = self.ledger.validators_at(height).unwrap();
         let proposer = set.validators[height as usize % set.len()].key;
@@ -157,6 +175,9 @@ impl Node {
         let signers: Vec<PublicKey> = block.txs.iter().map(|t| t.tx.signer).collect();
         self.ledger.commit(&block, &cert, ex).unwrap();
         self.mempool.remove_committed(&LedgerView(self.ledger.clone()), &hashes, &signers);
+        if publish {
+            let _ = self.ctx.events.sender().send(Arc::new(super::CommittedBlock::new(&block, receipts.clone())));
+        }
         self.time = ctx.time_ms;
         receipts
     }
