@@ -1,7 +1,8 @@
 //! The HTTP API (SPEC §11): JSON over HTTP, served by axum. `docs/api.md` is
 //! the reference (every route, parameter, answer shape and error code).
 //!
-//! * Versioned under `/v1`; `/health` and `/metrics` are unversioned.
+//! * Versioned under `/v1`; `/health`, `/metrics` and `/openapi.json` are
+//!   unversioned. `/openapi.json` describes every route of [`routes`].
 //! * `/v1/events` streams committed blocks and receipts as Server-Sent Events.
 //! * Keys, hashes and signatures are lower-case hex; ids, heights and
 //!   amounts are JSON integers (amounts are `u128`: parse with a big-integer
@@ -19,6 +20,7 @@
 mod chain;
 mod error;
 mod events;
+mod openapi;
 mod query;
 mod registries;
 mod txs;
@@ -85,12 +87,15 @@ async fn wrong_method(method: Method, uri: Uri) -> ApiError {
     )
 }
 
-/// Every route: method, path and handler; the router is built from this
-/// table, so add routes HERE, never with a bare `.route(...)` in [`router`].
+/// Every route: method, path and handler. The router is built from this
+/// table and `/openapi.json` is checked against it (a test fails when a
+/// route lacks its OpenAPI operation), so add routes HERE, never with a
+/// bare `.route(...)` in [`router`].
 pub fn routes() -> Vec<(Method, &'static str, MethodRouter<ApiContext>)> {
     vec![
         (Method::GET, "/health", get(chain::health)),
         (Method::GET, "/metrics", get(chain::metrics)),
+        (Method::GET, "/openapi.json", get(openapi::serve)),
         (Method::GET, "/v1/status", get(chain::status)),
         (Method::GET, "/v1/chain", get(chain::chain)),
         (Method::GET, "/v1/params", get(chain::params)),
