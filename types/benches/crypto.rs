@@ -1,0 +1,149 @@
+//! Micro-benchmarks of the per-transaction CPU work every validator does
+//! before execution (issue 7, item 2):
+//!
+//! * `verify/single/N` and `verify/batch/N` — N ed25519 signatures over
+//!   distinct keys and transfer signing messages, checked one by one with
+//!   [`PublicKey::verify`] or at once with [`BatchVerifier::verify`] (both
+//!   ZIP-215, see `types/src/crypto.rs`), for N = 1, 16, 64, 256, 1024. The
+//!   throughput is per signature, so the two lines compare directly. The
+//!   batch is filled outside the timed loop: what is timed is `verify`, which
+//!   hashes every message, draws the batch's random coefficients from the OS
+//!   and does the multiscalar multiplication.
+//! * `tx/decode/{transfer,max_size}` — [`SignedTransaction::decode`] of a
+//!   typical token transfer and of a transaction of exactly
+//!   [`limits::MAX_TX_BYTES`] (a `CreateClass` whose rights fill it up), the
+//!   bounded borsh decode a node does for every transaction it receives.
+//! * `tx/encode/…` and `tx/hash/…` — [`SignedTransaction::encode`] and
+//!   [`SignedTransaction::hash`] (encode + domain-tagged SHA-256: the
+//!   transaction id) of the same two transactions. Throughput is in bytes.
+//!
+//! Run (the optimised `ci` profile, the one CI builds):
+//!
+//! ```text
+//! cargo bench -p tamga-types --bench crypto --profile ci
+//! cargo bench -p tamga-types --bench crypto --profile ci -- --warm-up-time 1 --measurement-time 3   # quicker
+//! cargo bench -p tamga-types --bench crypto --profile ci -- verify/batch                            # a filter
+//! ```
+//!
+//! `--profile ci` is `release` with debug assertions and overflow checks on
+//! (see the workspace `Cargo.toml`); plain `cargo bench` uses the `bench`
+//! profile (= `release`, thin LTO) and is a little faster still.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use tamga_types::{
+    limits, BatchVerifier, BoundedVec, ChainId, ClassId, Hash, Payload, PublicKey, Right, RightKind, ShortText,
+    Signature, SignedTransaction, SigningKey, Text, Transaction,
+};
+
+const CHAIN: &str = "tamga-bench";
+const BATCH_SIZES: [usize; 5] = [1, 16, 64, 256, 1024];
+
+/// A deterministic key per index (distinct keys: a batch of one sender's
+/// signatures would be cheaper than a block's, which has many senders).
+fn key(i: usize) -> SigningKey {
+    let mut seed = [0u8; 32];
+    seed[..8].copy_from_slice(&(i as u64).to_be_bytes());
+    seed[31] = 0xb7;
+    SigningKey::from_seed(seed)
+}
+
+fn transfer(i: usize) -> SignedTransaction {
+    let k = key(i);
+    Transaction {
+        chain_id: ChainId::new(CHAIN).unwrap(),
+        signer: k.public(),
+        nonce: i as u64,
+        payload: Payload::Transfer { class: ClassId(1), to: key(i + 1).public(), amount: 1_000 },
+        memo: None,
+    }
+    .sign(&k)
+}
+
+/// A `CreateClass` padded with rights until its signed encoding is exactly
+/// `MAX_TX_BYTES`: the largest transaction a node accepts.
+fn max_size_tx() -> SignedTransaction {
+    let k = key(0);
+    let make = |rights: Vec<Right>| {
+        Transaction {
+            chain_id: ChainId::new(CHAIN).unwrap(),
+            signer: k.public(),
+            nonce: 0,
+            payload: Payload::CreateClass {
+                symbol: ShortText::new("WHT").unwrap(),
+                name: ShortText::new("Wheat, class 3, elevator receipts").unwrap(),
+                decimals: 0,
+                supply_cap: Some(1_000_000_000),
+                rights: BoundedVec::new(rights).unwrap(),
+                document_hash: Hash::digest(b"bench", b"prospectus"),
+                document_uri: Text::new("https://example.kz/prospectus.pdf").unwrap(),
+                redemption_terms: Text::new("delivery at the elevator within 10 days").unwrap(),
+            },
+            memo: None,
+        }
+        .sign(&k)
+    };
+    let right = |len: usize| Right { kind: RightKind::Goods, description: Text::new("x".repeat(len)).unwrap() };
+    let mut rights = Vec::new();
+    loop {
+        let size = make(rights.clone()).encode().len();
+        let room = limits::MAX_TX_BYTES - size;
+        // A right costs 1 (kind) + 4 (length) + its text.
+        if room <= 5 {
+            break;
+        }
+        rights.push(right((room - 5).min(limits::MAX_TEXT)));
+    }
+    let tx = make(rights);
+    assert!(tx.encode().len() > limits::MAX_TX_BYTES - 5 && tx.encode().len() <= limits::MAX_TX_BYTES);
+    tx
+}
+
+fn verify(c: &mut Criterion) {
+    let max = *BATCH_SIZES.iter().max().unwrap();
+    let signed: Vec<(PublicKey, Vec<u8>, Signature)> = (0..max)
+        .map(|i| {
+            let t = transfer(i);
+            (t.tx.signer, t.tx.signing_message(), t.signature)
+        })
+        .collect();
+    let mut g = c.benchmark_group("verify");
+    for n in BATCH_SIZES {
+        let items = &signed[..n];
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::new("single", n), items, |b, items| {
+            b.iter(|| {
+                for (k, m, s) in items {
+                    k.verify(black_box(m), black_box(s)).unwrap();
+                }
+            })
+        });
+        let mut batch = BatchVerifier::new();
+        for (k, m, s) in items {
+            batch.push(*k, m.clone(), *s);
+        }
+        g.bench_with_input(BenchmarkId::new("batch", n), &batch, |b, batch| b.iter(|| batch.verify().unwrap()));
+    }
+    g.finish();
+}
+
+fn tx_codec(c: &mut Criterion) {
+    let cases = [("transfer", transfer(7)), ("max_size", max_size_tx())];
+    let mut g = c.benchmark_group("tx");
+    for (name, tx) in &cases {
+        let bytes = tx.encode();
+        assert_eq!(&SignedTransaction::decode(&bytes).unwrap(), tx);
+        g.throughput(Throughput::Bytes(bytes.len() as u64));
+        g.bench_with_input(BenchmarkId::new("decode", name), &bytes, |b, bytes| {
+            b.iter(|| SignedTransaction::decode(black_box(bytes)).unwrap())
+        });
+        g.bench_with_input(BenchmarkId::new("encode", name), tx, |b, tx| b.iter(|| black_box(tx).encode()));
+        g.bench_with_input(BenchmarkId::new("hash", name), tx, |b, tx| b.iter(|| black_box(tx).hash()));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, verify, tx_codec);
+criterion_main!(benches);
