@@ -5,7 +5,9 @@
 //! ([`codec`]), ledger identifiers ([`ids`]), transaction payloads for every
 //! operation of SPEC §3–§9 ([`payload`]), the signed envelope ([`tx`]),
 //! blocks, votes, certificates and validator sets ([`block`]), receipts
-//! ([`receipt`]) and IIN/BIN commitments ([`identity`]).
+//! ([`receipt`]), IIN/BIN commitments ([`identity`]), transaction inclusion
+//! proofs against a header's `tx_root` ([`proof`]) and light verification of
+//! certified headers from a trusted genesis ([`light`]).
 //!
 //! This crate does no I/O. Its encodings are an API: `docs/wire-format.md`
 //! describes them and `tests/golden.rs` pins them byte for byte.
@@ -22,8 +24,10 @@ pub mod genesis;
 pub mod hash;
 pub mod identity;
 pub mod ids;
+pub mod light;
 pub mod model;
 pub mod payload;
+pub mod proof;
 pub mod receipt;
 pub mod tx;
 pub mod views;
@@ -38,6 +42,8 @@ pub use genesis::{Genesis, GenesisParty, GenesisValidator, NetworkType, Params};
 pub use hash::{merkle_root, Hash};
 pub use identity::{identifier_commitment, validate_iin_bin};
 pub use ids::*;
+pub use light::{genesis_validator_set, LightClient, LightError};
 pub use payload::*;
+pub use proof::{InclusionError, TxInclusionProof};
 pub use receipt::{Event, Receipt, TxOutcome};
 pub use tx::{ChainId, Memo, SignedTransaction, StatelessError, Transaction};
