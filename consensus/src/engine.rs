@@ -54,6 +54,9 @@ pub struct Engine<V: Value> {
     prevote_timeout_scheduled: bool,
     precommit_timeout_scheduled: bool,
     l36_done: bool,
+    /// `timeoutPropose` fired in this round while the round's proposal was
+    /// still being validated (see [`Engine::on_timeout`]).
+    propose_expired: bool,
     /// Vote evidence already reported: (validator index, round, kind tag).
     reported: BTreeSet<(u16, Round, u8)>,
     next_height: BTreeMap<BufferKey, Message<V>>,
@@ -93,6 +96,7 @@ impl<V: Value> Engine<V> {
             prevote_timeout_scheduled: false,
             precommit_timeout_scheduled: false,
             l36_done: false,
+            propose_expired: false,
             reported: BTreeSet::new(),
             next_height: BTreeMap::new(),
             seen_heights: BTreeMap::new(),
@@ -336,6 +340,7 @@ impl<V: Value> Engine<V> {
         self.prevote_timeout_scheduled = false;
         self.precommit_timeout_scheduled = false;
         self.l36_done = false;
+        self.propose_expired = false;
         self.prune();
         if self.is_proposer(round) {
             if let Some(p) = self.signed_proposals.get(&round).cloned() {
@@ -353,6 +358,12 @@ impl<V: Value> Engine<V> {
         }
         // L21 (also for the proposer, so a host that never builds cannot stall the round).
         self.schedule(TimeoutKind::Propose, fx);
+    }
+
+    /// Whether this round's proposal has been received and its validation
+    /// (the host's `ValueValidated`) is still outstanding.
+    fn proposal_awaits_validation(&self) -> bool {
+        self.proposals.get(&self.round).is_some_and(|p| !self.validity.contains_key(&p.value.id()))
     }
 
     fn schedule(&self, step: TimeoutKind, fx: &mut Effects<V>) {
@@ -598,7 +609,20 @@ impl<V: Value> Engine<V> {
         }
         match step {
             // L57-L60: OnTimeoutPropose while step = propose: prevote nil.
-            TimeoutKind::Propose if self.step == Step::Propose => self.prevote(Hash::ZERO, fx),
+            // Deviation: the paper's valid(v) is instantaneous; here the host
+            // validates (executes) a received proposal asynchronously, and a
+            // large block may take longer than the timeout. A proposal that
+            // arrived in time is not voted nil for the host's slowness: the
+            // prevote waits for its validation (bounded by the block size
+            // limit), then L22/L28 decide, or nil if neither applies
+            // (`step_once`). Waiting longer before a prevote is what any slow
+            // validator does, so safety is unaffected.
+            TimeoutKind::Propose if self.step == Step::Propose => {
+                self.propose_expired = true;
+                if !self.proposal_awaits_validation() {
+                    self.prevote(Hash::ZERO, fx);
+                }
+            }
             // L61-L64: OnTimeoutPrevote while step = prevote: precommit nil.
             TimeoutKind::Prevote if self.step == Step::Prevote => self.precommit(Hash::ZERO, fx),
             // L65-L67: OnTimeoutPrecommit: StartRound(round + 1).
@@ -713,6 +737,12 @@ impl<V: Value> Engine<V> {
                     }
                 }
             }
+        }
+        // L57-L60, deferred (see `on_timeout`): the proposal's validation
+        // came back, and neither L22 nor L28 applied.
+        if self.step == Step::Propose && self.propose_expired && !self.proposal_awaits_validation() {
+            self.prevote(Hash::ZERO, fx);
+            return true;
         }
         let Some(rv) = self.rounds.get(&round) else { return false };
         let prevote_total = rv.prevotes.total;

@@ -127,6 +127,43 @@ fn l22_invalid_value_gets_nil_prevote() {
     assert_eq!(voted(&fx, VoteKind::Prevote), Some(Hash::ZERO));
 }
 
+/// Deviation from L57: a proposal received before `timeoutPropose` is not
+/// prevoted nil because its validation (the host's execution) is slow; the
+/// prevote waits for the validation result.
+#[test]
+fn propose_timeout_waits_for_a_pending_validation() {
+    let me = me();
+    let v = value(1, 0, 7);
+    // Valid after the timeout: the prevote is for v.
+    let mut e = started(me);
+    e.handle(proposal(1, 0, None, v.clone()));
+    let fx = e.handle(Input::TimeoutElapsed { height: 1, round: 0, step: TimeoutKind::Propose });
+    assert_eq!(voted(&fx, VoteKind::Prevote), None, "no nil prevote while the proposal is being validated");
+    let fx = e.handle(Input::ValueValidated { height: 1, round: 0, id: v.id(), valid: true });
+    assert_eq!(voted(&fx, VoteKind::Prevote), Some(v.id()));
+    // Invalid after the timeout: nil.
+    let mut e = started(me);
+    e.handle(proposal(1, 0, None, v.clone()));
+    e.handle(Input::TimeoutElapsed { height: 1, round: 0, step: TimeoutKind::Propose });
+    let fx = e.handle(Input::ValueValidated { height: 1, round: 0, id: v.id(), valid: false });
+    assert_eq!(voted(&fx, VoteKind::Prevote), Some(Hash::ZERO));
+    // No proposal at all: the timeout prevotes nil at once (L57).
+    let mut e = started(me);
+    let fx = e.handle(Input::TimeoutElapsed { height: 1, round: 0, step: TimeoutKind::Propose });
+    assert_eq!(voted(&fx, VoteKind::Prevote), Some(Hash::ZERO));
+    // A re-proposal (L28) validated after the timeout but without its proof of lock: nil.
+    let mut e = started(me);
+    let o = others(me);
+    for i in [o[0], o[1]] {
+        e.handle(vote(i, VoteKind::Precommit, 1, 1, Hash::ZERO));
+    }
+    assert_eq!(e.round(), 1);
+    e.handle(proposal(1, 1, Some(0), v.clone()));
+    e.handle(Input::TimeoutElapsed { height: 1, round: 1, step: TimeoutKind::Propose });
+    let fx = e.handle(Input::ValueValidated { height: 1, round: 1, id: v.id(), valid: true });
+    assert_eq!(voted(&fx, VoteKind::Prevote), Some(Hash::ZERO), "L28 needs 2f+1 prevotes of round 0");
+}
+
 /// Locks `me` on `v` in round 0 and moves it to round `to` via the f+1 rule.
 fn locked_engine(me: usize, v: &TestValue, to: Round) -> Engine<TestValue> {
     let mut e = started(me);
