@@ -29,7 +29,9 @@ pub fn load_genesis(path: &Path) -> anyhow::Result<Genesis> {
 pub fn init_logging(cfg: &crate::config::LogConfig) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&cfg.filter));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // Colours only on a terminal: a log file or a pipe gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi);
     let _ = if cfg.format == "json" { builder.json().try_init() } else { builder.try_init() };
 }
 
