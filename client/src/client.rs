@@ -394,6 +394,28 @@ impl Client {
     }
 }
 
+impl Client {
+    /// `GET /v1/txs/{hash}/bundle`: the receipt bundle of a committed
+    /// transaction (`docs/receipt-format.md`), decoded and checked to be
+    /// about `hash`. Not verified: call [`crate::bundle::verify_bundle`].
+    pub async fn receipt_bundle(&self, hash: &Hash) -> Result<crate::bundle::ReceiptBundle, ClientError> {
+        #[derive(serde::Deserialize)]
+        struct BundleAnswer {
+            raw: String,
+        }
+        let path = format!("/v1/txs/{hash}/bundle");
+        let url = self.url(&path);
+        let a: BundleAnswer = self.get(&path, &[]).await?;
+        let bad = |reason: String| ClientError::Decode { url: url.clone(), reason };
+        let bytes = hex::decode(&a.raw).map_err(|e| bad(format!("raw: {e}")))?;
+        let b = crate::bundle::ReceiptBundle::decode(&bytes).map_err(|e| bad(e.to_string()))?;
+        if b.tx.hash() != *hash {
+            return Err(bad(format!("the bundle is for transaction {}, not {hash}", b.tx.hash())));
+        }
+        Ok(b)
+    }
+}
+
 /// The query parameters of a mining filter, as `docs/api.md` names them.
 pub fn mining_query(f: &MiningFilter) -> Vec<(&'static str, String)> {
     let mut q = Vec::new();

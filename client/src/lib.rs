@@ -53,9 +53,12 @@
 
 pub mod amount;
 pub mod bench;
+pub mod bundle;
 mod client;
 pub mod error;
 pub mod keyfile;
+pub mod light;
+pub mod render;
 pub mod wire;
 
 pub use client::{mining_query, BlockAt, Client, TxStatus, MAX_BATCH};

@@ -141,10 +141,18 @@ pub enum Command {
     },
     /// A transaction by hash (`tx HASH`, `tx status HASH`), or submit a saved one.
     Tx(TxArgs),
-    /// The receipt of a committed transaction.
-    Receipt {
-        /// Transaction hash (hex).
-        hash: Hash,
+    /// The receipt of a committed transaction (`receipt HASH`), or export and
+    /// verify an offline-verifiable receipt bundle (SPEC §10).
+    Receipt(ReceiptArgs),
+    /// Verify the chain of block headers and commit certificates from a
+    /// trusted genesis, across validator-set changes (light verification).
+    VerifyChain {
+        /// The network's genesis.json: the only thing trusted.
+        #[arg(long, value_name = "FILE")]
+        genesis: PathBuf,
+        /// Last height to verify [default: the node's latest].
+        #[arg(long, value_name = "HEIGHT")]
+        to: Option<Height>,
     },
     /// A block: `block show HEIGHT|latest` (also `block HEIGHT`).
     Block(BlockArgs),
@@ -356,6 +364,41 @@ pub struct BlockArgs {
     /// A block operation.
     #[command(subcommand)]
     pub cmd: Option<BlockCmd>,
+}
+
+/// `receipt HASH`, `receipt export HASH --out FILE`, `receipt verify FILE --genesis FILE`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, arg_required_else_help = true)]
+pub struct ReceiptArgs {
+    /// Transaction hash (hex): print its receipt.
+    pub hash: Option<Hash>,
+    /// A receipt-bundle operation.
+    #[command(subcommand)]
+    pub cmd: Option<ReceiptCmd>,
+}
+
+/// Receipt bundles (`docs/receipt-format.md`).
+#[derive(Debug, Subcommand)]
+pub enum ReceiptCmd {
+    /// Fetch the receipt bundle of a committed transaction and write it to
+    /// --out FILE (GET /v1/txs/{hash}/bundle; the bundle is checked before
+    /// it is written when --genesis is given).
+    Export {
+        /// Transaction hash (hex).
+        hash: Hash,
+        /// The network's genesis.json, to verify the bundle before saving it.
+        #[arg(long, value_name = "FILE")]
+        genesis: Option<PathBuf>,
+    },
+    /// Verify a receipt bundle offline against a genesis: who signed, which
+    /// party, when and at which height it was committed, what it does.
+    Verify {
+        /// The bundle file (binary, or its hex).
+        file: PathBuf,
+        /// The network's genesis.json: the only thing trusted.
+        #[arg(long, value_name = "FILE")]
+        genesis: PathBuf,
+    },
 }
 
 /// Block queries.

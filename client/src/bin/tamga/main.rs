@@ -9,6 +9,7 @@ mod bench;
 mod keys;
 mod output;
 mod payloads;
+mod verify;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -22,7 +23,7 @@ use tamga_types::{MiningSite, SignedTransaction, SigningKey, TxOutcome};
 
 use args::{
     ActivityCmd, BlockArgs, BlockCmd, Cli, Command, EscrowCmd, MiningCmd, MiningListArgs, NotifyActivityCmd, NotifyCmd,
-    NotifyMiningCmd, PartyCmd, RecordCmd, TokenCmd, TxArgs, TxCmd,
+    NotifyMiningCmd, PartyCmd, ReceiptArgs, ReceiptCmd, RecordCmd, TokenCmd, TxArgs, TxCmd,
 };
 use output::Printer;
 use payloads::{Ctx, Op};
@@ -115,7 +116,17 @@ async fn run(cli: &Cli) -> Result<ExitCode> {
     if let Command::Keys(k) = &cli.cmd {
         return keys::run(cli, k, &p).map(|_| ExitCode::SUCCESS);
     }
+    if let Command::Receipt(ReceiptArgs { cmd: Some(ReceiptCmd::Verify { file, genesis }), .. }) = &cli.cmd {
+        return verify::verify(file, genesis, &p);
+    }
     let client = Client::new(&cli.node)?;
+    match &cli.cmd {
+        Command::Receipt(ReceiptArgs { cmd: Some(ReceiptCmd::Export { hash, genesis }), .. }) => {
+            return verify::export(cli, &client, hash, genesis.as_deref(), &p).await;
+        }
+        Command::VerifyChain { genesis, to } => return verify::chain(&client, genesis, *to, &p).await,
+        _ => {}
+    }
     if let Command::Tx(TxArgs { cmd: Some(TxCmd::Submit { file }), .. }) = &cli.cmd {
         let (hash, raw) = keys::read_saved_tx(file)?;
         let got = client.submit_raw(&raw).await?;
@@ -316,7 +327,7 @@ async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
                 Ok(())
             }
         }
-        Command::Receipt { hash } => match client.tx(hash).await? {
+        Command::Receipt(ReceiptArgs { hash: Some(hash), .. }) => match client.tx(hash).await? {
             TxStatus::Committed(v) => p.receipt(&v),
             TxStatus::Pending => {
                 Err(coded("TX_PENDING", EXIT_REFUSED, format!("transaction {hash} is not committed yet")))

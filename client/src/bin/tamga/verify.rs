@@ -1,0 +1,158 @@
+//! `receipt export`, `receipt verify` (offline) and `verify-chain`
+//! (SPEC §1.8, §10; Digital Code art. 50 p.4: verification shows the
+//! content, the result and who signed).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use tamga_client::bundle::{verify_bundle, verify_bundle_bytes, ReceiptBundle, SignerParty, VerifiedReceipt};
+use tamga_client::light::verify_chain;
+use tamga_client::Client;
+use tamga_types::{Genesis, Hash, Height, TxOutcome};
+
+use crate::args::Cli;
+use crate::coded;
+use crate::output::Printer;
+
+/// Exit status of a bundle or chain that does not verify.
+const EXIT_INVALID: u8 = 6;
+
+fn read_genesis(path: &Path) -> Result<Genesis> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not a genesis.json", path.display()))
+}
+
+/// A bundle file: its binary bytes, or their hex (whitespace ignored).
+fn read_bundle_file(path: &Path) -> Result<Vec<u8>> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    if let Ok(text) = std::str::from_utf8(&bytes) {
+        let compact: String = text.split_whitespace().collect();
+        if !compact.is_empty() && compact.len() % 2 == 0 && compact.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(hex::decode(compact)?);
+        }
+    }
+    Ok(bytes)
+}
+
+/// `receipt export HASH --out FILE [--genesis FILE]`.
+pub async fn export(cli: &Cli, client: &Client, hash: &Hash, genesis: Option<&Path>, p: &Printer) -> Result<ExitCode> {
+    let out = cli.out.as_ref().context("receipt export needs --out FILE")?;
+    let bundle: ReceiptBundle = client.receipt_bundle(hash).await?;
+    if let Some(g) = genesis {
+        let g = read_genesis(g)?;
+        verify_bundle(&bundle, &g).map_err(|e| coded(e.code(), EXIT_INVALID, format!("the node's bundle: {e}")))?;
+    }
+    let bytes = bundle.encode();
+    std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+    let v = serde_json::json!({
+        "tx_hash": hash, "height": bundle.receipt.height, "file": out.display().to_string(),
+        "bytes": bytes.len(), "verified": genesis.is_some(),
+    });
+    if p.json() {
+        p.value(&v)?;
+    } else {
+        println!(
+            "wrote the receipt bundle of {hash} (height {}) to {} ({} bytes)",
+            bundle.receipt.height,
+            out.display(),
+            bytes.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `receipt verify FILE --genesis FILE`: no network.
+pub fn verify(file: &Path, genesis: &Path, p: &Printer) -> Result<ExitCode> {
+    let g = read_genesis(genesis)?;
+    let bytes = read_bundle_file(file)?;
+    match verify_bundle_bytes(&bytes, &g) {
+        Ok(v) => {
+            if p.json() {
+                p.value(&serde_json::json!({ "valid": true, "receipt": v }))?;
+            } else {
+                print!("{}", describe(&v));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => Err(coded(e.code(), EXIT_INVALID, format!("INVALID: {e}"))),
+    }
+}
+
+/// The text report of a verified bundle.
+pub fn describe(v: &VerifiedReceipt) -> String {
+    let mut s = String::from("VALID receipt bundle\n");
+    s.push_str(&format!("transaction: {}\n", v.tx_hash));
+    s.push_str(&format!("chain:       {}\n", v.chain_id));
+    s.push_str(&format!("signed by:   account {} (signature valid)\n", v.signer));
+    let party = match &v.signer_party {
+        SignerParty::StateProof { party, status, .. } => {
+            format!("party {party} (proven against the block's state root; account status {status:?})")
+        }
+        SignerParty::Genesis { party } => format!("party {party} (listed in the genesis)"),
+        SignerParty::NoAccount => "none: the state proves the signer had no account (an unknown signer)".into(),
+        SignerParty::Unknown => "not determinable from the genesis file alone".into(),
+    };
+    s.push_str(&format!("party:       {party}\n"));
+    if v.height == 0 {
+        s.push_str(&format!(
+            "committed:   at genesis (height 0, transaction {}), time {} ms\n",
+            v.index, v.block_time_ms
+        ));
+    } else {
+        s.push_str(&format!(
+            "committed:   height {}, position {}, block time {} ms since the epoch\n",
+            v.height, v.index, v.block_time_ms
+        ));
+        if let Some(h) = v.block_hash {
+            s.push_str(&format!("block:       {h}\n"));
+        }
+        s.push_str(&format!(
+            "certified:   by {} validators with power {} of {} ({} validator-set changes verified from genesis)\n",
+            v.certified_by.len(),
+            v.signed_power,
+            v.total_power,
+            v.validator_changes
+        ));
+        for c in &v.certified_by {
+            s.push_str(&format!("             {} (operator party {}, power {})\n", c.key, c.operator, c.power));
+        }
+    }
+    let outcome = match &v.outcome {
+        TxOutcome::Success => "success".to_owned(),
+        TxOutcome::Failed { code, message } => format!("failed: {code}: {message}"),
+    };
+    s.push_str(&format!(
+        "outcome:     {outcome} (as recorded by the exporting node; not covered by the certificate)\n"
+    ));
+    s.push_str("what it does:\n");
+    for line in v.rendering.lines() {
+        s.push_str("  ");
+        s.push_str(line);
+        s.push('\n');
+    }
+    s
+}
+
+/// `verify-chain --genesis FILE [--to HEIGHT]`.
+pub async fn chain(client: &Client, genesis: &Path, to: Option<Height>, p: &Printer) -> Result<ExitCode> {
+    let g = read_genesis(genesis)?;
+    match verify_chain(client, &g, to, |_| {}).await {
+        Ok(v) => {
+            if p.json() {
+                p.value(&serde_json::json!({ "valid": true, "chain": v }))?;
+            } else {
+                println!(
+                    "VALID: headers 1..={} verified from the genesis through {} validator-set changes; block {} at {} ms",
+                    v.height,
+                    v.changes.len(),
+                    v.block_hash,
+                    v.time_ms
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(tamga_client::light::ChainError::Client(e)) => Err(e.into()),
+        Err(e) => Err(coded("CHAIN_INVALID", EXIT_INVALID, format!("INVALID: {e}"))),
+    }
+}
