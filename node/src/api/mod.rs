@@ -21,9 +21,11 @@ mod chain;
 mod error;
 mod events;
 mod openapi;
+mod proofs;
 mod query;
 mod registries;
 mod txs;
+mod verify;
 
 #[cfg(test)]
 mod tests;
@@ -106,6 +108,8 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<ApiContext>)> {
         (Method::GET, "/v1/events", get(events::stream)),
         (Method::POST, "/v1/txs", post(txs::submit)),
         (Method::GET, "/v1/txs/{hash}", get(txs::get)),
+        (Method::GET, "/v1/txs/{hash}/bundle", get(proofs::bundle)),
+        (Method::POST, "/v1/verify", post(verify::verify)),
         (Method::GET, "/v1/accounts/{key}", get(registries::account)),
         (Method::GET, "/v1/accounts/{key}/records", get(registries::account_records)),
         (Method::GET, "/v1/parties", get(registries::parties)),

@@ -546,6 +546,22 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
             .ok(200, "Evidence", array(r("EvidenceRecord")))
             .reads()
             .done(),
+        op("get", "/v1/txs/{hash}/bundle", "receipt_bundle", "chain", "Receipt bundle of a committed transaction (SPEC §10)")
+            .describe("`raw` is the hex of the borsh bundle of docs/receipt-format.md, verifiable offline against genesis.json.")
+            .path_param("hash", "Transaction hash (64 hex)", json!({ "type": "string" }))
+            .ok(200, "Bundle", json!({ "type": "object", "required": ["hash", "height", "bytes", "raw"] }))
+            .err(400, &["BAD_HASH"])
+            .err(404, &["TX_NOT_FOUND"])
+            .err(500, &["INTERNAL"])
+            .done(),
+        op("post", "/v1/verify", "verify", "chain", "Verify a signed transaction or a receipt bundle (SPEC §1.8)")
+            .describe("Body {\"tx\": hex} or {\"bundle\": hex}; answers a verdict with valid, signer, party, commitment and a rendering.")
+            .body("A signed transaction or a bundle", json!({ "type": "object" }))
+            .ok(200, "Verdict", json!({ "type": "object", "required": ["kind", "valid"] }))
+            .err(400, &["BAD_JSON", "BAD_HEX", "MALFORMED_TX", "BUNDLE_MALFORMED", "BUNDLE_VERSION_UNSUPPORTED", "BAD_REQUEST", "BAD_BODY"])
+            .err(413, &["BODY_TOO_LARGE"])
+            .err(500, &["INTERNAL"])
+            .done(),
     ]
 }
 

@@ -1,0 +1,187 @@
+//! `POST /v1/verify`: the open verification service (SPEC §1.8, §10; Digital
+//! Code art. 50 p.4, art. 62 p.1). Anyone may post a signed transaction or a
+//! receipt bundle and learn whether the signature is valid, which account
+//! and party signed, whether and when it was committed, and what it does.
+//!
+//! Body: `{"tx": hex}` (borsh `SignedTransaction`, as `POST /v1/txs`) or
+//! `{"bundle": hex}` (a receipt bundle, `docs/receipt-format.md`). A
+//! well-formed body is answered 200 with a verdict (`valid` true or false
+//! and, when false, a stable `error.code`); a malformed body is a 400 error
+//! like everywhere else in the API.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use tamga_client::bundle::{verify_bundle, ReceiptBundle, VerifiedReceipt};
+use tamga_client::render::render_transaction;
+use tamga_state::Ledger;
+use tamga_types::model::AccountStatus;
+use tamga_types::{Hash, Height, PartyId, PublicKey, SignedTransaction, TimestampMs, TxOutcome};
+
+use super::error::{ApiError, ApiResult};
+use super::{read, ApiContext};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifyBody {
+    tx: Option<String>,
+    bundle: Option<String>,
+}
+
+/// Why the posted object is not valid.
+#[derive(Serialize)]
+struct Invalid {
+    code: &'static str,
+    message: String,
+}
+
+/// The signing account as this node's state knows it.
+#[derive(Serialize)]
+struct SignerAccount {
+    party: PartyId,
+    status: AccountStatus,
+}
+
+/// Where this node committed the transaction.
+#[derive(Serialize)]
+struct Committed {
+    height: Height,
+    index: u32,
+    block_time_ms: TimestampMs,
+    /// `None` for a genesis transaction (height 0).
+    block_hash: Option<Hash>,
+    outcome: TxOutcome,
+}
+
+#[derive(Serialize)]
+struct TxVerdict {
+    kind: &'static str,
+    valid: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<Invalid>,
+    tx_hash: Hash,
+    signature_valid: bool,
+    signer: PublicKey,
+    /// `None`: no account of this key is known here.
+    account: Option<SignerAccount>,
+    /// `None`: not committed at this node.
+    committed: Option<Committed>,
+    operation: &'static str,
+    rendering: String,
+}
+
+#[derive(Serialize)]
+struct BundleVerdict {
+    kind: &'static str,
+    valid: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<Invalid>,
+    /// What the bundle proves (when valid).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    receipt: Option<VerifiedReceipt>,
+    /// Whether this node committed the same transaction in the same block.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    matches_this_node: Option<bool>,
+}
+
+fn unhex(field: &'static str, s: &str) -> ApiResult<Vec<u8>> {
+    let s = s.strip_prefix("0x").unwrap_or(s);
+    hex::decode(s).map_err(|e| ApiError::bad("BAD_HEX", field, format!("not hex: {e}")))
+}
+
+/// `POST /v1/verify`.
+pub async fn verify(State(ctx): State<ApiContext>, body: Result<Bytes, BytesRejection>) -> ApiResult<Response> {
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "BODY_TOO_LARGE",
+                format!("request body over {} bytes", super::BODY_LIMIT),
+            )
+        } else {
+            ApiError::new(StatusCode::BAD_REQUEST, "BAD_BODY", e.body_text())
+        }
+    })?;
+    let req: VerifyBody = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "BAD_JSON",
+            format!("body is not {{\"tx\": hex}} or {{\"bundle\": hex}}: {e}"),
+        )
+    })?;
+    match (req.tx, req.bundle) {
+        (Some(tx), None) => {
+            let raw = unhex("tx", &tx)?;
+            let tx = SignedTransaction::decode(&raw)
+                .map_err(|e| ApiError::bad("MALFORMED_TX", "tx", format!("not a signed transaction: {e}")))?;
+            Ok(Json(read(&ctx, move |l| verify_tx(l, &tx)).await?).into_response())
+        }
+        (None, Some(b)) => {
+            let raw = unhex("bundle", &b)?;
+            let bundle = ReceiptBundle::decode(&raw).map_err(|e| ApiError::bad(e.code(), "bundle", e.to_string()))?;
+            Ok(Json(read(&ctx, move |l| verify_posted_bundle(l, &bundle)).await?).into_response())
+        }
+        (Some(_), Some(_)) => Err(ApiError::bad("BAD_REQUEST", "tx", "give either tx or bundle, not both")),
+        (None, None) => Err(ApiError::bad("BAD_REQUEST", "tx", "missing tx (a signed transaction) or bundle")),
+    }
+}
+
+fn verify_tx(l: &Ledger, tx: &SignedTransaction) -> ApiResult<TxVerdict> {
+    let chain_id = l.chain_id()?;
+    let tx_hash = tx.hash();
+    let error = tx.verify(&chain_id).err().map(|e| Invalid { code: e.code(), message: e.to_string() });
+    let signer = tx.tx.signer;
+    let account = l.account(&signer)?.map(|a| SignerAccount { party: a.party, status: a.status });
+    let committed = match l.transaction(&tx_hash)? {
+        Some(v) => {
+            let r = v.receipt;
+            let block_hash = if r.height == 0 { None } else { l.block(r.height)?.map(|b| b.hash()) };
+            Some(Committed {
+                height: r.height,
+                index: r.index,
+                block_time_ms: r.block_time_ms,
+                block_hash,
+                outcome: r.outcome,
+            })
+        }
+        None => None,
+    };
+    Ok(TxVerdict {
+        kind: "transaction",
+        valid: error.is_none(),
+        signature_valid: error.is_none(),
+        error,
+        tx_hash,
+        signer,
+        account,
+        committed,
+        operation: tx.tx.payload.kind_name(),
+        rendering: render_transaction(tx),
+    })
+}
+
+fn verify_posted_bundle(l: &Ledger, bundle: &ReceiptBundle) -> ApiResult<BundleVerdict> {
+    let genesis = l.genesis()?.ok_or_else(|| ApiError::internal("the ledger has no genesis"))?;
+    Ok(match verify_bundle(bundle, &genesis) {
+        Ok(v) => {
+            let ours = l.transaction(&v.tx_hash)?;
+            let same = match (&ours, v.block_hash) {
+                (Some(t), Some(h)) => t.receipt.height == v.height && l.block(v.height)?.is_some_and(|b| b.hash() == h),
+                (Some(t), None) => t.receipt.height == 0,
+                (None, _) => false,
+            };
+            BundleVerdict { kind: "bundle", valid: true, error: None, receipt: Some(v), matches_this_node: Some(same) }
+        }
+        Err(e) => BundleVerdict {
+            kind: "bundle",
+            valid: false,
+            error: Some(Invalid { code: e.code(), message: e.to_string() }),
+            receipt: None,
+            matches_this_node: None,
+        },
+    })
+}
