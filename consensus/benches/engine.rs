@@ -37,7 +37,7 @@
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, SamplingMode, Throughput};
 use tamga_consensus::{Config, Effect, Engine, Input, Proposal, Value};
 use tamga_types::{
     Block, BlockHeader, BoundedVec, ChainId, ClassId, Hash, PartyId, Payload, SignedTransaction, SigningKey,
@@ -149,6 +149,8 @@ fn commits(fx: &[Effect<Block>]) -> bool {
 
 fn votes(c: &mut Criterion) {
     let mut g = c.benchmark_group("vote");
+    // Flat: the 5,000-transaction variants take milliseconds per iteration.
+    g.sampling_mode(SamplingMode::Flat);
     for (name, txs) in [("empty", 0), ("5000tx", 5_000)] {
         let f = Fixture::new(txs);
         let (a, b, d) = (f.others[0], f.others[1], f.others[2]);
@@ -190,6 +192,7 @@ fn votes(c: &mut Criterion) {
 
 fn round(c: &mut Criterion) {
     let mut g = c.benchmark_group("round");
+    g.sampling_mode(SamplingMode::Flat);
     for (name, txs) in [("empty", 0), ("5000tx", 5_000)] {
         let f = Fixture::new(txs);
         let (a, b) = (f.others[0], f.others[1]);
