@@ -14,6 +14,9 @@
 //!   can SIGKILL, SIGSTOP/SIGCONT and restart any node. Every process is
 //!   killed when the `Net` drops; on a panic the log tails are printed and the
 //!   directory is kept.
+//! * [`netns`]: with `NetOptions { netns: true, .. }` every node runs in its
+//!   own network namespace behind a bridge, and [`Netns`] cuts and heals
+//!   links between chosen nodes (blackhole routes; needs root).
 //! * [`load`]: [`Load`] sends transfers from many participant accounts at a
 //!   target rate to live nodes, follows the chain block by block and records
 //!   every transaction it saw committed.
@@ -28,7 +31,9 @@
 pub mod check;
 pub mod load;
 pub mod net;
+pub mod netns;
 
 pub use check::Consistency;
 pub use load::{Load, LoadOptions, LoadReport};
 pub use net::{say, scenario_secs, ConsensusConfig, Net, NetOptions};
+pub use netns::Netns;

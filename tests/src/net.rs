@@ -20,6 +20,8 @@ use tamga_genesis::Testnet;
 use tamga_types::views::NodeStatus;
 use tamga_types::{Height, TxOutcome};
 
+use crate::netns::Netns;
+
 /// Consensus timeouts written into every node's `config.toml` (`[consensus]`,
 /// see `node/src/config.rs`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,6 +52,9 @@ pub struct NetOptions {
     pub bootstrap: bool,
     /// Consensus timeouts written into every node's `config.toml`.
     pub consensus: ConsensusConfig,
+    /// Run every node in its own network namespace ([`Netns`]), so links
+    /// can be cut and healed; needs root. Off: every node on loopback.
+    pub netns: bool,
 }
 
 impl Default for NetOptions {
@@ -66,6 +71,7 @@ impl Default for NetOptions {
                 timeout_delta_ms: 500,
                 empty_block_wait_ms: 500,
             },
+            netns: false,
         }
     }
 }
@@ -95,6 +101,8 @@ pub struct Net {
     nodes: Vec<NodeProc>,
     clients: Vec<Client>,
     exe: PathBuf,
+    /// Dropped after the processes are killed (`Drop for Net`).
+    netns: Option<Netns>,
     _slot: SlotGuard,
 }
 
@@ -133,7 +141,14 @@ impl Net {
         if !out.status.success() {
             bail!("tamgad testnet failed: {}", String::from_utf8_lossy(&out.stderr));
         }
-        let testnet = Testnet::read(dir.path())?;
+        let mut testnet = Testnet::read(dir.path())?;
+        let netns = if opts.netns {
+            let ns = Netns::create(opts.validators)?;
+            testnet = ns.place_testnet(dir.path(), &testnet)?;
+            Some(ns)
+        } else {
+            None
+        };
         say(format!(
             "net: {} validators, {} participants, seed {}, p2p ports {p2p}+, api ports {api}+, dir {}",
             opts.validators,
@@ -155,7 +170,7 @@ impl Net {
             });
             clients.push(Client::with_timeout(format!("http://{}", v.api_address), Duration::from_secs(10))?);
         }
-        let mut net = Net { dir: Some(dir), testnet, nodes, clients, exe, _slot: slot };
+        let mut net = Net { dir: Some(dir), testnet, nodes, clients, exe, netns, _slot: slot };
         if let Err(e) = net.boot(opts.bootstrap).await {
             net.dump_logs();
             return Err(e);
@@ -229,7 +244,11 @@ impl Net {
             use std::io::Write;
             writeln!(log, "===== it harness: start #{} of node{i} =====", n.starts + 1)?;
         }
-        let child = Command::new(&self.exe)
+        let mut cmd = match &self.netns {
+            Some(ns) => ns.command(i, &self.exe),
+            None => Command::new(&self.exe),
+        };
+        let child = cmd
             .arg("start")
             .arg("--home")
             .arg(&n.home)
@@ -242,6 +261,14 @@ impl Net {
         n.stopped = false;
         n.starts += 1;
         Ok(())
+    }
+
+    /// The nodes' network namespaces, to cut and heal links; an error if the
+    /// net was started without [`NetOptions::netns`].
+    pub fn netns(&mut self) -> anyhow::Result<&mut Netns> {
+        self.netns
+            .as_mut()
+            .ok_or_else(|| anyhow!("this net runs on loopback: start it with NetOptions {{ netns: true }}"))
     }
 
     /// SIGKILLs node `i` (no clean shutdown) and reaps it.
