@@ -10,5 +10,6 @@
 mod common;
 mod crash;
 mod hostile;
+mod partition;
 mod rolling;
 mod steady;
