@@ -12,7 +12,8 @@ echo "==> cargo clippy (profile ci)"
 cargo clippy --workspace --all-targets --profile ci -- -D warnings
 echo "==> cargo build (profile ci, every target, so tests reuse one RocksDB build)"
 cargo build --workspace --all-targets --profile ci
-# The multi-node suite runs this exact binary (tests/README.md).
+# The multi-node suite runs these exact binaries (tests/README.md).
 export TAMGAD_BIN="${CARGO_TARGET_DIR:-$PWD/target}/ci/tamgad"
+export TAMGA_BIN="${CARGO_TARGET_DIR:-$PWD/target}/ci/tamga"
 echo "==> cargo test (profile ci)"
 cargo test --workspace --profile ci "$@"

@@ -13,3 +13,4 @@ mod hostile;
 mod partition;
 mod rolling;
 mod steady;
+mod walkthrough;
