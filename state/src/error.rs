@@ -119,7 +119,10 @@ pub enum ExecError {
     #[error("record {record} is terminated")]
     RecordTerminated { record: RecordId },
     /// SPEC §5: an encumbered record cannot be transferred or terminated.
-    #[error("record {record} is encumbered by {encumbrances:?}")]
+    #[error(
+        "record {record} is encumbered (encumbrance {}); expected no active encumbrance: release it first (SPEC §5)",
+        .encumbrances.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(", ")
+    )]
     RecordEncumbered { record: RecordId, encumbrances: Vec<EncumbranceId> },
     /// SPEC §5/§7: record locked in an escrow.
     #[error("record {record} is locked in escrow {escrow}")]
