@@ -157,6 +157,9 @@ pub struct Driver {
     last_commit: Instant,
     last_sync_request: Option<Instant>,
     peers: usize,
+    /// Test-only misbehaviour (`tamgad-byzantine` with `TAMGA_BYZANTINE` set).
+    #[cfg(feature = "byzantine")]
+    byzantine: Option<crate::byzantine::Byzantine>,
 }
 
 fn now_ms() -> u64 {
@@ -181,6 +184,8 @@ impl Driver {
         let chain_id = d.ledger.chain_id().map_err(|e| DriverError::Ledger(e.to_string()))?;
         let height = d.ledger.height().map_err(|e| DriverError::Ledger(e.to_string()))?;
         let ecfg = engine_config(&chain_id, &cfg);
+        #[cfg(feature = "byzantine")]
+        let byzantine = crate::byzantine::Byzantine::from_env(&key, &chain_id);
         let safety = std::fs::read(d.home.safety())
             .ok()
             .and_then(|b| codec::decode::<SafetyState<Block>>("safety state", &b, 1 << 30).ok());
@@ -206,6 +211,8 @@ impl Driver {
             last_commit: Instant::now(),
             last_sync_request: None,
             peers: 0,
+            #[cfg(feature = "byzantine")]
+            byzantine,
         })
     }
 
@@ -263,6 +270,10 @@ impl Driver {
         match ev {
             NetEvent::Consensus(wire) => match *wire {
                 ConsensusWire::Consensus(msg) => {
+                    #[cfg(feature = "byzantine")]
+                    if let (Some(b), tamga_consensus::Message::Proposal(p)) = (self.byzantine.as_mut(), &msg) {
+                        b.on_proposal(p, &self.d.net).await;
+                    }
                     let input = match msg {
                         tamga_consensus::Message::Proposal(p) => Input::Proposal(p),
                         tamga_consensus::Message::Vote(v) => Input::Vote(v),
@@ -351,6 +362,11 @@ impl Driver {
                 Ok(None)
             }
             Effect::Broadcast(msg) => {
+                #[cfg(feature = "byzantine")]
+                if let Some(b) = self.byzantine.as_mut() {
+                    b.broadcast(msg, &self.d.ledger, &self.d.net).await;
+                    return Ok(None);
+                }
                 self.d.net.send(NetCommand::Publish(Box::new(ConsensusWire::Consensus(msg)))).await;
                 Ok(None)
             }

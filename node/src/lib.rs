@@ -27,6 +27,8 @@
 //!   `Block::evidence`, where `tamga-state` verifies and records it once.
 
 pub mod api;
+#[cfg(feature = "byzantine")]
+pub mod byzantine;
 pub mod config;
 pub mod devnet;
 pub mod driver;
@@ -35,3 +37,9 @@ pub mod mempool;
 pub mod metrics;
 pub mod network;
 pub mod node;
+
+// The Byzantine behaviours are for test builds only (issue 6 scenario 7).
+#[cfg(all(feature = "byzantine", not(debug_assertions)))]
+compile_error!(
+    "the `byzantine` feature is test-only: build it in a profile with debug assertions (dev, ci), never in release"
+);

@@ -90,7 +90,8 @@ enum Command {
     },
 }
 
-fn main() -> anyhow::Result<()> {
+/// Parses the command line and runs the command (shared with `tamgad-byzantine`).
+pub fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Init { home, genesis, force } => init(Home::new(home), genesis, force),
