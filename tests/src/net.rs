@@ -6,6 +6,7 @@
 //! panicking or not; when dropped during a panic the tail of every node's
 //! log is printed and the directory is kept for inspection.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -55,6 +56,20 @@ pub struct NetOptions {
     /// Run every node in its own network namespace ([`Netns`]), so links
     /// can be cut and healed; needs root. Off: every node on loopback.
     pub netns: bool,
+    /// Nodes besides the validators (scenario 9), indices `validators..`,
+    /// started with them; each has a fresh key and the same genesis.
+    pub extra: Vec<ExtraNode>,
+    /// `(node index, mode)`: that node runs `tamgad-byzantine` with
+    /// `TAMGA_BYZANTINE=mode` (scenario 7; see `tamga_node::byzantine`).
+    pub byzantine: Vec<(usize, String)>,
+}
+
+/// A node that is not a validator (scenario 9).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExtraNode {
+    /// Listed in every validator's `p2p.observers` (an observer configured by
+    /// the operator); otherwise an unknown peer the validators must refuse.
+    pub observer: bool,
 }
 
 impl Default for NetOptions {
@@ -72,6 +87,8 @@ impl Default for NetOptions {
                 empty_block_wait_ms: 500,
             },
             netns: false,
+            extra: Vec::new(),
+            byzantine: Vec::new(),
         }
     }
 }
@@ -103,6 +120,10 @@ pub struct Net {
     exe: PathBuf,
     /// Dropped after the processes are killed (`Drop for Net`).
     netns: Option<Netns>,
+    /// Validators: nodes `0..validators`; extra nodes follow.
+    validators: usize,
+    /// `TAMGA_BYZANTINE` mode of the nodes that run `tamgad-byzantine`.
+    byzantine: HashMap<usize, String>,
     _slot: SlotGuard,
 }
 
@@ -170,7 +191,18 @@ impl Net {
             });
             clients.push(Client::with_timeout(format!("http://{}", v.api_address), Duration::from_secs(10))?);
         }
-        let mut net = Net { dir: Some(dir), testnet, nodes, clients, exe, netns, _slot: slot };
+        if !opts.extra.is_empty() {
+            if netns.is_some() {
+                bail!("extra nodes run on loopback only (NetOptions::netns is set)");
+            }
+            add_extra_nodes(&exe, dir.path(), &testnet, &opts, &mut nodes, &mut clients)?;
+        }
+        let byzantine: HashMap<usize, String> = opts.byzantine.iter().cloned().collect();
+        for (i, mode) in &byzantine {
+            say(format!("net: node{i} runs tamgad-byzantine with TAMGA_BYZANTINE={mode}"));
+        }
+        let validators = opts.validators;
+        let mut net = Net { dir: Some(dir), testnet, nodes, clients, exe, netns, validators, byzantine, _slot: slot };
         if let Err(e) = net.boot(opts.bootstrap).await {
             net.dump_logs();
             return Err(e);
@@ -182,7 +214,7 @@ impl Net {
         for i in 0..self.nodes.len() {
             self.spawn(i)?;
         }
-        for i in 0..self.nodes.len() {
+        for i in 0..self.validators {
             self.wait_height(i, 1, Duration::from_secs(60)).await?;
         }
         if bootstrap {
@@ -202,9 +234,23 @@ impl Net {
         }
     }
 
-    /// Number of validators.
+    /// Number of nodes: the validators, then any extra nodes.
     pub fn len(&self) -> usize {
         self.nodes.len()
+    }
+
+    /// Number of validators (nodes `0..validators`).
+    pub fn validators(&self) -> usize {
+        self.validators
+    }
+
+    /// From the next (re)start on, node `i` runs `tamgad-byzantine` with
+    /// `TAMGA_BYZANTINE=mode`, or plain `tamgad` with `None`.
+    pub fn set_byzantine(&mut self, i: usize, mode: Option<&str>) {
+        match mode {
+            Some(m) => self.byzantine.insert(i, m.to_owned()),
+            None => self.byzantine.remove(&i),
+        };
     }
 
     /// Whether the net has no node.
@@ -244,10 +290,14 @@ impl Net {
             use std::io::Write;
             writeln!(log, "===== it harness: start #{} of node{i} =====", n.starts + 1)?;
         }
+        let exe = if self.byzantine.contains_key(&i) { tamgad_byzantine_path()? } else { self.exe.clone() };
         let mut cmd = match &self.netns {
-            Some(ns) => ns.command(i, &self.exe),
-            None => Command::new(&self.exe),
+            Some(ns) => ns.command(i, &exe),
+            None => Command::new(&exe),
         };
+        if let Some(mode) = self.byzantine.get(&i) {
+            cmd.env("TAMGA_BYZANTINE", mode);
+        }
         let child = cmd
             .arg("start")
             .arg("--home")
@@ -256,7 +306,7 @@ impl Net {
             .stdout(log.try_clone()?)
             .stderr(log)
             .spawn()
-            .with_context(|| format!("cannot start {} for node{i}", self.exe.display()))?;
+            .with_context(|| format!("cannot start {} for node{i}", exe.display()))?;
         n.child = Some(child);
         n.stopped = false;
         n.starts += 1;
@@ -491,11 +541,25 @@ fn set_consensus(path: &Path, c: &ConsensusConfig) -> anyhow::Result<()> {
 /// test executable (`target/<profile>/tamgad`), once per test process.
 pub fn tamgad_path() -> anyhow::Result<PathBuf> {
     static PATH: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    PATH.get_or_init(|| locate_or_build().map_err(|e| format!("{e:#}"))).clone().map_err(|e| anyhow!(e))
+    PATH.get_or_init(|| locate_or_build("tamgad", "TAMGAD_BIN", None).map_err(|e| format!("{e:#}")))
+        .clone()
+        .map_err(|e| anyhow!(e))
 }
 
-fn locate_or_build() -> anyhow::Result<PathBuf> {
-    if let Ok(p) = std::env::var("TAMGAD_BIN") {
+/// The `tamgad-byzantine` executable (`tamgad` with the test-only
+/// `byzantine` feature, scenario 7): `TAMGAD_BYZANTINE_BIN`, else built like
+/// [`tamgad_path`] with `--features byzantine`, once per test process.
+pub fn tamgad_byzantine_path() -> anyhow::Result<PathBuf> {
+    static PATH: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    PATH.get_or_init(|| {
+        locate_or_build("tamgad-byzantine", "TAMGAD_BYZANTINE_BIN", Some("byzantine")).map_err(|e| format!("{e:#}"))
+    })
+    .clone()
+    .map_err(|e| anyhow!(e))
+}
+
+fn locate_or_build(bin_name: &str, env_var: &str, feature: Option<&str>) -> anyhow::Result<PathBuf> {
+    if let Ok(p) = std::env::var(env_var) {
         return Ok(PathBuf::from(p));
     }
     // target/<profile>/deps/it-<hash>
@@ -512,22 +576,117 @@ fn locate_or_build() -> anyhow::Result<PathBuf> {
     };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("Cargo.toml");
-    say(format!("building tamgad (profile {profile}, target dir {})", target_dir.display()));
-    let status = Command::new(cargo)
-        .args(["build", "-p", "tamga-node", "--bin", "tamgad", "--profile", &profile, "--manifest-path"])
+    say(format!("building {bin_name} (profile {profile}, target dir {})", target_dir.display()));
+    let mut cargo = Command::new(cargo);
+    cargo.args(["build", "-p", "tamga-node", "--bin", bin_name, "--profile", &profile]);
+    if let Some(f) = feature {
+        cargo.args(["--features", f]);
+    }
+    let status = cargo
+        .arg("--manifest-path")
         .arg(&manifest)
         .arg("--target-dir")
         .arg(target_dir)
         .status()
-        .context("cannot run cargo to build tamgad")?;
+        .with_context(|| format!("cannot run cargo to build {bin_name}"))?;
     if !status.success() {
-        bail!("cargo build of tamgad failed: {status}");
+        bail!("cargo build of {bin_name} failed: {status}");
     }
-    let bin = profile_dir.join("tamgad");
+    let bin = profile_dir.join(bin_name);
     if !bin.exists() {
         bail!("{} missing after the build", bin.display());
     }
     Ok(bin)
+}
+
+/// Writes the homes of the extra nodes (scenario 9): a key derived from the
+/// seed, the testnet's genesis, its own loopback ports, the validators as
+/// `p2p.peers`; an observer's key goes into every validator's `p2p.observers`.
+fn add_extra_nodes(
+    exe: &Path,
+    dir: &Path,
+    testnet: &Testnet,
+    opts: &NetOptions,
+    nodes: &mut Vec<NodeProc>,
+    clients: &mut Vec<Client>,
+) -> anyhow::Result<()> {
+    use rand::{RngCore, SeedableRng};
+    let mut peers = Vec::new();
+    for (i, v) in testnet.validators.iter().enumerate() {
+        let out = Command::new(exe).arg("show-key").arg("--home").arg(dir.join(format!("node{i}"))).output()?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let peer = text
+            .lines()
+            .find_map(|l| l.strip_prefix("peer id"))
+            .map(str::trim)
+            .ok_or_else(|| anyhow!("tamgad show-key of node{i} printed no peer id: {text}"))?;
+        peers.push(toml::Value::String(format!("{}/p2p/{peer}", v.p2p_address)));
+    }
+    let mut observers = Vec::new();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(opts.seed ^ 0x0b5e_47e4);
+    for (k, extra) in opts.extra.iter().enumerate() {
+        let i = opts.validators + k;
+        let home = dir.join(format!("node{i}"));
+        std::fs::create_dir_all(&home)?;
+        let mut seed = [0u8; 32];
+        rng.fill_bytes(&mut seed);
+        let key = tamga_types::SigningKey::from_seed(seed);
+        std::fs::write(home.join("node.key"), format!("{}\n", hex::encode(seed)))?;
+        let out = Command::new(exe)
+            .arg("init")
+            .arg("--home")
+            .arg(&home)
+            .arg("--genesis")
+            .arg(dir.join("genesis.json"))
+            .output()
+            .context("cannot run tamgad init")?;
+        if !out.status.success() {
+            bail!("tamgad init of node{i} failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let (p2p, api) = free_port_ranges(1)?;
+        let config = home.join("config.toml");
+        edit_toml(&config, |cfg| {
+            let p = table(cfg, "p2p")?;
+            p.insert("listen".into(), toml::Value::String(format!("/ip4/127.0.0.1/tcp/{p2p}")));
+            p.insert("peers".into(), toml::Value::Array(peers.clone()));
+            table(cfg, "api")?.insert("listen".into(), toml::Value::String(format!("127.0.0.1:{api}")));
+            Ok(())
+        })?;
+        set_consensus(&config, &opts.consensus)?;
+        let role = if extra.observer { "observer" } else { "unknown peer" };
+        say(format!("net: node{i} is an {role}, key {}, p2p port {p2p}, api port {api}", key.public().to_hex()));
+        if extra.observer {
+            observers.push(toml::Value::String(key.public().to_hex()));
+        }
+        nodes.push(NodeProc { log: dir.join(format!("node{i}.log")), home, child: None, stopped: false, starts: 0 });
+        clients.push(Client::with_timeout(format!("http://127.0.0.1:{api}"), Duration::from_secs(10))?);
+    }
+    if !observers.is_empty() {
+        for i in 0..opts.validators {
+            edit_toml(&dir.join(format!("node{i}")).join("config.toml"), |cfg| {
+                table(cfg, "p2p")?.insert("observers".into(), toml::Value::Array(observers.clone()));
+                Ok(())
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads a TOML file, applies `f`, writes it back.
+fn edit_toml(path: &Path, f: impl FnOnce(&mut toml::Table) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut cfg: toml::Table = toml::from_str(&text).with_context(|| format!("{} is not TOML", path.display()))?;
+    f(&mut cfg).with_context(|| format!("editing {}", path.display()))?;
+    std::fs::write(path, toml::to_string(&cfg)?)?;
+    Ok(())
+}
+
+/// The table `name` of `cfg`, created if missing.
+fn table<'a>(cfg: &'a mut toml::Table, name: &str) -> anyhow::Result<&'a mut toml::Table> {
+    cfg.entry(name)
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+        .as_table_mut()
+        .ok_or_else(|| anyhow!("[{name}] is not a table"))
 }
 
 /// Per-process counter so nets of one test binary get distinct port ranges.
