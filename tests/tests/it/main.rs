@@ -7,9 +7,11 @@
 // names the step, and the net's drop prints the node logs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod byzantine;
 mod common;
 mod crash;
 mod hostile;
+mod observer;
 mod partition;
 mod rolling;
 mod steady;
