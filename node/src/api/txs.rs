@@ -42,7 +42,8 @@ struct ItemError {
     message: String,
 }
 
-fn body_error(e: BytesRejection) -> ApiError {
+/// A body that could not be read: 413 over the limit, else 400 (also used by `verify`).
+pub(super) fn body_error(e: BytesRejection) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,

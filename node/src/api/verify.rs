@@ -95,17 +95,7 @@ fn unhex(field: &'static str, s: &str) -> ApiResult<Vec<u8>> {
 
 /// `POST /v1/verify`.
 pub async fn verify(State(ctx): State<ApiContext>, body: Result<Bytes, BytesRejection>) -> ApiResult<Response> {
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "BODY_TOO_LARGE",
-                format!("request body over {} bytes", super::BODY_LIMIT),
-            )
-        } else {
-            ApiError::new(StatusCode::BAD_REQUEST, "BAD_BODY", e.body_text())
-        }
-    })?;
+    let body = body.map_err(super::txs::body_error)?;
     let req: VerifyBody = serde_json::from_slice(&body).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
