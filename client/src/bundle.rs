@@ -10,6 +10,7 @@
 //! * the signed transaction and its receipt;
 //! * for a block transaction: the block header, its commit certificate, the
 //!   Merkle path of the transaction hash to the header's `tx_root`, the
+//!   Merkle path of the receipt's hash to the header's `receipts_root`, the
 //!   certified header of every validator-set change from genesis up to the
 //!   block with the new set, and a JMT proof of the signer's account entry
 //!   against the header's `state_root` (which party the account belongs to);
@@ -19,12 +20,15 @@
 //! the certified headers and returns what was proven ([`VerifiedReceipt`]) or
 //! the first failure as a specific [`BundleError`].
 //!
-//! **What the certificate does not cover.** The block header commits to the
-//! transactions and to the state root, not to receipts. The receipt's
-//! `tx_hash`, `height`, `index` and `block_time_ms` are checked against the
-//! transaction and the certified header; its `outcome` and `events` are the
-//! exporting node's word and are reported as such
-//! ([`VerifiedReceipt::outcome`]).
+//! **What is certified.** The block header commits to the transactions
+//! (`tx_root`), to the state after them (`state_root`) and to their receipts
+//! (`receipts_root`), so every byte of a block transaction's receipt —
+//! outcome and events included — is covered by the commit certificate. A
+//! genesis transaction's receipt is fixed by the genesis rule: it must have
+//! succeeded (every genesis transaction does, or the network never starts);
+//! its events are then the exporting node's account of that execution, which
+//! a verifier can reproduce only by executing the genesis
+//! ([`VerifiedReceipt::events_certified`]).
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::Serialize;
@@ -38,7 +42,7 @@ use tamga_types::{
 use crate::render::render_transaction;
 
 /// The bundle format version this crate writes and reads.
-pub const BUNDLE_VERSION: u16 = 1;
+pub const BUNDLE_VERSION: u16 = 2;
 /// Largest bundle accepted, in bytes (checked before decoding).
 pub const MAX_BUNDLE_BYTES: usize = 16 * 1024 * 1024;
 /// Most validator-set changes one bundle can carry.
@@ -87,6 +91,8 @@ pub struct BlockCommitment {
     pub certificate: Certificate,
     /// Merkle path of the transaction hash to `header.tx_root`.
     pub inclusion: TxInclusionProof,
+    /// Merkle path of the receipt's hash ([`Receipt::hash`]) to `header.receipts_root`.
+    pub receipt_inclusion: TxInclusionProof,
     /// The signer's account entry at the block's height, proven against `header.state_root`.
     pub signer_account: AccountProof,
 }
@@ -170,6 +176,22 @@ pub enum BundleError {
         /// Number of genesis transactions.
         count: usize,
     },
+    /// The receipt is not the block's receipt of the transaction (its Merkle
+    /// path to `receipts_root` fails, or has another shape than the
+    /// transaction's path).
+    #[error("the receipt is not the one block {height} certifies: {why}")]
+    ReceiptNotCertified {
+        /// Block height.
+        height: Height,
+        /// Why.
+        why: String,
+    },
+    /// A genesis transaction's receipt does not report success.
+    #[error("genesis transaction {index} has a receipt that is not a success (every genesis transaction succeeds)")]
+    GenesisOutcome {
+        /// Its index in the genesis.
+        index: u32,
+    },
     /// The transaction is not in the block (the Merkle path fails).
     #[error("the transaction is not in block {height}: {source}")]
     NotInBlock {
@@ -229,6 +251,7 @@ impl BundleError {
             BundleError::ReceiptTx { .. } | BundleError::ReceiptField { .. } => "RECEIPT_MISMATCH",
             BundleError::NotInGenesis { .. } => "NOT_IN_GENESIS",
             BundleError::NotInBlock { .. } => "NOT_IN_BLOCK",
+            BundleError::ReceiptNotCertified { .. } | BundleError::GenesisOutcome { .. } => "RECEIPT_NOT_CERTIFIED",
             BundleError::ValidatorChain { source, .. } | BundleError::Header(source) => light_code(source),
             BundleError::ChangeAfterBlock { .. } => "VALIDATOR_CHAIN_BROKEN",
             BundleError::AccountProof { .. } | BundleError::AccountKey { .. } => "BAD_ACCOUNT_PROOF",
@@ -322,10 +345,15 @@ pub struct VerifiedReceipt {
     pub total_power: u64,
     /// Validator-set changes verified on the way from genesis.
     pub validator_changes: usize,
-    /// Outcome as the exporting node recorded it: NOT covered by the certificate.
+    /// Outcome: certified by the block's `receipts_root` (by the genesis
+    /// rule for a genesis transaction: success).
     pub outcome: TxOutcome,
-    /// Events as the exporting node recorded them: NOT covered by the certificate.
+    /// Events of the execution.
     pub events: Vec<Event>,
+    /// Whether [`VerifiedReceipt::events`] are certified: true for a block
+    /// transaction (`receipts_root`), false for a genesis transaction (the
+    /// exporting node's account; see the module docs).
+    pub events_certified: bool,
     /// Human-readable rendering of what the transaction does.
     pub rendering: String,
 }
@@ -350,20 +378,24 @@ impl ReceiptBundle {
 }
 
 impl BlockCommitment {
-    /// Assembles the proofs for `block.txs[index]` (what a node exports).
+    /// Assembles the proofs for `block.txs[index]` (what a node exports);
+    /// `receipts` are the block's receipts in order.
     pub fn new(
         block: &Block,
         certificate: Certificate,
+        receipts: &[Receipt],
         index: usize,
         validator_changes: Vec<ValidatorChange>,
         signer_account: AccountProof,
     ) -> Option<BlockCommitment> {
         let leaves: Vec<Hash> = block.txs.iter().map(|t| t.hash()).collect();
+        let receipt_leaves: Vec<Hash> = receipts.iter().map(Receipt::hash).collect();
         Some(BlockCommitment {
             validator_changes: BoundedVec::new(validator_changes).ok()?,
             header: block.header.clone(),
             certificate,
             inclusion: TxInclusionProof::build(&leaves, index)?,
+            receipt_inclusion: TxInclusionProof::build(&receipt_leaves, index)?,
             signer_account,
         })
     }
@@ -413,6 +445,7 @@ pub fn verify_bundle(bundle: &ReceiptBundle, genesis: &Genesis) -> Result<Verifi
         validator_changes: 0,
         outcome: r.outcome.clone(),
         events: r.events.clone(),
+        events_certified: false,
         rendering: render_transaction(tx),
     };
     match &bundle.commitment {
@@ -425,6 +458,9 @@ pub fn verify_bundle(bundle: &ReceiptBundle, genesis: &Genesis) -> Result<Verifi
             check_field("height", r.height, 0)?;
             check_field("index", r.index.into(), (*index).into())?;
             check_field("block_time_ms", r.block_time_ms, genesis.genesis_time_ms)?;
+            if !r.is_success() {
+                return Err(BundleError::GenesisOutcome { index: *index });
+            }
             let party =
                 genesis_party(genesis, &signer).map_or(SignerParty::Unknown, |party| SignerParty::Genesis { party });
             Ok(base(0, *index, genesis.genesis_time_ms, party))
@@ -449,6 +485,20 @@ pub fn verify_bundle(bundle: &ReceiptBundle, genesis: &Genesis) -> Result<Verifi
             check_field("height", r.height, height)?;
             check_field("index", r.index.into(), c.inclusion.index.into())?;
             check_field("block_time_ms", r.block_time_ms, c.header.time_ms)?;
+            // The receipt: a leaf of `receipts_root` at the transaction's own
+            // position in a tree of as many leaves as the transactions tree.
+            let (ri, ti) = (&c.receipt_inclusion, &c.inclusion);
+            if (ri.index, ri.leaf_count) != (ti.index, ti.leaf_count) {
+                return Err(BundleError::ReceiptNotCertified {
+                    height,
+                    why: format!(
+                        "its path is for position {} of {}, the transaction's for position {} of {}",
+                        ri.index, ri.leaf_count, ti.index, ti.leaf_count
+                    ),
+                });
+            }
+            ri.verify(&r.hash(), &c.header.receipts_root)
+                .map_err(|e| BundleError::ReceiptNotCertified { height, why: e.to_string() })?;
             let party = verify_account(&c.signer_account, &signer, &c.header.state_root)?;
             let party = match (party, genesis_party(genesis, &signer)) {
                 (SignerParty::NoAccount, Some(p)) => SignerParty::Genesis { party: p },
@@ -467,6 +517,7 @@ pub fn verify_bundle(bundle: &ReceiptBundle, genesis: &Genesis) -> Result<Verifi
                 total_power: set.total_power(),
                 certified_by,
                 validator_changes: c.validator_changes.len(),
+                events_certified: true,
                 ..base(height, c.inclusion.index, c.header.time_ms, party)
             })
         }

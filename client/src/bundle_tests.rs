@@ -74,6 +74,8 @@ fn certify(header: &BlockHeader, set: &ValidatorSet, signers: &[SigningKey]) -> 
 struct Chain {
     genesis: Genesis,
     blocks: Vec<(Block, Certificate)>,
+    /// Each block's receipts, in order (committed to by `receipts_root`).
+    receipts: Vec<Vec<Receipt>>,
     sets: Vec<ValidatorSet>,
     tx: SignedTransaction,
     account: AccountProof,
@@ -94,6 +96,10 @@ impl Chain {
 
     fn block(&self, h: Height) -> &(Block, Certificate) {
         &self.blocks[(h - 1) as usize]
+    }
+
+    fn receipts(&self, h: Height) -> &[Receipt] {
+        &self.receipts[(h - 1) as usize]
     }
 }
 
@@ -134,20 +140,37 @@ fn build_chain() -> Chain {
             .unwrap()
     };
     let (state_root, account) = account_tree(&account_state());
-    let mut chain = Chain { genesis, blocks: vec![], sets, tx: tx.clone(), account };
+    let mut chain = Chain { genesis, blocks: vec![], receipts: vec![], sets, tx: tx.clone(), account };
     let mut parent = Hash::ZERO;
     for h in 1..=TIP {
         let txs = if h == TX_HEIGHT { vec![filler(1), tx.clone(), filler(2)] } else { vec![filler(h + 10)] };
+        let time_ms = 1_700_000_000_000 + h * 1000;
+        let receipts: Vec<Receipt> = txs
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Receipt {
+                tx_hash: t.hash(),
+                height: h,
+                index: i as u32,
+                block_time_ms: time_ms,
+                outcome: TxOutcome::Success,
+                events: vec![Event::new(
+                    "escrow_released",
+                    [("escrow", if *t == tx { "4".to_owned() } else { i.to_string() })],
+                )],
+            })
+            .collect();
         let header = BlockHeader {
             chain_id: ChainId::new(CHAIN).unwrap(),
             height: h,
             round: 0,
-            time_ms: 1_700_000_000_000 + h * 1000,
+            time_ms,
             parent_hash: parent,
             proposer: chain.keys_at(h)[0].public(),
             tx_root: Block::compute_tx_root(&txs),
             evidence_root: Hash::ZERO,
             state_root: if h == TX_HEIGHT { state_root } else { Hash::digest(b"root", &h.to_le_bytes()) },
+            receipts_root: Receipt::compute_root(&receipts),
             validators_hash: chain.set_at(h).hash(),
             next_validators_hash: chain.set_at(h + 1).hash(),
         };
@@ -155,6 +178,7 @@ fn build_chain() -> Chain {
         let cert = certify(&header, chain.set_at(h), &chain.keys_at(h));
         let block = Block { header, txs: BoundedVec::new(txs).unwrap(), evidence: BoundedVec::default() };
         chain.blocks.push((block, cert));
+        chain.receipts.push(receipts);
     }
     chain
 }
@@ -166,19 +190,14 @@ fn change(chain: &Chain) -> ValidatorChange {
 
 fn bundle(chain: &Chain) -> ReceiptBundle {
     let (block, cert) = chain.block(TX_HEIGHT);
-    let c = BlockCommitment::new(block, cert.clone(), 1, vec![change(chain)], chain.account.clone()).unwrap();
+    let receipts = chain.receipts(TX_HEIGHT);
+    let c = BlockCommitment::new(block, cert.clone(), receipts, 1, vec![change(chain)], chain.account.clone()).unwrap();
+    assert_eq!(receipts[1].events, vec![Event::new("escrow_released", [("escrow", "4".to_owned())])]);
     ReceiptBundle {
         version: BUNDLE_VERSION,
         genesis_hash: chain.genesis.hash(),
         tx: chain.tx.clone(),
-        receipt: Receipt {
-            tx_hash: chain.tx.hash(),
-            height: TX_HEIGHT,
-            index: 1,
-            block_time_ms: block.header.time_ms,
-            outcome: TxOutcome::Success,
-            events: vec![Event::new("escrow_released", [("escrow", "4".to_owned())])],
-        },
+        receipt: receipts[1].clone(),
         commitment: Commitment::Block(Box::new(c)),
     }
 }
@@ -223,8 +242,10 @@ fn a_block_before_the_change_needs_no_change_entry() {
     let account = AccountProof { value: None, proof: BoundedVec::default() };
     let mut b = bundle(&chain);
     b.tx = tx.clone();
-    b.receipt = Receipt { tx_hash: tx.hash(), height: 2, index: 0, block_time_ms: block.header.time_ms, ..b.receipt };
-    b.commitment = Commitment::Block(Box::new(BlockCommitment::new(block, cert.clone(), 0, vec![], account).unwrap()));
+    b.receipt = chain.receipts(2)[0].clone();
+    let receipts = chain.receipts(2);
+    b.commitment =
+        Commitment::Block(Box::new(BlockCommitment::new(block, cert.clone(), receipts, 0, vec![], account).unwrap()));
     // The account proof is empty: everything up to it verified.
     assert!(matches!(verify_bundle(&b, &chain.genesis), Err(BundleError::AccountProof { .. })));
 }
@@ -234,34 +255,29 @@ fn flipping_any_byte_of_the_certified_parts_fails_with_a_reason() {
     let chain = build_chain();
     let b = bundle(&chain);
     let bytes = b.encode();
-    // The receipt's outcome and events are the exporting node's word: no
-    // header commits to them (module docs). Their bytes are the only ones
-    // skipped, and the test shows that flipping them changes only them.
-    let receipt_at = 2 + 32 + b.tx.encode().len();
-    let receipt_len = codec::encode(&b.receipt).len();
-    let unattested = receipt_at + 32 + 8 + 4 + 8..receipt_at + receipt_len;
+    // Every byte, the receipt's outcome and events included: the header's
+    // receipts_root certifies them.
     let mut codes = std::collections::BTreeMap::<&str, usize>::new();
     for i in 0..bytes.len() {
         for mask in [0x01u8, 0xff] {
             let mut m = bytes.clone();
             m[i] ^= mask;
             let r = verify_bundle_bytes(&m, &chain.genesis);
-            if unattested.contains(&i) {
-                if let Ok(v) = r {
-                    assert!(v.outcome != b.receipt.outcome || v.events != b.receipt.events);
-                }
-                continue;
-            }
             match r {
                 Ok(_) => panic!("flipping byte {i} with {mask:#04x} still verifies"),
                 Err(e) => *codes.entry(e.code()).or_default() += 1,
             }
         }
     }
-    eprintln!("{} bytes, {} unattested; failure codes: {codes:?}", bytes.len(), unattested.len());
-    for code in
-        ["BUNDLE_VERSION_UNSUPPORTED", "GENESIS_MISMATCH", "BAD_TX_SIGNATURE", "RECEIPT_MISMATCH", "NOT_IN_BLOCK"]
-    {
+    eprintln!("{} bytes; failure codes: {codes:?}", bytes.len());
+    for code in [
+        "BUNDLE_VERSION_UNSUPPORTED",
+        "GENESIS_MISMATCH",
+        "BAD_TX_SIGNATURE",
+        "RECEIPT_MISMATCH",
+        "NOT_IN_BLOCK",
+        "RECEIPT_NOT_CERTIFIED",
+    ] {
         assert!(codes.contains_key(code), "no flip gave {code}: {codes:?}");
     }
     assert!(codes.contains_key("BAD_ACCOUNT_PROOF") && codes.contains_key("CERTIFICATE_MISMATCH"), "{codes:?}");
@@ -277,7 +293,7 @@ fn every_field_tampered_gives_its_own_error() {
         let e = verify_bundle(&b, g).unwrap_err();
         assert_eq!(e.code(), want, "{e}");
     };
-    check(&|b| b.version = 2, "BUNDLE_VERSION_UNSUPPORTED");
+    check(&|b| b.version = 1, "BUNDLE_VERSION_UNSUPPORTED");
     check(&|b| b.genesis_hash.0[0] ^= 1, "GENESIS_MISMATCH");
     check(&|b| b.tx.signature.0[0] ^= 1, "BAD_TX_SIGNATURE");
     check(&|b| b.tx.tx.nonce += 1, "BAD_TX_SIGNATURE");
@@ -285,6 +301,15 @@ fn every_field_tampered_gives_its_own_error() {
     check(&|b| b.receipt.height += 1, "RECEIPT_MISMATCH");
     check(&|b| b.receipt.index += 1, "RECEIPT_MISMATCH");
     check(&|b| b.receipt.block_time_ms += 1, "RECEIPT_MISMATCH");
+    check(
+        &|b| b.receipt.outcome = TxOutcome::Failed { code: "INSUFFICIENT_BALANCE".into(), message: "x".into() },
+        "RECEIPT_NOT_CERTIFIED",
+    );
+    check(&|b| b.receipt.events.clear(), "RECEIPT_NOT_CERTIFIED");
+    check(&|b| b.receipt.events[0].attributes[0].1 = "5".into(), "RECEIPT_NOT_CERTIFIED");
+    check(&|b| block_part(b).header.receipts_root.0[0] ^= 1, "CERTIFICATE_MISMATCH");
+    check(&|b| block_part(b).receipt_inclusion.siblings = BoundedVec::default(), "RECEIPT_NOT_CERTIFIED");
+    check(&|b| block_part(b).receipt_inclusion.index = 0, "RECEIPT_NOT_CERTIFIED");
     check(&|b| block_part(b).header.state_root.0[0] ^= 1, "CERTIFICATE_MISMATCH");
     check(&|b| block_part(b).header.tx_root.0[0] ^= 1, "CERTIFICATE_MISMATCH");
     check(&|b| block_part(b).header.time_ms += 1, "CERTIFICATE_MISMATCH");
@@ -420,15 +445,15 @@ fn genesis_transactions_verify_against_the_genesis_itself() {
     assert!(matches!(verify_bundle(&wrong, &g), Err(BundleError::NotInGenesis { index: 0, count: 2 })));
     // Another genesis (here: without the transaction) is refused by hash.
     assert!(matches!(verify_bundle(&b, &genesis(vec![])), Err(BundleError::GenesisMismatch { .. })));
+    // A genesis receipt that reports a failure contradicts the genesis rule.
+    let failed = Receipt { outcome: TxOutcome::Failed { code: "X".into(), message: "x".into() }, ..b.receipt.clone() };
+    let e = verify_bundle(&ReceiptBundle { receipt: failed, ..b.clone() }, &g).unwrap_err();
+    assert_eq!(e.code(), "RECEIPT_NOT_CERTIFIED");
+    assert!(!v.events_certified);
     for i in 0..b.encode().len() {
         let mut m = b.encode();
         m[i] ^= 0x01;
-        let r = verify_bundle_bytes(&m, &g);
-        let receipt_tail = 2 + 32 + tx.encode().len() + 32 + 8 + 4 + 8;
-        if i >= receipt_tail && i < receipt_tail + 5 {
-            continue; // outcome tag and empty event list: unattested
-        }
-        assert!(r.is_err(), "byte {i}");
+        assert!(verify_bundle_bytes(&m, &g).is_err(), "byte {i}");
     }
 }
 

@@ -95,6 +95,7 @@ fn block(set: &ValidatorSet, txs: usize) -> Block {
             tx_root: tamga_types::merkle_root(&tx_hashes),
             evidence_root: Block::compute_evidence_root(&[]),
             state_root: Hash::digest(b"bench", b"state"),
+            receipts_root: Hash::digest(b"bench", b"receipts"),
             validators_hash: set.hash(),
             next_validators_hash: set.hash(),
         },

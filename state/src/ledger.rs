@@ -49,6 +49,8 @@ pub struct ExecutedBlock {
     pub evidence_root: Hash,
     /// One receipt per transaction.
     pub receipts: Vec<Receipt>,
+    /// Merkle root of the receipts ([`Receipt::compute_root`]).
+    pub receipts_root: Hash,
     /// Evidence recorded by this block.
     pub evidence: Vec<EvidenceRecord>,
     /// State root after the block (JMT root at version `height`).
@@ -74,6 +76,7 @@ impl ExecutedBlock {
             tx_root: self.tx_root,
             evidence_root: self.evidence_root,
             state_root: self.state_root,
+            receipts_root: self.receipts_root,
             validators_hash: self.validators.hash(),
             next_validators_hash: self.next_validators.hash(),
         }
@@ -409,6 +412,7 @@ impl Ledger {
             tx_root: tamga_types::merkle_root(&hashes),
             evidence_root: Block::compute_evidence_root(evidence),
             tx_hashes: hashes,
+            receipts_root: Receipt::compute_root(&receipts),
             receipts,
             evidence: records,
             state_root,
@@ -430,6 +434,9 @@ impl Ledger {
         }
         if h.state_root != executed.state_root {
             return mismatch(format!("state root: header {}, executed {}", h.state_root, executed.state_root));
+        }
+        if h.receipts_root != executed.receipts_root {
+            return mismatch(format!("receipts root: header {}, executed {}", h.receipts_root, executed.receipts_root));
         }
         // The body must be the executed one: the same transactions (by hash) and
         // the same evidence (by root); the header roots must match both.

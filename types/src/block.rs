@@ -392,6 +392,10 @@ pub struct BlockHeader {
     pub evidence_root: Hash,
     /// State root *after* executing this block (SPEC §10).
     pub state_root: Hash,
+    /// Merkle root of the block's receipts in execution order
+    /// ([`crate::Receipt::compute_root`]): the certificate that signs the
+    /// header also certifies every transaction's outcome and events (SPEC §10).
+    pub receipts_root: Hash,
     /// Hash of the validator set that certifies this block.
     pub validators_hash: Hash,
     /// Hash of the validator set that certifies the next block.

@@ -3,7 +3,8 @@
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-use crate::hash::Hash;
+use crate::codec;
+use crate::hash::{domain, merkle_root, Hash};
 use crate::ids::{Height, TimestampMs};
 
 /// Outcome of executing one transaction.
@@ -64,5 +65,20 @@ impl Receipt {
     /// True on success.
     pub fn is_success(&self) -> bool {
         matches!(self.outcome, TxOutcome::Success)
+    }
+
+    /// `H("TAMGA/RECEIPT/v1", borsh(receipt))`: the receipt's leaf input in
+    /// its block's `receipts_root`.
+    pub fn hash(&self) -> Hash {
+        Hash::digest(domain::RECEIPT, &codec::encode(self))
+    }
+
+    /// The `receipts_root` of a block with these receipts, in execution
+    /// order: [`merkle_root`] of their hashes (the tree of `tx_root`, so a
+    /// [`crate::TxInclusionProof`] built over receipt hashes proves one
+    /// receipt). [`Hash::ZERO`] for a block without transactions.
+    pub fn compute_root(receipts: &[Receipt]) -> Hash {
+        let leaves: Vec<Hash> = receipts.iter().map(Receipt::hash).collect();
+        merkle_root(&leaves)
     }
 }

@@ -107,6 +107,7 @@ fn block_header_vote_certificate() {
         tx_root: merkle_root(&[Hash::digest(b"t", b"1"), Hash::digest(b"t", b"2")]),
         evidence_root: Hash::ZERO,
         state_root: Hash::digest(b"s", b"state"),
+        receipts_root: Hash::digest(b"r", b"receipts"),
         validators_hash: Hash::digest(b"v", b"set"),
         next_validators_hash: Hash::digest(b"v", b"set"),
     };

@@ -60,7 +60,8 @@ pub(crate) fn assemble(l: &Ledger, hash: &Hash) -> ApiResult<ReceiptBundle> {
             proof: BoundedVec::new(proof).map_err(too_big)?,
         };
         let changes = validator_changes(l, h)?;
-        let c = BlockCommitment::new(&block, certificate, r.index as usize, changes, account)
+        let receipts = l.receipts(h)?;
+        let c = BlockCommitment::new(&block, certificate, &receipts, r.index as usize, changes, account)
             .ok_or_else(|| ApiError::internal(format!("cannot build the proofs of {hash} in block {h}")))?;
         Commitment::Block(Box::new(c))
     };

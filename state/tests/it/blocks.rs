@@ -157,6 +157,7 @@ fn commit_rejects_a_header_that_is_not_the_executed_one() {
         ("next validators", Box::new(|b| b.header.next_validators_hash = Hash::digest(b"x", b"4"))),
         ("tx root", Box::new(|b| b.header.tx_root = Hash::digest(b"x", b"5"))),
         ("evidence root", Box::new(|b| b.header.evidence_root = Hash::digest(b"x", b"6"))),
+        ("receipts root", Box::new(|b| b.header.receipts_root = Hash::digest(b"x", b"7"))),
         ("txs", Box::new(|b| b.txs = Default::default())),
         (
             "evidence",
@@ -245,4 +246,27 @@ fn commit_rejects_a_stale_execution() {
     let err = ch.ledger.commit(&block, &cert, ex).unwrap_err();
     assert!(matches!(err, StateError::CommitMismatch(_)), "{err}");
     assert_eq!(ch.ledger.height().unwrap(), 1);
+}
+
+/// SPEC §10: the header's `receipts_root` is the Merkle root of the receipts
+/// the block stores, failed ones included, so the certificate certifies every
+/// outcome and event; an empty block's is `ZERO`.
+#[test]
+fn receipts_root_commits_to_the_stored_receipts() {
+    let mut ch = Chain::new();
+    let c = ch.c.clone();
+    ch.block(vec![]);
+    assert_eq!(ch.ledger.block(1).unwrap().unwrap().header.receipts_root, Hash::ZERO);
+    let ok = ch.tx(&c.issuer, create_class("A", None));
+    // A second class with the same symbol fails: its receipt is in the root too.
+    let failing = ch.tx(&c.issuer, create_class("A", None));
+    ch.block(vec![ok, failing]);
+    let header = ch.ledger.block(2).unwrap().unwrap().header;
+    let receipts = ch.ledger.receipts(2).unwrap();
+    assert_eq!(receipts.len(), 2);
+    assert!(receipts[0].is_success() && !receipts[1].is_success(), "{receipts:?}");
+    assert_eq!(header.receipts_root, Receipt::compute_root(&receipts));
+    let mut altered = receipts.clone();
+    altered[1].outcome = TxOutcome::Success;
+    assert_ne!(header.receipts_root, Receipt::compute_root(&altered));
 }

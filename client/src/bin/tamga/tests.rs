@@ -1194,6 +1194,7 @@ fn json_status_and_block() {
         tx_root: Block::compute_tx_root(&txs),
         evidence_root: Hash::ZERO,
         state_root: Hash([5; 32]),
+        receipts_root: Hash([6; 32]),
         validators_hash: Hash([6; 32]),
         next_validators_hash: Hash([6; 32]),
     };
