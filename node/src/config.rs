@@ -53,6 +53,8 @@ pub struct Config {
     pub mempool: MempoolConfig,
     /// Logging.
     pub log: LogConfig,
+    /// Scheduled backups.
+    pub backup: BackupConfig,
 }
 
 /// `[p2p]`.
@@ -171,6 +173,25 @@ impl Default for LogConfig {
     }
 }
 
+/// `[backup]`: scheduled backups (`crate::backup`, docs/operations.md).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackupConfig {
+    /// Make a backup every `interval_secs` while the node runs.
+    pub enabled: bool,
+    /// Directory of the scheduled backups (relative paths are under the home).
+    /// Put it on another disk than `data/` to survive the loss of that disk.
+    pub dir: std::path::PathBuf,
+    /// Seconds between backups.
+    pub interval_secs: u64,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        BackupConfig { enabled: false, dir: "backups".into(), interval_secs: 86_400 }
+    }
+}
+
 impl Config {
     /// Reads and validates `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -236,6 +257,12 @@ impl Config {
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return bad("log.format", "`text` or `json`", &self.log.format);
         }
+        if !(60..=31_536_000).contains(&self.backup.interval_secs) {
+            return bad("backup.interval_secs", "between 60 and 31536000 seconds", &self.backup.interval_secs);
+        }
+        if self.backup.dir.as_os_str().is_empty() {
+            return bad("backup.dir", "a directory path", &"\"\"");
+        }
         Ok(())
     }
 
@@ -293,6 +320,14 @@ max_per_account = {mpa}
 format = {fmt:?}
 # tracing filter (RUST_LOG overrides), e.g. "info,tamga::consensus=debug".
 filter = {filter:?}
+
+[backup]
+# Scheduled backups: every interval_secs the node checkpoints its ledger into
+# a new directory under dir (relative to the home), verifies it, and only then
+# deletes the older ones. `tamgad backup create|verify|restore` work without it.
+enabled = {bk_on}
+dir = {bk_dir:?}
+interval_secs = {bk_every}
 "#,
             listen = self.p2p.listen,
             peers = q(&self.p2p.peers),
@@ -313,6 +348,9 @@ filter = {filter:?}
             mpa = self.mempool.max_per_account,
             fmt = self.log.format,
             filter = self.log.filter,
+            bk_on = self.backup.enabled,
+            bk_dir = self.backup.dir.display().to_string(),
+            bk_every = self.backup.interval_secs,
         )
     }
 }

@@ -8,6 +8,9 @@
 //! HOME/data/ledger/       RocksDB: state, blocks, certificates, receipts
 //! HOME/data/safety.bin    consensus safety state (borsh), replaced atomically
 //!                         with fsync before any vote leaves the node
+//! HOME/data/restored.json left by `tamgad backup restore`: the next start
+//!                         catches up before signing (backup.rs)
+//! HOME/admin/tamgad.sock  operator socket while the node runs (0700 dir, 0600 socket)
 //! ```
 
 use std::fs::{self, File, OpenOptions};
@@ -55,6 +58,14 @@ impl Home {
     /// supervisors and `tamga bench`, which reads CPU and peak RSS from /proc).
     pub fn pid_file(&self) -> PathBuf {
         self.root.join("tamgad.pid")
+    }
+    /// `admin/tamgad.sock`: the operator socket (`crate::backup`).
+    pub fn admin_socket(&self) -> PathBuf {
+        self.root.join("admin").join("tamgad.sock")
+    }
+    /// `data/restored.json`: written by a restore, removed once the node has caught up.
+    pub fn restored_marker(&self) -> PathBuf {
+        self.root.join("data").join("restored.json")
     }
 }
 

@@ -27,6 +27,7 @@
 //!   `Block::evidence`, where `tamga-state` verifies and records it once.
 
 pub mod api;
+pub mod backup;
 #[cfg(feature = "byzantine")]
 pub mod byzantine;
 pub mod config;

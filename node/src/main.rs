@@ -88,6 +88,11 @@ enum Command {
         #[arg(long)]
         home: PathBuf,
     },
+    /// Back up, verify and restore the ledger (docs/operations.md).
+    Backup {
+        #[command(subcommand)]
+        command: tamga_node::backup::BackupCommand,
+    },
 }
 
 /// Parses the command line and runs the command (shared with `tamgad-byzantine`).
@@ -130,6 +135,7 @@ pub fn main() -> anyhow::Result<()> {
             println!("key      {}\npeer id  {peer}", key.public());
             Ok(())
         }
+        Command::Backup { command } => command.run(),
     }
 }
 

@@ -48,6 +48,14 @@ pub struct Metrics {
     pub safety_persist_seconds: Histogram,
     /// `tamga_api_sse_subscribers`: open `/v1/events` streams.
     pub sse_subscribers: Gauge,
+    /// `tamga_backup_last_height`: ledger height of the last verified backup.
+    pub backup_last_height: Gauge,
+    /// `tamga_backup_last_success_timestamp_seconds`: Unix time of the last verified backup.
+    pub backup_last_success_seconds: Gauge,
+    /// `tamga_backup_failures_total`: backups that failed (creation or verification).
+    pub backup_failures: Counter,
+    /// `tamga_backup_seconds`: time to checkpoint and verify a backup.
+    pub backup_seconds: Histogram,
 }
 
 impl Metrics {
@@ -75,6 +83,10 @@ impl Metrics {
             sync_blocks: Counter::default(),
             safety_persist_seconds: secs(),
             sse_subscribers: Gauge::default(),
+            backup_last_height: Gauge::default(),
+            backup_last_success_seconds: Gauge::default(),
+            backup_failures: Counter::default(),
+            backup_seconds: Histogram::new(exponential_buckets(0.01, 2.0, 16)),
             registry: Registry::default(),
         };
         let r = &mut registry;
@@ -97,6 +109,14 @@ impl Metrics {
         r.register("sync_blocks", "Blocks applied from sync", m.sync_blocks.clone());
         r.register("safety_persist_seconds", "Safety state persist time", m.safety_persist_seconds.clone());
         r.register("api_sse_subscribers", "Open /v1/events streams", m.sse_subscribers.clone());
+        r.register("backup_last_height", "Ledger height of the last verified backup", m.backup_last_height.clone());
+        r.register(
+            "backup_last_success_timestamp_seconds",
+            "Unix time of the last verified backup",
+            m.backup_last_success_seconds.clone(),
+        );
+        r.register("backup_failures", "Backups that failed", m.backup_failures.clone());
+        r.register("backup_seconds", "Backup checkpoint and verification time", m.backup_seconds.clone());
         Metrics { registry, ..m }
     }
 

@@ -145,6 +145,16 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     let api_addr = listener.local_addr().unwrap_or(cfg.api.listen);
     println!("tamgad {} key={} peer={peer_id} api=http://{api_addr}", home.root().display(), me);
     let _pid = PidFile::write(home.pid_file());
+    // Backups (issue 10): the operator socket and, if configured, the schedule.
+    let backups =
+        Arc::new(crate::backup::BackupService::new(ledger.clone(), home.clone(), me.to_hex(), metrics.clone()));
+    #[cfg(unix)]
+    if let Err(e) = crate::backup::serve_admin(backups.clone()) {
+        tracing::warn!(target: "tamga::backup", error = %e, "no operator socket: `tamgad backup create` cannot reach this node");
+    }
+    if cfg.backup.enabled {
+        crate::backup::spawn_scheduler(backups, &cfg.backup);
+    }
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, api.into_make_service_with_connect_info::<std::net::SocketAddr>()).await {
             tracing::error!(target: "tamga::api", error = %e, "API server stopped");

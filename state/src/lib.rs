@@ -105,6 +105,7 @@
 //! * Committed blocks, certificates and receipts are never rewritten
 //!   (SPEC §1.10: remedies are compensating transactions).
 
+pub mod backup;
 pub mod error;
 pub use tamga_types::model;
 mod exec;
@@ -114,6 +115,7 @@ mod ledger;
 pub mod query;
 pub mod store;
 
+pub use backup::{verify_backup, BackupError, BackupReport};
 pub use error::{BlockInvalid, ExecError, StateError};
 pub use exec::BlockContext;
 pub use ledger::{DumpEntry, ExecutedBlock, ExecutedBlockSummary, Ledger};

@@ -263,6 +263,11 @@ impl Net {
         self.dir.as_ref().map(|d| d.path()).unwrap_or(Path::new("."))
     }
 
+    /// Home directory of node `i` (`config.toml`, `node.key`, `data/`).
+    pub fn home(&self, i: usize) -> &Path {
+        &self.nodes[i].home
+    }
+
     /// API client of node `i` (10 s request timeout).
     pub fn client(&self, i: usize) -> &Client {
         &self.clients[i]
