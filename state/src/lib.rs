@@ -108,6 +108,7 @@
 pub mod error;
 pub use tamga_types::model;
 mod exec;
+pub mod export;
 mod genesis;
 pub mod keys;
 mod ledger;
@@ -116,4 +117,5 @@ pub mod store;
 
 pub use error::{BlockInvalid, ExecError, StateError};
 pub use exec::BlockContext;
+pub use export::{ExportError, ExportItem, ExportStart, ExportSummary, ProvenEntry, TxPlace};
 pub use ledger::{DumpEntry, ExecutedBlock, ExecutedBlockSummary, Ledger};
