@@ -280,3 +280,67 @@ async fn export_refusals_are_specific() {
     let (s, v) = empty.get("/v1/issuers/3/export").await;
     assert_eq!((s.as_u16(), code(&v)), (409, "NO_COMMITTED_BLOCK"));
 }
+
+/// Blocks committed while an export is being read change nothing in it:
+/// the export is one snapshot (a holding emptied later is still there, a
+/// history entry added later is not), and it verifies at its own height.
+#[tokio::test]
+async fn an_export_is_one_snapshot_while_blocks_commit() {
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    let mut n = chain();
+    let h0 = n.ledger.height().unwrap();
+    let bob_wheat = n.ledger.holding(ClassId(1), &n.c.bob.public()).unwrap();
+    assert_eq!(bob_wheat.amount, 2_500);
+    let resp = router(n.ctx.clone())
+        .oneshot(Request::builder().uri("/v1/issuers/3/export").body(axum::body::Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    // The headers are out; now bob empties his WHEAT holding and record 1 gets a new fact.
+    let (bob, alice) = (n.c.bob.clone(), n.c.alice.clone());
+    assert_ok(&n.block(vec![
+        sign(&bob, 3, Payload::Transfer { class: ClassId(1), to: alice.public(), amount: 2_500 }),
+        sign(&bob, 4, Payload::Release { record: RecordId(1), encumbrance: EncumbranceId(1) }),
+    ]));
+    assert_eq!(n.ledger.holding(ClassId(1), &bob.public()).unwrap().amount, 0);
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    let v = verify_export(text.as_bytes(), &genesis(), |_| {}).unwrap();
+    assert_eq!(v.height, h0);
+    let ls = lines(&text);
+    assert!(ls.iter().any(|l| matches!(l, ExportLine::Holding(h)
+        if h.class == ClassId(1) && h.account == bob.public() && h.entry.state.amount == 2_500)));
+    let rec1 = ls.iter().find_map(|l| match l {
+        ExportLine::Record(r) if r.state.id == RecordId(1) => Some(r.state.clone()),
+        _ => None,
+    });
+    assert_eq!(rec1.unwrap().encumbrances.len(), 1, "the pledge released after the snapshot still stands in it");
+    // A fresh export sees the new height.
+    let later = verify_export(export(&n, 3).await.as_bytes(), &genesis(), |_| {}).unwrap();
+    assert_eq!(later.height, h0 + 1);
+}
+
+/// The typed client streams the export over a real socket into a file
+/// that verifies; a refusal comes back as the node's API error.
+#[tokio::test]
+async fn client_streams_the_export_to_a_file() {
+    let n = chain();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = router(n.ctx.clone());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let c = tamga_client::Client::new(format!("http://{addr}")).unwrap();
+    let mut file = Vec::new();
+    let mut seen = 0;
+    let bytes = c.export_issuer(PartyId(3), &mut file, std::time::Duration::from_secs(30), |b| seen = b).await.unwrap();
+    assert_eq!((bytes as usize, seen as usize), (file.len(), file.len()));
+    let v = verify_export(&file[..], &genesis(), |_| {}).unwrap();
+    assert_eq!(v.counts.records, 2);
+    let e = c.export_issuer(PartyId(5), &mut Vec::new(), std::time::Duration::from_secs(30), |_| {}).await;
+    let e = e.unwrap_err();
+    assert_eq!(e.api().map(|a| (a.status, a.code.as_str())), Some((409, "NOT_AN_ISSUER")));
+}
