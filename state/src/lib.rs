@@ -5,7 +5,8 @@
 //! commits them atomically to RocksDB, and commits to the whole state with a
 //! Jellyfish Merkle tree (JMT) whose root goes into the next block header
 //! (SPEC §10). It also answers the read-only queries the API serves
-//! ([`query`]).
+//! ([`query`]) and exports everything an issuer issued, with proofs, from one
+//! consistent snapshot ([`export`], SPEC §12).
 //!
 //! ## Place in the data flow
 //! ```text
