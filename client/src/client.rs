@@ -446,6 +446,38 @@ impl Client {
     }
 }
 
+impl Client {
+    /// `GET /v1/issuers/{id}/export`: streams the issuer export
+    /// (`docs/export-format.md`) into `out` as it arrives, calling `progress`
+    /// with the bytes received so far; returns the byte count. `timeout`
+    /// bounds the whole transfer (an export can outlast the client's
+    /// per-request timeout). Not verified: call [`crate::export::verify_export`].
+    pub async fn export_issuer(
+        &self,
+        issuer: PartyId,
+        out: &mut impl std::io::Write,
+        timeout: Duration,
+        mut progress: impl FnMut(u64),
+    ) -> Result<u64, ClientError> {
+        let url = self.url(&format!("/v1/issuers/{issuer}/export"));
+        let transport = |source| ClientError::Transport { url: url.clone(), source };
+        let mut resp = self.http.get(&url).timeout(timeout).send().await.map_err(transport)?;
+        let status = resp.status().as_u16();
+        if !(200..300).contains(&status) {
+            let body = resp.bytes().await.map_err(transport)?;
+            return Err(ClientError::Api(api_error(status, &body)));
+        }
+        let mut total = 0u64;
+        while let Some(chunk) = resp.chunk().await.map_err(transport)? {
+            out.write_all(&chunk)
+                .map_err(|e| ClientError::Decode { url: url.clone(), reason: format!("writing the export: {e}") })?;
+            total += chunk.len() as u64;
+            progress(total);
+        }
+        Ok(total)
+    }
+}
+
 /// The query parameters of a mining filter, as `docs/api.md` names them.
 pub fn mining_query(f: &MiningFilter) -> Vec<(&'static str, String)> {
     let mut q = Vec::new();

@@ -56,6 +56,7 @@ pub mod bench;
 pub mod bundle;
 mod client;
 pub mod error;
+pub mod export;
 pub mod keyfile;
 pub mod light;
 pub mod render;

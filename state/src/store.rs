@@ -186,6 +186,12 @@ impl Store {
         Ok(None)
     }
 
+    /// A consistent point-in-time view of every column family: reads through
+    /// it see no write committed after it was taken (issuer export, SPEC §12).
+    pub fn snapshot(&self) -> Snap<'_> {
+        Snap { store: self, snap: self.db.snapshot() }
+    }
+
     /// Writes a batch with `sync = true` (SPEC §8 atomic per block).
     pub fn write(&self, batch: Batch) -> Result<()> {
         let mut wb = WriteBatch::default();
@@ -199,6 +205,39 @@ impl Store {
         let mut wo = WriteOptions::default();
         wo.set_sync(true);
         self.db.write_opt(wb, &wo)?;
+        Ok(())
+    }
+}
+
+/// A RocksDB snapshot of a [`Store`] ([`Store::snapshot`]).
+pub struct Snap<'a> {
+    store: &'a Store,
+    snap: rocksdb::Snapshot<'a>,
+}
+
+impl Snap<'_> {
+    /// Raw get as of the snapshot.
+    pub fn get(&self, cf: &'static str, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.snap.get_cf(self.store.handle(cf)?, key)?)
+    }
+
+    /// Calls `f` on every entry whose key starts with `prefix`, ascending, as
+    /// of the snapshot, without collecting them (memory stays bounded by one
+    /// entry); stops at the first error `f` returns.
+    pub fn visit<E: From<StateError>>(
+        &self,
+        cf: &'static str,
+        prefix: &[u8],
+        mut f: impl FnMut(&[u8], &[u8]) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let handle = self.store.handle(cf)?;
+        for item in self.snap.iterator_cf(handle, IteratorMode::From(prefix, Direction::Forward)) {
+            let (k, v) = item.map_err(StateError::from)?;
+            if !k.starts_with(prefix) {
+                break;
+            }
+            f(&k, &v)?;
+        }
         Ok(())
     }
 }

@@ -23,6 +23,7 @@ pub mod auth;
 mod chain;
 mod error;
 mod events;
+mod export;
 mod openapi;
 mod proofs;
 mod query;
@@ -129,6 +130,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<ApiContext>)> {
         (Method::GET, "/v1/mining-notifications/{id}", get(registries::mining_notification)),
         (Method::GET, "/v1/activity-notifications", get(registries::activity_notifications)),
         (Method::GET, "/v1/evidence", get(registries::evidence)),
+        (Method::GET, "/v1/issuers/{id}/export", get(export::issuer)),
     ]
 }
 

@@ -562,6 +562,17 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
             .err(413, &["BODY_TOO_LARGE"])
             .err(500, &["INTERNAL"])
             .done(),
+        op("get", "/v1/issuers/{id}/export", "issuer_export", "registries", "Export of an issuer with proofs (SPEC §12)")
+            .describe("JSON Lines (docs/export-format.md), streamed: header, certified blocks, the party and its accounts, \
+                       every class with its holdings, every record with its history, end. Each state entry carries its \
+                       Merkle proof against the state root of one certified height; `tamga export verify` checks it offline.")
+            .id_param("Party", "PARTY_NOT_FOUND")
+            .answer(200, "The export, one JSON object per line", "application/x-ndjson", json!({ "type": "string" }))
+            .err(400, &["UNKNOWN_PARAM", "BAD_QUERY"])
+            .err(409, &["NOT_AN_ISSUER", "NO_COMMITTED_BLOCK"])
+            .err(503, &["EXPORT_BUSY"])
+            .err(500, &["INTERNAL"])
+            .done(),
     ]
 }
 

@@ -6,6 +6,7 @@
 
 mod args;
 mod bench;
+mod export;
 mod keys;
 mod output;
 mod payloads;
@@ -119,12 +120,19 @@ async fn run(cli: &Cli) -> Result<ExitCode> {
     if let Command::Receipt(ReceiptArgs { cmd: Some(ReceiptCmd::Verify { file, genesis }), .. }) = &cli.cmd {
         return verify::verify(file, genesis, &p);
     }
+    if let Command::Export(args::ExportCmd::Verify { file, genesis }) = &cli.cmd {
+        return export::verify(file, genesis, &p);
+    }
     let client = Client::new(&cli.node)?;
     match &cli.cmd {
         Command::Receipt(ReceiptArgs { cmd: Some(ReceiptCmd::Export { hash, genesis }), .. }) => {
             return verify::export(cli, &client, hash, genesis.as_deref(), &p).await;
         }
         Command::VerifyChain { genesis, to } => return verify::chain(&client, genesis, *to, &p).await,
+        Command::Export(args::ExportCmd::Issuer { id, genesis, download_timeout }) => {
+            let timeout = Duration::from_secs(*download_timeout);
+            return export::issuer(cli, &client, *id, genesis.as_deref(), timeout, &p).await;
+        }
         _ => {}
     }
     if let Command::Tx(TxArgs { cmd: Some(TxCmd::Submit { file }), .. }) = &cli.cmd {

@@ -8,6 +8,7 @@ mod auth;
 mod chain;
 mod e2e;
 mod events;
+mod export;
 mod openapi;
 mod registries;
 mod txs;
