@@ -8,6 +8,8 @@
 //! HOME/data/ledger/       RocksDB: state, blocks, certificates, receipts
 //! HOME/data/safety.bin    consensus safety state (borsh), replaced atomically
 //!                         with fsync before any vote leaves the node
+//! HOME/security/events.jsonl  security events, one JSON object a line,
+//!                         rotated to events.jsonl.1 … (security.rs)
 //! ```
 
 use std::fs::{self, File, OpenOptions};
@@ -50,6 +52,10 @@ impl Home {
     /// `data/safety.bin`.
     pub fn safety(&self) -> PathBuf {
         self.root.join("data").join("safety.bin")
+    }
+    /// `security/`: the security event log (`events.jsonl` and its rotations).
+    pub fn security(&self) -> PathBuf {
+        self.root.join("security")
     }
     /// `tamgad.pid`: the process id of the node while it runs (for
     /// supervisors and `tamga bench`, which reads CPU and peak RSS from /proc).

@@ -3,6 +3,7 @@
 
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
@@ -48,6 +49,10 @@ pub struct Metrics {
     pub safety_persist_seconds: Histogram,
     /// `tamga_api_sse_subscribers`: open `/v1/events` streams.
     pub sse_subscribers: Gauge,
+    /// `tamga_security_events_total{kind}`: security events recorded, by kind (`security.rs`).
+    pub security_events: Family<Vec<(String, String)>, Counter>,
+    /// `tamga_security_log_write_errors_total`: security events the log file could not take.
+    pub security_log_write_errors: Counter,
 }
 
 impl Metrics {
@@ -75,6 +80,8 @@ impl Metrics {
             sync_blocks: Counter::default(),
             safety_persist_seconds: secs(),
             sse_subscribers: Gauge::default(),
+            security_events: Family::default(),
+            security_log_write_errors: Counter::default(),
             registry: Registry::default(),
         };
         let r = &mut registry;
@@ -97,6 +104,12 @@ impl Metrics {
         r.register("sync_blocks", "Blocks applied from sync", m.sync_blocks.clone());
         r.register("safety_persist_seconds", "Safety state persist time", m.safety_persist_seconds.clone());
         r.register("api_sse_subscribers", "Open /v1/events streams", m.sse_subscribers.clone());
+        r.register("security_events", "Security events recorded, by kind", m.security_events.clone());
+        r.register(
+            "security_log_write_errors",
+            "Security events not written to the log file",
+            m.security_log_write_errors.clone(),
+        );
         Metrics { registry, ..m }
     }
 

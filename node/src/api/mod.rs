@@ -24,6 +24,7 @@ mod openapi;
 mod proofs;
 mod query;
 mod registries;
+mod security;
 mod txs;
 mod verify;
 
@@ -64,6 +65,9 @@ pub struct ApiContext {
     pub metrics: Arc<Metrics>,
     /// Committed blocks for `/v1/events`, fed by the consensus driver.
     pub events: EventHub,
+    /// Security events: recorded by handlers (bad signatures), served to
+    /// regulators by `/v1/security/events`.
+    pub security: crate::security::SecurityLog,
 }
 
 /// Runs a ledger read on the blocking pool (RocksDB calls block).
@@ -125,6 +129,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<ApiContext>)> {
         (Method::GET, "/v1/mining-notifications/{id}", get(registries::mining_notification)),
         (Method::GET, "/v1/activity-notifications", get(registries::activity_notifications)),
         (Method::GET, "/v1/evidence", get(registries::evidence)),
+        (Method::GET, "/v1/security/events", get(security::events)),
     ]
 }
 

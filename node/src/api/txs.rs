@@ -13,6 +13,7 @@ use tamga_types::{Hash, Receipt, SignedTransaction};
 use super::error::{ApiError, ApiResult};
 use super::query::path_hash;
 use super::{read, ApiContext};
+use crate::security::Origin;
 
 /// Most transactions in one batch submission.
 pub const MAX_BATCH: usize = 1000;
@@ -93,9 +94,13 @@ pub async fn submit(State(ctx): State<ApiContext>, body: Result<Bytes, BytesReje
     };
     // Decoding and signature checks are CPU work: off the async threads.
     let gateway = ctx.gateway.clone();
-    let results = tokio::task::spawn_blocking(move || gateway.submit(&raws))
-        .await
-        .map_err(|e| ApiError::internal(format!("admission task failed: {e}")))?;
+    let (raws, results) = tokio::task::spawn_blocking(move || {
+        let results = gateway.submit(&raws);
+        (raws, results)
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("admission task failed: {e}")))?;
+    ctx.security.record_bad_tx_signatures(Origin::Api, None, &raws, &results);
     let rejected = results.iter().filter(|r| r.is_err()).count();
     ctx.metrics.mempool_rejected.inc_by(rejected as u64);
     if !batch {
