@@ -18,7 +18,7 @@ use crate::home::{libp2p_keypair, peer_id_of, read_key, Home};
 use crate::mempool::{ChainView, Mempool, MempoolLimits, TxGateway};
 use crate::metrics::Metrics;
 use crate::network::{self, NetworkDeps, NetworkSettings};
-use crate::security::{SecurityEvent, SecurityLog, SecurityLogOptions};
+use crate::security::{SecurityEvent, SecurityLog};
 
 /// Reads and validates `genesis.json`.
 pub fn load_genesis(path: &Path) -> anyhow::Result<Genesis> {
@@ -48,12 +48,8 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     let chain_id = genesis.chain_id.to_string();
     let metrics = Arc::new(Metrics::new());
     metrics.height.set(ledger.height()? as i64);
-    let security = SecurityLog::open(
-        key.public(),
-        SecurityLogOptions { dir: Some(home.security()), ..SecurityLogOptions::default() },
-        &metrics,
-    )
-    .context("cannot open the security event log")?;
+    let security =
+        SecurityLog::open_home(&home, key.public(), &metrics).context("cannot open the security event log")?;
     // The digest of the bytes Config::load just parsed (a replaced file shows as a new digest).
     let config_bytes =
         std::fs::read(home.config()).with_context(|| format!("cannot read {}", home.config().display()))?;

@@ -40,6 +40,7 @@ use tamga_types::{
 };
 use tokio::sync::broadcast;
 
+use crate::home::Home;
 use crate::mempool::MempoolError;
 use crate::metrics::Metrics;
 
@@ -56,6 +57,8 @@ pub const REGULATOR_SCOPE_CODES: &[&str] = &["NOT_REGULATOR", "SCOPE_MISSING"];
 pub enum Origin {
     /// `POST /v1/txs`.
     Api,
+    /// The signature of an API request (`x-tamga-signature`).
+    ApiRequest,
     /// The transaction gossip topic.
     Gossip,
     /// The consensus topic (a proposal or a vote).
@@ -479,6 +482,21 @@ impl SecurityLog {
                 opts,
             }),
         })
+    }
+
+    /// The log of a node home (`HOME/security/events.jsonl`), with the
+    /// default bounds: what `tamgad start` opens, and what a one-shot tool
+    /// such as `tamgad journal verify` opens to record a
+    /// [`SecurityEvent::journal_verification_failed`]. Lines from two
+    /// processes never interleave (one `write` per line, `O_APPEND`), but
+    /// each process numbers its own records: run such a tool while the node
+    /// is stopped, or expect repeated `seq` values in the file.
+    pub fn open_home(home: &Home, node: PublicKey, metrics: &Metrics) -> Result<SecurityLog, SecurityLogError> {
+        SecurityLog::open(
+            node,
+            SecurityLogOptions { dir: Some(home.security()), ..SecurityLogOptions::default() },
+            metrics,
+        )
     }
 
     /// A log with no file (tests, tools): ring, channel, tracing and metrics only.

@@ -10,6 +10,9 @@
 //!   first the ring's records after `SEQ`, then live ones. A subscriber too
 //!   slow for the channel continues from the ring and gets a `gap` event
 //!   naming the first seq it can no longer get.
+//!
+//! Regulators only: the request must be signed by an account of a party with
+//! a regulator scope (`auth.rs`); anyone else gets 403 `REGULATOR_ONLY`.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -19,13 +22,13 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
 use super::error::{ApiError, ApiResult};
 use super::query::{uint, Params};
-use super::ApiContext;
+use super::{ApiContext, Caller};
 use crate::security::{SecurityEvent, SecurityLog, SecurityRecord, Subscription};
 
 /// Records per page unless `limit` says otherwise.
@@ -68,12 +71,29 @@ fn parse_bool(s: &str) -> Result<bool, String> {
     }
 }
 
+/// Security events are for regulators (issue 10 item 4): a request signed
+/// by an account of an active party with any regulator scope.
+fn require_regulator(caller: &Caller) -> ApiResult<()> {
+    if caller.is_regulator() {
+        return Ok(());
+    }
+    let why = match &caller.signer {
+        None => "security events are served to regulators only: sign the request with a regulator's account key \
+                 (headers x-tamga-key, x-tamga-time, x-tamga-signature)"
+            .to_owned(),
+        Some(s) => format!("security events are served to regulators only; party {} of {} is not one", s.party, s.key),
+    };
+    Err(ApiError::new(StatusCode::FORBIDDEN, "REGULATOR_ONLY", why))
+}
+
 /// `GET /v1/security/events`.
 pub async fn events(
     State(ctx): State<ApiContext>,
+    Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> ApiResult<Response> {
+    require_regulator(&caller)?;
     let q = Params::new(q, &["after", "limit", "kinds", "stream"])?;
     let kinds = q.get("kinds", parse_kinds)?;
     let stream = q.get("stream", parse_bool)?.unwrap_or(false);

@@ -8,7 +8,8 @@
 //! keep committing.
 //!
 //! Every step is a real signed transaction sent through the client library,
-//! and every receipt is checked.
+//! and every receipt is checked. Node 0's security events (issue 10 item 4)
+//! record the set change and node 3, now refused, redialling.
 
 use std::time::{Duration, Instant};
 
@@ -187,6 +188,33 @@ async fn validator_leaves_when_its_operator_stops_mining() {
     let status = net.status(3).await.expect("node3 status");
     assert!(!status.validator, "node3 knows it is no longer a validator: {status:?}");
     say(format!("admission: node3 stopped at height {} (change {change})", status.height));
+    // Security events: node 0 recorded the change (validator 3 removed) and,
+    // as node 3 keeps redialling, a refused peer; it serves them to the
+    // regulator only, and its HOME/security/events.jsonl holds the same lines.
+    let reg_client = c.clone().with_signer(regulator.clone());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let page = loop {
+        let page = reg_client.security_events(0, 1000).await.expect("the regulator reads node0's security events");
+        if page.events.iter().any(|e| e["kind"] == "peer_refused") || Instant::now() > deadline {
+            break page;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let kinds: Vec<&str> = page.events.iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert_eq!(kinds.first(), Some(&"config_loaded"), "{kinds:?}");
+    assert!(kinds.contains(&"peer_refused"), "node3 redials and is refused: {kinds:?}");
+    let change_event = page
+        .events
+        .iter()
+        .find(|e| e["kind"] == "validator_set_changed" && e["height"] == change)
+        .unwrap_or_else(|| panic!("no validator_set_changed at {change}: {:?}", page.events));
+    assert_eq!(change_event["removed"], serde_json::json!([v3.to_hex()]));
+    assert_eq!(change_event["validators"], 3);
+    let anonymous = c.security_events(0, 10).await.expect_err("anonymous callers are refused");
+    assert_eq!(anonymous.api().map(|e| e.code.as_str()), Some("REGULATOR_ONLY"));
+    let file = std::fs::read_to_string(net.dir().join("node0/security/events.jsonl")).expect("node0's security log");
+    assert!(file.lines().count() >= page.events.len(), "every record is a line of the file");
+    assert!(file.contains("\"kind\":\"validator_set_changed\""));
     net.terminate(3).await.expect("node3 stops cleanly");
 
     // 7. Safety: the three hold the same certified blocks, receipts and roots,

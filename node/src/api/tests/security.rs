@@ -1,6 +1,6 @@
-//! `GET /v1/security/events`: a badly signed submission becomes a
-//! `bad_signature` event; pages by seq with kinds and limits; the SSE stream
-//! replays then follows; parameters are checked.
+//! `GET /v1/security/events`: regulators only; a badly signed submission
+//! or request becomes a `bad_signature` event; pages by seq with kinds and
+//! limits; the SSE stream replays then follows; parameters are checked.
 
 use std::time::Duration;
 
@@ -24,6 +24,23 @@ fn forged(n: &Node) -> SignedTransaction {
     .sign(&n.c.bob)
 }
 
+fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64
+}
+
+impl Node {
+    /// `GET uri` signed by `key`.
+    async fn get_as(&self, key: &SigningKey, uri: &str) -> (StatusCode, serde_json::Value) {
+        let (s, body) = self.call_signed(key, now_ms(), "GET", uri, None).await;
+        (s, serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{uri}: not JSON ({e})")))
+    }
+
+    /// `GET uri` signed by the regulator.
+    async fn reg_get(&self, uri: &str) -> (StatusCode, serde_json::Value) {
+        self.get_as(&self.c.reg.clone(), uri).await
+    }
+}
+
 fn refused(i: u32) -> SecurityEvent {
     SecurityEvent::PeerRefused { peer: None, addr: format!("/ip4/10.0.0.{i}/tcp/4001"), reason: "not admitted".into() }
 }
@@ -40,7 +57,7 @@ async fn a_badly_signed_submission_is_a_bad_signature_event() {
     let (s, _) = n.post("/v1/txs", json!({ "txs": [hex::encode(good.encode())] })).await;
     assert_eq!(s, StatusCode::OK);
 
-    let (s, v) = n.get("/v1/security/events").await;
+    let (s, v) = n.reg_get("/v1/security/events").await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let events = v["events"].as_array().unwrap();
     assert_eq!(events.len(), 1, "{v}");
@@ -48,6 +65,7 @@ async fn a_badly_signed_submission_is_a_bad_signature_event() {
     assert_eq!(e["kind"], "bad_signature");
     assert_eq!(e["seq"], 1);
     assert_eq!(e["origin"], "api");
+    assert_eq!(e["from"], "anonymous@unknown", "the caller (no connect info under oneshot)");
     assert_eq!(e["signer"], n.c.alice.public().to_hex());
     assert_eq!(e["tx_hash"], t.hash().to_hex());
     assert_eq!(e["node"], key(99).public().to_hex());
@@ -66,21 +84,21 @@ async fn pages_by_seq_with_limit_and_kinds() {
         log.record(refused(i));
     }
     log.record(SecurityEvent::journal_verification_failed("journal", Some(3), "entry 3: hash mismatch"));
-    let (s, v) = n.get("/v1/security/events?after=2&limit=2").await;
+    let (s, v) = n.reg_get("/v1/security/events?after=2&limit=2").await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let seqs: Vec<u64> = v["events"].as_array().unwrap().iter().map(|e| e["seq"].as_u64().unwrap()).collect();
     assert_eq!(seqs, vec![3, 4]);
     assert_eq!(v["next_after"], 4);
     assert_eq!(v["last"], 6);
-    let (_, v) = n.get("/v1/security/events?after=4").await;
+    let (_, v) = n.reg_get("/v1/security/events?after=4").await;
     assert_eq!(v["events"].as_array().unwrap().len(), 2);
-    let (_, v) = n.get("/v1/security/events?kinds=journal_verification_failed").await;
+    let (_, v) = n.reg_get("/v1/security/events?kinds=journal_verification_failed").await;
     let events = v["events"].as_array().unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["kind"], "journal_verification_failed");
     assert_eq!(events[0]["position"], 3);
     // Past the end: empty, and the cursor does not go backwards.
-    let (_, v) = n.get("/v1/security/events?after=6").await;
+    let (_, v) = n.reg_get("/v1/security/events?after=6").await;
     assert_eq!(v["events"], json!([]));
     assert_eq!(v["next_after"], 6);
 }
@@ -97,10 +115,51 @@ async fn bad_parameters_are_refused_with_the_parameter_named() {
         ("?stream=true&limit=5", "BAD_PARAM", "limit"),
         ("?since=1", "UNKNOWN_PARAM", "since"),
     ] {
-        let (s, v) = n.get(&format!("/v1/security/events{q}")).await;
+        let (s, v) = n.reg_get(&format!("/v1/security/events{q}")).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{q}: {v}");
         assert_eq!((v["code"].as_str(), v["field"].as_str()), (Some(code), Some(field)), "{q}: {v}");
     }
+}
+
+#[tokio::test]
+async fn regulators_only() {
+    let n = Node::new();
+    n.ctx.security.record(refused(1));
+    let (s, v) = n.get("/v1/security/events").await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    assert_eq!(v["code"], "REGULATOR_ONLY");
+    assert!(v["message"].as_str().unwrap().contains("sign the request"), "{v}");
+    let (s, v) = n.get("/v1/security/events?stream=true").await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::FORBIDDEN, Some("REGULATOR_ONLY")), "{v}");
+    // A signed request by a participant is refused too, naming its party.
+    let (s, v) = n.get_as(&n.c.alice.clone(), "/v1/security/events").await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::FORBIDDEN, Some("REGULATOR_ONLY")), "{v}");
+    assert!(v["message"].as_str().unwrap().contains("party 4"), "{v}");
+    // Any regulator scope will do: the assets-only regulator (party 2) and the full one.
+    for k in [key(2), n.c.reg.clone()] {
+        let (s, v) = n.get_as(&k, "/v1/security/events").await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["events"].as_array().unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_forged_request_signature_is_a_bad_signature_event() {
+    let n = Node::new();
+    let alice = n.c.alice.clone();
+    // Signed for another path: the signature does not verify for this one.
+    let mut req = Request::builder().uri("/v1/status?x=1");
+    for (name, value) in tamga_types::request::sign_headers(&alice, "GET", "/v1/status", now_ms(), b"") {
+        req = req.header(name, value);
+    }
+    let resp = router(n.ctx.clone()).oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let (_, v) = n.reg_get("/v1/security/events").await;
+    let e = &v["events"][0];
+    assert_eq!(e["kind"], "bad_signature", "{v}");
+    assert_eq!(e["origin"], "api_request");
+    assert_eq!(e["signer"], alice.public().to_hex());
+    assert_eq!(v["events"].as_array().unwrap().len(), 1, "the regulator's own signed read is no event: {v}");
 }
 
 /// Reads SSE frames `(event, id, data)` from a streaming response body.
@@ -110,8 +169,12 @@ struct Sse {
 }
 
 impl Sse {
+    /// Opens `uri`, signed by the regulator.
     async fn open(n: &Node, uri: &str, last_id: Option<&str>) -> Sse {
         let mut req = Request::builder().uri(uri);
+        for (name, value) in tamga_types::request::sign_headers(&n.c.reg, "GET", uri, now_ms(), b"") {
+            req = req.header(name, value);
+        }
         if let Some(id) = last_id {
             req = req.header("last-event-id", id);
         }
@@ -179,7 +242,7 @@ async fn stream_subscribers_are_bounded() {
     let n = Node::new();
     let max = n.ctx.security.options().max_subscribers;
     let held: Vec<Subscription> = (0..max).map(|_| n.ctx.security.try_subscribe().unwrap()).collect();
-    let (s, v) = n.get("/v1/security/events?stream=true").await;
+    let (s, v) = n.reg_get("/v1/security/events?stream=true").await;
     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{v}");
     assert_eq!(v["code"], "TOO_MANY_SUBSCRIBERS");
     drop(held);
