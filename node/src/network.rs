@@ -441,12 +441,15 @@ impl NetTask {
                 info!(target: "tamga::net", peer = %peer_id, "peer disconnected");
                 self.peers_changed().await;
             }
-            SwarmEvent::IncomingConnectionError { error, send_back_addr, peer_id, .. } => {
-                if let libp2p::swarm::ListenError::Denied { cause } = &error {
-                    self.deps.metrics.peers_refused.inc();
-                    info!(target: "tamga::net", addr = %send_back_addr, "refused a peer that is neither validator nor observer");
-                    self.report_refused(peer_id, &send_back_addr, cause.to_string());
-                }
+            SwarmEvent::IncomingConnectionError {
+                error: libp2p::swarm::ListenError::Denied { cause },
+                send_back_addr,
+                peer_id,
+                ..
+            } => {
+                self.deps.metrics.peers_refused.inc();
+                info!(target: "tamga::net", addr = %send_back_addr, "refused a peer that is neither validator nor observer");
+                self.report_refused(peer_id, &send_back_addr, cause.to_string());
             }
             SwarmEvent::Behaviour(BehaviourEvent::Gossip(gossipsub::Event::Message {
                 propagation_source,
