@@ -17,8 +17,8 @@ use tamga_types::{
 
 use crate::error::{ApiError, ClientError};
 use crate::wire::{
-    AccountView, Health, ProofAnswer, RawBlockAnswer, ReceiptsAnswer, StateProof, SubmitAnswer, SubmitBatchAnswer,
-    TxAnswer, ValidatorsView,
+    AccountView, Health, ProofAnswer, RawBlockAnswer, ReceiptsAnswer, SecurityPage, StateProof, SubmitAnswer,
+    SubmitBatchAnswer, TxAnswer, ValidatorsView,
 };
 
 /// Most transactions in one `POST /v1/txs` batch (the node refuses more).
@@ -371,6 +371,12 @@ impl Client {
     pub async fn escrows(&self, party: Option<PartyId>) -> Result<Vec<EscrowState>, ClientError> {
         let q: Vec<(&str, String)> = party.map(|p| ("party", p.to_string())).into_iter().collect();
         self.get("/v1/escrows", &q).await
+    }
+
+    /// `GET /v1/security/events?after=&limit=`: a page of the node's security
+    /// events (regulators only: use [`Client::with_signer`] with a regulator's key).
+    pub async fn security_events(&self, after: u64, limit: usize) -> Result<SecurityPage, ClientError> {
+        self.get("/v1/security/events", &[("after", after.to_string()), ("limit", limit.to_string())]).await
     }
 
     /// `GET /v1/escrows/{id}`.

@@ -44,6 +44,7 @@ use crate::home::{peer_id_of, write_atomic, Home};
 use crate::mempool::{ChainView, Mempool};
 use crate::metrics::Metrics;
 use crate::network::{ConsensusWire, NetCommand, NetEvent, NetHandle};
+use crate::security::{EvidenceSource, Origin, SecurityEvent, SecurityLog};
 
 /// A fatal driver error: the node stops rather than risk safety.
 #[derive(Debug, thiserror::Error)]
@@ -124,6 +125,8 @@ struct Committed {
     tx_hashes: Vec<Hash>,
     /// The event stream's summary, built only while someone subscribes.
     feed: Option<Arc<CommittedBlock>>,
+    /// Revocations and regulator-scope refusals among the receipts.
+    security: Vec<SecurityEvent>,
 }
 
 /// What the driver needs.
@@ -149,6 +152,9 @@ pub struct DriverDeps {
     /// Committed blocks for the API's event stream (`/v1/events`); sending
     /// never blocks, and nobody listening is not an error.
     pub committed: broadcast::Sender<Arc<CommittedBlock>>,
+    /// Security events: equivocations, badly signed consensus messages,
+    /// validator-set changes, revocations and regulator-scope refusals.
+    pub security: SecurityLog,
 }
 
 /// The driver.
@@ -343,6 +349,7 @@ impl Driver {
                 }
                 ConsensusWire::Evidence(ev) => {
                     if ev.verify(&self.chain_id).is_ok() && !self.evidence_pool.iter().any(|e| e.id() == ev.id()) {
+                        self.d.security.record(SecurityEvent::equivocation(&ev, EvidenceSource::Gossip));
                         self.evidence_pool.push(ev);
                     }
                 }
@@ -459,6 +466,13 @@ impl Driver {
                 let validators =
                     self.d.ledger.validators_at(height + 1).map_err(|e| DriverError::Ledger(e.to_string()))?;
                 let changed = validators != self.validators;
+                if changed {
+                    self.d.security.record(SecurityEvent::validator_set_changed(
+                        height + 1,
+                        &self.validators,
+                        &validators,
+                    ));
+                }
                 self.validators = validators.clone();
                 if changed {
                     info!(target: "tamga::consensus", height = height + 1, validators = validators.validators.len(), "validator set changed");
@@ -470,6 +484,7 @@ impl Driver {
                 warn!(target: "tamga::consensus", validator = %ev.validator(), height = ev.a.data.height, round = ev.a.data.round, "equivocation detected");
                 self.d.metrics.evidence.inc();
                 if !self.evidence_pool.iter().any(|e| e.id() == ev.id()) {
+                    self.d.security.record(SecurityEvent::equivocation(&ev, EvidenceSource::Detected));
                     self.evidence_pool.push(ev.clone());
                     self.d.net.send(NetCommand::Publish(Box::new(ConsensusWire::Evidence(ev)))).await;
                 }
@@ -478,6 +493,11 @@ impl Driver {
             Effect::ProposalEvidence(pe) => {
                 warn!(target: "tamga::consensus", proposer = %pe.proposer(), "conflicting proposals detected");
                 self.d.metrics.evidence.inc();
+                self.d.security.record(SecurityEvent::ConflictingProposals {
+                    proposer: pe.proposer(),
+                    height: pe.a.data.height,
+                    round: pe.a.data.round,
+                });
                 Ok(None)
             }
             Effect::RequestSync { height } => {
@@ -490,6 +510,15 @@ impl Driver {
             }
             Effect::Rejected(e) => {
                 self.d.metrics.consensus_rejected.inc();
+                if let tamga_consensus::ConsensusError::BadSignature { signer } = &e {
+                    self.d.security.record(SecurityEvent::BadSignature {
+                        origin: Origin::Consensus,
+                        from: None,
+                        signer: Some(*signer),
+                        tx_hash: None,
+                        reason: e.to_string(),
+                    });
+                }
                 debug!(target: "tamga::consensus", error = %e, "input rejected");
                 Ok(None)
             }
@@ -656,6 +685,7 @@ impl Driver {
                 state_root: executed.state_root,
                 tx_hashes: executed.tx_hashes.clone(),
                 feed: feed_wanted.then(|| Arc::new(CommittedBlock::new(&block, executed.receipts.clone()))),
+                security: SecurityEvent::from_receipts(&block, &executed.receipts),
             };
             let started = Instant::now();
             ledger.commit(&block, &certificate, executed).map_err(|e| e.to_string())?;
@@ -682,6 +712,9 @@ impl Driver {
         let included: HashSet<Hash> = block.evidence.iter().map(Evidence::id).collect();
         self.evidence_pool.retain(|e| !included.contains(&e.id()) && e.a.data.height + 100_000 > height);
         info!(target: "tamga::consensus", height, round, txs, failed, block = %id, root = %executed.state_root, "committed");
+        for ev in executed.security {
+            self.d.security.record(ev);
+        }
         self.publish_status(false);
         if let Some(b) = executed.feed {
             // Err only when nobody listens; subscribers read gaps from the ledger.

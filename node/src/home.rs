@@ -11,6 +11,8 @@
 //! HOME/data/restored.json left by `tamgad backup restore`: the next start
 //!                         catches up before signing (backup.rs)
 //! HOME/admin/tamgad.sock  operator socket while the node runs (0700 dir, 0600 socket)
+//! HOME/security/events.jsonl  security events, one JSON object a line,
+//!                         rotated to events.jsonl.1 … (security.rs)
 //! ```
 
 use std::fs::{self, File, OpenOptions};
@@ -53,6 +55,10 @@ impl Home {
     /// `data/safety.bin`.
     pub fn safety(&self) -> PathBuf {
         self.root.join("data").join("safety.bin")
+    }
+    /// `security/`: the security event log (`events.jsonl` and its rotations).
+    pub fn security(&self) -> PathBuf {
+        self.root.join("security")
     }
     /// `tamgad.pid`: the process id of the node while it runs (for
     /// supervisors and `tamga bench`, which reads CPU and peak RSS from /proc).

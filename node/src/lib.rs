@@ -38,6 +38,7 @@ pub mod mempool;
 pub mod metrics;
 pub mod network;
 pub mod node;
+pub mod security;
 
 // The Byzantine behaviours are for test builds only (issue 6 scenario 7).
 #[cfg(all(feature = "byzantine", not(debug_assertions)))]

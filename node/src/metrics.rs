@@ -3,6 +3,7 @@
 
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
@@ -56,6 +57,10 @@ pub struct Metrics {
     pub backup_failures: Counter,
     /// `tamga_backup_seconds`: time to checkpoint and verify a backup.
     pub backup_seconds: Histogram,
+    /// `tamga_security_events_total{kind}`: security events recorded, by kind (`security.rs`).
+    pub security_events: Family<Vec<(String, String)>, Counter>,
+    /// `tamga_security_log_write_errors_total`: security events the log file could not take.
+    pub security_log_write_errors: Counter,
 }
 
 impl Metrics {
@@ -87,6 +92,8 @@ impl Metrics {
             backup_last_success_seconds: Gauge::default(),
             backup_failures: Counter::default(),
             backup_seconds: Histogram::new(exponential_buckets(0.01, 2.0, 16)),
+            security_events: Family::default(),
+            security_log_write_errors: Counter::default(),
             registry: Registry::default(),
         };
         let r = &mut registry;
@@ -117,6 +124,12 @@ impl Metrics {
         );
         r.register("backup_failures", "Backups that failed", m.backup_failures.clone());
         r.register("backup_seconds", "Backup checkpoint and verification time", m.backup_seconds.clone());
+        r.register("security_events", "Security events recorded, by kind", m.security_events.clone());
+        r.register(
+            "security_log_write_errors",
+            "Security events not written to the log file",
+            m.security_log_write_errors.clone(),
+        );
         Metrics { registry, ..m }
     }
 

@@ -18,6 +18,7 @@ use crate::home::{libp2p_keypair, peer_id_of, read_key, Home};
 use crate::mempool::{ChainView, Mempool, MempoolLimits, TxGateway};
 use crate::metrics::Metrics;
 use crate::network::{self, NetworkDeps, NetworkSettings};
+use crate::security::{SecurityEvent, SecurityLog};
 
 /// Reads and validates `genesis.json`.
 pub fn load_genesis(path: &Path) -> anyhow::Result<Genesis> {
@@ -47,6 +48,12 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     let chain_id = genesis.chain_id.to_string();
     let metrics = Arc::new(Metrics::new());
     metrics.height.set(ledger.height()? as i64);
+    let security =
+        SecurityLog::open_home(&home, key.public(), &metrics).context("cannot open the security event log")?;
+    // The digest of the bytes Config::load just parsed (a replaced file shows as a new digest).
+    let config_bytes =
+        std::fs::read(home.config()).with_context(|| format!("cannot read {}", home.config().display()))?;
+    security.record(SecurityEvent::config_loaded(&home.config(), &config_bytes, genesis.hash()));
     let limits = MempoolLimits {
         max_txs: cfg.mempool.max_txs,
         max_bytes: cfg.mempool.max_bytes,
@@ -95,6 +102,7 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
             metrics: metrics.clone(),
             local_txs: gossip_rx,
             events: events_tx,
+            security: security.clone(),
         },
     )?;
 
@@ -136,6 +144,7 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
         status: status_rx,
         metrics: metrics.clone(),
         events,
+        security: security.clone(),
     });
     let listener = tokio::net::TcpListener::bind(cfg.api.listen)
         .await
@@ -175,6 +184,7 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
             status: status_tx,
             observers,
             committed,
+            security,
         },
     )?;
     info!(target: "tamga::node", chain_id, %peer_id, height = ledger.height()?, "node started");

@@ -114,7 +114,20 @@ pub async fn layer(State(ctx): State<ApiContext>, req: Request, next: Next) -> R
     let key = match verified {
         Ok(Some(k)) => k,
         Ok(None) => unreachable!("at least one signature header is present"),
-        Err(e) => return refused(&e).into_response(),
+        Err(e) => {
+            if let RequestSignatureError::BadSignature(signer) = &e {
+                // A forged or corrupted request signature is a security event
+                // (issue 10 item 4); malformed or stale headers are not.
+                ctx.security.record(crate::security::SecurityEvent::BadSignature {
+                    origin: crate::security::Origin::ApiRequest,
+                    from: Some(Caller::anonymous(addr).who()),
+                    signer: Some(*signer),
+                    tx_hash: None,
+                    reason: e.to_string(),
+                });
+            }
+            return refused(&e).into_response();
+        }
     };
     let signer = read(&ctx, move |l| {
         let unknown =

@@ -28,6 +28,7 @@ mod openapi;
 mod proofs;
 mod query;
 mod registries;
+mod security;
 mod txs;
 mod verify;
 
@@ -69,6 +70,9 @@ pub struct ApiContext {
     pub metrics: Arc<Metrics>,
     /// Committed blocks for `/v1/events`, fed by the consensus driver.
     pub events: EventHub,
+    /// Security events: recorded by handlers (bad signatures), served to
+    /// regulators by `/v1/security/events`.
+    pub security: crate::security::SecurityLog,
 }
 
 /// Runs a ledger read on the blocking pool (RocksDB calls block).
@@ -131,6 +135,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<ApiContext>)> {
         (Method::GET, "/v1/activity-notifications", get(registries::activity_notifications)),
         (Method::GET, "/v1/evidence", get(registries::evidence)),
         (Method::GET, "/v1/issuers/{id}/export", get(export::issuer)),
+        (Method::GET, "/v1/security/events", get(security::events)),
     ]
 }
 

@@ -6,13 +6,14 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use tamga_types::{Hash, Receipt, SignedTransaction};
 
 use super::error::{ApiError, ApiResult};
 use super::query::path_hash;
-use super::{read, ApiContext};
+use super::{read, ApiContext, Caller};
+use crate::security::Origin;
 
 /// Most transactions in one batch submission.
 pub const MAX_BATCH: usize = 1000;
@@ -61,7 +62,11 @@ fn unhex(field: String, s: &str) -> ApiResult<Vec<u8>> {
 }
 
 /// `POST /v1/txs`.
-pub async fn submit(State(ctx): State<ApiContext>, body: Result<Bytes, BytesRejection>) -> ApiResult<Response> {
+pub async fn submit(
+    State(ctx): State<ApiContext>,
+    Extension(caller): Extension<Caller>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
     let body = body.map_err(body_error)?;
     let req: SubmitBody = serde_json::from_slice(&body).map_err(|e| {
         ApiError::new(
@@ -93,9 +98,13 @@ pub async fn submit(State(ctx): State<ApiContext>, body: Result<Bytes, BytesReje
     };
     // Decoding and signature checks are CPU work: off the async threads.
     let gateway = ctx.gateway.clone();
-    let results = tokio::task::spawn_blocking(move || gateway.submit(&raws))
-        .await
-        .map_err(|e| ApiError::internal(format!("admission task failed: {e}")))?;
+    let (raws, results) = tokio::task::spawn_blocking(move || {
+        let results = gateway.submit(&raws);
+        (raws, results)
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("admission task failed: {e}")))?;
+    ctx.security.record_bad_tx_signatures(Origin::Api, Some(caller.who()), &raws, &results);
     let rejected = results.iter().filter(|r| r.is_err()).count();
     ctx.metrics.mempool_rejected.inc_by(rejected as u64);
     if !batch {

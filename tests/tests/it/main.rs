@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod backup;
+mod admission;
 mod byzantine;
 mod common;
 mod crash;

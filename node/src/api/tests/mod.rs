@@ -11,6 +11,7 @@ mod events;
 mod export;
 mod openapi;
 mod registries;
+mod security;
 mod txs;
 
 use std::collections::HashSet;
@@ -140,13 +141,10 @@ impl Node {
         let (tx, gossip) = mpsc::channel(1024);
         let gateway = TxGateway::new(mempool.clone(), Arc::new(LedgerView(ledger.clone())), tx);
         let (_, status) = watch::channel(status_of(&ledger));
-        let ctx = ApiContext {
-            ledger: ledger.clone(),
-            gateway,
-            status,
-            metrics: Arc::new(Metrics::new()),
-            events: super::EventHub::new(4),
-        };
+        let metrics = Arc::new(Metrics::new());
+        let security = crate::security::SecurityLog::in_memory(key(99).public(), &metrics);
+        let ctx =
+            ApiContext { ledger: ledger.clone(), gateway, status, metrics, events: super::EventHub::new(4), security };
         let time = ledger.last_time_ms().unwrap_or(T0);
         Node { ledger, mempool, gossip, ctx, c: cast(), time }
     }
