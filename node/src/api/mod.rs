@@ -17,9 +17,11 @@
 //! The contract with the rest of the node is [`ApiContext`]: everything a
 //! handler may touch.
 
+pub mod access;
 mod chain;
 mod error;
 mod events;
+pub mod i18n;
 mod openapi;
 mod proofs;
 mod query;
@@ -64,6 +66,8 @@ pub struct ApiContext {
     pub metrics: Arc<Metrics>,
     /// Committed blocks for `/v1/events`, fed by the consensus driver.
     pub events: EventHub,
+    /// Who may read what (`[api] public_read`, `redact_site_addresses`).
+    pub read_policy: access::ReadPolicy,
 }
 
 /// Runs a ledger read on the blocking pool (RocksDB calls block).
@@ -78,15 +82,13 @@ async fn read<T: Send + 'static>(
 }
 
 async fn no_route(method: Method, uri: Uri) -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", format!("no route {method} {}", uri.path()))
+    let args = i18n::args!["method" => method.to_string(), "path" => uri.path()];
+    ApiError::t(StatusCode::NOT_FOUND, "NOT_FOUND", "NOT_FOUND", args)
 }
 
 async fn wrong_method(method: Method, uri: Uri) -> ApiError {
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "METHOD_NOT_ALLOWED",
-        format!("{method} is not allowed on {}", uri.path()),
-    )
+    let args = i18n::args!["method" => method.to_string(), "path" => uri.path()];
+    ApiError::t(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "METHOD_NOT_ALLOWED", args)
 }
 
 /// Every route: method, path and handler. The router is built from this
@@ -134,9 +136,11 @@ pub fn router(ctx: ApiContext) -> Router {
     for (_, path, handler) in routes() {
         r = r.route(path, handler);
     }
+    r = r.route_layer(axum::middleware::from_fn_with_state(ctx.clone(), access::enforce));
     r.fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(i18n::localize))
         .with_state(ctx)
 }

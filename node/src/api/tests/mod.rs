@@ -7,6 +7,7 @@
 mod chain;
 mod e2e;
 mod events;
+mod i18n;
 mod openapi;
 mod registries;
 mod txs;
@@ -144,6 +145,7 @@ impl Node {
             status,
             metrics: Arc::new(Metrics::new()),
             events: super::EventHub::new(4),
+            read_policy: super::access::ReadPolicy { public_read: true, redact_site_addresses: true },
         };
         let time = ledger.last_time_ms().unwrap_or(T0);
         Node { ledger, mempool, gossip, ctx, c: cast(), time }
