@@ -50,12 +50,15 @@ fn kazakh(s: &str) -> bool {
     s.chars().any(|c| "әғқңөұүһіӘҒҚҢӨҰҮҺІ".contains(c))
 }
 
+/// Method, URI, body; expected status, code, field, and a detail the message names in every language.
+type Case = (&'static str, &'static str, Option<String>, StatusCode, &'static str, Option<&'static str>, &'static str);
+
 /// The same error in kk, ru and en: same status, code and field; the
 /// message in the asked language, still naming the value at fault.
 #[tokio::test]
 async fn accept_language_localizes_the_message_and_keeps_code_and_field() {
     let n = Node::scenario();
-    let cases: Vec<(&str, &str, Option<String>, StatusCode, &str, Option<&str>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         ("GET", "/v1/parties/99", None, StatusCode::NOT_FOUND, "PARTY_NOT_FOUND", None, "99"),
         (
             "GET",
