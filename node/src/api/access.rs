@@ -35,6 +35,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use tamga_types::{PartyId, Payload, Scope, SignedTransaction};
 
+use super::auth::Caller;
 use super::error::ApiError;
 use super::i18n::args;
 use super::ApiContext;
@@ -82,11 +83,26 @@ impl Reader {
     }
 }
 
+impl From<&Caller> for Reader {
+    fn from(c: &Caller) -> Reader {
+        match &c.signer {
+            Some(s) => Reader::signed(s.party, s.regulator_scopes.clone(), c.who()),
+            None => Reader { party: None, scopes: Vec::new(), who: c.who() },
+        }
+    }
+}
+
+/// The reader of a request: from the [`Caller`] the `auth` layer resolved
+/// (anonymous when there is none, e.g. outside the router).
+fn reader_of(extensions: &axum::http::Extensions) -> Reader {
+    extensions.get::<Caller>().map(Reader::from).unwrap_or_else(Reader::anonymous)
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Reader {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Reader, Self::Rejection> {
-        Ok(parts.extensions.get::<Reader>().cloned().unwrap_or_else(Reader::anonymous))
+        Ok(reader_of(&parts.extensions))
     }
 }
 
@@ -185,7 +201,7 @@ pub fn withhold_raw(v: &mut Value) {
 pub async fn enforce(State(ctx): State<ApiContext>, req: Request, next: Next) -> Response {
     let path = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
     let path = path.unwrap_or_else(|| req.uri().path().to_owned());
-    let reader = req.extensions().get::<Reader>().cloned().unwrap_or_else(Reader::anonymous);
+    let reader = reader_of(req.extensions());
     match check(ctx.read_policy, route_access(&path), &reader, &path) {
         Ok(()) => next.run(req).await,
         Err(e) => e.into_response(),

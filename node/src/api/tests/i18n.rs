@@ -303,3 +303,104 @@ async fn site_addresses_are_redacted_for_anonymous_readers() {
     let (s, _) = n.get(&format!("/v1/txs/{}/bundle", tx.hash())).await;
     assert_eq!(s, StatusCode::OK);
 }
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64
+}
+
+/// A GET signed by `key`; the status and JSON body.
+async fn get_signed(n: &Node, key: &SigningKey, uri: &str) -> (StatusCode, Value) {
+    let (s, bytes) = n.call_signed(key, now_ms(), "GET", uri, None).await;
+    let v = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|e| panic!("{uri}: not JSON ({e}): {}", String::from_utf8_lossy(&bytes)));
+    (s, v)
+}
+
+/// Public read off: a registered account's signature opens the chain and
+/// registers, a regulator's the regulatory registers.
+#[tokio::test]
+async fn signed_reads_pass_the_closed_policy_by_role() {
+    let mut n = Node::scenario();
+    closed(&mut n);
+    let (alice, reg, assets) = (n.c.alice.clone(), n.c.reg.clone(), key(2));
+    for uri in ["/v1/parties", "/v1/blocks/1", "/v1/records/1", "/v1/evidence"] {
+        let (s, v) = get_signed(&n, &alice, uri).await;
+        assert_eq!(s, StatusCode::OK, "{uri}: {v}");
+    }
+    let (s, v) = get_signed(&n, &alice, "/v1/mining-notifications").await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::FORBIDDEN, Some("REGULATOR_REQUIRED")), "{v}");
+    assert!(v["message"].as_str().unwrap().contains(&alice.public().to_hex()), "{v}");
+    for k in [&reg, &assets] {
+        for uri in ["/v1/mining-notifications", "/v1/mining-notifications/1", "/v1/activity-notifications"] {
+            let (s, v) = get_signed(&n, k, uri).await;
+            assert_eq!(s, StatusCode::OK, "{uri}: {v}");
+        }
+    }
+}
+
+/// The site address: withheld from a participant and from a regulator
+/// without the mining scope; served to the mining regulator and to the
+/// miner itself, in every answer that carries it.
+#[tokio::test]
+async fn site_addresses_only_for_the_mining_regulator_and_the_miner() {
+    let n = Node::scenario();
+    let tx = notification_tx(&n);
+    let (alice, assets, reg, miner) = (n.c.alice.clone(), key(2), n.c.reg.clone(), n.c.miner.clone());
+    for k in [&alice, &assets] {
+        let (_, v) = get_signed(&n, k, "/v1/mining-notifications").await;
+        assert_eq!(v["items"][0]["site"]["address"], Value::Null, "{v}");
+        assert_eq!(v["items"][0]["site"]["address_redacted"], true, "{v}");
+        let (_, v) = get_signed(&n, k, &format!("/v1/txs/{}", tx.hash())).await;
+        assert_eq!(v["raw"], Value::Null, "{v}");
+        assert!(!v.to_string().contains("Industrial zone"), "{v}");
+        let (_, v) = get_signed(&n, k, "/v1/blocks/2").await;
+        assert!(!v.to_string().contains("Industrial zone"), "{v}");
+        let (s, v) = get_signed(&n, k, &format!("/v1/txs/{}/bundle", tx.hash())).await;
+        assert_eq!((s, v["code"].as_str()), (StatusCode::FORBIDDEN, Some("RESTRICTED_FIELD")), "{v}");
+    }
+    for k in [&reg, &miner] {
+        let (_, v) = get_signed(&n, k, "/v1/mining-notifications").await;
+        assert_eq!(v["items"][0]["site"]["address"], "Industrial zone 1", "{v}");
+        assert!(v["items"][0]["site"].get("address_redacted").is_none(), "{v}");
+        let (_, v) = get_signed(&n, k, "/v1/mining-notifications/1").await;
+        assert_eq!(v["site"]["address"], "Industrial zone 1", "{v}");
+        let (_, v) = get_signed(&n, k, &format!("/v1/txs/{}", tx.hash())).await;
+        assert_eq!(v["raw"].as_str(), Some(hex::encode(tx.encode()).as_str()), "{v}");
+        let (_, v) = get_signed(&n, k, "/v1/blocks/2?encoding=borsh").await;
+        assert!(v["raw"].is_string(), "{v}");
+        let (s, v) = get_signed(&n, k, &format!("/v1/txs/{}/bundle", tx.hash())).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+}
+
+/// A request whose signature does not verify is refused whatever the
+/// policy, with a localized message, and never reaches a register.
+#[tokio::test]
+async fn a_bad_signature_is_refused_in_the_asked_language() {
+    let n = Node::scenario();
+    let reg = n.c.reg.clone();
+    let uri = "/v1/mining-notifications/1";
+    let mut req = Request::builder().method("GET").uri(uri).header("accept-language", "ru");
+    for (name, value) in tamga_types::request::sign_headers(&reg, "GET", "/v1/mining-notifications/2", now_ms(), b"") {
+        req = req.header(name, value);
+    }
+    let resp = router(n.ctx.clone()).oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(resp.headers()["content-language"], "ru");
+    let v: Value = serde_json::from_slice(&axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap()).unwrap();
+    assert_eq!(v["code"], "BAD_REQUEST_SIGNATURE", "{v}");
+    assert!(cyrillic(v["message"].as_str().unwrap()), "{v}");
+    assert!(!v.to_string().contains("Industrial zone"), "{v}");
+    // An unknown key, in Kazakh.
+    let stranger = key(77);
+    let mut req = Request::builder().method("GET").uri(uri).header("accept-language", "kk");
+    for (name, value) in tamga_types::request::sign_headers(&stranger, "GET", uri, now_ms(), b"") {
+        req = req.header(name, value);
+    }
+    let resp = router(n.ctx.clone()).oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let v: Value = serde_json::from_slice(&axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap()).unwrap();
+    assert_eq!((v["code"].as_str(), v["field"].as_str()), (Some("BAD_REQUEST_SIGNATURE"), Some("x-tamga-key")), "{v}");
+    let m = v["message"].as_str().unwrap();
+    assert!(kazakh(m) && m.contains(&stranger.public().to_hex()), "{m}");
+}
