@@ -19,8 +19,9 @@
 //!   submitting one (`GET /v1/txs/{hash}`, whose `raw` is then withheld too:
 //!   `"raw": null, "raw_redacted": true`), blocks holding one (JSON: the
 //!   transaction redacted; `encoding=borsh`: `raw` withheld), and its
-//!   receipt bundle (403 `RESTRICTED_FIELD`: a bundle is the signed bytes
-//!   and cannot be redacted without breaking its proofs). The event stream
+//!   receipt bundle and the state proof of its entry (403
+//!   `RESTRICTED_FIELD`: signed or proven bytes cannot be redacted without
+//!   breaking their proofs). The event stream
 //!   carries receipts only, which never hold the address; `POST /v1/verify`
 //!   only echoes what the caller posted.
 //!

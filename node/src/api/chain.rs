@@ -8,6 +8,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
+use tamga_types::model::MiningNotification;
 use tamga_types::{Block, Certificate, CertifiedBlock, Hash, Height, Receipt, ValidatorSet};
 
 use super::access::{carries_site, may_see_site_address, redact_sites, withhold_raw, Reader};
@@ -205,6 +206,7 @@ struct ProofAnswer {
 /// `GET /v1/proofs/state?key=<hex logical key>[&height=]` (SPEC §10).
 pub async fn state_proof(
     State(ctx): State<ApiContext>,
+    reader: Reader,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> ApiResult<Response> {
     let q = Params::new(q, &["key", "height"])?;
@@ -215,6 +217,7 @@ pub async fn state_proof(
         return Err(ApiError::bad_t("BAD_PARAM.empty_key", "key", Vec::new()));
     }
     let height: Option<Height> = q.get("height", uint)?;
+    let policy = ctx.read_policy;
     let answer = read(&ctx, move |l| {
         let last = l.height()?;
         let height = height.unwrap_or(last);
@@ -232,6 +235,22 @@ pub async fn state_proof(
             l.block(height)?.map(|b| b.header.state_root).ok_or_else(|| ApiError::internal("block missing"))?
         };
         let (value, proof) = l.get_with_proof(&key, height)?;
+        // A mining notification entry holds its site's address (restricted).
+        if key.first() == Some(&tamga_state::keys::state::MINING) {
+            let miner = value.as_deref().and_then(|v| {
+                tamga_types::codec::decode::<MiningNotification>("mining notification", v, 1 << 20)
+                    .ok()
+                    .map(|n| n.miner)
+            });
+            if value.is_some() && !may_see_site_address(policy, &reader, miner) {
+                return Err(ApiError::t(
+                    StatusCode::FORBIDDEN,
+                    "RESTRICTED_FIELD",
+                    "RESTRICTED_FIELD.proof",
+                    args!["key" => hex::encode(&key)],
+                ));
+            }
+        }
         let proof = borsh::to_vec(&proof).map_err(|e| ApiError::internal(format!("encoding the proof: {e}")))?;
         Ok(ProofAnswer {
             key: hex::encode(&key),

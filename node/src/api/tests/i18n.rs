@@ -295,6 +295,14 @@ async fn site_addresses_are_redacted_for_anonymous_readers() {
 
     let (s, v) = n.get(&format!("/v1/txs/{}/bundle", tx.hash())).await;
     assert_eq!((s, v["code"].as_str()), (StatusCode::FORBIDDEN, Some("RESTRICTED_FIELD")), "{v}");
+    // Nor the state proof of the notification's entry (`N ‖ id`), which holds the address.
+    let mut entry = vec![b'N'];
+    entry.extend_from_slice(&1u64.to_be_bytes());
+    let (s, v) = n.get(&format!("/v1/proofs/state?key={}", hex::encode(&entry))).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::FORBIDDEN, Some("RESTRICTED_FIELD")), "{v}");
+    let (s, v) = get_signed(&n, &n.c.reg.clone(), &format!("/v1/proofs/state?key={}", hex::encode(&entry))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v["value"].is_string(), "{v}");
     // With redaction off, anyone sees it.
     let mut n = n;
     n.ctx.read_policy = ReadPolicy { public_read: true, redact_site_addresses: false };
