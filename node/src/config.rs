@@ -95,11 +95,18 @@ impl Default for P2pConfig {
 pub struct ApiConfig {
     /// Address the HTTP API binds to.
     pub listen: SocketAddr,
+    /// Anyone may read the registers (the devnet default). When false, the
+    /// chain and registers need a request signed by a registered account,
+    /// the regulatory registers a regulator's (`docs/api.md`, access policy).
+    pub public_read: bool,
+    /// Mining site addresses (a restricted field, SPEC §6) are served only
+    /// to requests signed by a `mining` regulator or by the miner itself.
+    pub redact_site_addresses: bool,
 }
 
 impl Default for ApiConfig {
     fn default() -> Self {
-        ApiConfig { listen: SocketAddr::from(([127, 0, 0, 1], 8080)) }
+        ApiConfig { listen: SocketAddr::from(([127, 0, 0, 1], 8080)), public_read: false, redact_site_addresses: true }
     }
 }
 
@@ -294,6 +301,13 @@ tx_batch_delay_ms = {txd}
 [api]
 # HTTP API bind address (JSON API, /metrics, web console).
 listen = "{api}"
+# Read access (docs/api.md, "Access policy"). true: anyone may read every
+# register (devnet). false: the chain and registers need a request signed by
+# a registered account, mining and activity notifications a regulator's.
+public_read = {public_read}
+# true: mining site addresses (restricted, SPEC §6) are served only to
+# requests signed by a regulator with the mining scope or by the miner.
+redact_site_addresses = {redact}
 
 [consensus]
 # Round-0 timeouts (ms); each grows by timeout_delta_ms per round.
@@ -336,6 +350,8 @@ interval_secs = {bk_every}
             txb = self.p2p.tx_batch,
             txd = self.p2p.tx_batch_delay_ms,
             api = self.api.listen,
+            public_read = self.api.public_read,
+            redact = self.api.redact_site_addresses,
             tp = c.timeout_propose_ms,
             tv = c.timeout_prevote_ms,
             tc = c.timeout_precommit_ms,
@@ -364,6 +380,7 @@ mod tests {
         let mut c = Config::default();
         c.p2p.peers = vec!["/ip4/127.0.0.1/tcp/1/p2p/12D3KooWGzh5oPBPxo6RnD6yC5UVEXkMNhgApV6ThNSUTTMGwbh2".into()];
         c.api.listen = "127.0.0.1:9000".parse().unwrap();
+        c.api.public_read = true;
         let text = c.to_documented_toml();
         let back: Config = toml::from_str(&text).unwrap();
         assert_eq!(back, c);

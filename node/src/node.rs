@@ -145,6 +145,10 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
         metrics: metrics.clone(),
         events,
         security: security.clone(),
+        read_policy: crate::api::access::ReadPolicy {
+            public_read: cfg.api.public_read,
+            redact_site_addresses: cfg.api.redact_site_addresses,
+        },
     });
     let listener = tokio::net::TcpListener::bind(cfg.api.listen)
         .await

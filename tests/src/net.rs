@@ -655,6 +655,7 @@ fn add_extra_nodes(
             p.insert("listen".into(), toml::Value::String(format!("/ip4/127.0.0.1/tcp/{p2p}")));
             p.insert("peers".into(), toml::Value::Array(peers.clone()));
             table(cfg, "api")?.insert("listen".into(), toml::Value::String(format!("127.0.0.1:{api}")));
+            table(cfg, "api")?.insert("public_read".into(), toml::Value::Boolean(true));
             Ok(())
         })?;
         set_consensus(&config, &opts.consensus)?;

@@ -19,11 +19,13 @@
 //! The contract with the rest of the node is [`ApiContext`]: everything a
 //! handler may touch.
 
+pub mod access;
 pub mod auth;
 mod chain;
 mod error;
 mod events;
 mod export;
+pub mod i18n;
 mod openapi;
 mod proofs;
 mod query;
@@ -73,6 +75,8 @@ pub struct ApiContext {
     /// Security events: recorded by handlers (bad signatures), served to
     /// regulators by `/v1/security/events`.
     pub security: crate::security::SecurityLog,
+    /// Who may read what (`[api] public_read`, `redact_site_addresses`).
+    pub read_policy: access::ReadPolicy,
 }
 
 /// Runs a ledger read on the blocking pool (RocksDB calls block).
@@ -87,15 +91,13 @@ async fn read<T: Send + 'static>(
 }
 
 async fn no_route(method: Method, uri: Uri) -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", format!("no route {method} {}", uri.path()))
+    let args = i18n::args!["method" => method.to_string(), "path" => uri.path()];
+    ApiError::t(StatusCode::NOT_FOUND, "NOT_FOUND", "NOT_FOUND", args)
 }
 
 async fn wrong_method(method: Method, uri: Uri) -> ApiError {
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "METHOD_NOT_ALLOWED",
-        format!("{method} is not allowed on {}", uri.path()),
-    )
+    let args = i18n::args!["method" => method.to_string(), "path" => uri.path()];
+    ApiError::t(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "METHOD_NOT_ALLOWED", args)
 }
 
 /// Every route: method, path and handler. The router is built from this
@@ -145,10 +147,12 @@ pub fn router(ctx: ApiContext) -> Router {
     for (_, path, handler) in routes() {
         r = r.route(path, handler);
     }
+    r = r.route_layer(axum::middleware::from_fn_with_state(ctx.clone(), access::enforce));
     r.fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::middleware::from_fn_with_state(ctx.clone(), auth::layer))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(i18n::localize))
         .with_state(ctx)
 }

@@ -160,9 +160,17 @@ async fn transact(cli: &Cli, client: &Client, op: &Op<'_>, p: &Printer) -> Resul
         }
         (false, None) => Some(0),
     };
+    // Read as the signer: a node that withholds site addresses from others
+    // serves the miner its own (docs/api.md, access policy).
     let previous_site: Option<MiningSite> = match op.previous_mining() {
         Some(id) => Some(
-            client.mining_notification(id).await.with_context(|| format!("fetching mining notification {id}"))?.site,
+            client
+                .clone()
+                .with_signer(key.clone())
+                .mining_notification(id)
+                .await
+                .with_context(|| format!("fetching mining notification {id}"))?
+                .site,
         ),
         None => None,
     };

@@ -9,6 +9,7 @@ mod chain;
 mod e2e;
 mod events;
 mod export;
+mod i18n;
 mod openapi;
 mod registries;
 mod security;
@@ -143,8 +144,15 @@ impl Node {
         let (_, status) = watch::channel(status_of(&ledger));
         let metrics = Arc::new(Metrics::new());
         let security = crate::security::SecurityLog::in_memory(key(99).public(), &metrics);
-        let ctx =
-            ApiContext { ledger: ledger.clone(), gateway, status, metrics, events: super::EventHub::new(4), security };
+        let ctx = ApiContext {
+            ledger: ledger.clone(),
+            gateway,
+            status,
+            metrics,
+            events: super::EventHub::new(4),
+            security,
+            read_policy: super::access::ReadPolicy { public_read: true, redact_site_addresses: true },
+        };
         let time = ledger.last_time_ms().unwrap_or(T0);
         Node { ledger, mempool, gossip, ctx, c: cast(), time }
     }
