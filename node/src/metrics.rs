@@ -48,6 +48,18 @@ pub struct Metrics {
     pub safety_persist_seconds: Histogram,
     /// `tamga_api_sse_subscribers`: open `/v1/events` streams.
     pub sse_subscribers: Gauge,
+    /// `tamga_journal_entries_total`: access journal entries written (SPEC §12).
+    pub journal_entries: Counter,
+    /// `tamga_journal_write_seconds`: time to write one batch of journal entries (one `write`).
+    pub journal_write_seconds: Histogram,
+    /// `tamga_journal_sync_seconds`: time to fsync the journal segment and replace `head.json`.
+    pub journal_sync_seconds: Histogram,
+    /// `tamga_journal_queue_depth`: entries waiting for the journal writer.
+    pub journal_queue_depth: Gauge,
+    /// `tamga_journal_refused_total`: requests refused because the journal could not take their entry.
+    pub journal_refused: Counter,
+    /// `tamga_journal_write_errors_total`: failed journal writes or fsyncs (retried).
+    pub journal_write_errors: Counter,
 }
 
 impl Metrics {
@@ -75,6 +87,12 @@ impl Metrics {
             sync_blocks: Counter::default(),
             safety_persist_seconds: secs(),
             sse_subscribers: Gauge::default(),
+            journal_entries: Counter::default(),
+            journal_write_seconds: Histogram::new(exponential_buckets(0.000_01, 2.0, 20)),
+            journal_sync_seconds: secs(),
+            journal_queue_depth: Gauge::default(),
+            journal_refused: Counter::default(),
+            journal_write_errors: Counter::default(),
             registry: Registry::default(),
         };
         let r = &mut registry;
@@ -97,6 +115,12 @@ impl Metrics {
         r.register("sync_blocks", "Blocks applied from sync", m.sync_blocks.clone());
         r.register("safety_persist_seconds", "Safety state persist time", m.safety_persist_seconds.clone());
         r.register("api_sse_subscribers", "Open /v1/events streams", m.sse_subscribers.clone());
+        r.register("journal_entries", "Access journal entries written", m.journal_entries.clone());
+        r.register("journal_write_seconds", "Access journal batch write time", m.journal_write_seconds.clone());
+        r.register("journal_sync_seconds", "Access journal fsync time", m.journal_sync_seconds.clone());
+        r.register("journal_queue_depth", "Access journal entries waiting", m.journal_queue_depth.clone());
+        r.register("journal_refused", "Requests refused: journal unavailable", m.journal_refused.clone());
+        r.register("journal_write_errors", "Failed access journal writes", m.journal_write_errors.clone());
         Metrics { registry, ..m }
     }
 
