@@ -12,7 +12,7 @@ use tamga_types::model::{
 use tamga_types::views::{HolderView, MiningFilter, NodeStatus, Page, PartyView, RecordView, RegionTotal, TxView};
 use tamga_types::{
     CertifiedBlock, ClassId, EscrowId, Hash, Height, MiningNotificationId, Params, PartyId, PublicKey, Receipt,
-    RecordId, SignedTransaction,
+    RecordId, SignedTransaction, SigningKey,
 };
 
 use crate::error::{ApiError, ClientError};
@@ -60,6 +60,8 @@ pub struct Client {
     base: String,
     http: reqwest::Client,
     poll: Duration,
+    /// Signs every request ([`Client::with_signer`]).
+    signer: Option<SigningKey>,
 }
 
 impl Client {
@@ -82,12 +84,20 @@ impl Client {
             Some(_) => {}
         }
         let http = reqwest::Client::builder().timeout(timeout).build().map_err(|e| bad(&e.to_string()))?;
-        Ok(Client { base, http, poll: Duration::from_millis(250) })
+        Ok(Client { base, http, poll: Duration::from_millis(250), signer: None })
     }
 
     /// Sets the polling interval of [`Client::wait_for_receipt`] (default 250 ms).
     pub fn with_poll_interval(mut self, poll: Duration) -> Client {
         self.poll = poll;
+        self
+    }
+
+    /// Signs every request with `key` ([`tamga_types::request`]), so the
+    /// node's access journal names the account and a regulator's key is
+    /// served restricted fields. The key must be an active account's.
+    pub fn with_signer(mut self, key: SigningKey) -> Client {
+        self.signer = Some(key);
         self
     }
 
@@ -101,7 +111,27 @@ impl Client {
     }
 
     async fn send(&self, req: reqwest::RequestBuilder, url: &str) -> Result<(u16, Vec<u8>), ClientError> {
-        let resp = req.send().await.map_err(|source| ClientError::Transport { url: url.to_owned(), source })?;
+        let transport = |source| ClientError::Transport { url: url.to_owned(), source };
+        let mut req = req.build().map_err(transport)?;
+        if let Some(key) = &self.signer {
+            let pq = match req.url().query() {
+                Some(q) => format!("{}?{q}", req.url().path()),
+                None => req.url().path().to_owned(),
+            };
+            let body = req.body().and_then(|b| b.as_bytes()).unwrap_or(&[]);
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as u64)
+                .unwrap_or(0);
+            for (name, value) in tamga_types::request::sign_headers(key, req.method().as_str(), &pq, now, body) {
+                let value = reqwest::header::HeaderValue::from_str(&value).map_err(|e| ClientError::Decode {
+                    url: url.to_owned(),
+                    reason: format!("request signature header {name}: {e}"),
+                })?;
+                req.headers_mut().insert(name, value);
+            }
+        }
+        let resp = self.http.execute(req).await.map_err(transport)?;
         let status = resp.status().as_u16();
         let body = resp.bytes().await.map_err(|source| ClientError::Transport { url: url.to_owned(), source })?;
         Ok((status, body.to_vec()))

@@ -146,7 +146,7 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     println!("tamgad {} key={} peer={peer_id} api=http://{api_addr}", home.root().display(), me);
     let _pid = PidFile::write(home.pid_file());
     tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, api).await {
+        if let Err(e) = axum::serve(listener, api.into_make_service_with_connect_info::<std::net::SocketAddr>()).await {
             tracing::error!(target: "tamga::api", error = %e, "API server stopped");
         }
     });

@@ -37,6 +37,8 @@ pub mod domain {
     pub const IDENTIFIER: &[u8] = b"TAMGA/IDENT/v1";
     /// Hash of the evidence list of a block.
     pub const EVIDENCE: &[u8] = b"TAMGA/EVIDENCE/v1";
+    /// Message signed by an API request's signer ([`crate::request`]).
+    pub const REQUEST: &[u8] = b"TAMGA/REQUEST/v1";
 }
 
 impl Hash {

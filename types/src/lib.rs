@@ -29,6 +29,7 @@ pub mod model;
 pub mod payload;
 pub mod proof;
 pub mod receipt;
+pub mod request;
 pub mod tx;
 pub mod views;
 

@@ -13,10 +13,13 @@
 //!   whether to fix the request (4xx) or retry (429, 503); ledger failures
 //!   are 500 `INTERNAL`. Handlers never panic on input.
 //! * Ledger reads and signature checks run on tokio's blocking pool.
+//! * Requests may be signed by an account ([`auth`]); every handler can
+//!   read the resulting [`Caller`] from the request extensions.
 //!
 //! The contract with the rest of the node is [`ApiContext`]: everything a
 //! handler may touch.
 
+pub mod auth;
 mod chain;
 mod error;
 mod events;
@@ -43,6 +46,7 @@ use tokio::sync::watch;
 use crate::mempool::TxGateway;
 use crate::metrics::Metrics;
 
+pub use auth::{Caller, Signer};
 pub use error::ApiError;
 pub use events::{CommittedBlock, EventHub, EvidenceSummary, MAX_SUBSCRIBERS};
 pub use txs::MAX_BATCH;
@@ -136,6 +140,7 @@ pub fn router(ctx: ApiContext) -> Router {
     }
     r.fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
+        .layer(axum::middleware::from_fn_with_state(ctx.clone(), auth::layer))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(ctx)

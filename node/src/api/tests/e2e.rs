@@ -127,3 +127,26 @@ async fn client_submits_and_waits_for_the_receipt() {
     let e = dead.status().await.unwrap_err();
     assert!(matches!(e, ClientError::Transport { .. }) && e.is_transient(), "{e}");
 }
+
+/// A client built `with_signer` signs every request the node verifies:
+/// reads with a query string, posted bodies, and a key that is no account is
+/// refused by name.
+#[tokio::test]
+async fn signing_client_is_accepted_and_unknown_signer_refused() {
+    let n = Node::scenario();
+    let c = serve(&n).await.with_signer(n.c.reg.clone());
+    let f = MiningFilter { region: Some(Region::Pavlodar), limit: Some(10), ..MiningFilter::default() };
+    assert_eq!(c.mining_notifications(&f).await.unwrap().items.len(), 1);
+    let alice = n.c.alice.clone();
+    let tx =
+        tamga_client::sign_payload(&alice, CHAIN, 2, Payload::ReleaseEscrow { escrow: EscrowId(1) }, None).unwrap();
+    assert_eq!(c.submit(&tx).await.unwrap(), tx.hash());
+
+    let stranger = serve(&n).await.with_signer(key(201));
+    let e = stranger.status().await.unwrap_err();
+    let api = e.api().unwrap_or_else(|| panic!("{e}"));
+    assert_eq!(
+        (api.status, api.code.as_str(), api.field.as_deref()),
+        (401, "BAD_REQUEST_SIGNATURE", Some("x-tamga-key"))
+    );
+}

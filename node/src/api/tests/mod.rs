@@ -4,6 +4,7 @@
 //! Every block goes the way a node commits it: `execute` → header →
 //! precommits by every validator → commit certificate → `commit`.
 
+mod auth;
 mod chain;
 mod e2e;
 mod events;
@@ -267,6 +268,28 @@ impl Node {
         let status = resp.status();
         let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap();
         (status, bytes.to_vec())
+    }
+
+    /// Like [`Node::call_raw`], signed by `key` at `time_ms` ([`tamga_types::request`]).
+    pub async fn call_signed(
+        &self,
+        key: &SigningKey,
+        time_ms: u64,
+        method: &str,
+        uri: &str,
+        body: Option<String>,
+    ) -> (StatusCode, Vec<u8>) {
+        let bytes = body.clone().unwrap_or_default();
+        let mut req = Request::builder().method(method).uri(uri);
+        for (name, value) in tamga_types::request::sign_headers(key, method, uri, time_ms, bytes.as_bytes()) {
+            req = req.header(name, value);
+        }
+        if body.is_some() {
+            req = req.header("content-type", "application/json");
+        }
+        let resp = router(self.ctx.clone()).oneshot(req.body(Body::from(bytes)).unwrap()).await.unwrap();
+        let status = resp.status();
+        (status, axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap().to_vec())
     }
 
     pub async fn get(&self, uri: &str) -> (StatusCode, serde_json::Value) {
