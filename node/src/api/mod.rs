@@ -68,6 +68,8 @@ pub struct ApiContext {
     pub metrics: Arc<Metrics>,
     /// Committed blocks for `/v1/events`, fed by the consensus driver.
     pub events: EventHub,
+    /// The access journal (SPEC §12); `None` when `journal.enabled` is off.
+    pub journal: Option<crate::journal::JournalHandle>,
 }
 
 /// Runs a ledger read on the blocking pool (RocksDB calls block).
@@ -138,10 +140,15 @@ pub fn router(ctx: ApiContext) -> Router {
     for (_, path, handler) in routes() {
         r = r.route(path, handler);
     }
-    r.fallback(no_route)
-        .method_not_allowed_fallback(wrong_method)
-        .layer(axum::middleware::from_fn_with_state(ctx.clone(), auth::layer))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(ctx)
+    let mut r = r.fallback(no_route).method_not_allowed_fallback(wrong_method);
+    // The access journal wraps auth (so refused requests are journaled) and
+    // reads the caller from inside it (docs/journal.md).
+    if ctx.journal.is_some() {
+        r = r.layer(axum::middleware::from_fn(crate::journal::layer::capture_caller));
+    }
+    r = r.layer(axum::middleware::from_fn_with_state(ctx.clone(), auth::layer));
+    if let Some(journal) = ctx.journal.clone() {
+        r = r.layer(axum::middleware::from_fn_with_state(journal, crate::journal::layer::record));
+    }
+    r.layer(DefaultBodyLimit::max(BODY_LIMIT)).layer(tower_http::trace::TraceLayer::new_for_http()).with_state(ctx)
 }

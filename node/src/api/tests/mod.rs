@@ -8,6 +8,7 @@ mod auth;
 mod chain;
 mod e2e;
 mod events;
+mod journal;
 mod openapi;
 mod registries;
 mod txs;
@@ -145,6 +146,7 @@ impl Node {
             status,
             metrics: Arc::new(Metrics::new()),
             events: super::EventHub::new(4),
+            journal: None,
         };
         let time = ledger.last_time_ms().unwrap_or(T0);
         Node { ledger, mempool, gossip, ctx, c: cast(), time }
