@@ -34,6 +34,7 @@ pub mod config;
 pub mod devnet;
 pub mod driver;
 pub mod home;
+pub mod journal;
 pub mod mempool;
 pub mod metrics;
 pub mod network;

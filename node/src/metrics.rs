@@ -61,6 +61,18 @@ pub struct Metrics {
     pub security_events: Family<Vec<(String, String)>, Counter>,
     /// `tamga_security_log_write_errors_total`: security events the log file could not take.
     pub security_log_write_errors: Counter,
+    /// `tamga_journal_entries_total`: access journal entries written (SPEC §12).
+    pub journal_entries: Counter,
+    /// `tamga_journal_write_seconds`: time to write one batch of journal entries (one `write`).
+    pub journal_write_seconds: Histogram,
+    /// `tamga_journal_sync_seconds`: time to fsync the journal segment and replace `head.json`.
+    pub journal_sync_seconds: Histogram,
+    /// `tamga_journal_queue_depth`: entries waiting for the journal writer.
+    pub journal_queue_depth: Gauge,
+    /// `tamga_journal_refused_total`: requests refused because the journal could not take their entry.
+    pub journal_refused: Counter,
+    /// `tamga_journal_write_errors_total`: failed journal writes or fsyncs (retried).
+    pub journal_write_errors: Counter,
 }
 
 impl Metrics {
@@ -94,6 +106,12 @@ impl Metrics {
             backup_seconds: Histogram::new(exponential_buckets(0.01, 2.0, 16)),
             security_events: Family::default(),
             security_log_write_errors: Counter::default(),
+            journal_entries: Counter::default(),
+            journal_write_seconds: Histogram::new(exponential_buckets(0.000_01, 2.0, 20)),
+            journal_sync_seconds: secs(),
+            journal_queue_depth: Gauge::default(),
+            journal_refused: Counter::default(),
+            journal_write_errors: Counter::default(),
             registry: Registry::default(),
         };
         let r = &mut registry;
@@ -130,6 +148,12 @@ impl Metrics {
             "Security events not written to the log file",
             m.security_log_write_errors.clone(),
         );
+        r.register("journal_entries", "Access journal entries written", m.journal_entries.clone());
+        r.register("journal_write_seconds", "Access journal batch write time", m.journal_write_seconds.clone());
+        r.register("journal_sync_seconds", "Access journal fsync time", m.journal_sync_seconds.clone());
+        r.register("journal_queue_depth", "Access journal entries waiting", m.journal_queue_depth.clone());
+        r.register("journal_refused", "Requests refused: journal unavailable", m.journal_refused.clone());
+        r.register("journal_write_errors", "Failed access journal writes", m.journal_write_errors.clone());
         Metrics { registry, ..m }
     }
 

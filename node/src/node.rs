@@ -135,6 +135,15 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
         }
     });
 
+    // Access journal (SPEC §12): opened before the API serves anything.
+    let journal = if cfg.journal.enabled {
+        let settings = cfg.journal.settings(home.root());
+        Some(crate::journal::Journal::open(settings, metrics.clone()).context("cannot open the access journal")?)
+    } else {
+        tracing::warn!(target: "tamga::journal", "the access journal is off (journal.enabled = false): API requests are not recorded");
+        None
+    };
+
     // HTTP API.
     let events = crate::api::EventHub::default();
     let committed = events.sender();
@@ -149,6 +158,7 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
             public_read: cfg.api.public_read,
             redact_site_addresses: cfg.api.redact_site_addresses,
         },
+        journal: journal.as_ref().map(|j| j.handle()),
     });
     let listener = tokio::net::TcpListener::bind(cfg.api.listen)
         .await
@@ -192,7 +202,15 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
         },
     )?;
     info!(target: "tamga::node", chain_id, %peer_id, height = ledger.height()?, "node started");
-    driver.run(shutdown_signal()).await?;
+    let stopped = driver.run(shutdown_signal()).await;
+    if let Some(j) = &journal {
+        // Requests still in flight are journaled by the writer until the process exits.
+        match j.flush().await {
+            Ok(head) => info!(target: "tamga::journal", head = ?head.map(|h| h.seq), "access journal flushed"),
+            Err(e) => tracing::error!(target: "tamga::journal", error = %e, "cannot flush the access journal"),
+        }
+    }
+    stopped?;
     Ok(())
 }
 

@@ -77,6 +77,8 @@ pub struct ApiContext {
     pub security: crate::security::SecurityLog,
     /// Who may read what (`[api] public_read`, `redact_site_addresses`).
     pub read_policy: access::ReadPolicy,
+    /// The access journal (SPEC §12); `None` when `journal.enabled` is off.
+    pub journal: Option<crate::journal::JournalHandle>,
 }
 
 /// Runs a ledger read on the blocking pool (RocksDB calls block).
@@ -148,10 +150,17 @@ pub fn router(ctx: ApiContext) -> Router {
         r = r.route(path, handler);
     }
     r = r.route_layer(axum::middleware::from_fn_with_state(ctx.clone(), access::enforce));
-    r.fallback(no_route)
-        .method_not_allowed_fallback(wrong_method)
-        .layer(axum::middleware::from_fn_with_state(ctx.clone(), auth::layer))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+    let mut r = r.fallback(no_route).method_not_allowed_fallback(wrong_method);
+    // The access journal wraps auth (so refused requests are journaled) and
+    // reads the caller from inside it (docs/journal.md).
+    if ctx.journal.is_some() {
+        r = r.layer(axum::middleware::from_fn(crate::journal::layer::capture_caller));
+    }
+    r = r.layer(axum::middleware::from_fn_with_state(ctx.clone(), auth::layer));
+    if let Some(journal) = ctx.journal.clone() {
+        r = r.layer(axum::middleware::from_fn_with_state(journal, crate::journal::layer::record));
+    }
+    r.layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(i18n::localize))
         .with_state(ctx)

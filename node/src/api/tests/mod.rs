@@ -10,6 +10,7 @@ mod e2e;
 mod events;
 mod export;
 mod i18n;
+mod journal;
 mod openapi;
 mod registries;
 mod security;
@@ -152,6 +153,7 @@ impl Node {
             events: super::EventHub::new(4),
             security,
             read_policy: super::access::ReadPolicy { public_read: true, redact_site_addresses: true },
+            journal: None,
         };
         let time = ledger.last_time_ms().unwrap_or(T0);
         Node { ledger, mempool, gossip, ctx, c: cast(), time }
