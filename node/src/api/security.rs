@@ -27,6 +27,7 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 
 use super::error::{ApiError, ApiResult};
+use super::i18n::{args, Why};
 use super::query::{uint, Params};
 use super::{ApiContext, Caller};
 use crate::security::{SecurityEvent, SecurityLog, SecurityRecord, Subscription};
@@ -51,23 +52,26 @@ struct Page<'a> {
     truncated: bool,
 }
 
-fn parse_kinds(s: &str) -> Result<Vec<String>, String> {
+fn parse_kinds(s: &str) -> Result<Vec<String>, Why> {
     s.split(',')
         .map(|k| {
             if SecurityEvent::KINDS.contains(&k) {
                 Ok(k.to_owned())
             } else {
-                Err(format!("unknown kind {k:?}: expected a comma list of {}", SecurityEvent::KINDS.join(", ")))
+                Err(Why::new(
+                    "why.security_kind",
+                    args!["kind" => format!("{k:?}"), "allowed" => SecurityEvent::KINDS.join(", ")],
+                ))
             }
         })
         .collect()
 }
 
-fn parse_bool(s: &str) -> Result<bool, String> {
+fn parse_bool(s: &str) -> Result<bool, Why> {
     match s {
         "true" => Ok(true),
         "false" => Ok(false),
-        _ => Err("expected true or false".into()),
+        _ => Err(Why::new("why.one_of", args!["allowed" => "true, false"])),
     }
 }
 
@@ -106,7 +110,7 @@ pub async fn events(
         if let Some(v) = headers.get("last-event-id") {
             let bad =
                 |why: &str| ApiError::bad("BAD_PARAM", "Last-Event-ID", format!("invalid Last-Event-ID {v:?}: {why}"));
-            after = uint(v.to_str().map_err(|_| bad("not ASCII"))?).map_err(|why| bad(&why))?;
+            after = uint(v.to_str().map_err(|_| bad("not ASCII"))?).map_err(|why| bad(&why.english()))?;
         }
         return stream_from(log.clone(), after, kinds);
     }
@@ -116,7 +120,7 @@ pub async fn events(
                 if (1..=MAX_LIMIT).contains(&n) {
                     Ok(n)
                 } else {
-                    Err(format!("expected 1..={MAX_LIMIT}"))
+                    Err(Why::new("why.range", args!["min" => "1", "max" => MAX_LIMIT.to_string()]))
                 }
             })
         })?
