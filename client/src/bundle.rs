@@ -259,7 +259,7 @@ impl BundleError {
     }
 }
 
-fn light_code(e: &LightError) -> &'static str {
+pub(crate) fn light_code(e: &LightError) -> &'static str {
     use tamga_types::CertificateError as C;
     match e {
         LightError::GenesisSet(_) => "BAD_GENESIS",

@@ -17,8 +17,8 @@ use tamga_types::{
 
 use crate::error::{ApiError, ClientError};
 use crate::wire::{
-    AccountView, Health, ProofAnswer, RawBlockAnswer, ReceiptsAnswer, StateProof, SubmitAnswer, SubmitBatchAnswer,
-    TxAnswer, ValidatorsView,
+    AccountView, Health, ProofAnswer, RawBlockAnswer, ReceiptsAnswer, SecurityPage, StateProof, SubmitAnswer,
+    SubmitBatchAnswer, TxAnswer, ValidatorsView,
 };
 
 /// Most transactions in one `POST /v1/txs` batch (the node refuses more).
@@ -373,6 +373,12 @@ impl Client {
         self.get("/v1/escrows", &q).await
     }
 
+    /// `GET /v1/security/events?after=&limit=`: a page of the node's security
+    /// events (regulators only: use [`Client::with_signer`] with a regulator's key).
+    pub async fn security_events(&self, after: u64, limit: usize) -> Result<SecurityPage, ClientError> {
+        self.get("/v1/security/events", &[("after", after.to_string()), ("limit", limit.to_string())]).await
+    }
+
     /// `GET /v1/escrows/{id}`.
     pub async fn escrow(&self, id: EscrowId) -> Result<EscrowState, ClientError> {
         self.get(&format!("/v1/escrows/{id}"), &[]).await
@@ -443,6 +449,38 @@ impl Client {
             return Err(bad(format!("the bundle is for transaction {}, not {hash}", b.tx.hash())));
         }
         Ok(b)
+    }
+}
+
+impl Client {
+    /// `GET /v1/issuers/{id}/export`: streams the issuer export
+    /// (`docs/export-format.md`) into `out` as it arrives, calling `progress`
+    /// with the bytes received so far; returns the byte count. `timeout`
+    /// bounds the whole transfer (an export can outlast the client's
+    /// per-request timeout). Not verified: call [`crate::export::verify_export`].
+    pub async fn export_issuer(
+        &self,
+        issuer: PartyId,
+        out: &mut impl std::io::Write,
+        timeout: Duration,
+        mut progress: impl FnMut(u64),
+    ) -> Result<u64, ClientError> {
+        let url = self.url(&format!("/v1/issuers/{issuer}/export"));
+        let transport = |source| ClientError::Transport { url: url.clone(), source };
+        let mut resp = self.http.get(&url).timeout(timeout).send().await.map_err(transport)?;
+        let status = resp.status().as_u16();
+        if !(200..300).contains(&status) {
+            let body = resp.bytes().await.map_err(transport)?;
+            return Err(ClientError::Api(api_error(status, &body)));
+        }
+        let mut total = 0u64;
+        while let Some(chunk) = resp.chunk().await.map_err(transport)? {
+            out.write_all(&chunk)
+                .map_err(|e| ClientError::Decode { url: url.clone(), reason: format!("writing the export: {e}") })?;
+            total += chunk.len() as u64;
+            progress(total);
+        }
+        Ok(total)
     }
 }
 

@@ -56,6 +56,7 @@ pub mod bench;
 pub mod bundle;
 mod client;
 pub mod error;
+pub mod export;
 pub mod keyfile;
 pub mod light;
 pub mod render;
@@ -63,7 +64,7 @@ pub mod wire;
 
 pub use client::{mining_query, BlockAt, Client, TxStatus, MAX_BATCH};
 pub use error::{ApiError, ClientError};
-pub use wire::{AccountView, Health, StateProof, SubmitItem, ValidatorsView};
+pub use wire::{AccountView, Health, SecurityPage, StateProof, SubmitItem, ValidatorsView};
 
 use tamga_types::{ChainId, Memo, Payload, SignedTransaction, SigningKey, Transaction};
 

@@ -116,3 +116,18 @@ pub struct StateProof {
     /// The borsh encoding of jmt 0.12's `SparseMerkleProof<Sha256>`.
     pub proof: Vec<u8>,
 }
+
+/// `GET /v1/security/events` (docs/api.md, Security events).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SecurityPage {
+    /// Records (`seq`, `time_ms`, `node`, `kind` and the kind's fields), oldest first.
+    pub events: Vec<serde_json::Value>,
+    /// Seq of the oldest record the node still holds.
+    pub oldest: Option<u64>,
+    /// Seq of the last record the node recorded.
+    pub last: u64,
+    /// The `after` of the next page.
+    pub next_after: u64,
+    /// Records after `after` the node no longer holds.
+    pub truncated: bool,
+}

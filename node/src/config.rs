@@ -53,6 +53,10 @@ pub struct Config {
     pub mempool: MempoolConfig,
     /// Logging.
     pub log: LogConfig,
+    /// Scheduled backups.
+    pub backup: BackupConfig,
+    /// Access journal (SPEC §12).
+    pub journal: JournalConfig,
 }
 
 /// `[p2p]`.
@@ -93,11 +97,18 @@ impl Default for P2pConfig {
 pub struct ApiConfig {
     /// Address the HTTP API binds to.
     pub listen: SocketAddr,
+    /// Anyone may read the registers (the devnet default). When false, the
+    /// chain and registers need a request signed by a registered account,
+    /// the regulatory registers a regulator's (`docs/api.md`, access policy).
+    pub public_read: bool,
+    /// Mining site addresses (a restricted field, SPEC §6) are served only
+    /// to requests signed by a `mining` regulator or by the miner itself.
+    pub redact_site_addresses: bool,
 }
 
 impl Default for ApiConfig {
     fn default() -> Self {
-        ApiConfig { listen: SocketAddr::from(([127, 0, 0, 1], 8080)) }
+        ApiConfig { listen: SocketAddr::from(([127, 0, 0, 1], 8080)), public_read: false, redact_site_addresses: true }
     }
 }
 
@@ -171,6 +182,81 @@ impl Default for LogConfig {
     }
 }
 
+/// `[backup]`: scheduled backups (`crate::backup`, docs/operations.md).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackupConfig {
+    /// Make a backup every `interval_secs` while the node runs.
+    pub enabled: bool,
+    /// Directory of the scheduled backups (relative paths are under the home).
+    /// Put it on another disk than `data/` to survive the loss of that disk.
+    pub dir: std::path::PathBuf,
+    /// Seconds between backups.
+    pub interval_secs: u64,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        BackupConfig { enabled: false, dir: "backups".into(), interval_secs: 86_400 }
+    }
+}
+
+/// `[journal]`: the access journal of every API request (SPEC §12, `docs/journal.md`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JournalConfig {
+    /// Journal every API request. On by default: the law requires it of an
+    /// operating node (Law art. 55 p.3(2)); off only for measurements.
+    pub enabled: bool,
+    /// Directory of the journal segments; a relative path is under the home directory.
+    pub dir: String,
+    /// A segment is archived before it would grow past this size, bytes.
+    pub max_segment_bytes: u64,
+    /// Also archive the segment when the UTC day changes.
+    pub rotate_daily: bool,
+    /// Longest time an entry stays written but not fsynced, ms.
+    pub sync_interval_ms: u64,
+    /// Entries waiting for the writer, at most.
+    pub queue: usize,
+    /// Longest wait of a request for a place in a full queue before it is
+    /// refused with 503 `JOURNAL_UNAVAILABLE`, ms.
+    pub enqueue_timeout_ms: u64,
+}
+
+impl Default for JournalConfig {
+    fn default() -> Self {
+        let d = crate::journal::Settings::in_dir("journal");
+        JournalConfig {
+            enabled: true,
+            dir: "journal".into(),
+            max_segment_bytes: d.max_segment_bytes,
+            rotate_daily: d.rotate_daily,
+            sync_interval_ms: d.sync_interval.as_millis() as u64,
+            queue: d.queue,
+            enqueue_timeout_ms: d.enqueue_timeout.as_millis() as u64,
+        }
+    }
+}
+
+impl JournalConfig {
+    /// The journal directory of a node whose home is `home`.
+    pub fn dir_in(&self, home: &Path) -> std::path::PathBuf {
+        home.join(&self.dir)
+    }
+
+    /// The writer's settings for a node whose home is `home`.
+    pub fn settings(&self, home: &Path) -> crate::journal::Settings {
+        crate::journal::Settings {
+            dir: self.dir_in(home),
+            max_segment_bytes: self.max_segment_bytes,
+            rotate_daily: self.rotate_daily,
+            sync_interval: std::time::Duration::from_millis(self.sync_interval_ms),
+            queue: self.queue,
+            enqueue_timeout: std::time::Duration::from_millis(self.enqueue_timeout_ms),
+        }
+    }
+}
+
 impl Config {
     /// Reads and validates `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -236,6 +322,28 @@ impl Config {
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return bad("log.format", "`text` or `json`", &self.log.format);
         }
+        if !(60..=31_536_000).contains(&self.backup.interval_secs) {
+            return bad("backup.interval_secs", "between 60 and 31536000 seconds", &self.backup.interval_secs);
+        }
+        if self.backup.dir.as_os_str().is_empty() {
+            return bad("backup.dir", "a directory path", &"\"\"");
+        }
+        let j = &self.journal;
+        if j.dir.trim().is_empty() {
+            return bad("journal.dir", "a directory (relative to the home or absolute)", &format!("{:?}", j.dir));
+        }
+        if j.max_segment_bytes < 64 * 1024 {
+            return bad("journal.max_segment_bytes", "at least 65536", &j.max_segment_bytes);
+        }
+        if !(1..=10_000).contains(&j.sync_interval_ms) {
+            return bad("journal.sync_interval_ms", "between 1 and 10000 ms", &j.sync_interval_ms);
+        }
+        if !(1..=1_048_576).contains(&j.queue) {
+            return bad("journal.queue", "between 1 and 1048576 entries", &j.queue);
+        }
+        if !(1..=60_000).contains(&j.enqueue_timeout_ms) {
+            return bad("journal.enqueue_timeout_ms", "between 1 and 60000 ms", &j.enqueue_timeout_ms);
+        }
         Ok(())
     }
 
@@ -267,6 +375,13 @@ tx_batch_delay_ms = {txd}
 [api]
 # HTTP API bind address (JSON API, /metrics, web console).
 listen = "{api}"
+# Read access (docs/api.md, "Access policy"). true: anyone may read every
+# register (devnet). false: the chain and registers need a request signed by
+# a registered account, mining and activity notifications a regulator's.
+public_read = {public_read}
+# true: mining site addresses (restricted, SPEC §6) are served only to
+# requests signed by a regulator with the mining scope or by the miner.
+redact_site_addresses = {redact}
 
 [consensus]
 # Round-0 timeouts (ms); each grows by timeout_delta_ms per round.
@@ -293,6 +408,30 @@ max_per_account = {mpa}
 format = {fmt:?}
 # tracing filter (RUST_LOG overrides), e.g. "info,tamga::consensus=debug".
 filter = {filter:?}
+
+[backup]
+# Scheduled backups: every interval_secs the node checkpoints its ledger into
+# a new directory under dir (relative to the home), verifies it, and only then
+# deletes the older ones. `tamgad backup create|verify|restore` work without it.
+enabled = {bk_on}
+dir = {bk_dir:?}
+interval_secs = {bk_every}
+[journal]
+# Access journal of every API request, hash-chained (SPEC §12, docs/journal.md).
+# Required by law on an operating node; turn off only for measurements.
+enabled = {j_on}
+# Segment directory; a relative path is under the home directory.
+dir = {j_dir:?}
+# A segment is archived (segment-<first seq>.jsonl) before it passes this size (bytes),
+# and also when the UTC day changes if rotate_daily is true.
+max_segment_bytes = {j_max}
+rotate_daily = {j_daily}
+# Longest time an entry stays written but not fsynced (ms).
+sync_interval_ms = {j_sync}
+# Entries waiting for the writer; when the queue stays full for enqueue_timeout_ms,
+# requests are refused with 503 JOURNAL_UNAVAILABLE rather than served unrecorded.
+queue = {j_queue}
+enqueue_timeout_ms = {j_timeout}
 "#,
             listen = self.p2p.listen,
             peers = q(&self.p2p.peers),
@@ -301,6 +440,8 @@ filter = {filter:?}
             txb = self.p2p.tx_batch,
             txd = self.p2p.tx_batch_delay_ms,
             api = self.api.listen,
+            public_read = self.api.public_read,
+            redact = self.api.redact_site_addresses,
             tp = c.timeout_propose_ms,
             tv = c.timeout_prevote_ms,
             tc = c.timeout_precommit_ms,
@@ -313,6 +454,16 @@ filter = {filter:?}
             mpa = self.mempool.max_per_account,
             fmt = self.log.format,
             filter = self.log.filter,
+            bk_on = self.backup.enabled,
+            bk_dir = self.backup.dir.display().to_string(),
+            bk_every = self.backup.interval_secs,
+            j_on = self.journal.enabled,
+            j_dir = self.journal.dir,
+            j_max = self.journal.max_segment_bytes,
+            j_daily = self.journal.rotate_daily,
+            j_sync = self.journal.sync_interval_ms,
+            j_queue = self.journal.queue,
+            j_timeout = self.journal.enqueue_timeout_ms,
         )
     }
 }
@@ -326,6 +477,9 @@ mod tests {
         let mut c = Config::default();
         c.p2p.peers = vec!["/ip4/127.0.0.1/tcp/1/p2p/12D3KooWGzh5oPBPxo6RnD6yC5UVEXkMNhgApV6ThNSUTTMGwbh2".into()];
         c.api.listen = "127.0.0.1:9000".parse().unwrap();
+        c.api.public_read = true;
+        c.journal.dir = "/var/log/tamga/journal".into();
+        c.journal.rotate_daily = false;
         let text = c.to_documented_toml();
         let back: Config = toml::from_str(&text).unwrap();
         assert_eq!(back, c);
@@ -346,5 +500,8 @@ mod tests {
         let mut c = Config::default();
         c.consensus.empty_block_wait_ms = 5000;
         assert!(c.validate().unwrap_err().to_string().contains("empty_block_wait_ms"));
+        let mut c = Config::default();
+        c.journal.max_segment_bytes = 10;
+        assert!(c.validate().unwrap_err().to_string().contains("journal.max_segment_bytes"));
     }
 }

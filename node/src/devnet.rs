@@ -125,6 +125,8 @@ pub fn write_testnet(dir: &Path, options: &TestnetOptions) -> anyhow::Result<Tes
         // Local devnet: short timeouts, quick empty blocks.
         cfg.consensus.timeout_propose_ms = 2000;
         cfg.consensus.empty_block_wait_ms = 500;
+        // Devnet: the registers are public; site addresses stay restricted.
+        cfg.api.public_read = true;
         write_atomic(&home.config(), cfg.to_documented_toml().as_bytes(), 0o644)?;
         write_key(&home.key(), &v.key)?;
         write_atomic(&home.genesis(), &genesis_json, 0o644)?;

@@ -13,6 +13,16 @@
 //!   the next height with the validator set the chain says.
 //! * `RequestSync` and a periodic check fetch certified blocks from peers; a
 //!   commit certificate alone is enough to accept a block.
+//! * **Catch-up before signing** (issue 10). After `tamgad backup restore`
+//!   (marker `data/restored.json`), or whenever the persisted safety state is
+//!   above the ledger's next height, the ledger is older than what this
+//!   validator may already have signed. The engine is then not started: the
+//!   driver applies certified blocks from peers (each certificate checked by
+//!   `Ledger::commit`) and signs nothing, persists no safety state, until a
+//!   peer has nothing newer and the ledger has reached the safety state's
+//!   height; then the engine starts there, restored from that state. Signing
+//!   at a height it had already voted on could otherwise produce a conflicting
+//!   vote (SPEC §9 equivocation).
 //!
 //! Block execution runs on blocking threads; the driver task only routes.
 
@@ -34,6 +44,7 @@ use crate::home::{peer_id_of, write_atomic, Home};
 use crate::mempool::{ChainView, Mempool};
 use crate::metrics::Metrics;
 use crate::network::{ConsensusWire, NetCommand, NetEvent, NetHandle};
+use crate::security::{EvidenceSource, Origin, SecurityEvent, SecurityLog};
 
 /// A fatal driver error: the node stops rather than risk safety.
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +125,8 @@ struct Committed {
     tx_hashes: Vec<Hash>,
     /// The event stream's summary, built only while someone subscribes.
     feed: Option<Arc<CommittedBlock>>,
+    /// Revocations and regulator-scope refusals among the receipts.
+    security: Vec<SecurityEvent>,
 }
 
 /// What the driver needs.
@@ -139,6 +152,9 @@ pub struct DriverDeps {
     /// Committed blocks for the API's event stream (`/v1/events`); sending
     /// never blocks, and nobody listening is not an error.
     pub committed: broadcast::Sender<Arc<CommittedBlock>>,
+    /// Security events: equivocations, badly signed consensus messages,
+    /// validator-set changes, revocations and regulator-scope refusals.
+    pub security: SecurityLog,
 }
 
 /// The driver.
@@ -157,9 +173,23 @@ pub struct Driver {
     last_commit: Instant,
     last_sync_request: Option<Instant>,
     peers: usize,
+    /// Catch-up before signing (module docs); `None` once the engine runs.
+    catch_up: Option<CatchUp>,
     /// Test-only misbehaviour (`tamgad-byzantine` with `TAMGA_BYZANTINE` set).
     #[cfg(feature = "byzantine")]
     byzantine: Option<crate::byzantine::Byzantine>,
+}
+
+/// What the driver keeps while catching up before signing.
+struct CatchUp {
+    /// The persisted safety state (restored into the engine if it is for the height it starts at).
+    safety: Option<SafetyState<Block>>,
+    /// `data/restored.json` exists (removed when the catch-up ends).
+    marker: bool,
+    key: SigningKey,
+    ecfg: tamga_consensus::Config,
+    since: Instant,
+    last_note: Instant,
 }
 
 fn now_ms() -> u64 {
@@ -189,12 +219,28 @@ impl Driver {
         let safety = std::fs::read(d.home.safety())
             .ok()
             .and_then(|b| codec::decode::<SafetyState<Block>>("safety state", &b, 1 << 30).ok());
-        let engine = match safety {
-            Some(s) if s.height == height + 1 => {
-                info!(target: "tamga::consensus", height = s.height, round = s.round, "restoring the safety state");
-                Engine::restore(ecfg, key, s)
-            }
-            _ => Engine::new(ecfg, key),
+        let marker = d.home.restored_marker().exists();
+        let ahead = safety.as_ref().is_some_and(|s| s.height > height + 1);
+        let (engine, catch_up) = if marker || ahead {
+            warn!(
+                target: "tamga::consensus",
+                ledger_height = height,
+                safety_height = safety.as_ref().map(|s| s.height),
+                restored = marker,
+                "the ledger may be older than what this node signed: catching up from peers before signing anything"
+            );
+            let now = Instant::now();
+            let engine = Engine::new(ecfg.clone(), key.clone());
+            (engine, Some(CatchUp { safety, marker, key, ecfg, since: now, last_note: now }))
+        } else {
+            let engine = match safety {
+                Some(s) if s.height == height + 1 => {
+                    info!(target: "tamga::consensus", height = s.height, round = s.round, "restoring the safety state");
+                    Engine::restore(ecfg, key, s)
+                }
+                _ => Engine::new(ecfg, key),
+            };
+            (engine, None)
         };
         let validators = d.ledger.validators_at(height + 1).map_err(|e| DriverError::Ledger(e.to_string()))?;
         let (internal_tx, internal_rx) = mpsc::channel(1024);
@@ -211,6 +257,7 @@ impl Driver {
             last_commit: Instant::now(),
             last_sync_request: None,
             peers: 0,
+            catch_up,
             #[cfg(feature = "byzantine")]
             byzantine,
         })
@@ -220,7 +267,11 @@ impl Driver {
     pub async fn run(mut self, shutdown: impl std::future::Future<Output = ()>) -> Result<(), DriverError> {
         let height = self.ledger_height()? + 1;
         self.allow_peers().await;
-        self.feed(Input::StartHeight { height, validators: self.validators.clone() }).await?;
+        if self.catch_up.is_none() {
+            self.feed(Input::StartHeight { height, validators: self.validators.clone() }).await?;
+        } else {
+            self.maybe_finish_catch_up(0).await?;
+        }
         let mut rebroadcast = tokio::time::interval(Duration::from_millis(self.cfg.rebroadcast_ms));
         let mut sync_check = tokio::time::interval(Duration::from_millis(1000));
         tokio::pin!(shutdown);
@@ -229,7 +280,7 @@ impl Driver {
                 _ = &mut shutdown => break,
                 Some(ev) = self.d.events.recv() => self.on_net(ev).await?,
                 Some(int) = self.internal_rx.recv() => self.on_internal(int).await?,
-                _ = rebroadcast.tick() => self.feed(Input::Rebroadcast).await?,
+                _ = rebroadcast.tick(), if self.catch_up.is_none() => self.feed(Input::Rebroadcast).await?,
                 _ = sync_check.tick() => self.maybe_sync().await,
             }
         }
@@ -252,6 +303,17 @@ impl Driver {
 
     /// Without a commit for a while, ask a peer for blocks we may lack.
     async fn maybe_sync(&mut self) {
+        if let Some(c) = self.catch_up.as_mut() {
+            if c.last_note.elapsed() > Duration::from_secs(30) {
+                c.last_note = Instant::now();
+                warn!(target: "tamga::consensus", peers = self.peers, waiting_secs = c.since.elapsed().as_secs(), "still catching up before signing");
+            }
+            let recent = self.last_sync_request.is_some_and(|t| t.elapsed() < Duration::from_secs(1));
+            if !recent && self.peers > 0 {
+                self.request_sync().await;
+            }
+            return;
+        }
         let stale = self.last_commit.elapsed() > Duration::from_millis(self.cfg.timeout_propose_ms.max(2000));
         let recent = self.last_sync_request.is_some_and(|t| t.elapsed() < Duration::from_secs(2));
         if stale && !recent && self.peers > 0 {
@@ -261,7 +323,10 @@ impl Driver {
 
     async fn request_sync(&mut self) {
         self.last_sync_request = Some(Instant::now());
-        let from = self.engine.height();
+        let from = match self.catch_up {
+            Some(_) => self.d.ledger.height().unwrap_or(0) + 1,
+            None => self.engine.height(),
+        };
         self.d.net.send(NetCommand::Sync { from }).await;
         self.publish_status(true);
     }
@@ -269,6 +334,8 @@ impl Driver {
     async fn on_net(&mut self, ev: NetEvent) -> Result<(), DriverError> {
         match ev {
             NetEvent::Consensus(wire) => match *wire {
+                // Nothing is signed, or counted, while catching up.
+                ConsensusWire::Consensus(_) if self.catch_up.is_some() => {}
                 ConsensusWire::Consensus(msg) => {
                     #[cfg(feature = "byzantine")]
                     if let (Some(b), tamga_consensus::Message::Proposal(p)) = (self.byzantine.as_mut(), &msg) {
@@ -282,10 +349,14 @@ impl Driver {
                 }
                 ConsensusWire::Evidence(ev) => {
                     if ev.verify(&self.chain_id).is_ok() && !self.evidence_pool.iter().any(|e| e.id() == ev.id()) {
+                        self.d.security.record(SecurityEvent::equivocation(&ev, EvidenceSource::Gossip));
                         self.evidence_pool.push(ev);
                     }
                 }
             },
+            NetEvent::SyncBlocks { peer, height, blocks } if self.catch_up.is_some() => {
+                self.catch_up_blocks(peer, height, blocks).await?;
+            }
             NetEvent::SyncBlocks { peer, height, blocks } => {
                 let n = blocks.len();
                 for cb in blocks {
@@ -395,6 +466,13 @@ impl Driver {
                 let validators =
                     self.d.ledger.validators_at(height + 1).map_err(|e| DriverError::Ledger(e.to_string()))?;
                 let changed = validators != self.validators;
+                if changed {
+                    self.d.security.record(SecurityEvent::validator_set_changed(
+                        height + 1,
+                        &self.validators,
+                        &validators,
+                    ));
+                }
                 self.validators = validators.clone();
                 if changed {
                     info!(target: "tamga::consensus", height = height + 1, validators = validators.validators.len(), "validator set changed");
@@ -406,6 +484,7 @@ impl Driver {
                 warn!(target: "tamga::consensus", validator = %ev.validator(), height = ev.a.data.height, round = ev.a.data.round, "equivocation detected");
                 self.d.metrics.evidence.inc();
                 if !self.evidence_pool.iter().any(|e| e.id() == ev.id()) {
+                    self.d.security.record(SecurityEvent::equivocation(&ev, EvidenceSource::Detected));
                     self.evidence_pool.push(ev.clone());
                     self.d.net.send(NetCommand::Publish(Box::new(ConsensusWire::Evidence(ev)))).await;
                 }
@@ -414,6 +493,11 @@ impl Driver {
             Effect::ProposalEvidence(pe) => {
                 warn!(target: "tamga::consensus", proposer = %pe.proposer(), "conflicting proposals detected");
                 self.d.metrics.evidence.inc();
+                self.d.security.record(SecurityEvent::ConflictingProposals {
+                    proposer: pe.proposer(),
+                    height: pe.a.data.height,
+                    round: pe.a.data.round,
+                });
                 Ok(None)
             }
             Effect::RequestSync { height } => {
@@ -426,10 +510,92 @@ impl Driver {
             }
             Effect::Rejected(e) => {
                 self.d.metrics.consensus_rejected.inc();
+                if let tamga_consensus::ConsensusError::BadSignature { signer } = &e {
+                    self.d.security.record(SecurityEvent::BadSignature {
+                        origin: Origin::Consensus,
+                        from: None,
+                        signer: Some(*signer),
+                        tx_hash: None,
+                        reason: e.to_string(),
+                    });
+                }
                 debug!(target: "tamga::consensus", error = %e, "input rejected");
                 Ok(None)
             }
         }
+    }
+
+    /// Applies certified blocks from a sync response while catching up; a
+    /// refused block ends the batch (the next request asks again).
+    async fn catch_up_blocks(
+        &mut self,
+        peer: libp2p::PeerId,
+        peer_height: Height,
+        blocks: Vec<tamga_types::CertifiedBlock>,
+    ) -> Result<(), DriverError> {
+        let mut applied = 0usize;
+        for cb in blocks {
+            let next = self.ledger_height()? + 1;
+            if cb.block.header.height != next {
+                continue;
+            }
+            let round = cb.block.header.round;
+            if let Err(e) = self.commit(next, round, cb.block, cb.certificate).await {
+                warn!(target: "tamga::sync", %peer, height = next, error = %e, "a synced block was refused while catching up");
+                break;
+            }
+            self.d.metrics.sync_blocks.inc();
+            applied += 1;
+            let validators = self.d.ledger.validators_at(next + 1).map_err(|e| DriverError::Ledger(e.to_string()))?;
+            if validators != self.validators {
+                self.validators = validators;
+                self.allow_peers().await;
+            }
+        }
+        debug!(target: "tamga::sync", %peer, peer_height, applied, "catch-up sync response");
+        if peer_height <= self.ledger_height()? {
+            self.maybe_finish_catch_up(peer_height).await
+        } else {
+            if applied > 0 {
+                self.request_sync().await;
+            }
+            Ok(())
+        }
+    }
+
+    /// Ends the catch-up once a peer (at `peer_height`) has nothing newer and
+    /// the ledger has reached the safety state's height, or at once when this
+    /// node is the only validator (nobody else could have more).
+    async fn maybe_finish_catch_up(&mut self, peer_height: Height) -> Result<(), DriverError> {
+        let ours = self.ledger_height()?;
+        let me = self.engine.public_key();
+        let alone = self.validators.len() == 1 && self.validators.index_of(&me).is_some();
+        let Some(c) = self.catch_up.as_ref() else { return Ok(()) };
+        let safety_reached = c.safety.as_ref().is_none_or(|s| s.height <= ours + 1);
+        let caught_up = self.peers > 0 && peer_height <= ours && peer_height > 0;
+        if !(alone || (caught_up && safety_reached)) {
+            return Ok(());
+        }
+        let Some(c) = self.catch_up.take() else { return Ok(()) };
+        if c.marker {
+            if let Err(e) = std::fs::remove_file(self.d.home.restored_marker()) {
+                warn!(target: "tamga::consensus", error = %e, "cannot remove data/restored.json");
+            }
+        }
+        let height = ours + 1;
+        self.engine = match c.safety {
+            Some(s) if s.height == height => {
+                info!(target: "tamga::consensus", height, round = s.round, "restoring the safety state");
+                Engine::restore(c.ecfg, c.key, s)
+            }
+            _ => Engine::new(c.ecfg, c.key),
+        };
+        info!(target: "tamga::consensus", height, secs = c.since.elapsed().as_secs_f64(), alone, "caught up: signing from here on");
+        self.validators = self.d.ledger.validators_at(height).map_err(|e| DriverError::Ledger(e.to_string()))?;
+        self.allow_peers().await;
+        self.last_commit = Instant::now();
+        self.publish_status(false);
+        self.feed(Input::StartHeight { height, validators: self.validators.clone() }).await
     }
 
     fn spawn_build(&self, height: Height, round: Round) {
@@ -519,6 +685,7 @@ impl Driver {
                 state_root: executed.state_root,
                 tx_hashes: executed.tx_hashes.clone(),
                 feed: feed_wanted.then(|| Arc::new(CommittedBlock::new(&block, executed.receipts.clone()))),
+                security: SecurityEvent::from_receipts(&block, &executed.receipts),
             };
             let started = Instant::now();
             ledger.commit(&block, &certificate, executed).map_err(|e| e.to_string())?;
@@ -545,6 +712,9 @@ impl Driver {
         let included: HashSet<Hash> = block.evidence.iter().map(Evidence::id).collect();
         self.evidence_pool.retain(|e| !included.contains(&e.id()) && e.a.data.height + 100_000 > height);
         info!(target: "tamga::consensus", height, round, txs, failed, block = %id, root = %executed.state_root, "committed");
+        for ev in executed.security {
+            self.d.security.record(ev);
+        }
         self.publish_status(false);
         if let Some(b) = executed.feed {
             // Err only when nobody listens; subscribers read gaps from the ledger.

@@ -8,6 +8,11 @@
 //! HOME/data/ledger/       RocksDB: state, blocks, certificates, receipts
 //! HOME/data/safety.bin    consensus safety state (borsh), replaced atomically
 //!                         with fsync before any vote leaves the node
+//! HOME/data/restored.json left by `tamgad backup restore`: the next start
+//!                         catches up before signing (backup.rs)
+//! HOME/admin/tamgad.sock  operator socket while the node runs (0700 dir, 0600 socket)
+//! HOME/security/events.jsonl  security events, one JSON object a line,
+//!                         rotated to events.jsonl.1 … (security.rs)
 //! ```
 
 use std::fs::{self, File, OpenOptions};
@@ -51,10 +56,22 @@ impl Home {
     pub fn safety(&self) -> PathBuf {
         self.root.join("data").join("safety.bin")
     }
+    /// `security/`: the security event log (`events.jsonl` and its rotations).
+    pub fn security(&self) -> PathBuf {
+        self.root.join("security")
+    }
     /// `tamgad.pid`: the process id of the node while it runs (for
     /// supervisors and `tamga bench`, which reads CPU and peak RSS from /proc).
     pub fn pid_file(&self) -> PathBuf {
         self.root.join("tamgad.pid")
+    }
+    /// `admin/tamgad.sock`: the operator socket (`crate::backup`).
+    pub fn admin_socket(&self) -> PathBuf {
+        self.root.join("admin").join("tamgad.sock")
+    }
+    /// `data/restored.json`: written by a restore, removed once the node has caught up.
+    pub fn restored_marker(&self) -> PathBuf {
+        self.root.join("data").join("restored.json")
     }
 }
 

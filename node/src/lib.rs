@@ -27,16 +27,19 @@
 //!   `Block::evidence`, where `tamga-state` verifies and records it once.
 
 pub mod api;
+pub mod backup;
 #[cfg(feature = "byzantine")]
 pub mod byzantine;
 pub mod config;
 pub mod devnet;
 pub mod driver;
 pub mod home;
+pub mod journal;
 pub mod mempool;
 pub mod metrics;
 pub mod network;
 pub mod node;
+pub mod security;
 
 // The Byzantine behaviours are for test builds only (issue 6 scenario 7).
 #[cfg(all(feature = "byzantine", not(debug_assertions)))]

@@ -88,6 +88,31 @@ enum Command {
         #[arg(long)]
         home: PathBuf,
     },
+    /// Back up, verify and restore the ledger (docs/operations.md).
+    Backup {
+        #[command(subcommand)]
+        command: tamga_node::backup::BackupCommand,
+    },
+    /// The access journal of API requests (SPEC §12, docs/journal.md).
+    Journal {
+        #[command(subcommand)]
+        command: JournalCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum JournalCommand {
+    /// Check the hash chain of every segment; report OK with counts, or the
+    /// first removed, reordered or altered entry (file, line, entry, reason)
+    /// and exit with status 1.
+    Verify {
+        /// Home directory (the journal directory comes from its config.toml, default HOME/journal).
+        #[arg(long, required_unless_present = "dir")]
+        home: Option<PathBuf>,
+        /// The journal directory itself (overrides --home).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Parses the command line and runs the command (shared with `tamgad-byzantine`).
@@ -130,7 +155,41 @@ pub fn main() -> anyhow::Result<()> {
             println!("key      {}\npeer id  {peer}", key.public());
             Ok(())
         }
+        Command::Backup { command } => command.run(),
+        Command::Journal { command: JournalCommand::Verify { home, dir } } => journal_verify(home, dir),
     }
+}
+
+fn journal_verify(home: Option<PathBuf>, dir: Option<PathBuf>) -> anyhow::Result<()> {
+    let dir = match (dir, home) {
+        (Some(d), _) => d,
+        (None, Some(h)) => {
+            let home = Home::new(h);
+            let cfg = if home.config().exists() { Config::load(&home.config())? } else { Config::default() };
+            cfg.journal.dir_in(home.root())
+        }
+        (None, None) => anyhow::bail!("give --home or --dir"),
+    };
+    let r = tamga_node::journal::verify(&dir)?;
+    println!(
+        "journal {}: OK, {} entries in {} segments, last hash {}",
+        dir.display(),
+        r.entries,
+        r.segments,
+        r.last_hash
+    );
+    match &r.head {
+        Some(h) => println!("  durable head: entry {} ({})", h.seq, h.hash),
+        None if r.entries > 0 => println!("  warning: no head.json (the node stopped before its first fsync)"),
+        None => {}
+    }
+    if let Some(b) = r.torn_tail_bytes {
+        println!("  warning: current.jsonl ends in an incomplete line of {b} bytes (a crash during a write; never durable; the next start sets it aside)");
+    }
+    for t in &r.torn_files {
+        println!("  note: incomplete line set aside after a crash: {}", t.display());
+    }
+    Ok(())
 }
 
 fn init(home: Home, genesis: Option<PathBuf>, force: bool) -> anyhow::Result<()> {

@@ -3,6 +3,7 @@
 
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
@@ -48,6 +49,30 @@ pub struct Metrics {
     pub safety_persist_seconds: Histogram,
     /// `tamga_api_sse_subscribers`: open `/v1/events` streams.
     pub sse_subscribers: Gauge,
+    /// `tamga_backup_last_height`: ledger height of the last verified backup.
+    pub backup_last_height: Gauge,
+    /// `tamga_backup_last_success_timestamp_seconds`: Unix time of the last verified backup.
+    pub backup_last_success_seconds: Gauge,
+    /// `tamga_backup_failures_total`: backups that failed (creation or verification).
+    pub backup_failures: Counter,
+    /// `tamga_backup_seconds`: time to checkpoint and verify a backup.
+    pub backup_seconds: Histogram,
+    /// `tamga_security_events_total{kind}`: security events recorded, by kind (`security.rs`).
+    pub security_events: Family<Vec<(String, String)>, Counter>,
+    /// `tamga_security_log_write_errors_total`: security events the log file could not take.
+    pub security_log_write_errors: Counter,
+    /// `tamga_journal_entries_total`: access journal entries written (SPEC §12).
+    pub journal_entries: Counter,
+    /// `tamga_journal_write_seconds`: time to write one batch of journal entries (one `write`).
+    pub journal_write_seconds: Histogram,
+    /// `tamga_journal_sync_seconds`: time to fsync the journal segment and replace `head.json`.
+    pub journal_sync_seconds: Histogram,
+    /// `tamga_journal_queue_depth`: entries waiting for the journal writer.
+    pub journal_queue_depth: Gauge,
+    /// `tamga_journal_refused_total`: requests refused because the journal could not take their entry.
+    pub journal_refused: Counter,
+    /// `tamga_journal_write_errors_total`: failed journal writes or fsyncs (retried).
+    pub journal_write_errors: Counter,
 }
 
 impl Metrics {
@@ -75,6 +100,18 @@ impl Metrics {
             sync_blocks: Counter::default(),
             safety_persist_seconds: secs(),
             sse_subscribers: Gauge::default(),
+            backup_last_height: Gauge::default(),
+            backup_last_success_seconds: Gauge::default(),
+            backup_failures: Counter::default(),
+            backup_seconds: Histogram::new(exponential_buckets(0.01, 2.0, 16)),
+            security_events: Family::default(),
+            security_log_write_errors: Counter::default(),
+            journal_entries: Counter::default(),
+            journal_write_seconds: Histogram::new(exponential_buckets(0.000_01, 2.0, 20)),
+            journal_sync_seconds: secs(),
+            journal_queue_depth: Gauge::default(),
+            journal_refused: Counter::default(),
+            journal_write_errors: Counter::default(),
             registry: Registry::default(),
         };
         let r = &mut registry;
@@ -97,6 +134,26 @@ impl Metrics {
         r.register("sync_blocks", "Blocks applied from sync", m.sync_blocks.clone());
         r.register("safety_persist_seconds", "Safety state persist time", m.safety_persist_seconds.clone());
         r.register("api_sse_subscribers", "Open /v1/events streams", m.sse_subscribers.clone());
+        r.register("backup_last_height", "Ledger height of the last verified backup", m.backup_last_height.clone());
+        r.register(
+            "backup_last_success_timestamp_seconds",
+            "Unix time of the last verified backup",
+            m.backup_last_success_seconds.clone(),
+        );
+        r.register("backup_failures", "Backups that failed", m.backup_failures.clone());
+        r.register("backup_seconds", "Backup checkpoint and verification time", m.backup_seconds.clone());
+        r.register("security_events", "Security events recorded, by kind", m.security_events.clone());
+        r.register(
+            "security_log_write_errors",
+            "Security events not written to the log file",
+            m.security_log_write_errors.clone(),
+        );
+        r.register("journal_entries", "Access journal entries written", m.journal_entries.clone());
+        r.register("journal_write_seconds", "Access journal batch write time", m.journal_write_seconds.clone());
+        r.register("journal_sync_seconds", "Access journal fsync time", m.journal_sync_seconds.clone());
+        r.register("journal_queue_depth", "Access journal entries waiting", m.journal_queue_depth.clone());
+        r.register("journal_refused", "Requests refused: journal unavailable", m.journal_refused.clone());
+        r.register("journal_write_errors", "Failed access journal writes", m.journal_write_errors.clone());
         Metrics { registry, ..m }
     }
 

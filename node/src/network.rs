@@ -27,6 +27,12 @@ use tracing::{debug, info, warn};
 
 use crate::mempool::{ChainView, Mempool, MempoolError};
 use crate::metrics::Metrics;
+use crate::security::{Origin, SecurityEvent, SecurityLog};
+
+/// A peer refused again within this interval is counted
+/// (`tamga_peers_refused_total`) but not recorded again as a security event:
+/// a refused node redials every few seconds.
+pub const REFUSED_REPORT_INTERVAL: Duration = Duration::from_secs(60);
 
 /// A message on the consensus topic.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
@@ -218,6 +224,8 @@ pub struct NetworkDeps {
     pub local_txs: mpsc::Receiver<Vec<u8>>,
     /// Events to the driver.
     pub events: mpsc::Sender<NetEvent>,
+    /// Security events: refused peers, badly signed gossip.
+    pub security: SecurityLog,
 }
 
 /// Why the network could not start.
@@ -295,6 +303,7 @@ pub fn spawn(settings: NetworkSettings, deps: NetworkDeps) -> Result<(NetHandle,
         pending_sync: HashMap::new(),
         next_sync_peer: 0,
         tx_buffer: Vec::new(),
+        refused: HashMap::new(),
     };
     tokio::spawn(task.run());
     Ok((NetHandle { tx }, local))
@@ -311,6 +320,8 @@ struct NetTask {
     pending_sync: HashMap<request_response::OutboundRequestId, PeerId>,
     next_sync_peer: usize,
     tx_buffer: Vec<Vec<u8>>,
+    /// When each refused peer (id, else address) was last recorded as a security event.
+    refused: HashMap<String, tokio::time::Instant>,
 }
 
 /// Results of work done off the swarm task.
@@ -430,11 +441,15 @@ impl NetTask {
                 info!(target: "tamga::net", peer = %peer_id, "peer disconnected");
                 self.peers_changed().await;
             }
-            SwarmEvent::IncomingConnectionError { error, send_back_addr, .. } => {
-                if matches!(error, libp2p::swarm::ListenError::Denied { .. }) {
-                    self.deps.metrics.peers_refused.inc();
-                    info!(target: "tamga::net", addr = %send_back_addr, "refused a peer that is neither validator nor observer");
-                }
+            SwarmEvent::IncomingConnectionError {
+                error: libp2p::swarm::ListenError::Denied { cause },
+                send_back_addr,
+                peer_id,
+                ..
+            } => {
+                self.deps.metrics.peers_refused.inc();
+                info!(target: "tamga::net", addr = %send_back_addr, "refused a peer that is neither validator nor observer");
+                self.report_refused(peer_id, &send_back_addr, cause.to_string());
             }
             SwarmEvent::Behaviour(BehaviourEvent::Gossip(gossipsub::Event::Message {
                 propagation_source,
@@ -499,6 +514,33 @@ impl NetTask {
         }
     }
 
+    /// Records a refused peer as a security event, once per
+    /// [`REFUSED_REPORT_INTERVAL`] per peer; the map is bounded by pruning
+    /// entries older than the interval.
+    fn report_refused(&mut self, peer: Option<PeerId>, addr: &Multiaddr, reason: String) {
+        let now = tokio::time::Instant::now();
+        // Without a peer id, the address without its port names the dialler.
+        let who = match peer {
+            Some(p) => p.to_string(),
+            None => addr.iter().take(1).map(|p| p.to_string()).collect(),
+        };
+        if self.refused.get(&who).is_some_and(|t| now.duration_since(*t) < REFUSED_REPORT_INTERVAL) {
+            return;
+        }
+        if self.refused.len() >= 4096 {
+            self.refused.retain(|_, t| now.duration_since(*t) < REFUSED_REPORT_INTERVAL);
+        }
+        if self.refused.len() < 4096 {
+            self.refused.insert(who, now);
+        }
+        let reason = format!("neither a validator of the current or next set nor a configured observer ({reason})");
+        self.deps.security.record(SecurityEvent::PeerRefused {
+            peer: peer.map(|p| p.to_string()),
+            addr: addr.to_string(),
+            reason,
+        });
+    }
+
     async fn peers_changed(&mut self) {
         let n = self.connected.len();
         self.deps.metrics.peers.set(n as i64);
@@ -513,6 +555,7 @@ impl NetTask {
         let mempool = self.deps.mempool.clone();
         let chain = self.deps.chain.clone();
         let metrics = self.deps.metrics.clone();
+        let security = self.deps.security.clone();
         let max = self.settings.max_message_bytes;
         tokio::task::spawn_blocking(move || {
             let acceptance = match codec::decode::<TxBatch>("transaction batch", &data, max) {
@@ -520,6 +563,7 @@ impl NetTask {
                 Ok(batch) => {
                     let raws: Vec<&[u8]> = batch.iter().map(Vec::as_slice).collect();
                     let results = mempool.submit_raw(chain.as_ref(), &raws);
+                    security.record_bad_tx_signatures(Origin::Gossip, Some(source.to_string()), &raws, &results);
                     let mut any_new = false;
                     let mut bad = false;
                     for r in &results {

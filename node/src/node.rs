@@ -18,6 +18,7 @@ use crate::home::{libp2p_keypair, peer_id_of, read_key, Home};
 use crate::mempool::{ChainView, Mempool, MempoolLimits, TxGateway};
 use crate::metrics::Metrics;
 use crate::network::{self, NetworkDeps, NetworkSettings};
+use crate::security::{SecurityEvent, SecurityLog};
 
 /// Reads and validates `genesis.json`.
 pub fn load_genesis(path: &Path) -> anyhow::Result<Genesis> {
@@ -47,6 +48,12 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     let chain_id = genesis.chain_id.to_string();
     let metrics = Arc::new(Metrics::new());
     metrics.height.set(ledger.height()? as i64);
+    let security =
+        SecurityLog::open_home(&home, key.public(), &metrics).context("cannot open the security event log")?;
+    // The digest of the bytes Config::load just parsed (a replaced file shows as a new digest).
+    let config_bytes =
+        std::fs::read(home.config()).with_context(|| format!("cannot read {}", home.config().display()))?;
+    security.record(SecurityEvent::config_loaded(&home.config(), &config_bytes, genesis.hash()));
     let limits = MempoolLimits {
         max_txs: cfg.mempool.max_txs,
         max_bytes: cfg.mempool.max_bytes,
@@ -95,6 +102,7 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
             metrics: metrics.clone(),
             local_txs: gossip_rx,
             events: events_tx,
+            security: security.clone(),
         },
     )?;
 
@@ -127,6 +135,15 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
         }
     });
 
+    // Access journal (SPEC §12): opened before the API serves anything.
+    let journal = if cfg.journal.enabled {
+        let settings = cfg.journal.settings(home.root());
+        Some(crate::journal::Journal::open(settings, metrics.clone()).context("cannot open the access journal")?)
+    } else {
+        tracing::warn!(target: "tamga::journal", "the access journal is off (journal.enabled = false): API requests are not recorded");
+        None
+    };
+
     // HTTP API.
     let events = crate::api::EventHub::default();
     let committed = events.sender();
@@ -136,6 +153,12 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
         status: status_rx,
         metrics: metrics.clone(),
         events,
+        security: security.clone(),
+        read_policy: crate::api::access::ReadPolicy {
+            public_read: cfg.api.public_read,
+            redact_site_addresses: cfg.api.redact_site_addresses,
+        },
+        journal: journal.as_ref().map(|j| j.handle()),
     });
     let listener = tokio::net::TcpListener::bind(cfg.api.listen)
         .await
@@ -145,6 +168,16 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     let api_addr = listener.local_addr().unwrap_or(cfg.api.listen);
     println!("tamgad {} key={} peer={peer_id} api=http://{api_addr}", home.root().display(), me);
     let _pid = PidFile::write(home.pid_file());
+    // Backups (issue 10): the operator socket and, if configured, the schedule.
+    let backups =
+        Arc::new(crate::backup::BackupService::new(ledger.clone(), home.clone(), me.to_hex(), metrics.clone()));
+    #[cfg(unix)]
+    if let Err(e) = crate::backup::serve_admin(backups.clone()) {
+        tracing::warn!(target: "tamga::backup", error = %e, "no operator socket: `tamgad backup create` cannot reach this node");
+    }
+    if cfg.backup.enabled {
+        crate::backup::spawn_scheduler(backups, &cfg.backup);
+    }
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, api.into_make_service_with_connect_info::<std::net::SocketAddr>()).await {
             tracing::error!(target: "tamga::api", error = %e, "API server stopped");
@@ -165,10 +198,19 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
             status: status_tx,
             observers,
             committed,
+            security,
         },
     )?;
     info!(target: "tamga::node", chain_id, %peer_id, height = ledger.height()?, "node started");
-    driver.run(shutdown_signal()).await?;
+    let stopped = driver.run(shutdown_signal()).await;
+    if let Some(j) = &journal {
+        // Requests still in flight are journaled by the writer until the process exits.
+        match j.flush().await {
+            Ok(head) => info!(target: "tamga::journal", head = ?head.map(|h| h.seq), "access journal flushed"),
+            Err(e) => tracing::error!(target: "tamga::journal", error = %e, "cannot flush the access journal"),
+        }
+    }
+    stopped?;
     Ok(())
 }
 

@@ -17,7 +17,7 @@ use crate::model::{AccountState, ChainInfo, EvidenceRecord};
 use crate::store::{cf, dec, enc, Batch, Space, Store, View, Writes};
 
 /// Names in the `meta` column family.
-mod meta_cf {
+pub(crate) mod meta_cf {
     pub const HEIGHT: &[u8] = b"height";
     pub const LAST_BLOCK_HASH: &[u8] = b"last_block_hash";
     pub const LAST_TIME: &[u8] = b"last_time_ms";

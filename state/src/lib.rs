@@ -5,7 +5,8 @@
 //! commits them atomically to RocksDB, and commits to the whole state with a
 //! Jellyfish Merkle tree (JMT) whose root goes into the next block header
 //! (SPEC §10). It also answers the read-only queries the API serves
-//! ([`query`]).
+//! ([`query`]) and exports everything an issuer issued, with proofs, from one
+//! consistent snapshot ([`export`], SPEC §12).
 //!
 //! ## Place in the data flow
 //! ```text
@@ -105,15 +106,19 @@
 //! * Committed blocks, certificates and receipts are never rewritten
 //!   (SPEC §1.10: remedies are compensating transactions).
 
+pub mod backup;
 pub mod error;
 pub use tamga_types::model;
 mod exec;
+pub mod export;
 mod genesis;
 pub mod keys;
 mod ledger;
 pub mod query;
 pub mod store;
 
+pub use backup::{verify_backup, BackupError, BackupReport};
 pub use error::{BlockInvalid, ExecError, StateError};
 pub use exec::BlockContext;
+pub use export::{ExportError, ExportItem, ExportStart, ExportSummary, ProvenEntry, TxPlace};
 pub use ledger::{DumpEntry, ExecutedBlock, ExecutedBlockSummary, Ledger};

@@ -77,6 +77,54 @@ impl Store {
         Self::open_with(Path::new("/tamga-in-memory"), Some(env))
     }
 
+    /// Opens an existing database at `path` read-only (backup verification):
+    /// nothing is created or written, the RocksDB lock is not taken, and a
+    /// missing column family is an error.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        let mut opts = Options::default();
+        opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
+        opts.set_paranoid_checks(true);
+        let cfs = cf::ALL.iter().map(|n| ColumnFamilyDescriptor::new(*n, Self::cf_options()));
+        let db = DB::open_cf_descriptors_read_only(&opts, path, cfs, false)?;
+        Ok(Store { db, _env: None })
+    }
+
+    /// Writes a consistent point-in-time copy of the open database into
+    /// `out` (a RocksDB checkpoint: SST files hard-linked when `out` is on
+    /// the same filesystem, copied otherwise; the memtable is flushed first).
+    /// Every block is one write batch, so the copy holds whole blocks only.
+    /// `out` must not exist; its parent must.
+    pub fn checkpoint(&self, out: &Path) -> Result<()> {
+        let cp = rocksdb::checkpoint::Checkpoint::new(&self.db)?;
+        cp.create_checkpoint(out)?;
+        Ok(())
+    }
+
+    /// Every entry of column family `name` in key order, fed to `f`; stops at
+    /// the first error of `f`, or of the read (turned into `E` by `read_err`).
+    pub fn for_each<E>(
+        &self,
+        name: &'static str,
+        read_err: impl Fn(StateError) -> E,
+        mut f: impl FnMut(&[u8], &[u8]) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let h = self.handle(name).map_err(&read_err)?;
+        for item in self.db.iterator_cf(h, IteratorMode::Start) {
+            let (k, v) = item.map_err(|e| read_err(e.into()))?;
+            f(&k, &v)?;
+        }
+        Ok(())
+    }
+
+    fn cf_options() -> Options {
+        let mut table = rocksdb::BlockBasedOptions::default();
+        table.set_bloom_filter(10.0, false);
+        let mut o = Options::default();
+        o.set_compression_type(rocksdb::DBCompressionType::Lz4);
+        o.set_block_based_table_factory(&table);
+        o
+    }
+
     fn open_with(path: &Path, env: Option<rocksdb::Env>) -> Result<Store> {
         let mut opts = Options::default();
         opts.create_if_missing(true);
@@ -90,15 +138,7 @@ impl Store {
         // on every transaction, new holdings, the consensus-key marker — then
         // skip the table instead of searching every overlapping file, which
         // would grow with the chain (random tx hashes overlap every file).
-        let cf_opts = || {
-            let mut table = rocksdb::BlockBasedOptions::default();
-            table.set_bloom_filter(10.0, false);
-            let mut o = Options::default();
-            o.set_compression_type(rocksdb::DBCompressionType::Lz4);
-            o.set_block_based_table_factory(&table);
-            o
-        };
-        let cfs = cf::ALL.iter().map(|n| ColumnFamilyDescriptor::new(*n, cf_opts()));
+        let cfs = cf::ALL.iter().map(|n| ColumnFamilyDescriptor::new(*n, Self::cf_options()));
         let db = DB::open_cf_descriptors(&opts, path, cfs)?;
         Ok(Store { db, _env: env })
     }
@@ -146,6 +186,12 @@ impl Store {
         Ok(None)
     }
 
+    /// A consistent point-in-time view of every column family: reads through
+    /// it see no write committed after it was taken (issuer export, SPEC §12).
+    pub fn snapshot(&self) -> Snap<'_> {
+        Snap { store: self, snap: self.db.snapshot() }
+    }
+
     /// Writes a batch with `sync = true` (SPEC §8 atomic per block).
     pub fn write(&self, batch: Batch) -> Result<()> {
         let mut wb = WriteBatch::default();
@@ -159,6 +205,39 @@ impl Store {
         let mut wo = WriteOptions::default();
         wo.set_sync(true);
         self.db.write_opt(wb, &wo)?;
+        Ok(())
+    }
+}
+
+/// A RocksDB snapshot of a [`Store`] ([`Store::snapshot`]).
+pub struct Snap<'a> {
+    store: &'a Store,
+    snap: rocksdb::Snapshot<'a>,
+}
+
+impl Snap<'_> {
+    /// Raw get as of the snapshot.
+    pub fn get(&self, cf: &'static str, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.snap.get_cf(self.store.handle(cf)?, key)?)
+    }
+
+    /// Calls `f` on every entry whose key starts with `prefix`, ascending, as
+    /// of the snapshot, without collecting them (memory stays bounded by one
+    /// entry); stops at the first error `f` returns.
+    pub fn visit<E: From<StateError>>(
+        &self,
+        cf: &'static str,
+        prefix: &[u8],
+        mut f: impl FnMut(&[u8], &[u8]) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let handle = self.store.handle(cf)?;
+        for item in self.snap.iterator_cf(handle, IteratorMode::From(prefix, Direction::Forward)) {
+            let (k, v) = item.map_err(StateError::from)?;
+            if !k.starts_with(prefix) {
+                break;
+            }
+            f(&k, &v)?;
+        }
         Ok(())
     }
 }

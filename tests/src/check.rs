@@ -42,7 +42,8 @@ impl Consistency {
 }
 
 impl Net {
-    /// The genesis validator set (the tests never change it).
+    /// The genesis validator set (the set of height 1; [`Net::assert_consistent`]
+    /// follows the changes the chain announces from there).
     pub fn genesis_validators(&self) -> anyhow::Result<ValidatorSet> {
         let vs = self
             .testnet
@@ -89,7 +90,9 @@ impl Net {
             say(format!("check: nodes did not all reach {target} ({e:#}); comparing up to {common}"));
         }
         let chain_id = self.chain_id();
-        let set = self.genesis_validators()?;
+        // The set certifying each height: genesis first, then every change a
+        // certified header announces (`next_validators_hash`), as a light client does.
+        let mut set = self.genesis_validators()?;
         let mut chain: Vec<CertifiedBlock> = Vec::with_capacity(common as usize);
         let mut txs_at: HashMap<Hash, Height> = HashMap::new();
         for h in 1..=common {
@@ -140,6 +143,23 @@ impl Net {
                     if txs_at.insert(tx.hash(), h).is_some() {
                         bail!("transaction {} committed twice", tx.hash());
                     }
+                }
+                if b.block.header.validators_hash != set.hash() {
+                    bail!("block {h} names validator set {}, expected {}", b.block.header.validators_hash, set.hash());
+                }
+                if b.block.header.next_validators_hash != set.hash() {
+                    let next = self.client(nodes[0]).validators(Some(h + 1)).await?.validators;
+                    if next.hash() != b.block.header.next_validators_hash {
+                        bail!(
+                            "block {h} announces validator set {}, node{} serves {} for height {}",
+                            b.block.header.next_validators_hash,
+                            nodes[0],
+                            next.hash(),
+                            h + 1
+                        );
+                    }
+                    say(format!("check: validator set changes at height {} ({} validators)", h + 1, next.len()));
+                    set = next;
                 }
                 chain.push(b);
             }

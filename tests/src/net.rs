@@ -263,6 +263,11 @@ impl Net {
         self.dir.as_ref().map(|d| d.path()).unwrap_or(Path::new("."))
     }
 
+    /// Home directory of node `i` (`config.toml`, `node.key`, `data/`).
+    pub fn home(&self, i: usize) -> &Path {
+        &self.nodes[i].home
+    }
+
     /// API client of node `i` (10 s request timeout).
     pub fn client(&self, i: usize) -> &Client {
         &self.clients[i]
@@ -650,6 +655,7 @@ fn add_extra_nodes(
             p.insert("listen".into(), toml::Value::String(format!("/ip4/127.0.0.1/tcp/{p2p}")));
             p.insert("peers".into(), toml::Value::Array(peers.clone()));
             table(cfg, "api")?.insert("listen".into(), toml::Value::String(format!("127.0.0.1:{api}")));
+            table(cfg, "api")?.insert("public_read".into(), toml::Value::Boolean(true));
             Ok(())
         })?;
         set_consensus(&config, &opts.consensus)?;

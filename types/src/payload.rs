@@ -380,6 +380,9 @@ pub struct MiningSite {
     /// Region of the site.
     pub region: Region,
     /// Street address of the site (restricted field, SPEC §6 / issue 8).
+    /// An API answer that withholds it has `"address": null`, read back as
+    /// empty text.
+    #[serde(deserialize_with = "address_or_withheld")]
     pub address: Text,
     /// Installed power capacity, kW.
     pub capacity_kw: u64,
@@ -393,6 +396,14 @@ pub struct MiningSite {
     pub pool: Option<ShortText>,
     /// Date the activity starts (or started).
     pub start_date: Date,
+}
+
+/// A site address, or `null` where an API answer withholds it (empty text).
+fn address_or_withheld<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
+    match <Option<Text> as Deserialize>::deserialize(d)? {
+        Some(t) => Ok(t),
+        None => Text::new(String::new()).map_err(serde::de::Error::custom),
+    }
 }
 
 /// Digital-asset activity subject to notification (Law art. 33-1 p.10).

@@ -24,6 +24,7 @@ use tamga_types::request::{verify_headers, RequestSignatureError, HEADER_KEY, HE
 use tamga_types::{PartyId, PartyStatus, PublicKey, Scope};
 
 use super::error::ApiError;
+use super::i18n::args;
 use super::{read, ApiContext, BODY_LIMIT};
 
 /// The account behind a signed request.
@@ -75,7 +76,8 @@ impl Caller {
 }
 
 fn refused(e: &RequestSignatureError) -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "BAD_REQUEST_SIGNATURE", e.to_string()).field(e.header())
+    let args = args!["detail" => e.to_string()];
+    ApiError::t(StatusCode::UNAUTHORIZED, "BAD_REQUEST_SIGNATURE", "BAD_REQUEST_SIGNATURE", args).field(e.header())
 }
 
 fn now_ms() -> u64 {
@@ -100,12 +102,9 @@ pub async fn layer(State(ctx): State<ApiContext>, req: Request, next: Next) -> R
     let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(b) => b,
         Err(_) => {
-            return ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "BODY_TOO_LARGE",
-                format!("a signed request's body must be at most {BODY_LIMIT} bytes"),
-            )
-            .into_response()
+            let args = args!["limit" => BODY_LIMIT.to_string()];
+            return ApiError::t(StatusCode::PAYLOAD_TOO_LARGE, "BODY_TOO_LARGE", "BODY_TOO_LARGE", args)
+                .into_response();
         }
     };
     let pq = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/").to_owned();
@@ -114,14 +113,31 @@ pub async fn layer(State(ctx): State<ApiContext>, req: Request, next: Next) -> R
     let key = match verified {
         Ok(Some(k)) => k,
         Ok(None) => unreachable!("at least one signature header is present"),
-        Err(e) => return refused(&e).into_response(),
+        Err(e) => {
+            if let RequestSignatureError::BadSignature(signer) = &e {
+                // A forged or corrupted request signature is a security event
+                // (issue 10 item 4); malformed or stale headers are not.
+                ctx.security.record(crate::security::SecurityEvent::BadSignature {
+                    origin: crate::security::Origin::ApiRequest,
+                    from: Some(Caller::anonymous(addr).who()),
+                    signer: Some(*signer),
+                    tx_hash: None,
+                    reason: e.to_string(),
+                });
+            }
+            return refused(&e).into_response();
+        }
     };
     let signer = read(&ctx, move |l| {
-        let unknown =
-            |why: String| ApiError::new(StatusCode::UNAUTHORIZED, "BAD_REQUEST_SIGNATURE", why).field(HEADER_KEY);
-        let account = l.account(&key)?.ok_or_else(|| unknown(format!("{key} is not an account of this chain")))?;
+        let unknown = |k: &'static str, args| {
+            ApiError::t(StatusCode::UNAUTHORIZED, "BAD_REQUEST_SIGNATURE", k, args).field(HEADER_KEY)
+        };
+        let account = l
+            .account(&key)?
+            .ok_or_else(|| unknown("BAD_REQUEST_SIGNATURE.unknown_key", args!["key" => key.to_string()]))?;
         if let AccountStatus::Revoked { height, .. } = account.status {
-            return Err(unknown(format!("account {key} was revoked at height {height}")));
+            let args = args!["key" => key.to_string(), "height" => height.to_string()];
+            return Err(unknown("BAD_REQUEST_SIGNATURE.revoked", args));
         }
         let party = l
             .party(account.party)?

@@ -8,9 +8,12 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
+use tamga_types::model::MiningNotification;
 use tamga_types::{Block, Certificate, CertifiedBlock, Hash, Height, Receipt, ValidatorSet};
 
+use super::access::{carries_site, may_see_site_address, redact_sites, withhold_raw, Reader};
 use super::error::{ApiError, ApiResult};
+use super::i18n::{args, Why};
 use super::query::{one_of, uint, Params};
 use super::{read, ApiContext};
 
@@ -24,7 +27,8 @@ pub async fn status(State(ctx): State<ApiContext>) -> Response {
 pub async fn health(State(ctx): State<ApiContext>) -> Response {
     match read(&ctx, |l| Ok(l.height()?)).await {
         Ok(height) => Json(serde_json::json!({ "status": "ok", "height": height })).into_response(),
-        Err(e) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "UNHEALTHY", e.message).into_response(),
+        Err(e) => ApiError::t(StatusCode::SERVICE_UNAVAILABLE, "UNHEALTHY", "UNHEALTHY", args!["detail" => e.message])
+            .into_response(),
     }
 }
 
@@ -64,10 +68,10 @@ pub async fn validators(
         let next = l.height()? + 1;
         let height = height.unwrap_or(next);
         if height == 0 || height > next {
-            return Err(ApiError::bad(
-                "BAD_PARAM",
+            return Err(ApiError::bad_t(
+                "BAD_PARAM.validator_height",
                 "height",
-                format!("invalid height {height}: sets are known for heights 1..={next}"),
+                args!["height" => height.to_string(), "next" => next.to_string()],
             ));
         }
         let set = l.validators_at(height)?;
@@ -82,13 +86,14 @@ fn block_height(ctx_height: Height, s: &str) -> ApiResult<Height> {
     let h = if s == "latest" {
         ctx_height
     } else {
-        uint(s)
-            .map_err(|why| ApiError::bad("BAD_HEIGHT", "height", format!("invalid height {s:?}: {why} or `latest`")))?
+        uint(s).map_err(|why: Why| {
+            ApiError::bad_t("BAD_HEIGHT", "height", args!["value" => format!("{s:?}"), "why" => why])
+        })?
     };
     if h == 0 || h > ctx_height {
-        return Err(ApiError::not_found(
+        return Err(ApiError::not_found_t(
             "BLOCK_NOT_FOUND",
-            format!("no block at height {h}: committed blocks are 1..={ctx_height}"),
+            args!["height" => h.to_string(), "last" => ctx_height.to_string()],
         ));
     }
     Ok(h)
@@ -119,25 +124,54 @@ enum Encoding {
 /// `GET /v1/blocks/{height}[?encoding=json|borsh]`: the block and its commit certificate.
 pub async fn block(
     State(ctx): State<ApiContext>,
+    reader: Reader,
     Path(at): Path<String>,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> ApiResult<Response> {
     let q = Params::new(q, &["encoding"])?;
     let enc = q.get("encoding", |s| one_of(s, &[("json", Encoding::Json), ("borsh", Encoding::Borsh)]))?;
-    let (block, certificate) = read(&ctx, move |l| {
+    let policy = ctx.read_policy;
+    let (block, certificate, hidden) = read(&ctx, move |l| {
         let h = block_height(l.height()?, &at)?;
-        match (l.block(h)?, l.certificate(h)?) {
-            (Some(b), Some(c)) => Ok((b, c)),
-            _ => Err(ApiError::internal(format!("block or certificate {h} missing from the store"))),
+        let (block, certificate) = match (l.block(h)?, l.certificate(h)?) {
+            (Some(b), Some(c)) => (b, c),
+            _ => return Err(ApiError::internal(format!("block or certificate {h} missing from the store"))),
+        };
+        // Positions of the transactions whose mining site `reader` may not see.
+        let mut hidden = Vec::new();
+        for (i, tx) in block.txs.iter().enumerate().filter(|(_, tx)| carries_site(tx)) {
+            let miner = l.account(&tx.tx.signer)?.map(|a| a.party);
+            if !may_see_site_address(policy, &reader, miner) {
+                hidden.push(i);
+            }
         }
+        Ok((block, certificate, hidden))
     })
     .await?;
     let (height, hash) = (block.header.height, block.hash());
+    let encoding_failed = |e: serde_json::Error| ApiError::internal(format!("encoding block {height}: {e}"));
     Ok(match enc.unwrap_or(Encoding::Json) {
-        Encoding::Json => Json(BlockAnswer { height, hash, block, certificate }).into_response(),
+        Encoding::Json if hidden.is_empty() => Json(BlockAnswer { height, hash, block, certificate }).into_response(),
+        Encoding::Json => {
+            let mut v =
+                serde_json::to_value(BlockAnswer { height, hash, block, certificate }).map_err(encoding_failed)?;
+            if let Some(txs) = v.pointer_mut("/block/txs").and_then(serde_json::Value::as_array_mut) {
+                for (_, tx) in txs.iter_mut().enumerate().filter(|(i, _)| hidden.contains(i)) {
+                    redact_sites(tx);
+                }
+            }
+            Json(v).into_response()
+        }
         Encoding::Borsh => {
             let raw = hex::encode(tamga_types::codec::encode(&CertifiedBlock { block, certificate }));
-            Json(RawBlockAnswer { height, hash, raw }).into_response()
+            let answer = RawBlockAnswer { height, hash, raw };
+            if hidden.is_empty() {
+                Json(answer).into_response()
+            } else {
+                let mut v = serde_json::to_value(answer).map_err(encoding_failed)?;
+                withhold_raw(&mut v);
+                Json(v).into_response()
+            }
         }
     })
 }
@@ -172,37 +206,51 @@ struct ProofAnswer {
 /// `GET /v1/proofs/state?key=<hex logical key>[&height=]` (SPEC §10).
 pub async fn state_proof(
     State(ctx): State<ApiContext>,
+    reader: Reader,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> ApiResult<Response> {
     let q = Params::new(q, &["key", "height"])?;
     let key = q
-        .get("key", |s| hex::decode(s).map_err(|e| format!("not hex: {e}")))?
-        .ok_or_else(|| ApiError::bad("MISSING_PARAM", "key", "missing key: hex of a logical state key"))?;
+        .get("key", |s| hex::decode(s).map_err(|e| Why::new("why.hex", args!["detail" => e.to_string()])))?
+        .ok_or_else(|| ApiError::bad_t("MISSING_PARAM.state_key", "key", Vec::new()))?;
     if key.is_empty() {
-        return Err(ApiError::bad("BAD_PARAM", "key", "invalid key \"\": empty"));
+        return Err(ApiError::bad_t("BAD_PARAM.empty_key", "key", Vec::new()));
     }
     let height: Option<Height> = q.get("height", uint)?;
+    let policy = ctx.read_policy;
     let answer = read(&ctx, move |l| {
         let last = l.height()?;
         let height = height.unwrap_or(last);
         let root = if height == last {
             l.state_root()?
         } else if height > last {
-            return Err(ApiError::bad(
-                "BAD_PARAM",
+            return Err(ApiError::bad_t(
+                "BAD_PARAM.proof_height",
                 "height",
-                format!("invalid height {height}: the last committed height is {last}"),
+                args!["height" => height.to_string(), "last" => last.to_string()],
             ));
         } else if height == 0 {
-            return Err(ApiError::bad(
-                "BAD_PARAM",
-                "height",
-                "invalid height 0: genesis-state proofs are served only until the first block",
-            ));
+            return Err(ApiError::bad_t("BAD_PARAM.genesis_proof", "height", Vec::new()));
         } else {
             l.block(height)?.map(|b| b.header.state_root).ok_or_else(|| ApiError::internal("block missing"))?
         };
         let (value, proof) = l.get_with_proof(&key, height)?;
+        // A mining notification entry holds its site's address (restricted).
+        if key.first() == Some(&tamga_state::keys::state::MINING) {
+            let miner = value.as_deref().and_then(|v| {
+                tamga_types::codec::decode::<MiningNotification>("mining notification", v, 1 << 20)
+                    .ok()
+                    .map(|n| n.miner)
+            });
+            if value.is_some() && !may_see_site_address(policy, &reader, miner) {
+                return Err(ApiError::t(
+                    StatusCode::FORBIDDEN,
+                    "RESTRICTED_FIELD",
+                    "RESTRICTED_FIELD.proof",
+                    args!["key" => hex::encode(&key)],
+                ));
+            }
+        }
         let proof = borsh::to_vec(&proof).map_err(|e| ApiError::internal(format!("encoding the proof: {e}")))?;
         Ok(ProofAnswer {
             key: hex::encode(&key),

@@ -2,12 +2,20 @@
 //! `{"code": "...", "message": "...", "field": "..."}` (field optional) with
 //! an HTTP status that tells the client whether to fix the request (4xx) or
 //! retry later (429, 503). Codes are stable; `docs/api.md` lists them.
+//!
+//! `message` is in the language the request asked for (`Accept-Language`,
+//! see [`super::i18n`]): an error carries its message key and the details
+//! (`args`) the catalogues' templates name, and is rendered per language
+//! when the answer leaves the node. `code` and `field` never change.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use tamga_state::StateError;
+use tamga_types::codec::DecodeError;
+use tamga_types::StatelessError;
 
+use super::i18n::{args, render, Args, Lang};
 use crate::mempool::MempoolError;
 
 /// An error answer.
@@ -18,17 +26,44 @@ pub struct ApiError {
     pub status: StatusCode,
     /// Stable machine-readable code.
     pub code: &'static str,
-    /// Human explanation naming the value at fault and what was expected.
+    /// Human explanation naming the value at fault and what was expected (English).
     pub message: String,
     /// The request field or query parameter at fault.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Catalogue key of the message (the code, or `CODE.variant`).
+    #[serde(skip)]
+    pub key: &'static str,
+    /// Details the message template names.
+    #[serde(skip)]
+    pub args: Args,
+}
+
+/// The serialised answer in one language.
+#[derive(Serialize)]
+pub struct Localized<'a> {
+    code: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
 }
 
 impl ApiError {
-    /// An error with no field.
+    /// An error with no field and a message given in English only: other
+    /// languages get the catalogue's template for `code` when it names no
+    /// detail, else this English text. Prefer [`ApiError::t`].
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into(), field: None }
+        ApiError { status, code, message: message.into(), field: None, key: code, args: Vec::new() }
+    }
+
+    /// An error whose message is catalogue entry `key` with `args` (the
+    /// English text is rendered now, the others when answering).
+    pub fn t(status: StatusCode, code: &'static str, key: &'static str, args: Args) -> ApiError {
+        let message = render(Lang::En, key, &args).unwrap_or_else(|| {
+            tracing::warn!(target: "tamga::api", key, "message key missing from the English catalogue or an argument");
+            key.to_owned()
+        });
+        ApiError { status, code, message, field: None, key, args }
     }
 
     /// Names the field or parameter at fault.
@@ -42,20 +77,109 @@ impl ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, code, message).field(field)
     }
 
+    /// 400: catalogue entry `key` (its code is the part before any `.`), naming `field`.
+    pub fn bad_t(key: &'static str, field: impl Into<String>, args: Args) -> ApiError {
+        ApiError::t(StatusCode::BAD_REQUEST, code_of(key), key, args).field(field)
+    }
+
     /// 404 with `code`.
     pub fn not_found(code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, code, message)
     }
 
+    /// 404: catalogue entry `key`.
+    pub fn not_found_t(key: &'static str, args: Args) -> ApiError {
+        ApiError::t(StatusCode::NOT_FOUND, code_of(key), key, args)
+    }
+
     /// 500 `INTERNAL`: the node failed, not the request.
     pub fn internal(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", message)
+        ApiError::t(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "INTERNAL", args!["detail" => message.into()])
     }
 
     /// A mempool refusal with its own code and status (400/409/429/503).
     pub fn mempool(e: &MempoolError) -> ApiError {
         let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        ApiError { status, code: e.code(), message: e.to_string(), field: None }
+        let (key, args) = mempool_message(e);
+        let mut out = ApiError::t(status, e.code(), key, args);
+        if out.message == key {
+            out.message = e.to_string();
+        }
+        out
+    }
+
+    /// The message in `lang`: the catalogue's template with this error's
+    /// details; the English text when the catalogue cannot render it.
+    pub fn message_in(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.message.clone();
+        }
+        render(lang, self.key, &self.args).unwrap_or_else(|| self.message.clone())
+    }
+
+    /// The answer body in `lang`.
+    pub fn localized(&self, lang: Lang) -> Localized<'_> {
+        Localized { code: self.code, message: self.message_in(lang), field: self.field.as_deref() }
+    }
+}
+
+/// The code of a message key: the part before the first `.`.
+pub fn code_of(key: &'static str) -> &'static str {
+    key.split('.').next().unwrap_or(key)
+}
+
+/// Message key and details of a mempool refusal.
+pub fn mempool_message(e: &MempoolError) -> (&'static str, Args) {
+    match e {
+        MempoolError::Stateless(s) => stateless_message(s),
+        MempoolError::Duplicate(h) => ("DUPLICATE_TX", args!["hash" => h.to_string()]),
+        MempoolError::Committed(h) => ("ALREADY_COMMITTED", args!["hash" => h.to_string()]),
+        MempoolError::StaleNonce { signer, expected, got } => (
+            "STALE_NONCE",
+            args!["signer" => signer.to_string(), "expected" => expected.to_string(), "got" => got.to_string()],
+        ),
+        MempoolError::NonceTaken { signer, nonce, existing } => (
+            "NONCE_TAKEN",
+            args!["signer" => signer.to_string(), "nonce" => nonce.to_string(), "existing" => existing.to_string()],
+        ),
+        MempoolError::NonceTooFar { signer, expected, got, max_ahead } => (
+            "NONCE_TOO_FAR",
+            args![
+                "signer" => signer.to_string(),
+                "expected" => expected.to_string(),
+                "got" => got.to_string(),
+                "max_ahead" => max_ahead.to_string(),
+            ],
+        ),
+        MempoolError::ValidatorSigner(k) => ("VALIDATOR_KEY_SIGNER", args!["key" => k.to_string()]),
+        MempoolError::Full { txs, bytes, max_txs, max_bytes } => (
+            "MEMPOOL_FULL",
+            args![
+                "txs" => txs.to_string(),
+                "bytes" => bytes.to_string(),
+                "max_txs" => max_txs.to_string(),
+                "max_bytes" => max_bytes.to_string(),
+            ],
+        ),
+        MempoolError::AccountFull { signer, waiting, max } => (
+            "ACCOUNT_QUEUE_FULL",
+            args!["signer" => signer.to_string(), "waiting" => waiting.to_string(), "max" => max.to_string()],
+        ),
+        MempoolError::Ledger(why) => ("LEDGER_UNAVAILABLE", args!["detail" => why.clone()]),
+    }
+}
+
+/// Message key and details of a failed stateless check (admission, `POST /v1/verify`).
+pub fn stateless_message(e: &StatelessError) -> (&'static str, Args) {
+    match e {
+        StatelessError::Decode(DecodeError::TooLarge { max, got, .. }) => {
+            ("TX_TOO_LARGE", args!["size" => got.to_string(), "max" => max.to_string()])
+        }
+        StatelessError::Decode(d) => ("MALFORMED_TX", args!["detail" => d.to_string()]),
+        StatelessError::WrongChain { expected, got } => {
+            ("WRONG_CHAIN_ID", args!["expected" => format!("{expected:?}"), "got" => format!("{got:?}")])
+        }
+        StatelessError::Signature(s) => ("BAD_SIGNATURE", args!["detail" => s.to_string()]),
     }
 }
 
@@ -67,7 +191,10 @@ impl From<StateError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, axum::Json(&self)).into_response()
+        let mut resp = (self.status, axum::Json(&self)).into_response();
+        // For `i18n::localize`, which rewrites the message into the asked language.
+        resp.extensions_mut().insert(self);
+        resp
     }
 }
 

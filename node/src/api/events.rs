@@ -44,6 +44,7 @@ use tamga_types::{Block, Hash, Height, PublicKey, Receipt};
 use tokio::sync::{broadcast, OwnedSemaphorePermit, Semaphore};
 
 use super::error::{ApiError, ApiResult};
+use super::i18n::{args, Lang, Why};
 use super::query::{uint, Params};
 use super::ApiContext;
 use crate::metrics::Metrics;
@@ -219,13 +220,13 @@ impl Default for EventHub {
 struct Filter(Option<Vec<String>>);
 
 impl Filter {
-    fn parse(s: &str) -> Result<Filter, String> {
+    fn parse(s: &str) -> Result<Filter, Why> {
         let mut kinds = Vec::new();
         for k in s.split(',') {
             if !STREAM_EVENTS.contains(&k) && !RECEIPT_EVENT_KINDS.contains(&k) {
-                return Err(format!(
-                    "unknown kind {k:?}: expected a comma list of {} or a receipt event kind (docs/wire-format.md §10)",
-                    STREAM_EVENTS.join(", ")
+                return Err(Why::new(
+                    "why.event_kind",
+                    args!["kind" => format!("{k:?}"), "allowed" => STREAM_EVENTS.join(", ")],
                 ));
             }
             kinds.push(k.to_owned());
@@ -274,6 +275,8 @@ struct Feed {
     replay_until: Height,
     queue: VecDeque<SseEvent>,
     done: bool,
+    /// Language of the `error` event's message.
+    lang: Lang,
     _slot: Slot,
 }
 
@@ -361,7 +364,7 @@ impl Feed {
     /// with its `Last-Event-ID`.
     fn fail(&mut self, message: &str) {
         let body = ApiError::internal(message.to_owned());
-        self.queue.push_back(SseEvent::default().event("error").data(json(&body)));
+        self.queue.push_back(SseEvent::default().event("error").data(json(&body.localized(self.lang))));
         self.done = true;
     }
 }
@@ -370,10 +373,15 @@ impl Feed {
 /// over `?from_height=H` (start at H), as a browser reconnects with both.
 fn start_height(headers: &HeaderMap, from_height: Option<Height>) -> ApiResult<Option<Height>> {
     if let Some(v) = headers.get("last-event-id") {
-        let bad =
-            |why: &str| ApiError::bad("BAD_PARAM", "Last-Event-ID", format!("invalid Last-Event-ID {v:?}: {why}"));
-        let s = v.to_str().map_err(|_| bad("not ASCII"))?;
-        let h: Height = uint(s).map_err(|why| bad(&why))?;
+        let bad = |why: Why| {
+            ApiError::bad_t(
+                "BAD_PARAM",
+                "Last-Event-ID",
+                args!["param" => "Last-Event-ID", "value" => format!("{v:?}"), "why" => why],
+            )
+        };
+        let s = v.to_str().map_err(|_| bad(Why::plain("why.ascii")))?;
+        let h: Height = uint(s).map_err(bad)?;
         return Ok(Some(h.saturating_add(1)));
     }
     Ok(from_height)
@@ -382,21 +390,23 @@ fn start_height(headers: &HeaderMap, from_height: Option<Height>) -> ApiResult<O
 /// `GET /v1/events[?kinds=a,b][&from_height=H]` (header `Last-Event-ID`).
 pub async fn stream(
     State(ctx): State<ApiContext>,
+    lang: Lang,
     headers: HeaderMap,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> ApiResult<Response> {
     let q = Params::new(q, &["kinds", "from_height"])?;
     let filter = q.get("kinds", Filter::parse)?.unwrap_or(Filter(None));
     let from_height: Option<Height> = q.get("from_height", |s| {
-        uint::<Height>(s).and_then(|h| if h == 0 { Err("blocks start at height 1".into()) } else { Ok(h) })
+        uint::<Height>(s).and_then(|h| if h == 0 { Err(Why::plain("why.height_from_1")) } else { Ok(h) })
     })?;
     let start = start_height(&headers, from_height)?;
     let hub = &ctx.events;
     let permit = hub.permits.clone().try_acquire_owned().map_err(|_| {
-        ApiError::new(
+        ApiError::t(
             StatusCode::SERVICE_UNAVAILABLE,
             "TOO_MANY_SUBSCRIBERS",
-            format!("this node already serves {} event streams; retry later or use another node", hub.max),
+            "TOO_MANY_SUBSCRIBERS",
+            args!["max" => hub.max.to_string()],
         )
     })?;
     let slot = Slot::new(permit, ctx.metrics.clone());
@@ -406,8 +416,17 @@ pub async fn stream(
     let ledger = ctx.ledger.clone();
     let committed = super::read(&ctx, |l| Ok(l.height()?)).await?;
     let next = start.unwrap_or(committed + 1);
-    let feed =
-        Feed { ledger, rx, filter, next, replay_until: committed, queue: VecDeque::new(), done: false, _slot: slot };
+    let feed = Feed {
+        ledger,
+        rx,
+        filter,
+        next,
+        replay_until: committed,
+        queue: VecDeque::new(),
+        done: false,
+        lang,
+        _slot: slot,
+    };
     let events = futures::stream::unfold(feed, |mut feed| async move {
         feed.next_event().await.map(|e| (Ok::<_, Infallible>(e), feed))
     });

@@ -19,14 +19,18 @@
 //! The contract with the rest of the node is [`ApiContext`]: everything a
 //! handler may touch.
 
+pub mod access;
 pub mod auth;
 mod chain;
 mod error;
 mod events;
+mod export;
+pub mod i18n;
 mod openapi;
 mod proofs;
 mod query;
 mod registries;
+mod security;
 mod txs;
 mod verify;
 
@@ -68,6 +72,13 @@ pub struct ApiContext {
     pub metrics: Arc<Metrics>,
     /// Committed blocks for `/v1/events`, fed by the consensus driver.
     pub events: EventHub,
+    /// Security events: recorded by handlers (bad signatures), served to
+    /// regulators by `/v1/security/events`.
+    pub security: crate::security::SecurityLog,
+    /// Who may read what (`[api] public_read`, `redact_site_addresses`).
+    pub read_policy: access::ReadPolicy,
+    /// The access journal (SPEC §12); `None` when `journal.enabled` is off.
+    pub journal: Option<crate::journal::JournalHandle>,
 }
 
 /// Runs a ledger read on the blocking pool (RocksDB calls block).
@@ -82,15 +93,13 @@ async fn read<T: Send + 'static>(
 }
 
 async fn no_route(method: Method, uri: Uri) -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", format!("no route {method} {}", uri.path()))
+    let args = i18n::args!["method" => method.to_string(), "path" => uri.path()];
+    ApiError::t(StatusCode::NOT_FOUND, "NOT_FOUND", "NOT_FOUND", args)
 }
 
 async fn wrong_method(method: Method, uri: Uri) -> ApiError {
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "METHOD_NOT_ALLOWED",
-        format!("{method} is not allowed on {}", uri.path()),
-    )
+    let args = i18n::args!["method" => method.to_string(), "path" => uri.path()];
+    ApiError::t(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "METHOD_NOT_ALLOWED", args)
 }
 
 /// Every route: method, path and handler. The router is built from this
@@ -129,6 +138,8 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<ApiContext>)> {
         (Method::GET, "/v1/mining-notifications/{id}", get(registries::mining_notification)),
         (Method::GET, "/v1/activity-notifications", get(registries::activity_notifications)),
         (Method::GET, "/v1/evidence", get(registries::evidence)),
+        (Method::GET, "/v1/issuers/{id}/export", get(export::issuer)),
+        (Method::GET, "/v1/security/events", get(security::events)),
     ]
 }
 
@@ -138,10 +149,19 @@ pub fn router(ctx: ApiContext) -> Router {
     for (_, path, handler) in routes() {
         r = r.route(path, handler);
     }
-    r.fallback(no_route)
-        .method_not_allowed_fallback(wrong_method)
-        .layer(axum::middleware::from_fn_with_state(ctx.clone(), auth::layer))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+    r = r.route_layer(axum::middleware::from_fn_with_state(ctx.clone(), access::enforce));
+    let mut r = r.fallback(no_route).method_not_allowed_fallback(wrong_method);
+    // The access journal wraps auth (so refused requests are journaled) and
+    // reads the caller from inside it (docs/journal.md).
+    if ctx.journal.is_some() {
+        r = r.layer(axum::middleware::from_fn(crate::journal::layer::capture_caller));
+    }
+    r = r.layer(axum::middleware::from_fn_with_state(ctx.clone(), auth::layer));
+    if let Some(journal) = ctx.journal.clone() {
+        r = r.layer(axum::middleware::from_fn_with_state(journal, crate::journal::layer::record));
+    }
+    r.layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(i18n::localize))
         .with_state(ctx)
 }

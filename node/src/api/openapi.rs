@@ -374,6 +374,24 @@ fn schemas() -> Value {
                 "vote_height": uint(), "vote_round": uint() },
         }),
     );
+    m.insert(
+        "SecurityRecord".into(),
+        json!({
+            "type": "object", "required": ["seq", "time_ms", "node", "kind"],
+            "description": "One security event: seq, time_ms, node and kind, plus the kind's fields (docs/api.md)",
+            "properties": { "seq": uint(), "time_ms": uint(), "node": r("PublicKey"),
+                "kind": { "type": "string", "enum": crate::security::SecurityEvent::KINDS } },
+            "additionalProperties": true,
+        }),
+    );
+    m.insert(
+        "SecurityPage".into(),
+        json!({
+            "type": "object", "required": ["events", "oldest", "last", "next_after", "truncated"],
+            "properties": { "events": array(r("SecurityRecord")), "oldest": { "type": ["integer", "null"], "minimum": 0 },
+                "last": uint(), "next_after": uint(), "truncated": { "type": "boolean" } },
+        }),
+    );
     Value::Object(m)
 }
 
@@ -561,6 +579,38 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
             .err(400, &["BAD_JSON", "BAD_HEX", "MALFORMED_TX", "BUNDLE_MALFORMED", "BUNDLE_VERSION_UNSUPPORTED", "BAD_REQUEST", "BAD_BODY"])
             .err(413, &["BODY_TOO_LARGE"])
             .err(500, &["INTERNAL"])
+            .done(),
+        op("get", "/v1/issuers/{id}/export", "issuer_export", "registries", "Export of an issuer with proofs (SPEC §12)")
+            .describe("JSON Lines (docs/export-format.md), streamed: header, certified blocks, the party and its accounts, \
+                       every class with its holdings, every record with its history, end. Each state entry carries its \
+                       Merkle proof against the state root of one certified height; `tamga export verify` checks it offline.")
+            .id_param("Party", "PARTY_NOT_FOUND")
+            .answer(200, "The export, one JSON object per line", "application/x-ndjson", json!({ "type": "string" }))
+            .err(400, &["UNKNOWN_PARAM", "BAD_QUERY"])
+            .err(409, &["NOT_AN_ISSUER", "NO_COMMITTED_BLOCK"])
+            .err(503, &["EXPORT_BUSY"])
+            .err(500, &["INTERNAL"])
+            .done(),
+        op("get", "/v1/security/events", "security_events", "events", "Security events of this node (regulators only)")
+            .describe(
+                "Bad signatures, refused peers, equivocations, the configuration loaded, validator-set changes, key \
+                 revocations, regulator-scope refusals and journal verification failures, from the node's ring of \
+                 recent records (full history: HOME/security/events.jsonl). A JSON page of records with seq > after, \
+                 oldest first; with stream=true, Server-Sent Events: one `security` event per record with id: <seq>, \
+                 the ring's records after `after` (or Last-Event-ID) first, then live ones, and a `gap` event \
+                 {missed_from, missed_to} for records no longer held.",
+            )
+            .query("after", "Only records with a greater seq (default 0)", uint())
+            .query("limit", &format!("Most records in the page, 1..={} (default {}; pages only)",
+                super::security::MAX_LIMIT, super::security::DEFAULT_LIMIT), uint())
+            .query("kinds", "Comma list of security event kinds (default: all)",
+                json!({ "type": "string", "x-allowed-items": crate::security::SecurityEvent::KINDS }))
+            .query("stream", "true: Server-Sent Events instead of a page", json!({ "type": "boolean" }))
+            .header("Last-Event-ID", "Stream only: resume after this seq (wins over after)", uint())
+            .ok(200, "A page, or with stream=true an event stream (text/event-stream)", r("SecurityPage"))
+            .err(400, &["UNKNOWN_PARAM", "BAD_PARAM", "BAD_QUERY"])
+            .err(403, &["REGULATOR_ONLY"])
+            .err(503, &["TOO_MANY_SUBSCRIBERS"])
             .done(),
     ]
 }

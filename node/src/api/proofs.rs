@@ -15,7 +15,9 @@ use tamga_state::Ledger;
 use tamga_types::codec::BoundedVec;
 use tamga_types::{Hash, Height};
 
+use super::access::{carries_site, may_see_site_address, Reader};
 use super::error::{ApiError, ApiResult};
+use super::i18n::args;
 use super::query::path_hash;
 use super::{read, ApiContext};
 
@@ -30,9 +32,26 @@ struct BundleAnswer {
 }
 
 /// `GET /v1/txs/{hash}/bundle`.
-pub async fn bundle(State(ctx): State<ApiContext>, Path(hash): Path<String>) -> ApiResult<Response> {
+pub async fn bundle(State(ctx): State<ApiContext>, reader: Reader, Path(hash): Path<String>) -> ApiResult<Response> {
     let hash = path_hash(&hash)?;
-    let b = read(&ctx, move |l| assemble(l, &hash)).await?;
+    let policy = ctx.read_policy;
+    let b = read(&ctx, move |l| {
+        let b = assemble(l, &hash)?;
+        // A bundle is the signed bytes: a restricted field cannot be cut out of it.
+        if carries_site(&b.tx) {
+            let miner = l.account(&b.tx.tx.signer)?.map(|a| a.party);
+            if !may_see_site_address(policy, &reader, miner) {
+                return Err(ApiError::t(
+                    axum::http::StatusCode::FORBIDDEN,
+                    "RESTRICTED_FIELD",
+                    "RESTRICTED_FIELD.bundle",
+                    args!["hash" => hash.to_string()],
+                ));
+            }
+        }
+        Ok(b)
+    })
+    .await?;
     let raw = b.encode();
     let answer = BundleAnswer { hash, height: b.receipt.height, bytes: raw.len(), raw: hex::encode(raw) };
     Ok(Json(answer).into_response())
@@ -40,9 +59,9 @@ pub async fn bundle(State(ctx): State<ApiContext>, Path(hash): Path<String>) -> 
 
 /// Builds the bundle of the committed transaction `hash`.
 pub(crate) fn assemble(l: &Ledger, hash: &Hash) -> ApiResult<ReceiptBundle> {
-    let v = l.transaction(hash)?.ok_or_else(|| {
-        ApiError::not_found("TX_NOT_FOUND", format!("transaction {hash} is not committed at this node"))
-    })?;
+    let v = l
+        .transaction(hash)?
+        .ok_or_else(|| ApiError::not_found_t("TX_NOT_FOUND.not_committed", args!["hash" => hash.to_string()]))?;
     let genesis_hash = l.chain_info()?.genesis_hash;
     let r = &v.receipt;
     let commitment = if r.height == 0 {

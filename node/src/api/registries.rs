@@ -8,11 +8,13 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
-use tamga_types::model::AccountState;
+use tamga_types::model::{AccountState, MiningNotification};
 use tamga_types::views::{BalanceView, MiningFilter};
 use tamga_types::{ClassId, Date, EscrowId, MiningNotificationId, MiningNotificationKind, PartyId, RecordId, Region};
 
+use super::access::{may_see_site_address, redact_sites, Reader};
 use super::error::{ApiError, ApiResult};
+use super::i18n::{args, Why};
 use super::query::{one_of, path_id, path_key, uint, Params};
 use super::{read, ApiContext};
 
@@ -34,7 +36,7 @@ struct AccountAnswer {
 }
 
 fn account_missing(key: &tamga_types::PublicKey) -> ApiError {
-    ApiError::not_found("ACCOUNT_NOT_FOUND", format!("no account {key}"))
+    ApiError::not_found_t("ACCOUNT_NOT_FOUND", args!["key" => key.to_string()])
 }
 
 /// `GET /v1/accounts/{key}`.
@@ -69,7 +71,7 @@ pub async fn parties(State(ctx): State<ApiContext>, q: Q) -> ApiResult<Response>
 pub async fn party(State(ctx): State<ApiContext>, Path(id): Path<String>) -> ApiResult<Response> {
     let id = PartyId(path_id("id", &id)?);
     let p = read(&ctx, move |l| {
-        l.party(id)?.ok_or_else(|| ApiError::not_found("PARTY_NOT_FOUND", format!("no party {id}")))
+        l.party(id)?.ok_or_else(|| ApiError::not_found_t("PARTY_NOT_FOUND", args!["id" => id.to_string()]))
     })
     .await?;
     Ok(json(p))
@@ -90,7 +92,7 @@ pub async fn classes(State(ctx): State<ApiContext>, q: Q) -> ApiResult<Response>
 }
 
 fn class_missing(id: ClassId) -> ApiError {
-    ApiError::not_found("CLASS_NOT_FOUND", format!("no class {id}"))
+    ApiError::not_found_t("CLASS_NOT_FOUND", args!["id" => id.to_string()])
 }
 
 /// `GET /v1/classes/{id}`.
@@ -114,7 +116,7 @@ pub async fn holders(State(ctx): State<ApiContext>, Path(id): Path<String>) -> A
 pub async fn record(State(ctx): State<ApiContext>, Path(id): Path<String>) -> ApiResult<Response> {
     let id = RecordId(path_id("id", &id)?);
     let r = read(&ctx, move |l| {
-        l.record(id)?.ok_or_else(|| ApiError::not_found("RECORD_NOT_FOUND", format!("no record {id}")))
+        l.record(id)?.ok_or_else(|| ApiError::not_found_t("RECORD_NOT_FOUND", args!["id" => id.to_string()]))
     })
     .await?;
     Ok(json(r))
@@ -138,7 +140,7 @@ pub async fn escrows(State(ctx): State<ApiContext>, q: Q) -> ApiResult<Response>
 pub async fn escrow(State(ctx): State<ApiContext>, Path(id): Path<String>) -> ApiResult<Response> {
     let id = EscrowId(path_id("id", &id)?);
     let e = read(&ctx, move |l| {
-        l.escrow(id)?.ok_or_else(|| ApiError::not_found("ESCROW_NOT_FOUND", format!("no escrow {id}")))
+        l.escrow(id)?.ok_or_else(|| ApiError::not_found_t("ESCROW_NOT_FOUND", args!["id" => id.to_string()]))
     })
     .await?;
     Ok(json(e))
@@ -154,8 +156,14 @@ const KINDS: [(&str, MiningNotificationKind); 3] = [
     ("termination", MiningNotificationKind::Termination),
 ];
 
-fn date(s: &str) -> Result<Date, String> {
-    s.parse::<Date>().map_err(|e| e.replace(&format!("invalid date {s:?}: "), ""))
+fn date(s: &str) -> Result<Date, Why> {
+    s.parse::<Date>().map_err(|_| {
+        // `Date::from_str` refuses a shape other than YYYY-MM-DD, or a day
+        // the calendar lacks (2026-02-30).
+        let shaped = s.len() == 10
+            && s.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        Why::plain(if shaped { "why.date_day" } else { "why.date_format" })
+    })
 }
 
 /// The filter of `GET /v1/mining-notifications`, every bad value refused by name.
@@ -167,7 +175,7 @@ pub fn mining_filter(q: Q) -> ApiResult<MiningFilter> {
         region: q.get("region", |s| {
             Region::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
                 let names: Vec<&str> = Region::ALL.iter().map(|r| r.as_str()).collect();
-                format!("expected one of: {}", names.join(", "))
+                Why::new("why.one_of", args!["allowed" => names.join(", ")])
             })
         })?,
         kind: q.get("kind", |s| one_of(s, &KINDS))?,
@@ -179,34 +187,54 @@ pub fn mining_filter(q: Q) -> ApiResult<MiningFilter> {
                 if (1..=MAX_PAGE).contains(&n) {
                     Ok(n)
                 } else {
-                    Err(format!("expected 1..={MAX_PAGE}"))
+                    Err(Why::new("why.range", args!["min" => "1", "max" => MAX_PAGE.to_string()]))
                 }
             })
         })?,
     };
     if let (Some(from), Some(to)) = (f.from, f.to) {
         if from > to {
-            return Err(ApiError::bad("BAD_PARAM", "to", format!("invalid range: from {from} is after to {to}")));
+            return Err(ApiError::bad_t(
+                "BAD_PARAM.range",
+                "to",
+                args!["from" => from.to_string(), "to" => to.to_string()],
+            ));
         }
     }
     Ok(f)
 }
 
+/// A notification as JSON, its site address withheld from `reader` unless
+/// the read policy lets it see it (`api::access`).
+fn notification_json(ctx: &ApiContext, reader: &Reader, n: &MiningNotification) -> ApiResult<serde_json::Value> {
+    let mut v = serde_json::to_value(n).map_err(|e| ApiError::internal(format!("encoding notification: {e}")))?;
+    if !may_see_site_address(ctx.read_policy, reader, Some(n.miner)) {
+        redact_sites(&mut v);
+    }
+    Ok(v)
+}
+
 /// `GET /v1/mining-notifications?miner&status&region&kind&from&to&after&limit`.
-pub async fn mining_notifications(State(ctx): State<ApiContext>, q: Q) -> ApiResult<Response> {
+pub async fn mining_notifications(State(ctx): State<ApiContext>, reader: Reader, q: Q) -> ApiResult<Response> {
     let f = mining_filter(q)?;
-    Ok(json(read(&ctx, move |l| Ok(l.mining_notifications(&f)?)).await?))
+    let page = read(&ctx, move |l| Ok(l.mining_notifications(&f)?)).await?;
+    let items = page.items.iter().map(|n| notification_json(&ctx, &reader, n)).collect::<ApiResult<Vec<_>>>()?;
+    Ok(json(serde_json::json!({ "items": items, "next_after": page.next_after })))
 }
 
 /// `GET /v1/mining-notifications/{id}`.
-pub async fn mining_notification(State(ctx): State<ApiContext>, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn mining_notification(
+    State(ctx): State<ApiContext>,
+    reader: Reader,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let id = MiningNotificationId(path_id("id", &id)?);
     let n = read(&ctx, move |l| {
         l.mining_notification(id)?
-            .ok_or_else(|| ApiError::not_found("MINING_NOTIFICATION_NOT_FOUND", format!("no mining notification {id}")))
+            .ok_or_else(|| ApiError::not_found_t("MINING_NOTIFICATION_NOT_FOUND", args!["id" => id.to_string()]))
     })
     .await?;
-    Ok(json(n))
+    Ok(json(notification_json(&ctx, &reader, &n)?))
 }
 
 /// `GET /v1/mining-notifications/totals`.

@@ -6,13 +6,16 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use tamga_types::{Hash, Receipt, SignedTransaction};
 
+use super::access::{carries_site, may_see_site_address, redact_sites, withhold_raw, Reader};
 use super::error::{ApiError, ApiResult};
+use super::i18n::{args, Lang};
 use super::query::path_hash;
-use super::{read, ApiContext};
+use super::{read, ApiContext, Caller};
+use crate::security::Origin;
 
 /// Most transactions in one batch submission.
 pub const MAX_BATCH: usize = 1000;
@@ -45,57 +48,66 @@ struct ItemError {
 /// A body that could not be read: 413 over the limit, else 400 (also used by `verify`).
 pub(super) fn body_error(e: BytesRejection) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(
+        ApiError::t(
             StatusCode::PAYLOAD_TOO_LARGE,
             "BODY_TOO_LARGE",
-            format!("request body over {} bytes", super::BODY_LIMIT),
+            "BODY_TOO_LARGE",
+            args!["limit" => super::BODY_LIMIT.to_string()],
         )
     } else {
-        ApiError::new(StatusCode::BAD_REQUEST, "BAD_BODY", e.body_text())
+        ApiError::t(StatusCode::BAD_REQUEST, "BAD_BODY", "BAD_BODY", args!["detail" => e.body_text()])
     }
 }
 
 fn unhex(field: String, s: &str) -> ApiResult<Vec<u8>> {
     let s = s.strip_prefix("0x").unwrap_or(s);
-    hex::decode(s).map_err(|e| ApiError::bad("BAD_HEX", field, format!("not hex of a signed transaction: {e}")))
+    hex::decode(s).map_err(|e| ApiError::bad_t("BAD_HEX.tx", field, args!["detail" => e.to_string()]))
 }
 
 /// `POST /v1/txs`.
-pub async fn submit(State(ctx): State<ApiContext>, body: Result<Bytes, BytesRejection>) -> ApiResult<Response> {
+pub async fn submit(
+    State(ctx): State<ApiContext>,
+    Extension(caller): Extension<Caller>,
+    lang: Lang,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
     let body = body.map_err(body_error)?;
     let req: SubmitBody = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::new(
+        ApiError::t(
             StatusCode::BAD_REQUEST,
             "BAD_JSON",
-            format!("body is not {{\"tx\": hex}} or {{\"txs\": [hex…]}}: {e}"),
+            "BAD_JSON",
+            args!["expected" => r#"{"tx": hex} | {"txs": [hex…]}"#, "detail" => e.to_string()],
         )
     })?;
     let (raws, batch) = match (req.tx, req.txs) {
         (Some(tx), None) => (vec![unhex("tx".into(), &tx)?], false),
         (None, Some(txs)) => {
             if txs.is_empty() {
-                return Err(ApiError::bad("EMPTY_BATCH", "txs", "txs is empty"));
+                return Err(ApiError::bad_t("EMPTY_BATCH", "txs", Vec::new()));
             }
             if txs.len() > MAX_BATCH {
-                return Err(ApiError::bad(
+                return Err(ApiError::bad_t(
                     "BATCH_TOO_LARGE",
                     "txs",
-                    format!("{} transactions in one batch, at most {MAX_BATCH}", txs.len()),
+                    args!["count" => txs.len().to_string(), "max" => MAX_BATCH.to_string()],
                 ));
             }
             let raws = txs.iter().enumerate().map(|(i, t)| unhex(format!("txs[{i}]"), t)).collect::<ApiResult<_>>()?;
             (raws, true)
         }
-        (Some(_), Some(_)) => return Err(ApiError::bad("BAD_REQUEST", "tx", "give either tx or txs, not both")),
-        (None, None) => {
-            return Err(ApiError::bad("BAD_REQUEST", "tx", "missing tx (one transaction) or txs (a batch)"))
-        }
+        (Some(_), Some(_)) => return Err(ApiError::bad_t("BAD_REQUEST.tx_and_txs", "tx", Vec::new())),
+        (None, None) => return Err(ApiError::bad_t("BAD_REQUEST.no_tx", "tx", Vec::new())),
     };
     // Decoding and signature checks are CPU work: off the async threads.
     let gateway = ctx.gateway.clone();
-    let results = tokio::task::spawn_blocking(move || gateway.submit(&raws))
-        .await
-        .map_err(|e| ApiError::internal(format!("admission task failed: {e}")))?;
+    let (raws, results) = tokio::task::spawn_blocking(move || {
+        let results = gateway.submit(&raws);
+        (raws, results)
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("admission task failed: {e}")))?;
+    ctx.security.record_bad_tx_signatures(Origin::Api, Some(caller.who()), &raws, &results);
     let rejected = results.iter().filter(|r| r.is_err()).count();
     ctx.metrics.mempool_rejected.inc_by(rejected as u64);
     if !batch {
@@ -111,7 +123,11 @@ pub async fn submit(State(ctx): State<ApiContext>, body: Result<Bytes, BytesReje
             Ok(hash) => SubmitItem { hash: Some(hash), error: None },
             Err(e) => SubmitItem {
                 hash: None,
-                error: Some(ItemError { status: e.http_status(), code: e.code(), message: e.to_string() }),
+                error: Some(ItemError {
+                    status: e.http_status(),
+                    code: e.code(),
+                    message: ApiError::mempool(&e).message_in(lang),
+                }),
             },
         })
         .collect();
@@ -130,21 +146,34 @@ struct Committed {
 }
 
 /// `GET /v1/txs/{hash}`.
-pub async fn get(State(ctx): State<ApiContext>, Path(hash): Path<String>) -> ApiResult<Response> {
+pub async fn get(State(ctx): State<ApiContext>, reader: Reader, Path(hash): Path<String>) -> ApiResult<Response> {
     let hash = path_hash(&hash)?;
     // Mempool first: a block is committed before its transactions leave the
     // mempool, so a transaction is never missed between the two looks.
     if ctx.gateway.mempool().contains(&hash) {
         return Ok(Json(serde_json::json!({ "status": "pending", "hash": hash })).into_response());
     }
-    match read(&ctx, move |l| Ok(l.transaction(&hash)?)).await? {
-        Some(v) => {
+    let found = read(&ctx, move |l| {
+        let Some(v) = l.transaction(&hash)? else { return Ok(None) };
+        // The miner of a notification is the signer's party.
+        let miner = if carries_site(&v.tx) { l.account(&v.tx.tx.signer)?.map(|a| a.party) } else { None };
+        Ok(Some((v, miner)))
+    })
+    .await?;
+    match found {
+        Some((v, miner)) => {
+            let restricted = carries_site(&v.tx) && !may_see_site_address(ctx.read_policy, &reader, miner);
             let raw = hex::encode(v.tx.encode());
-            Ok(Json(Committed { status: "committed", hash, tx: v.tx, receipt: v.receipt, raw }).into_response())
+            let answer = Committed { status: "committed", hash, tx: v.tx, receipt: v.receipt, raw };
+            if !restricted {
+                return Ok(Json(answer).into_response());
+            }
+            let mut value =
+                serde_json::to_value(&answer).map_err(|e| ApiError::internal(format!("encoding transaction: {e}")))?;
+            redact_sites(&mut value);
+            withhold_raw(&mut value);
+            Ok(Json(value).into_response())
         }
-        None => Err(ApiError::not_found(
-            "TX_NOT_FOUND",
-            format!("transaction {hash} is neither committed nor waiting in this node's mempool"),
-        )),
+        None => Err(ApiError::not_found_t("TX_NOT_FOUND", args!["hash" => hash.to_string()])),
     }
 }

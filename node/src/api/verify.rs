@@ -22,7 +22,8 @@ use tamga_state::Ledger;
 use tamga_types::model::AccountStatus;
 use tamga_types::{Hash, Height, PartyId, PublicKey, SignedTransaction, TimestampMs, TxOutcome};
 
-use super::error::{ApiError, ApiResult};
+use super::error::{stateless_message, ApiError, ApiResult};
+use super::i18n::{args, render, Args, Lang};
 use super::{read, ApiContext};
 
 #[derive(Deserialize)]
@@ -88,42 +89,85 @@ struct BundleVerdict {
     matches_this_node: Option<bool>,
 }
 
-fn unhex(field: &'static str, s: &str) -> ApiResult<Vec<u8>> {
+fn unhex(key: &'static str, field: &'static str, s: &str) -> ApiResult<Vec<u8>> {
     let s = s.strip_prefix("0x").unwrap_or(s);
-    hex::decode(s).map_err(|e| ApiError::bad("BAD_HEX", field, format!("not hex: {e}")))
+    hex::decode(s).map_err(|e| ApiError::bad_t(key, field, args!["detail" => e.to_string()]))
+}
+
+impl Invalid {
+    /// A verdict's reason: `code` with catalogue entry `key` in `lang`
+    /// (the English wording `english` when the catalogue cannot render it).
+    fn new(lang: Lang, code: &'static str, key: &'static str, args: &Args, english: String) -> Invalid {
+        Invalid { code, message: render(lang, key, args).unwrap_or(english) }
+    }
+}
+
+/// Catalogue key of a bundle verdict's reason (`docs/receipt-format.md`):
+/// the code with the `.bundle` variant, its detail as the verifier words it.
+fn bundle_key(code: &str) -> &'static str {
+    match code {
+        "BUNDLE_MALFORMED" => "BUNDLE_MALFORMED.bundle",
+        "BUNDLE_VERSION_UNSUPPORTED" => "BUNDLE_VERSION_UNSUPPORTED.bundle",
+        "GENESIS_MISMATCH" => "GENESIS_MISMATCH.bundle",
+        "WRONG_CHAIN_ID" => "WRONG_CHAIN_ID.bundle",
+        "BAD_TX_SIGNATURE" => "BAD_TX_SIGNATURE.bundle",
+        "RECEIPT_MISMATCH" => "RECEIPT_MISMATCH.bundle",
+        "NOT_IN_GENESIS" => "NOT_IN_GENESIS.bundle",
+        "NOT_IN_BLOCK" => "NOT_IN_BLOCK.bundle",
+        "BAD_GENESIS" => "BAD_GENESIS.bundle",
+        "UNKNOWN_VALIDATOR_SET" => "UNKNOWN_VALIDATOR_SET.bundle",
+        "INSUFFICIENT_POWER" => "INSUFFICIENT_POWER.bundle",
+        "UNKNOWN_SIGNER" => "UNKNOWN_SIGNER.bundle",
+        "BAD_CERTIFICATE_SIGNATURE" => "BAD_CERTIFICATE_SIGNATURE.bundle",
+        "CERTIFICATE_MISMATCH" => "CERTIFICATE_MISMATCH.bundle",
+        "VALIDATOR_CHAIN_BROKEN" => "VALIDATOR_CHAIN_BROKEN.bundle",
+        "BAD_ACCOUNT_PROOF" => "BAD_ACCOUNT_PROOF.bundle",
+        _ => "BUNDLE_INVALID.bundle",
+    }
 }
 
 /// `POST /v1/verify`.
-pub async fn verify(State(ctx): State<ApiContext>, body: Result<Bytes, BytesRejection>) -> ApiResult<Response> {
+pub async fn verify(
+    State(ctx): State<ApiContext>,
+    lang: Lang,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
     let body = body.map_err(super::txs::body_error)?;
     let req: VerifyBody = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::new(
+        ApiError::t(
             StatusCode::BAD_REQUEST,
             "BAD_JSON",
-            format!("body is not {{\"tx\": hex}} or {{\"bundle\": hex}}: {e}"),
+            "BAD_JSON",
+            args!["expected" => r#"{"tx": hex} | {"bundle": hex}"#, "detail" => e.to_string()],
         )
     })?;
     match (req.tx, req.bundle) {
         (Some(tx), None) => {
-            let raw = unhex("tx", &tx)?;
+            let raw = unhex("BAD_HEX.tx", "tx", &tx)?;
             let tx = SignedTransaction::decode(&raw)
-                .map_err(|e| ApiError::bad("MALFORMED_TX", "tx", format!("not a signed transaction: {e}")))?;
-            Ok(Json(read(&ctx, move |l| verify_tx(l, &tx)).await?).into_response())
+                .map_err(|e| ApiError::bad_t("MALFORMED_TX", "tx", args!["detail" => e.to_string()]))?;
+            Ok(Json(read(&ctx, move |l| verify_tx(l, lang, &tx)).await?).into_response())
         }
         (None, Some(b)) => {
-            let raw = unhex("bundle", &b)?;
-            let bundle = ReceiptBundle::decode(&raw).map_err(|e| ApiError::bad(e.code(), "bundle", e.to_string()))?;
-            Ok(Json(read(&ctx, move |l| verify_posted_bundle(l, &bundle)).await?).into_response())
+            let raw = unhex("BAD_HEX.bundle", "bundle", &b)?;
+            let bundle = ReceiptBundle::decode(&raw).map_err(|e| {
+                ApiError::t(StatusCode::BAD_REQUEST, e.code(), bundle_key(e.code()), args!["detail" => e.to_string()])
+                    .field("bundle")
+            })?;
+            Ok(Json(read(&ctx, move |l| verify_posted_bundle(l, lang, &bundle)).await?).into_response())
         }
-        (Some(_), Some(_)) => Err(ApiError::bad("BAD_REQUEST", "tx", "give either tx or bundle, not both")),
-        (None, None) => Err(ApiError::bad("BAD_REQUEST", "tx", "missing tx (a signed transaction) or bundle")),
+        (Some(_), Some(_)) => Err(ApiError::bad_t("BAD_REQUEST.tx_and_bundle", "tx", Vec::new())),
+        (None, None) => Err(ApiError::bad_t("BAD_REQUEST.no_tx_or_bundle", "tx", Vec::new())),
     }
 }
 
-fn verify_tx(l: &Ledger, tx: &SignedTransaction) -> ApiResult<TxVerdict> {
+fn verify_tx(l: &Ledger, lang: Lang, tx: &SignedTransaction) -> ApiResult<TxVerdict> {
     let chain_id = l.chain_id()?;
     let tx_hash = tx.hash();
-    let error = tx.verify(&chain_id).err().map(|e| Invalid { code: e.code(), message: e.to_string() });
+    let error = tx.verify(&chain_id).err().map(|e| {
+        let (key, args) = stateless_message(&e);
+        Invalid::new(lang, e.code(), key, &args, e.to_string())
+    });
     let signer = tx.tx.signer;
     let account = l.account(&signer)?.map(|a| SignerAccount { party: a.party, status: a.status });
     let committed = match l.transaction(&tx_hash)? {
@@ -154,7 +198,7 @@ fn verify_tx(l: &Ledger, tx: &SignedTransaction) -> ApiResult<TxVerdict> {
     })
 }
 
-fn verify_posted_bundle(l: &Ledger, bundle: &ReceiptBundle) -> ApiResult<BundleVerdict> {
+fn verify_posted_bundle(l: &Ledger, lang: Lang, bundle: &ReceiptBundle) -> ApiResult<BundleVerdict> {
     let genesis = l.genesis()?.ok_or_else(|| ApiError::internal("the ledger has no genesis"))?;
     Ok(match verify_bundle(bundle, &genesis) {
         Ok(v) => {
@@ -169,7 +213,13 @@ fn verify_posted_bundle(l: &Ledger, bundle: &ReceiptBundle) -> ApiResult<BundleV
         Err(e) => BundleVerdict {
             kind: "bundle",
             valid: false,
-            error: Some(Invalid { code: e.code(), message: e.to_string() }),
+            error: Some(Invalid::new(
+                lang,
+                e.code(),
+                bundle_key(e.code()),
+                &args!["detail" => e.to_string()],
+                e.to_string(),
+            )),
             receipt: None,
             matches_this_node: None,
         },

@@ -8,6 +8,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod backup;
 mod blocks;
 mod crash;
 mod envelope;

@@ -7,6 +7,8 @@
 // names the step, and the net's drop prints the node logs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod admission;
+mod backup;
 mod byzantine;
 mod common;
 mod crash;

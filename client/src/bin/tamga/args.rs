@@ -176,6 +176,11 @@ pub enum Command {
     Evidence,
     /// Benchmark a running devnet: throughput, finality latency, CPU and memory (issue 7).
     Bench(crate::bench::BenchArgs),
+    /// Issuer exports (SPEC §12, docs/export-format.md): `export issuer ID
+    /// --out FILE` saves everything an issuer issued with proofs; `export
+    /// verify FILE --genesis FILE` checks a saved export offline.
+    #[command(subcommand)]
+    Export(ExportCmd),
     /// All parties (= `party list`).
     #[command(hide = true)]
     Parties,
@@ -375,6 +380,34 @@ pub struct ReceiptArgs {
     /// A receipt-bundle operation.
     #[command(subcommand)]
     pub cmd: Option<ReceiptCmd>,
+}
+
+/// Issuer exports (`docs/export-format.md`).
+#[derive(Debug, Subcommand)]
+pub enum ExportCmd {
+    /// Stream every class, holding, record, encumbrance and history entry of
+    /// an issuer, with proofs against one certified height, into --out FILE
+    /// (GET /v1/issuers/{id}/export); verified before it is kept when
+    /// --genesis is given (a file that fails is kept as FILE.invalid).
+    Issuer {
+        /// The issuer's party id.
+        id: PartyId,
+        /// The network's genesis.json, to verify the export after download.
+        #[arg(long, value_name = "FILE")]
+        genesis: Option<PathBuf>,
+        /// Seconds the whole download may take.
+        #[arg(long, default_value_t = 3600, value_name = "SECS")]
+        download_timeout: u64,
+    },
+    /// Verify a saved export offline against a genesis: every header from
+    /// the genesis, every state proof, every history transaction.
+    Verify {
+        /// The export file (JSON Lines).
+        file: PathBuf,
+        /// The network's genesis.json: the only thing trusted.
+        #[arg(long, value_name = "FILE")]
+        genesis: PathBuf,
+    },
 }
 
 /// Receipt bundles (`docs/receipt-format.md`).

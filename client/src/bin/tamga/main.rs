@@ -6,6 +6,7 @@
 
 mod args;
 mod bench;
+mod export;
 mod keys;
 mod output;
 mod payloads;
@@ -119,12 +120,19 @@ async fn run(cli: &Cli) -> Result<ExitCode> {
     if let Command::Receipt(ReceiptArgs { cmd: Some(ReceiptCmd::Verify { file, genesis }), .. }) = &cli.cmd {
         return verify::verify(file, genesis, &p);
     }
+    if let Command::Export(args::ExportCmd::Verify { file, genesis }) = &cli.cmd {
+        return export::verify(file, genesis, &p);
+    }
     let client = Client::new(&cli.node)?;
     match &cli.cmd {
         Command::Receipt(ReceiptArgs { cmd: Some(ReceiptCmd::Export { hash, genesis }), .. }) => {
             return verify::export(cli, &client, hash, genesis.as_deref(), &p).await;
         }
         Command::VerifyChain { genesis, to } => return verify::chain(&client, genesis, *to, &p).await,
+        Command::Export(args::ExportCmd::Issuer { id, genesis, download_timeout }) => {
+            let timeout = Duration::from_secs(*download_timeout);
+            return export::issuer(cli, &client, *id, genesis.as_deref(), timeout, &p).await;
+        }
         _ => {}
     }
     if let Command::Tx(TxArgs { cmd: Some(TxCmd::Submit { file }), .. }) = &cli.cmd {
@@ -152,9 +160,17 @@ async fn transact(cli: &Cli, client: &Client, op: &Op<'_>, p: &Printer) -> Resul
         }
         (false, None) => Some(0),
     };
+    // Read as the signer: a node that withholds site addresses from others
+    // serves the miner its own (docs/api.md, access policy).
     let previous_site: Option<MiningSite> = match op.previous_mining() {
         Some(id) => Some(
-            client.mining_notification(id).await.with_context(|| format!("fetching mining notification {id}"))?.site,
+            client
+                .clone()
+                .with_signer(key.clone())
+                .mining_notification(id)
+                .await
+                .with_context(|| format!("fetching mining notification {id}"))?
+                .site,
         ),
         None => None,
     };

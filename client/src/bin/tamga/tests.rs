@@ -1471,3 +1471,51 @@ fn key_files_plain_encrypted_listed() {
     assert_eq!(crate::keys::read_saved_tx(&out).unwrap(), (tx.hash(), tx.encode()));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn export_commands() {
+    use crate::args::ExportCmd;
+    let cli = json_cli(&["export", "issuer", "3", "--out", "wheat.jsonl", "--genesis", "g.json", "--json"]);
+    assert_eq!(cli.out.as_deref(), Some(std::path::Path::new("wheat.jsonl")));
+    match cli.cmd {
+        Command::Export(ExportCmd::Issuer { id, genesis, download_timeout }) => {
+            assert_eq!(
+                (id, genesis.as_deref(), download_timeout),
+                (PartyId(3), Some(std::path::Path::new("g.json")), 3600)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let cli = json_cli(&["export", "verify", "wheat.jsonl", "--genesis", "g.json"]);
+    assert!(matches!(cli.cmd, Command::Export(ExportCmd::Verify { .. })));
+    assert!(parse(&["export", "verify", "wheat.jsonl"]).is_err(), "--genesis is required");
+    assert!(parse(&["export", "issuer", "x"]).is_err(), "a party id is a number");
+}
+
+/// `export verify` on a file that is not an export fails with exit 6 and a
+/// specific code, without any network.
+#[test]
+fn export_verify_refuses_a_bad_file() {
+    let dir = std::env::temp_dir().join(format!("tamga-export-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let g = dir.join("genesis.json");
+    let v = tamga_types::SigningKey::from_seed([9; 32]).public();
+    let genesis = tamga_types::Genesis {
+        chain_id: "tamga-unit".into(),
+        genesis_time_ms: 1,
+        regulation_hash: tamga_types::Hash::ZERO,
+        network_type: tamga_types::NetworkType::CentrallyDistributed,
+        params: tamga_types::Params::default(),
+        parties: vec![],
+        validators: vec![tamga_types::GenesisValidator { key: v, power: 1, operator: PartyId(1), p2p_address: None }],
+        transactions: vec![],
+    };
+    std::fs::write(&g, serde_json::to_string(&genesis).unwrap()).unwrap();
+    let f = dir.join("cut.jsonl");
+    std::fs::write(&f, "").unwrap();
+    let p = crate::output::Printer::new(crate::args::Output::Json);
+    let e = crate::export::verify(&f, &g, &p).unwrap_err();
+    let (code, exit, _) = crate::classify(&e);
+    assert_eq!((code.as_str(), exit), ("EXPORT_INCOMPLETE", 6));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -16,9 +16,9 @@ use crate::coded;
 use crate::output::Printer;
 
 /// Exit status of a bundle or chain that does not verify.
-const EXIT_INVALID: u8 = 6;
+pub(crate) const EXIT_INVALID: u8 = 6;
 
-fn read_genesis(path: &Path) -> Result<Genesis> {
+pub(crate) fn read_genesis(path: &Path) -> Result<Genesis> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("{} is not a genesis.json", path.display()))
 }

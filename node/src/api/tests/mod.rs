@@ -8,8 +8,12 @@ mod auth;
 mod chain;
 mod e2e;
 mod events;
+mod export;
+mod i18n;
+mod journal;
 mod openapi;
 mod registries;
+mod security;
 mod txs;
 
 use std::collections::HashSet;
@@ -139,12 +143,17 @@ impl Node {
         let (tx, gossip) = mpsc::channel(1024);
         let gateway = TxGateway::new(mempool.clone(), Arc::new(LedgerView(ledger.clone())), tx);
         let (_, status) = watch::channel(status_of(&ledger));
+        let metrics = Arc::new(Metrics::new());
+        let security = crate::security::SecurityLog::in_memory(key(99).public(), &metrics);
         let ctx = ApiContext {
             ledger: ledger.clone(),
             gateway,
             status,
-            metrics: Arc::new(Metrics::new()),
+            metrics,
             events: super::EventHub::new(4),
+            security,
+            read_policy: super::access::ReadPolicy { public_read: true, redact_site_addresses: true },
+            journal: None,
         };
         let time = ledger.last_time_ms().unwrap_or(T0);
         Node { ledger, mempool, gossip, ctx, c: cast(), time }
