@@ -161,16 +161,26 @@ pub fn main() -> anyhow::Result<()> {
 }
 
 fn journal_verify(home: Option<PathBuf>, dir: Option<PathBuf>) -> anyhow::Result<()> {
-    let dir = match (dir, home) {
+    let home = home.map(Home::new);
+    let dir = match (dir, &home) {
         (Some(d), _) => d,
-        (None, Some(h)) => {
-            let home = Home::new(h);
+        (None, Some(home)) => {
             let cfg = if home.config().exists() { Config::load(&home.config())? } else { Config::default() };
             cfg.journal.dir_in(home.root())
         }
         (None, None) => anyhow::bail!("give --home or --dir"),
     };
-    let r = tamga_node::journal::verify(&dir)?;
+    let r = match tamga_node::journal::verify(&dir) {
+        Ok(r) => r,
+        Err(e) => {
+            // A failed verification is a security event of the node (issue 10
+            // item 4), recorded in its security log when the home is known.
+            if let (tamga_node::journal::VerifyError::Violation(v), Some(home)) = (&e, &home) {
+                record_journal_failure(home, v);
+            }
+            return Err(e.into());
+        }
+    };
     println!(
         "journal {}: OK, {} entries in {} segments, last hash {}",
         dir.display(),
@@ -190,6 +200,27 @@ fn journal_verify(home: Option<PathBuf>, dir: Option<PathBuf>) -> anyhow::Result
         println!("  note: incomplete line set aside after a crash: {}", t.display());
     }
     Ok(())
+}
+
+/// Appends a `journal_verification_failed` record to the node's security log
+/// (best effort: the verification's own failure is what the caller reports).
+fn record_journal_failure(home: &Home, v: &tamga_node::journal::Violation) {
+    let key = match tamga_node::home::read_key(&home.key()) {
+        Ok(k) => k.public(),
+        Err(e) => return eprintln!("warning: security event not recorded (node key: {e})"),
+    };
+    let metrics = tamga_node::metrics::Metrics::new();
+    match tamga_node::security::SecurityLog::open_home(home, key, &metrics) {
+        Ok(log) => {
+            let event = tamga_node::security::SecurityEvent::journal_verification_failed(
+                format!("{}:{}", v.segment.display(), v.line),
+                Some(v.expected_seq),
+                v.kind.to_string(),
+            );
+            log.record(event);
+        }
+        Err(e) => eprintln!("warning: security event not recorded: {e}"),
+    }
 }
 
 fn init(home: Home, genesis: Option<PathBuf>, force: bool) -> anyhow::Result<()> {

@@ -821,6 +821,7 @@ mod tests {
             tx_root: Hash::ZERO,
             evidence_root: Hash::ZERO,
             state_root: Hash::ZERO,
+            receipts_root: Hash::ZERO,
             validators_hash: Hash::ZERO,
             next_validators_hash: Hash::ZERO,
         };
