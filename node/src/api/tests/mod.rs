@@ -7,6 +7,7 @@
 mod chain;
 mod e2e;
 mod events;
+mod export;
 mod openapi;
 mod registries;
 mod txs;
