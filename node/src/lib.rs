@@ -30,6 +30,7 @@ pub mod api;
 #[cfg(feature = "byzantine")]
 pub mod byzantine;
 pub mod config;
+pub mod console;
 pub mod devnet;
 pub mod driver;
 pub mod home;

@@ -20,6 +20,7 @@
 mod chain;
 mod error;
 mod events;
+mod export;
 mod openapi;
 mod proofs;
 mod query;
@@ -28,7 +29,7 @@ mod txs;
 mod verify;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::sync::Arc;
 
@@ -44,6 +45,7 @@ use crate::mempool::TxGateway;
 use crate::metrics::Metrics;
 
 pub use error::ApiError;
+pub use events::RECEIPT_EVENT_KINDS;
 pub use events::{CommittedBlock, EventHub, EvidenceSummary, MAX_SUBSCRIBERS};
 pub use txs::MAX_BATCH;
 
@@ -125,6 +127,9 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<ApiContext>)> {
         (Method::GET, "/v1/mining-notifications/{id}", get(registries::mining_notification)),
         (Method::GET, "/v1/activity-notifications", get(registries::activity_notifications)),
         (Method::GET, "/v1/evidence", get(registries::evidence)),
+        (Method::GET, "/v1/blocks", get(chain::blocks)),
+        (Method::GET, "/console", get(crate::console::index)),
+        (Method::GET, "/console/{path}", get(crate::console::asset)),
     ]
 }
 
