@@ -9,6 +9,7 @@
 
 mod byzantine;
 mod common;
+mod console;
 mod crash;
 mod hostile;
 mod observer;
