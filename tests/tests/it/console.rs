@@ -1,6 +1,7 @@
 //! The regulator console (issue 8) in a real browser against a real
 //! 4-validator net: headless Chromium driven through chromedriver
-//! (WebDriver, `fantoccini`).
+//! (W3C WebDriver over HTTP with the workspace's `reqwest`: a crate such as
+//! fantoccini unifies features that rebuild RocksDB for the whole workspace).
 //!
 //! A miner submits a mining notification through the real `tamga` CLI; the
 //! console at `/console` lists it; a region filter narrows the register to
@@ -21,7 +22,6 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context};
-use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use tamga_tests::{say, ConsensusConfig, Net, NetOptions};
 
@@ -89,6 +89,92 @@ async fn start_driver(exe: &Path, log: &Path) -> anyhow::Result<Driver> {
     }
 }
 
+/// A WebDriver session (W3C protocol) on a local chromedriver.
+struct Client {
+    http: reqwest::Client,
+    base: String,
+}
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+impl Client {
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
+        let mut req = self.http.request(method.clone(), format!("{}{path}", self.base));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.with_context(|| format!("WebDriver {method} {path}"))?;
+        let status = resp.status();
+        let v: Value = resp.json().await.with_context(|| format!("WebDriver {method} {path}: not JSON"))?;
+        if !status.is_success() {
+            bail!("WebDriver {method} {path}: {status} {}", v["value"]);
+        }
+        Ok(v["value"].clone())
+    }
+    async fn goto(&self, url: &str) -> anyhow::Result<()> {
+        self.call(reqwest::Method::POST, "/url", Some(json!({ "url": url }))).await.map(|_| ())
+    }
+    async fn execute(&self, script: &str) -> anyhow::Result<Value> {
+        self.call(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": script, "args": [] }))).await
+    }
+    async fn find(&self, css: &str) -> anyhow::Result<String> {
+        let v = self
+            .call(reqwest::Method::POST, "/element", Some(json!({ "using": "css selector", "value": css })))
+            .await?;
+        v[ELEMENT].as_str().map(str::to_owned).ok_or_else(|| anyhow!("no element {css}: {v}"))
+    }
+    async fn click(&self, css: &str) -> anyhow::Result<()> {
+        let id = self.find(css).await?;
+        self.call(reqwest::Method::POST, &format!("/element/{id}/click"), Some(json!({}))).await.map(|_| ())
+    }
+    /// Chooses `value` in the `<select>` at `css`, as a user clicking the option.
+    async fn select(&self, css: &str, value: &str) -> anyhow::Result<()> {
+        self.click(&format!("{css} option[value=\"{value}\"]")).await
+    }
+    async fn text(&self, css: &str) -> anyhow::Result<String> {
+        let id = self.find(css).await?;
+        let v = self.call(reqwest::Method::GET, &format!("/element/{id}/text"), None).await?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+    async fn prop(&self, css: &str, name: &str) -> anyhow::Result<String> {
+        let id = self.find(css).await?;
+        let v = self.call(reqwest::Method::GET, &format!("/element/{id}/property/{name}"), None).await?;
+        v.as_str().map(str::to_owned).ok_or_else(|| anyhow!("{css} has no property {name}"))
+    }
+    async fn screenshot(&self) -> anyhow::Result<Vec<u8>> {
+        let v = self.call(reqwest::Method::GET, "/screenshot", None).await?;
+        base64(v.as_str().unwrap_or_default())
+    }
+    async fn close(&self) {
+        let _ = self.call(reqwest::Method::DELETE, "", None).await;
+    }
+}
+
+/// Standard base64 (the screenshot), padding allowed.
+fn base64(s: &str) -> anyhow::Result<Vec<u8>> {
+    let val = |c: u8| -> anyhow::Result<u32> {
+        Ok(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => bail!("not base64: byte {c}"),
+        } as u32)
+    };
+    let bytes: Vec<u8> = s.bytes().filter(|b| *b != b'=' && !b.is_ascii_whitespace()).collect();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for chunk in bytes.chunks(4) {
+        let mut n = 0u32;
+        for (i, c) in chunk.iter().enumerate() {
+            n |= val(*c)? << (18 - 6 * i);
+        }
+        let take = chunk.len().saturating_sub(1);
+        out.extend_from_slice(&n.to_be_bytes()[1..1 + take]);
+    }
+    Ok(out)
+}
+
 async fn browser(driver: &Driver, chromium: &Path, downloads: &Path) -> anyhow::Result<Client> {
     let caps = json!({
         "browserName": "chrome",
@@ -105,13 +191,18 @@ async fn browser(driver: &Driver, chromium: &Path, downloads: &Path) -> anyhow::
             },
         },
     });
-    let Value::Object(caps) = caps else { unreachable!("a JSON object") };
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(&driver.url)
+    let http = reqwest::Client::new();
+    let resp = http
+        .post(format!("{}/session", driver.url))
+        .json(&json!({ "capabilities": { "alwaysMatch": caps } }))
+        .send()
         .await
-        .map_err(|e| anyhow!("cannot open a Chromium session through chromedriver: {e}"))
+        .context("cannot reach chromedriver")?;
+    let v: Value = resp.json().await.context("chromedriver: not JSON")?;
+    let id = v["value"]["sessionId"]
+        .as_str()
+        .ok_or_else(|| anyhow!("cannot open a Chromium session through chromedriver: {}", v["value"]))?;
+    Ok(Client { base: format!("{}/session/{id}", driver.url), http })
 }
 
 /// Evaluates `expr` in the page until it is truthy; returns its value.
@@ -119,7 +210,7 @@ async fn until(c: &Client, what: &str, expr: &str) -> Value {
     let script = format!("try {{ return ({expr}); }} catch (e) {{ return null; }}");
     let end = Instant::now() + WAIT;
     loop {
-        let v = c.execute(&script, vec![]).await.unwrap_or(Value::Null);
+        let v = c.execute(&script).await.unwrap_or(Value::Null);
         let truthy = match &v {
             Value::Null => false,
             Value::Bool(b) => *b,
@@ -132,7 +223,7 @@ async fn until(c: &Client, what: &str, expr: &str) -> Value {
             return v;
         }
         if Instant::now() > end {
-            let main = c.execute("return document.getElementById('main').innerText", vec![]).await.unwrap_or_default();
+            let main = c.execute("return document.getElementById('main').innerText").await.unwrap_or_default();
             panic!("timed out after {WAIT:?} waiting for {what} ({expr}); the page shows: {main}");
         }
         tokio::time::sleep(Duration::from_millis(150)).await;
@@ -142,12 +233,9 @@ async fn until(c: &Client, what: &str, expr: &str) -> Value {
 /// The ids in the first column of a table.
 async fn ids(c: &Client, table: &str) -> Vec<String> {
     let v = c
-        .execute(
-            &format!(
-                "return Array.from(document.querySelectorAll('#{table} tbody tr th')).map(th => th.innerText.trim())"
-            ),
-            vec![],
-        )
+        .execute(&format!(
+            "return Array.from(document.querySelectorAll('#{table} tbody tr th')).map(th => th.innerText.trim())"
+        ))
         .await
         .expect("the page answers");
     serde_json::from_value(v).expect("a list of strings")
@@ -296,7 +384,7 @@ async fn console_in_a_browser() {
     let driver = start_driver(&chromedriver, &net.dir().join("chromedriver.log")).await.expect("chromedriver starts");
     let c = browser(&driver, &chromium, &downloads).await.expect("a browser session");
     let result = scenario(&c, &node, &tamga_exe, &key, id, &shots, &downloads).await;
-    let _ = c.close().await;
+    c.close().await;
     drop(driver);
     if let Err(e) = result {
         panic!("console scenario: {e:#}");
@@ -325,14 +413,14 @@ async fn scenario(
     let all = ids(c, "mining-table").await;
     say(format!("console: register lists {all:?}"));
     assert!(all.len() >= 2 && all.contains(&format!("#{id}")), "the genesis notification and #{id}: {all:?}");
-    let title = c.find(Locator::Css("#view-title")).await?.text().await?;
+    let title = c.text("#view-title").await?;
     assert_eq!(title, en["mining.title"]);
-    assert_eq!(c.execute("return document.documentElement.lang", vec![]).await?, "en");
+    assert_eq!(c.execute("return document.documentElement.lang").await?, "en");
     shots.take(c, "mining-register").await;
 
     // 3. A filter narrows it: region = Kostanay.
-    c.find(Locator::Css("#f-region")).await?.select_by_value("kostanay").await?;
-    c.find(Locator::Css("#mining-filter-apply")).await?.click().await?;
+    c.select("#f-region", "kostanay").await?;
+    c.click("#mining-filter-apply").await?;
     until(
         c,
         "the filtered view",
@@ -342,18 +430,18 @@ async fn scenario(
     until(c, "one row", "document.querySelectorAll('#mining-table tbody tr').length === 1").await;
     let narrowed = ids(c, "mining-table").await;
     assert_eq!(narrowed, [format!("#{id}")], "only the Kostanay site");
-    let region_cell = c.find(Locator::Css("#mining-table tbody tr td:nth-child(5)")).await?.text().await?;
+    let region_cell = c.text("#mining-table tbody tr td:nth-child(5)").await?;
     assert_eq!(region_cell, en["region.kostanay"]);
 
     // 4. The CSV export of the filtered view: exactly its rows.
-    let href = c.find(Locator::Css("#export-csv")).await?.prop("href").await?.context("the export link")?;
+    let href = c.prop("#export-csv", "href").await?;
     assert!(href.contains("region=kostanay") && href.contains("format=csv"), "{href}");
     let resp = reqwest::get(&href).await?;
     assert_eq!(resp.status(), 200, "{href}");
     let disposition = resp.headers().get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     assert_eq!(disposition, "attachment; filename=\"mining-notifications.csv\"");
     let fetched = resp.text().await?;
-    c.find(Locator::Css("#export-csv")).await?.click().await?;
+    c.click("#export-csv").await?;
     let file = downloads.join("mining-notifications.csv");
     let end = Instant::now() + WAIT;
     while !file.is_file() {
@@ -375,23 +463,23 @@ async fn scenario(
     say(format!("console: CSV export {} bytes, rows {:?}", downloaded.len(), rows.len() - 1));
 
     // 5. Kazakh: every label of the page changes to kk.json's.
-    c.execute("window.__noReload = 1", vec![]).await?;
-    c.find(Locator::Css("#lang-select")).await?.select_by_value("kk").await?;
+    c.execute("window.__noReload = 1").await?;
+    c.select("#lang-select", "kk").await?;
     until(
         c,
         "Kazakh labels",
         &format!("document.getElementById('view-title').textContent === {}", json!(kk["mining.title"])),
     )
     .await;
-    assert_eq!(c.execute("return document.documentElement.lang", vec![]).await?, "kk");
-    let nav = c.find(Locator::Css("#nav a[data-view=mining]")).await?.text().await?;
+    assert_eq!(c.execute("return document.documentElement.lang").await?, "kk");
+    let nav = c.text("#nav a[data-view=mining]").await?;
     assert_eq!(nav, kk["nav.mining"]);
     assert_ne!(kk["nav.mining"], en["nav.mining"]);
-    let apply = c.find(Locator::Css("#mining-filter-apply")).await?.text().await?;
+    let apply = c.text("#mining-filter-apply").await?;
     assert_eq!(apply, kk["filter.apply"]);
-    let region_cell = c.find(Locator::Css("#mining-table tbody tr td:nth-child(5)")).await?.text().await?;
+    let region_cell = c.text("#mining-table tbody tr td:nth-child(5)").await?;
     assert_eq!(region_cell, kk["region.kostanay"]);
-    let stored = c.execute("return localStorage.getItem('tamga.console.lang')", vec![]).await?;
+    let stored = c.execute("return localStorage.getItem('tamga.console.lang')").await?;
     assert_eq!(stored, "kk", "the choice is kept");
     shots.take(c, "mining-register-kk").await;
 
@@ -420,13 +508,13 @@ async fn scenario(
     )
     .await;
     until(c, "the accepted status", "document.querySelector('#mining-table .badge.accepted')").await;
-    let feed = c.find(Locator::Css("#feed")).await?.text().await?;
+    let feed = c.text("#feed").await?;
     assert!(feed.contains(&kk["event.mining_notification_reviewed"]), "the feed names the review: {feed}");
-    assert_eq!(c.execute("return window.__noReload", vec![]).await?, 1, "no page reload");
+    assert_eq!(c.execute("return window.__noReload").await?, 1, "no page reload");
     say(format!("console: live feed shows block {height}"));
 
     // 7. The other main views, for the screenshots (and that they render).
-    c.find(Locator::Css("#lang-select")).await?.select_by_value("en").await?;
+    c.select("#lang-select", "en").await?;
     for (hash, ready, name) in [
         ("#/mining", "#mining-table", "mining"),
         (&format!("#/mining/{id}") as &str, "#mining-history", "mining-detail"),
@@ -436,7 +524,7 @@ async fn scenario(
         ("#/classes/1", "#holders-table", "class"),
         ("#/blocks", "#blocks-table", "blocks"),
     ] {
-        c.execute(&format!("location.hash = {}", json!(hash)), vec![]).await?;
+        c.execute(&format!("location.hash = {}", json!(hash))).await?;
         let view = json!(hash.trim_start_matches("#/"));
         let main = "document.getElementById('main')";
         until(
@@ -447,7 +535,7 @@ async fn scenario(
         .await;
         shots.take(c, &format!("console-{name}")).await;
     }
-    let totals = c.find(Locator::Css("#totals-table")).await;
+    let totals = c.find("#totals-table").await;
     assert!(totals.is_err(), "the blocks view replaced the totals");
     let blocks = ids(c, "blocks-table").await;
     assert!(!blocks.is_empty(), "latest blocks listed");
