@@ -30,5 +30,27 @@ if [ ${#tamga_need_pkgs[@]} -gt 0 ]; then
     exit 1
   fi
 fi
+# The regulator console's browser test (tests/tests/it/console.rs) drives a
+# headless Chromium through chromedriver. When the test command (scripts/test.sh)
+# sources this file, or TAMGA_NEED_BROWSER=1, install both from the
+# distribution's packages if they are missing (idempotent). A failed install
+# is reported, not fatal here: the console test then fails and says why.
+if [ "$(basename "$0")" = test.sh ] || [ -n "${TAMGA_NEED_BROWSER:-}" ]; then
+  if ! command -v chromedriver >/dev/null 2>&1 || ! { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; }; then
+    echo "The console browser test needs chromium and chromium-driver (not found)." >&2
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "Installing chromium chromium-driver with apt-get…" >&2
+      if DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; then
+        echo "Installed: $(chromium --version 2>/dev/null || true); $(chromedriver --version 2>/dev/null || true)" >&2
+      else
+        echo "warning: apt-get could not install chromium chromium-driver; the console browser test will fail" >&2
+      fi
+    else
+      echo "warning: install them yourself (sudo apt-get install chromium chromium-driver) or set CHROMEDRIVER" >&2
+      echo "  and CHROMIUM; the console browser test fails without them" >&2
+    fi
+  fi
+fi
 # Where the build goes: the environment's CARGO_TARGET_DIR, else ./target.
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}

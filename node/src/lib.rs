@@ -31,6 +31,7 @@ pub mod backup;
 #[cfg(feature = "byzantine")]
 pub mod byzantine;
 pub mod config;
+pub mod console;
 pub mod devnet;
 pub mod driver;
 pub mod home;

@@ -109,6 +109,9 @@ pub enum TxPlace {
 }
 
 /// One item of an export, in stream order (module docs).
+// Items are produced and written one at a time, never stored in bulk, so the
+// size of the largest variant costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExportItem {
     /// First: what and where.

@@ -263,3 +263,119 @@ pub async fn state_proof(
     .await?;
     Ok(Json(answer).into_response())
 }
+
+/// Most blocks one `GET /v1/blocks` answers.
+pub const MAX_BLOCKS: u64 = 100;
+
+/// One row of the latest-blocks list: the header facts and its commit
+/// certificate's signers and power (SPEC §10).
+#[derive(Serialize)]
+pub struct BlockSummary {
+    /// Height.
+    pub height: Height,
+    /// Block hash.
+    pub hash: Hash,
+    /// Proposer's clock, ms since the epoch.
+    pub time_ms: u64,
+    /// Proposer's consensus key.
+    pub proposer: tamga_types::PublicKey,
+    /// Transactions in the block.
+    pub tx_count: usize,
+    /// Evidence items in the block.
+    pub evidence_count: usize,
+    /// State root after the block.
+    pub state_root: Hash,
+    /// Round the certificate's precommits are for.
+    pub certificate_round: u32,
+    /// Precommit signatures in the certificate.
+    pub signatures: usize,
+    /// Voting power of those signatures.
+    pub signed_power: u64,
+    /// Total power of the set certifying the block.
+    pub total_power: u64,
+}
+
+impl super::download::Row for BlockSummary {
+    const HEADER: &'static [&'static str] = &[
+        "height",
+        "hash",
+        "time_ms",
+        "proposer",
+        "tx_count",
+        "evidence_count",
+        "state_root",
+        "certificate_round",
+        "signatures",
+        "signed_power",
+        "total_power",
+    ];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.height.to_string(),
+            self.hash.to_hex(),
+            self.time_ms.to_string(),
+            self.proposer.to_hex(),
+            self.tx_count.to_string(),
+            self.evidence_count.to_string(),
+            self.state_root.to_hex(),
+            self.certificate_round.to_string(),
+            self.signatures.to_string(),
+            self.signed_power.to_string(),
+            self.total_power.to_string(),
+        ]
+    }
+}
+
+/// `GET /v1/blocks[?before=H][&limit=N][&format=csv|json]`: the latest
+/// committed blocks, newest first, with their commit certificates'
+/// signatures and power; `before` pages back (blocks below H).
+pub async fn blocks(
+    State(ctx): State<ApiContext>,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> ApiResult<Response> {
+    let q = Params::new(q, &["before", "limit", super::download::PARAM])?;
+    let before: Option<Height> = q.get("before", uint)?;
+    let limit: u64 = q
+        .get("limit", |s| {
+            uint::<u64>(s).and_then(|n| {
+                if (1..=MAX_BLOCKS).contains(&n) {
+                    Ok(n)
+                } else {
+                    Err(Why::new("why.range", args!["min" => "1", "max" => MAX_BLOCKS.to_string()]))
+                }
+            })
+        })?
+        .unwrap_or(20);
+    let format = super::download::format(&q)?;
+    let rows = read(&ctx, move |l| {
+        let last = l.height()?;
+        let top = before.map_or(last, |b| b.saturating_sub(1).min(last));
+        let mut rows = Vec::new();
+        let mut h = top;
+        while h >= 1 && (rows.len() as u64) < limit {
+            let (Some(block), Some(cert)) = (l.block(h)?, l.certificate(h)?) else {
+                return Err(ApiError::internal(format!("block or certificate {h} missing from the store")));
+            };
+            let set = l.validators_at(h)?;
+            let signed_power =
+                cert.signatures.iter().filter_map(|(i, _)| set.validators.get(usize::from(*i)).map(|v| v.power)).sum();
+            rows.push(BlockSummary {
+                height: h,
+                hash: block.hash(),
+                time_ms: block.header.time_ms,
+                proposer: block.header.proposer,
+                tx_count: block.txs.len(),
+                evidence_count: block.evidence.len(),
+                state_root: block.header.state_root,
+                certificate_round: cert.data.round,
+                signatures: cert.signatures.len(),
+                signed_power,
+                total_power: set.total_power(),
+            });
+            h -= 1;
+        }
+        Ok(rows)
+    })
+    .await?;
+    super::download::answer("blocks", format, rows)
+}

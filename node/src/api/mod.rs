@@ -22,6 +22,7 @@
 pub mod access;
 pub mod auth;
 mod chain;
+mod download;
 mod error;
 mod events;
 mod export;
@@ -35,7 +36,7 @@ mod txs;
 mod verify;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::sync::Arc;
 
@@ -52,6 +53,7 @@ use crate::metrics::Metrics;
 
 pub use auth::{Caller, Signer};
 pub use error::ApiError;
+pub use events::RECEIPT_EVENT_KINDS;
 pub use events::{CommittedBlock, EventHub, EvidenceSummary, MAX_SUBSCRIBERS};
 pub use txs::MAX_BATCH;
 
@@ -140,6 +142,9 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<ApiContext>)> {
         (Method::GET, "/v1/evidence", get(registries::evidence)),
         (Method::GET, "/v1/issuers/{id}/export", get(export::issuer)),
         (Method::GET, "/v1/security/events", get(security::events)),
+        (Method::GET, "/v1/blocks", get(chain::blocks)),
+        (Method::GET, "/console", get(crate::console::index)),
+        (Method::GET, "/console/{path}", get(crate::console::asset)),
     ]
 }
 

@@ -557,6 +557,11 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
             .done(),
         op("get", "/v1/activity-notifications", "activity_notifications", "notifications", "Activity notifications, all or a party's")
             .query("party", party_q, uint())
+            .query("status", "Review status", json!({ "type": "string", "enum": ["submitted", "accepted", "rejected"] }))
+            .query("activity", "Activity", json!({ "type": "string", "enum": ["issuance", "trading_organisation", "exchange"] }))
+            .query("phase", "Start or termination", json!({ "type": "string", "enum": ["start", "termination"] }))
+            .query("from", "Effective date lower bound, YYYY-MM-DD", json!({ "type": "string", "format": "date" }))
+            .query("to", "Effective date upper bound, YYYY-MM-DD", json!({ "type": "string", "format": "date" }))
             .ok(200, "Notifications", array(r("ActivityNotification")))
             .reads()
             .done(),
@@ -612,13 +617,70 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
             .err(403, &["REGULATOR_ONLY"])
             .err(503, &["TOO_MANY_SUBSCRIBERS"])
             .done(),
+        op("get", "/v1/blocks", "blocks", "chain", "Latest committed blocks with their commit certificates, newest first")
+            .query("before", "Only blocks below this height (page back)", uint())
+            .query("limit", "How many (default 20)", json!({ "type": "integer", "minimum": 1, "maximum": super::chain::MAX_BLOCKS }))
+            .ok(200, "Blocks", array(named("BlockSummary: height, hash, time_ms, proposer, tx_count, evidence_count, state_root, certificate_round, signatures, signed_power, total_power")))
+            .reads()
+            .done(),
+        op("get", "/console", "console", "console", "The regulator console (HTML, embedded in tamgad; issue 8)")
+            .answer(200, "The console page", "text/html", json!({ "type": "string" }))
+            .done(),
+        op("get", "/console/{path}", "console_asset", "console", "A console asset (script, style sheet, catalogue, image)")
+            .path_param("path", "Asset name, e.g. app.js or kk.json", json!({ "type": "string" }))
+            .answer(200, "The asset, with its content type", "application/octet-stream", json!({ "type": "string" }))
+            .err(404, &["ASSET_NOT_FOUND"])
+            .done(),
     ]
+}
+
+/// The register list routes that take `format=csv|json` (issue 8; export.rs):
+/// each gets the parameter, the CSV answer and the `EXPORT_TOO_LARGE` error.
+pub const EXPORT_PATHS: [&str; 9] = [
+    "/v1/parties",
+    "/v1/classes",
+    "/v1/classes/{id}/holders",
+    "/v1/escrows",
+    "/v1/mining-notifications",
+    "/v1/mining-notifications/totals",
+    "/v1/activity-notifications",
+    "/v1/evidence",
+    "/v1/blocks",
+];
+
+/// [`operations`] with the export parameter and answers of [`EXPORT_PATHS`].
+fn with_exports(ops: Vec<(&'static str, &'static str, Value)>) -> Vec<(&'static str, &'static str, Value)> {
+    ops.into_iter()
+        .map(|(method, path, mut v)| {
+            if method == "get" && EXPORT_PATHS.contains(&path) {
+                let param = json!({
+                    "name": super::download::PARAM, "in": "query", "required": false,
+                    "description": concat!(
+                        "Download the filtered view as `csv` (header row, RFC 4180, exact integers) or `json` ",
+                        "(an array; every matching item, not one page) with Content-Disposition: attachment",
+                    ),
+                    "schema": { "type": "string", "enum": ["csv", "json"] },
+                });
+                match v.get_mut("parameters").and_then(Value::as_array_mut) {
+                    Some(list) => list.push(param),
+                    None => v["parameters"] = json!([param]),
+                }
+                v["responses"]["200"]["content"]["text/csv"] = json!({ "schema": { "type": "string" } });
+                v["responses"]["413"] = json!({
+                    "description": "Error; `code` is one of: EXPORT_TOO_LARGE",
+                    "content": { "application/json": { "schema": r("Error") } },
+                    "x-error-codes": ["EXPORT_TOO_LARGE"],
+                });
+            }
+            (method, path, v)
+        })
+        .collect()
 }
 
 /// The whole document.
 pub fn document() -> Value {
     let mut paths = Map::new();
-    for (method, path, operation) in operations() {
+    for (method, path, operation) in with_exports(operations()) {
         let item = paths.entry(path).or_insert_with(|| json!({}));
         item[method] = operation;
     }
@@ -633,7 +695,7 @@ pub fn document() -> Value {
         "servers": [{ "url": "http://127.0.0.1:8080" }],
         "tags": [
             { "name": "node" }, { "name": "chain" }, { "name": "events" }, { "name": "transactions" },
-            { "name": "registries" }, { "name": "notifications" },
+            { "name": "registries" }, { "name": "notifications" }, { "name": "console" },
         ],
         "paths": paths,
         "components": {

@@ -8,11 +8,15 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
-use tamga_types::model::{AccountState, MiningNotification};
-use tamga_types::views::{BalanceView, MiningFilter};
-use tamga_types::{ClassId, Date, EscrowId, MiningNotificationId, MiningNotificationKind, PartyId, RecordId, Region};
+use tamga_types::model::{AccountState, ActivityNotification, MiningNotification};
+use tamga_types::views::{BalanceView, MiningFilter, Page};
+use tamga_types::{
+    Activity, ActivityPhase, ClassId, Date, EscrowId, MiningNotificationId, MiningNotificationKind, PartyId, RecordId,
+    Region,
+};
 
 use super::access::{may_see_site_address, redact_sites, Reader};
+use super::download as export;
 use super::error::{ApiError, ApiResult};
 use super::i18n::{args, Why};
 use super::query::{one_of, path_id, path_key, uint, Params};
@@ -22,10 +26,6 @@ type Q = Result<Query<Vec<(String, String)>>, QueryRejection>;
 
 fn json<T: Serialize>(v: T) -> Response {
     Json(v).into_response()
-}
-
-fn no_params(q: Q) -> ApiResult<()> {
-    Params::new(q, &[]).map(|_| ())
 }
 
 #[derive(Serialize)]
@@ -61,10 +61,11 @@ pub async fn account_records(State(ctx): State<ApiContext>, Path(key): Path<Stri
     Ok(json(r))
 }
 
-/// `GET /v1/parties`.
+/// `GET /v1/parties[?format=csv|json]`.
 pub async fn parties(State(ctx): State<ApiContext>, q: Q) -> ApiResult<Response> {
-    no_params(q)?;
-    Ok(json(read(&ctx, |l| Ok(l.parties()?)).await?))
+    let q = Params::new(q, &[export::PARAM])?;
+    let format = export::format(&q)?;
+    export::answer("parties", format, read(&ctx, |l| Ok(l.parties()?)).await?)
 }
 
 /// `GET /v1/parties/{id}`.
@@ -77,10 +78,11 @@ pub async fn party(State(ctx): State<ApiContext>, Path(id): Path<String>) -> Api
     Ok(json(p))
 }
 
-/// `GET /v1/classes[?issuer=]`.
+/// `GET /v1/classes[?issuer=][&format=csv|json]`.
 pub async fn classes(State(ctx): State<ApiContext>, q: Q) -> ApiResult<Response> {
-    let q = Params::new(q, &["issuer"])?;
+    let q = Params::new(q, &["issuer", export::PARAM])?;
     let issuer = q.get("issuer", uint)?.map(PartyId);
+    let format = export::format(&q)?;
     let c = read(&ctx, move |l| {
         Ok(match issuer {
             Some(p) => l.classes_by_issuer(p)?,
@@ -88,7 +90,7 @@ pub async fn classes(State(ctx): State<ApiContext>, q: Q) -> ApiResult<Response>
         })
     })
     .await?;
-    Ok(json(c))
+    export::answer("classes", format, c)
 }
 
 fn class_missing(id: ClassId) -> ApiError {
@@ -101,15 +103,17 @@ pub async fn class(State(ctx): State<ApiContext>, Path(id): Path<String>) -> Api
     Ok(json(read(&ctx, move |l| l.class(id)?.ok_or_else(|| class_missing(id))).await?))
 }
 
-/// `GET /v1/classes/{id}/holders`.
-pub async fn holders(State(ctx): State<ApiContext>, Path(id): Path<String>) -> ApiResult<Response> {
+/// `GET /v1/classes/{id}/holders[?format=csv|json]`.
+pub async fn holders(State(ctx): State<ApiContext>, Path(id): Path<String>, q: Q) -> ApiResult<Response> {
     let id = ClassId(path_id("id", &id)?);
+    let q = Params::new(q, &[export::PARAM])?;
+    let format = export::format(&q)?;
     let h = read(&ctx, move |l| {
         l.class(id)?.ok_or_else(|| class_missing(id))?;
         Ok(l.holders(id)?)
     })
     .await?;
-    Ok(json(h))
+    export::answer(&format!("class-{id}-holders"), format, h)
 }
 
 /// `GET /v1/records/{id}`: the record with its full history (SPEC §5).
@@ -122,10 +126,11 @@ pub async fn record(State(ctx): State<ApiContext>, Path(id): Path<String>) -> Ap
     Ok(json(r))
 }
 
-/// `GET /v1/escrows[?party=]`.
+/// `GET /v1/escrows[?party=][&format=csv|json]`.
 pub async fn escrows(State(ctx): State<ApiContext>, q: Q) -> ApiResult<Response> {
-    let q = Params::new(q, &["party"])?;
+    let q = Params::new(q, &["party", export::PARAM])?;
     let party = q.get("party", uint)?.map(PartyId);
+    let format = export::format(&q)?;
     let e = read(&ctx, move |l| {
         Ok(match party {
             Some(p) => l.escrows_by_party(p)?,
@@ -133,7 +138,7 @@ pub async fn escrows(State(ctx): State<ApiContext>, q: Q) -> ApiResult<Response>
         })
     })
     .await?;
-    Ok(json(e))
+    export::answer("escrows", format, e)
 }
 
 /// `GET /v1/escrows/{id}`.
@@ -166,18 +171,33 @@ fn date(s: &str) -> Result<Date, Why> {
     })
 }
 
+fn region(s: &str) -> Result<Region, Why> {
+    Region::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
+        let names: Vec<&str> = Region::ALL.iter().map(|r| r.as_str()).collect();
+        Why::new("why.one_of", args!["allowed" => names.join(", ")])
+    })
+}
+
+/// `from` ≤ `to` when both are given.
+fn date_range(from: Option<Date>, to: Option<Date>) -> ApiResult<()> {
+    if let (Some(from), Some(to)) = (from, to) {
+        if from > to {
+            return Err(ApiError::bad_t(
+                "BAD_PARAM.range",
+                "to",
+                args!["from" => from.to_string(), "to" => to.to_string()],
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The filter of `GET /v1/mining-notifications`, every bad value refused by name.
-pub fn mining_filter(q: Q) -> ApiResult<MiningFilter> {
-    let q = Params::new(q, &["miner", "status", "region", "kind", "from", "to", "after", "limit"])?;
+fn mining_filter_of(q: &Params) -> ApiResult<MiningFilter> {
     let f = MiningFilter {
         miner: q.get("miner", uint)?.map(PartyId),
         status: q.get("status", |s| one_of(s, &STATUSES))?.map(str::to_owned),
-        region: q.get("region", |s| {
-            Region::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
-                let names: Vec<&str> = Region::ALL.iter().map(|r| r.as_str()).collect();
-                Why::new("why.one_of", args!["allowed" => names.join(", ")])
-            })
-        })?,
+        region: q.get("region", region)?,
         kind: q.get("kind", |s| one_of(s, &KINDS))?,
         from: q.get("from", date)?,
         to: q.get("to", date)?,
@@ -192,15 +212,7 @@ pub fn mining_filter(q: Q) -> ApiResult<MiningFilter> {
             })
         })?,
     };
-    if let (Some(from), Some(to)) = (f.from, f.to) {
-        if from > to {
-            return Err(ApiError::bad_t(
-                "BAD_PARAM.range",
-                "to",
-                args!["from" => from.to_string(), "to" => to.to_string()],
-            ));
-        }
-    }
+    date_range(f.from, f.to)?;
     Ok(f)
 }
 
@@ -214,12 +226,46 @@ fn notification_json(ctx: &ApiContext, reader: &Reader, n: &MiningNotification) 
     Ok(v)
 }
 
-/// `GET /v1/mining-notifications?miner&status&region&kind&from&to&after&limit`.
+/// `GET /v1/mining-notifications?miner&status&region&kind&from&to&after&limit[&format=csv|json]`.
+///
+/// With `format` the answer is a download of every matching notification
+/// (all pages, at most [`export::MAX_EXPORT_ROWS`]) unless `after` or
+/// `limit` ask for one page. Site addresses the read policy withholds from
+/// this reader are empty in the download, as they are `null` in the page.
 pub async fn mining_notifications(State(ctx): State<ApiContext>, reader: Reader, q: Q) -> ApiResult<Response> {
-    let f = mining_filter(q)?;
-    let page = read(&ctx, move |l| Ok(l.mining_notifications(&f)?)).await?;
-    let items = page.items.iter().map(|n| notification_json(&ctx, &reader, n)).collect::<ApiResult<Vec<_>>>()?;
-    Ok(json(serde_json::json!({ "items": items, "next_after": page.next_after })))
+    let q = Params::new(q, &["miner", "status", "region", "kind", "from", "to", "after", "limit", export::PARAM])?;
+    let f = mining_filter_of(&q)?;
+    let Some(format) = export::format(&q)? else {
+        let page = read(&ctx, move |l| Ok(l.mining_notifications(&f)?)).await?;
+        let items = page.items.iter().map(|n| notification_json(&ctx, &reader, n)).collect::<ApiResult<Vec<_>>>()?;
+        return Ok(json(serde_json::json!({ "items": items, "next_after": page.next_after })));
+    };
+    let one_page = f.after.is_some() || f.limit.is_some();
+    let mut rows = read(&ctx, move |l| {
+        if one_page {
+            return Ok(l.mining_notifications(&f)?.items);
+        }
+        let mut rows = Vec::new();
+        let mut page = MiningFilter { limit: Some(MAX_PAGE), ..f };
+        loop {
+            let Page { items, next_after } = l.mining_notifications(&page)?;
+            rows.extend(items);
+            if rows.len() > export::MAX_EXPORT_ROWS {
+                return Err(export::too_large(rows.len()));
+            }
+            match next_after {
+                Some(a) => page.after = Some(MiningNotificationId(a)),
+                None => return Ok(rows),
+            }
+        }
+    })
+    .await?;
+    for n in rows.iter_mut() {
+        if !may_see_site_address(ctx.read_policy, &reader, Some(n.miner)) {
+            n.site.address = tamga_types::Text::default();
+        }
+    }
+    export::download("mining-notifications", format, &rows)
 }
 
 /// `GET /v1/mining-notifications/{id}`.
@@ -237,21 +283,72 @@ pub async fn mining_notification(
     Ok(json(notification_json(&ctx, &reader, &n)?))
 }
 
-/// `GET /v1/mining-notifications/totals`.
+/// `GET /v1/mining-notifications/totals[?format=csv|json]`.
 pub async fn mining_totals(State(ctx): State<ApiContext>, q: Q) -> ApiResult<Response> {
-    no_params(q)?;
-    Ok(json(read(&ctx, |l| Ok(l.mining_totals_by_region()?)).await?))
+    let q = Params::new(q, &[export::PARAM])?;
+    let format = export::format(&q)?;
+    export::answer("mining-totals", format, read(&ctx, |l| Ok(l.mining_totals_by_region()?)).await?)
 }
 
-/// `GET /v1/activity-notifications[?party=]`.
+const ACTIVITIES: [(&str, Activity); 3] = [
+    ("issuance", Activity::Issuance),
+    ("trading_organisation", Activity::TradingOrganisation),
+    ("exchange", Activity::Exchange),
+];
+const PHASES: [(&str, ActivityPhase); 2] =
+    [("start", ActivityPhase::Start), ("termination", ActivityPhase::Termination)];
+
+/// Filter of the activity-notification register (SPEC §6).
+#[derive(Clone, Debug, Default)]
+struct ActivityFilter {
+    party: Option<PartyId>,
+    status: Option<&'static str>,
+    activity: Option<Activity>,
+    phase: Option<ActivityPhase>,
+    from: Option<Date>,
+    to: Option<Date>,
+}
+
+impl ActivityFilter {
+    fn of(q: &Params) -> ApiResult<ActivityFilter> {
+        let f = ActivityFilter {
+            party: q.get("party", uint)?.map(PartyId),
+            status: q.get("status", |s| one_of(s, &STATUSES))?,
+            activity: q.get("activity", |s| one_of(s, &ACTIVITIES))?,
+            phase: q.get("phase", |s| one_of(s, &PHASES))?,
+            from: q.get("from", date)?,
+            to: q.get("to", date)?,
+        };
+        date_range(f.from, f.to)?;
+        Ok(f)
+    }
+
+    fn matches(&self, n: &ActivityNotification) -> bool {
+        self.status.is_none_or(|s| n.status.name() == s)
+            && self.activity.is_none_or(|a| n.activity == a)
+            && self.phase.is_none_or(|p| n.phase == p)
+            && self.from.is_none_or(|d| n.date >= d)
+            && self.to.is_none_or(|d| n.date <= d)
+    }
+}
+
+/// `GET /v1/activity-notifications[?party&status&activity&phase&from&to][&format=csv|json]`.
 pub async fn activity_notifications(State(ctx): State<ApiContext>, q: Q) -> ApiResult<Response> {
-    let q = Params::new(q, &["party"])?;
-    let party = q.get("party", uint)?.map(PartyId);
-    Ok(json(read(&ctx, move |l| Ok(l.activity_notifications(party)?)).await?))
+    let q = Params::new(q, &["party", "status", "activity", "phase", "from", "to", export::PARAM])?;
+    let f = ActivityFilter::of(&q)?;
+    let format = export::format(&q)?;
+    let rows = read(&ctx, move |l| {
+        let mut all = l.activity_notifications(f.party)?;
+        all.retain(|n| f.matches(n));
+        Ok(all)
+    })
+    .await?;
+    export::answer("activity-notifications", format, rows)
 }
 
-/// `GET /v1/evidence`.
+/// `GET /v1/evidence[?format=csv|json]`.
 pub async fn evidence(State(ctx): State<ApiContext>, q: Q) -> ApiResult<Response> {
-    no_params(q)?;
-    Ok(json(read(&ctx, |l| Ok(l.evidence()?)).await?))
+    let q = Params::new(q, &[export::PARAM])?;
+    let format = export::format(&q)?;
+    export::answer("evidence", format, read(&ctx, |l| Ok(l.evidence()?)).await?)
 }

@@ -11,6 +11,7 @@ mod admission;
 mod backup;
 mod byzantine;
 mod common;
+mod console;
 mod crash;
 mod hostile;
 mod observer;

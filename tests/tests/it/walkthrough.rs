@@ -458,7 +458,7 @@ fn assert_readme_matches() {
 /// The `tamga` executable: `TAMGA_BIN`, else built with cargo like the
 /// harness builds `tamgad` (`tamga_tests::net::tamgad_path`): same profile and
 /// target directory as this test executable.
-fn tamga_path() -> anyhow::Result<PathBuf> {
+pub(crate) fn tamga_path() -> anyhow::Result<PathBuf> {
     if let Ok(p) = std::env::var("TAMGA_BIN") {
         return Ok(PathBuf::from(p));
     }

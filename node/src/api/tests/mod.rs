@@ -6,6 +6,7 @@
 
 mod auth;
 mod chain;
+mod download;
 mod e2e;
 mod events;
 mod export;

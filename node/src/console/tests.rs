@@ -1,0 +1,232 @@
+//! The console's catalogues and assets: every label exists in Kazakh and
+//! Russian (SPEC §11: Kazakh no less complete than Russian), every key the
+//! page uses exists, every enum value the API returns has a label, and the
+//! page loads nothing from outside the node.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use tower::ServiceExt;
+
+use super::{ASSETS, CSP, LANGUAGES};
+
+fn asset(name: &str) -> &'static str {
+    let a = ASSETS.iter().find(|a| a.name == name).unwrap_or_else(|| panic!("asset {name} is embedded"));
+    std::str::from_utf8(a.body).unwrap_or_else(|e| panic!("{name} is UTF-8: {e}"))
+}
+
+fn catalogue(lang: &str) -> BTreeMap<String, String> {
+    serde_json::from_str(asset(&format!("{lang}.json")))
+        .unwrap_or_else(|e| panic!("{lang}.json is a flat JSON object of strings: {e}"))
+}
+
+fn placeholders(s: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('{') {
+        rest = &rest[i + 1..];
+        if let Some(j) = rest.find('}') {
+            out.insert(rest[..j].to_owned());
+            rest = &rest[j + 1..];
+        }
+    }
+    out
+}
+
+#[test]
+fn kazakh_and_russian_have_every_english_key() {
+    let en = catalogue("en");
+    assert!(en.len() > 100, "the English catalogue has {} keys", en.len());
+    for lang in LANGUAGES {
+        let cat = catalogue(lang);
+        let missing: Vec<&String> = en.keys().filter(|k| !cat.contains_key(*k)).collect();
+        assert!(missing.is_empty(), "{lang}.json lacks {} keys: {missing:?}", missing.len());
+        let empty: Vec<&String> = cat.iter().filter(|(_, v)| v.trim().is_empty()).map(|(k, _)| k).collect();
+        assert!(empty.is_empty(), "{lang}.json has empty labels: {empty:?}");
+        let stray: Vec<&String> = cat.keys().filter(|k| !en.contains_key(*k)).collect();
+        assert!(stray.is_empty(), "{lang}.json has keys English lacks (typos?): {stray:?}");
+        for (k, v) in &en {
+            assert_eq!(placeholders(&cat[k]), placeholders(v), "{lang}.json {k}: placeholders differ from English");
+        }
+    }
+}
+
+/// The Kazakh and Russian labels are translations, not English copies:
+/// only proper names and technical units may stay the same.
+#[test]
+fn kazakh_and_russian_are_translated() {
+    let en = catalogue("en");
+    for lang in ["kk", "ru"] {
+        let cat = catalogue(lang);
+        let cyrillic = cat.values().filter(|v| v.chars().any(|c| ('\u{0400}'..='\u{04ff}').contains(&c))).count();
+        assert!(cyrillic * 10 >= cat.len() * 9, "{lang}: only {cyrillic} of {} labels are in Cyrillic", cat.len());
+    }
+    // Kazakh uses its own letters (official Cyrillic alphabet), not Russian spelling.
+    let kk = catalogue("kk");
+    let specific = kk.values().filter(|v| v.chars().any(|c| "әғқңөұүһіӘҒҚҢӨҰҮҺІ".contains(c))).count();
+    assert!(specific * 2 >= kk.len(), "only {specific} of {} Kazakh labels use Kazakh letters", kk.len());
+    let same_as_ru: Vec<&String> =
+        kk.keys().filter(|k| kk[*k] == catalogue("ru")[*k] && kk[*k] != en[*k] && !k.starts_with("feed.")).collect();
+    // Shared words (Астана, майнер, хеш, эмитент, облигация…) are fine; a
+    // Russian catalogue copied under kk.json is not.
+    assert!(same_as_ru.len() * 10 < kk.len(), "Kazakh labels copied from Russian: {same_as_ru:?}");
+}
+
+/// The contents of every '…' or "…" literal that closes on its line.
+fn string_literals(src: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for line in src.lines() {
+        let mut rest = line;
+        while let Some(i) = rest.find(['\'', '"']) {
+            let quote = &rest[i..i + 1];
+            let after = &rest[i + 1..];
+            match after.find(quote) {
+                Some(j) => {
+                    out.push(&after[..j]);
+                    rest = &after[j + 1..];
+                }
+                None => break,
+            }
+        }
+    }
+    out
+}
+
+/// Every literal key in app.js (`t('…')`, `i18n: '…'`, column lists) and
+/// every `data-i18n` of index.html exists in en.json.
+#[test]
+fn every_key_the_page_uses_exists() {
+    let en = catalogue("en");
+    let mut used = BTreeSet::new();
+    for src in [asset("app.js"), asset("index.html")] {
+        for piece in string_literals(src) {
+            {
+                let mut parts = piece.split('.');
+                let (Some(a), Some(b), None) = (parts.next(), parts.next(), parts.next()) else { continue };
+                let ident = |s: &str| {
+                    !s.is_empty()
+                        && s.starts_with(|c: char| c.is_ascii_lowercase())
+                        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                };
+                if ident(a) && ident(b) && !["json", "js", "css", "svg"].contains(&b) {
+                    used.insert(piece.to_owned());
+                }
+            }
+        }
+    }
+    assert!(used.len() > 100, "found {} keys in the page; the scan is broken", used.len());
+    let missing: Vec<&String> = used.iter().filter(|k| !en.contains_key(*k)).collect();
+    assert!(missing.is_empty(), "keys used by the console but missing from en.json: {missing:?}");
+    let html = asset("index.html");
+    for piece in html.split("data-i18n=\"").skip(1) {
+        let key = piece.split('"').next().unwrap_or_default();
+        assert!(en.contains_key(key), "index.html data-i18n={key:?} is not in en.json");
+    }
+}
+
+/// Every value the API can return for a labelled enum has a label.
+#[test]
+fn every_enum_value_has_a_label() {
+    use tamga_types::*;
+    let en = catalogue("en");
+    fn name<T: serde::Serialize>(v: T) -> String {
+        serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    }
+    let mut want: Vec<String> = Region::ALL.iter().map(|r| format!("region.{}", r.as_str())).collect();
+    want.extend(crate::api::RECEIPT_EVENT_KINDS.iter().map(|k| format!("event.{k}")));
+    use EnergySource as E;
+    for e in [E::Grid, E::OwnGeneration, E::Renewable, E::AssociatedGas, E::Other] {
+        want.push(format!("energy.{}", name(e)));
+    }
+    for a in [Activity::Issuance, Activity::TradingOrganisation, Activity::Exchange] {
+        want.push(format!("activity.{}", name(a)));
+    }
+    use MiningNotificationKind as M;
+    for k in [M::Start, M::Change, M::Termination] {
+        want.push(format!("kind.{}", name(k)));
+    }
+    for s in [Scope::Assets, Scope::Mining] {
+        want.push(format!("scope.{}", name(s)));
+    }
+    for k in [EncumbranceKind::Pledge, EncumbranceKind::Lien, EncumbranceKind::Arrest, EncumbranceKind::Other] {
+        want.push(format!("encumbrance.{}", name(k)));
+    }
+    use ObjectKind as O;
+    for k in [O::Thing, O::Goods, O::RawResource, O::Claim, O::DigitalObject, O::Other] {
+        want.push(format!("object.{}", name(k)));
+    }
+    use RightKind as R;
+    for k in [R::Goods, R::Services, R::Share, R::Bond, R::Vote, R::Dividend] {
+        want.push(format!("right.{}", name(k)));
+    }
+    for s in ["submitted", "accepted", "rejected"] {
+        want.push(format!("status.{s}"));
+    }
+    for k in [PartyStatus::Active, PartyStatus::Suspended, PartyStatus::Revoked] {
+        want.push(format!("party_status.{}", name(k)));
+    }
+    for k in [ClassStatus::Active, ClassStatus::Paused, ClassStatus::Closed] {
+        want.push(format!("class_status.{}", name(k)));
+    }
+    let missing: Vec<&String> = want.iter().filter(|k| !en.contains_key(*k)).collect();
+    assert!(missing.is_empty(), "enum values without a label: {missing:?}");
+}
+
+/// Nothing is fetched from outside the node and nothing inline needs the
+/// Content-Security-Policy relaxed.
+#[test]
+fn the_page_is_self_contained() {
+    for a in ASSETS.iter().filter(|a| a.name.ends_with(".html") || a.name.ends_with(".js") || a.name.ends_with(".css"))
+    {
+        let text = std::str::from_utf8(a.body).expect("text asset");
+        for bad in ["http://", "https://", "//cdn", "@import", "url(http"] {
+            assert!(!text.contains(bad), "{} refers to an external origin ({bad})", a.name);
+        }
+    }
+    let html = asset("index.html");
+    assert!(!html.contains(" style=") && !html.contains("<style"), "inline style in index.html");
+    assert!(!html.contains(" onclick=") && !html.contains(" onload="), "inline handler in index.html");
+    for tag in html.split("<script").skip(1) {
+        assert!(tag.trim_start().starts_with("src="), "inline script in index.html");
+    }
+    let js = asset("app.js");
+    assert!(!js.contains("innerHTML") && !js.contains("eval("), "app.js builds markup from strings");
+}
+
+async fn get(uri: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let n = crate::api::tests::Node::new();
+    let req = Request::builder().uri(uri).body(Body::empty()).expect("request");
+    let resp = crate::api::router(n.ctx.clone()).oneshot(req).await.expect("answer");
+    let (parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.expect("body");
+    (parts.status, parts.headers, bytes.to_vec())
+}
+
+#[tokio::test]
+async fn tamgad_serves_the_console_with_a_strict_policy() {
+    for (uri, mime) in [
+        ("/console", "text/html"),
+        ("/console/index.html", "text/html"),
+        ("/console/app.js", "text/javascript"),
+        ("/console/style.css", "text/css"),
+        ("/console/kk.json", "application/json"),
+        ("/console/favicon.svg", "image/svg+xml"),
+    ] {
+        let (status, headers, body) = get(uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        let ct = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert!(ct.starts_with(mime), "{uri}: content-type {ct}");
+        assert_eq!(headers.get("content-security-policy").and_then(|v| v.to_str().ok()), Some(CSP), "{uri}");
+        assert_eq!(headers.get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
+        assert!(!body.is_empty(), "{uri}");
+    }
+    assert!(CSP.contains("default-src 'none'") && !CSP.contains("unsafe") && !CSP.contains("http"), "{CSP}");
+    let (status, _, body) = get("/console/secret.txt").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let v: serde_json::Value = serde_json::from_slice(&body).expect("JSON error");
+    assert_eq!(v["code"], "ASSET_NOT_FOUND");
+    assert!(v["message"].as_str().unwrap_or_default().contains("app.js"), "{v}");
+    let (status, _, _) = get("/console/..%2Fconfig.toml").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
