@@ -114,6 +114,7 @@ fn bundle_key(code: &str) -> &'static str {
         "RECEIPT_MISMATCH" => "RECEIPT_MISMATCH.bundle",
         "NOT_IN_GENESIS" => "NOT_IN_GENESIS.bundle",
         "NOT_IN_BLOCK" => "NOT_IN_BLOCK.bundle",
+        "RECEIPT_NOT_CERTIFIED" => "RECEIPT_NOT_CERTIFIED.bundle",
         "BAD_GENESIS" => "BAD_GENESIS.bundle",
         "UNKNOWN_VALIDATOR_SET" => "UNKNOWN_VALIDATOR_SET.bundle",
         "INSUFFICIENT_POWER" => "INSUFFICIENT_POWER.bundle",
