@@ -231,7 +231,8 @@ fn notification_json(ctx: &ApiContext, reader: &Reader, n: &MiningNotification) 
 /// With `format` the answer is a download of every matching notification
 /// (all pages, at most [`export::MAX_EXPORT_ROWS`]) unless `after` or
 /// `limit` ask for one page. Site addresses the read policy withholds from
-/// this reader are empty in the download, as they are `null` in the page.
+/// this reader are empty cells in the CSV and `null` (with
+/// `address_redacted`) in the JSON, as in the page.
 pub async fn mining_notifications(State(ctx): State<ApiContext>, reader: Reader, q: Q) -> ApiResult<Response> {
     let q = Params::new(q, &["miner", "status", "region", "kind", "from", "to", "after", "limit", export::PARAM])?;
     let f = mining_filter_of(&q)?;
@@ -260,6 +261,10 @@ pub async fn mining_notifications(State(ctx): State<ApiContext>, reader: Reader,
         }
     })
     .await?;
+    if matches!(format, export::Format::Json) {
+        let items = rows.iter().map(|n| notification_json(&ctx, &reader, n)).collect::<ApiResult<Vec<_>>>()?;
+        return export::download_json("mining-notifications", &items);
+    }
     for n in rows.iter_mut() {
         if !may_see_site_address(ctx.read_policy, &reader, Some(n.miner)) {
             n.site.address = tamga_types::Text::default();

@@ -157,3 +157,36 @@ async fn latest_blocks_newest_first_with_certificates() {
     assert_eq!((s, code(&v)), (StatusCode::BAD_REQUEST, "BAD_PARAM"));
     assert_eq!(v["field"], "limit");
 }
+
+/// The read policy holds for downloads too: a site address withheld from a
+/// reader in the page is an empty cell in the CSV and `null` in the JSON
+/// download; the mining regulator's signed download has it.
+#[tokio::test]
+async fn mining_downloads_withhold_site_addresses_like_the_page() {
+    let n = Node::scenario();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
+    let address_cells = |body: &str| {
+        let all = rows(body);
+        let col = all[0].iter().position(|c| c == "address").expect("an address column");
+        all[1..].iter().map(|r| r[col].clone()).collect::<Vec<_>>()
+    };
+    let uri = "/v1/mining-notifications?format=csv";
+    let (s, _, _, body) = download(&n, uri).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let anonymous = address_cells(&body);
+    assert!(!anonymous.is_empty() && anonymous.iter().all(String::is_empty), "{body}");
+    let (s, bytes) = n.call_signed(&n.c.reg, now, "GET", uri, None).await;
+    assert_eq!(s, StatusCode::OK);
+    let body = String::from_utf8(bytes).unwrap();
+    let regulator = address_cells(&body);
+    assert!(regulator.iter().all(|a| !a.is_empty()), "the mining regulator sees the addresses: {body}");
+
+    let (_, _, _, body) = download(&n, "/v1/mining-notifications?format=json").await;
+    let v: Value = serde_json::from_str(&body).unwrap();
+    for item in v.as_array().unwrap() {
+        assert_eq!(
+            (item["site"]["address"].clone(), item["site"]["address_redacted"].clone()),
+            (Value::Null, json!(true))
+        );
+    }
+}
