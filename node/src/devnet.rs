@@ -125,8 +125,13 @@ pub fn write_testnet(dir: &Path, options: &TestnetOptions) -> anyhow::Result<Tes
         // Local devnet: short timeouts, quick empty blocks.
         cfg.consensus.timeout_propose_ms = 2000;
         cfg.consensus.empty_block_wait_ms = 500;
-        // Devnet: the registers are public; site addresses stay restricted.
+        // Devnet (and `tamgad testnet`): a development network whose data is
+        // all generated, so the registers are public and nothing is withheld:
+        // tools, the CLI and the test harness read everything unsigned. A
+        // production node keeps the defaults of `tamgad init` (closed reads,
+        // site addresses only for mining regulators and the miner).
         cfg.api.public_read = true;
+        cfg.api.redact_site_addresses = false;
         write_atomic(&home.config(), cfg.to_documented_toml().as_bytes(), 0o644)?;
         write_key(&home.key(), &v.key)?;
         write_atomic(&home.genesis(), &genesis_json, 0o644)?;

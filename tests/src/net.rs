@@ -656,6 +656,7 @@ fn add_extra_nodes(
             p.insert("peers".into(), toml::Value::Array(peers.clone()));
             table(cfg, "api")?.insert("listen".into(), toml::Value::String(format!("127.0.0.1:{api}")));
             table(cfg, "api")?.insert("public_read".into(), toml::Value::Boolean(true));
+            table(cfg, "api")?.insert("redact_site_addresses".into(), toml::Value::Boolean(false));
             Ok(())
         })?;
         set_consensus(&config, &opts.consensus)?;
