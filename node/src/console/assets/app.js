@@ -126,6 +126,14 @@
   const short = (hex) => (hex && hex.length > 16 ? hex.slice(0, 8) + '…' + hex.slice(-6) : hex || '—');
   const code = (hex) => h('code', { title: hex }, short(hex));
 
+  /** A ledger date (`{year, month, day}` in the API's JSON) as YYYY-MM-DD. */
+  function fmtDate(d) {
+    if (d === null || d === undefined) return '—';
+    if (typeof d === 'string') return d;
+    const pad = (n, w) => String(n).padStart(w, '0');
+    return pad(d.year, 4) + '-' + pad(d.month, 2) + '-' + pad(d.day, 2);
+  }
+
   function fmtInt(v) {
     if (v === null || v === undefined) return '—';
     return String(v).replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
@@ -215,7 +223,7 @@
 
   function page(titleKey, ...children) {
     const m = main();
-    m.replaceChildren(h('h2', { id: 'view-title', i18n: titleKey }), ...children);
+    m.replaceChildren(h('h2', { id: 'view-title', i18n: titleKey }), ...children.filter((c) => c !== null && c !== undefined));
     document.title = t(titleKey) + ' — ' + t('app.title');
   }
 
@@ -251,7 +259,7 @@
         rows, (n) => [
           link('#/mining/' + n.id, '#' + n.id), partyLink(n.miner), tv('kind', n.kind), String(n.version),
           tv('region', n.site.region), fmtInt(n.site.capacity_kw), fmtInt(n.site.units), fmtInt(n.site.hashrate_ths),
-          tv('energy', n.site.energy), n.site.start_date, review(n.status), fmtInt(n.submitted_height),
+          tv('energy', n.site.energy), fmtDate(n.site.start_date), review(n.status), fmtInt(n.submitted_height),
         ]),
       more ? h('p', {}, link('#/mining?' + withParam(q, 'after', data.next_after), t('common.next_page'))) : null);
   }
@@ -288,7 +296,7 @@
         ['col.region', tv('region', n.site.region)], ['col.address', n.site.address],
         ['col.capacity_kw', fmtInt(n.site.capacity_kw)], ['col.units', fmtInt(n.site.units)],
         ['col.hashrate_ths', fmtInt(n.site.hashrate_ths)], ['col.energy', tv('energy', n.site.energy)],
-        ['col.pool', n.site.pool || '—'], ['col.start_date', n.site.start_date],
+        ['col.pool', n.site.pool || '—'], ['col.start_date', fmtDate(n.site.start_date)],
         ['col.submitted_height', fmtInt(n.submitted_height)], ['col.submitted_time', fmtTime(n.submitted_time_ms)],
       ]),
       h('h3', { i18n: 'mining.history' }),
@@ -298,7 +306,7 @@
         chain, (v) => [
           v.id === n.id ? h('strong', { 'aria-current': 'true' }, String(v.version)) : String(v.version),
           link('#/mining/' + v.id, '#' + v.id), tv('kind', v.kind), review(v.status), fmtInt(v.site.capacity_kw),
-          fmtInt(v.site.units), v.site.start_date, fmtInt(v.submitted_height),
+          fmtInt(v.site.units), fmtDate(v.site.start_date), fmtInt(v.submitted_height),
         ]));
   }
 
@@ -348,7 +356,7 @@
         ['col.id', 'col.party', 'col.activity', 'col.phase', 'col.date', 'col.status', 'col.reviewed_by',
           'col.submitted_height'],
         rows, (n) => [
-          '#' + n.id, partyLink(n.party), tv('activity', n.activity), tv('phase', n.phase), n.date, review(n.status),
+          '#' + n.id, partyLink(n.party), tv('activity', n.activity), tv('phase', n.phase), fmtDate(n.date), review(n.status),
           n.status.by !== undefined ? partyLink(n.status.by) : '—', fmtInt(n.submitted_height),
         ]));
   }
