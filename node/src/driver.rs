@@ -192,9 +192,7 @@ struct CatchUp {
     last_note: Instant,
 }
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
-}
+use crate::now_ms;
 
 /// The engine's configuration from the node's.
 pub fn engine_config(chain_id: &str, c: &ConsensusConfig) -> tamga_consensus::Config {

@@ -46,7 +46,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use tamga_types::Hash;
@@ -76,10 +76,7 @@ pub const MAX_METHOD: usize = 32;
 pub const BATCH: usize = 1024;
 const DAY_MS: u64 = 86_400_000;
 
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
-}
+pub use crate::now_ms;
 
 /// What the API knows about one request once it is answered: an entry
 /// before the writer gives it its place in the chain.

@@ -42,6 +42,13 @@ pub mod network;
 pub mod node;
 pub mod security;
 
+/// The node's wall clock: milliseconds since the Unix epoch (0 if the clock
+/// is before it). One definition for the driver, the API, the journal, the
+/// security log and backups.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
 // The Byzantine behaviours are for test builds only (issue 6 scenario 7).
 #[cfg(all(feature = "byzantine", not(debug_assertions)))]
 compile_error!(

@@ -415,9 +415,7 @@ impl std::fmt::Debug for SecurityLog {
     }
 }
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
-}
+use crate::now_ms;
 
 /// The `seq` of the last complete line of `path` (reads at most its last 64 KiB).
 fn last_seq(path: &Path) -> std::io::Result<u64> {

@@ -80,9 +80,7 @@ fn refused(e: &RequestSignatureError) -> ApiError {
     ApiError::t(StatusCode::UNAUTHORIZED, "BAD_REQUEST_SIGNATURE", "BAD_REQUEST_SIGNATURE", args).field(e.header())
 }
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
-}
+use crate::now_ms;
 
 /// The middleware: resolves the [`Caller`] and stores it in the request.
 pub async fn layer(State(ctx): State<ApiContext>, req: Request, next: Next) -> Response {

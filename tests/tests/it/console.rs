@@ -25,7 +25,7 @@ use anyhow::{anyhow, bail, Context};
 use serde_json::{json, Value};
 use tamga_tests::{say, ConsensusConfig, Net, NetOptions};
 
-use super::walkthrough::tamga_path;
+use super::walkthrough::{tamga_command, tamga_path};
 
 /// How long any one thing may take to appear in the page.
 const WAIT: Duration = Duration::from_secs(20);
@@ -266,13 +266,7 @@ fn shots_dir() -> PathBuf {
 /// Runs the CLI; returns its JSON output.
 fn tamga(exe: &Path, args: &[&str]) -> Value {
     say(format!("console: tamga {}", args.join(" ")));
-    let out = Command::new(exe)
-        .args(args)
-        .env_remove("TAMGA_NODE")
-        .env_remove("TAMGA_KEY")
-        .env_remove("TAMGA_CHAIN_ID")
-        .output()
-        .expect("tamga runs");
+    let out = tamga_command(exe).args(args).output().expect("tamga runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "tamga {args:?}: {}\n{stdout}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
     serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("tamga {args:?}: not JSON ({e}): {stdout}"))

@@ -294,13 +294,7 @@ impl Walk {
         assert_eq!(argv.first().map(String::as_str), Some("tamga"), "step {n} runs tamga");
         say(format!("walkthrough step {n}: {}", argv.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" ")));
         let t = Instant::now();
-        let out = Command::new(&self.tamga)
-            .args(&argv[1..])
-            .env_remove("TAMGA_NODE")
-            .env_remove("TAMGA_KEY")
-            .env_remove("TAMGA_CHAIN_ID")
-            .output()
-            .expect("tamga runs");
+        let out = tamga_command(&self.tamga).args(&argv[1..]).output().expect("tamga runs");
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         let code = out.status.code().unwrap_or(-1);
@@ -453,6 +447,15 @@ fn assert_readme_matches() {
         "README.md's walkthrough has commands the test does not run: {:?}",
         &readme_cmds[STEPS.len().min(readme_cmds.len())..]
     );
+}
+
+/// The `tamga` CLI at `exe` with the environment defaults it reads
+/// (`TAMGA_NODE`, `TAMGA_KEY`, `TAMGA_CHAIN_ID`) removed, so a step runs
+/// with exactly the flags it names.
+pub(crate) fn tamga_command(exe: &Path) -> Command {
+    let mut cmd = Command::new(exe);
+    cmd.env_remove("TAMGA_NODE").env_remove("TAMGA_KEY").env_remove("TAMGA_CHAIN_ID");
+    cmd
 }
 
 /// The `tamga` executable: `TAMGA_BIN`, else built with cargo like the

@@ -8,9 +8,7 @@ use axum::{Extension, Router};
 use super::*;
 use crate::api::auth::{self, Caller};
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64
-}
+use crate::now_ms;
 
 /// The auth layer in front of a handler that describes its caller.
 async fn who(n: &Node, req: AxRequest) -> (StatusCode, serde_json::Value) {

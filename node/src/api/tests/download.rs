@@ -164,7 +164,7 @@ async fn latest_blocks_newest_first_with_certificates() {
 #[tokio::test]
 async fn mining_downloads_withhold_site_addresses_like_the_page() {
     let n = Node::scenario();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
+    let now = crate::now_ms();
     let address_cells = |body: &str| {
         let all = rows(body);
         let col = all[0].iter().position(|c| c == "address").expect("an address column");

@@ -13,21 +13,26 @@ use crate::api::EventHub;
 
 /// One SSE event as a client sees it.
 #[derive(Debug)]
-struct Frame {
-    event: String,
-    id: Option<String>,
-    data: serde_json::Value,
+pub(super) struct Frame {
+    pub(super) event: String,
+    pub(super) id: Option<String>,
+    pub(super) data: serde_json::Value,
 }
 
-/// An open event stream.
-struct Stream {
+/// An open event stream (also read by the security-feed tests).
+pub(super) struct Stream {
     body: BodyDataStream,
     buf: String,
 }
 
 impl Stream {
+    /// The stream of an answered request.
+    pub(super) fn of(resp: axum::response::Response) -> Stream {
+        Stream { body: resp.into_body().into_data_stream(), buf: String::new() }
+    }
+
     /// The next event (comments skipped); panics after 5 s of silence.
-    async fn next(&mut self) -> Frame {
+    pub(super) async fn next(&mut self) -> Frame {
         loop {
             if let Some(end) = self.buf.find("\n\n") {
                 let block: String = self.buf.drain(..end + 2).collect();
@@ -81,7 +86,7 @@ impl Node {
         }
         let ct = resp.headers()["content-type"].to_str().unwrap().to_owned();
         assert!(ct.starts_with("text/event-stream"), "{ct}");
-        Ok(Stream { body: resp.into_body().into_data_stream(), buf: String::new() })
+        Ok(Stream::of(resp))
     }
 
     fn transfer(&mut self, nonce: u64) -> Vec<Receipt> {

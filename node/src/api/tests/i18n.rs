@@ -312,9 +312,7 @@ async fn site_addresses_are_redacted_for_anonymous_readers() {
     assert_eq!(s, StatusCode::OK);
 }
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64
-}
+use crate::now_ms;
 
 /// A GET signed by `key`; the status and JSON body.
 async fn get_signed(n: &Node, key: &SigningKey, uri: &str) -> (StatusCode, Value) {

@@ -11,9 +11,7 @@ use axum::Router;
 use super::*;
 use crate::journal::{self, Entry, Journal, Settings};
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64
-}
+use crate::now_ms;
 
 /// The scenario node with a journal in `dir`.
 fn journaled(dir: &std::path::Path) -> (Node, Journal) {

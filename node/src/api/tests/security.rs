@@ -2,12 +2,10 @@
 //! or request becomes a `bad_signature` event; pages by seq with kinds and
 //! limits; the SSE stream replays then follows; parameters are checked.
 
-use std::time::Duration;
-
-use futures::StreamExt;
 use serde_json::json;
 use tamga_types::*;
 
+use super::events::{Frame, Stream};
 use super::*;
 use crate::security::{SecurityEvent, Subscription};
 
@@ -24,9 +22,7 @@ fn forged(n: &Node) -> SignedTransaction {
     .sign(&n.c.bob)
 }
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64
-}
+use crate::now_ms;
 
 impl Node {
     /// `GET uri` signed by `key`.
@@ -162,54 +158,18 @@ async fn a_forged_request_signature_is_a_bad_signature_event() {
     assert_eq!(v["events"].as_array().unwrap().len(), 1, "the regulator's own signed read is no event: {v}");
 }
 
-/// Reads SSE frames `(event, id, data)` from a streaming response body.
-struct Sse {
-    body: axum::body::BodyDataStream,
-    buf: String,
-}
-
-impl Sse {
-    /// Opens `uri`, signed by the regulator.
-    async fn open(n: &Node, uri: &str, last_id: Option<&str>) -> Sse {
-        let mut req = Request::builder().uri(uri);
-        for (name, value) in tamga_types::request::sign_headers(&n.c.reg, "GET", uri, now_ms(), b"") {
-            req = req.header(name, value);
-        }
-        if let Some(id) = last_id {
-            req = req.header("last-event-id", id);
-        }
-        let resp = router(n.ctx.clone()).oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
-        assert_eq!(resp.status(), StatusCode::OK);
-        Sse { body: resp.into_body().into_data_stream(), buf: String::new() }
+/// Opens the security stream `uri`, signed by the regulator.
+async fn open_stream(n: &Node, uri: &str, last_id: Option<&str>) -> Stream {
+    let mut req = Request::builder().uri(uri);
+    for (name, value) in tamga_types::request::sign_headers(&n.c.reg, "GET", uri, now_ms(), b"") {
+        req = req.header(name, value);
     }
-
-    async fn next(&mut self) -> (String, Option<String>, serde_json::Value) {
-        loop {
-            if let Some(end) = self.buf.find("\n\n") {
-                let block: String = self.buf.drain(..end + 2).collect();
-                let (mut event, mut id, mut data) = (String::new(), None, String::new());
-                for line in block.lines() {
-                    if let Some(v) = line.strip_prefix("event:") {
-                        event = v.trim_start().to_owned();
-                    } else if let Some(v) = line.strip_prefix("id:") {
-                        id = Some(v.trim_start().to_owned());
-                    } else if let Some(v) = line.strip_prefix("data:") {
-                        data.push_str(v.trim_start());
-                    }
-                }
-                if data.is_empty() {
-                    continue;
-                }
-                return (event, id, serde_json::from_str(&data).unwrap());
-            }
-            let chunk = tokio::time::timeout(Duration::from_secs(5), self.body.next())
-                .await
-                .expect("no event within 5 s")
-                .expect("the stream ended")
-                .unwrap();
-            self.buf.push_str(std::str::from_utf8(&chunk).unwrap());
-        }
+    if let Some(id) = last_id {
+        req = req.header("last-event-id", id);
     }
+    let resp = router(n.ctx.clone()).oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    Stream::of(resp)
 }
 
 #[tokio::test]
@@ -219,21 +179,21 @@ async fn stream_replays_the_ring_then_follows_live() {
     for i in 0..3 {
         log.record(refused(i));
     }
-    let mut s = Sse::open(&n, "/v1/security/events?stream=true&after=1", None).await;
+    let mut s = open_stream(&n, "/v1/security/events?stream=true&after=1", None).await;
     for seq in [2, 3] {
-        let (event, id, data) = s.next().await;
+        let Frame { event, id, data } = s.next().await;
         assert_eq!((event.as_str(), id.as_deref()), ("security", Some(seq.to_string().as_str())));
         assert_eq!(data["seq"], seq);
         assert_eq!(data["kind"], "peer_refused");
     }
     log.record(SecurityEvent::journal_verification_failed("journal", None, "truncated entry"));
-    let (_, id, data) = s.next().await;
+    let Frame { id, data, .. } = s.next().await;
     assert_eq!(id.as_deref(), Some("4"));
     assert_eq!(data["kind"], "journal_verification_failed");
 
     // Last-Event-ID resumes after it; the kinds filter applies to the stream.
-    let mut s = Sse::open(&n, "/v1/security/events?stream=true&kinds=journal_verification_failed", Some("2")).await;
-    let (_, id, _) = s.next().await;
+    let mut s = open_stream(&n, "/v1/security/events?stream=true&kinds=journal_verification_failed", Some("2")).await;
+    let Frame { id, .. } = s.next().await;
     assert_eq!(id.as_deref(), Some("4"));
 }
 
@@ -246,5 +206,5 @@ async fn stream_subscribers_are_bounded() {
     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{v}");
     assert_eq!(v["code"], "TOO_MANY_SUBSCRIBERS");
     drop(held);
-    let _ = Sse::open(&n, "/v1/security/events?stream=true", None).await;
+    let _ = open_stream(&n, "/v1/security/events?stream=true", None).await;
 }
