@@ -9,7 +9,17 @@ if ! command -v cargo >/dev/null 2>&1; then
   echo "error: cargo not found. Install the Rust toolchain (https://rustup.rs) and re-run." >&2
   exit 1
 fi
-if ! ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 && ! ls /usr/lib/*/libclang*.so* >/dev/null 2>&1; then
+# bindgen loads libclang.so itself (libclang-N.so or libclang.so.N); the
+# C++ library libclang-cpp.so that other packages bring does not do.
+tamga_have_libclang() {
+  local f
+  for f in /usr/lib/llvm-*/lib/libclang.so* /usr/lib/llvm-*/lib/libclang-[0-9]*.so* \
+    /usr/lib/*/libclang.so* /usr/lib/*/libclang-[0-9]*.so*; do
+    [ -e "$f" ] && return 0
+  done
+  return 1
+}
+if [ -z "${LIBCLANG_PATH:-}" ] && ! tamga_have_libclang; then
   tamga_need_pkgs+=(libclang-dev)
 fi
 if ! command -v c++ >/dev/null 2>&1; then
