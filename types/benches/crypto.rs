@@ -8,7 +8,9 @@
 //!   throughput is per signature, so the two lines compare directly. The
 //!   batch is filled outside the timed loop: what is timed is `verify`, which
 //!   hashes every message, draws the batch's random coefficients from the OS
-//!   and does the multiscalar multiplication.
+//!   and does the multiscalar multiplication. `verify/ed25519-consensus-batch/N`
+//!   is the same batch through `ed25519-consensus`, the verifier Tamga used
+//!   before `ed25519-zebra` (same ZIP-215 rule), queued inside the timed loop.
 //! * `tx/decode/{transfer,max_size}` — [`SignedTransaction::decode`] of a
 //!   typical token transfer and of a transaction of exactly
 //!   [`limits::MAX_TX_BYTES`] (a `CreateClass` whose rights fill it up), the
@@ -125,6 +127,21 @@ fn verify(c: &mut Criterion) {
             batch.push(*k, m.clone(), *s);
         }
         g.bench_with_input(BenchmarkId::new("batch", n), &batch, |b, batch| b.iter(|| batch.verify().unwrap()));
+        // The verifier Tamga used before (same rule, curve25519-dalek-ng's
+        // serial backend), for the comparison in docs/performance.md.
+        g.bench_with_input(BenchmarkId::new("ed25519-consensus-batch", n), items, |b, items| {
+            b.iter(|| {
+                let mut v = ed25519_consensus::batch::Verifier::new();
+                for (k, m, s) in items {
+                    v.queue((
+                        ed25519_consensus::VerificationKeyBytes::from(k.0),
+                        ed25519_consensus::Signature::from(s.0),
+                        m,
+                    ));
+                }
+                v.verify(rand_core::OsRng).unwrap()
+            })
+        });
     }
     g.finish();
 }

@@ -1,7 +1,7 @@
 //! ed25519 keys and signatures under one validity rule for single and batch checks.
 //!
 //! # The signature rule (SPEC §8)
-//! Tamga verifies signatures with [`ed25519_consensus`], which implements the
+//! Tamga verifies signatures with [`ed25519_zebra`], which implements the
 //! **ZIP-215** rules: the cofactored equation `[8][s]B = [8]R + [8][k]A`,
 //! `s` must be canonical (`s < ℓ`), and `A`, `R` may be any valid curve point
 //! encoding. Single verification and batch verification accept *exactly* the
@@ -91,9 +91,8 @@ const NON_CANONICAL_SMALL_ORDER: [[u8; 32]; 2] = {
 impl PublicKey {
     /// Verifies `sig` over `msg` under the ZIP-215 rule (see module docs).
     pub fn verify(&self, msg: &[u8], sig: &Signature) -> Result<(), SignatureError> {
-        let vk =
-            ed25519_consensus::VerificationKey::try_from(self.0).map_err(|_| SignatureError::MalformedKey(*self))?;
-        vk.verify(&ed25519_consensus::Signature::from(sig.0), msg).map_err(|_| SignatureError::Invalid(*self))
+        let vk = ed25519_zebra::VerificationKey::try_from(self.0).map_err(|_| SignatureError::MalformedKey(*self))?;
+        vk.verify(&ed25519_zebra::Signature::from_bytes(&sig.0), msg).map_err(|_| SignatureError::Invalid(*self))
     }
 
     /// True if the key is not a usable account key: not a valid point, or a
@@ -101,7 +100,7 @@ impl PublicKey {
     /// either sign bit, and the non-canonical `y ≥ p` forms that ZIP-215
     /// accepts). Such keys are refused at registration.
     pub fn is_weak(&self) -> bool {
-        if ed25519_consensus::VerificationKey::try_from(self.0).is_err() {
+        if ed25519_zebra::VerificationKey::try_from(self.0).is_err() {
             return true;
         }
         let mut canon = self.0;
@@ -139,17 +138,17 @@ impl Signature {
 /// A private signing key. Never serialised by `Debug`; zeroised on drop by the
 /// underlying crate.
 #[derive(Clone)]
-pub struct SigningKey(ed25519_consensus::SigningKey);
+pub struct SigningKey(ed25519_zebra::SigningKey);
 
 impl SigningKey {
     /// A fresh key from the operating system's randomness.
     pub fn generate() -> SigningKey {
-        SigningKey(ed25519_consensus::SigningKey::new(rand_core::OsRng))
+        SigningKey(ed25519_zebra::SigningKey::new(rand_core::OsRng))
     }
 
     /// A key from 32 secret seed bytes (deterministic: tests and key files).
     pub fn from_seed(seed: [u8; 32]) -> SigningKey {
-        SigningKey(ed25519_consensus::SigningKey::from(seed))
+        SigningKey(ed25519_zebra::SigningKey::from(seed))
     }
 
     /// The 32 secret seed bytes. Handle with care.
@@ -159,7 +158,7 @@ impl SigningKey {
 
     /// The matching public key.
     pub fn public(&self) -> PublicKey {
-        PublicKey(self.0.verification_key().to_bytes())
+        PublicKey(ed25519_zebra::VerificationKeyBytes::from(&self.0).into())
     }
 
     /// Signs `msg`.
@@ -207,10 +206,10 @@ impl BatchVerifier {
 
     /// Verifies the whole batch: `Ok` only if every signature is valid.
     pub fn verify(&self) -> Result<(), SignatureError> {
-        let mut batch = ed25519_consensus::batch::Verifier::new();
+        let mut batch = ed25519_zebra::batch::Verifier::new();
         for (key, msg, sig) in &self.items {
-            let vk = ed25519_consensus::VerificationKeyBytes::from(key.0);
-            batch.queue((vk, ed25519_consensus::Signature::from(sig.0), msg));
+            let vk = ed25519_zebra::VerificationKeyBytes::from(key.0);
+            batch.queue((vk, ed25519_zebra::Signature::from_bytes(&sig.0), msg));
         }
         batch.verify(rand_core::OsRng).map_err(|_| SignatureError::BatchFailed)
     }
@@ -333,6 +332,73 @@ mod tests {
         b.push(key, b"anything".to_vec(), sig);
         assert_eq!(single, b.verify().is_ok());
         assert!(key.is_weak());
+    }
+
+    /// The verification rule is consensus-critical: the switch from
+    /// `ed25519-consensus` (curve25519-dalek-ng) to `ed25519-zebra`
+    /// (curve25519-dalek 4, AVX2) must not change a single verdict. ZIP-215's
+    /// own test set: every pair (A, R) of the encodings of small-order points
+    /// (canonical and not, either sign bit), with `s = 0` (two messages) and
+    /// `s = 1`, each checked singly and batched, plus valid and corrupted
+    /// ordinary signatures; both crates must agree on each.
+    #[test]
+    fn verdicts_equal_ed25519_consensus_on_the_zip215_edge_set() {
+        let mut encodings: Vec<[u8; 32]> = Vec::new();
+        for p in SMALL_ORDER.iter().chain(NON_CANONICAL_SMALL_ORDER.iter()) {
+            for sign in [0u8, 0x80] {
+                let mut e = *p;
+                e[31] = (e[31] & 0x7f) | sign;
+                if !encodings.contains(&e) {
+                    encodings.push(e);
+                }
+            }
+        }
+        let old_single = |a: &[u8; 32], sig: &[u8; 64], msg: &[u8]| {
+            ed25519_consensus::VerificationKey::try_from(*a)
+                .and_then(|vk| vk.verify(&ed25519_consensus::Signature::from(*sig), msg))
+                .is_ok()
+        };
+        let old_batch = |a: &[u8; 32], sig: &[u8; 64], msg: &[u8]| {
+            let mut b = ed25519_consensus::batch::Verifier::new();
+            b.queue((ed25519_consensus::VerificationKeyBytes::from(*a), ed25519_consensus::Signature::from(*sig), msg));
+            b.verify(rand_core::OsRng).is_ok()
+        };
+        let mut cases = 0;
+        let mut accepted = 0;
+        for a in &encodings {
+            for r in &encodings {
+                for (s0, msg) in [(0u8, &b"Zcash"[..]), (0, b"tamga"), (1, b"Zcash")] {
+                    let mut sig = [0u8; 64];
+                    sig[..32].copy_from_slice(r);
+                    sig[32] = s0;
+                    let key = PublicKey(*a);
+                    let new_single = key.verify(msg, &Signature(sig)).is_ok();
+                    let mut b = BatchVerifier::new();
+                    b.push(key, msg.to_vec(), Signature(sig));
+                    let new_batch = b.verify().is_ok();
+                    let ctx = format!("A={} R={} s={s0} msg={msg:?}", hex::encode(a), hex::encode(r));
+                    assert_eq!(new_single, old_single(a, &sig, msg), "single: {ctx}");
+                    assert_eq!(new_batch, old_batch(a, &sig, msg), "batch: {ctx}");
+                    assert_eq!(new_single, new_batch, "single vs batch: {ctx}");
+                    cases += 1;
+                    accepted += usize::from(new_single);
+                }
+            }
+        }
+        // 14 encodings (8 canonical, 2 negative zeros, 4 with y >= p): the
+        // 196 pairs ZIP-215 lists, all valid with s = 0 ([8]R + [8]kA is the
+        // identity), none with s = 1.
+        assert_eq!(encodings.len(), 14);
+        assert_eq!(cases, 14 * 14 * 3);
+        assert_eq!(accepted, 14 * 14 * 2);
+        for i in 0..32u8 {
+            let k = SigningKey::from_seed([i; 32]);
+            let msg = [i; 40];
+            let mut sig = k.sign(&msg).0;
+            assert!(old_single(&k.public().0, &sig, &msg) && k.public().verify(&msg, &Signature(sig)).is_ok());
+            sig[usize::from(i) % 64] ^= 1 << (i % 8);
+            assert_eq!(old_single(&k.public().0, &sig, &msg), k.public().verify(&msg, &Signature(sig)).is_ok());
+        }
     }
 
     #[test]
