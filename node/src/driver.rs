@@ -27,7 +27,7 @@
 //! Block execution runs on blocking threads; the driver task only routes.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use tamga_consensus::{Effect, Engine, Input, SafetyState, TimeoutKind, Value};
@@ -71,21 +71,51 @@ pub enum DriverError {
 }
 
 /// The chain as the mempool sees it; validator keys refreshed after each commit.
+///
+/// Next nonces are cached between commits: the mempool asks for the signer's
+/// nonce of every transaction it admits (API and gossip, on every node) and
+/// of every account it reaps, and a RocksDB read per transaction was a
+/// twentieth of a validator's CPU under load (docs/performance.md). The cache
+/// is exact: [`LedgerChain::refresh`], called after every commit, empties it
+/// and bumps a generation, and a value read from the ledger is cached only if
+/// no refresh ran while it was read, so a nonce read before a commit never
+/// outlives it.
 pub struct LedgerChain {
     ledger: Arc<Ledger>,
     validator_keys: RwLock<HashSet<PublicKey>>,
+    nonces: Mutex<NonceCache>,
 }
+
+/// Next nonces read since the last commit.
+#[derive(Default)]
+struct NonceCache {
+    generation: u64,
+    next: HashMap<PublicKey, u64>,
+}
+
+/// Most accounts whose nonce is cached between two commits.
+const NONCE_CACHE_MAX: usize = 1 << 16;
 
 impl LedgerChain {
     /// A view over `ledger`.
     pub fn new(ledger: Arc<Ledger>) -> Self {
-        let me = LedgerChain { ledger, validator_keys: RwLock::new(HashSet::new()) };
+        let me = LedgerChain {
+            ledger,
+            validator_keys: RwLock::new(HashSet::new()),
+            nonces: Mutex::new(NonceCache::default()),
+        };
         me.refresh();
         me
     }
 
-    /// Reloads the validator keys of the next two heights (SPEC §1.9).
+    /// Reloads the validator keys of the next two heights (SPEC §1.9) and
+    /// forgets the cached nonces; call after every commit.
     pub fn refresh(&self) {
+        {
+            let mut c = self.nonce_cache();
+            c.generation = c.generation.wrapping_add(1);
+            c.next.clear();
+        }
         let h = self.ledger.height().unwrap_or(0);
         let mut keys = HashSet::new();
         for height in [h + 1, h + 2] {
@@ -97,11 +127,27 @@ impl LedgerChain {
             *w = keys;
         }
     }
+
+    fn nonce_cache(&self) -> std::sync::MutexGuard<'_, NonceCache> {
+        self.nonces.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 impl ChainView for LedgerChain {
     fn next_nonce(&self, key: &PublicKey) -> Result<u64, String> {
-        self.ledger.nonce(key).map_err(|e| e.to_string())
+        let generation = {
+            let c = self.nonce_cache();
+            if let Some(n) = c.next.get(key) {
+                return Ok(*n);
+            }
+            c.generation
+        };
+        let n = self.ledger.nonce(key).map_err(|e| e.to_string())?;
+        let mut c = self.nonce_cache();
+        if c.generation == generation && c.next.len() < NONCE_CACHE_MAX {
+            c.next.insert(*key, n);
+        }
+        Ok(n)
     }
     fn is_committed(&self, tx: &Hash) -> Result<bool, String> {
         self.ledger.receipt(tx).map(|r| r.is_some()).map_err(|e| e.to_string())

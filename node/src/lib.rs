@@ -26,6 +26,7 @@
 //!   evidence on the consensus topic and the next proposer includes it in
 //!   `Block::evidence`, where `tamga-state` verifies and records it once.
 
+pub mod admission;
 pub mod api;
 pub mod backup;
 #[cfg(feature = "byzantine")]

@@ -13,6 +13,7 @@
 //! with the account's previous nonce has been taken, so every block carries
 //! each account's nonces in order.
 
+use crate::admission::{AdmissionPool, PoolClosed};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
@@ -448,6 +449,9 @@ impl Mempool {
     }
 }
 
+/// The raw transactions given to [`TxGateway::admit`] and one result each.
+pub type AdmitAnswer = (Vec<Vec<u8>>, Vec<Result<Hash, MempoolError>>);
+
 /// The entry point for new transactions (HTTP API): admits them to the
 /// mempool and hands the admitted ones to the network for gossip.
 #[derive(Clone)]
@@ -455,16 +459,32 @@ pub struct TxGateway {
     mempool: std::sync::Arc<Mempool>,
     chain: std::sync::Arc<dyn ChainView>,
     gossip: tokio::sync::mpsc::Sender<Vec<u8>>,
+    pool: std::sync::Arc<AdmissionPool>,
 }
 
 impl TxGateway {
-    /// A gateway over `mempool`; admitted raw transactions go to `gossip`.
+    /// A gateway over `mempool` whose checks run on `pool`; admitted raw
+    /// transactions go to `gossip`.
     pub fn new(
         mempool: std::sync::Arc<Mempool>,
         chain: std::sync::Arc<dyn ChainView>,
         gossip: tokio::sync::mpsc::Sender<Vec<u8>>,
+        pool: std::sync::Arc<AdmissionPool>,
     ) -> Self {
-        TxGateway { mempool, chain, gossip }
+        TxGateway { mempool, chain, gossip, pool }
+    }
+
+    /// [`TxGateway::submit`] on the admission pool (decoding and signature
+    /// checks are CPU work, kept off the async threads and below consensus
+    /// in priority); gives the raw transactions back with the results.
+    pub async fn admit(&self, raws: Vec<Vec<u8>>) -> Result<AdmitAnswer, PoolClosed> {
+        let me = self.clone();
+        self.pool
+            .run(move || {
+                let results = me.submit(&raws);
+                (raws, results)
+            })
+            .await
     }
 
     /// Checks and admits raw signed transactions; one result per input. An

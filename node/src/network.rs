@@ -25,6 +25,7 @@ use tamga_types::{Block, CertifiedBlock, Evidence, Height};
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
+use crate::admission::AdmissionPool;
 use crate::mempool::{ChainView, Mempool, MempoolError};
 use crate::metrics::Metrics;
 use crate::security::{Origin, SecurityEvent, SecurityLog};
@@ -218,6 +219,8 @@ pub struct NetworkDeps {
     pub mempool: Arc<Mempool>,
     /// Chain view for mempool admission.
     pub chain: Arc<dyn ChainView>,
+    /// Where gossiped batches are checked and admitted (crate::admission).
+    pub admission: Arc<AdmissionPool>,
     /// Metrics.
     pub metrics: Arc<Metrics>,
     /// Locally admitted transactions to gossip (from the API's `TxGateway`).
@@ -557,7 +560,8 @@ impl NetTask {
         let metrics = self.deps.metrics.clone();
         let security = self.deps.security.clone();
         let max = self.settings.max_message_bytes;
-        tokio::task::spawn_blocking(move || {
+        let pool = self.deps.admission.clone();
+        let job = pool.spawn(move || {
             let acceptance = match codec::decode::<TxBatch>("transaction batch", &data, max) {
                 Err(_) => MessageAcceptance::Reject,
                 Ok(batch) => {
@@ -586,6 +590,10 @@ impl NetTask {
             };
             let _ = done.blocking_send(Done::TxValidation { id, source, acceptance });
         });
+        if job.is_err() {
+            // Only while shutting down: the message is neither forwarded nor penalised.
+            debug!(target: "tamga::net", "admission pool closed: gossiped batch dropped");
+        }
     }
 }
 

@@ -12,6 +12,7 @@ use tamga_types::{Genesis, PublicKey};
 use tokio::sync::{mpsc, watch};
 use tracing::info;
 
+use crate::admission::{AdmissionPool, ADMISSION_NICE};
 use crate::config::Config;
 use crate::driver::{Driver, DriverDeps, LedgerChain};
 use crate::home::{libp2p_keypair, peer_id_of, read_key, Home};
@@ -63,7 +64,8 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     let chain = Arc::new(LedgerChain::new(ledger.clone()));
     let (gossip_tx, gossip_rx) = mpsc::channel(65_536);
     let chain_view: Arc<dyn ChainView> = chain.clone();
-    let gateway = TxGateway::new(mempool.clone(), chain_view.clone(), gossip_tx);
+    let admission = AdmissionPool::start(ADMISSION_NICE).context("cannot start the admission threads")?;
+    let gateway = TxGateway::new(mempool.clone(), chain_view.clone(), gossip_tx, admission.clone());
 
     // Network: dial every genesis validator and configured peer; admit validators and observers.
     let me = key.public();
@@ -99,6 +101,7 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
             ledger: ledger.clone(),
             mempool: mempool.clone(),
             chain: chain_view,
+            admission,
             metrics: metrics.clone(),
             local_txs: gossip_rx,
             events: events_tx,

@@ -99,14 +99,9 @@ pub async fn submit(
         (Some(_), Some(_)) => return Err(ApiError::bad_t("BAD_REQUEST.tx_and_txs", "tx", Vec::new())),
         (None, None) => return Err(ApiError::bad_t("BAD_REQUEST.no_tx", "tx", Vec::new())),
     };
-    // Decoding and signature checks are CPU work: off the async threads.
-    let gateway = ctx.gateway.clone();
-    let (raws, results) = tokio::task::spawn_blocking(move || {
-        let results = gateway.submit(&raws);
-        (raws, results)
-    })
-    .await
-    .map_err(|e| ApiError::internal(format!("admission task failed: {e}")))?;
+    // Decoding and signature checks: on the admission pool (crate::admission).
+    let (raws, results) =
+        ctx.gateway.admit(raws).await.map_err(|e| ApiError::internal(format!("admission task failed: {e}")))?;
     ctx.security.record_bad_tx_signatures(Origin::Api, Some(caller.who()), &raws, &results);
     let rejected = results.iter().filter(|r| r.is_err()).count();
     ctx.metrics.mempool_rejected.inc_by(rejected as u64);

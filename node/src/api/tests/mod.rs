@@ -142,7 +142,8 @@ impl Node {
         let ledger = Arc::new(ledger);
         let mempool = Arc::new(Mempool::new(CHAIN, limits));
         let (tx, gossip) = mpsc::channel(1024);
-        let gateway = TxGateway::new(mempool.clone(), Arc::new(LedgerView(ledger.clone())), tx);
+        let pool = crate::admission::AdmissionPool::with_threads(1, 0).unwrap();
+        let gateway = TxGateway::new(mempool.clone(), Arc::new(LedgerView(ledger.clone())), tx, pool);
         let (_, status) = watch::channel(status_of(&ledger));
         let metrics = Arc::new(Metrics::new());
         let security = crate::security::SecurityLog::in_memory(key(99).public(), &metrics);
