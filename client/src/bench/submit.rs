@@ -2,8 +2,14 @@
 //! senders (so one sender's nonces always travel in order over one
 //! connection), one `POST /v1/txs` batch in flight at a time.
 //!
-//! With a target rate each task sends what is due (see [`super::pace`]);
-//! without, it sends full batches back to back. Back-pressure refusals (429,
+//! With a target rate each task sends what is due (see [`super::pace`]) at
+//! most once per [`SEND_TICK`], as a client library batching its callers'
+//! transactions would; without, it sends full batches back to back. Sending
+//! each transaction the moment it is due made thousands of one- and
+//! two-transaction requests a second, and the nodes spent more on HTTP and
+//! the access journal than on the transactions (docs/performance.md).
+//! Latency is measured from the send, so the tick adds at most its length to
+//! what a transaction waited before it left the client, not to its finality. Back-pressure refusals (429,
 //! 503) are retried first thing in the next batch after a short pause; other
 //! refusals are final. A request that gets no answer is retried on the next
 //! node (the transactions may have been admitted: a later `DUPLICATE_TX` or
@@ -17,6 +23,9 @@ use super::pace::{due_at, due_count};
 use super::track::Shared;
 use crate::error::ApiError;
 use crate::wire::SubmitBatchAnswer;
+
+/// With a target rate, a connection sends at most one request per tick.
+pub(crate) const SEND_TICK: Duration = Duration::from_millis(20);
 
 /// A pre-signed transaction, ready to send.
 #[derive(Clone, Debug)]
@@ -38,6 +47,8 @@ pub(crate) struct Plan {
     pub duration: Duration,
     /// Most transactions per request (the API allows 1000).
     pub batch_max: usize,
+    /// With a target rate: the least time between two requests of one connection.
+    pub tick: Duration,
     /// `http://host:port/v1/txs` of every reachable node.
     pub urls: Vec<String>,
 }
@@ -108,6 +119,7 @@ pub(crate) async fn connection(shared: Arc<Shared>, plan: Arc<Plan>, conn: usize
             *first = shared.mark_sent(*i);
         }
         body.push_str("]}");
+        let sent_at = Instant::now();
         let mut answer = post(&http, &plan.urls[node], std::mem::take(&mut body)).await;
         if let Ok(Answer::Batch(items)) = &answer {
             if items.len() != batch.len() {
@@ -163,6 +175,8 @@ pub(crate) async fn connection(shared: Arc<Shared>, plan: Arc<Plan>, conn: usize
         if backoff {
             let pause = Duration::from_millis(if plan.rate.is_some() { 20 } else { 50 });
             tokio::time::sleep_until((Instant::now() + pause).min(deadline).into()).await;
+        } else if plan.rate.is_some() {
+            tokio::time::sleep_until((sent_at + plan.tick).min(deadline).into()).await;
         }
     }
     // Whatever is still waiting for a retry was never admitted.
