@@ -14,7 +14,9 @@
 //!
 //! Modules: `config` (the documented `config.toml`), `home` (the `--home`
 //! layout and keys), `network` (libp2p: admission by key, gossipsub,
-//! request-response sync), `mempool`, `driver` (executes the engine's effects,
+//! request-response sync), `mempool`, `admission` (the low-priority threads
+//! that check and admit API and gossiped transactions, below the consensus
+//! critical path), `driver` (executes the engine's effects,
 //! persists the safety state with fsync before any vote leaves), `api`
 //! (HTTP), `metrics` (Prometheus), `devnet` (local networks of processes).
 //!
