@@ -181,3 +181,28 @@ async fn malformed_requests_are_400_with_a_specific_code() {
     assert_eq!((s, code(&v)), (StatusCode::PAYLOAD_TOO_LARGE, "BODY_TOO_LARGE"));
     assert!(n.mempool.is_empty());
 }
+
+/// The mempool's nonce cache (`driver::LedgerChain`): a nonce read between
+/// two commits is served from the cache until the driver's `refresh` after
+/// the next commit, and never after it; reads are exact for keys it has not
+/// seen.
+#[test]
+fn ledger_chain_nonces_are_cached_until_the_refresh_after_a_commit() {
+    use crate::mempool::ChainView;
+    let mut n = Node::new();
+    let chain = crate::driver::LedgerChain::new(n.ledger.clone());
+    let issuer = n.c.issuer.clone();
+    assert_eq!(chain.next_nonce(&issuer.public()), Ok(0));
+    assert_ok(&n.block(vec![sign(&issuer, 0, create_class("WHEAT"))]));
+    // Committed, not yet refreshed: the value read before the commit is served.
+    assert_eq!(n.ledger.nonce(&issuer.public()).unwrap(), 1);
+    assert_eq!(chain.next_nonce(&issuer.public()), Ok(0));
+    // A key never read comes from the ledger.
+    assert_eq!(chain.next_nonce(&n.c.alice.public()), Ok(0));
+    chain.refresh();
+    assert_eq!(chain.next_nonce(&issuer.public()), Ok(1));
+    assert_ok(&n.block(vec![sign(&issuer, 1, create_class("BARLEY"))]));
+    chain.refresh();
+    assert_eq!(chain.next_nonce(&issuer.public()), Ok(2));
+    assert_eq!(chain.next_nonce(&issuer.public()), Ok(2));
+}
