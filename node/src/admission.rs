@@ -39,14 +39,9 @@ type Job = Box<dyn FnOnce() + Send + 'static>;
 pub struct PoolClosed;
 
 /// A fixed set of low-priority threads fed by one queue.
+#[derive(Debug)]
 pub struct AdmissionPool {
     jobs: mpsc::Sender<Job>,
-}
-
-impl std::fmt::Debug for AdmissionPool {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("AdmissionPool")
-    }
 }
 
 impl AdmissionPool {

@@ -560,8 +560,7 @@ impl NetTask {
         let metrics = self.deps.metrics.clone();
         let security = self.deps.security.clone();
         let max = self.settings.max_message_bytes;
-        let pool = self.deps.admission.clone();
-        let job = pool.spawn(move || {
+        let job = self.deps.admission.spawn(move || {
             let acceptance = match codec::decode::<TxBatch>("transaction batch", &data, max) {
                 Err(_) => MessageAcceptance::Reject,
                 Ok(batch) => {

@@ -91,9 +91,7 @@ impl Store {
         let mut opts = Options::default();
         opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
         opts.set_paranoid_checks(true);
-        let cache = Self::block_cache();
-        let cfs = cf::ALL.iter().map(|n| ColumnFamilyDescriptor::new(*n, Self::cf_options(n, &cache)));
-        let db = DB::open_cf_descriptors_read_only(&opts, path, cfs, false)?;
+        let db = DB::open_cf_descriptors_read_only(&opts, path, Self::cf_descriptors(), false)?;
         Ok(Store { db, _env: None })
     }
 
@@ -124,10 +122,12 @@ impl Store {
         Ok(())
     }
 
-    /// One block cache for every column family: without it each CF's table
-    /// factory gets its own (RocksDB's default, 32 MiB each), nine in all.
-    fn block_cache() -> rocksdb::Cache {
-        rocksdb::Cache::new_lru_cache(BLOCK_CACHE_BYTES)
+    /// Every column family with its options, sharing one block cache:
+    /// without it each CF's table factory gets its own (RocksDB's default,
+    /// 32 MiB each), nine in all.
+    fn cf_descriptors() -> Vec<ColumnFamilyDescriptor> {
+        let cache = rocksdb::Cache::new_lru_cache(BLOCK_CACHE_BYTES);
+        cf::ALL.iter().map(|n| ColumnFamilyDescriptor::new(*n, Self::cf_options(n, &cache))).collect()
     }
 
     fn cf_options(name: &str, cache: &rocksdb::Cache) -> Options {
@@ -173,9 +173,7 @@ impl Store {
         // four validators under load each pass 600 MiB; issue 7's bound is
         // 512 MiB per validator).
         opts.set_db_write_buffer_size(DB_WRITE_BUFFER_BYTES);
-        let cache = Self::block_cache();
-        let cfs = cf::ALL.iter().map(|n| ColumnFamilyDescriptor::new(*n, Self::cf_options(n, &cache)));
-        let db = DB::open_cf_descriptors(&opts, path, cfs)?;
+        let db = DB::open_cf_descriptors(&opts, path, Self::cf_descriptors())?;
         Ok(Store { db, _env: env })
     }
 

@@ -9,9 +9,10 @@
 //! two-transaction requests a second, and the nodes spent more on HTTP and
 //! the access journal than on the transactions (docs/performance.md).
 //! Latency is measured from the send, so the tick adds at most its length to
-//! what a transaction waited before it left the client, not to its finality. Back-pressure refusals (429,
-//! 503) are retried first thing in the next batch after a short pause; other
-//! refusals are final. A request that gets no answer is retried on the next
+//! what a transaction waited before it left the client, not to its finality.
+//!
+//! Back-pressure refusals (429, 503) are retried first thing in the next
+//! batch after a short pause; other refusals are final. A request that gets no answer is retried on the next
 //! node (the transactions may have been admitted: a later `DUPLICATE_TX` or
 //! `ALREADY_COMMITTED` then counts as admitted).
 
