@@ -135,10 +135,17 @@ impl Signature {
     }
 }
 
-/// A private signing key. Never serialised by `Debug`; zeroised on drop by the
-/// underlying crate.
+/// A private signing key. Never serialised by `Debug`; zeroised when dropped
+/// (neither `ed25519-zebra` nor `ed25519-consensus` before it does that
+/// itself: both only implement `Zeroize`).
 #[derive(Clone)]
 pub struct SigningKey(ed25519_zebra::SigningKey);
+
+impl Drop for SigningKey {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
 
 impl SigningKey {
     /// A fresh key from the operating system's randomness.
