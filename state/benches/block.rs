@@ -24,10 +24,13 @@
 //!   it runs; signing, executing and certifying that block happen outside
 //!   the timed section.
 //! * `block/state_root/jmt_update` — the state-root update alone: the
-//!   Jellyfish Merkle tree `put_value_set` of the block's state writes at the
-//!   next version, reading the tree from RocksDB, plus turning its node batch
-//!   into write-batch operations ([`Batch::add_tree_update`]) — the JMT half
-//!   of `Ledger::seal` (state/src/ledger.rs).
+//!   Jellyfish Merkle tree update of the block's state writes at the next
+//!   version ([`Store::tree_update`]: the tree's batch insertion, since the
+//!   block deletes nothing), reading the tree from RocksDB, plus turning its
+//!   node batch into write-batch operations ([`Batch::add_tree_update`]) —
+//!   the JMT half of `Ledger::seal` (state/src/ledger.rs).
+//!   `block/state_root/jmt_update_key_by_key` is the same through the tree's
+//!   key-by-key `put_value_set`, the path `seal` took before.
 //!
 //! Why the state-root update is measured this way: `seal` is private to the
 //! ledger, and what it needs — the execution overlay's write set — never
@@ -36,7 +39,7 @@
 //! pieces: it commits one block, takes every state entry the block wrote (the
 //! height, each sender's account, each sender's and receiver's holding, and
 //! whatever else changed in a `Ledger::dump` diff), reopens the database as a
-//! [`Store`] (the JMT's `TreeReader`) and times `put_value_set` at that
+//! [`Store`] (the JMT's `TreeReader`) and times the tree update at that
 //! block's version against the tree of the version before. The bench asserts
 //! that the root it computes equals the `state_root` that `execute` returned,
 //! so it cannot drift silently from what `seal` does. (Subtracting
@@ -286,17 +289,29 @@ fn state_root(c: &mut Criterion) {
     // The ledger is closed; the same database, opened as the JMT's node store.
     let store = Store::open(dir.path()).unwrap();
     let update = |values: Vec<(KeyHash, Option<Vec<u8>>)>| {
+        let (root, update) = store.tree_update(values, version).unwrap();
+        let mut batch = Batch::default();
+        batch.add_tree_update(&update);
+        (root, batch)
+    };
+    // The JMT's key-by-key insertion, which `seal` used before
+    // `Store::tree_update` took the batch insertion.
+    let key_by_key = |values: Vec<(KeyHash, Option<Vec<u8>>)>| {
         let (root, update) = Sha256Jmt::new(&store).put_value_set(values, version).unwrap();
         let mut batch = Batch::default();
         batch.add_tree_update(&update);
         (root, batch)
     };
     assert_eq!(Hash(update(values.clone()).0 .0), expected_root, "the bench's JMT update is seal's");
+    assert_eq!(Hash(key_by_key(values.clone()).0 .0), expected_root, "both insertions give one root");
 
     let mut g = c.benchmark_group("block");
     g.sample_size(10).throughput(Throughput::Elements(BLOCK_TXS as u64));
     g.bench_function("state_root/jmt_update", |b| {
         b.iter_batched(|| values.clone(), |v| update(black_box(v)), BatchSize::SmallInput)
+    });
+    g.bench_function("state_root/jmt_update_key_by_key", |b| {
+        b.iter_batched(|| values.clone(), |v| key_by_key(black_box(v)), BatchSize::SmallInput)
     });
     g.finish();
 }

@@ -15,12 +15,13 @@
 //! | `receipts` | height BE ‖ index BE(u32) | borsh(`Receipt`) |
 //! | `txs` | tx hash | height BE ‖ index BE(u32) |
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use jmt::storage::{LeafNode, Node, NodeKey, TreeReader};
-use jmt::{KeyHash, OwnedValue, Version};
+use jmt::{KeyHash, OwnedValue, Sha256Jmt, Version};
 use rocksdb::{ColumnFamilyDescriptor, Direction, IteratorMode, Options, WriteBatch, WriteOptions, DB};
 
 use crate::error::{Result, StateError};
@@ -186,6 +187,31 @@ impl Store {
         Ok(self.db.get_cf(self.handle(cf)?, key)?)
     }
 
+    /// The JMT update of one block's state writes at `version` (SPEC §10).
+    ///
+    /// A block that deletes no state key takes the tree's batch insertion
+    /// (`batch_put_value_sets`), which walks the sorted keys once and hashes every
+    /// touched internal node once; `put_value_set` inserts key by key and
+    /// re-hashes the path to the root for each. Both give the same root and the
+    /// same node batch (the `jmt` crate's own tests assert it, and so does
+    /// `tree_update_paths_agree` in `ledger.rs`); the batch insertion cannot delete, so a
+    /// block with a deletion takes the key-by-key path.
+    pub fn tree_update(
+        &self,
+        values: Vec<(KeyHash, Option<Vec<u8>>)>,
+        version: Version,
+    ) -> Result<(jmt::RootHash, jmt::storage::TreeUpdateBatch)> {
+        let tree = Sha256Jmt::new(self);
+        let jmt_err = |e: anyhow::Error| StateError::Jmt(e.to_string());
+        if !values.is_empty() && values.iter().all(|(_, v)| v.is_some()) {
+            let puts = values.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect();
+            let (roots, update) = tree.batch_put_value_sets(vec![puts], None, version).map_err(jmt_err)?;
+            let root = roots.first().copied().ok_or_else(|| StateError::Jmt("batch update returned no root".into()))?;
+            return Ok((root, update));
+        }
+        tree.put_value_set(values, version).map_err(jmt_err)
+    }
+
     /// Typed get.
     pub fn get_t<T: BorshDeserialize>(&self, cf: &'static str, key: &[u8]) -> Result<Option<T>> {
         self.get(cf, key)?.map(|b| dec(cf, &b)).transpose()
@@ -339,7 +365,7 @@ impl TreeReader for Store {
 }
 
 /// Which keyspace an overlay entry belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Space {
     /// Canonical state: `state` CF and a JMT leaf.
     State,
@@ -359,19 +385,36 @@ impl Space {
 /// Overlay writes: `None` deletes.
 pub type Writes = BTreeMap<(Space, Vec<u8>), Option<Vec<u8>>>;
 
+/// Store reads a [`View`] remembers: `None` is a key the store lacks.
+type Reads = HashMap<(Space, Vec<u8>), Option<Vec<u8>>>;
+
 /// A two-layer write overlay over the committed store: the block layer holds
 /// the effects of the block's successful transactions so far, the transaction
 /// layer those of the transaction being executed (discarded on failure).
+///
+/// Reads that fall through both layers to the store are remembered for the
+/// view's life (at most [`View::READ_CACHE_ENTRIES`]): a block's transfers
+/// read the same token class, the same parties and many of the same accounts
+/// again and again, and a RocksDB point lookup costs microseconds where a
+/// hash lookup costs tens of nanoseconds. A view lives for one block's
+/// execution, which runs with no commit in between (the ledger checks the
+/// height first), so what it remembers is what the store holds; were the
+/// store to change under it, the view would go on reading the state it
+/// started from, not a mixture.
 pub struct View<'a> {
     store: &'a Store,
     block: Writes,
     tx: Writes,
+    read: RefCell<Reads>,
 }
 
 impl<'a> View<'a> {
+    /// Most store reads a view remembers; later ones go to the store each time.
+    pub const READ_CACHE_ENTRIES: usize = 1 << 18;
+
     /// A fresh view over committed state.
     pub fn new(store: &'a Store) -> Self {
-        View { store, block: Writes::new(), tx: Writes::new() }
+        View { store, block: Writes::new(), tx: Writes::new(), read: RefCell::new(HashMap::new()) }
     }
 
     /// Reads through the layers.
@@ -383,7 +426,15 @@ impl<'a> View<'a> {
         if let Some(v) = self.block.get(&k) {
             return Ok(v.clone());
         }
-        self.store.get(space.cf(), key)
+        if let Some(v) = self.read.borrow().get(&k) {
+            return Ok(v.clone());
+        }
+        let v = self.store.get(space.cf(), key)?;
+        let mut read = self.read.borrow_mut();
+        if read.len() < Self::READ_CACHE_ENTRIES {
+            read.insert(k, v.clone());
+        }
+        Ok(v)
     }
 
     /// True if the transaction layer holds a write (or delete) of `key`.
@@ -466,6 +517,36 @@ mod tests {
         assert_eq!(keys(&v), vec![b"a1".to_vec(), b"a3".to_vec()]);
         let w = v.into_writes();
         assert_eq!(w.len(), 2, "only the block layer is kept: {w:?}");
+    }
+
+    /// The read cache never shadows the layers: a key read from the store,
+    /// then written, deleted or discarded in the transaction layer, reads as
+    /// the layers say; and the view keeps reading the state it started from
+    /// (a later store write does not reach a key it has read, misses included).
+    #[test]
+    fn view_read_cache_is_under_the_layers_and_stable() {
+        let store = Store::open_in_memory().unwrap();
+        let mut b = Batch::default();
+        b.put(cf::STATE, b"k".to_vec(), b"store".to_vec());
+        store.write(b).unwrap();
+        let mut v = View::new(&store);
+        assert_eq!(v.get(Space::State, b"k").unwrap().as_deref(), Some(&b"store"[..]));
+        assert_eq!(v.get(Space::State, b"absent").unwrap(), None);
+        let mut b = Batch::default();
+        b.put(cf::STATE, b"k".to_vec(), b"changed".to_vec());
+        b.put(cf::STATE, b"absent".to_vec(), b"now here".to_vec());
+        store.write(b).unwrap();
+        assert_eq!(v.get(Space::State, b"k").unwrap().as_deref(), Some(&b"store"[..]), "stable");
+        assert_eq!(v.get(Space::State, b"absent").unwrap(), None, "a miss is remembered too");
+        assert_eq!(View::new(&store).get(Space::State, b"k").unwrap().as_deref(), Some(&b"changed"[..]));
+        v.put(Space::State, b"k".to_vec(), b"tx".to_vec());
+        assert_eq!(v.get(Space::State, b"k").unwrap().as_deref(), Some(&b"tx"[..]));
+        v.discard_tx();
+        assert_eq!(v.get(Space::State, b"k").unwrap().as_deref(), Some(&b"store"[..]));
+        v.delete(Space::State, b"k".to_vec());
+        v.commit_tx();
+        assert_eq!(v.get(Space::State, b"k").unwrap(), None);
+        assert_eq!(v.get(Space::Index, b"k").unwrap(), None, "the spaces are apart");
     }
 
     #[test]
