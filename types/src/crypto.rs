@@ -195,9 +195,10 @@ impl fmt::Debug for SigningKey {
 /// (ZIP-215 guarantees this). On failure callers fall back to single checks to
 /// find the culprits ([`BatchVerifier::verify_each`]).
 ///
-/// The algorithm is `ed25519_zebra::batch::Verifier`'s, line for line: one
-/// random 128-bit coefficient `z` per signature, the terms of a repeated key
-/// coalesced, and one multiscalar multiplication checking
+/// The algorithm is `ed25519_zebra::batch::Verifier`'s (only the source of
+/// the random coefficients differs, below): one random 128-bit coefficient
+/// `z` per signature, the terms of a repeated key coalesced, and one
+/// multiscalar multiplication checking
 /// `[8]([-Σ z·s]B + Σ z·R + Σ (Σ z·k)·A) = 0`. It is written out here for one
 /// reason: that crate decompresses every key on every batch, and point
 /// decompression (a field square root) is half the cost of decompressing both

@@ -287,7 +287,6 @@ pub async fn run(opts: &BenchOptions, on: &(dyn Fn(Event) + Send + Sync)) -> Res
         start,
         duration: opts.duration,
         batch_max: opts.batch,
-        tick: submit::SEND_TICK,
         urls: live.iter().map(|c| format!("{}/v1/txs", c.base_url())).collect(),
     });
     note(format!(

@@ -26,7 +26,7 @@ use crate::error::ApiError;
 use crate::wire::SubmitBatchAnswer;
 
 /// With a target rate, a connection sends at most one request per tick.
-pub(crate) const SEND_TICK: Duration = Duration::from_millis(20);
+const SEND_TICK: Duration = Duration::from_millis(20);
 
 /// A pre-signed transaction, ready to send.
 #[derive(Clone, Debug)]
@@ -48,8 +48,6 @@ pub(crate) struct Plan {
     pub duration: Duration,
     /// Most transactions per request (the API allows 1000).
     pub batch_max: usize,
-    /// With a target rate: the least time between two requests of one connection.
-    pub tick: Duration,
     /// `http://host:port/v1/txs` of every reachable node.
     pub urls: Vec<String>,
 }
@@ -177,7 +175,7 @@ pub(crate) async fn connection(shared: Arc<Shared>, plan: Arc<Plan>, conn: usize
             let pause = Duration::from_millis(if plan.rate.is_some() { 20 } else { 50 });
             tokio::time::sleep_until((Instant::now() + pause).min(deadline).into()).await;
         } else if plan.rate.is_some() {
-            tokio::time::sleep_until((sent_at + plan.tick).min(deadline).into()).await;
+            tokio::time::sleep_until((sent_at + SEND_TICK).min(deadline).into()).await;
         }
     }
     // Whatever is still waiting for a retry was never admitted.
