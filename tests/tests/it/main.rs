@@ -15,6 +15,7 @@ mod console;
 mod crash;
 mod hostile;
 mod observer;
+mod offline_verify;
 mod partition;
 mod rolling;
 mod steady;

@@ -18,9 +18,25 @@ use crate::output::Printer;
 /// Exit status of a bundle or chain that does not verify.
 pub(crate) const EXIT_INVALID: u8 = 6;
 
+/// Exit status of a `--genesis` file that cannot be read or is not a valid genesis.
+const EXIT_GENESIS: u8 = 1;
+
+/// Reads a `--genesis` file: the genesis JSON file as the node writes it
+/// (`tamgad devnet`, `tamgad testnet`, `tamgad init`; the format of the
+/// `tamga-genesis` crate: RFC 3339 `genesis_time`, hex keys and transactions),
+/// converted and validated by the same code the node starts from, so the
+/// genesis hash the verifier trusts is the one the network committed to.
+/// Errors carry the code `INVALID_GENESIS`, name the file and say what is
+/// wrong (the field path, the value found and the value expected).
 pub(crate) fn read_genesis(path: &Path) -> Result<Genesis> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("{} is not a genesis.json", path.display()))
+    tamga_genesis::load(path).map_err(|e| {
+        let message = match &e {
+            // The I/O variant names the file itself.
+            tamga_genesis::LoadError::Io { .. } => e.to_string(),
+            _ => format!("{}: {e}", path.display()),
+        };
+        coded("INVALID_GENESIS", EXIT_GENESIS, message)
+    })
 }
 
 /// A bundle file: its binary bytes, or their hex (whitespace ignored).
