@@ -108,17 +108,15 @@ async fn receipts_and_exports_verify_against_the_node_home_genesis() {
     // A transfer from one funded participant to another.
     let to = net.testnet.participants[1].public().to_hex();
     let key = keys.join("user-0000.key").display().to_string();
-    let (code, r) = tamga(
-        &exe,
-        &["--node", &node, "--key", &key, "--yes", "--base-units", "token", "transfer", "--class", "1", "--to", &to, "--amount", "7"],
-    );
+    let signer = ["--node", node.as_str(), "--key", key.as_str(), "--yes", "--base-units"];
+    let transfer = ["token", "transfer", "--class", "1", "--to", to.as_str(), "--amount", "7"];
+    let (code, r) = tamga(&exe, &[&signer[..], &transfer[..]].concat());
     assert_eq!((code, r["status"].as_str()), (0, Some("success")), "{r}");
     let tx = r["tx_hash"].as_str().expect("tx_hash").to_owned();
 
     // Receipt bundle: checked against the genesis before saving, then offline.
     let bundle = path("transfer.bundle");
-    let (code, r) =
-        tamga(&exe, &["--node", &node, "receipt", "export", &tx, "--out", &bundle, "--genesis", genesis]);
+    let (code, r) = tamga(&exe, &["--node", &node, "receipt", "export", &tx, "--out", &bundle, "--genesis", genesis]);
     assert_eq!((code, r["verified"].as_bool()), (0, Some(true)), "{r}");
     let (code, r) = tamga(&exe, &["receipt", "verify", &bundle, "--genesis", genesis]);
     assert_eq!(code, 0, "{r}");
