@@ -93,7 +93,8 @@ enum Command {
         #[command(subcommand)]
         command: tamga_node::backup::BackupCommand,
     },
-    /// The access journal of API requests (SPEC §12, docs/journal.md).
+    /// The access journal of API requests (Law on Informatization art. 55 p.3(2):
+    /// every access is registered; docs/journal.md).
     Journal {
         #[command(subcommand)]
         command: JournalCommand,

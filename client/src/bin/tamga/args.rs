@@ -142,7 +142,8 @@ pub enum Command {
     /// A transaction by hash (`tx HASH`, `tx status HASH`), or submit a saved one.
     Tx(TxArgs),
     /// The receipt of a committed transaction (`receipt HASH`), or export and
-    /// verify an offline-verifiable receipt bundle (SPEC §10).
+    /// verify an offline-verifiable receipt bundle (Digital Code art. 62 p.1:
+    /// a signed document is kept and verified outside the system that made it).
     Receipt(ReceiptArgs),
     /// Verify the chain of block headers and commit certificates from a
     /// trusted genesis, across validator-set changes (light verification).
@@ -156,16 +157,19 @@ pub enum Command {
     },
     /// A block: `block show HEIGHT|latest` (also `block HEIGHT`).
     Block(BlockArgs),
-    /// Parties: list, show, register and manage (SPEC §3).
+    /// Parties: list, show, register and manage (IIN/BIN kept off the ledger as a salted commitment).
     Party(PartyArgs),
-    /// Secured tokens: classes, holders, mint, transfer, redeem, freeze, pause (SPEC §4).
+    /// Secured tokens: classes, holders, mint, transfer, redeem, freeze, pause
+    /// (Law on Informatization art. 33-1 p.2).
     #[command(subcommand)]
     Token(TokenCmd),
-    /// Right-certifying records: show, list, issue, transfer, encumber, release, terminate (SPEC §5).
+    /// Right-certifying records: show, list, issue, transfer, encumber, release,
+    /// terminate (Digital Code art. 21 p.2(2)).
     Record(RecordArgs),
-    /// Escrows: list, show, create, release, refund, dispute, resolve (SPEC §7).
+    /// Escrows: list, show, create, release, refund, dispute, resolve (Digital Code art. 67).
     Escrow(EscrowArgs),
-    /// Notifications to the regulator: mining and digital-asset activity (SPEC §6).
+    /// Notifications to the regulator: mining and digital-asset activity
+    /// (Law on Informatization art. 33-1 p.9 and p.10).
     #[command(subcommand)]
     Notify(NotifyCmd),
     /// Regulator operations: review notifications, parties and keys, freezes,
@@ -174,9 +178,9 @@ pub enum Command {
     Regulator(RegulatorCmd),
     /// Recorded equivocation evidence.
     Evidence,
-    /// Benchmark a running devnet: throughput, finality latency, CPU and memory (issue 7).
+    /// Benchmark a running devnet: throughput, finality latency, CPU and memory.
     Bench(crate::bench::BenchArgs),
-    /// Issuer exports (SPEC §12, docs/export-format.md): `export issuer ID
+    /// Issuer exports (Law on Informatization art. 33 p.4; format in docs/export-format.md): `export issuer ID
     /// --out FILE` saves everything an issuer issued with proofs; `export
     /// verify FILE --genesis FILE` checks a saved export offline.
     #[command(subcommand)]
@@ -514,7 +518,7 @@ pub struct PartyArgs {
     pub cmd: Option<PartyCmd>,
 }
 
-/// Party operations (SPEC §3).
+/// Party operations.
 #[derive(Debug, Subcommand)]
 pub enum PartyCmd {
     /// All parties.
@@ -569,7 +573,8 @@ pub struct RegisterArgs {
     /// The 12-digit IIN/BIN (check digit verified before hashing); only its salted commitment leaves this machine.
     #[arg(long, requires = "salt", conflicts_with = "id_commitment")]
     pub iin_bin: Option<String>,
-    /// 32-byte salt (hex) for the commitment; keep it off-chain (SPEC §1.6).
+    /// 32-byte salt (hex) for the commitment; keep it off-chain (Digital Code art. 41:
+    /// the ledger never holds the identifier itself).
     #[arg(long, requires = "iin_bin")]
     pub salt: Option<String>,
     /// A precomputed commitment H(salt ‖ IIN/BIN), instead of --iin-bin/--salt.
@@ -594,7 +599,7 @@ pub struct ClassArgs {
     pub cmd: Option<ClassCmd>,
 }
 
-/// Class operations (SPEC §4).
+/// Class operations (Law on Informatization art. 33-1 p.2).
 #[derive(Debug, Subcommand)]
 pub enum ClassCmd {
     /// Create a secured token class (issuer).
@@ -649,7 +654,7 @@ pub struct FreezeFlags {
     pub legal_basis: String,
 }
 
-/// Token classes and holdings (SPEC §4).
+/// Token classes and holdings (Law on Informatization art. 33-1 p.2).
 ///
 /// AMOUNTS: `--amount N` is in the class's display units, the class's
 /// `decimals` fetched from the node: in a class with 3 decimals (the devnet's
@@ -677,7 +682,7 @@ pub enum TokenCmd {
     },
     /// Create a secured token class (issuer).
     Create(CreateClassArgs),
-    /// Issuer mints tokens to an eligible holder (SPEC §4).
+    /// Issuer mints tokens to an eligible holder.
     ///
     /// `--amount` is in display units (whole tokens; a class with 3 decimals
     /// turns `--amount 5` into 5000 base units) unless --base-units.
@@ -775,7 +780,7 @@ pub struct RecordArgs {
     pub cmd: Option<RecordCmd>,
 }
 
-/// Record operations (SPEC §5).
+/// Record operations (Digital Code art. 21 p.2(2)).
 #[derive(Debug, Subcommand)]
 pub enum RecordCmd {
     /// A record with its encumbrances and full history.
@@ -869,7 +874,7 @@ pub struct EscrowArgs {
     pub cmd: Option<EscrowCmd>,
 }
 
-/// Escrow operations (SPEC §7).
+/// Escrow operations (Digital Code art. 67).
 #[derive(Debug, Subcommand)]
 pub enum EscrowCmd {
     /// All escrows.
@@ -956,7 +961,7 @@ pub enum Decision {
     Reject,
 }
 
-/// Mining notifications (SPEC §6).
+/// Mining notifications (Law on Informatization art. 33-1 p.9).
 #[derive(Debug, Subcommand)]
 pub enum MiningCmd {
     /// List notifications, filtered and paged.
@@ -1087,7 +1092,7 @@ pub struct SiteChangeArgs {
     pub start_date: Option<Date>,
 }
 
-/// Activity notifications (SPEC §6).
+/// Activity notifications (Law on Informatization art. 33-1 p.10).
 #[derive(Debug, Subcommand)]
 pub enum ActivityCmd {
     /// List notifications.
@@ -1121,7 +1126,7 @@ pub enum ActivityCmd {
     },
 }
 
-/// Notifications (SPEC §6).
+/// Notifications (Law on Informatization art. 33-1 p.9 and p.10).
 #[derive(Debug, Subcommand)]
 pub enum NotifyCmd {
     /// Digital mining notifications (Law art. 33-1 p.9): start, change, terminate, list, show, totals.
@@ -1191,8 +1196,8 @@ pub struct NotificationRef {
     pub activity: bool,
 }
 
-/// Regulator operations (SPEC §2, §3–§6, §9). Each needs a regulator's key;
-/// acts against a person name a legal basis (SPEC §1.10).
+/// Regulator operations. Each needs a regulator's key; acts against a person
+/// name a legal basis (Digital Code art. 20 p.4: restrictions only as far as necessary).
 #[derive(Debug, Subcommand)]
 pub enum RegulatorCmd {
     /// Accept a notification (`mining` scope; with --activity, `assets` scope).

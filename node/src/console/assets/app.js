@@ -1,4 +1,4 @@
-// Tamga regulator console (issue 8; SPEC §6, §11). Plain JavaScript, no
+// Tamga regulator console (SPEC §6, §11). Plain JavaScript, no
 // dependency, served by the node itself: every request goes to this origin
 // (the Content-Security-Policy allows nothing else). Hash-routed views:
 //   #/mining[?filters]  #/mining/ID  #/totals  #/activity[?filters]
