@@ -18,5 +18,6 @@ mod observer;
 mod offline_verify;
 mod partition;
 mod rolling;
+mod spec_citations;
 mod steady;
 mod walkthrough;
