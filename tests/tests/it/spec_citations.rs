@@ -1,5 +1,6 @@
 //! Every `SPEC §N` cited in the repository resolves in `docs/spec.md`, and
-//! nothing points at a specification outside the repository (no net,
+//! nothing points at a specification outside the repository; text users read
+//! (`--help`, the console) cites the law, not issues or sections (no net,
 //! milliseconds).
 //!
 //! A citation is `SPEC` followed by a list of sections: `SPEC §9`,
@@ -121,4 +122,52 @@ fn spec_citations_are_parsed_like_a_reader_reads_them() {
     let spec = "## §1 P\n1. **a**\n11. **b**\n## §8 T\n### §8.5 Admission\n1. not §1\n";
     let d: Vec<String> = defined_sections(spec).into_iter().collect();
     assert_eq!(d, ["1", "1.1", "1.11", "8", "8.5"]);
+}
+
+/// Where `text` cites an issue number (`issue 7`, `Issue #7`) or a section of
+/// the specification (`SPEC`, `§`): neither means anything to a user.
+fn internal_reference(text: &str) -> Option<&'static str> {
+    let lower = text.to_lowercase();
+    let issue = lower.match_indices("issue").any(|(i, _)| {
+        lower[i + "issue".len()..].trim_start_matches([' ', '#']).starts_with(|c: char| c.is_ascii_digit())
+    });
+    if issue {
+        Some("an issue number")
+    } else if text.contains("SPEC") || text.contains('§') {
+        Some("a section of the specification")
+    } else {
+        None
+    }
+}
+
+/// What users read — the `--help` of `tamga` and `tamgad` (their clap doc
+/// comments) and the console's texts in every language — cites the law where
+/// a rule comes from law, never an issue number or an internal section.
+#[test]
+fn user_facing_text_cites_no_issue_or_spec_section() {
+    let root = repo_root();
+    let help = ["client/src/bin/tamga/args.rs", "client/src/bin/tamga/bench.rs", "node/src/main.rs"];
+    let mut found = Vec::new();
+    for f in help {
+        let text = std::fs::read_to_string(root.join(f)).expect("a clap source file");
+        for (n, line) in text.lines().enumerate() {
+            let Some(doc) = line.trim_start().strip_prefix("///") else { continue };
+            if let Some(what) = internal_reference(doc) {
+                found.push(format!("{f}:{}: {what}: {}", n + 1, doc.trim()));
+            }
+        }
+    }
+    let i18n = root.join("node/src/console/assets/i18n");
+    for e in std::fs::read_dir(&i18n).expect("the console's translations").flatten() {
+        let text = std::fs::read_to_string(e.path()).expect("a translation file");
+        let shown = e.file_name().to_string_lossy().into_owned();
+        for (n, line) in text.lines().enumerate() {
+            if let Some(what) = internal_reference(line) {
+                found.push(format!("i18n/{shown}:{}: {what}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert_eq!(internal_reference("the issuer 7"), None);
+    assert_eq!(internal_reference("(issue 7)"), Some("an issue number"));
+    assert!(found.is_empty(), "user-facing text cites internal references: {found:#?}");
 }
