@@ -504,13 +504,19 @@ pub enum StateError {
     InvalidGenesis(String),
     /// Commit of a block that does not match its execution or the chain.
     #[error("cannot commit block: {0}")]
-    CommitMismatch(#[from] CommitMismatch),
+    CommitMismatch(Box<CommitMismatch>),
     /// The block itself is invalid.
     #[error(transparent)]
     Block(#[from] BlockInvalid),
     /// The commit certificate does not verify (SPEC §9).
     #[error("certificate of block {height}: {source}")]
     Certificate { height: Height, source: CertificateError },
+}
+
+impl From<CommitMismatch> for StateError {
+    fn from(e: CommitMismatch) -> Self {
+        StateError::CommitMismatch(Box::new(e))
+    }
 }
 
 impl StateError {

@@ -292,8 +292,7 @@ impl Ledger {
         height: Height,
     ) -> Result<(Option<Vec<u8>>, jmt::proof::SparseMerkleProof<sha2::Sha256>)> {
         let tree = Sha256Jmt::new(&self.store);
-        tree.get_with_proof(KeyHash::with::<sha2::Sha256>(logical_key), height)
-            .map_err(StateError::from_jmt("proof"))
+        tree.get_with_proof(KeyHash::with::<sha2::Sha256>(logical_key), height).map_err(StateError::from_jmt("proof"))
     }
 
     /// Executes a block against committed state without writing (SPEC §8, §9):
@@ -539,7 +538,9 @@ impl Ledger {
             return Err(CommitMismatch::StateRoot { header: h.state_root, executed: executed.state_root }.into());
         }
         if h.receipts_root != executed.receipts_root {
-            return Err(CommitMismatch::ReceiptsRoot { header: h.receipts_root, executed: executed.receipts_root }.into());
+            return Err(
+                CommitMismatch::ReceiptsRoot { header: h.receipts_root, executed: executed.receipts_root }.into()
+            );
         }
         // The body must be the executed one: the same transactions (by hash) and
         // the same evidence (by root); the header roots must match both.

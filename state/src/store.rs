@@ -88,7 +88,9 @@ impl Faults {
     fn take(&self, cf: &'static str) -> Result<()> {
         use std::sync::atomic::Ordering;
         let dec = |n: u64| n.checked_sub(1);
-        if self.fail.load(Ordering::SeqCst) == 0 || self.skip.fetch_update(Ordering::SeqCst, Ordering::SeqCst, dec).is_ok() {
+        if self.fail.load(Ordering::SeqCst) == 0
+            || self.skip.fetch_update(Ordering::SeqCst, Ordering::SeqCst, dec).is_ok()
+        {
             return Ok(());
         }
         match self.fail.fetch_update(Ordering::SeqCst, Ordering::SeqCst, dec) {
