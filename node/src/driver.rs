@@ -45,6 +45,7 @@ use crate::mempool::Mempool;
 use crate::metrics::Metrics;
 use crate::network::{ConsensusWire, NetCommand, NetEvent, NetHandle};
 pub use crate::proposal::{build_block, validate_block, LedgerChain};
+use crate::proposal::{build_with_retry, validate_with_retry, BuildError, StorageRetry, ValidateError};
 use crate::security::{EvidenceSource, Origin, SecurityEvent, SecurityLog};
 
 /// A fatal driver error: the node stops rather than risk safety.
@@ -59,23 +60,65 @@ pub enum DriverError {
         source: std::io::Error,
     },
     /// A certified block could not be committed (state divergence or storage failure).
-    #[error("cannot commit block at height {height}: {why}")]
+    #[error("cannot commit block at height {height}: {source}")]
     Commit {
         /// Height.
         height: Height,
         /// Cause.
-        why: String,
+        source: tamga_state::StateError,
     },
     /// Storage failed.
     #[error("ledger: {0}")]
-    Ledger(String),
+    Ledger(tamga_state::StateError),
+    /// Work on a blocking thread panicked or was cancelled.
+    #[error("{task} did not finish: {source}")]
+    Task {
+        /// What the task did.
+        task: &'static str,
+        /// Why it did not finish.
+        source: tokio::task::JoinError,
+    },
+    /// Storage kept failing while validating or building a block (SPEC §9:
+    /// a fault of this node must not become a vote); the node stops.
+    #[error("storage failure at height {height}, round {round}, while {during}, after retries: {source}")]
+    Storage {
+        /// Height.
+        height: Height,
+        /// Round.
+        round: Round,
+        /// What the node was doing.
+        during: &'static str,
+        /// The last failure.
+        source: Box<tamga_state::StateError>,
+    },
 }
 
 /// Results of work done off the driver task.
 enum Internal {
-    Timeout { height: Height, round: Round, step: TimeoutKind },
-    Built { height: Height, round: Round, block: Box<Block>, executed: Box<ExecutedBlock> },
-    Validated { height: Height, round: Round, id: Hash, executed: Option<Box<ExecutedBlock>> },
+    Timeout {
+        height: Height,
+        round: Round,
+        step: TimeoutKind,
+    },
+    Built {
+        height: Height,
+        round: Round,
+        block: Box<Block>,
+        executed: Box<ExecutedBlock>,
+    },
+    Validated {
+        height: Height,
+        round: Round,
+        id: Hash,
+        executed: Option<Box<ExecutedBlock>>,
+    },
+    /// Storage failed and kept failing: the driver stops (never a vote).
+    StorageFault {
+        height: Height,
+        round: Round,
+        during: &'static str,
+        error: tamga_state::StateError,
+    },
 }
 
 /// What a commit leaves for the driver's bookkeeping.
@@ -167,8 +210,8 @@ pub fn engine_config(chain_id: &str, c: &ConsensusConfig) -> tamga_consensus::Co
 impl Driver {
     /// Restores the engine from the safety file when it belongs to the next height.
     pub fn new(key: SigningKey, cfg: ConsensusConfig, d: DriverDeps) -> Result<Self, DriverError> {
-        let chain_id = d.ledger.chain_id().map_err(|e| DriverError::Ledger(e.to_string()))?;
-        let height = d.ledger.height().map_err(|e| DriverError::Ledger(e.to_string()))?;
+        let chain_id = d.ledger.chain_id().map_err(DriverError::Ledger)?;
+        let height = d.ledger.height().map_err(DriverError::Ledger)?;
         let ecfg = engine_config(&chain_id, &cfg);
         #[cfg(feature = "byzantine")]
         let byzantine = crate::byzantine::Byzantine::from_env(&key, &chain_id);
@@ -198,7 +241,7 @@ impl Driver {
             };
             (engine, None)
         };
-        let validators = d.ledger.validators_at(height + 1).map_err(|e| DriverError::Ledger(e.to_string()))?;
+        let validators = d.ledger.validators_at(height + 1).map_err(DriverError::Ledger)?;
         let (internal_tx, internal_rx) = mpsc::channel(1024);
         Ok(Driver {
             engine,
@@ -245,7 +288,7 @@ impl Driver {
     }
 
     fn ledger_height(&self) -> Result<Height, DriverError> {
-        self.d.ledger.height().map_err(|e| DriverError::Ledger(e.to_string()))
+        self.d.ledger.height().map_err(DriverError::Ledger)
     }
 
     async fn allow_peers(&self) {
@@ -359,6 +402,16 @@ impl Driver {
                 }
                 self.feed(Input::ValueValidated { height, round, id, valid }).await
             }
+            Internal::StorageFault { height, round, during, error } => {
+                error!(target: "tamga::consensus", height, round, during, error = %error, "ALERT: storage keeps failing; stopping the node rather than vote on a block it cannot read (docs/operations.md)");
+                self.d.security.record(SecurityEvent::StorageFault {
+                    height,
+                    round,
+                    during: during.to_owned(),
+                    error: error.to_string(),
+                });
+                Err(DriverError::Storage { height, round, during, source: Box::new(error) })
+            }
         }
     }
 
@@ -419,8 +472,7 @@ impl Driver {
             }
             Effect::Commit { height, round, value, certificate } => {
                 self.commit(height, round, value, certificate).await?;
-                let validators =
-                    self.d.ledger.validators_at(height + 1).map_err(|e| DriverError::Ledger(e.to_string()))?;
+                let validators = self.d.ledger.validators_at(height + 1).map_err(DriverError::Ledger)?;
                 let changed = validators != self.validators;
                 if changed {
                     self.d.security.record(SecurityEvent::validator_set_changed(
@@ -502,7 +554,7 @@ impl Driver {
             }
             self.d.metrics.sync_blocks.inc();
             applied += 1;
-            let validators = self.d.ledger.validators_at(next + 1).map_err(|e| DriverError::Ledger(e.to_string()))?;
+            let validators = self.d.ledger.validators_at(next + 1).map_err(DriverError::Ledger)?;
             if validators != self.validators {
                 self.validators = validators;
                 self.allow_peers().await;
@@ -547,7 +599,7 @@ impl Driver {
             _ => Engine::new(c.ecfg, c.key),
         };
         info!(target: "tamga::consensus", height, secs = c.since.elapsed().as_secs_f64(), alone, "caught up: signing from here on");
-        self.validators = self.d.ledger.validators_at(height).map_err(|e| DriverError::Ledger(e.to_string()))?;
+        self.validators = self.d.ledger.validators_at(height).map_err(DriverError::Ledger)?;
         self.allow_peers().await;
         self.last_commit = Instant::now();
         self.publish_status(false);
@@ -570,7 +622,8 @@ impl Driver {
             }
             let built = tokio::task::spawn_blocking(move || {
                 let started = Instant::now();
-                let r = build_block(&ledger, &mempool, chain.as_ref(), me, height, round, &mut evidence);
+                let retry = StorageRetry::default();
+                let r = build_with_retry(&ledger, &mempool, chain.as_ref(), me, height, round, &mut evidence, retry);
                 metrics.block_execution_seconds.observe(started.elapsed().as_secs_f64());
                 r
             })
@@ -580,6 +633,10 @@ impl Driver {
                     let _ = tx
                         .send(Internal::Built { height, round, block: Box::new(block), executed: Box::new(executed) })
                         .await;
+                }
+                Ok(Err(BuildError::Storage(error))) => {
+                    let during = "building a proposal";
+                    let _ = tx.send(Internal::StorageFault { height, round, during, error }).await;
                 }
                 Ok(Err(e)) => warn!(target: "tamga::consensus", height, round, error = %e, "cannot build a proposal"),
                 Err(e) => error!(target: "tamga::consensus", error = %e, "proposal builder panicked"),
@@ -597,15 +654,20 @@ impl Driver {
         tokio::task::spawn_blocking(move || {
             let started = Instant::now();
             let id = block.id();
-            let executed = match validate_block(&ledger, &mempool, &validators, &block, round, drift) {
-                Ok(e) => Some(Box::new(e)),
-                Err(why) => {
+            let retry = StorageRetry::default();
+            let answer = match validate_with_retry(&ledger, &mempool, &validators, &block, round, drift, retry) {
+                Ok(e) => Internal::Validated { height, round, id, executed: Some(Box::new(e)) },
+                Err(ValidateError::Invalid(why)) => {
                     warn!(target: "tamga::consensus", height, round, %id, %why, "proposal invalid");
-                    None
+                    Internal::Validated { height, round, id, executed: None }
+                }
+                // Not a verdict on the block: never a nil prevote.
+                Err(ValidateError::Storage(error)) => {
+                    Internal::StorageFault { height, round, during: "validating a proposal", error }
                 }
             };
             metrics.block_execution_seconds.observe(started.elapsed().as_secs_f64());
-            let _ = tx.blocking_send(Internal::Validated { height, round, id, executed });
+            let _ = tx.blocking_send(answer);
         });
     }
 
@@ -623,13 +685,13 @@ impl Driver {
         let metrics = self.d.metrics.clone();
         let txs = block.txs.len();
         let feed_wanted = self.d.committed.receiver_count() > 0;
-        let result = tokio::task::spawn_blocking(move || -> Result<(Block, Committed), String> {
+        let result = tokio::task::spawn_blocking(move || -> Result<(Block, Committed), tamga_state::StateError> {
             let executed = match cached {
                 Some(e) => e,
                 None => {
                     let h = &block.header;
                     let ctx = BlockContext { height: h.height, time_ms: h.time_ms, proposer: h.proposer };
-                    ledger.execute(&ctx, &block.txs, &block.evidence, &HashSet::new()).map_err(|e| e.to_string())?
+                    ledger.execute(&ctx, &block.txs, &block.evidence, &HashSet::new())?
                 }
             };
             let summary = Committed {
@@ -644,13 +706,13 @@ impl Driver {
                 security: SecurityEvent::from_receipts(&block, &executed.receipts),
             };
             let started = Instant::now();
-            ledger.commit(&block, &certificate, executed).map_err(|e| e.to_string())?;
+            ledger.commit(&block, &certificate, executed)?;
             metrics.block_commit_seconds.observe(started.elapsed().as_secs_f64());
             Ok((block, summary))
         })
         .await
-        .map_err(|e| DriverError::Commit { height, why: e.to_string() })?;
-        let (block, executed) = result.map_err(|why| DriverError::Commit { height, why })?;
+        .map_err(|source| DriverError::Task { task: "committing a block", source })?;
+        let (block, executed) = result.map_err(|source| DriverError::Commit { height, source })?;
         let failed = executed.failed;
         let m = &self.d.metrics;
         m.blocks_committed.inc();
