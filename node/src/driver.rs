@@ -27,12 +27,12 @@
 //! Block execution runs on blocking threads; the driver task only routes.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tamga_consensus::{Effect, Engine, Input, SafetyState, TimeoutKind, Value};
 use tamga_state::{BlockContext, ExecutedBlock, Ledger};
-use tamga_types::codec::{self, BoundedVec};
+use tamga_types::codec;
 use tamga_types::views::NodeStatus;
 use tamga_types::{Block, Certificate, Evidence, Hash, Height, PublicKey, Round, SigningKey, ValidatorSet};
 use tokio::sync::{broadcast, mpsc, watch};
@@ -41,9 +41,11 @@ use tracing::{debug, error, info, warn};
 use crate::api::CommittedBlock;
 use crate::config::ConsensusConfig;
 use crate::home::{peer_id_of, write_atomic, Home};
-use crate::mempool::{ChainView, Mempool};
+use crate::mempool::Mempool;
 use crate::metrics::Metrics;
 use crate::network::{ConsensusWire, NetCommand, NetEvent, NetHandle};
+pub use crate::proposal::{build_block, validate_block, LedgerChain};
+use crate::proposal::{build_with_retry, validate_with_retry, BuildError, StorageRetry, ValidateError};
 use crate::security::{EvidenceSource, Origin, SecurityEvent, SecurityLog};
 
 /// A fatal driver error: the node stops rather than risk safety.
@@ -58,110 +60,65 @@ pub enum DriverError {
         source: std::io::Error,
     },
     /// A certified block could not be committed (state divergence or storage failure).
-    #[error("cannot commit block at height {height}: {why}")]
+    #[error("cannot commit block at height {height}: {source}")]
     Commit {
         /// Height.
         height: Height,
         /// Cause.
-        why: String,
+        source: tamga_state::StateError,
     },
     /// Storage failed.
     #[error("ledger: {0}")]
-    Ledger(String),
-}
-
-/// The chain as the mempool sees it; validator keys refreshed after each commit.
-///
-/// Next nonces are cached between commits: the mempool asks for the signer's
-/// nonce of every transaction it admits (API and gossip, on every node) and
-/// of every account it reaps, and a RocksDB read per transaction was a
-/// twentieth of a validator's CPU under load (docs/performance.md). The cache
-/// is exact: [`LedgerChain::refresh`], called after every commit, empties it
-/// and bumps a generation, and a value read from the ledger is cached only if
-/// no refresh ran while it was read, so a nonce read before a commit never
-/// outlives it.
-pub struct LedgerChain {
-    ledger: Arc<Ledger>,
-    validator_keys: RwLock<HashSet<PublicKey>>,
-    nonces: Mutex<NonceCache>,
-}
-
-/// Next nonces read since the last commit.
-#[derive(Default)]
-struct NonceCache {
-    generation: u64,
-    next: HashMap<PublicKey, u64>,
-}
-
-/// Most accounts whose nonce is cached between two commits.
-const NONCE_CACHE_MAX: usize = 1 << 16;
-
-impl LedgerChain {
-    /// A view over `ledger`.
-    pub fn new(ledger: Arc<Ledger>) -> Self {
-        let me = LedgerChain {
-            ledger,
-            validator_keys: RwLock::new(HashSet::new()),
-            nonces: Mutex::new(NonceCache::default()),
-        };
-        me.refresh();
-        me
-    }
-
-    /// Reloads the validator keys of the next two heights (SPEC §1.9) and
-    /// forgets the cached nonces; call after every commit.
-    pub fn refresh(&self) {
-        {
-            let mut c = self.nonce_cache();
-            c.generation = c.generation.wrapping_add(1);
-            c.next.clear();
-        }
-        let h = self.ledger.height().unwrap_or(0);
-        let mut keys = HashSet::new();
-        for height in [h + 1, h + 2] {
-            if let Ok(set) = self.ledger.validators_at(height) {
-                keys.extend(set.validators.iter().map(|v| v.key));
-            }
-        }
-        if let Ok(mut w) = self.validator_keys.write() {
-            *w = keys;
-        }
-    }
-
-    fn nonce_cache(&self) -> std::sync::MutexGuard<'_, NonceCache> {
-        self.nonces.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-impl ChainView for LedgerChain {
-    fn next_nonce(&self, key: &PublicKey) -> Result<u64, String> {
-        let generation = {
-            let c = self.nonce_cache();
-            if let Some(n) = c.next.get(key) {
-                return Ok(*n);
-            }
-            c.generation
-        };
-        let n = self.ledger.nonce(key).map_err(|e| e.to_string())?;
-        let mut c = self.nonce_cache();
-        if c.generation == generation && c.next.len() < NONCE_CACHE_MAX {
-            c.next.insert(*key, n);
-        }
-        Ok(n)
-    }
-    fn is_committed(&self, tx: &Hash) -> Result<bool, String> {
-        self.ledger.receipt(tx).map(|r| r.is_some()).map_err(|e| e.to_string())
-    }
-    fn is_validator_key(&self, key: &PublicKey) -> bool {
-        self.validator_keys.read().map(|k| k.contains(key)).unwrap_or(false)
-    }
+    Ledger(tamga_state::StateError),
+    /// Work on a blocking thread panicked or was cancelled.
+    #[error("{task} did not finish: {source}")]
+    Task {
+        /// What the task did.
+        task: &'static str,
+        /// Why it did not finish.
+        source: tokio::task::JoinError,
+    },
+    /// Storage kept failing while validating or building a block (SPEC §9:
+    /// a fault of this node must not become a vote); the node stops.
+    #[error("storage failure at height {height}, round {round}, while {during}, after retries: {source}")]
+    Storage {
+        /// Height.
+        height: Height,
+        /// Round.
+        round: Round,
+        /// What the node was doing.
+        during: &'static str,
+        /// The last failure.
+        source: Box<tamga_state::StateError>,
+    },
 }
 
 /// Results of work done off the driver task.
 enum Internal {
-    Timeout { height: Height, round: Round, step: TimeoutKind },
-    Built { height: Height, round: Round, block: Box<Block>, executed: Box<ExecutedBlock> },
-    Validated { height: Height, round: Round, id: Hash, executed: Option<Box<ExecutedBlock>> },
+    Timeout {
+        height: Height,
+        round: Round,
+        step: TimeoutKind,
+    },
+    Built {
+        height: Height,
+        round: Round,
+        block: Box<Block>,
+        executed: Box<ExecutedBlock>,
+    },
+    Validated {
+        height: Height,
+        round: Round,
+        id: Hash,
+        executed: Option<Box<ExecutedBlock>>,
+    },
+    /// Storage failed and kept failing: the driver stops (never a vote).
+    StorageFault {
+        height: Height,
+        round: Round,
+        during: &'static str,
+        error: tamga_state::StateError,
+    },
 }
 
 /// What a commit leaves for the driver's bookkeeping.
@@ -238,8 +195,6 @@ struct CatchUp {
     last_note: Instant,
 }
 
-use crate::now_ms;
-
 /// The engine's configuration from the node's.
 pub fn engine_config(chain_id: &str, c: &ConsensusConfig) -> tamga_consensus::Config {
     let mut e = tamga_consensus::Config::new(chain_id);
@@ -255,8 +210,8 @@ pub fn engine_config(chain_id: &str, c: &ConsensusConfig) -> tamga_consensus::Co
 impl Driver {
     /// Restores the engine from the safety file when it belongs to the next height.
     pub fn new(key: SigningKey, cfg: ConsensusConfig, d: DriverDeps) -> Result<Self, DriverError> {
-        let chain_id = d.ledger.chain_id().map_err(|e| DriverError::Ledger(e.to_string()))?;
-        let height = d.ledger.height().map_err(|e| DriverError::Ledger(e.to_string()))?;
+        let chain_id = d.ledger.chain_id().map_err(DriverError::Ledger)?;
+        let height = d.ledger.height().map_err(DriverError::Ledger)?;
         let ecfg = engine_config(&chain_id, &cfg);
         #[cfg(feature = "byzantine")]
         let byzantine = crate::byzantine::Byzantine::from_env(&key, &chain_id);
@@ -286,7 +241,7 @@ impl Driver {
             };
             (engine, None)
         };
-        let validators = d.ledger.validators_at(height + 1).map_err(|e| DriverError::Ledger(e.to_string()))?;
+        let validators = d.ledger.validators_at(height + 1).map_err(DriverError::Ledger)?;
         let (internal_tx, internal_rx) = mpsc::channel(1024);
         Ok(Driver {
             engine,
@@ -333,7 +288,7 @@ impl Driver {
     }
 
     fn ledger_height(&self) -> Result<Height, DriverError> {
-        self.d.ledger.height().map_err(|e| DriverError::Ledger(e.to_string()))
+        self.d.ledger.height().map_err(DriverError::Ledger)
     }
 
     async fn allow_peers(&self) {
@@ -447,6 +402,16 @@ impl Driver {
                 }
                 self.feed(Input::ValueValidated { height, round, id, valid }).await
             }
+            Internal::StorageFault { height, round, during, error } => {
+                error!(target: "tamga::consensus", height, round, during, error = %error, "ALERT: storage keeps failing; stopping the node rather than vote on a block it cannot read (docs/operations.md)");
+                self.d.security.record(SecurityEvent::StorageFault {
+                    height,
+                    round,
+                    during: during.to_owned(),
+                    error: error.to_string(),
+                });
+                Err(DriverError::Storage { height, round, during, source: Box::new(error) })
+            }
         }
     }
 
@@ -507,8 +472,7 @@ impl Driver {
             }
             Effect::Commit { height, round, value, certificate } => {
                 self.commit(height, round, value, certificate).await?;
-                let validators =
-                    self.d.ledger.validators_at(height + 1).map_err(|e| DriverError::Ledger(e.to_string()))?;
+                let validators = self.d.ledger.validators_at(height + 1).map_err(DriverError::Ledger)?;
                 let changed = validators != self.validators;
                 if changed {
                     self.d.security.record(SecurityEvent::validator_set_changed(
@@ -590,7 +554,7 @@ impl Driver {
             }
             self.d.metrics.sync_blocks.inc();
             applied += 1;
-            let validators = self.d.ledger.validators_at(next + 1).map_err(|e| DriverError::Ledger(e.to_string()))?;
+            let validators = self.d.ledger.validators_at(next + 1).map_err(DriverError::Ledger)?;
             if validators != self.validators {
                 self.validators = validators;
                 self.allow_peers().await;
@@ -635,7 +599,7 @@ impl Driver {
             _ => Engine::new(c.ecfg, c.key),
         };
         info!(target: "tamga::consensus", height, secs = c.since.elapsed().as_secs_f64(), alone, "caught up: signing from here on");
-        self.validators = self.d.ledger.validators_at(height).map_err(|e| DriverError::Ledger(e.to_string()))?;
+        self.validators = self.d.ledger.validators_at(height).map_err(DriverError::Ledger)?;
         self.allow_peers().await;
         self.last_commit = Instant::now();
         self.publish_status(false);
@@ -658,7 +622,8 @@ impl Driver {
             }
             let built = tokio::task::spawn_blocking(move || {
                 let started = Instant::now();
-                let r = build_block(&ledger, &mempool, chain.as_ref(), me, height, round, &mut evidence);
+                let retry = StorageRetry::default();
+                let r = build_with_retry(&ledger, &mempool, chain.as_ref(), me, height, round, &mut evidence, retry);
                 metrics.block_execution_seconds.observe(started.elapsed().as_secs_f64());
                 r
             })
@@ -668,6 +633,10 @@ impl Driver {
                     let _ = tx
                         .send(Internal::Built { height, round, block: Box::new(block), executed: Box::new(executed) })
                         .await;
+                }
+                Ok(Err(BuildError::Storage(error))) => {
+                    let during = "building a proposal";
+                    let _ = tx.send(Internal::StorageFault { height, round, during, error }).await;
                 }
                 Ok(Err(e)) => warn!(target: "tamga::consensus", height, round, error = %e, "cannot build a proposal"),
                 Err(e) => error!(target: "tamga::consensus", error = %e, "proposal builder panicked"),
@@ -685,15 +654,20 @@ impl Driver {
         tokio::task::spawn_blocking(move || {
             let started = Instant::now();
             let id = block.id();
-            let executed = match validate_block(&ledger, &mempool, &validators, &block, round, drift) {
-                Ok(e) => Some(Box::new(e)),
-                Err(why) => {
+            let retry = StorageRetry::default();
+            let answer = match validate_with_retry(&ledger, &mempool, &validators, &block, round, drift, retry) {
+                Ok(e) => Internal::Validated { height, round, id, executed: Some(Box::new(e)) },
+                Err(ValidateError::Invalid(why)) => {
                     warn!(target: "tamga::consensus", height, round, %id, %why, "proposal invalid");
-                    None
+                    Internal::Validated { height, round, id, executed: None }
+                }
+                // Not a verdict on the block: never a nil prevote.
+                Err(ValidateError::Storage(error)) => {
+                    Internal::StorageFault { height, round, during: "validating a proposal", error }
                 }
             };
             metrics.block_execution_seconds.observe(started.elapsed().as_secs_f64());
-            let _ = tx.blocking_send(Internal::Validated { height, round, id, executed });
+            let _ = tx.blocking_send(answer);
         });
     }
 
@@ -711,13 +685,13 @@ impl Driver {
         let metrics = self.d.metrics.clone();
         let txs = block.txs.len();
         let feed_wanted = self.d.committed.receiver_count() > 0;
-        let result = tokio::task::spawn_blocking(move || -> Result<(Block, Committed), String> {
+        let result = tokio::task::spawn_blocking(move || -> Result<(Block, Committed), tamga_state::StateError> {
             let executed = match cached {
                 Some(e) => e,
                 None => {
                     let h = &block.header;
                     let ctx = BlockContext { height: h.height, time_ms: h.time_ms, proposer: h.proposer };
-                    ledger.execute(&ctx, &block.txs, &block.evidence, &HashSet::new()).map_err(|e| e.to_string())?
+                    ledger.execute(&ctx, &block.txs, &block.evidence, &HashSet::new())?
                 }
             };
             let summary = Committed {
@@ -732,13 +706,13 @@ impl Driver {
                 security: SecurityEvent::from_receipts(&block, &executed.receipts),
             };
             let started = Instant::now();
-            ledger.commit(&block, &certificate, executed).map_err(|e| e.to_string())?;
+            ledger.commit(&block, &certificate, executed)?;
             metrics.block_commit_seconds.observe(started.elapsed().as_secs_f64());
             Ok((block, summary))
         })
         .await
-        .map_err(|e| DriverError::Commit { height, why: e.to_string() })?;
-        let (block, executed) = result.map_err(|why| DriverError::Commit { height, why })?;
+        .map_err(|source| DriverError::Task { task: "committing a block", source })?;
+        let (block, executed) = result.map_err(|source| DriverError::Commit { height, source })?;
         let failed = executed.failed;
         let m = &self.d.metrics;
         m.blocks_committed.inc();
@@ -783,101 +757,4 @@ impl Driver {
             s.mempool_txs = self.d.mempool.len();
         });
     }
-}
-
-/// Reaps the mempool and executes a new block for `(height, round)`; drops
-/// transactions (and evidence) that make the block invalid and retries.
-pub fn build_block(
-    ledger: &Ledger,
-    mempool: &Mempool,
-    chain: &dyn ChainView,
-    proposer: PublicKey,
-    height: Height,
-    round: Round,
-    evidence: &mut Vec<Evidence>,
-) -> Result<(Block, ExecutedBlock), String> {
-    let params = ledger.params().map_err(|e| e.to_string())?;
-    let mut txs = mempool.reap(chain, params.max_block_txs as usize, 16 * 1024 * 1024);
-    evidence.truncate(tamga_types::codec::limits::MAX_EVIDENCE);
-    let time_ms = now_ms().max(ledger.last_time_ms().map_err(|e| e.to_string())? + 1);
-    let ctx = BlockContext { height, time_ms, proposer };
-    for _ in 0..8 {
-        let hashes: Vec<Hash> = txs.iter().map(|t| t.hash()).collect();
-        let pre = mempool.preverified(&hashes);
-        match ledger.execute(&ctx, &txs, evidence, &pre) {
-            Ok(executed) => {
-                let header = executed.header(round);
-                let block = Block {
-                    header,
-                    txs: BoundedVec::new(txs).map_err(|e| e.to_string())?,
-                    evidence: BoundedVec::new(evidence.clone()).map_err(|e| e.to_string())?,
-                };
-                return Ok((block, executed));
-            }
-            Err(tamga_state::BlockInvalid::DuplicateTx { index, .. })
-            | Err(tamga_state::BlockInvalid::BadSignature { index, .. })
-            | Err(tamga_state::BlockInvalid::WrongChainId { index, .. }) => {
-                if index < txs.len() {
-                    let bad = txs.remove(index);
-                    mempool.remove_committed(chain, &[bad.hash()], &[]);
-                }
-            }
-            Err(tamga_state::BlockInvalid::BadEvidence { index, .. }) => {
-                if index < evidence.len() {
-                    evidence.remove(index);
-                }
-            }
-            Err(tamga_state::BlockInvalid::DuplicateEvidence { id }) => evidence.retain(|e| e.id() != id),
-            Err(tamga_state::BlockInvalid::TooManyTxs { max, .. }) => txs.truncate(max as usize),
-            Err(e) => return Err(e.to_string()),
-        }
-    }
-    Err("could not build a valid block after 8 attempts".into())
-}
-
-/// Checks a proposed block against the chain and re-executes it.
-pub fn validate_block(
-    ledger: &Ledger,
-    mempool: &Mempool,
-    validators: &ValidatorSet,
-    block: &Block,
-    round: Round,
-    max_drift_ms: u64,
-) -> Result<ExecutedBlock, String> {
-    let h = &block.header;
-    let chain_id = ledger.chain_id().map_err(|e| e.to_string())?;
-    if h.chain_id.as_str() != chain_id {
-        return Err(format!("chain id {:?}, expected {chain_id:?}", h.chain_id.as_str()));
-    }
-    let last = ledger.height().map_err(|e| e.to_string())?;
-    if h.height != last + 1 {
-        return Err(format!("height {}, expected {}", h.height, last + 1));
-    }
-    let parent = ledger.last_block_hash().map_err(|e| e.to_string())?;
-    if h.parent_hash != parent {
-        return Err(format!("parent {}, expected {parent}", h.parent_hash));
-    }
-    if h.round > round {
-        return Err(format!("header round {} above proposal round {round}", h.round));
-    }
-    let expected = Engine::<Block>::proposer(validators, h.height, h.round);
-    if expected != Some(h.proposer) {
-        return Err(format!("proposer {} is not the proposer of round {}", h.proposer, h.round));
-    }
-    if h.time_ms > now_ms() + max_drift_ms {
-        return Err(format!("block time {} is more than {max_drift_ms} ms ahead of the local clock", h.time_ms));
-    }
-    block.check_body().map_err(|e| e.to_string())?;
-    let hashes: Vec<Hash> = block.txs.iter().map(|t| t.hash()).collect();
-    let pre = mempool.preverified(&hashes);
-    let ctx = BlockContext { height: h.height, time_ms: h.time_ms, proposer: h.proposer };
-    let executed = ledger.execute(&ctx, &block.txs, &block.evidence, &pre).map_err(|e| e.to_string())?;
-    let mine = executed.header(h.round);
-    if &mine != h {
-        return Err(format!(
-            "header mismatch after execution: state root {} (ours {}), validators {} (ours {})",
-            h.state_root, mine.state_root, h.next_validators_hash, mine.next_validators_hash
-        ));
-    }
-    Ok(executed)
 }

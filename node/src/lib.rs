@@ -43,6 +43,7 @@ pub mod mempool;
 pub mod metrics;
 pub mod network;
 pub mod node;
+pub mod proposal;
 pub mod security;
 
 /// The node's wall clock: milliseconds since the Unix epoch (0 if the clock

@@ -2,9 +2,13 @@
 //! (SPEC §8).
 //!
 //! Admission runs the stateless checks (bounded decode, chain id, signature,
-//! batch-verified for gossip batches) and cheap stateful ones (the signer is
-//! not a validator key, SPEC §1.9; the nonce is not already spent and not too
-//! far ahead). Memory is bounded by a transaction count and a byte budget;
+//! batch-verified for gossip batches) and cheap stateful ones against the
+//! committed chain: the signer is not a validator key (SPEC §1.9), is a
+//! registered account that is not revoked and whose party is active (the
+//! envelope rules of SPEC §8, which a block applies at its start: a
+//! transaction failing them can never be committed, so it is refused here
+//! with its own code instead of waiting), and the nonce is not already spent
+//! and not too far ahead. Memory is bounded by a transaction count and a byte budget;
 //! when full, admission fails with [`MempoolError::Full`] (HTTP 503) instead
 //! of growing. Per account at most `max_per_account` transactions wait
 //! ([`MempoolError::AccountFull`], HTTP 429).
@@ -17,6 +21,7 @@ use crate::admission::{AdmissionPool, PoolClosed};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
+use tamga_state::{SignerRefused, Standing, StateError};
 use tamga_types::hash::domain;
 use tamga_types::{BatchVerifier, Hash, PublicKey, SignedTransaction, StatelessError};
 
@@ -84,6 +89,10 @@ pub enum MempoolError {
     /// Validator keys sign blocks and votes only (SPEC §1.9).
     #[error("{0} is a validator key: validator keys cannot sign transactions (SPEC §1.9)")]
     ValidatorSigner(PublicKey),
+    /// The signer may not sign at the committed height (SPEC §8 envelope):
+    /// not a registered account, revoked, or its party is not active.
+    #[error("{0}; the transaction could never be committed")]
+    SignerRefused(SignerRefused),
     /// The mempool is full: retry later.
     #[error("mempool full: {txs} transactions / {bytes} bytes held (limits {max_txs} / {max_bytes}); retry later")]
     Full {
@@ -108,7 +117,7 @@ pub enum MempoolError {
     },
     /// Reading the ledger failed.
     #[error("ledger unavailable: {0}")]
-    Ledger(String),
+    Ledger(StateError),
 }
 
 impl MempoolError {
@@ -122,17 +131,20 @@ impl MempoolError {
             MempoolError::NonceTaken { .. } => "NONCE_TAKEN",
             MempoolError::NonceTooFar { .. } => "NONCE_TOO_FAR",
             MempoolError::ValidatorSigner(_) => "VALIDATOR_KEY_SIGNER",
+            MempoolError::SignerRefused(r) => r.code(),
             MempoolError::Full { .. } => "MEMPOOL_FULL",
             MempoolError::AccountFull { .. } => "ACCOUNT_QUEUE_FULL",
             MempoolError::Ledger(_) => "LEDGER_UNAVAILABLE",
         }
     }
 
-    /// HTTP status the API answers with: 400 for a bad transaction, 409 for a
-    /// conflict with known state, 429/503 for back-pressure (retry later).
+    /// HTTP status the API answers with: 400 for a bad transaction, 403 for
+    /// a signer not entitled to act, 409 for a conflict with known state,
+    /// 429/503 for back-pressure (retry later).
     pub fn http_status(&self) -> u16 {
         match self {
             MempoolError::Stateless(_) | MempoolError::ValidatorSigner(_) => 400,
+            MempoolError::SignerRefused(_) => 403,
             MempoolError::Duplicate(_)
             | MempoolError::Committed(_)
             | MempoolError::StaleNonce { .. }
@@ -150,10 +162,11 @@ impl MempoolError {
 
 /// What the mempool needs to know about the chain.
 pub trait ChainView: Send + Sync {
-    /// Next nonce of `key` on the committed chain.
-    fn next_nonce(&self, key: &PublicKey) -> Result<u64, String>;
+    /// Whether `key` may sign on the committed chain, and its next nonce if
+    /// so (SPEC §8 envelope; `Ledger::signer_standing`).
+    fn standing(&self, key: &PublicKey) -> Result<Standing, StateError>;
     /// Whether a transaction with this hash is committed.
-    fn is_committed(&self, tx: &Hash) -> Result<bool, String>;
+    fn is_committed(&self, tx: &Hash) -> Result<bool, StateError>;
     /// Whether `key` is a validator key now or scheduled (SPEC §1.9).
     fn is_validator_key(&self, key: &PublicKey) -> bool;
 }
@@ -273,9 +286,14 @@ impl Mempool {
             }
             let state = chain
                 .is_committed(&c.hash)
-                .and_then(|done| Ok((done, chain.next_nonce(&signer)?)))
-                .map_err(MempoolError::Ledger);
-            pre.push(state.map(|(done, next)| (c, done, next)));
+                .and_then(|done| Ok((done, chain.standing(&signer)?)))
+                .map_err(MempoolError::Ledger)
+                .and_then(|(done, standing)| match standing {
+                    Standing::Active { next_nonce } => Ok((c, done, next_nonce)),
+                    Standing::Refused(SignerRefused::ValidatorKey { key }) => Err(MempoolError::ValidatorSigner(key)),
+                    Standing::Refused(r) => Err(MempoolError::SignerRefused(r)),
+                });
+            pre.push(state);
         }
         let mut inner = self.lock();
         for p in pre {
@@ -347,13 +365,16 @@ impl Mempool {
                 *slot = Some(r);
             }
         }
-        out.into_iter().map(|r| r.unwrap_or_else(|| Err(MempoolError::Ledger("lost result".into())))).collect()
+        // `insert` answers once per input, so every slot is filled.
+        out.into_iter().flatten().collect()
     }
 
     /// Up to `max_txs` transactions (and `max_bytes`) for a block, in arrival
     /// order, each account's nonces contiguous from its next nonce on chain.
+    /// Waiting transactions of signers the chain now refuses are dropped.
     pub fn reap(&self, chain: &dyn ChainView, max_txs: usize, max_bytes: usize) -> Vec<SignedTransaction> {
-        let inner = self.lock();
+        let mut inner = self.lock();
+        let mut refused = Vec::new();
         let mut next: HashMap<PublicKey, u64> = HashMap::new();
         let mut out = Vec::new();
         let mut bytes = 0usize;
@@ -370,9 +391,19 @@ impl Mempool {
             }
             let expected = match next.get(&signer) {
                 Some(n) => *n,
-                None => match chain.next_nonce(&signer) {
-                    Ok(n) => n,
-                    Err(_) => continue,
+                None => match chain.standing(&signer) {
+                    Ok(Standing::Active { next_nonce }) => next_nonce,
+                    // Refused since admission (a revocation committed): a
+                    // block may not carry it (SPEC §8); the next commit purges it.
+                    Ok(Standing::Refused(_)) => {
+                        refused.push(signer);
+                        blocked.insert(signer);
+                        continue;
+                    }
+                    Err(_) => {
+                        blocked.insert(signer);
+                        continue;
+                    }
                 },
             };
             if e.tx.tx.nonce == expected {
@@ -400,11 +431,19 @@ impl Mempool {
                 blocked.insert(signer);
             }
         }
+        for signer in refused {
+            let hashes: Vec<Hash> =
+                inner.by_sender.get(&signer).map(|m| m.values().copied().collect()).unwrap_or_default();
+            for h in hashes {
+                inner.remove(&h);
+            }
+        }
         out
     }
 
-    /// Removes committed transactions and every waiting transaction whose
-    /// nonce the chain has now spent.
+    /// Removes committed transactions, every waiting transaction whose
+    /// nonce the chain has now spent, and every waiting transaction of a
+    /// signer the chain now refuses (SPEC §8: a block could not carry them).
     pub fn remove_committed(&self, chain: &dyn ChainView, committed: &[Hash], signers: &[PublicKey]) {
         let mut inner = self.lock();
         for h in committed {
@@ -412,9 +451,11 @@ impl Mempool {
         }
         let mut stale = Vec::new();
         for s in signers.iter().collect::<HashSet<_>>() {
-            let Ok(next) = chain.next_nonce(s) else { continue };
-            if let Some(m) = inner.by_sender.get(s) {
-                stale.extend(m.range(..next).map(|(_, h)| *h));
+            let Some(m) = inner.by_sender.get(s) else { continue };
+            match chain.standing(s) {
+                Ok(Standing::Active { next_nonce }) => stale.extend(m.range(..next_nonce).map(|(_, h)| *h)),
+                Ok(Standing::Refused(_)) => stale.extend(m.values().copied()),
+                Err(_) => {}
             }
         }
         for h in stale {
@@ -513,15 +554,20 @@ mod tests {
     use super::*;
     use tamga_types::{ChainId, Payload, RevocationReason, SigningKey, Transaction};
 
+    /// Every key is an active account with nonce 0 unless `nonces` or `refused` says otherwise.
     struct Chain {
         nonces: HashMap<PublicKey, u64>,
+        refused: HashMap<PublicKey, SignerRefused>,
         validators: Vec<PublicKey>,
     }
     impl ChainView for Chain {
-        fn next_nonce(&self, key: &PublicKey) -> Result<u64, String> {
-            Ok(self.nonces.get(key).copied().unwrap_or(0))
+        fn standing(&self, key: &PublicKey) -> Result<Standing, StateError> {
+            if let Some(r) = self.refused.get(key) {
+                return Ok(Standing::Refused(r.clone()));
+            }
+            Ok(Standing::Active { next_nonce: self.nonces.get(key).copied().unwrap_or(0) })
         }
-        fn is_committed(&self, _: &Hash) -> Result<bool, String> {
+        fn is_committed(&self, _: &Hash) -> Result<bool, StateError> {
             Ok(false)
         }
         fn is_validator_key(&self, key: &PublicKey) -> bool {
@@ -542,7 +588,7 @@ mod tests {
     }
 
     fn chain() -> Chain {
-        Chain { nonces: HashMap::new(), validators: vec![] }
+        Chain { nonces: HashMap::new(), refused: HashMap::new(), validators: vec![] }
     }
 
     #[test]
@@ -569,7 +615,7 @@ mod tests {
         let k = SigningKey::from_seed([1; 32]);
         assert_eq!(m.submit_raw(&chain(), &[&tx(&k, 0)])[0].as_ref().unwrap_err().code(), "WRONG_CHAIN_ID");
         let m = Mempool::new("test", MempoolLimits::default());
-        let c = Chain { nonces: HashMap::new(), validators: vec![k.public()] };
+        let c = Chain { validators: vec![k.public()], ..chain() };
         let e = m.submit_raw(&c, &[&tx(&k, 0)]).remove(0).unwrap_err();
         assert_eq!(e.code(), "VALIDATOR_KEY_SIGNER");
         assert_eq!(e.http_status(), 400);
@@ -613,5 +659,98 @@ mod tests {
         c.nonces.insert(b.public(), 2);
         m.remove_committed(&c, &hashes, &[a.public(), b.public()]);
         assert!(m.is_empty(), "b's nonce 1 is stale once the chain is at 2");
+    }
+
+    /// SPEC §8 envelope at admission: each refusal has its own code and 403,
+    /// and nothing is admitted.
+    #[test]
+    fn refused_signers_are_not_admitted() {
+        use tamga_types::{PartyId, PartyStatus};
+        let m = Mempool::new("test", MempoolLimits::default());
+        let unknown = SigningKey::from_seed([1; 32]);
+        let revoked = SigningKey::from_seed([2; 32]);
+        let suspended = SigningKey::from_seed([3; 32]);
+        let barred = SigningKey::from_seed([4; 32]);
+        let validator = SigningKey::from_seed([5; 32]);
+        let mut c = chain();
+        c.refused.insert(unknown.public(), SignerRefused::Unknown { key: unknown.public() });
+        c.refused.insert(revoked.public(), SignerRefused::Revoked { key: revoked.public(), height: 7 });
+        c.refused.insert(
+            suspended.public(),
+            SignerRefused::PartyInactive { key: suspended.public(), party: PartyId(3), status: PartyStatus::Suspended },
+        );
+        c.refused.insert(
+            barred.public(),
+            SignerRefused::PartyInactive { key: barred.public(), party: PartyId(4), status: PartyStatus::Revoked },
+        );
+        c.refused.insert(validator.public(), SignerRefused::ValidatorKey { key: validator.public() });
+        let cases = [
+            (&unknown, "UNKNOWN_SIGNER", 403),
+            (&revoked, "ACCOUNT_REVOKED", 403),
+            (&suspended, "PARTY_INACTIVE", 403),
+            (&barred, "PARTY_INACTIVE", 403),
+            (&validator, "VALIDATOR_KEY_SIGNER", 400),
+        ];
+        for (k, code, status) in cases {
+            let e = m.submit_raw(&c, &[&tx(k, 0)]).remove(0).unwrap_err();
+            assert_eq!((e.code(), e.http_status()), (code, status), "{e}");
+            assert!(!e.is_transient(), "{e}");
+            assert!(e.to_string().contains(&k.public().to_string()), "the message names the signer: {e}");
+        }
+        let e = m.submit_raw(&c, &[&tx(&revoked, 0)]).remove(0).unwrap_err();
+        assert_eq!(
+            e,
+            MempoolError::SignerRefused(SignerRefused::Revoked { key: revoked.public(), height: 7 }),
+            "the refusal carries the values that failed"
+        );
+        assert!(m.is_empty());
+    }
+
+    /// One unregistered key cannot reuse a nonce: every attempt is refused, none waits.
+    #[test]
+    fn an_unknown_key_cannot_queue_nonce_zero_again_and_again() {
+        let m = Mempool::new("test", MempoolLimits::default());
+        let k = SigningKey::from_seed([9; 32]);
+        let mut c = chain();
+        c.refused.insert(k.public(), SignerRefused::Unknown { key: k.public() });
+        let raws: Vec<Vec<u8>> = (0..3)
+            .map(|i| {
+                Transaction {
+                    chain_id: ChainId::new("test").unwrap(),
+                    signer: k.public(),
+                    nonce: 0,
+                    payload: Payload::RevokeAccount {
+                        key: SigningKey::from_seed([i; 32]).public(),
+                        reason: RevocationReason::Death,
+                    },
+                    memo: Default::default(),
+                }
+                .sign(&k)
+                .encode()
+            })
+            .collect();
+        let refs: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
+        let r = m.submit_raw(&c, &refs);
+        assert!(r.iter().all(|r| r.as_ref().is_err_and(|e| e.code() == "UNKNOWN_SIGNER")), "{r:?}");
+        assert!(m.is_empty());
+    }
+
+    /// A signer revoked after admission: reaping drops its waiting
+    /// transactions instead of offering them to a block, and a commit that
+    /// names it purges them too.
+    #[test]
+    fn a_signer_refused_after_admission_is_dropped() {
+        let m = Mempool::new("test", MempoolLimits::default());
+        let a = SigningKey::from_seed([1; 32]);
+        let b = SigningKey::from_seed([2; 32]);
+        let mut c = chain();
+        assert!(m.submit_raw(&c, &[&tx(&a, 0), &tx(&a, 1), &tx(&b, 0)]).iter().all(Result::is_ok));
+        c.refused.insert(a.public(), SignerRefused::Revoked { key: a.public(), height: 2 });
+        let block = m.reap(&c, 100, 1 << 20);
+        assert_eq!(block.iter().map(|t| t.tx.signer).collect::<Vec<_>>(), vec![b.public()]);
+        assert_eq!(m.len(), 1, "a's transactions are gone");
+        assert!(m.submit_raw(&chain(), &[&tx(&a, 2)])[0].is_ok());
+        m.remove_committed(&c, &[], &[a.public()]);
+        assert_eq!(m.len(), 1, "only b's transaction waits");
     }
 }

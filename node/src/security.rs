@@ -186,6 +186,18 @@ pub enum SecurityEvent {
         /// The receipt's message.
         message: String,
     },
+    /// The node's storage kept failing while it validated or built a block;
+    /// it stopped rather than vote on a block it could not read (SPEC §9).
+    StorageFault {
+        /// Height.
+        height: Height,
+        /// Round.
+        round: u32,
+        /// What the node was doing.
+        during: String,
+        /// The last failure.
+        error: String,
+    },
     /// `tamgad journal verify` (or the node) found the journal broken.
     JournalVerificationFailed {
         /// The journal file or directory checked.
@@ -211,6 +223,7 @@ impl SecurityEvent {
             SecurityEvent::KeyRevoked { .. } => "key_revoked",
             SecurityEvent::RegulatorScopeRejected { .. } => "regulator_scope_rejected",
             SecurityEvent::JournalVerificationFailed { .. } => "journal_verification_failed",
+            SecurityEvent::StorageFault { .. } => "storage_fault",
         }
     }
 
@@ -225,6 +238,7 @@ impl SecurityEvent {
         "key_revoked",
         "regulator_scope_rejected",
         "journal_verification_failed",
+        "storage_fault",
     ];
 
     /// Misbehaviour or failure (logged at warn) rather than an administrative fact (info).

@@ -3,9 +3,11 @@
 //! whole block is refused, no receipt) and [`StateError`] (storage, genesis and
 //! commit failures).
 
+use std::sync::Arc;
+
 use tamga_types::{
-    ActivityNotificationId, ClassId, ClassStatus, EncumbranceId, EscrowId, Hash, Height, MiningNotificationId, PartyId,
-    PublicKey, RecordId, RightKind, Scope,
+    ActivityNotificationId, CertificateError, ClassId, ClassStatus, EncumbranceId, EscrowId, Hash, Height,
+    MiningNotificationId, PartyId, PartyStatus, PublicKey, RecordId, RightKind, Scope,
 };
 
 /// Why a transaction failed at execution (SPEC §8: still committed with a
@@ -166,10 +168,10 @@ pub enum ExecError {
     /// SPEC §9: validator operator needs an accepted mining notification.
     #[error("operator party {party} has no accepted mining notification (require_mining_notice)")]
     MiningNoticeRequired { party: PartyId },
-    /// Unexpected internal failure (storage); makes the transaction fail deterministically only if storage is
-    /// consistent, so callers treat it as a node fault.
+    /// A storage failure while executing: a fault of this node, never a
+    /// receipt; block execution stops with it (see [`StateError::is_fault`]).
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(Box<StateError>),
 }
 
 impl ExecError {
@@ -234,8 +236,78 @@ impl ExecError {
 
 impl From<StateError> for ExecError {
     fn from(e: StateError) -> Self {
-        ExecError::Internal(e.to_string())
+        ExecError::Internal(Box::new(e))
     }
+}
+
+/// Why a key may not sign a transaction against a given state: the envelope
+/// rules on the signer (SPEC §8, §1.3, §1.9, §3). At the start of a block
+/// such a transaction makes the block invalid ([`BlockInvalid::SignerRefused`]);
+/// after an earlier transaction of the same block it is a failed receipt.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[allow(missing_docs)]
+pub enum SignerRefused {
+    /// SPEC §1.3: the key is not a registered account.
+    #[error("signer {key} is not a registered account")]
+    Unknown { key: PublicKey },
+    /// SPEC §1.9: validator keys sign blocks and votes only.
+    #[error("key {key} is a validator key and cannot sign transactions (SPEC §1.9)")]
+    ValidatorKey { key: PublicKey },
+    /// SPEC §3: the account key is revoked.
+    #[error("account {key} was revoked at height {height}")]
+    Revoked { key: PublicKey, height: Height },
+    /// SPEC §3/§4: the account's party is suspended or revoked.
+    #[error("party {party} of signer {key} is not active (status {status:?})")]
+    PartyInactive { key: PublicKey, party: PartyId, status: PartyStatus },
+    /// The account names a party that does not exist.
+    #[error("party {party} of signer {key} does not exist")]
+    UnknownParty { key: PublicKey, party: PartyId },
+}
+
+impl SignerRefused {
+    /// Stable machine-readable code: the code of the failed receipt the same
+    /// refusal gives inside a block ([`ExecError::code`]).
+    pub fn code(&self) -> &'static str {
+        self.to_exec().code()
+    }
+
+    /// The signer refused.
+    pub fn key(&self) -> PublicKey {
+        match self {
+            SignerRefused::Unknown { key }
+            | SignerRefused::ValidatorKey { key }
+            | SignerRefused::Revoked { key, .. }
+            | SignerRefused::PartyInactive { key, .. }
+            | SignerRefused::UnknownParty { key, .. } => *key,
+        }
+    }
+
+    /// The execution error of a failed receipt (its code and message are part
+    /// of the receipts root, so they are the ones receipts always carried).
+    pub fn to_exec(&self) -> ExecError {
+        match *self {
+            SignerRefused::Unknown { key } => ExecError::UnknownSigner { key },
+            SignerRefused::ValidatorKey { key } => ExecError::ValidatorKeyCannotSign { key },
+            SignerRefused::Revoked { key, height } => ExecError::AccountRevoked { key, height },
+            SignerRefused::PartyInactive { party, status, .. } => {
+                ExecError::PartyInactive { party, status: format!("{status:?}") }
+            }
+            SignerRefused::UnknownParty { party, .. } => ExecError::UnknownParty { party },
+        }
+    }
+}
+
+/// Whether a key may sign a transaction against a given state, and its next
+/// nonce if it may (SPEC §8 envelope).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    /// An active account of an active party.
+    Active {
+        /// The account's next nonce.
+        next_nonce: u64,
+    },
+    /// The key may not sign.
+    Refused(SignerRefused),
 }
 
 /// Why a whole block is refused (no receipts; consensus must not vote for it).
@@ -272,9 +344,19 @@ pub enum BlockInvalid {
     /// Evidence already recorded.
     #[error("evidence {id} is already recorded")]
     DuplicateEvidence { id: Hash },
+    /// SPEC §8: at the start of the block, the signer may not sign (unknown,
+    /// validator key, revoked, party inactive). A transaction refused only
+    /// because of an earlier transaction of the same block is a failed
+    /// receipt instead.
+    #[error("transaction {index} ({tx}) is refused at the start of the block: {refused}")]
+    SignerRefused { index: usize, tx: Hash, refused: SignerRefused },
+    /// SPEC §8: a signer's nonces in a block run from its next nonce at the
+    /// start of the block, one per transaction, in block order.
+    #[error("transaction {index} ({tx}) of {signer} has nonce {got}, expected {expected} at its place in the block")]
+    NonceOutOfSequence { index: usize, tx: Hash, signer: PublicKey, expected: u64, got: u64 },
     /// Storage failure while executing (node fault, not the block's).
     #[error("storage error while executing: {0}")]
-    Storage(String),
+    Storage(Box<StateError>),
 }
 
 impl BlockInvalid {
@@ -292,15 +374,94 @@ impl BlockInvalid {
             DuplicateTx { .. } => "DUPLICATE_TX",
             BadEvidence { .. } => "BAD_EVIDENCE",
             DuplicateEvidence { .. } => "DUPLICATE_EVIDENCE",
+            SignerRefused { refused, .. } => refused.code(),
+            NonceOutOfSequence { .. } => "NONCE_OUT_OF_SEQUENCE",
             Storage(_) => "STORAGE",
+        }
+    }
+
+    /// Whether this is a fault of the node's storage rather than of the block:
+    /// the block may well be valid, so no vote may be cast against it on this
+    /// ground (retry, then stop).
+    pub fn is_fault(&self) -> bool {
+        matches!(self, BlockInvalid::Storage(_))
+    }
+
+    /// The index of the offending transaction, for block-level refusals that name one.
+    pub fn tx_index(&self) -> Option<usize> {
+        use BlockInvalid::*;
+        match self {
+            WrongChainId { index, .. }
+            | TxTooLarge { index, .. }
+            | BadSignature { index, .. }
+            | DuplicateTx { index, .. }
+            | SignerRefused { index, .. }
+            | NonceOutOfSequence { index, .. } => Some(*index),
+            _ => None,
         }
     }
 }
 
 impl From<StateError> for BlockInvalid {
     fn from(e: StateError) -> Self {
-        BlockInvalid::Storage(e.to_string())
+        match e {
+            StateError::Block(b) => b,
+            e => BlockInvalid::Storage(Box::new(e)),
+        }
     }
+}
+
+/// A failure inside the Jellyfish Merkle tree library (its errors are
+/// `anyhow` values; storage errors raised under it are unwrapped into their
+/// own [`StateError`] variant instead, see [`StateError::from_jmt`]).
+#[derive(Debug, Clone)]
+pub struct JmtError(Arc<anyhow::Error>);
+
+impl std::fmt::Display for JmtError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.0)
+    }
+}
+
+impl std::error::Error for JmtError {}
+
+impl PartialEq for JmtError {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for JmtError {}
+
+/// Why [`crate::Ledger::commit`] refused a block: it is not exactly the block
+/// that was executed, or does not extend the chain.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[allow(missing_docs)]
+pub enum CommitMismatch {
+    /// Heights disagree.
+    #[error("height: last {last}, executed {executed}, block {block}")]
+    Height { last: Height, executed: Height, block: Height },
+    /// The header's state root is not the executed one.
+    #[error("state root: header {header}, executed {executed}")]
+    StateRoot { header: Hash, executed: Hash },
+    /// The header's receipts root is not the executed one.
+    #[error("receipts root: header {header}, executed {executed}")]
+    ReceiptsRoot { header: Hash, executed: Hash },
+    /// Transactions, time or proposer differ from the executed block.
+    #[error("the block is not the one that was executed")]
+    Body,
+    /// Transaction or evidence roots differ.
+    #[error("roots: header tx {header_tx} / evidence {header_evidence}, executed tx {executed_tx} / evidence {executed_evidence}")]
+    Roots { header_tx: Hash, header_evidence: Hash, executed_tx: Hash, executed_evidence: Hash },
+    /// Chain id or parent hash.
+    #[error("chain id or parent hash")]
+    ChainOrParent,
+    /// The evidence does not hash to the header's evidence root.
+    #[error("evidence root does not match the block's evidence")]
+    EvidenceRoot,
+    /// Validator-set hashes.
+    #[error("validators hashes")]
+    ValidatorsHashes,
 }
 
 /// Storage, genesis and commit errors.
@@ -309,13 +470,29 @@ impl From<StateError> for BlockInvalid {
 pub enum StateError {
     /// RocksDB failure.
     #[error("rocksdb: {0}")]
-    Db(String),
+    Db(#[from] rocksdb::Error),
+    /// A column family the store opens with is missing.
+    #[error("rocksdb: column family {name} is missing")]
+    MissingColumnFamily { name: &'static str },
     /// Stored bytes did not decode (corruption or format change).
     #[error("corrupt stored value under {what}: {why}")]
     Corrupt { what: &'static str, why: String },
+    /// An entry the committed state always holds is absent (corruption).
+    #[error("the stored state lacks {what}")]
+    Missing { what: &'static str },
+    /// A query-index key does not end in the id it must carry (corruption).
+    #[error("malformed {what} index key")]
+    BadIndexKey { what: &'static str },
+    /// An account's nonce cannot grow past `u64::MAX`.
+    #[error("the nonce of {key} cannot grow past {}", u64::MAX)]
+    NonceOverflow { key: PublicKey },
     /// Jellyfish Merkle tree failure.
-    #[error("merkle tree: {0}")]
-    Jmt(String),
+    #[error("merkle tree ({op}): {source}")]
+    Jmt { op: &'static str, source: JmtError },
+    /// A storage fault injected by [`crate::Ledger::inject_read_faults`]
+    /// (feature `fault-injection`, tests only); never raised otherwise.
+    #[error("injected storage fault while reading {cf}")]
+    InjectedFault { cf: &'static str },
     /// Genesis not applied yet.
     #[error("genesis has not been applied")]
     NoGenesis,
@@ -327,18 +504,51 @@ pub enum StateError {
     InvalidGenesis(String),
     /// Commit of a block that does not match its execution or the chain.
     #[error("cannot commit block: {0}")]
-    CommitMismatch(String),
+    CommitMismatch(Box<CommitMismatch>),
     /// The block itself is invalid.
     #[error(transparent)]
     Block(#[from] BlockInvalid),
-    /// Certificate failure.
-    #[error("certificate: {0}")]
-    Certificate(String),
+    /// The commit certificate does not verify (SPEC §9).
+    #[error("certificate of block {height}: {source}")]
+    Certificate { height: Height, source: CertificateError },
 }
 
-impl From<rocksdb::Error> for StateError {
-    fn from(e: rocksdb::Error) -> Self {
-        StateError::Db(e.to_string())
+impl From<CommitMismatch> for StateError {
+    fn from(e: CommitMismatch) -> Self {
+        StateError::CommitMismatch(Box::new(e))
+    }
+}
+
+impl StateError {
+    /// Whether this is a fault of the node's storage (read or write failure,
+    /// corruption, a missing entry), not a property of the block or input
+    /// being processed: retry, and stop if it persists; never vote on it.
+    pub fn is_fault(&self) -> bool {
+        match self {
+            StateError::Db(_)
+            | StateError::MissingColumnFamily { .. }
+            | StateError::Corrupt { .. }
+            | StateError::Missing { .. }
+            | StateError::BadIndexKey { .. }
+            | StateError::Jmt { .. }
+            | StateError::InjectedFault { .. }
+            | StateError::NoGenesis => true,
+            StateError::Block(b) => b.is_fault(),
+            StateError::NonceOverflow { .. }
+            | StateError::GenesisMismatch { .. }
+            | StateError::InvalidGenesis(_)
+            | StateError::CommitMismatch(_)
+            | StateError::Certificate { .. } => false,
+        }
+    }
+
+    /// A JMT library error: a storage error raised by the store under the
+    /// tree comes back as itself, anything else as [`StateError::Jmt`].
+    pub fn from_jmt(op: &'static str) -> impl Fn(anyhow::Error) -> StateError {
+        move |e| match e.downcast::<StateError>() {
+            Ok(inner) => inner,
+            Err(e) => StateError::Jmt { op, source: JmtError(Arc::new(e)) },
+        }
     }
 }
 
@@ -409,7 +619,7 @@ mod tests {
             ExecError::InvalidDate { date: "2026-02-30".into() },
             ExecError::InvalidValidatorSet { why: "y".into() },
             ExecError::MiningNoticeRequired { party: PartyId(1) },
-            ExecError::Internal("db".into()),
+            ExecError::Internal(Box::new(StateError::Missing { what: "params" })),
         ];
         let codes: HashSet<&str> = all.iter().map(|e| e.code()).collect();
         assert_eq!(codes.len(), all.len(), "codes must be distinct");
@@ -431,7 +641,13 @@ mod tests {
             BlockInvalid::DuplicateTx { index: 0, tx: Hash::ZERO },
             BlockInvalid::BadEvidence { index: 0, why: "y".into() },
             BlockInvalid::DuplicateEvidence { id: Hash::ZERO },
-            BlockInvalid::Storage("db".into()),
+            BlockInvalid::SignerRefused {
+                index: 0,
+                tx: Hash::ZERO,
+                refused: SignerRefused::Revoked { key: k, height: 1 },
+            },
+            BlockInvalid::NonceOutOfSequence { index: 0, tx: Hash::ZERO, signer: k, expected: 1, got: 2 },
+            BlockInvalid::Storage(Box::new(StateError::Missing { what: "params" })),
         ];
         let codes: HashSet<&str> = all.iter().map(|e| e.code()).collect();
         assert_eq!(codes.len(), all.len());

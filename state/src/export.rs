@@ -212,7 +212,8 @@ impl Reader<'_> {
             .into());
         }
         let state = dec("state", &value)?;
-        let proof = borsh::to_vec(&proof).map_err(|e| StateError::Jmt(format!("encoding a proof: {e}")))?;
+        let proof = borsh::to_vec(&proof)
+            .map_err(|e| StateError::Corrupt { what: "a JMT proof being encoded", why: e.to_string() })?;
         Ok(Some(ProvenEntry { key, value, proof, state }))
     }
 

@@ -1,7 +1,7 @@
 //! The [`Ledger`]: genesis, speculative execution, atomic commit and the
 //! chain-level getters used by consensus, the node and the mempool.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use jmt::{KeyHash, Sha256Jmt};
@@ -10,8 +10,8 @@ use tamga_types::{
     SignedTransaction, ValidatorSet,
 };
 
-use crate::error::{BlockInvalid, Result, StateError};
-use crate::exec::{execute_tx, validators_at_view, BlockContext};
+use crate::error::{BlockInvalid, CommitMismatch, Result, SignerRefused, Standing, StateError};
+use crate::exec::{account_standing, execute_tx, party_standing, validators_at_view, BlockContext};
 use crate::keys::{self, meta};
 use crate::model::{AccountState, ChainInfo, EvidenceRecord};
 use crate::store::{cf, dec, enc, Batch, Space, Store, View, Writes};
@@ -292,8 +292,7 @@ impl Ledger {
         height: Height,
     ) -> Result<(Option<Vec<u8>>, jmt::proof::SparseMerkleProof<sha2::Sha256>)> {
         let tree = Sha256Jmt::new(&self.store);
-        tree.get_with_proof(KeyHash::with::<sha2::Sha256>(logical_key), height)
-            .map_err(|e| StateError::Jmt(e.to_string()))
+        tree.get_with_proof(KeyHash::with::<sha2::Sha256>(logical_key), height).map_err(StateError::from_jmt("proof"))
     }
 
     /// Executes a block against committed state without writing (SPEC §8, §9):
@@ -325,45 +324,10 @@ impl Ledger {
         if txs.len() > params.max_block_txs as usize {
             return Err(BlockInvalid::TooManyTxs { max: params.max_block_txs, got: txs.len() });
         }
-        // ---- stateless checks (SPEC §8): chain id, duplicates, signatures ----
-        let mut hashes = Vec::with_capacity(txs.len());
-        let mut seen = HashSet::new();
-        let mut batch = BatchVerifier::new();
-        let mut batch_idx = Vec::new();
-        for (index, stx) in txs.iter().enumerate() {
-            // One encoding serves the size rule and the id (`SignedTransaction::hash`).
-            let bytes = stx.encode();
-            let tx = Hash::digest(tamga_types::hash::domain::TX_ID, &bytes);
-            if bytes.len() > tamga_types::limits::MAX_TX_BYTES {
-                // SPEC §8: admission refuses it; a proposer must not slip it into a block.
-                return Err(BlockInvalid::TxTooLarge {
-                    index,
-                    tx,
-                    size: bytes.len(),
-                    max: tamga_types::limits::MAX_TX_BYTES,
-                });
-            }
-            if !seen.insert(tx) || self.store.get(cf::TXS, &tx.0)?.is_some() {
-                return Err(BlockInvalid::DuplicateTx { index, tx });
-            }
-            if stx.tx.chain_id.as_str() != chain.chain_id {
-                return Err(BlockInvalid::WrongChainId {
-                    index,
-                    tx,
-                    expected: chain.chain_id.clone(),
-                    got: stx.tx.chain_id.to_string(),
-                });
-            }
-            if !preverified.contains(&tx) {
-                batch.push(stx.tx.signer, stx.tx.signing_message(), stx.signature);
-                batch_idx.push(index);
-            }
-            hashes.push(tx);
-        }
-        if !batch.is_empty() && batch.verify().is_err() {
-            let bad = batch.verify_each().iter().position(|r| r.is_err()).and_then(|i| batch_idx.get(i).copied());
-            let index = bad.unwrap_or(0);
-            return Err(BlockInvalid::BadSignature { index, tx: hashes.get(index).copied().unwrap_or(Hash::ZERO) });
+        // ---- block-level transaction checks (SPEC §8) ----
+        let (hashes, mut bad) = self.check_txs(&chain.chain_id, txs, preverified, false)?;
+        if let Some(first) = bad.pop() {
+            return Err(first);
         }
         let mut view = View::new(&self.store);
         // ---- evidence (SPEC §9) ----
@@ -421,49 +385,193 @@ impl Ledger {
         })
     }
 
+    /// The proposer's one-pass filter (SPEC §8): every transaction of `txs`
+    /// that would make a block at the next height invalid, each with why, in
+    /// index order. Dropping all of them leaves a list [`Ledger::execute`]
+    /// accepts (evidence aside). A transaction refused only because an
+    /// earlier one is dropped (a later nonce of the same signer) is listed too.
+    pub fn screen(&self, txs: &[SignedTransaction], preverified: &HashSet<Hash>) -> Result<Vec<BlockInvalid>> {
+        let chain = self.chain()?;
+        Ok(self.check_txs(&chain.chain_id, txs, preverified, true)?.1)
+    }
+
+    /// The block-level checks of each transaction (SPEC §8), against the
+    /// committed state, which is the state at the start of the next block:
+    /// size, duplicates (in the list or committed), chain id, signature, the
+    /// signer's standing and its nonce sequence. Returns the hashes and the
+    /// refusals: with `all`, every refused transaction in index order (each
+    /// left out of the later checks); otherwise at most the first.
+    fn check_txs(
+        &self,
+        chain_id: &str,
+        txs: &[SignedTransaction],
+        preverified: &HashSet<Hash>,
+        all: bool,
+    ) -> Result<(Vec<Hash>, Vec<BlockInvalid>)> {
+        let mut hashes = Vec::with_capacity(txs.len());
+        let mut bad: Vec<BlockInvalid> = Vec::new();
+        let mut out = vec![false; txs.len()];
+        let mut seen = HashSet::new();
+        let mut batch = BatchVerifier::new();
+        let mut batch_idx = Vec::new();
+        for (index, stx) in txs.iter().enumerate() {
+            // One encoding serves the size rule and the id (`SignedTransaction::hash`).
+            let bytes = stx.encode();
+            let tx = Hash::digest(tamga_types::hash::domain::TX_ID, &bytes);
+            hashes.push(tx);
+            let refused = if bytes.len() > tamga_types::limits::MAX_TX_BYTES {
+                // SPEC §8: admission refuses it; a proposer must not slip it into a block.
+                Some(BlockInvalid::TxTooLarge { index, tx, size: bytes.len(), max: tamga_types::limits::MAX_TX_BYTES })
+            } else if !seen.insert(tx) || self.store.get(cf::TXS, &tx.0)?.is_some() {
+                Some(BlockInvalid::DuplicateTx { index, tx })
+            } else if stx.tx.chain_id.as_str() != chain_id {
+                Some(BlockInvalid::WrongChainId {
+                    index,
+                    tx,
+                    expected: chain_id.to_owned(),
+                    got: stx.tx.chain_id.to_string(),
+                })
+            } else {
+                None
+            };
+            if let Some(r) = refused {
+                if !all {
+                    return Ok((hashes, vec![r]));
+                }
+                bad.push(r);
+                out[index] = true;
+                continue;
+            }
+            if !preverified.contains(&tx) {
+                batch.push(stx.tx.signer, stx.tx.signing_message(), stx.signature);
+                batch_idx.push(index);
+            }
+        }
+        if !batch.is_empty() && batch.verify().is_err() {
+            for (r, &index) in batch.verify_each().iter().zip(&batch_idx) {
+                if r.is_err() {
+                    let refused = BlockInvalid::BadSignature { index, tx: hashes[index] };
+                    if !all {
+                        return Ok((hashes, vec![refused]));
+                    }
+                    bad.push(refused);
+                    out[index] = true;
+                }
+            }
+        }
+        // SPEC §8: at the start of the block every signer is an active account
+        // of an active party, and its nonces run on from its next nonce.
+        let get = |k: &[u8]| self.store.get(cf::STATE, k);
+        let mut next: HashMap<PublicKey, std::result::Result<u64, SignerRefused>> = HashMap::new();
+        for (index, stx) in txs.iter().enumerate() {
+            if out[index] {
+                continue;
+            }
+            let signer = stx.tx.signer;
+            let tx = hashes[index];
+            let at_start = match next.get(&signer) {
+                Some(s) => s.clone(),
+                None => {
+                    let s = match standing(&get, &signer)? {
+                        Standing::Active { next_nonce } => Ok(next_nonce),
+                        Standing::Refused(r) => Err(r),
+                    };
+                    next.insert(signer, s.clone());
+                    s
+                }
+            };
+            let refused = match at_start {
+                Err(refused) => BlockInvalid::SignerRefused { index, tx, refused },
+                Ok(expected) if stx.tx.nonce != expected => {
+                    BlockInvalid::NonceOutOfSequence { index, tx, signer, expected, got: stx.tx.nonce }
+                }
+                Ok(expected) => {
+                    next.insert(signer, Ok(expected.saturating_add(1)));
+                    continue;
+                }
+            };
+            if !all {
+                return Ok((hashes, vec![refused]));
+            }
+            bad.push(refused);
+        }
+        bad.sort_by_key(|b| b.tx_index());
+        Ok((hashes, bad))
+    }
+
+    /// Whether `key` may sign a transaction against the committed state, and
+    /// its next nonce if so (the envelope rules of SPEC §8 on the signer, as
+    /// the next block applies them at its start).
+    pub fn signer_standing(&self, key: &PublicKey) -> Result<Standing> {
+        standing(&|k: &[u8]| self.store.get(cf::STATE, k), key)
+    }
+
+    /// Makes the next `reads` reads of the store fail as a failing disk
+    /// would ([`StateError::InjectedFault`]); tests of storage-fault handling.
+    #[cfg(feature = "fault-injection")]
+    pub fn inject_read_faults(&self, reads: u64) {
+        self.store.inject_read_faults_after(0, reads);
+    }
+
+    /// [`Ledger::inject_read_faults`] after `skip` more successful reads.
+    #[cfg(feature = "fault-injection")]
+    pub fn inject_read_faults_after(&self, skip: u64, reads: u64) {
+        self.store.inject_read_faults_after(skip, reads);
+    }
+
+    /// Injected read faults not yet raised.
+    #[cfg(feature = "fault-injection")]
+    pub fn read_faults_left(&self) -> u64 {
+        self.store.read_faults_left()
+    }
+
     /// Writes an executed block with its certificate in ONE synced batch:
     /// state, JMT nodes, block, certificate, receipts, tx index, query indexes,
     /// height and last block hash.
     pub fn commit(&self, block: &Block, certificate: &Certificate, executed: ExecutedBlock) -> Result<()> {
-        let mismatch = |s: String| Err(StateError::CommitMismatch(s));
         let last = self.height()?;
         let h = &block.header;
         if executed.height != last + 1 || h.height != executed.height {
-            return mismatch(format!("height: last {last}, executed {}, block {}", executed.height, h.height));
+            return Err(CommitMismatch::Height { last, executed: executed.height, block: h.height }.into());
         }
         if h.state_root != executed.state_root {
-            return mismatch(format!("state root: header {}, executed {}", h.state_root, executed.state_root));
+            return Err(CommitMismatch::StateRoot { header: h.state_root, executed: executed.state_root }.into());
         }
         if h.receipts_root != executed.receipts_root {
-            return mismatch(format!("receipts root: header {}, executed {}", h.receipts_root, executed.receipts_root));
+            return Err(
+                CommitMismatch::ReceiptsRoot { header: h.receipts_root, executed: executed.receipts_root }.into()
+            );
         }
         // The body must be the executed one: the same transactions (by hash) and
         // the same evidence (by root); the header roots must match both.
         let hashes: Vec<Hash> = block.txs.iter().map(|t| t.hash()).collect();
         if hashes != executed.tx_hashes || h.time_ms != executed.time_ms || h.proposer != executed.proposer {
-            return mismatch("the block is not the one that was executed".into());
+            return Err(CommitMismatch::Body.into());
         }
         if h.tx_root != executed.tx_root || h.evidence_root != executed.evidence_root {
-            return mismatch(format!(
-                "roots: header tx {} / evidence {}, executed tx {} / evidence {}",
-                h.tx_root, h.evidence_root, executed.tx_root, executed.evidence_root
-            ));
+            return Err(CommitMismatch::Roots {
+                header_tx: h.tx_root,
+                header_evidence: h.evidence_root,
+                executed_tx: executed.tx_root,
+                executed_evidence: executed.evidence_root,
+            }
+            .into());
         }
         if h.chain_id.as_str() != executed.chain_id || h.parent_hash != self.last_block_hash()? {
-            return mismatch("chain id or parent hash".into());
+            return Err(CommitMismatch::ChainOrParent.into());
         }
         // Body against header: the tx root is implied by the checks above
         // (same hashes as executed, header root = executed root); evidence here.
         if Block::compute_evidence_root(&block.evidence) != h.evidence_root {
-            return mismatch("evidence root does not match the block's evidence".into());
+            return Err(CommitMismatch::EvidenceRoot.into());
         }
         if h.validators_hash != executed.validators.hash() || h.next_validators_hash != executed.next_validators.hash()
         {
-            return mismatch("validators hashes".into());
+            return Err(CommitMismatch::ValidatorsHashes.into());
         }
         certificate
             .verify_commit(&executed.chain_id, &executed.validators, h)
-            .map_err(|e| StateError::Certificate(e.to_string()))?;
+            .map_err(|source| StateError::Certificate { height: h.height, source })?;
         let height = executed.height;
         let mut batch = executed.batch;
         batch.put(cf::BLOCKS, height_key(height), enc(block));
@@ -490,10 +598,7 @@ impl Ledger {
         let ctx = BlockContext { height: h.height, time_ms: h.time_ms, proposer: h.proposer };
         let executed = self.execute(&ctx, &block.txs, &block.evidence, &HashSet::new())?;
         if executed.state_root != h.state_root {
-            return Err(StateError::CommitMismatch(format!(
-                "state root: header {}, executed {}",
-                h.state_root, executed.state_root
-            )));
+            return Err(CommitMismatch::StateRoot { header: h.state_root, executed: executed.state_root }.into());
         }
         let summary = ExecutedBlockSummary {
             height: executed.height,
@@ -520,6 +625,18 @@ impl Ledger {
     pub fn state_entry<T: borsh::BorshDeserialize>(&self, logical_key: &[u8]) -> Result<Option<T>> {
         self.store.get(cf::STATE, logical_key)?.map(|b| dec("state", &b)).transpose()
     }
+}
+
+/// The signer's standing against the state `get` reads (SPEC §8 envelope).
+fn standing(get: &impl Fn(&[u8]) -> Result<Option<Vec<u8>>>, key: &PublicKey) -> Result<Standing> {
+    let acc = match account_standing(get, key)? {
+        Ok(acc) => acc,
+        Err(r) => return Ok(Standing::Refused(r)),
+    };
+    Ok(match party_standing(get, &acc)? {
+        Ok(_) => Standing::Active { next_nonce: acc.nonce },
+        Err(r) => Standing::Refused(r),
+    })
 }
 
 /// One entry of [`Ledger::dump`]: column family, key, value.

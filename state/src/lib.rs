@@ -69,19 +69,28 @@
 //! Block-level problems — wrong height, non-increasing time, unknown proposer,
 //! too many transactions, an oversized transaction, wrong chain id, duplicate
 //! transaction (in the block or already committed), bad signature, bad or
-//! duplicate evidence — refuse the
-//! whole block with a [`BlockInvalid`] code; consensus must not vote for it.
+//! duplicate evidence, and a transaction whose **envelope fails at the start
+//! of the block** (its signer unknown, a consensus key, revoked, or of an
+//! inactive party, or its nonce out of the signer's sequence `n, n+1, …` from
+//! its next nonce `n`) — refuse the whole block with a [`BlockInvalid`] code;
+//! consensus must not vote for it, and nothing of it is committed. A
+//! proposer finds every such transaction in one pass with
+//! [`Ledger::screen`]; the mempool admits against [`Ledger::signer_standing`].
 //! Otherwise every transaction gets a receipt. A failed receipt carries the
 //! stable code of [`ExecError::code`] and a message, and:
-//! * **envelope failures** — the signer is unknown (SPEC §1.3), a consensus
-//!   key (SPEC §1.9), revoked (SPEC §3), its party is not active, or the nonce
-//!   is not the account's next one — change **nothing**, not even a nonce:
-//!   there is either no account whose nonce could be spent, or the signer is
-//!   not entitled to act at all. The transaction is still on the chain, so its
-//!   exact bytes can never be included again (`DUPLICATE_TX`), although its
-//!   nonce stays free for another transaction;
+//! * **envelope failures caused inside the block** — the signer's key was
+//!   revoked, its party suspended, or its key scheduled as a validator by an
+//!   earlier transaction of the same block, or an earlier transaction of the
+//!   signer failed its envelope so the nonce no longer follows — change
+//!   **nothing**, not even a nonce: the signer is not entitled to act at that
+//!   point, and a proposer, which sees only the state at the start of the
+//!   block, could not have foreseen it;
 //! * **payload failures** (every other rule) spend the nonce (+1) and discard
 //!   every other effect of the transaction.
+//!
+//! A storage failure while executing is neither: it is a fault of the node
+//! ([`StateError::is_fault`], [`BlockInvalid::Storage`]) and says nothing
+//! about the block.
 //!
 //! ## Invariants (tested in `tests/it`)
 //! * Determinism: replaying the same certified blocks on a fresh database gives
@@ -118,7 +127,7 @@ pub mod query;
 pub mod store;
 
 pub use backup::{verify_backup, BackupError, BackupReport};
-pub use error::{BlockInvalid, ExecError, StateError};
+pub use error::{BlockInvalid, CommitMismatch, ExecError, JmtError, SignerRefused, Standing, StateError};
 pub use exec::BlockContext;
 pub use export::{ExportError, ExportItem, ExportStart, ExportSummary, ProvenEntry, TxPlace};
 pub use ledger::{DumpEntry, ExecutedBlock, ExecutedBlockSummary, Ledger};

@@ -71,6 +71,33 @@ pub(crate) fn dec<T: BorshDeserialize>(what: &'static str, b: &[u8]) -> Result<T
 pub struct Store {
     db: DB,
     _env: Option<rocksdb::Env>,
+    #[cfg(feature = "fault-injection")]
+    faults: Faults,
+}
+
+/// Reads to let pass, then reads to fail ([`Store::inject_read_faults_after`]).
+#[cfg(feature = "fault-injection")]
+#[derive(Default)]
+struct Faults {
+    skip: std::sync::atomic::AtomicU64,
+    fail: std::sync::atomic::AtomicU64,
+}
+
+#[cfg(feature = "fault-injection")]
+impl Faults {
+    fn take(&self, cf: &'static str) -> Result<()> {
+        use std::sync::atomic::Ordering;
+        let dec = |n: u64| n.checked_sub(1);
+        if self.fail.load(Ordering::SeqCst) == 0
+            || self.skip.fetch_update(Ordering::SeqCst, Ordering::SeqCst, dec).is_ok()
+        {
+            return Ok(());
+        }
+        match self.fail.fetch_update(Ordering::SeqCst, Ordering::SeqCst, dec) {
+            Ok(_) => Err(StateError::InjectedFault { cf }),
+            Err(_) => Ok(()),
+        }
+    }
 }
 
 impl Store {
@@ -93,7 +120,12 @@ impl Store {
         opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
         opts.set_paranoid_checks(true);
         let db = DB::open_cf_descriptors_read_only(&opts, path, Self::cf_descriptors(), false)?;
-        Ok(Store { db, _env: None })
+        Ok(Store {
+            db,
+            _env: None,
+            #[cfg(feature = "fault-injection")]
+            faults: Faults::default(),
+        })
     }
 
     /// Writes a consistent point-in-time copy of the open database into
@@ -175,16 +207,40 @@ impl Store {
         // 512 MiB per validator).
         opts.set_db_write_buffer_size(DB_WRITE_BUFFER_BYTES);
         let db = DB::open_cf_descriptors(&opts, path, Self::cf_descriptors())?;
-        Ok(Store { db, _env: env })
+        Ok(Store {
+            db,
+            _env: env,
+            #[cfg(feature = "fault-injection")]
+            faults: Faults::default(),
+        })
     }
 
     fn handle(&self, name: &'static str) -> Result<&rocksdb::ColumnFamily> {
-        self.db.cf_handle(name).ok_or(StateError::Db(format!("missing column family {name}")))
+        self.db.cf_handle(name).ok_or(StateError::MissingColumnFamily { name })
     }
 
     /// Raw get.
     pub fn get(&self, cf: &'static str, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        #[cfg(feature = "fault-injection")]
+        self.faults.take(cf)?;
         Ok(self.db.get_cf(self.handle(cf)?, key)?)
+    }
+
+    /// After `skip` more successful calls of [`Store::get`], makes the next
+    /// `reads` calls fail with [`StateError::InjectedFault`], as a failing
+    /// disk would (tests of the node's storage-fault handling). Replaces any
+    /// earlier injection.
+    #[cfg(feature = "fault-injection")]
+    pub fn inject_read_faults_after(&self, skip: u64, reads: u64) {
+        use std::sync::atomic::Ordering;
+        self.faults.skip.store(skip, Ordering::SeqCst);
+        self.faults.fail.store(reads, Ordering::SeqCst);
+    }
+
+    /// Injected read faults not yet raised.
+    #[cfg(feature = "fault-injection")]
+    pub fn read_faults_left(&self) -> u64 {
+        self.faults.fail.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The JMT update of one block's state writes at `version` (SPEC §10).
@@ -202,11 +258,11 @@ impl Store {
         version: Version,
     ) -> Result<(jmt::RootHash, jmt::storage::TreeUpdateBatch)> {
         let tree = Sha256Jmt::new(self);
-        let jmt_err = |e: anyhow::Error| StateError::Jmt(e.to_string());
+        let jmt_err = StateError::from_jmt("tree update");
         if !values.is_empty() && values.iter().all(|(_, v)| v.is_some()) {
             let puts = values.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect();
             let (roots, update) = tree.batch_put_value_sets(vec![puts], None, version).map_err(jmt_err)?;
-            let root = roots.first().copied().ok_or_else(|| StateError::Jmt("batch update returned no root".into()))?;
+            let root = roots.first().copied().ok_or(StateError::Missing { what: "the root of a JMT batch update" })?;
             return Ok((root, update));
         }
         tree.put_value_set(values, version).map_err(jmt_err)

@@ -11,7 +11,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use tamga_state::StateError;
+use tamga_state::{SignerRefused, StateError};
 use tamga_types::codec::DecodeError;
 use tamga_types::StatelessError;
 
@@ -152,6 +152,7 @@ pub fn mempool_message(e: &MempoolError) -> (&'static str, Args) {
             ],
         ),
         MempoolError::ValidatorSigner(k) => ("VALIDATOR_KEY_SIGNER", args!["key" => k.to_string()]),
+        MempoolError::SignerRefused(r) => signer_refused_message(r),
         MempoolError::Full { txs, bytes, max_txs, max_bytes } => (
             "MEMPOOL_FULL",
             args![
@@ -165,7 +166,29 @@ pub fn mempool_message(e: &MempoolError) -> (&'static str, Args) {
             "ACCOUNT_QUEUE_FULL",
             args!["signer" => signer.to_string(), "waiting" => waiting.to_string(), "max" => max.to_string()],
         ),
-        MempoolError::Ledger(why) => ("LEDGER_UNAVAILABLE", args!["detail" => why.clone()]),
+        MempoolError::Ledger(why) => ("LEDGER_UNAVAILABLE", args!["detail" => why.to_string()]),
+    }
+}
+
+/// Message key and details of a signer the chain refuses (SPEC §8 envelope).
+fn signer_refused_message(r: &SignerRefused) -> (&'static str, Args) {
+    match r {
+        SignerRefused::Unknown { key } => ("UNKNOWN_SIGNER", args!["signer" => key.to_string()]),
+        SignerRefused::ValidatorKey { key } => ("VALIDATOR_KEY_SIGNER", args!["key" => key.to_string()]),
+        SignerRefused::Revoked { key, height } => {
+            ("ACCOUNT_REVOKED", args!["signer" => key.to_string(), "height" => height.to_string()])
+        }
+        SignerRefused::PartyInactive { key, party, status } => (
+            "PARTY_INACTIVE",
+            args![
+                "signer" => key.to_string(),
+                "party" => party.to_string(),
+                "status" => format!("{status:?}").to_lowercase(),
+            ],
+        ),
+        SignerRefused::UnknownParty { key, party } => {
+            ("UNKNOWN_PARTY.signer", args!["signer" => key.to_string(), "party" => party.to_string()])
+        }
     }
 }
 

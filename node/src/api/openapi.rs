@@ -475,6 +475,7 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
                 "BAD_JSON", "BAD_REQUEST", "BAD_HEX", "BAD_BODY", "EMPTY_BATCH", "BATCH_TOO_LARGE", "MALFORMED_TX",
                 "TX_TOO_LARGE", "WRONG_CHAIN_ID", "BAD_SIGNATURE", "VALIDATOR_KEY_SIGNER",
             ])
+            .err(403, &["UNKNOWN_SIGNER", "ACCOUNT_REVOKED", "PARTY_INACTIVE", "UNKNOWN_PARTY"])
             .err(409, &["DUPLICATE_TX", "ALREADY_COMMITTED", "STALE_NONCE", "NONCE_TAKEN"])
             .err(413, &["BODY_TOO_LARGE"])
             .err(429, &["NONCE_TOO_FAR", "ACCOUNT_QUEUE_FULL"])

@@ -4,7 +4,7 @@
 use tamga_types::{ParameterChange, PartyStatus, Validator, ValidatorSet, ValidatorUpdate};
 
 use super::{Exec, R};
-use crate::error::ExecError;
+use crate::error::{ExecError, StateError};
 use crate::keys::{self, meta};
 use crate::model::AccountState;
 
@@ -18,7 +18,7 @@ pub(crate) fn update_validators(ex: &mut Exec<'_, '_>, updates: &[ValidatorUpdat
     }
     let params = ex.params()?;
     let (latest_eff, latest): (u64, ValidatorSet) =
-        ex.get(&keys::meta(meta::VALSET_LATEST))?.ok_or_else(|| ExecError::Internal("no validator set".into()))?;
+        ex.get(&keys::meta(meta::VALSET_LATEST))?.ok_or(StateError::Missing { what: "the latest validator set" })?;
     let mut set: Vec<Validator> = latest.validators.to_vec();
     for u in updates {
         if u.power == 0 {
@@ -84,7 +84,7 @@ pub(crate) fn drop_validators_of(ex: &mut Exec<'_, '_>, operator: tamga_types::P
         return Ok(());
     }
     let (latest_eff, latest): (u64, ValidatorSet) =
-        ex.get(&keys::meta(meta::VALSET_LATEST))?.ok_or_else(|| ExecError::Internal("no validator set".into()))?;
+        ex.get(&keys::meta(meta::VALSET_LATEST))?.ok_or(StateError::Missing { what: "the latest validator set" })?;
     let kept: Vec<Validator> = latest.validators.iter().filter(|v| v.operator != operator).cloned().collect();
     if kept.len() == latest.len() {
         return Ok(());

@@ -5,8 +5,11 @@
 //! * **envelope failures** — the signer key is a validator key (SPEC §1.9), is
 //!   unknown (SPEC §1.3), is revoked (SPEC §3), its party is not active, or the
 //!   nonce is not the account's next one — give a failed receipt and change
-//!   *nothing*, not even the nonce: there is either no account whose nonce
-//!   could be spent, or the signer is not entitled to act at all;
+//!   *nothing*, not even the nonce: the signer is not entitled to act at all.
+//!   `Ledger::execute` has already refused the whole block if the envelope
+//!   failed at the start of the block ([`account_standing`],
+//!   [`party_standing`]), so here they arise only from an earlier
+//!   transaction of the same block;
 //! * **payload failures** (every other rule) give a failed receipt, spend the
 //!   nonce (+1) and discard every other effect (the per-transaction overlay
 //!   layer is dropped).
@@ -24,7 +27,7 @@ use tamga_types::{
     TimestampMs, TxOutcome, ValidatorSet,
 };
 
-use crate::error::ExecError;
+use crate::error::{ExecError, SignerRefused, StateError};
 use crate::keys::{self, meta};
 use crate::model::{AccountState, AccountStatus, Counters, PartyState};
 use crate::store::{dec, enc, Space, View};
@@ -74,7 +77,7 @@ impl Exec<'_, '_> {
     }
 
     pub fn params(&self) -> R<Params> {
-        self.get(&keys::meta(meta::PARAMS))?.ok_or_else(|| ExecError::Internal("params missing".into()))
+        Ok(self.get(&keys::meta(meta::PARAMS))?.ok_or(StateError::Missing { what: "the chain parameters" })?)
     }
     pub fn counters(&self) -> R<Counters> {
         Ok(self.get(&keys::meta(meta::COUNTERS))?.unwrap_or_default())
@@ -160,6 +163,44 @@ pub(crate) fn validators_at_view(view: &View<'_>, height: Height) -> crate::erro
     }
 }
 
+/// The envelope rules on the signer's account (SPEC §1.3, §1.9, §3), against
+/// the state `get` reads: the account if it exists, is not a consensus key and
+/// is not revoked.
+pub(crate) fn account_standing(
+    get: &impl Fn(&[u8]) -> crate::error::Result<Option<Vec<u8>>>,
+    signer: &PublicKey,
+) -> crate::error::Result<Result<AccountState, SignerRefused>> {
+    // No key is both an account and a consensus key (genesis checks it,
+    // `check_new_key` and `update_validators` keep it), so the consensus-key
+    // marker is only consulted when there is no account.
+    let acc: AccountState = match get(&keys::account(signer))? {
+        Some(b) => dec("account", &b)?,
+        None if get(&keys::consensus_key(signer))?.is_some() => {
+            return Ok(Err(SignerRefused::ValidatorKey { key: *signer })); // SPEC §1.9
+        }
+        None => return Ok(Err(SignerRefused::Unknown { key: *signer })), // SPEC §1.3
+    };
+    if let AccountStatus::Revoked { height, .. } = acc.status {
+        return Ok(Err(SignerRefused::Revoked { key: *signer, height })); // SPEC §3
+    }
+    Ok(Ok(acc))
+}
+
+/// The envelope rule on the signer's party (SPEC §3/§4): it exists and is active.
+pub(crate) fn party_standing(
+    get: &impl Fn(&[u8]) -> crate::error::Result<Option<Vec<u8>>>,
+    acc: &AccountState,
+) -> crate::error::Result<Result<PartyState, SignerRefused>> {
+    let party: PartyState = match get(&keys::id(keys::state::PARTY, acc.party.0))? {
+        Some(b) => dec("party", &b)?,
+        None => return Ok(Err(SignerRefused::UnknownParty { key: acc.key, party: acc.party })),
+    };
+    if party.status != PartyStatus::Active {
+        return Ok(Err(SignerRefused::PartyInactive { key: acc.key, party: party.id, status: party.status }));
+    }
+    Ok(Ok(party))
+}
+
 /// Executes one (signature-verified) transaction into `view` and returns its receipt.
 pub(crate) fn execute_tx(
     view: &mut View<'_>,
@@ -173,33 +214,17 @@ pub(crate) fn execute_tx(
     let failed = |e: ExecError| TxOutcome::Failed { code: e.code().to_owned(), message: e.to_string() };
     let signer = stx.tx.signer;
     // ---- envelope: nothing changes on failure ----
-    let envelope = (|| -> R<(AccountState, PartyState)> {
-        // No key is both an account and a consensus key (genesis checks it,
-        // `check_new_key` and `update_validators` keep it), so the consensus-key
-        // marker is only consulted when there is no account.
-        let acc: AccountState = match view.get(Space::State, &keys::account(&signer))? {
-            Some(b) => dec("account", &b)?,
-            None if view.get(Space::State, &keys::consensus_key(&signer))?.is_some() => {
-                return Err(ExecError::ValidatorKeyCannotSign { key: signer }); // SPEC §1.9
-            }
-            None => return Err(ExecError::UnknownSigner { key: signer }), // SPEC §1.3
-        };
-        if let AccountStatus::Revoked { height, .. } = acc.status {
-            return Err(ExecError::AccountRevoked { key: signer, height }); // SPEC §3
+    let get = |k: &[u8]| view.get(Space::State, k);
+    let envelope = match account_standing(&get, &signer)? {
+        Err(refused) => Err(refused.to_exec()),
+        Ok(acc) if acc.nonce != stx.tx.nonce => {
+            Err(ExecError::NonceMismatch { key: signer, expected: acc.nonce, got: stx.tx.nonce })
         }
-        if acc.nonce != stx.tx.nonce {
-            return Err(ExecError::NonceMismatch { key: signer, expected: acc.nonce, got: stx.tx.nonce });
-        }
-        let party: PartyState = view
-            .get(Space::State, &keys::id(keys::state::PARTY, acc.party.0))?
-            .map(|b| dec("party", &b))
-            .transpose()?
-            .ok_or(ExecError::UnknownParty { party: acc.party })?;
-        if party.status != PartyStatus::Active {
-            return Err(ExecError::PartyInactive { party: party.id, status: format!("{:?}", party.status) });
-        }
-        Ok((acc, party))
-    })();
+        Ok(acc) => match party_standing(&get, &acc)? {
+            Ok(party) => Ok((acc, party)),
+            Err(refused) => Err(refused.to_exec()),
+        },
+    };
     let (envelope_acc, party) = match envelope {
         Ok(x) => x,
         Err(e) => return Ok(receipt(failed(e), vec![])),
@@ -218,9 +243,9 @@ pub(crate) fn execute_tx(
             view.commit_tx();
             (TxOutcome::Success, events)
         }
-        Err(ExecError::Internal(msg)) => {
+        Err(ExecError::Internal(e)) => {
             view.discard_tx();
-            return Err(crate::error::StateError::Db(msg));
+            return Err(*e);
         }
         Err(e) => {
             view.discard_tx();
@@ -231,12 +256,12 @@ pub(crate) fn execute_tx(
     let mut acc = if touched {
         match view.get(Space::State, &key)? {
             Some(b) => dec("account", &b)?,
-            None => return Err(crate::error::StateError::Db("signer account vanished".into())),
+            None => return Err(StateError::Missing { what: "the signer's account after its transaction" }),
         }
     } else {
         envelope_acc
     };
-    acc.nonce = acc.nonce.checked_add(1).ok_or(crate::error::StateError::Db("nonce overflow".into()))?;
+    acc.nonce = acc.nonce.checked_add(1).ok_or(StateError::NonceOverflow { key: signer })?;
     view.put(Space::State, key, enc(&acc));
     view.commit_tx();
     Ok(receipt(outcome, events))

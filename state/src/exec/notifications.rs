@@ -8,7 +8,7 @@ use tamga_types::{
 };
 
 use super::{tokens, Exec, R};
-use crate::error::ExecError;
+use crate::error::{ExecError, StateError};
 use crate::keys::{self, index};
 use crate::model::{ActivityNotification, MiningNotification, ReviewStatus};
 use crate::store::Space;
@@ -143,7 +143,7 @@ pub(crate) fn review_mining(
         miner.mining_active = false;
         let ids = ex.view.scan(Space::Index, &keys::prefix_id(index::MINER_NOTIFICATION, miner.id.0))?;
         for (k, _) in ids {
-            let id = keys::trailing_u64(&k).ok_or(ExecError::Internal("bad notification index".into()))?;
+            let id = keys::trailing_u64(&k).ok_or(StateError::BadIndexKey { what: "notification" })?;
             let m = mining(ex, MiningNotificationId(id))?;
             if matches!(m.status, ReviewStatus::Accepted { .. })
                 && !m.closed
@@ -215,7 +215,7 @@ pub(crate) fn review_activity(
                 p.issuer = false;
                 let classes = ex.view.scan(Space::Index, &keys::prefix_id(index::ISSUER_CLASS, p.id.0))?;
                 for (k, _) in classes {
-                    let cid = ClassId(keys::trailing_u64(&k).ok_or(ExecError::Internal("bad class index".into()))?);
+                    let cid = ClassId(keys::trailing_u64(&k).ok_or(StateError::BadIndexKey { what: "class" })?);
                     let mut c = tokens::class(ex, cid)?;
                     if c.status == ClassStatus::Active {
                         c.status = ClassStatus::Paused;

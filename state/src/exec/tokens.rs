@@ -4,7 +4,7 @@
 use tamga_types::{ClassId, ClassStatus, Hash, PublicKey, Right, ShortText, Text};
 
 use super::{Exec, R};
-use crate::error::ExecError;
+use crate::error::{ExecError, StateError};
 use crate::keys::{self, index};
 use crate::model::{AccountStatus, ClassState, EscrowState, EscrowStatus, Holding, RecordState};
 use crate::store::{dec, Space};
@@ -370,7 +370,7 @@ pub(crate) fn recover_account(ex: &mut Exec<'_, '_>, from: PublicKey, to: Public
     }
     let holdings = ex.view.scan(Space::Index, &keys::prefix_key(index::HOLDER_CLASS, &from))?;
     for (k, _) in holdings {
-        let class = ClassId(keys::trailing_u64(&k).ok_or(ExecError::Internal("bad holding index".into()))?);
+        let class = ClassId(keys::trailing_u64(&k).ok_or(StateError::BadIndexKey { what: "holding" })?);
         let src = holding(ex, class, &from)?;
         let mut dst = holding(ex, class, &to)?;
         dst.amount = dst.amount.checked_add(src.amount).ok_or(ExecError::Overflow { what: "balance" })?;
@@ -380,9 +380,9 @@ pub(crate) fn recover_account(ex: &mut Exec<'_, '_>, from: PublicKey, to: Public
     }
     let records = ex.view.scan(Space::Index, &keys::prefix_key(index::HOLDER_RECORD, &from))?;
     for (k, _) in records {
-        let rid = keys::trailing_u64(&k).ok_or(ExecError::Internal("bad record index".into()))?;
+        let rid = keys::trailing_u64(&k).ok_or(StateError::BadIndexKey { what: "record" })?;
         let rk = keys::id(keys::state::RECORD, rid);
-        let b = ex.view.get(Space::State, &rk)?.ok_or(ExecError::Internal("indexed record missing".into()))?;
+        let b = ex.view.get(Space::State, &rk)?.ok_or(StateError::Missing { what: "an indexed record" })?;
         let mut r: RecordState = dec("record", &b)?;
         r.holder = to;
         super::records::move_holder_index(ex, r.id, &from, &to);
@@ -398,9 +398,9 @@ pub(crate) fn recover_account(ex: &mut Exec<'_, '_>, from: PublicKey, to: Public
     // refund (or release) would hand the asset back to the lost key.
     let escrows = ex.view.scan(Space::Index, &keys::prefix_id(index::PARTY_ESCROW, a.party.0))?;
     for (k, _) in escrows {
-        let eid = keys::trailing_u64(&k).ok_or(ExecError::Internal("bad escrow index".into()))?;
+        let eid = keys::trailing_u64(&k).ok_or(StateError::BadIndexKey { what: "escrow" })?;
         let ek = keys::id(keys::state::ESCROW, eid);
-        let b = ex.view.get(Space::State, &ek)?.ok_or(ExecError::Internal("indexed escrow missing".into()))?;
+        let b = ex.view.get(Space::State, &ek)?.ok_or(StateError::Missing { what: "an indexed escrow" })?;
         let mut e: EscrowState = dec("escrow", &b)?;
         if !matches!(e.status, EscrowStatus::Open | EscrowStatus::Disputed) || (e.payer != from && e.payee != from) {
             continue;

@@ -194,15 +194,23 @@ impl Chain {
         message
     }
 
-    /// Runs alone in a block and asserts an *envelope* failure with `code`:
-    /// the receipt is failed and nothing at all changed, not even a nonce.
+    /// Asserts an *envelope* refusal with `code` at the start of a block
+    /// (SPEC §8): a block carrying the transaction alone is invalid, so it is
+    /// never committed and nothing at all changes, not even a nonce. The
+    /// chain then advances by an empty block, as it would have with the
+    /// transaction left out. Returns the message.
     pub fn refused(&mut self, k: &SigningKey, nonce: u64, payload: Payload, code: &str) -> String {
         let before = self.ledger.dump().expect("dump");
         let t = sign_tx(k, nonce, payload.clone());
-        let r = self.block(vec![t]).remove(0);
-        let message = failed_code(&r, code, payload.kind_name());
+        let err = self.ledger.execute(&self.ctx(), std::slice::from_ref(&t), &[], &HashSet::new()).expect_err(code);
+        assert_eq!(err.code(), code, "{}: {err}", payload.kind_name());
+        assert_eq!(err.tx_index(), Some(0), "{err}");
+        let screened = self.ledger.screen(std::slice::from_ref(&t), &HashSet::new()).expect("screen");
+        assert_eq!(screened, vec![err.clone()], "the proposer's screen finds the same refusal");
+        assert_eq!(self.ledger.dump().expect("dump"), before, "execution writes nothing");
+        self.block(vec![]);
         assert_only_changes(&before, &self.ledger.dump().expect("dump"), None);
-        message
+        err.to_string()
     }
 
     /// Creates a class of the issuer with an optional cap; returns its id.

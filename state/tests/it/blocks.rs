@@ -231,7 +231,7 @@ fn commit_rejects_a_certificate_that_does_not_verify() {
         ("outsiders", outsiders),
     ] {
         let err = commit_err(&ch, &ex, &block, &cert);
-        assert!(matches!(err, StateError::Certificate(_)), "{what}: {err}");
+        assert!(matches!(err, StateError::Certificate { .. }), "{what}: {err}");
     }
     ch.ledger.commit(&block, &three, ex).unwrap();
     assert_eq!(ch.ledger.height().unwrap(), 1);

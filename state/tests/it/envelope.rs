@@ -17,14 +17,16 @@ fn unknown_key_is_refused_and_nothing_changes() {
 fn wrong_nonce_is_refused_without_spending_a_nonce() {
     let mut ch = Chain::new();
     let bob = ch.c.bob.clone();
-    ch.refused(&bob, 1, create_class("X", None), "NONCE_MISMATCH");
+    ch.refused(&bob, 1, create_class("X", None), "NONCE_OUT_OF_SEQUENCE");
     assert_eq!(ch.ledger.nonce(&bob.public()).unwrap(), 0);
     // A replayed (already used) nonce is refused too.
     ch.fails(&bob, create_class("X", None), "NOT_ISSUER");
-    ch.refused(&bob, 0, create_class("Y", None), "NONCE_MISMATCH");
+    ch.refused(&bob, 0, create_class("Y", None), "NONCE_OUT_OF_SEQUENCE");
     assert_eq!(ch.ledger.nonce(&bob.public()).unwrap(), 1);
 }
 
+/// SPEC §8: a signer's nonces in a block run on from its next nonce, one per
+/// transaction; a gap or a repeat makes the block invalid.
 #[test]
 fn nonces_increase_by_one_within_a_block() {
     let mut ch = Chain::new();
@@ -32,9 +34,18 @@ fn nonces_increase_by_one_within_a_block() {
     let t0 = ch.tx(&issuer, create_class("A", None));
     let t1 = ch.tx(&issuer, create_class("B", None));
     let skip = sign_tx(&issuer, 3, create_class("C", None));
-    let rs = ch.block(vec![t0, t1, skip]);
+    let again = sign_tx(&issuer, 1, create_class("D", None));
+    for bad in [skip, again] {
+        let err = ch.ledger.execute(&ch.ctx(), &[t0.clone(), t1.clone(), bad.clone()], &[], &Default::default());
+        match err {
+            Err(tamga_state::BlockInvalid::NonceOutOfSequence { index: 2, expected: 2, got, .. }) => {
+                assert_eq!(got, bad.tx.nonce)
+            }
+            other => panic!("expected NONCE_OUT_OF_SEQUENCE at index 2, got {other:?}"),
+        }
+    }
+    let rs = ch.block(vec![t0, t1]);
     assert!(rs[0].is_success() && rs[1].is_success());
-    failed_code(&rs[2], "NONCE_MISMATCH", "gap");
     assert_eq!(ch.ledger.nonce(&issuer.public()).unwrap(), 2);
 }
 
@@ -117,9 +128,11 @@ fn suspended_party_cannot_sign_and_is_refused_without_nonce() {
     let refused = sign_tx(&bob, 0, create_class("X", None));
     ch.refused(&bob, 0, create_class("X", None), "PARTY_INACTIVE");
     ch.ok(&reg, Payload::SetPartyStatus { party: BOB, status: PartyStatus::Active, legal_basis: text("order 6") });
-    // The refused transaction is on the chain: it can never be replayed, though its nonce is still free.
-    assert_eq!(ch.ledger.execute(&ch.ctx(), &[refused], &[], &Default::default()).unwrap_err().code(), "DUPLICATE_TX");
-    ch.fails(&bob, create_class("Y", None), "NOT_ISSUER");
+    // The refused transaction never reached the chain: once the party is
+    // active again, the same bytes are a valid transaction (here a payload failure).
+    assert!(ch.ledger.transaction(&refused.hash()).unwrap().is_none());
+    let r = ch.block(vec![refused]).remove(0);
+    failed_code(&r, "NOT_ISSUER", "after reactivation");
     assert_eq!(ch.ledger.nonce(&bob.public()).unwrap(), 1);
 }
 
@@ -170,4 +183,76 @@ fn failed_tx_between_successes_in_one_block() {
         assert_eq!(tv.tx.hash(), r.tx_hash);
     }
     assert_eq!(ch.ledger.receipts(rs[0].height).unwrap(), rs);
+}
+
+/// SPEC §8, the envelope at the start of a block: a block carrying a
+/// transaction whose signer is unknown, revoked, or of an inactive party
+/// before the block, or whose nonce is out of sequence, is invalid as a
+/// whole. The proposer's screen finds every such transaction in one pass,
+/// and the rest executes. A transaction refused only because of an earlier
+/// transaction of the same block is a failed receipt that changes nothing.
+#[test]
+fn envelope_is_checked_at_the_start_of_the_block() {
+    let mut ch = Chain::new();
+    let (reg, alice, alice2, bob, issuer) =
+        (ch.c.reg.clone(), ch.c.alice.clone(), ch.c.alice2.clone(), ch.c.bob.clone(), ch.c.issuer.clone());
+    // Before the block: alice2 revoked, bob's party suspended.
+    ch.ok(&alice, Payload::RevokeAccount { key: alice2.public(), reason: RevocationReason::HolderRequest });
+    ch.ok(&reg, Payload::SetPartyStatus { party: BOB, status: PartyStatus::Suspended, legal_basis: text("order 7") });
+    let before = ch.ledger.dump().unwrap();
+    let good = ch.tx(&issuer, create_class("GOOD", None));
+    let stranger = key(78);
+    let cases = [
+        (sign_tx(&stranger, 0, create_class("X", None)), "UNKNOWN_SIGNER"),
+        (sign_tx(&alice2, 1, create_class("X", None)), "ACCOUNT_REVOKED"),
+        (sign_tx(&bob, 0, create_class("X", None)), "PARTY_INACTIVE"),
+        (sign_tx(&ch.c.validators[1], 0, create_class("X", None)), "VALIDATOR_KEY_CANNOT_SIGN"),
+        (sign_tx(&issuer, 0, create_class("X", None)), "NONCE_OUT_OF_SEQUENCE"),
+    ];
+    for (bad, code) in &cases {
+        let err = ch.ledger.execute(&ch.ctx(), &[good.clone(), bad.clone()], &[], &Default::default()).unwrap_err();
+        assert_eq!((err.code(), err.tx_index()), (*code, Some(1)), "{err}");
+    }
+    assert_eq!(ch.ledger.dump().unwrap(), before, "nothing was written");
+    // One key reusing nonce 0 three times: every one is refused, in one pass.
+    let junk: Vec<_> = (0..3).map(|i| sign_tx(&stranger, 0, create_class(&format!("J{i}"), None))).collect();
+    let mut all = vec![good.clone()];
+    all.extend(cases.iter().map(|(t, _)| t.clone()));
+    all.extend(junk);
+    let screened = ch.ledger.screen(&all, &Default::default()).unwrap();
+    let codes: Vec<(usize, &str)> = screened.iter().map(|e| (e.tx_index().unwrap(), e.code())).collect();
+    assert_eq!(
+        codes,
+        vec![
+            (1, "UNKNOWN_SIGNER"),
+            (2, "ACCOUNT_REVOKED"),
+            (3, "PARTY_INACTIVE"),
+            (4, "VALIDATOR_KEY_CANNOT_SIGN"),
+            (5, "NONCE_OUT_OF_SEQUENCE"),
+            (6, "UNKNOWN_SIGNER"),
+            (7, "UNKNOWN_SIGNER"),
+            (8, "UNKNOWN_SIGNER"),
+        ]
+    );
+    // What is left executes, once.
+    let rs = ch.block(vec![good]);
+    assert!(rs[0].is_success());
+    assert!(ch.ledger.account(&stranger.public()).unwrap().is_none());
+
+    // Inside one block: the regulator suspends alice's party, then alice signs.
+    // Valid at the start of the block, so the block stands and alice's
+    // transaction is a failed receipt that spends nothing.
+    ch.ok(&reg, Payload::SetPartyStatus { party: BOB, status: PartyStatus::Active, legal_basis: text("order 8") });
+    let alice_party = ch.ledger.account(&alice.public()).unwrap().unwrap().party;
+    let suspend = ch.tx(
+        &reg,
+        Payload::SetPartyStatus { party: alice_party, status: PartyStatus::Suspended, legal_basis: text("order 9") },
+    );
+    let by_alice = ch.tx(&alice, create_class("Y", None));
+    let n_alice = ch.ledger.nonce(&alice.public()).unwrap();
+    let rs = ch.block(vec![suspend, by_alice]);
+    assert!(rs[0].is_success());
+    failed_code(&rs[1], "PARTY_INACTIVE", "suspended earlier in the block");
+    assert_eq!(ch.ledger.nonce(&alice.public()).unwrap(), n_alice, "an envelope failure spends no nonce");
+    crate::replay::replay_all(&ch);
 }

@@ -219,6 +219,14 @@ proptest! {
             // Drop accidental duplicates (same signer, nonce and payload).
             let mut seen = std::collections::HashSet::new();
             stxs.retain(|t| seen.insert(t.hash()));
+            // The proposer's one pass (SPEC §8): what the screen leaves is a valid block.
+            let refused = ch.ledger.screen(&stxs, &Default::default()).unwrap();
+            for e in &refused {
+                prop_assert!(ENVELOPE.contains(&e.code()), "screened out with {}: {}", e.code(), e);
+            }
+            let out: std::collections::HashSet<usize> = refused.iter().filter_map(|e| e.tx_index()).collect();
+            let stxs: Vec<_> =
+                stxs.into_iter().enumerate().filter(|(i, _)| !out.contains(i)).map(|(_, t)| t).collect();
             let receipts = ch.block(stxs.clone());
             prop_assert_eq!(receipts.len(), stxs.len());
             for r in &receipts {
@@ -232,16 +240,16 @@ proptest! {
     }
 }
 
-/// Envelope codes: a failure that leaves the nonce alone must be one of these.
+/// Envelope codes: a transaction refused at the start of a block has one of these.
 const ENVELOPE: [&str; 5] =
-    ["UNKNOWN_SIGNER", "VALIDATOR_KEY_CANNOT_SIGN", "ACCOUNT_REVOKED", "NONCE_MISMATCH", "PARTY_INACTIVE"];
+    ["UNKNOWN_SIGNER", "VALIDATOR_KEY_CANNOT_SIGN", "ACCOUNT_REVOKED", "NONCE_OUT_OF_SEQUENCE", "PARTY_INACTIVE"];
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, ..ProptestConfig::default() })]
 
-    /// SPEC §8 over random garbage, one transaction per block: a failed
-    /// transaction changes nothing but its signer's nonce (payload failure) or
-    /// nothing at all (envelope failure).
+    /// SPEC §8 over random garbage, one transaction per block: an envelope
+    /// failure makes the block invalid and changes nothing at all; a failed
+    /// transaction in a block changes nothing but its signer's nonce.
     #[test]
     fn failed_garbage_changes_nothing_but_the_nonce(txs in proptest::collection::vec(garbage_tx(), 1..16)) {
         let mut ch = Chain::new();
@@ -270,16 +278,16 @@ proptest! {
             }
             let before = ch.ledger.dump().unwrap();
             let n0 = ch.ledger.nonce(&k.public()).unwrap();
+            if let Err(e) = ch.ledger.execute(&ch.ctx(), std::slice::from_ref(&stx), &[], &Default::default()) {
+                prop_assert!(ENVELOPE.contains(&e.code()), "block refused with {}: {}", e.code(), e);
+                prop_assert!(ch.ledger.dump().unwrap() == before, "a refused block writes nothing");
+                continue;
+            }
             let r = ch.block(vec![stx]).remove(0);
             let n1 = ch.ledger.nonce(&k.public()).unwrap();
-            if let TxOutcome::Failed { code, .. } = &r.outcome {
-                if n1 == n0 {
-                    prop_assert!(ENVELOPE.contains(&code.as_str()), "{} left the nonce alone", code);
-                    assert_only_changes(&before, &ch.ledger.dump().unwrap(), None);
-                } else {
-                    prop_assert_eq!(n1, n0 + 1);
-                    assert_only_changes(&before, &ch.ledger.dump().unwrap(), Some(&k.public()));
-                }
+            if let TxOutcome::Failed { .. } = &r.outcome {
+                prop_assert_eq!(n1, n0 + 1, "a failed transaction in a block spends its nonce");
+                assert_only_changes(&before, &ch.ledger.dump().unwrap(), Some(&k.public()));
             } else {
                 prop_assert_eq!(n1, n0 + 1, "a success spends exactly one nonce");
             }
@@ -503,19 +511,25 @@ proptest! {
                     txs.push(stx);
                 }
             }
-            let single = (txs.len() == 1).then(|| (txs[0].tx.signer, ch.ledger.dump().unwrap()));
-            let single_nonce = single.as_ref().map(|(s, _)| ch.ledger.nonce(s).unwrap());
+            // The proposer's one pass (SPEC §8): what fails the envelope at
+            // the start of the block is left out; the rest is a valid block.
+            let before = ch.ledger.dump().unwrap();
+            let refused = ch.ledger.screen(&txs, &Default::default()).unwrap();
+            for e in &refused {
+                prop_assert!(ENVELOPE.contains(&e.code()), "screened out with {}: {}", e.code(), e);
+            }
+            prop_assert!(ch.ledger.dump().unwrap() == before, "screening writes nothing");
+            let out: std::collections::HashSet<usize> = refused.iter().filter_map(|e| e.tx_index()).collect();
+            let txs: Vec<_> = txs.into_iter().enumerate().filter(|(i, _)| !out.contains(i)).map(|(_, t)| t).collect();
+            let single = (txs.len() == 1).then(|| txs[0].tx.signer);
+            let single_nonce = single.as_ref().map(|s| ch.ledger.nonce(s).unwrap());
             let receipts = ch.block(txs);
-            if let (Some((signer, before)), Some(n0)) = (single, single_nonce) {
+            if let (Some(signer), Some(n0)) = (single, single_nonce) {
                 let n1 = ch.ledger.nonce(&signer).unwrap();
-                if let TxOutcome::Failed { code, .. } = &receipts[0].outcome {
-                    if n1 == n0 {
-                        prop_assert!(ENVELOPE.contains(&code.as_str()), "{} left the nonce alone", code);
-                        assert_only_changes(&before, &ch.ledger.dump().unwrap(), None);
-                    } else {
-                        prop_assert_eq!(n1, n0 + 1);
-                        assert_only_changes(&before, &ch.ledger.dump().unwrap(), Some(&signer));
-                    }
+                if let TxOutcome::Failed { .. } = &receipts[0].outcome {
+                    // Alone in its block, nothing before it could have refused its envelope.
+                    prop_assert_eq!(n1, n0 + 1, "a failed transaction in a block spends its nonce");
+                    assert_only_changes(&before, &ch.ledger.dump().unwrap(), Some(&signer));
                 }
             }
             assert_conservation(&ch);

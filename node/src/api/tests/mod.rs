@@ -103,11 +103,11 @@ pub fn text(s: &str) -> Text {
 struct LedgerView(Arc<Ledger>);
 
 impl ChainView for LedgerView {
-    fn next_nonce(&self, key: &PublicKey) -> Result<u64, String> {
-        self.0.nonce(key).map_err(|e| e.to_string())
+    fn standing(&self, key: &PublicKey) -> Result<tamga_state::Standing, tamga_state::StateError> {
+        self.0.signer_standing(key)
     }
-    fn is_committed(&self, tx: &Hash) -> Result<bool, String> {
-        self.0.receipt(tx).map(|r| r.is_some()).map_err(|e| e.to_string())
+    fn is_committed(&self, tx: &Hash) -> Result<bool, tamga_state::StateError> {
+        self.0.receipt(tx).map(|r| r.is_some())
     }
     fn is_validator_key(&self, key: &PublicKey) -> bool {
         let h = self.0.height().unwrap_or(0);

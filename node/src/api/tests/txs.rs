@@ -182,7 +182,7 @@ async fn malformed_requests_are_400_with_a_specific_code() {
     assert!(n.mempool.is_empty());
 }
 
-/// The mempool's nonce cache (`driver::LedgerChain`): a nonce read between
+/// The mempool's standing cache (`proposal::LedgerChain`): a nonce read between
 /// two commits is served from the cache until the driver's `refresh` after
 /// the next commit, and never after it; reads are exact for keys it has not
 /// seen.
@@ -190,19 +190,95 @@ async fn malformed_requests_are_400_with_a_specific_code() {
 fn ledger_chain_nonces_are_cached_until_the_refresh_after_a_commit() {
     use crate::mempool::ChainView;
     let mut n = Node::new();
-    let chain = crate::driver::LedgerChain::new(n.ledger.clone());
+    let chain = crate::proposal::LedgerChain::new(n.ledger.clone());
+    let next = |k: &PublicKey| match chain.standing(k) {
+        Ok(tamga_state::Standing::Active { next_nonce }) => Ok(next_nonce),
+        other => Err(format!("{other:?}")),
+    };
     let issuer = n.c.issuer.clone();
-    assert_eq!(chain.next_nonce(&issuer.public()), Ok(0));
+    assert_eq!(next(&issuer.public()), Ok(0));
     assert_ok(&n.block(vec![sign(&issuer, 0, create_class("WHEAT"))]));
     // Committed, not yet refreshed: the value read before the commit is served.
     assert_eq!(n.ledger.nonce(&issuer.public()).unwrap(), 1);
-    assert_eq!(chain.next_nonce(&issuer.public()), Ok(0));
+    assert_eq!(next(&issuer.public()), Ok(0));
     // A key never read comes from the ledger.
-    assert_eq!(chain.next_nonce(&n.c.alice.public()), Ok(0));
+    assert_eq!(next(&n.c.alice.public()), Ok(0));
     chain.refresh();
-    assert_eq!(chain.next_nonce(&issuer.public()), Ok(1));
+    assert_eq!(next(&issuer.public()), Ok(1));
     assert_ok(&n.block(vec![sign(&issuer, 1, create_class("BARLEY"))]));
     chain.refresh();
-    assert_eq!(chain.next_nonce(&issuer.public()), Ok(2));
-    assert_eq!(chain.next_nonce(&issuer.public()), Ok(2));
+    assert_eq!(next(&issuer.public()), Ok(2));
+    assert_eq!(next(&issuer.public()), Ok(2));
+}
+
+/// SPEC §8 envelope at admission: 1,000 transactions signed by random
+/// unregistered keys are each refused with `UNKNOWN_SIGNER` (403), none is
+/// kept or gossiped, one key cannot queue nonce 0 again and again, and the
+/// next proposal carries none of them: nothing reaches the ledger.
+#[tokio::test]
+async fn a_thousand_unregistered_keys_are_refused_and_reach_nothing() {
+    let mut n = Node::new();
+    let strangers: Vec<SigningKey> = (0..1000).map(|_| SigningKey::from_seed(rand::random())).collect();
+    let txs: Vec<String> = strangers.iter().map(|k| hexed(&revoke(k, 0))).collect();
+    let (s, v) = n.post("/v1/txs", json!({ "txs": txs })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1000);
+    for (r, k) in results.iter().zip(&strangers) {
+        assert_eq!(
+            (r["error"]["status"].as_u64(), r["error"]["code"].as_str()),
+            (Some(403), Some("UNKNOWN_SIGNER")),
+            "{r}"
+        );
+        assert!(r["error"]["message"].as_str().unwrap().contains(&k.public().to_string()), "{r}");
+    }
+    // One key, nonce 0, three different transactions: each refused.
+    let k = &strangers[0];
+    for escrow in 1..=3 {
+        let t = sign(k, 0, Payload::ReleaseEscrow { escrow: EscrowId(escrow) });
+        let (s, v) = n.post("/v1/txs", json!({ "tx": hexed(&t) })).await;
+        assert_eq!((s, code(&v)), (StatusCode::FORBIDDEN, "UNKNOWN_SIGNER"), "{v}");
+        assert_eq!(v["field"], "tx");
+    }
+    assert!(n.mempool.is_empty(), "nothing refused waits");
+    assert!(n.gossip.try_recv().is_err(), "nothing refused is relayed");
+    let metrics = n.ctx.metrics.encode();
+    assert!(metrics.contains("tamga_mempool_rejected_total 1003"), "{metrics}");
+    // The next proposal and the ledger hold none of them.
+    let chain = crate::proposal::LedgerChain::new(n.ledger.clone());
+    let h = n.ledger.height().unwrap() + 1;
+    let set = n.ledger.validators_at(h).unwrap();
+    let proposer = tamga_consensus::Engine::<Block>::proposer(&set, h, 0).unwrap();
+    let (block, _) =
+        crate::proposal::build_block(&n.ledger, &n.mempool, &chain, proposer, h, 0, &mut Vec::new()).unwrap();
+    assert!(block.txs.is_empty());
+    assert_ok(&n.block(block.txs.into_inner()));
+    for k in &strangers {
+        assert!(n.ledger.account(&k.public()).unwrap().is_none());
+    }
+    assert!(n.ledger.receipts(h).unwrap().is_empty());
+}
+
+/// The other envelope refusals at the API: a revoked key and a suspended
+/// party's account, each with its code, 403 and the signer named.
+#[tokio::test]
+async fn revoked_and_suspended_signers_are_refused_with_their_codes() {
+    let mut n = Node::new();
+    let (alice, reg, bob) = (n.c.alice.clone(), n.c.reg.clone(), n.c.bob.clone());
+    let alice2 = key(14);
+    assert_ok(&n.block(vec![
+        sign(&alice, 0, Payload::RevokeAccount { key: alice2.public(), reason: RevocationReason::HolderRequest }),
+        sign(
+            &reg,
+            0,
+            Payload::SetPartyStatus { party: PartyId(5), status: PartyStatus::Suspended, legal_basis: text("order 1") },
+        ),
+    ]));
+    let (s, v) = n.post("/v1/txs", json!({ "tx": hexed(&revoke(&alice2, 0)) })).await;
+    assert_eq!((s, code(&v)), (StatusCode::FORBIDDEN, "ACCOUNT_REVOKED"), "{v}");
+    assert!(v["message"].as_str().unwrap().contains("height 1"), "{v}");
+    let (s, v) = n.post("/v1/txs", json!({ "tx": hexed(&revoke(&bob, 0)) })).await;
+    assert_eq!((s, code(&v)), (StatusCode::FORBIDDEN, "PARTY_INACTIVE"), "{v}");
+    assert!(v["message"].as_str().unwrap().contains(&bob.public().to_string()), "{v}");
+    assert!(n.mempool.is_empty());
 }
