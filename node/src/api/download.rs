@@ -1,4 +1,4 @@
-//! Exports of register views (SPEC §6, §11; issue 8): every register list
+//! Exports of register views (SPEC §6, §11): every register list
 //! route takes `format=csv|json` and then answers the same filtered rows as
 //! a download (`Content-Disposition: attachment`), so a regulator's script
 //! or spreadsheet gets exactly what the console shows.
