@@ -112,6 +112,16 @@ impl Client {
 
     async fn send(&self, req: reqwest::RequestBuilder, url: &str) -> Result<(u16, Vec<u8>), ClientError> {
         let transport = |source| ClientError::Transport { url: url.to_owned(), source };
+        let req = self.build(req, url)?;
+        let resp = self.http.execute(req).await.map_err(transport)?;
+        let status = resp.status().as_u16();
+        let body = resp.bytes().await.map_err(|source| ClientError::Transport { url: url.to_owned(), source })?;
+        Ok((status, body.to_vec()))
+    }
+
+    /// The request, signed when the client has a signer.
+    fn build(&self, req: reqwest::RequestBuilder, url: &str) -> Result<reqwest::Request, ClientError> {
+        let transport = |source| ClientError::Transport { url: url.to_owned(), source };
         let mut req = req.build().map_err(transport)?;
         if let Some(key) = &self.signer {
             let pq = match req.url().query() {
@@ -131,10 +141,7 @@ impl Client {
                 req.headers_mut().insert(name, value);
             }
         }
-        let resp = self.http.execute(req).await.map_err(transport)?;
-        let status = resp.status().as_u16();
-        let body = resp.bytes().await.map_err(|source| ClientError::Transport { url: url.to_owned(), source })?;
-        Ok((status, body.to_vec()))
+        Ok(req)
     }
 
     fn decode<T: DeserializeOwned>(url: &str, status: u16, body: &[u8]) -> Result<T, ClientError> {
@@ -467,7 +474,9 @@ impl Client {
     ) -> Result<u64, ClientError> {
         let url = self.url(&format!("/v1/issuers/{issuer}/export"));
         let transport = |source| ClientError::Transport { url: url.clone(), source };
-        let mut resp = self.http.get(&url).timeout(timeout).send().await.map_err(transport)?;
+        // Served only to the issuer's accounts and regulators (SPEC §12): signed.
+        let req = self.build(self.http.get(&url).timeout(timeout), &url)?;
+        let mut resp = self.http.execute(req).await.map_err(transport)?;
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {
             let body = resp.bytes().await.map_err(transport)?;

@@ -152,5 +152,7 @@ pub mod validate;
 
 pub use error::{GenesisError, GenesisErrors, LoadError};
 pub use file::{load, parse, DevIdentifier, GenesisFile, PartyEntry, ValidatorEntry};
-pub use testnet::{bootstrap_transactions, generate, Testnet, TestnetError, TestnetOptions, TestnetValidator};
+pub use testnet::{
+    bootstrap_transactions, generate, random_seed, Testnet, TestnetError, TestnetOptions, TestnetValidator,
+};
 pub use validate::{check_multiaddr, validate};

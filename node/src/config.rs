@@ -57,6 +57,10 @@ pub struct Config {
     pub backup: BackupConfig,
     /// Access journal (SPEC §12).
     pub journal: JournalConfig,
+    /// Security event log bounds and rate limits (`crate::security`).
+    pub security: crate::security::SecurityConfig,
+    /// Who may read `/metrics` (`crate::metrics::access`).
+    pub metrics: crate::metrics::access::MetricsConfig,
 }
 
 /// `[p2p]`.
@@ -348,6 +352,8 @@ impl Config {
         if !(1..=60_000).contains(&j.enqueue_timeout_ms) {
             return bad("journal.enqueue_timeout_ms", "between 1 and 60000 ms", &j.enqueue_timeout_ms);
         }
+        self.security.validate()?;
+        self.metrics.validate()?;
         Ok(())
     }
 
@@ -358,7 +364,7 @@ impl Config {
             let items: Vec<String> = v.iter().map(|s| format!("{s:?}")).collect();
             format!("[{}]", items.join(", "))
         };
-        format!(
+        let mut text = format!(
             r#"# Tamga node configuration (tamgad). Every key is optional; the value shown
 # is the default unless `tamgad init`/`testnet` chose one for this node.
 
@@ -468,7 +474,10 @@ enqueue_timeout_ms = {j_timeout}
             j_sync = self.journal.sync_interval_ms,
             j_queue = self.journal.queue,
             j_timeout = self.journal.enqueue_timeout_ms,
-        )
+        );
+        text.push_str(&self.security.to_documented_toml());
+        text.push_str(&self.metrics.to_documented_toml());
+        text
     }
 }
 
@@ -484,6 +493,10 @@ mod tests {
         c.api.public_read = true;
         c.journal.dir = "/var/log/tamga/journal".into();
         c.journal.rotate_daily = false;
+        c.security.per_source = 2;
+        c.security.critical_keep_files = 3;
+        c.metrics.allow = vec!["10.0.0.0/8".into()];
+        c.metrics.bearer_token_file = "metrics.token".into();
         let text = c.to_documented_toml();
         let back: Config = toml::from_str(&text).unwrap();
         assert_eq!(back, c);
@@ -507,5 +520,11 @@ mod tests {
         let mut c = Config::default();
         c.journal.max_segment_bytes = 10;
         assert!(c.validate().unwrap_err().to_string().contains("journal.max_segment_bytes"));
+        let mut c = Config::default();
+        c.security.per_source = c.security.global + 1;
+        assert!(c.validate().unwrap_err().to_string().contains("security.per_source"));
+        let mut c = Config::default();
+        c.metrics.allow = vec!["300.0.0.1/8".into()];
+        assert!(c.validate().unwrap_err().to_string().contains("metrics.allow"));
     }
 }

@@ -83,16 +83,50 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()>
     fs::create_dir_all(dir)?;
     let tmp = path.with_extension("tmp");
     {
-        let mut opts = OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, mode);
-        let mut f = opts.open(&tmp)?;
+        let mut f = create_fresh(&tmp)?;
         f.write_all(bytes)?;
+        set_mode(&f, mode)?;
         f.sync_all()?;
     }
     fs::rename(&tmp, path)?;
     File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
+/// Creates `path` as a new file, readable and writable by the owner only
+/// (mode 0600 given to `open(2)` with `O_CREAT | O_EXCL`, so the file never
+/// exists with wider permissions and a planted file or symbolic link at
+/// `path` is never written through). A file left at `path` by an earlier
+/// crash is removed first (the link itself, never its target).
+pub fn create_fresh(path: &Path) -> std::io::Result<File> {
+    let open = || {
+        let mut opts = OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        opts.open(path)
+    };
+    match open() {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            fs::remove_file(path)?;
+            open()
+        }
+        other => other,
+    }
+}
+
+/// Gives the open file `f` its final permission bits (before it is renamed
+/// into place): only ever after the content is written to a 0600 file.
+fn set_mode(f: &File, mode: u32) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if mode != 0o600 {
+            f.set_permissions(fs::Permissions::from_mode(mode))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (f, mode);
     Ok(())
 }
 
@@ -115,10 +149,38 @@ pub enum KeyFileError {
         /// Length found.
         got: usize,
     },
+    /// Group or others may read it (or write it): the key is no longer secret.
+    #[error(
+        "key file {path} has mode {mode:o}: a node key must be readable by its owner only; run `chmod 600 {path}`"
+    )]
+    Readable {
+        /// Path.
+        path: String,
+        /// Its permission bits.
+        mode: u32,
+    },
 }
 
-/// Reads a hex seed key file.
+/// Refuses a key file that group or others may access (`chmod 600` fixes it).
+pub fn check_key_mode(path: &Path) -> Result<(), KeyFileError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let p = path.display().to_string();
+        let meta = fs::metadata(path).map_err(|source| KeyFileError::Read { path: p.clone(), source })?;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(KeyFileError::Readable { path: p, mode });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// Reads a hex seed key file, refusing one that group or others may read.
 pub fn read_key(path: &Path) -> Result<SigningKey, KeyFileError> {
+    check_key_mode(path)?;
     let p = path.display().to_string();
     let text = fs::read_to_string(path).map_err(|source| KeyFileError::Read { path: p.clone(), source })?;
     let t = text.trim();
@@ -167,6 +229,59 @@ mod tests {
         }
         fs::write(&p, "abc").unwrap();
         assert!(read_key(&p).unwrap_err().to_string().contains("64 hex"));
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_key_readable_by_others_is_refused_naming_file_mode_and_fix() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("node.key");
+        write_key(&p, &SigningKey::from_seed([7; 32])).unwrap();
+        for mode in [0o640, 0o604, 0o644, 0o660, 0o666] {
+            fs::set_permissions(&p, fs::Permissions::from_mode(mode)).unwrap();
+            let e = read_key(&p).unwrap_err();
+            assert!(matches!(e, KeyFileError::Readable { mode: m, .. } if m == mode), "{e}");
+            let msg = e.to_string();
+            assert!(msg.contains(&p.display().to_string()), "{msg}");
+            assert!(msg.contains(&format!("{mode:o}")) && msg.contains("chmod 600"), "{msg}");
+        }
+        for mode in [0o600, 0o400] {
+            fs::set_permissions(&p, fs::Permissions::from_mode(mode)).unwrap();
+            read_key(&p).unwrap();
+        }
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn temporary_files_are_created_fresh_with_mode_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = dir.path().join("x.tmp");
+        // A stale file from a crash, with wide permissions: replaced, not reused.
+        fs::write(&tmp, "stale").unwrap();
+        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o666)).unwrap();
+        let f = create_fresh(&tmp).unwrap();
+        assert_eq!(f.metadata().unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(f.metadata().unwrap().len(), 0);
+        drop(f);
+        // A symbolic link planted at the temporary name is removed, its target untouched.
+        let target = dir.path().join("target");
+        fs::write(&target, "keep").unwrap();
+        fs::remove_file(&tmp).unwrap();
+        std::os::unix::fs::symlink(&target, &tmp).unwrap();
+        let mut f = create_fresh(&tmp).unwrap();
+        f.write_all(b"new").unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "keep");
+        assert!(!fs::symlink_metadata(&tmp).unwrap().file_type().is_symlink());
+        // write_atomic: the final mode is the one asked for, the temporary file is gone.
+        let out = dir.path().join("config.toml");
+        write_atomic(&out, b"a = 1", 0o644).unwrap();
+        assert_eq!(fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o644);
+        let key = dir.path().join("node.key");
+        write_atomic(&key, b"secret", 0o600).unwrap();
+        assert_eq!(fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+        assert!(!dir.path().join("config.tmp").exists() && !dir.path().join("node.tmp").exists());
     }
 
     #[test]

@@ -354,6 +354,17 @@ pub fn archived_segments(dir: &Path) -> Result<Vec<(u64, PathBuf)>, std::io::Err
     Ok(out)
 }
 
+/// Sets `tamga_journal_archive_bytes` and `_segments` from the archived
+/// segments of `dir`. The node never deletes them (they are the legal
+/// record): the operator moves them to archive storage, alerted by these
+/// gauges (docs/operations.md, "Security record").
+fn report_archive(dir: &Path, metrics: &Metrics) {
+    let Ok(segments) = archived_segments(dir) else { return };
+    let bytes: u64 = segments.iter().filter_map(|(_, p)| fs::metadata(p).ok()).map(|m| m.len()).sum();
+    metrics.journal_archive_segments.set(segments.len() as i64);
+    metrics.journal_archive_bytes.set(i64::try_from(bytes).unwrap_or(i64::MAX));
+}
+
 /// Reads `head.json` of `dir`, if there is one.
 pub fn read_head(dir: &Path) -> Result<Option<Head>, JournalError> {
     let path = dir.join(HEAD);
@@ -481,6 +492,7 @@ impl Writer {
             }
         }
         info!(target: "tamga::journal", dir = %dir.display(), next_seq, head = %prev, "access journal opened");
+        report_archive(&dir, &metrics);
         Ok(Writer {
             settings,
             current,
@@ -612,6 +624,7 @@ impl Writer {
             last_hash = %self.prev,
             "journal segment archived"
         );
+        report_archive(&dir, &self.metrics);
         Ok(())
     }
 

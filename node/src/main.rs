@@ -44,9 +44,11 @@ enum Command {
         /// Funded participant accounts (for load tests).
         #[arg(long, default_value_t = 1000)]
         participants: usize,
-        /// Seed of every generated key.
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
+        /// Seed of every generated key. Without it a random seed is drawn
+        /// and printed (rerun with `--seed` to reproduce the testnet); the
+        /// keys of a testnet are only as secret as its seed.
+        #[arg(long)]
+        seed: Option<u64>,
         /// First p2p port (validator i listens on base + i).
         #[arg(long, default_value_t = 26656)]
         base_p2p_port: u16,
@@ -126,6 +128,7 @@ pub fn main() -> anyhow::Result<()> {
             rt.block_on(tamga_node::node::start(Home::new(home)))
         }
         Command::Testnet { validators, participants, seed, base_p2p_port, base_api_port, out } => {
+            let seed = seed.unwrap_or_else(tamga_genesis::random_seed);
             let options = tamga_genesis::TestnetOptions {
                 validators,
                 participants,
@@ -136,6 +139,7 @@ pub fn main() -> anyhow::Result<()> {
             };
             let t = tamga_node::devnet::write_testnet(&out, &options)?;
             println!("testnet {} written to {}", t.genesis.chain_id.as_str(), out.display());
+            println!("  seed {seed} (tamgad testnet --seed {seed} … writes the same keys)");
             for i in 0..t.validators.len() {
                 println!("  tamgad start --home {}", tamga_node::devnet::node_home(&out, i).root().display());
             }

@@ -8,6 +8,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
+pub mod access;
+
 /// Every metric the node exports.
 pub struct Metrics {
     registry: Registry,
@@ -61,6 +63,15 @@ pub struct Metrics {
     pub security_events: Family<Vec<(String, String)>, Counter>,
     /// `tamga_security_log_write_errors_total`: security events the log file could not take.
     pub security_log_write_errors: Counter,
+    /// `tamga_security_events_aggregated_total{kind}`: per-source security
+    /// events over the rate limits, counted in an `aggregated` summary
+    /// instead of recorded one by one (`security::flood`).
+    pub security_events_aggregated: Family<Vec<(String, String)>, Counter>,
+    /// `tamga_journal_archive_bytes`: bytes of the archived journal segments
+    /// (kept forever by the node: move them to archive storage).
+    pub journal_archive_bytes: Gauge,
+    /// `tamga_journal_archive_segments`: archived journal segments in the journal directory.
+    pub journal_archive_segments: Gauge,
     /// `tamga_journal_entries_total`: access journal entries written (SPEC §12).
     pub journal_entries: Counter,
     /// `tamga_journal_write_seconds`: time to write one batch of journal entries (one `write`).
@@ -106,6 +117,9 @@ impl Metrics {
             backup_seconds: Histogram::new(exponential_buckets(0.01, 2.0, 16)),
             security_events: Family::default(),
             security_log_write_errors: Counter::default(),
+            security_events_aggregated: Family::default(),
+            journal_archive_bytes: Gauge::default(),
+            journal_archive_segments: Gauge::default(),
             journal_entries: Counter::default(),
             journal_write_seconds: Histogram::new(exponential_buckets(0.000_01, 2.0, 20)),
             journal_sync_seconds: secs(),
@@ -148,6 +162,13 @@ impl Metrics {
             "Security events not written to the log file",
             m.security_log_write_errors.clone(),
         );
+        r.register(
+            "security_events_aggregated",
+            "Per-source security events over the rate limits, counted in a summary",
+            m.security_events_aggregated.clone(),
+        );
+        r.register("journal_archive_bytes", "Bytes of archived journal segments", m.journal_archive_bytes.clone());
+        r.register("journal_archive_segments", "Archived journal segments", m.journal_archive_segments.clone());
         r.register("journal_entries", "Access journal entries written", m.journal_entries.clone());
         r.register("journal_write_seconds", "Access journal batch write time", m.journal_write_seconds.clone());
         r.register("journal_sync_seconds", "Access journal fsync time", m.journal_sync_seconds.clone());

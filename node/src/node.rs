@@ -49,8 +49,8 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     let chain_id = genesis.chain_id.to_string();
     let metrics = Arc::new(Metrics::new());
     metrics.height.set(ledger.height()? as i64);
-    let security =
-        SecurityLog::open_home(&home, key.public(), &metrics).context("cannot open the security event log")?;
+    let security = SecurityLog::open_configured(&home, key.public(), &cfg.security, &metrics)
+        .context("cannot open the security event log")?;
     // The digest of the bytes Config::load just parsed (a replaced file shows as a new digest).
     let config_bytes =
         std::fs::read(home.config()).with_context(|| format!("cannot read {}", home.config().display()))?;
@@ -163,6 +163,7 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
         },
         journal: journal.as_ref().map(|j| j.handle()),
     });
+    let api = crate::metrics::access::protect(api, cfg.metrics.access(home.root())?);
     let listener = tokio::net::TcpListener::bind(cfg.api.listen)
         .await
         .with_context(|| format!("cannot bind the API to {} (config field api.listen)", cfg.api.listen))?;

@@ -1,338 +1,78 @@
-//! Security events (issue 10 item 4): one typed, structured stream of what a
-//! supervisor or regulator must see — bad signatures, refused peers,
-//! equivocation evidence, the configuration a node started with, validator-set
-//! changes, key revocations, regulator-scope refusals and journal
-//! verification failures.
+//! Security events: one typed, structured stream of what a supervisor or
+//! regulator must see — bad signatures, refused peers, equivocation
+//! evidence, the configuration a node started with, validator-set changes,
+//! key revocations, regulator-scope refusals, journal verification failures
+//! and safety-state persistence failures (the vocabulary: [`SecurityEvent`]).
 //!
-//! Every event goes three ways through one [`SecurityLog`] handle:
+//! Every event goes through one [`SecurityLog`] handle, which first applies
+//! the per-source rate limits of [`flood`] to the kinds anyone can cause
+//! ([`Class::PerSource`]: `bad_signature`, `peer_refused`), so that a flood
+//! becomes a few events and one `aggregated` summary per source and
+//! interval. What is recorded then goes
 //!
-//! 1. `tracing`, target `tamga::security` (warn for misbehaviour, info for
-//!    administrative facts), with the event's fields;
-//! 2. one JSON line appended to `HOME/security/events.jsonl`, rotated to
-//!    `events.jsonl.1` … `.{keep}` when the file would pass
-//!    [`SecurityLogOptions::max_file_bytes`], so the disk use is bounded;
-//! 3. a bounded in-memory ring of the latest records, with sequence numbers,
-//!    and a broadcast channel for live subscribers: the source of the
-//!    regulator feed `GET /v1/security/events` (`api/security.rs`).
+//! 1. to `tracing`, target `tamga::security` (warn for misbehaviour, info for
+//!    administrative facts), with the event's fields — as rate-limited as
+//!    the records themselves;
+//! 2. as one JSON line to `HOME/security/events.jsonl`, rotated to
+//!    `events.jsonl.1` … `.{keep}` at [`SecurityLogOptions::max_file_bytes`];
+//! 3. for the critical kinds ([`Class::Critical`]: `config_loaded`,
+//!    validator-set changes, equivocation, conflicting proposals, journal
+//!    verification and safety-state persistence failures) also to
+//!    `HOME/security/critical.jsonl` (fsynced, bounds of its own), which no
+//!    other kind is written to, so no flood can rotate them out;
+//! 4. into a bounded in-memory ring of the latest records and a second ring
+//!    of the latest critical records, and a broadcast channel for live
+//!    subscribers: the source of the regulator feed `GET
+//!    /v1/security/events` (`api/security.rs`), which serves critical
+//!    records even after the main ring has dropped them.
 //!
 //! A line is `{"seq", "time_ms", "node", "kind", …fields}`: `seq` increases
-//! by one per event and continues across restarts (read back from the last
-//! line of the file at open); `node` is the node's key; `kind` is the
-//! snake_case name of the [`SecurityEvent`] variant. The kinds are an API:
-//! a new field may be added, none is renamed. `tamga_security_events_total`
-//! counts them by kind.
+//! by one per recorded event and continues across restarts (read back from
+//! the last lines of the files at open); `node` is the node's key; `kind` is
+//! the snake_case name of the [`SecurityEvent`] variant. The kinds are an
+//! API: a new field may be added, none is renamed.
+//! `tamga_security_events_total{kind}` counts the records,
+//! `tamga_security_events_aggregated_total{kind}` the events only counted in
+//! a summary: their sum is every event that happened.
 //!
 //! Recording never fails the caller: a file that cannot be written is
-//! reported (tracing error, `tamga_security_log_write_errors_total`) and the
-//! event still reaches the ring, the subscribers and the tracing output.
+//! reported (tracing error at most once per interval,
+//! `tamga_security_log_write_errors_total`) and the event still reaches the
+//! rings, the subscribers and the tracing output.
+
+mod config;
+mod event;
+pub mod flood;
+mod sink;
 
 use std::collections::VecDeque;
-use std::fs::{self, File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use serde::{Deserialize, Serialize};
-use tamga_types::{
-    Block, Evidence, Hash, Height, PublicKey, Receipt, SignedTransaction, StatelessError, TxOutcome, ValidatorSet,
-};
+use tamga_types::{Hash, PublicKey, SignedTransaction, StatelessError};
 use tokio::sync::broadcast;
+
+pub use config::SecurityConfig;
+pub use event::{ip_source, Class, EvidenceSource, Origin, SecurityEvent, REGULATOR_SCOPE_CODES};
+pub use flood::FloodLimits;
+use flood::{Limiter, Verdict};
+use sink::{last_seq_of, RotatingFile};
 
 use crate::home::Home;
 use crate::mempool::MempoolError;
 use crate::metrics::Metrics;
+use crate::now_ms;
 
 /// The tracing target of security events.
 pub const TARGET: &str = "tamga::security";
 
-/// Execution error codes that mean a regulator-only or scope-bound action
-/// was refused (`tamga_state::ExecError::code`, SPEC §2).
-pub const REGULATOR_SCOPE_CODES: &[&str] = &["NOT_REGULATOR", "SCOPE_MISSING"];
-
-/// Where a badly signed message came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Origin {
-    /// `POST /v1/txs`.
-    Api,
-    /// The signature of an API request (`x-tamga-signature`).
-    ApiRequest,
-    /// The transaction gossip topic.
-    Gossip,
-    /// The consensus topic (a proposal or a vote).
-    Consensus,
-}
-
-/// Who reported an equivocation to this node.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EvidenceSource {
-    /// This node's consensus engine saw both conflicting messages.
-    Detected,
-    /// A peer gossiped verified evidence.
-    Gossip,
-}
-
-/// One security event. Serialised with `kind` = the variant name in snake_case.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum SecurityEvent {
-    /// A transaction or consensus message whose signature does not verify.
-    BadSignature {
-        /// Where it came from.
-        origin: Origin,
-        /// The peer that sent it (gossip, consensus) or the API caller
-        /// (`account:<hex>` / `anonymous@ip:port`), when known.
-        #[serde(skip_serializing_if = "Option::is_none", default)]
-        from: Option<String>,
-        /// The claimed signer.
-        #[serde(skip_serializing_if = "Option::is_none", default)]
-        signer: Option<PublicKey>,
-        /// Hash of the transaction (transactions only).
-        #[serde(skip_serializing_if = "Option::is_none", default)]
-        tx_hash: Option<Hash>,
-        /// What failed.
-        reason: String,
-    },
-    /// An inbound connection closed because the peer is neither a validator
-    /// of the current or next set nor a configured observer (SPEC §9).
-    PeerRefused {
-        /// Its libp2p peer id, when the handshake got that far.
-        #[serde(skip_serializing_if = "Option::is_none", default)]
-        peer: Option<String>,
-        /// Its address.
-        addr: String,
-        /// Why.
-        reason: String,
-    },
-    /// A validator signed two conflicting votes (SPEC §9).
-    Equivocation {
-        /// The validator.
-        validator: PublicKey,
-        /// Height of the votes.
-        height: Height,
-        /// Round of the votes.
-        round: u32,
-        /// `prevote` or `precommit`.
-        vote: String,
-        /// Evidence id (the chain records it once, by this id).
-        evidence: Hash,
-        /// Detected here or received from a peer.
-        source: EvidenceSource,
-    },
-    /// A proposer signed two different proposals for one height and round.
-    ConflictingProposals {
-        /// The proposer.
-        proposer: PublicKey,
-        /// Height.
-        height: Height,
-        /// Round.
-        round: u32,
-    },
-    /// The node started with this configuration.
-    ConfigLoaded {
-        /// The file.
-        path: String,
-        /// SHA-256 of its bytes, hex (`sha256sum config.toml`).
-        sha256: String,
-        /// Hash of the genesis the node runs.
-        genesis_hash: Hash,
-        /// The node software version.
-        version: String,
-    },
-    /// The validator set certifying blocks changes from `height` on.
-    ValidatorSetChanged {
-        /// First height certified by the new set.
-        height: Height,
-        /// Hash of the new set.
-        validators_hash: Hash,
-        /// Its size.
-        validators: usize,
-        /// Its total power.
-        total_power: u64,
-        /// Keys that joined.
-        added: Vec<PublicKey>,
-        /// Keys that left.
-        removed: Vec<PublicKey>,
-    },
-    /// A committed transaction revoked an account key (SPEC §3).
-    KeyRevoked {
-        /// Block height.
-        height: Height,
-        /// The revoking transaction.
-        tx_hash: Hash,
-        /// The revoked key.
-        key: String,
-        /// The reason recorded.
-        reason: String,
-        /// The party that revoked it.
-        by: String,
-    },
-    /// A committed transaction was refused because its signer is not a
-    /// regulator or lacks the scope (SPEC §2).
-    RegulatorScopeRejected {
-        /// Block height.
-        height: Height,
-        /// The refused transaction.
-        tx_hash: Hash,
-        /// Its signer.
-        signer: PublicKey,
-        /// The operation (`Payload::kind_name`).
-        operation: String,
-        /// `NOT_REGULATOR` or `SCOPE_MISSING`.
-        code: String,
-        /// The receipt's message.
-        message: String,
-    },
-    /// The node's storage kept failing while it validated or built a block;
-    /// it stopped rather than vote on a block it could not read (SPEC §9).
-    StorageFault {
-        /// Height.
-        height: Height,
-        /// Round.
-        round: u32,
-        /// What the node was doing.
-        during: String,
-        /// The last failure.
-        error: String,
-    },
-    /// `tamgad journal verify` (or the node) found the journal broken.
-    JournalVerificationFailed {
-        /// The journal file or directory checked.
-        path: String,
-        /// The position (entry or byte offset) of the first failure, if known.
-        #[serde(skip_serializing_if = "Option::is_none", default)]
-        position: Option<u64>,
-        /// What failed.
-        reason: String,
-    },
-}
-
-impl SecurityEvent {
-    /// The `kind` name.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            SecurityEvent::BadSignature { .. } => "bad_signature",
-            SecurityEvent::PeerRefused { .. } => "peer_refused",
-            SecurityEvent::Equivocation { .. } => "equivocation",
-            SecurityEvent::ConflictingProposals { .. } => "conflicting_proposals",
-            SecurityEvent::ConfigLoaded { .. } => "config_loaded",
-            SecurityEvent::ValidatorSetChanged { .. } => "validator_set_changed",
-            SecurityEvent::KeyRevoked { .. } => "key_revoked",
-            SecurityEvent::RegulatorScopeRejected { .. } => "regulator_scope_rejected",
-            SecurityEvent::JournalVerificationFailed { .. } => "journal_verification_failed",
-            SecurityEvent::StorageFault { .. } => "storage_fault",
-        }
-    }
-
-    /// Every kind, for query validation and documentation.
-    pub const KINDS: &'static [&'static str] = &[
-        "bad_signature",
-        "peer_refused",
-        "equivocation",
-        "conflicting_proposals",
-        "config_loaded",
-        "validator_set_changed",
-        "key_revoked",
-        "regulator_scope_rejected",
-        "journal_verification_failed",
-        "storage_fault",
-    ];
-
-    /// Misbehaviour or failure (logged at warn) rather than an administrative fact (info).
-    pub fn is_alarm(&self) -> bool {
-        !matches!(
-            self,
-            SecurityEvent::ConfigLoaded { .. }
-                | SecurityEvent::ValidatorSetChanged { .. }
-                | SecurityEvent::KeyRevoked { .. }
-        )
-    }
-
-    /// A journal verification failure (for `tamgad journal verify` and the node).
-    pub fn journal_verification_failed(
-        path: impl Into<String>,
-        position: Option<u64>,
-        reason: impl Into<String>,
-    ) -> SecurityEvent {
-        SecurityEvent::JournalVerificationFailed { path: path.into(), position, reason: reason.into() }
-    }
-
-    /// The equivocation event of verified evidence.
-    pub fn equivocation(ev: &Evidence, source: EvidenceSource) -> SecurityEvent {
-        SecurityEvent::Equivocation {
-            validator: ev.validator(),
-            height: ev.a.data.height,
-            round: ev.a.data.round,
-            vote: format!("{:?}", ev.a.data.kind).to_lowercase(),
-            evidence: ev.id(),
-            source,
-        }
-    }
-
-    /// The change from `old` to `new`, which certifies blocks from `height`.
-    pub fn validator_set_changed(height: Height, old: &ValidatorSet, new: &ValidatorSet) -> SecurityEvent {
-        let added = new.validators.iter().filter(|v| old.index_of(&v.key).is_none()).map(|v| v.key).collect();
-        let removed = old.validators.iter().filter(|v| new.index_of(&v.key).is_none()).map(|v| v.key).collect();
-        SecurityEvent::ValidatorSetChanged {
-            height,
-            validators_hash: new.hash(),
-            validators: new.len(),
-            total_power: new.total_power(),
-            added,
-            removed,
-        }
-    }
-
-    /// The config file event: SHA-256 of the bytes the node read.
-    pub fn config_loaded(path: &Path, bytes: &[u8], genesis_hash: Hash) -> SecurityEvent {
-        use sha2::Digest;
-        SecurityEvent::ConfigLoaded {
-            path: path.display().to_string(),
-            sha256: hex::encode(sha2::Sha256::digest(bytes)),
-            genesis_hash,
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-        }
-    }
-
-    /// The events a committed block's receipts carry: key revocations
-    /// (`account_revoked` receipt events) and regulator-scope refusals
-    /// (failed receipts with a code of [`REGULATOR_SCOPE_CODES`]).
-    pub fn from_receipts(block: &Block, receipts: &[Receipt]) -> Vec<SecurityEvent> {
-        let mut out = Vec::new();
-        for r in receipts {
-            match &r.outcome {
-                TxOutcome::Success => {
-                    for e in r.events.iter().filter(|e| e.kind == "account_revoked") {
-                        let get = |k: &str| e.get(k).unwrap_or_default().to_owned();
-                        out.push(SecurityEvent::KeyRevoked {
-                            height: r.height,
-                            tx_hash: r.tx_hash,
-                            key: get("key"),
-                            reason: get("reason"),
-                            by: get("by"),
-                        });
-                    }
-                }
-                TxOutcome::Failed { code, message } if REGULATOR_SCOPE_CODES.contains(&code.as_str()) => {
-                    let Some(tx) = block.txs.get(r.index as usize) else { continue };
-                    out.push(SecurityEvent::RegulatorScopeRejected {
-                        height: r.height,
-                        tx_hash: r.tx_hash,
-                        signer: tx.tx.signer,
-                        operation: tx.tx.payload.kind_name().to_owned(),
-                        code: code.clone(),
-                        message: message.clone(),
-                    });
-                }
-                TxOutcome::Failed { .. } => {}
-            }
-        }
-        out
-    }
-}
+/// The file name of the log of every recorded event in its directory.
+pub const FILE_NAME: &str = "events.jsonl";
+/// The file name of the critical events' log in the same directory.
+pub const CRITICAL_FILE_NAME: &str = "critical.jsonl";
 
 /// One recorded event: the JSON line, the ring entry and the API item.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -348,21 +88,30 @@ pub struct SecurityRecord {
     pub event: SecurityEvent,
 }
 
-/// Bounds and place of a [`SecurityLog`].
+/// Bounds and place of a [`SecurityLog`] (`[security]` of `config.toml`,
+/// [`SecurityConfig`]).
 #[derive(Clone, Debug)]
 pub struct SecurityLogOptions {
-    /// Directory of `events.jsonl` (`HOME/security`); `None`: no file.
+    /// Directory of `events.jsonl` and `critical.jsonl` (`HOME/security`); `None`: no files.
     pub dir: Option<PathBuf>,
     /// Size at which `events.jsonl` is rotated.
     pub max_file_bytes: u64,
     /// Rotated files kept (`events.jsonl.1` newest … `.{keep}` oldest).
     pub keep_files: u32,
+    /// Size at which `critical.jsonl` is rotated.
+    pub critical_max_file_bytes: u64,
+    /// Rotated critical files kept.
+    pub critical_keep_files: u32,
     /// Records kept in memory for the API.
     pub ring: usize,
+    /// Critical records kept in memory besides them.
+    pub critical_ring: usize,
     /// Records the broadcast channel holds for a slow subscriber.
     pub channel: usize,
     /// Most concurrent live subscribers ([`SecurityLog::try_subscribe`]).
     pub max_subscribers: usize,
+    /// Rate limits of per-source kinds.
+    pub flood: FloodLimits,
 }
 
 impl Default for SecurityLogOptions {
@@ -371,15 +120,16 @@ impl Default for SecurityLogOptions {
             dir: None,
             max_file_bytes: 16 * 1024 * 1024,
             keep_files: 4,
+            critical_max_file_bytes: 16 * 1024 * 1024,
+            critical_keep_files: 8,
             ring: 4096,
+            critical_ring: 1024,
             channel: 1024,
             max_subscribers: 32,
+            flood: FloodLimits::default(),
         }
     }
 }
-
-/// The file name of the current log in its directory.
-pub const FILE_NAME: &str = "events.jsonl";
 
 /// Why the log could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -394,16 +144,26 @@ pub enum SecurityLogError {
     },
 }
 
-struct FileSink {
-    dir: PathBuf,
-    file: File,
-    len: u64,
+/// Seqs the rings hold: see [`SecurityLog::bounds`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bounds {
+    /// The oldest seq served (a critical record may be older than the main ring).
+    pub oldest: Option<u64>,
+    /// Every record from this seq on is held (the main ring's oldest).
+    pub complete_from: Option<u64>,
+    /// The last seq recorded (0: none yet).
+    pub last: u64,
 }
 
 struct Inner {
     next_seq: u64,
     ring: VecDeque<Arc<SecurityRecord>>,
-    file: Option<FileSink>,
+    critical_ring: VecDeque<Arc<SecurityRecord>>,
+    events: Option<RotatingFile>,
+    critical: Option<RotatingFile>,
+    limiter: Limiter,
+    /// When a file error was last logged (errors are logged once per interval).
+    last_error_log_ms: u64,
 }
 
 struct Shared {
@@ -413,11 +173,12 @@ struct Shared {
     live: broadcast::Sender<Arc<SecurityRecord>>,
     permits: Arc<tokio::sync::Semaphore>,
     by_kind: Family<Vec<(String, String)>, Counter>,
+    aggregated: Family<Vec<(String, String)>, Counter>,
     write_errors: Counter,
 }
 
 /// The node's security event log. Cheap to clone; every clone records into
-/// the same file, ring and channel.
+/// the same files, rings and channel.
 #[derive(Clone)]
 pub struct SecurityLog {
     shared: Arc<Shared>,
@@ -429,77 +190,172 @@ impl std::fmt::Debug for SecurityLog {
     }
 }
 
-use crate::now_ms;
+fn label(kind: &str) -> Vec<(String, String)> {
+    vec![("kind".to_owned(), kind.to_owned())]
+}
 
-/// The `seq` of the last complete line of `path` (reads at most its last 64 KiB).
-fn last_seq(path: &Path) -> std::io::Result<u64> {
-    let mut f = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-        Err(e) => return Err(e),
-    };
-    let len = f.metadata()?.len();
-    let from = len.saturating_sub(64 * 1024);
-    f.seek(SeekFrom::Start(from))?;
-    let mut tail = Vec::with_capacity((len - from) as usize);
-    f.take(64 * 1024).read_to_end(&mut tail)?;
-    #[derive(Deserialize)]
-    struct Seq {
-        seq: u64,
+fn push_bounded(ring: &mut VecDeque<Arc<SecurityRecord>>, max: usize, rec: Arc<SecurityRecord>) {
+    if ring.len() >= max.max(1) {
+        ring.pop_front();
     }
-    Ok(tail
-        .split(|b| *b == b'\n')
-        .rev()
-        .filter_map(|line| serde_json::from_slice::<Seq>(line).ok())
-        .map(|s| s.seq)
-        .next()
-        .unwrap_or(0))
+    ring.push_back(rec);
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // Every mutation completes before anything that can panic: recover.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Writes the summaries of the interval that ended.
+    fn write_summaries(&self, inner: &mut Inner, now: u64) {
+        for s in inner.limiter.take_summaries() {
+            self.write(inner, s, now);
+        }
+    }
+
+    /// Records `event` (already admitted): tracing, files, rings, subscribers, counter.
+    fn write(&self, inner: &mut Inner, event: SecurityEvent, now: u64) -> Arc<SecurityRecord> {
+        let kind = event.kind();
+        self.by_kind.get_or_create(&label(kind)).inc();
+        let rec = Arc::new(SecurityRecord { seq: inner.next_seq, time_ms: now, node: self.node, event });
+        inner.next_seq += 1;
+        // Our own types always serialise.
+        let line = serde_json::to_string(&*rec).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+        if rec.event.is_alarm() {
+            tracing::warn!(target: TARGET, seq = rec.seq, kind, event = %line, "security event");
+        } else {
+            tracing::info!(target: TARGET, seq = rec.seq, kind, event = %line, "security event");
+        }
+        let critical = rec.event.class() == Class::Critical;
+        let mut failed: Option<(PathBuf, std::io::Error)> = None;
+        if let Some(f) = inner.events.as_mut() {
+            if let Err(e) = f.write_line(&line) {
+                failed = Some((f.dir().join(FILE_NAME), e));
+            }
+        }
+        if critical {
+            if let Some(f) = inner.critical.as_mut() {
+                // Rare and precious: durable before the caller goes on.
+                if let Err(e) = f.write_line(&line).and_then(|()| f.sync()) {
+                    failed = Some((f.dir().join(CRITICAL_FILE_NAME), e));
+                }
+            }
+            push_bounded(&mut inner.critical_ring, self.opts.critical_ring, rec.clone());
+        }
+        if let Some((path, e)) = failed {
+            self.write_errors.inc();
+            if now.saturating_sub(inner.last_error_log_ms) >= self.opts.flood.interval_ms
+                || inner.last_error_log_ms == 0
+            {
+                inner.last_error_log_ms = now.max(1);
+                tracing::error!(target: TARGET, path = %path.display(), error = %e, "cannot write the security event log");
+            }
+        }
+        push_bounded(&mut inner.ring, self.opts.ring, rec.clone());
+        // Sent under the lock so subscribers see records in seq order;
+        // an Err only means nobody listens.
+        let _ = self.live.send(rec.clone());
+        rec
+    }
+}
+
+impl Drop for Shared {
+    /// The counts of the unfinished interval are written, not lost.
+    fn drop(&mut self) {
+        let mut inner = self.lock();
+        if inner.limiter.pending() > 0 {
+            self.write_summaries(&mut inner, now_ms());
+        }
+    }
+}
+
+/// Writes the summaries of each interval when it ends, also when no
+/// further event comes; stops when the log is dropped.
+async fn summarise_every_interval(log: Weak<Shared>, interval_ms: u64) {
+    let period = std::time::Duration::from_millis(interval_ms.clamp(10, 3_600_000));
+    loop {
+        tokio::time::sleep(period / 2).await;
+        let Some(shared) = log.upgrade() else { return };
+        SecurityLog { shared }.summarise_due(now_ms());
+    }
 }
 
 impl SecurityLog {
-    /// Opens the log of node `node`, appending to `opts.dir/events.jsonl`
-    /// (created if missing) and continuing its sequence numbers.
+    /// Opens the log of node `node`, appending to `opts.dir/events.jsonl` and
+    /// `critical.jsonl` (created if missing) and continuing their sequence
+    /// numbers. Inside a tokio runtime a task writes each interval's
+    /// summaries when it ends.
     pub fn open(node: PublicKey, opts: SecurityLogOptions, metrics: &Metrics) -> Result<SecurityLog, SecurityLogError> {
         let mut next_seq = 1;
-        let file = match &opts.dir {
-            None => None,
-            Some(dir) => {
-                let io = |p: &Path| {
-                    let path = p.display().to_string();
-                    move |source| SecurityLogError::Io { path, source }
-                };
-                fs::create_dir_all(dir).map_err(io(dir))?;
-                let path = dir.join(FILE_NAME);
-                // The highest seq is in the current file, else in the newest rotated one.
-                let mut last = last_seq(&path).map_err(io(&path))?;
-                if last == 0 {
-                    last = last_seq(&rotated(dir, 1)).unwrap_or(0);
-                }
-                next_seq = last + 1;
-                let file = OpenOptions::new().create(true).append(true).open(&path).map_err(io(&path))?;
-                let len = file.metadata().map_err(io(&path))?.len();
-                Some(FileSink { dir: dir.clone(), file, len })
-            }
-        };
+        let mut events = None;
+        let mut critical = None;
+        if let Some(dir) = &opts.dir {
+            let io = |p: &Path| {
+                let path = p.display().to_string();
+                move |source| SecurityLogError::Io { path, source }
+            };
+            let mut b = std::fs::DirBuilder::new();
+            b.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o750);
+            b.create(dir).map_err(io(dir))?;
+            // The highest seq is in a current file, else in the newest rotated one.
+            let last = last_seq_of(dir, FILE_NAME)
+                .map_err(io(&dir.join(FILE_NAME)))?
+                .max(last_seq_of(dir, CRITICAL_FILE_NAME).map_err(io(&dir.join(CRITICAL_FILE_NAME)))?);
+            next_seq = last + 1;
+            events = Some(
+                RotatingFile::open(dir, FILE_NAME, opts.max_file_bytes, opts.keep_files)
+                    .map_err(io(&dir.join(FILE_NAME)))?,
+            );
+            critical = Some(
+                RotatingFile::open(dir, CRITICAL_FILE_NAME, opts.critical_max_file_bytes, opts.critical_keep_files)
+                    .map_err(io(&dir.join(CRITICAL_FILE_NAME)))?,
+            );
+        }
         let (live, _) = broadcast::channel(opts.channel.max(1));
-        let ring = VecDeque::with_capacity(opts.ring.min(4096));
-        Ok(SecurityLog {
+        let inner = Inner {
+            next_seq,
+            ring: VecDeque::with_capacity(opts.ring.min(4096)),
+            critical_ring: VecDeque::with_capacity(opts.critical_ring.min(1024)),
+            events,
+            critical,
+            limiter: Limiter::new(opts.flood),
+            last_error_log_ms: 0,
+        };
+        let log = SecurityLog {
             shared: Arc::new(Shared {
                 node,
-                inner: Mutex::new(Inner { next_seq, ring, file }),
+                inner: Mutex::new(inner),
                 live,
                 permits: Arc::new(tokio::sync::Semaphore::new(opts.max_subscribers)),
                 by_kind: metrics.security_events.clone(),
+                aggregated: metrics.security_events_aggregated.clone(),
                 write_errors: metrics.security_log_write_errors.clone(),
                 opts,
             }),
-        })
+        };
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(summarise_every_interval(Arc::downgrade(&log.shared), log.shared.opts.flood.interval_ms));
+        }
+        Ok(log)
     }
 
-    /// The log of a node home (`HOME/security/events.jsonl`), with the
-    /// default bounds: what `tamgad start` opens, and what a one-shot tool
-    /// such as `tamgad journal verify` opens to record a
-    /// [`SecurityEvent::journal_verification_failed`]. Lines from two
+    /// The log of a node home (`HOME/security/`) with the bounds of
+    /// `[security]` in its `config.toml`: what `tamgad start` opens.
+    pub fn open_configured(
+        home: &Home,
+        node: PublicKey,
+        config: &SecurityConfig,
+        metrics: &Metrics,
+    ) -> Result<SecurityLog, SecurityLogError> {
+        SecurityLog::open(node, config.options(home.security()), metrics)
+    }
+
+    /// The log of a node home (`HOME/security/`), with the default bounds:
+    /// what a one-shot tool such as `tamgad journal verify` opens to record
+    /// a [`SecurityEvent::journal_verification_failed`]. Lines from two
     /// processes never interleave (one `write` per line, `O_APPEND`), but
     /// each process numbers its own records: run such a tool while the node
     /// is stopped, or expect repeated `seq` values in the file.
@@ -511,7 +367,7 @@ impl SecurityLog {
         )
     }
 
-    /// A log with no file (tests, tools): ring, channel, tracing and metrics only.
+    /// A log with no file (tests, tools): rings, channel, tracing and metrics only.
     pub fn in_memory(node: PublicKey, metrics: &Metrics) -> SecurityLog {
         match SecurityLog::open(node, SecurityLogOptions::default(), metrics) {
             Ok(l) => l,
@@ -530,40 +386,44 @@ impl SecurityLog {
         self.shared.node
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        // Every mutation completes before anything that can panic: recover.
-        self.shared.inner.lock().unwrap_or_else(|p| p.into_inner())
+    /// Records `event` now: see [`SecurityLog::record_at`].
+    pub fn record(&self, event: SecurityEvent) -> Option<Arc<SecurityRecord>> {
+        self.record_at(event, now_ms())
     }
 
-    /// Records `event`: tracing, the file, the ring, the subscribers and the
-    /// per-kind counter. Never fails; returns the record.
-    pub fn record(&self, event: SecurityEvent) -> Arc<SecurityRecord> {
-        let kind = event.kind();
-        self.shared.by_kind.get_or_create(&vec![("kind".to_owned(), kind.to_owned())]).inc();
-        let mut inner = self.lock();
-        let rec = Arc::new(SecurityRecord { seq: inner.next_seq, time_ms: now_ms(), node: self.shared.node, event });
-        inner.next_seq += 1;
-        // Our own types always serialise.
-        let line = serde_json::to_string(&*rec).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-        if rec.event.is_alarm() {
-            tracing::warn!(target: TARGET, seq = rec.seq, kind, event = %line, "security event");
-        } else {
-            tracing::info!(target: TARGET, seq = rec.seq, kind, event = %line, "security event");
+    /// Records `event` at `now` (ms since the epoch): tracing, the files,
+    /// the rings, the subscribers and the per-kind counter — unless it is of
+    /// a per-source kind whose source used up its share of the interval,
+    /// in which case it is only counted (`None`) and appears in that
+    /// source's `aggregated` summary when the interval ends. Never fails.
+    pub fn record_at(&self, event: SecurityEvent, now: u64) -> Option<Arc<SecurityRecord>> {
+        let shared = &*self.shared;
+        let mut inner = shared.lock();
+        if inner.limiter.is_due(now) {
+            shared.write_summaries(&mut inner, now);
         }
-        if let Some(sink) = inner.file.as_mut() {
-            if let Err(e) = write_line(sink, &line, &self.shared.opts) {
-                self.shared.write_errors.inc();
-                tracing::error!(target: TARGET, dir = %sink.dir.display(), error = %e, "cannot write the security event log");
+        if event.class() == Class::PerSource {
+            let source = event.source().unwrap_or_else(|| "unknown".to_owned());
+            if inner.limiter.admit(event.kind(), source, now) == Verdict::Count {
+                shared.aggregated.get_or_create(&label(event.kind())).inc();
+                return None;
             }
         }
-        if inner.ring.len() >= self.shared.opts.ring.max(1) {
-            inner.ring.pop_front();
+        Some(shared.write(&mut inner, event, now))
+    }
+
+    /// Writes the summaries of an interval that has ended by `now`.
+    pub fn summarise_due(&self, now: u64) {
+        let mut inner = self.shared.lock();
+        if inner.limiter.is_due(now) {
+            self.shared.write_summaries(&mut inner, now);
         }
-        inner.ring.push_back(rec.clone());
-        // Sent under the lock so subscribers see records in seq order;
-        // an Err only means nobody listens.
-        let _ = self.shared.live.send(rec.clone());
-        rec
+    }
+
+    /// Ends the current interval now and writes its summaries (shutdown, tests).
+    pub fn summarise_now(&self) {
+        let mut inner = self.shared.lock();
+        self.shared.write_summaries(&mut inner, now_ms());
     }
 
     /// Records a `bad_signature` event for every transaction of `raws`
@@ -591,25 +451,31 @@ impl SecurityLog {
         }
     }
 
-    /// Records in the ring with `seq > after`, oldest first, at most `limit`;
-    /// with `kinds`, only those kinds.
+    /// Records with `seq > after`, oldest first, at most `limit`; with
+    /// `kinds`, only those kinds. They come from the critical ring (the
+    /// critical records older than the main ring) and then the main ring.
     pub fn page(&self, after: u64, limit: usize, kinds: Option<&[String]>) -> Vec<Arc<SecurityRecord>> {
-        let inner = self.lock();
+        let inner = self.shared.lock();
+        let main_oldest = inner.ring.front().map_or(inner.next_seq, |r| r.seq);
+        let older_critical = inner.critical_ring.iter().filter(|r| r.seq > after && r.seq < main_oldest);
         let start = inner.ring.partition_point(|r| r.seq <= after);
-        inner
-            .ring
-            .iter()
-            .skip(start)
+        older_critical
+            .chain(inner.ring.iter().skip(start))
             .filter(|r| kinds.is_none_or(|k| k.iter().any(|k| k == r.event.kind())))
             .take(limit)
             .cloned()
             .collect()
     }
 
-    /// `(oldest seq in the ring, last seq recorded)`; the oldest is `None` when the ring is empty.
-    pub fn bounds(&self) -> (Option<u64>, u64) {
-        let inner = self.lock();
-        (inner.ring.front().map(|r| r.seq), inner.next_seq - 1)
+    /// The seqs the rings hold.
+    pub fn bounds(&self) -> Bounds {
+        let inner = self.shared.lock();
+        let complete_from = inner.ring.front().map(|r| r.seq);
+        let oldest = match (inner.critical_ring.front().map(|r| r.seq), complete_from) {
+            (Some(c), Some(m)) => Some(c.min(m)),
+            (c, m) => c.or(m),
+        };
+        Bounds { oldest, complete_from, last: inner.next_seq - 1 }
     }
 
     /// A live subscription that holds one of the
@@ -634,49 +500,12 @@ pub struct Subscription {
     _permit: tokio::sync::OwnedSemaphorePermit,
 }
 
-fn rotated(dir: &Path, n: u32) -> PathBuf {
-    dir.join(format!("{FILE_NAME}.{n}"))
-}
-
-/// Appends one line, rotating first when it would pass the size bound.
-fn write_line(sink: &mut FileSink, line: &str, opts: &SecurityLogOptions) -> std::io::Result<()> {
-    let bytes = line.len() as u64 + 1;
-    if sink.len > 0 && sink.len + bytes > opts.max_file_bytes {
-        rotate(sink, opts.keep_files)?;
-    }
-    let mut buf = Vec::with_capacity(line.len() + 1);
-    buf.extend_from_slice(line.as_bytes());
-    buf.push(b'\n');
-    sink.file.write_all(&buf)?;
-    sink.len += bytes;
-    Ok(())
-}
-
-/// `events.jsonl.{k-1}` → `.{k}` for k = keep … 2, the current file → `.1`,
-/// and a fresh current file. With `keep == 0` the current file is truncated.
-fn rotate(sink: &mut FileSink, keep: u32) -> std::io::Result<()> {
-    let current = sink.dir.join(FILE_NAME);
-    if keep == 0 {
-        sink.file = OpenOptions::new().write(true).truncate(true).open(&current)?;
-        sink.len = 0;
-        return Ok(());
-    }
-    sink.file.sync_all()?;
-    let _ = fs::remove_file(rotated(&sink.dir, keep));
-    for k in (1..keep).rev() {
-        let from = rotated(&sink.dir, k);
-        if from.exists() {
-            fs::rename(&from, rotated(&sink.dir, k + 1))?;
-        }
-    }
-    fs::rename(&current, rotated(&sink.dir, 1))?;
-    sink.file = OpenOptions::new().create(true).append(true).open(&current)?;
-    sink.len = 0;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
+    use tamga_types::{Block, Receipt, TxOutcome};
+
     use super::*;
     use tamga_types::SigningKey;
 
@@ -692,6 +521,10 @@ mod tests {
             tx_hash: None,
             reason: "signature does not verify".into(),
         }
+    }
+
+    fn rotated(dir: &Path, n: u32) -> PathBuf {
+        RotatingFile::rotated(dir, FILE_NAME, n)
     }
 
     fn lines(path: &Path) -> Vec<serde_json::Value> {
@@ -741,7 +574,7 @@ mod tests {
         }
         drop(log);
         let log = SecurityLog::open(node(), opts, &m).unwrap();
-        assert_eq!(log.record(bad_sig(9)).seq, 4);
+        assert_eq!(log.record(bad_sig(9)).unwrap().seq, 4);
         assert_eq!(lines(&dir.path().join(FILE_NAME)).len(), 4);
     }
 
@@ -782,7 +615,7 @@ mod tests {
         // A reopened log continues from the current file.
         drop(log);
         let log = SecurityLog::open(node(), opts, &m).unwrap();
-        assert_eq!(log.record(bad_sig(0)).seq, 21);
+        assert_eq!(log.record(bad_sig(0)).unwrap().seq, 21);
     }
 
     #[test]
@@ -795,7 +628,7 @@ mod tests {
             log.record(bad_sig(i));
         }
         log.record(SecurityEvent::PeerRefused { peer: None, addr: "/ip4/10.0.0.9/tcp/1".into(), reason: "x".into() });
-        assert_eq!(log.bounds(), (Some(9), 13));
+        assert_eq!(log.bounds(), Bounds { oldest: Some(9), complete_from: Some(9), last: 13 });
         let all: Vec<u64> = log.page(0, 100, None).iter().map(|r| r.seq).collect();
         assert_eq!(all, vec![9, 10, 11, 12, 13]);
         let page: Vec<u64> = log.page(10, 2, None).iter().map(|r| r.seq).collect();
@@ -805,6 +638,195 @@ mod tests {
         assert_eq!(refused, vec![13]);
         assert!(log.page(13, 10, None).is_empty());
         assert_eq!(rx.try_recv().unwrap().seq, 1, "subscribers get every record in order");
+    }
+
+    /// A forged request signature from `anonymous@ip:port`.
+    fn forged_from(ip: &str, port: u64) -> SecurityEvent {
+        SecurityEvent::BadSignature {
+            origin: Origin::ApiRequest,
+            from: Some(format!("anonymous@{ip}:{port}")),
+            signer: Some(node()),
+            tx_hash: None,
+            reason: "signature does not verify".into(),
+        }
+    }
+
+    fn criticals() -> Vec<SecurityEvent> {
+        vec![
+            SecurityEvent::config_loaded(Path::new("config.toml"), b"[api]", Hash::ZERO),
+            SecurityEvent::ValidatorSetChanged {
+                height: 9,
+                validators_hash: Hash::ZERO,
+                validators: 4,
+                total_power: 40,
+                added: vec![node()],
+                removed: vec![],
+            },
+            SecurityEvent::ConflictingProposals { proposer: node(), height: 12, round: 0 },
+            SecurityEvent::journal_verification_failed("journal", Some(7), "entry 7: hash mismatch"),
+            SecurityEvent::SafetyPersistFailed { path: "data/safety.bin".into(), attempts: 3, reason: "EMFILE".into() },
+        ]
+    }
+
+    fn family_sizes(dir: &Path, name: &str, keep: u32) -> Vec<u64> {
+        assert!(!RotatingFile::rotated(dir, name, keep + 1).exists(), "{name}: only {keep} rotated files");
+        let mut sizes = vec![fs::metadata(dir.join(name)).map(|m| m.len()).unwrap_or(0)];
+        sizes.extend(
+            (1..=keep).map(|k| fs::metadata(RotatingFile::rotated(dir, name, k)).map(|m| m.len()).unwrap_or(0)),
+        );
+        sizes
+    }
+
+    /// 100,000 forged request signatures (half from one address, half from
+    /// 500 others, every one from a new port) over 200 s, with the critical
+    /// events of a run in between: every critical event stays readable in
+    /// `critical.jsonl` and from the rings, every file stays within its
+    /// bound, and the events recorded one by one plus the summaries' counts
+    /// are exactly 100,000.
+    #[test]
+    fn a_flood_of_forged_signatures_keeps_every_critical_event_and_the_files_bounded() {
+        const FLOOD: u64 = 100_000;
+        let dir = tempfile::tempdir().unwrap();
+        let m = Metrics::new();
+        let opts = SecurityLogOptions {
+            dir: Some(dir.path().to_owned()),
+            max_file_bytes: 64 * 1024,
+            keep_files: 2,
+            critical_max_file_bytes: 64 * 1024,
+            critical_keep_files: 2,
+            ring: 256,
+            critical_ring: 64,
+            flood: FloodLimits { interval_ms: 10_000, per_source: 5, global: 100, max_sources: 64 },
+            ..Default::default()
+        };
+        let log = SecurityLog::open(node(), opts.clone(), &m).unwrap();
+        let mut rx = log.subscribe();
+        let mut seen: Vec<Arc<SecurityRecord>> = Vec::new();
+        let mut drain = |rx: &mut broadcast::Receiver<Arc<SecurityRecord>>| {
+            while let Ok(r) = rx.try_recv() {
+                seen.push(r);
+            }
+        };
+        let t0 = 1_800_000_000_000;
+        let crit = criticals();
+        let every = FLOOD / crit.len() as u64;
+        for i in 0..FLOOD {
+            let now = t0 + i * 2;
+            if i % every == 0 {
+                assert!(
+                    log.record_at(crit[(i / every) as usize].clone(), now).is_some(),
+                    "critical events are never limited"
+                );
+            }
+            let ip =
+                if i % 2 == 0 { "192.0.2.1".to_owned() } else { format!("10.0.{}.{}", (i / 2) % 2, (i / 4) % 250) };
+            log.record_at(forged_from(&ip, 1024 + i % 60_000), now);
+            drain(&mut rx);
+        }
+        log.summarise_now();
+        drain(&mut rx);
+
+        // The sum: one by one plus summarised is every event.
+        let one_by_one = seen.iter().filter(|r| r.event.kind() == "bad_signature").count() as u64;
+        let summarised: u64 = seen
+            .iter()
+            .filter_map(|r| match &r.event {
+                SecurityEvent::Aggregated { of_kind, count, .. } if of_kind == "bad_signature" => Some(*count),
+                _ => None,
+            })
+            .sum();
+        assert_eq!(one_by_one + summarised, FLOOD, "{one_by_one} recorded + {summarised} summarised");
+        // The flood became a few records: per 10 s at most 100 one by one and 65 summaries.
+        let intervals = (FLOOD * 2).div_ceil(10_000) + 1;
+        assert!(seen.len() as u64 <= intervals * 165 + 5, "{} records", seen.len());
+        assert!(one_by_one <= intervals * 100, "{one_by_one}");
+        // Ports do not make new sources: the heavy address is one source.
+        let heavy: u64 = seen
+            .iter()
+            .filter_map(|r| match &r.event {
+                SecurityEvent::Aggregated { source, count, .. } if source == "ip:192.0.2.1" => Some(*count),
+                _ => None,
+            })
+            .sum();
+        assert!(heavy > FLOOD / 2 - intervals * 5 - 1, "{heavy}");
+        let text = m.encode();
+        assert!(
+            text.contains(&format!("tamga_security_events_aggregated_total{{kind=\"bad_signature\"}} {summarised}")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("tamga_security_events_total{{kind=\"bad_signature\"}} {one_by_one}")),
+            "{text}"
+        );
+
+        // Every file within its bound; the main family lost the oldest lines.
+        for size in family_sizes(dir.path(), FILE_NAME, opts.keep_files) {
+            assert!(size <= opts.max_file_bytes, "{size}");
+        }
+        for size in family_sizes(dir.path(), CRITICAL_FILE_NAME, opts.critical_keep_files) {
+            assert!(size <= opts.critical_max_file_bytes, "{size}");
+        }
+        let main: Vec<serde_json::Value> = [rotated(dir.path(), 2), rotated(dir.path(), 1), dir.path().join(FILE_NAME)]
+            .iter()
+            .flat_map(|p| lines(p))
+            .collect();
+        assert!(
+            main.iter().all(|l| l["kind"] != "config_loaded"),
+            "the flood rotated config_loaded out of events.jsonl"
+        );
+        // … but critical.jsonl holds every critical event, in order.
+        let critical = lines(&dir.path().join(CRITICAL_FILE_NAME));
+        let kinds: Vec<&str> = critical.iter().map(|l| l["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, crit.iter().map(SecurityEvent::kind).collect::<Vec<_>>());
+        assert_eq!(critical[0]["seq"], 1);
+        // … and so does the feed, although the main ring holds only the latest 256.
+        let b = log.bounds();
+        assert_eq!(b.oldest, Some(1));
+        assert!(b.complete_from.unwrap() > 1000, "{b:?}");
+        let kinds: Vec<String> = SecurityEvent::CRITICAL_KINDS.iter().map(|k| (*k).to_owned()).collect();
+        let feed = log.page(0, 1000, Some(&kinds));
+        let got: Vec<SecurityEvent> = feed.iter().map(|r| r.event.clone()).collect();
+        assert_eq!(got, crit);
+        let all = log.page(0, 10, None);
+        assert_eq!(all[0].event.kind(), "config_loaded", "the unfiltered page starts with the kept critical records");
+        assert!(all.windows(2).all(|w| w[0].seq < w[1].seq));
+
+        // Reopened, the sequence continues after the last record of either file.
+        let last = b.last;
+        drop(log);
+        let log = SecurityLog::open(node(), opts, &m).unwrap();
+        assert_eq!(log.record(crit[0].clone()).unwrap().seq, last + 1);
+    }
+
+    #[test]
+    fn sources_are_addresses_without_ports_and_ipv6_by_64() {
+        let src = |from: &str| forged_from_str(from).source().unwrap();
+        assert_eq!(src("anonymous@1.2.3.4:5555"), "ip:1.2.3.4");
+        assert_eq!(src("anonymous@[2001:db8:1:2:aa::1]:80"), "ip:2001:db8:1:2::/64");
+        assert_eq!(src("anonymous@[::ffff:1.2.3.4]:80"), "ip:1.2.3.4");
+        assert_eq!(src("anonymous@unknown"), "anonymous:unknown");
+        assert_eq!(src("account:abcd"), "account:abcd");
+        assert_eq!(src("12D3KooWpeer"), "peer:12D3KooWpeer");
+        let refused = |peer: Option<&str>, addr: &str| SecurityEvent::PeerRefused {
+            peer: peer.map(str::to_owned),
+            addr: addr.into(),
+            reason: "x".into(),
+        };
+        assert_eq!(refused(None, "/ip4/10.0.0.9/tcp/1").source().unwrap(), "ip:10.0.0.9");
+        assert_eq!(refused(Some("12D3KooWx"), "/ip4/10.0.0.9/tcp/1").source().unwrap(), "peer:12D3KooWx");
+        assert_eq!(criticals()[0].source(), None);
+        assert!(criticals().iter().all(|e| e.class() == Class::Critical));
+        assert_eq!(forged_from_str(&"x".repeat(1000)).source().unwrap().len(), "peer:".len() + 128, "bounded");
+    }
+
+    fn forged_from_str(from: &str) -> SecurityEvent {
+        SecurityEvent::BadSignature {
+            origin: Origin::ApiRequest,
+            from: Some(from.to_owned()),
+            signer: None,
+            tx_hash: None,
+            reason: "x".into(),
+        }
     }
 
     #[test]

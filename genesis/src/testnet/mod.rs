@@ -169,6 +169,14 @@ pub enum TestnetError {
     },
 }
 
+/// A seed from the operating system's random source, for a testnet whose
+/// operator named none: a seed known to everyone (such as 0) would make
+/// every such testnet's keys public. Print it, so the run can be
+/// reproduced with `--seed`.
+pub fn random_seed() -> u64 {
+    rand_core::RngCore::next_u64(&mut rand_core::OsRng)
+}
+
 /// The 32-byte key seed of `(seed, role, index)` (see the module docs).
 pub fn derive_seed(seed: u64, role: &str, index: u32) -> [u8; 32] {
     Hash::digest_parts(SEED_DOMAIN, &[&seed.to_le_bytes(), role.as_bytes(), &[0], &index.to_le_bytes()]).0
@@ -403,6 +411,16 @@ mod tests {
 
     fn small(seed: u64) -> TestnetOptions {
         TestnetOptions { seed, participants: 20, ..TestnetOptions::default() }
+    }
+
+    #[test]
+    fn random_seeds_differ_and_a_printed_seed_reproduces_the_testnet() {
+        let seeds: std::collections::BTreeSet<u64> = (0..8).map(|_| random_seed()).collect();
+        assert_eq!(seeds.len(), 8, "eight draws of 64 random bits are distinct: {seeds:?}");
+        let seed = random_seed();
+        let (a, b) = (generate(&small(seed)).unwrap(), generate(&small(seed)).unwrap());
+        assert_eq!(a.genesis.hash(), b.genesis.hash());
+        assert_ne!(a.genesis.hash(), generate(&small(seed ^ 1)).unwrap().genesis.hash());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Exports of register views (SPEC §6, §11; issue 8): every register list
+//! Exports of register views (SPEC §6, §11): every register list
 //! route takes `format=csv|json` and then answers the same filtered rows as
 //! a download (`Content-Disposition: attachment`), so a regulator's script
 //! or spreadsheet gets exactly what the console shows.
@@ -7,8 +7,18 @@
 //!   quoted when it holds `,`, `"`, CR or LF (quotes doubled). Amounts and
 //!   ids are exact decimal integers (`u128` never goes through a float);
 //!   enums are their snake_case API names; optional values are empty; lists
-//!   are joined with `;`. Cells are written as the ledger holds them (no
-//!   spreadsheet-formula escaping), so a script reads back the exact values.
+//!   are joined with `;`.
+//! * CSV injection (OWASP "CSV Injection"): a cell that begins with `=`,
+//!   `+`, `-`, `@`, a tab or a carriage return would be run as a formula by
+//!   a spreadsheet that opens the file, and free-text cells (names, reasons,
+//!   terms, URIs) are written by parties. Such a cell is prefixed with `'`
+//!   (which spreadsheets read as "text") and then quoted, so it opens as the
+//!   text it is. Amounts, ids, heights and sizes are unsigned integers in the
+//!   ledger (`u128`/`u64`), so they never begin with `-` or `+` and are never
+//!   changed; keys and hashes are hex, enums snake_case names. A script that
+//!   needs the ledger's exact text of a free-text cell strips one leading
+//!   `'` from a cell whose next character is one of those six, or reads
+//!   `format=json`, which is never escaped.
 //! * JSON: the rows as a JSON array of the API's own objects (for the
 //!   paged mining register, every matching item rather than one page).
 
@@ -137,10 +147,19 @@ fn line<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
     out.push_str("\r\n");
 }
 
-/// One CSV field, quoted when it must be.
+/// First characters that make a spreadsheet read a cell as a formula
+/// (OWASP, "CSV Injection").
+pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// One CSV field: prefixed with `'` when it would start a formula, quoted
+/// when it holds `,`, `"`, CR or LF or was prefixed.
 fn field(out: &mut String, s: &str) {
-    if s.contains([',', '"', '\r', '\n']) {
+    let formula = s.starts_with(FORMULA_STARTS);
+    if formula || s.contains([',', '"', '\r', '\n']) {
         out.push('"');
+        if formula {
+            out.push('\'');
+        }
         out.push_str(&s.replace('"', "\"\""));
         out.push('"');
     } else {
@@ -418,6 +437,40 @@ mod unit {
             s.push('|');
         }
         assert_eq!(s, "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"|\"cr\r\"||");
+    }
+
+    #[test]
+    fn cells_that_would_start_a_formula_are_escaped() {
+        let mut s = String::new();
+        for f in ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-2+3", "@SUM(A1)", "\tcmd", "\rx", "a=b", "plain-text", "42"]
+        {
+            field(&mut s, f);
+            s.push('|');
+        }
+        assert_eq!(
+            s,
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"|\"'+1\"|\"'-2+3\"|\"'@SUM(A1)\"|\"'\tcmd\"|\"'\rx\"|a=b|plain-text|42|"
+        );
+        // A party's free text in a register row is escaped; the amounts are untouched.
+        let class = ClassState {
+            id: tamga_types::ClassId(1),
+            issuer: PartyId(3),
+            symbol: "OATS".into(),
+            name: "=cmd|' /C calc'!A0".into(),
+            decimals: 0,
+            supply: 12,
+            supply_cap: None,
+            status: tamga_types::ClassStatus::Active,
+            rights: Vec::new(),
+            document_hash: tamga_types::Hash::ZERO,
+            document_uri: "@evil".into(),
+            redemption_terms: "-".into(),
+            created_height: 1,
+        };
+        let text = csv(&[class]);
+        let row = text.split("\r\n").nth(1).unwrap_or_default();
+        assert!(row.starts_with("1,3,OATS,\"'=cmd|' /C calc'!A0\",0,12,,"), "{row}");
+        assert!(row.contains(",\"'@evil\",\"'-\",1"), "{row}");
     }
 
     #[test]

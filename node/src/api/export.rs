@@ -11,12 +11,18 @@
 //! refusal (unknown party, not an issuer, no block yet) is an ordinary error
 //! answer; a failure after the first line cuts the stream before its `end`
 //! line, which every reader detects.
+//!
+//! Only for a request signed by an account of the issuer's own party or by
+//! a regulator (SPEC §12: the issuer's register is the issuer's and its
+//! supervisor's); anyone else gets 403 `EXPORT_FORBIDDEN` before the ledger
+//! is asked anything, so a refusal does not even say whether the party exists.
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use tamga_client::export::{
     write_line, BlockLine, ExportCounts, ExportHeader, ExportLine, HistoryLine, HoldingLine, Proven, EXPORT_FORMAT,
     EXPORT_VERSION,
@@ -27,8 +33,9 @@ use tamga_types::PartyId;
 use tokio::sync::{mpsc, Semaphore};
 
 use super::error::{ApiError, ApiResult};
+use super::i18n::args;
 use super::query::{path_id, Params};
-use super::ApiContext;
+use super::{ApiContext, Caller};
 
 /// Exports running at once on one node.
 pub const MAX_CONCURRENT_EXPORTS: usize = 4;
@@ -112,17 +119,40 @@ fn refusal(e: ExportError) -> ApiError {
     }
 }
 
+/// SPEC §12: an issuer's export is for that issuer's accounts and for regulators.
+fn may_export(caller: &Caller, issuer: PartyId) -> ApiResult<()> {
+    let args = |extra: Option<(&str, &str)>| {
+        let mut a = args!["issuer" => issuer.to_string()];
+        if let Some((who, party)) = extra {
+            a.extend(args!["who" => who, "party" => party]);
+        }
+        a
+    };
+    match &caller.signer {
+        None => Err(ApiError::t(StatusCode::FORBIDDEN, "EXPORT_FORBIDDEN", "EXPORT_FORBIDDEN.unsigned", args(None))),
+        Some(s) if s.party == issuer || caller.is_regulator() => Ok(()),
+        Some(s) => Err(ApiError::t(
+            StatusCode::FORBIDDEN,
+            "EXPORT_FORBIDDEN",
+            "EXPORT_FORBIDDEN.party",
+            args(Some((&caller.who(), &s.party.to_string()))),
+        )),
+    }
+}
+
 /// What the ledger walk sends: a line, or the error that stopped it.
 type Msg = Result<Bytes, ExportError>;
 
 /// `GET /v1/issuers/{id}/export`.
 pub async fn issuer(
     State(ctx): State<ApiContext>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> ApiResult<Response> {
     Params::new(q, &[])?;
     let id = PartyId(path_id("id", &id)?);
+    may_export(&caller, id)?;
     let permit = EXPORTS.try_acquire().map_err(|_| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,

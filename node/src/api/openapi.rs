@@ -387,8 +387,9 @@ fn schemas() -> Value {
     m.insert(
         "SecurityPage".into(),
         json!({
-            "type": "object", "required": ["events", "oldest", "last", "next_after", "truncated"],
+            "type": "object", "required": ["events", "oldest", "complete_from", "last", "next_after", "truncated"],
             "properties": { "events": array(r("SecurityRecord")), "oldest": { "type": ["integer", "null"], "minimum": 0 },
+                "complete_from": { "type": ["integer", "null"], "minimum": 0 },
                 "last": uint(), "next_after": uint(), "truncated": { "type": "boolean" } },
         }),
     );
@@ -416,6 +417,7 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
             .done(),
         op("get", "/metrics", "metrics", "node", "Prometheus metrics (OpenMetrics text)")
             .answer(200, "OpenMetrics exposition, `tamga_*`", "application/openmetrics-text", json!({ "type": "string" }))
+            .err(403, &["METRICS_FORBIDDEN"])
             .done(),
         op("get", "/openapi.json", "openapi", "node", "This document")
             .ok(200, "OpenAPI 3.1 document", json!({ "type": "object" }))
@@ -593,6 +595,7 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
             .id_param("Party", "PARTY_NOT_FOUND")
             .answer(200, "The export, one JSON object per line", "application/x-ndjson", json!({ "type": "string" }))
             .err(400, &["UNKNOWN_PARAM", "BAD_QUERY"])
+            .err(403, &["EXPORT_FORBIDDEN"])
             .err(409, &["NOT_AN_ISSUER", "NO_COMMITTED_BLOCK"])
             .err(503, &["EXPORT_BUSY"])
             .err(500, &["INTERNAL"])

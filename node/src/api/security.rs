@@ -1,15 +1,20 @@
 //! `GET /v1/security/events`: the node's security events (`crate::security`)
-//! for regulators (issue 10 item 4).
+//! for regulators (SPEC §12: what a supervisor must be able to read).
 //!
 //! * `?after=SEQ&limit=N[&kinds=a,b]`: a JSON page of the records with
-//!   `seq > SEQ`, oldest first, from the node's in-memory ring (the latest
-//!   records; the full history is `HOME/security/events.jsonl` on the node).
-//!   `truncated` says that records after `SEQ` already left the ring.
+//!   `seq > SEQ`, oldest first, from the node's in-memory rings: the latest
+//!   records, and before them the latest critical records (`config_loaded`,
+//!   validator-set changes, equivocation, …) that the main ring already
+//!   dropped, so a flood never hides them. The full history is in
+//!   `HOME/security/events.jsonl` and `critical.jsonl` on the node.
+//!   `truncated` says that non-critical records after `SEQ` already left
+//!   the ring; `complete_from` is the seq from which every record is held.
 //! * `?stream=true[&after=SEQ][&kinds=…]` (or header `Last-Event-ID: SEQ`):
 //!   Server-Sent Events, one `security` event per record with `id: <seq>`,
-//!   first the ring's records after `SEQ`, then live ones. A subscriber too
-//!   slow for the channel continues from the ring and gets a `gap` event
-//!   naming the first seq it can no longer get.
+//!   first the rings' records after `SEQ`, then live ones. Records the node
+//!   no longer holds, or that a subscriber too slow for the channel missed,
+//!   are announced by a `gap` event naming the seqs (`missed_from`,
+//!   `missed_to`) before the next record.
 //!
 //! Regulators only: the request must be signed by an account of a party with
 //! a regulator scope (`auth.rs`); anyone else gets 403 `REGULATOR_ONLY`.
@@ -30,7 +35,7 @@ use super::error::{ApiError, ApiResult};
 use super::i18n::{args, Why};
 use super::query::{uint, Params};
 use super::{ApiContext, Caller};
-use crate::security::{SecurityEvent, SecurityLog, SecurityRecord, Subscription};
+use crate::security::{Bounds, SecurityEvent, SecurityLog, SecurityRecord, Subscription};
 
 /// Records per page unless `limit` says otherwise.
 pub const DEFAULT_LIMIT: usize = 100;
@@ -42,8 +47,10 @@ pub const MAX_LIMIT: usize = 1000;
 struct Page<'a> {
     /// Records with `seq > after`, oldest first.
     events: Vec<&'a SecurityRecord>,
-    /// Seq of the oldest record the ring still holds (`null`: none yet).
+    /// Seq of the oldest record the rings still hold (`null`: none yet).
     oldest: Option<u64>,
+    /// Every record from this seq on is held (`null`: none yet).
+    complete_from: Option<u64>,
     /// Seq of the last record this node recorded (0: none yet).
     last: u64,
     /// The `after` for the next page.
@@ -75,7 +82,7 @@ fn parse_bool(s: &str) -> Result<bool, Why> {
     }
 }
 
-/// Security events are for regulators (issue 10 item 4): a request signed
+/// Security events are for regulators (SPEC §12): a request signed
 /// by an account of an active party with any regulator scope.
 fn require_regulator(caller: &Caller) -> ApiResult<()> {
     if caller.is_regulator() {
@@ -127,15 +134,15 @@ pub async fn events(
         .unwrap_or(DEFAULT_LIMIT);
     let records = log.page(after, limit, kinds.as_deref());
     let events: Vec<&SecurityRecord> = records.iter().map(|r| &**r).collect();
-    let (oldest, last) = log.bounds();
-    let truncated = oldest.is_some_and(|o| o > after.saturating_add(1));
+    let Bounds { oldest, complete_from, last } = log.bounds();
+    let truncated = complete_from.is_some_and(|o| o > after.saturating_add(1));
     // The next page starts after the last record returned, or, when the
     // filter or the end left nothing, after everything looked at.
     let next_after = match events.last() {
         Some(r) => r.seq,
         None => after.max(last),
     };
-    Ok((StatusCode::OK, Json(Page { events, oldest, last, next_after, truncated })).into_response())
+    Ok((StatusCode::OK, Json(Page { events, oldest, complete_from, last, next_after, truncated })).into_response())
 }
 
 /// One subscriber's position.
@@ -168,17 +175,15 @@ impl Feed {
         }
     }
 
-    /// Everything the ring holds after `self.after`; a `gap` event first when
-    /// records in between are gone.
+    /// Everything the rings hold after `self.after`, with a `gap` event
+    /// before each record that does not follow the one before it.
     fn catch_up(&mut self) {
         let records = self.log.page(self.after, usize::MAX, None);
-        if let Some(first) = records.first() {
-            if first.seq > self.after + 1 {
-                let gap = serde_json::json!({ "missed_from": self.after + 1, "missed_to": first.seq - 1 });
+        for r in &records {
+            if r.seq > self.after + 1 {
+                let gap = serde_json::json!({ "missed_from": self.after + 1, "missed_to": r.seq - 1 });
                 self.queue.push_back(SseEvent::default().event("gap").data(gap.to_string()));
             }
-        }
-        for r in &records {
             self.push(r);
         }
     }

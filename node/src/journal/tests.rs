@@ -199,9 +199,13 @@ fn cutting_durable_entries_off_the_end_is_found_through_head_json() {
 fn segments_rotate_by_size_and_link_across_files() {
     let d = tempfile::tempdir().unwrap();
     let s = Settings { max_segment_bytes: 4 * 1024, ..settings(d.path()) };
-    write(&s, 0, 100);
+    let metrics = write(&s, 0, 100);
     let archived = archived_segments(d.path()).unwrap();
     assert!(archived.len() >= 3, "{archived:?}");
+    // The archive's size is reported for the operator's alert.
+    let bytes: u64 = archived.iter().map(|(_, p)| fs::metadata(p).unwrap().len()).sum();
+    assert_eq!(metrics.journal_archive_segments.get(), archived.len() as i64);
+    assert_eq!(metrics.journal_archive_bytes.get(), bytes as i64);
     for (first, path) in &archived {
         assert!(fs::metadata(path).unwrap().len() <= 4 * 1024);
         let e = Entry::decode(lines(path)[0].as_bytes()).unwrap();

@@ -131,6 +131,10 @@ async fn run(cli: &Cli) -> Result<ExitCode> {
         Command::VerifyChain { genesis, to } => return verify::chain(&client, genesis, *to, &p).await,
         Command::Export(args::ExportCmd::Issuer { id, genesis, download_timeout }) => {
             let timeout = Duration::from_secs(*download_timeout);
+            // SPEC §12: served to the issuer's own accounts and to regulators, signed.
+            let key = signing_key(cli)
+                .context("the issuer export needs --key: an account key of the issuer's party or of a regulator")?;
+            let client = client.clone().with_signer(key);
             return export::issuer(cli, &client, *id, genesis.as_deref(), timeout, &p).await;
         }
         _ => {}

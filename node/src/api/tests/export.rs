@@ -65,8 +65,16 @@ fn chain() -> Node {
     n
 }
 
+/// `GET uri` signed by `key`, as JSON.
+async fn get_as(n: &Node, key: &SigningKey, uri: &str) -> (StatusCode, serde_json::Value) {
+    let (s, bytes) = n.call_signed(key, crate::now_ms(), "GET", uri, None).await;
+    (s, serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{uri}: not JSON ({e})")))
+}
+
+/// The export of issuer `id`, asked by the issuer's own account (party 3).
 async fn export(n: &Node, id: u64) -> String {
-    let (s, bytes) = n.call_raw("GET", &format!("/v1/issuers/{id}/export"), None).await;
+    let (s, bytes) =
+        n.call_signed(&n.c.issuer, crate::now_ms(), "GET", &format!("/v1/issuers/{id}/export"), None).await;
     assert_eq!(s, 200, "{}", String::from_utf8_lossy(&bytes));
     String::from_utf8(bytes).unwrap()
 }
@@ -168,7 +176,7 @@ async fn export_of_an_issuer_round_trips_and_verifies() {
     want.dedup();
     assert_eq!(blocks, want);
     // The response is JSON Lines.
-    let (_, raw) = n.call_raw("GET", "/v1/issuers/3/export", None).await;
+    let (_, raw) = n.call_signed(&n.c.reg, crate::now_ms(), "GET", "/v1/issuers/3/export", None).await;
     assert_eq!(raw.last(), Some(&b'\n'));
 }
 
@@ -268,17 +276,58 @@ async fn a_tampered_export_fails_with_a_specific_reason() {
 #[tokio::test]
 async fn export_refusals_are_specific() {
     let n = Node::scenario();
-    let (s, v) = n.get("/v1/issuers/99/export").await;
+    let reg = n.c.reg.clone();
+    let (s, v) = get_as(&n, &reg, "/v1/issuers/99/export").await;
     assert_eq!((s.as_u16(), code(&v)), (404, "PARTY_NOT_FOUND"));
-    let (s, v) = n.get("/v1/issuers/4/export").await;
+    let (s, v) = get_as(&n, &reg, "/v1/issuers/4/export").await;
     assert_eq!((s.as_u16(), code(&v)), (409, "NOT_AN_ISSUER"));
-    let (s, v) = n.get("/v1/issuers/x/export").await;
+    let (s, v) = get_as(&n, &reg, "/v1/issuers/x/export").await;
     assert_eq!((s.as_u16(), code(&v), v["field"].as_str()), (400, "BAD_ID", Some("id")));
-    let (s, v) = n.get("/v1/issuers/3/export?height=1").await;
+    let (s, v) = get_as(&n, &reg, "/v1/issuers/3/export?height=1").await;
     assert_eq!((s.as_u16(), code(&v)), (400, "UNKNOWN_PARAM"));
     let empty = Node::new();
-    let (s, v) = empty.get("/v1/issuers/3/export").await;
+    let (s, v) = get_as(&empty, &reg, "/v1/issuers/3/export").await;
     assert_eq!((s.as_u16(), code(&v)), (409, "NO_COMMITTED_BLOCK"));
+}
+
+/// SPEC §12: the export is for the issuer's own accounts and for
+/// regulators. Anyone else gets 403 `EXPORT_FORBIDDEN`, in the asked
+/// language, before the ledger is asked whether the party even exists.
+#[tokio::test]
+async fn export_only_for_the_issuers_accounts_and_regulators() {
+    let n = Node::scenario();
+    // The issuer (party 3), the full regulator (party 1) and the assets-only one (party 2).
+    for k in [n.c.issuer.clone(), n.c.reg.clone(), key(2)] {
+        let (s, bytes) = n.call_signed(&k, crate::now_ms(), "GET", "/v1/issuers/3/export", None).await;
+        assert_eq!(s, 200, "{}", String::from_utf8_lossy(&bytes));
+        assert_eq!(code_of(&String::from_utf8(bytes).unwrap()), "VALID");
+    }
+    // Unsigned.
+    let (s, v) = n.get("/v1/issuers/3/export").await;
+    assert_eq!((s.as_u16(), code(&v)), (403, "EXPORT_FORBIDDEN"), "{v}");
+    assert!(v["message"].as_str().unwrap().contains("sign the request"), "{v}");
+    // Another party's account, also for an id that is no party at all.
+    for id in [3, 99] {
+        let (s, v) = get_as(&n, &n.c.alice.clone(), &format!("/v1/issuers/{id}/export")).await;
+        assert_eq!((s.as_u16(), code(&v)), (403, "EXPORT_FORBIDDEN"), "{v}");
+        let msg = v["message"].as_str().unwrap();
+        assert!(msg.contains("party 4") && msg.contains(&n.c.alice.public().to_hex()), "{msg}");
+    }
+    // The miner is an issuer of nothing: the issuer's export is not its business either.
+    let (s, v) = get_as(&n, &n.c.miner.clone(), "/v1/issuers/3/export").await;
+    assert_eq!((s.as_u16(), code(&v)), (403, "EXPORT_FORBIDDEN"), "{v}");
+    // Localized.
+    let req = axum::http::Request::builder()
+        .uri("/v1/issuers/3/export")
+        .header("accept-language", "kk")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let resp = tower::ServiceExt::oneshot(router(n.ctx.clone()), req).await.unwrap();
+    assert_eq!(resp.status(), 403);
+    let v: serde_json::Value =
+        serde_json::from_slice(&axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap()).unwrap();
+    assert_eq!(code(&v), "EXPORT_FORBIDDEN");
+    assert!(v["message"].as_str().unwrap().contains("эмитент"), "{v}");
 }
 
 /// Blocks committed while an export is being read change nothing in it:
@@ -293,10 +342,13 @@ async fn an_export_is_one_snapshot_while_blocks_commit() {
     let h0 = n.ledger.height().unwrap();
     let bob_wheat = n.ledger.holding(ClassId(1), &n.c.bob.public()).unwrap();
     assert_eq!(bob_wheat.amount, 2_500);
-    let resp = router(n.ctx.clone())
-        .oneshot(Request::builder().uri("/v1/issuers/3/export").body(axum::body::Body::empty()).unwrap())
-        .await
-        .unwrap();
+    let mut req = Request::builder().uri("/v1/issuers/3/export");
+    for (name, value) in
+        tamga_types::request::sign_headers(&n.c.issuer, "GET", "/v1/issuers/3/export", crate::now_ms(), b"")
+    {
+        req = req.header(name, value);
+    }
+    let resp = router(n.ctx.clone()).oneshot(req.body(axum::body::Body::empty()).unwrap()).await.unwrap();
     assert_eq!(resp.status(), 200);
     // The headers are out; now bob empties his WHEAT holding and record 1 gets a new fact.
     let (bob, alice) = (n.c.bob.clone(), n.c.alice.clone());
@@ -333,14 +385,18 @@ async fn client_streams_the_export_to_a_file() {
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    let c = tamga_client::Client::new(format!("http://{addr}")).unwrap();
+    let anonymous = tamga_client::Client::new(format!("http://{addr}")).unwrap();
+    let e = anonymous.export_issuer(PartyId(3), &mut Vec::new(), std::time::Duration::from_secs(30), |_| {}).await;
+    assert_eq!(e.unwrap_err().api().map(|a| (a.status, a.code.as_str())), Some((403, "EXPORT_FORBIDDEN")));
+    let c = anonymous.clone().with_signer(n.c.issuer.clone());
     let mut file = Vec::new();
     let mut seen = 0;
     let bytes = c.export_issuer(PartyId(3), &mut file, std::time::Duration::from_secs(30), |b| seen = b).await.unwrap();
     assert_eq!((bytes as usize, seen as usize), (file.len(), file.len()));
     let v = verify_export(&file[..], &genesis(), |_| {}).unwrap();
     assert_eq!(v.counts.records, 2);
-    let e = c.export_issuer(PartyId(5), &mut Vec::new(), std::time::Duration::from_secs(30), |_| {}).await;
+    let regulator = c.clone().with_signer(n.c.reg.clone());
+    let e = regulator.export_issuer(PartyId(5), &mut Vec::new(), std::time::Duration::from_secs(30), |_| {}).await;
     let e = e.unwrap_err();
     assert_eq!(e.api().map(|a| (a.status, a.code.as_str())), Some((409, "NOT_AN_ISSUER")));
 }

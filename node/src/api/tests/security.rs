@@ -208,3 +208,67 @@ async fn stream_subscribers_are_bounded() {
     drop(held);
     let _ = open_stream(&n, "/v1/security/events?stream=true", None).await;
 }
+
+/// The value of metric line `name{labels}` in the exposition `text`.
+fn metric(text: &str, series: &str) -> u64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series).and_then(|v| v.trim().parse().ok()))
+        .unwrap_or_else(|| panic!("no {series} in {text}"))
+}
+
+/// A flood of 100,000 forged request signatures from 2,000 addresses over
+/// 1,000 s: the regulator's feed still serves every critical event of the
+/// run although the main ring kept only the latest records, says so, and
+/// the metrics count every forged signature exactly once.
+#[tokio::test]
+async fn a_flood_never_hides_the_critical_events_from_the_feed() {
+    const FLOOD: u64 = 100_000;
+    let n = Node::new();
+    let log = n.ctx.security.clone();
+    let t0 = now_ms() - 3_600_000;
+    let loaded = SecurityEvent::config_loaded(std::path::Path::new("config.toml"), b"[api]", Hash::ZERO);
+    let changed = SecurityEvent::ValidatorSetChanged {
+        height: 40,
+        validators_hash: Hash::ZERO,
+        validators: 4,
+        total_power: 40,
+        added: vec![],
+        removed: vec![n.c.validators[0].public()],
+    };
+    assert_eq!(log.record_at(loaded.clone(), t0).unwrap().seq, 1);
+    for i in 0..FLOOD {
+        if i == FLOOD / 2 {
+            log.record_at(changed.clone(), t0 + i * 10);
+        }
+        let forged = SecurityEvent::BadSignature {
+            origin: crate::security::Origin::ApiRequest,
+            from: Some(format!("anonymous@198.51.{}.{}:{}", (i % 2000) / 250, i % 250, 40_000 + i % 20_000)),
+            signer: Some(n.c.alice.public()),
+            tx_hash: None,
+            reason: "signature does not verify".into(),
+        };
+        log.record_at(forged, t0 + i * 10);
+    }
+    log.summarise_now();
+
+    let (s, v) = n.reg_get("/v1/security/events?kinds=config_loaded,validator_set_changed").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let kinds: Vec<&str> = v["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["config_loaded", "validator_set_changed"], "{v}");
+    assert_eq!(v["events"][1]["removed"][0], n.c.validators[0].public().to_hex());
+
+    let (_, v) = n.reg_get("/v1/security/events?after=0&limit=3").await;
+    assert_eq!(v["events"][0]["seq"], 1);
+    assert_eq!(v["events"][0]["kind"], "config_loaded");
+    assert_eq!(v["oldest"], 1);
+    assert_eq!(v["truncated"], true, "{v}");
+    let complete_from = v["complete_from"].as_u64().unwrap();
+    assert!(complete_from > 4096, "{v}");
+    assert_eq!(v["last"].as_u64().unwrap() - complete_from + 1, n.ctx.security.options().ring as u64);
+
+    let text = n.ctx.metrics.encode();
+    let recorded = metric(&text, "tamga_security_events_total{kind=\"bad_signature\"}");
+    let aggregated = metric(&text, "tamga_security_events_aggregated_total{kind=\"bad_signature\"}");
+    assert_eq!(recorded + aggregated, FLOOD, "{recorded} + {aggregated}");
+    assert!(recorded <= 101 * 100, "at most 100 one by one per 10 s: {recorded}");
+}
