@@ -69,8 +69,17 @@ const FLOOD_TOTAL: u64 = 100_000;
 /// The flood stops here, whatever is left (it runs beside the net on 2 cores).
 const FLOOD_DEADLINE: Duration = Duration::from_secs(60);
 /// Heights the chain must commit while the idle sockets and stalled
-/// handshakes are held (about one block a second under load).
+/// handshakes are held (an empty block every 0.5 s at the least; measured
+/// on the 2-core machine: about 19 a second under this load).
 const MIN_HEIGHTS_UNDER_ATTACK: Height = 5;
+/// Least share of the heights committed during that attack whose
+/// certificates carry each attacked validator's precommit, percent. A
+/// certificate holds the precommits its node had when it decided (a
+/// quorum, SPEC §9), so even a healthy validator that is a little late
+/// misses some: measured on the 2-core machine without attack, 111 of 114
+/// heights for the slowest validator (97 %). A validator that exits, stalls
+/// or falls behind under the attack drops far below.
+const MIN_SIGNED_PERCENT: usize = 90;
 /// How long the idle sockets and stalled handshakes are held.
 const IDLE_HOLD: Duration = Duration::from_secs(20);
 /// How long the stalled bodies and subscribers are held.
@@ -324,12 +333,25 @@ async fn idle_sockets_and_stalled_handshakes(net: &mut Net, f: &mut Findings) {
     });
     if h1 > h0 {
         let during = signers(net, h0 + 1, h1).await;
-        let (w1, w2) = (without(&during, me1), without(&during, me2));
-        f.check(
-            w1.is_empty() && w2.is_empty(),
-            "every height committed during the attack carries node1's and node2's precommits",
-            || format!("heights {}..={h1}: without node1's precommit {w1:?}, without node2's {w2:?}", h0 + 1),
-        );
+        let n = during.len();
+        for (node, me) in [(1, me1), (2, me2)] {
+            let missing = without(&during, me);
+            let signed = n - missing.len();
+            f.check(
+                signed * 100 >= n * MIN_SIGNED_PERCENT,
+                &format!(
+                    "node{node}'s precommit is in the certificates of at least {MIN_SIGNED_PERCENT} % of the heights \
+                     committed during the attack"
+                ),
+                || {
+                    format!(
+                        "{signed} of {n} heights ({}..={h1}); missing at {:?}",
+                        h0 + 1,
+                        &missing[..missing.len().min(20)]
+                    )
+                },
+            );
+        }
     }
 }
 
