@@ -190,12 +190,26 @@ async fn survive(net: &mut Net, f: &mut Findings, phase: &str) {
             let text = format!("{e:#}");
             eprintln!("{text}");
             let first = text.lines().next().unwrap_or_default().to_owned();
-            let cause = text.lines().rev().find(|l| l.contains("ERROR") || l.contains("rror")).unwrap_or("").to_owned();
-            f.check(false, &format!("{phase}: no validator exits"), || format!("{first}; last error line: {cause}"));
+            let cause = exit_cause(net, i);
+            f.check(false, &format!("{phase}: no validator exits"), || format!("{first}: {cause}"));
             net.restart(i).expect("restart the exited validator");
             net.wait_api(i, Duration::from_secs(30)).await.expect("the restarted validator answers");
         }
     }
+}
+
+/// Why node `i` exited, from its log: the last `Error:` line `tamgad`
+/// printed, else its last `ERROR` record.
+fn exit_cause(net: &Net, i: usize) -> String {
+    let log = std::fs::read_to_string(net.dir().join(format!("node{i}.log"))).unwrap_or_default();
+    let lines: Vec<&str> = log.lines().collect();
+    lines
+        .iter()
+        .rev()
+        .find(|l| l.starts_with("Error:"))
+        .or_else(|| lines.iter().rev().find(|l| l.contains(" ERROR ")))
+        .map(|l| l.trim().to_owned())
+        .unwrap_or_else(|| "no error in its log".to_owned())
 }
 
 /// Waits `d`, checking every half second that no validator exited.
@@ -377,7 +391,7 @@ async fn slowloris(net: &mut Net, f: &mut Findings) {
         hold(net, f, Duration::from_millis(500), "600 slowloris sockets").await;
     }
     let closed = held.closed();
-    let slowest = closed.iter().max().copied().unwrap_or_default();
+    let slowest = closed.iter().max().map_or_else(|| "none closed".to_owned(), |d| format!("slowest close {d:.1?}"));
     let late = closed.iter().filter(|d| **d > limit).count();
     let open = held.still_open();
     say(format!("hostile-load: slowloris after {limit:?}: {}", held.summary()));
@@ -386,7 +400,7 @@ async fn slowloris(net: &mut Net, f: &mut Findings) {
         &format!("every slowloris socket is closed within the header timeout ({timeout:?} + {CLOSE_MARGIN:?})"),
         || {
             format!(
-                "{open} of {} connected sockets still open after {limit:?}, {late} closed later; slowest close {slowest:.1?}",
+                "{open} of {} connected sockets still open after {limit:?}, {late} closed later; {slowest}",
                 held.connected
             )
         },
