@@ -221,16 +221,48 @@ async fn hold(net: &mut Net, f: &mut Findings, d: Duration, phase: &str) {
     }
 }
 
+/// Awaits `$call` (a future of `Result<_, ClientError>`) again, for up to
+/// 10 s, while the node answers with back-pressure (429/503) or not at all:
+/// the harness is an honest client that a node's per-address limits may
+/// slow down, not refuse.
+macro_rules! patiently {
+    ($call:expr) => {{
+        let end = Instant::now() + Duration::from_secs(10);
+        loop {
+            match $call.await {
+                Err(e) if e.is_transient() && Instant::now() < end => {
+                    tokio::time::sleep(Duration::from_millis(250)).await
+                }
+                r => break r,
+            }
+        }
+    }};
+}
+
 /// For each height of `from..=to`, the validator indices whose precommit is
-/// in the certificate any live node stored for it (a certificate holds the
-/// precommits its node had when it decided, so the union is what was signed).
-async fn signers(net: &Net, from: Height, to: Height) -> BTreeMap<Height, BTreeSet<u16>> {
+/// in the certificate some live node stored for it (a certificate holds the
+/// precommits its node had when it decided, so the union is what was
+/// signed), or `None` when no node served the block. The nodes of `first`
+/// are asked first (their own certificates carry their own precommits), the
+/// others only while one of `want` is missing.
+async fn signers(
+    net: &Net,
+    from: Height,
+    to: Height,
+    first: &[usize],
+    want: &[u16],
+) -> BTreeMap<Height, Option<BTreeSet<u16>>> {
+    let mut order: Vec<usize> = first.iter().copied().filter(|i| net.live().contains(i)).collect();
+    order.extend(net.live().into_iter().filter(|i| !first.contains(i)));
     let mut out = BTreeMap::new();
     for h in from..=to {
-        let mut set = BTreeSet::new();
-        for i in net.live() {
-            if let Ok(b) = net.client(i).block(BlockAt::Height(h)).await {
-                set.extend(b.certificate.signatures.iter().map(|(k, _)| *k));
+        let mut set: Option<BTreeSet<u16>> = None;
+        for &i in &order {
+            if let Ok(b) = patiently!(net.client(i).block(BlockAt::Height(h))) {
+                set.get_or_insert_with(BTreeSet::new).extend(b.certificate.signatures.iter().map(|(k, _)| *k));
+            }
+            if set.as_ref().is_some_and(|s| want.iter().all(|w| s.contains(w))) {
+                break;
             }
         }
         out.insert(h, set);
@@ -238,9 +270,14 @@ async fn signers(net: &Net, from: Height, to: Height) -> BTreeMap<Height, BTreeS
     out
 }
 
-/// Heights of `by_height` whose signers lack `index`.
-fn without(by_height: &BTreeMap<Height, BTreeSet<u16>>, index: u16) -> Vec<Height> {
-    by_height.iter().filter(|(_, s)| !s.contains(&index)).map(|(h, _)| *h).collect()
+/// Heights of `by_height` whose signers lack `index` (unserved heights excluded).
+fn without(by_height: &BTreeMap<Height, Option<BTreeSet<u16>>>, index: u16) -> Vec<Height> {
+    by_height.iter().filter(|(_, s)| s.as_ref().is_some_and(|s| !s.contains(&index))).map(|(h, _)| *h).collect()
+}
+
+/// Heights of `by_height` that no node served.
+fn unserved(by_height: &BTreeMap<Height, Option<BTreeSet<u16>>>) -> Vec<Height> {
+    by_height.iter().filter(|(_, s)| s.is_none()).map(|(h, _)| *h).collect()
 }
 
 fn signer_index(net: &Net, i: usize) -> u16 {
@@ -314,7 +351,7 @@ async fn idle_sockets_and_stalled_handshakes(net: &mut Net, f: &mut Findings) {
     let c0 = net.max_height().await;
     hold(net, f, Duration::from_secs(6), "before the attack").await;
     let c1 = net.max_height().await;
-    let control = signers(net, c0 + 1, c1).await;
+    let control = signers(net, c0 + 1, c1, &[1, 2], &[me1, me2]).await;
     say(format!(
         "hostile-load: before the attack, heights {}..={c1}: without node1's precommit {:?}, without node2's {:?}",
         c0 + 1,
@@ -346,8 +383,12 @@ async fn idle_sockets_and_stalled_handshakes(net: &mut Net, f: &mut Findings) {
         format!("heights {h0} → {h1} in {IDLE_HOLD:?} (at least {MIN_HEIGHTS_UNDER_ATTACK} expected)")
     });
     if h1 > h0 {
-        let during = signers(net, h0 + 1, h1).await;
-        let n = during.len();
+        let during = signers(net, h0 + 1, h1, &[1, 2], &[me1, me2]).await;
+        let lost = unserved(&during);
+        f.check(lost.is_empty(), "every height committed during the attack is served by some node", || {
+            format!("{} heights unserved: {:?}", lost.len(), &lost[..lost.len().min(20)])
+        });
+        let n = during.len() - lost.len();
         for (node, me) in [(1, me1), (2, me2)] {
             let missing = without(&during, me);
             let signed = n - missing.len();
@@ -498,7 +539,7 @@ async fn unregistered_signers(net: &mut Net, f: &mut Findings, seed: u64) {
     let mut other: BTreeMap<String, usize> = BTreeMap::new();
     for (k, chunk) in txs.chunks(100).enumerate() {
         let c = net.client(k % net.validators());
-        let results = c.submit_batch(chunk).await.expect("the batch is answered");
+        let results = patiently!(c.submit_batch(chunk)).expect("the batch is answered");
         for r in results {
             match r {
                 Err(e) if e.code == UNKNOWN_SIGNER_CODE => refused += 1,
@@ -519,7 +560,7 @@ async fn unregistered_signers(net: &mut Net, f: &mut Findings, seed: u64) {
     net.wait_height(0, h_after, Duration::from_secs(30)).await.expect("the chain goes on");
     let mut found = BTreeMap::new();
     for h in h_before + 1..=h_after {
-        let b = net.client(0).block(BlockAt::Height(h)).await.expect("block");
+        let b = patiently!(net.client(0).block(BlockAt::Height(h))).expect("block");
         let n = b.block.txs.iter().filter(|t| hashes.contains(&t.hash())).count();
         if n > 0 {
             found.insert(h, n);
@@ -531,7 +572,7 @@ async fn unregistered_signers(net: &mut Net, f: &mut Findings, seed: u64) {
     let mut held = Vec::new();
     for t in txs.iter().step_by(50) {
         for i in 0..net.validators() {
-            match net.client(i).tx(&t.hash()).await {
+            match patiently!(net.client(i).tx(&t.hash())) {
                 Ok(TxStatus::Unknown) => {}
                 Ok(TxStatus::Pending) => held.push(format!("node{i}: {} pending", t.hash())),
                 Ok(TxStatus::Committed(v)) => {
@@ -610,7 +651,7 @@ async fn forged_signature_flood(net: &mut Net, f: &mut Findings) {
         || format!("{} KiB → {} KiB", log0 >> 10, log1 >> 10),
     );
     let regulator = net.client(i).clone().with_signer(net.testnet.regulator.clone());
-    let page = regulator.security_events(0, 1000).await;
+    let page = patiently!(regulator.security_events(0, 1000));
     let kinds: BTreeMap<String, usize> = page
         .as_ref()
         .map(|p| {
@@ -655,8 +696,17 @@ async fn replayed_and_stale_requests(net: &mut Net, f: &mut Findings) {
     let status = net.status(0).await.expect("status");
     let regulator = net.testnet.regulator.clone();
     let pq = "/v1/security/events?after=0&limit=1";
-    let headers = request_headers(&regulator, &status, "GET", pq, now_ms(), b"");
-    let first = get_signed(&c, pq, &headers).await;
+    // A fresh request, signed again while the node answers with
+    // back-pressure (an honest client waits for its turn).
+    let end = Instant::now() + Duration::from_secs(10);
+    let (headers, first) = loop {
+        let headers = request_headers(&regulator, &status, "GET", pq, now_ms(), b"");
+        let answer = get_signed(&c, pq, &headers).await;
+        if !matches!(answer.0, 429 | 503) || Instant::now() > end {
+            break (headers, answer);
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
     f.check(first.0 == 200, "a fresh regulator-signed request is served", || format!("got {first:?}"));
     let again = get_signed(&c, pq, &headers).await;
     f.check(
@@ -679,9 +729,9 @@ async fn replayed_and_stale_requests(net: &mut Net, f: &mut Findings) {
 /// and returns the receipt, failing unless it succeeded.
 async fn send(client: &Client, chain_id: &str, key: &SigningKey, payload: Payload) -> Receipt {
     let what = payload.kind_name();
-    let nonce = client.next_nonce(&key.public()).await.expect("next nonce");
+    let nonce = patiently!(client.next_nonce(&key.public())).expect("next nonce");
     let tx = sign_payload(key, chain_id, nonce, payload, None).expect("transaction builds");
-    let hash = client.submit(&tx).await.unwrap_or_else(|e| panic!("{what} refused at admission: {e}"));
+    let hash = patiently!(client.submit(&tx)).unwrap_or_else(|e| panic!("{what} refused at admission: {e}"));
     let view = client.wait_for_receipt(&hash, Duration::from_secs(30)).await.expect("receipt");
     if let TxOutcome::Failed { code, message } = &view.receipt.outcome {
         panic!("{what} failed at height {}: {code}: {message}", view.receipt.height);
