@@ -482,6 +482,10 @@ async fn stalled_bodies_and_subscribers(net: &mut Net, f: &mut Findings) {
     let (b, s): (Held, Held) = (b.expect("loopback"), s.expect("loopback"));
     say(format!("hostile-load: bodies: {}", b.summary()));
     say(format!("hostile-load: subscribers: {}", s.summary()));
+    say(format!(
+        "hostile-load: node2's tamga_api_sse_subscribers: {:?}",
+        metric(net.client(2), "tamga_api_sse_subscribers").await
+    ));
     hold(net, f, STALL_HOLD, "200 stalled bodies and 300 non-reading subscribers").await;
     say(format!("hostile-load: after {STALL_HOLD:?}: bodies: {}", b.summary()));
     drop((b, s));
@@ -873,18 +877,21 @@ async fn removed_validator_is_refused(net: &mut Net, f: &mut Findings, seed: u64
     net.terminate(v).await.expect("node3 stops cleanly");
 }
 
-/// `tamga_peers_refused_total` of the three remaining validators (`None`
-/// where `/metrics` does not answer).
+/// The value of metric `name` on `client`'s node (`None` where `/metrics`
+/// does not answer or lacks it).
+async fn metric(client: &Client, name: &str) -> Option<u64> {
+    let text = client.metrics().await.ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix(' ')))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .map(|v| v as u64)
+}
+
+/// `tamga_peers_refused_total` of the three remaining validators.
 async fn peers_refused(net: &Net) -> Vec<Option<u64>> {
     let mut out = Vec::new();
     for i in 0..3 {
-        let v = net.client(i).metrics().await.ok().and_then(|text| {
-            text.lines()
-                .find_map(|l| l.strip_prefix("tamga_peers_refused_total").and_then(|r| r.strip_prefix(' ')))
-                .and_then(|v| v.trim().parse::<f64>().ok())
-                .map(|v| v as u64)
-        });
-        out.push(v);
+        out.push(metric(net.client(i), "tamga_peers_refused_total").await);
     }
     out
 }
