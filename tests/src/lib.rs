@@ -20,6 +20,9 @@
 //! * [`load`]: [`Load`] sends transfers from many participant accounts at a
 //!   target rate to live nodes, follows the chain block by block and records
 //!   every transaction it saw committed.
+//! * [`attack`]: bounded, self-stopping hostile traffic on loopback (idle,
+//!   stalled and slow connections, non-reading subscribers, forged-request
+//!   floods) and probes of a node process (resident memory, open-file limits).
 //! * [`check`]: [`Net::assert_consistent`] compares every live node's blocks,
 //!   receipts, certificates and state roots, and looks up every transaction
 //!   the load saw committed.
@@ -28,6 +31,7 @@
 //! target directory as the test executable) on first use; `TAMGAD_BIN` points
 //! at another one.
 
+pub mod attack;
 pub mod check;
 pub mod load;
 pub mod net;

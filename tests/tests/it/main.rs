@@ -14,6 +14,7 @@ mod common;
 mod console;
 mod crash;
 mod hostile;
+mod hostile_load;
 mod observer;
 mod offline_verify;
 mod partition;
