@@ -73,6 +73,8 @@ pub struct Metrics {
     pub journal_refused: Counter,
     /// `tamga_journal_write_errors_total`: failed journal writes or fsyncs (retried).
     pub journal_write_errors: Counter,
+    /// `tamga_p2p_*`: refusals and drops of the peer-to-peer layer.
+    pub p2p: crate::network::NetMetrics,
 }
 
 impl Metrics {
@@ -112,6 +114,7 @@ impl Metrics {
             journal_queue_depth: Gauge::default(),
             journal_refused: Counter::default(),
             journal_write_errors: Counter::default(),
+            p2p: crate::network::NetMetrics::default(),
             registry: Registry::default(),
         };
         let r = &mut registry;
@@ -154,6 +157,7 @@ impl Metrics {
         r.register("journal_queue_depth", "Access journal entries waiting", m.journal_queue_depth.clone());
         r.register("journal_refused", "Requests refused: journal unavailable", m.journal_refused.clone());
         r.register("journal_write_errors", "Failed access journal writes", m.journal_write_errors.clone());
+        m.p2p.register(r);
         Metrics { registry, ..m }
     }
 
