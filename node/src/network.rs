@@ -462,7 +462,7 @@ impl NetTask {
             Done::ConsensusChecked { id, source, result } => {
                 let acceptance = match result {
                     Ok(msg) => {
-                        self.to_driver(NetEvent::Consensus(msg));
+                        self.send_to_driver(NetEvent::Consensus(msg));
                         MessageAcceptance::Accept
                     }
                     Err(refusal) => {
@@ -488,7 +488,7 @@ impl NetTask {
     /// is full the event is dropped and counted (the driver's own work is
     /// never behind it; a dropped message is retransmitted by its sender,
     /// dropped blocks are asked for again).
-    fn to_driver(&mut self, ev: NetEvent) {
+    fn send_to_driver(&self, ev: NetEvent) {
         offer(&self.deps.events, ev, &self.deps.metrics.p2p);
     }
 
@@ -605,7 +605,11 @@ impl NetTask {
                     }
                     request_response::Message::Response { request_id, response } => {
                         self.pending_sync.remove(&request_id);
-                        self.to_driver(NetEvent::SyncBlocks { peer, height: response.height, blocks: response.blocks });
+                        self.send_to_driver(NetEvent::SyncBlocks {
+                            peer,
+                            height: response.height,
+                            blocks: response.blocks,
+                        });
                     }
                 }
             }
@@ -617,7 +621,7 @@ impl NetTask {
             })) => {
                 self.pending_sync.remove(&request_id);
                 debug!(target: "tamga::net", %peer, %error, "sync request failed");
-                self.to_driver(NetEvent::SyncFailed { peer });
+                self.send_to_driver(NetEvent::SyncFailed { peer });
             }
             _ => {}
         }
