@@ -468,7 +468,7 @@ impl NetTask {
                     Err(refusal) => {
                         self.deps.metrics.p2p.count_consensus_refused(refusal.label());
                         match refusal {
-                            RelayRefusal::OutsideWindow { .. } => {
+                            RelayRefusal::OutsideWindow { .. } | RelayRefusal::LedgerUnavailable => {
                                 debug!(target: "tamga::net", peer = %source, %refusal, "consensus message not relayed")
                             }
                             _ => warn!(target: "tamga::net", peer = %source, %refusal, "consensus message refused"),
@@ -719,8 +719,7 @@ impl NetTask {
         let job = self.verifier.try_spawn(move || {
             let result = match known.get() {
                 Some(k) => relay::check(&data, max, &chain_id, &k).map(Box::new),
-                // The ledger cannot be read: the message is ignored, like one out of the window.
-                None => Err(RelayRefusal::OutsideWindow { got: 0, ours: 0, window: 0 }),
+                None => Err(RelayRefusal::LedgerUnavailable),
             };
             let _ = done.blocking_send(Done::ConsensusChecked { id, source, result });
         });

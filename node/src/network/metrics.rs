@@ -22,7 +22,8 @@ pub struct NetMetrics {
     pub inbound_dropped: Family<Labels, Counter>,
     /// `tamga_p2p_consensus_refused_total{reason}`: gossiped consensus
     /// messages neither relayed nor delivered (`undecodable`,
-    /// `unknown_validator`, `outside_window`, `bad_signature`).
+    /// `unknown_validator`, `outside_window`, `bad_signature`,
+    /// `ledger_unavailable`).
     pub consensus_refused: Family<Labels, Counter>,
     /// `tamga_p2p_sync_refused_total{reason}`: sync requests not served
     /// (`rate`: over the peer's rate, `busy`: `p2p.sync_max_concurrent` reads

@@ -52,6 +52,9 @@ pub enum RelayRefusal {
         /// The claimed signer.
         signer: PublicKey,
     },
+    /// This node could not read its height or validator sets to check the message.
+    #[error("the ledger could not be read to check the message")]
+    LedgerUnavailable,
 }
 
 impl RelayRefusal {
@@ -62,15 +65,17 @@ impl RelayRefusal {
             RelayRefusal::UnknownValidator { .. } => "unknown_validator",
             RelayRefusal::OutsideWindow { .. } => "outside_window",
             RelayRefusal::BadSignature { .. } => "bad_signature",
+            RelayRefusal::LedgerUnavailable => "ledger_unavailable",
         }
     }
 
     /// What gossipsub does with the message: a forged or malformed one is
     /// rejected (its sender misbehaves); one merely out of our window is
-    /// ignored (an honest peer ahead of or behind us sent it).
+    /// ignored (an honest peer ahead of or behind us sent it), and so is one
+    /// we could not check.
     pub fn acceptance(&self) -> MessageAcceptance {
         match self {
-            RelayRefusal::OutsideWindow { .. } => MessageAcceptance::Ignore,
+            RelayRefusal::OutsideWindow { .. } | RelayRefusal::LedgerUnavailable => MessageAcceptance::Ignore,
             _ => MessageAcceptance::Reject,
         }
     }
