@@ -39,7 +39,8 @@ pub struct Metrics {
     pub peers: Gauge,
     /// `tamga_peers_refused_total`: connections closed because the peer is not admitted.
     pub peers_refused: Counter,
-    /// `tamga_consensus_rejected_total`: consensus messages rejected by the engine.
+    /// `tamga_consensus_rejected_total`: consensus messages rejected, by the
+    /// network's check before relay (forged, foreign signer, undecodable) or by the engine.
     pub consensus_rejected: Counter,
     /// `tamga_evidence_total`: equivocations detected by this node.
     pub evidence: Counter,

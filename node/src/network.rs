@@ -467,6 +467,20 @@ impl NetTask {
                     }
                     Err(refusal) => {
                         self.deps.metrics.p2p.count_consensus_refused(refusal.label());
+                        if refusal.acceptance() == MessageAcceptance::Reject {
+                            // Rejected by this node, as the engine would have
+                            // (`tamga_consensus_rejected_total` counts both).
+                            self.deps.metrics.consensus_rejected.inc();
+                        }
+                        if let RelayRefusal::BadSignature { signer } = &refusal {
+                            self.deps.security.record(SecurityEvent::BadSignature {
+                                origin: Origin::Consensus,
+                                from: Some(source.to_string()),
+                                signer: Some(*signer),
+                                tx_hash: None,
+                                reason: refusal.to_string(),
+                            });
+                        }
                         match refusal {
                             RelayRefusal::OutsideWindow { .. } | RelayRefusal::LedgerUnavailable => {
                                 debug!(target: "tamga::net", peer = %source, %refusal, "consensus message not relayed")
