@@ -63,11 +63,14 @@ pub struct Config {
     pub metrics: crate::metrics::access::MetricsConfig,
 }
 
-/// `[p2p]`.
+/// `[p2p]`. The bounds below are explained, with how to tune them, in
+/// docs/operations.md ("Peer-to-peer limits").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct P2pConfig {
-    /// libp2p listen address (multiaddr).
+    /// libp2p listen address (multiaddr). Loopback by default: a validator
+    /// that other organisations reach names its public address here (or
+    /// with `tamgad init --p2p-listen`).
     pub listen: String,
     /// Extra peers to dial, as multiaddrs ending in `/p2p/<peer id>` (the
     /// genesis validators' `p2p_address` are always dialled).
@@ -84,18 +87,138 @@ pub struct P2pConfig {
     /// fivefold against 20 ms under load, for at most 100 ms more before a
     /// transaction reaches the other validators (docs/performance.md).
     pub tx_batch_delay_ms: u64,
+    /// Inbound connections still in their handshake, at most; those beyond
+    /// are closed at once (`tamga_p2p_connections_limited_total`).
+    pub max_pending_incoming: u32,
+    /// Outbound dials still in their handshake, at most.
+    pub max_pending_outgoing: u32,
+    /// Inbound connections past the handshake, at most (only admitted peers get there).
+    pub max_established_incoming: u32,
+    /// Connections with one peer, at most.
+    pub max_established_per_peer: u32,
+    /// Longest TCP connect plus noise and yamux handshake of a connection, ms.
+    pub handshake_timeout_ms: u64,
+    /// A connection no protocol needs is closed after this, seconds.
+    pub idle_timeout_secs: u64,
+    /// Most blocks served per sync request (1 to 64).
+    pub sync_max_blocks: u32,
+    /// Byte budget of one sync response (at most 64 MiB; the first block is
+    /// always sent whatever its size).
+    pub sync_max_response_bytes: usize,
+    /// Sync requests served per peer per second, sustained; over it a
+    /// request is refused (`tamga_p2p_sync_refused_total{reason="rate"}`).
+    pub sync_requests_per_sec: u32,
+    /// Sync requests a peer may make at once after a quiet period.
+    pub sync_burst: u32,
+    /// Sync requests served at once (ledger reads), at most.
+    pub sync_max_concurrent: usize,
+    /// Gossiped transaction batches waiting for admission, at most; the next
+    /// are dropped first (`tamga_p2p_inbound_dropped_total{kind="txs"}`).
+    pub gossip_tx_queue: usize,
+    /// Gossiped consensus messages waiting for their signature check, at most.
+    pub gossip_consensus_queue: usize,
+    /// Consensus messages for a height further than this from the one being
+    /// decided are neither relayed nor delivered.
+    pub consensus_height_window: u64,
 }
 
 impl Default for P2pConfig {
     fn default() -> Self {
+        let l = crate::network::Limits::default();
         P2pConfig {
-            listen: "/ip4/0.0.0.0/tcp/26656".into(),
+            listen: DEFAULT_P2P_LISTEN.into(),
             peers: Vec::new(),
             observers: Vec::new(),
             max_message_bytes: 32 * 1024 * 1024,
             tx_batch: 512,
             tx_batch_delay_ms: 100,
+            max_pending_incoming: l.max_pending_incoming,
+            max_pending_outgoing: l.max_pending_outgoing,
+            max_established_incoming: l.max_established_incoming,
+            max_established_per_peer: l.max_established_per_peer,
+            handshake_timeout_ms: l.handshake_timeout.as_millis() as u64,
+            idle_timeout_secs: l.idle_timeout.as_secs(),
+            sync_max_blocks: l.sync_max_blocks,
+            sync_max_response_bytes: l.sync_max_response_bytes,
+            sync_requests_per_sec: l.sync_requests_per_sec,
+            sync_burst: l.sync_burst,
+            sync_max_concurrent: l.sync_max_concurrent,
+            gossip_tx_queue: l.gossip_tx_queue,
+            gossip_consensus_queue: l.gossip_consensus_queue,
+            consensus_height_window: l.consensus_height_window,
         }
+    }
+}
+
+/// The p2p listen address `tamgad init` writes unless told otherwise:
+/// loopback, so that a new node is not reachable from other hosts before
+/// its operator decides it should be.
+pub const DEFAULT_P2P_LISTEN: &str = "/ip4/127.0.0.1/tcp/26656";
+
+impl P2pConfig {
+    /// The network task's bounds.
+    pub fn limits(&self) -> crate::network::Limits {
+        crate::network::Limits {
+            max_pending_incoming: self.max_pending_incoming,
+            max_pending_outgoing: self.max_pending_outgoing,
+            max_established_incoming: self.max_established_incoming,
+            max_established_per_peer: self.max_established_per_peer,
+            handshake_timeout: std::time::Duration::from_millis(self.handshake_timeout_ms),
+            idle_timeout: std::time::Duration::from_secs(self.idle_timeout_secs),
+            sync_max_blocks: self.sync_max_blocks,
+            sync_max_response_bytes: self.sync_max_response_bytes,
+            sync_requests_per_sec: self.sync_requests_per_sec,
+            sync_burst: self.sync_burst,
+            sync_max_concurrent: self.sync_max_concurrent,
+            gossip_tx_queue: self.gossip_tx_queue,
+            gossip_consensus_queue: self.gossip_consensus_queue,
+            consensus_height_window: self.consensus_height_window,
+        }
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |field, problem, got: &dyn std::fmt::Display| {
+            Err(ConfigError::Invalid { field, problem, got: got.to_string() })
+        };
+        for (field, v, lo, hi, problem) in [
+            ("p2p.max_pending_incoming", u64::from(self.max_pending_incoming), 1, 65_536, "between 1 and 65536"),
+            ("p2p.max_pending_outgoing", u64::from(self.max_pending_outgoing), 1, 65_536, "between 1 and 65536"),
+            (
+                "p2p.max_established_incoming",
+                u64::from(self.max_established_incoming),
+                1,
+                65_536,
+                "between 1 and 65536",
+            ),
+            ("p2p.max_established_per_peer", u64::from(self.max_established_per_peer), 1, 16, "between 1 and 16"),
+            ("p2p.handshake_timeout_ms", self.handshake_timeout_ms, 100, 120_000, "between 100 and 120000 ms"),
+            ("p2p.idle_timeout_secs", self.idle_timeout_secs, 5, 3_600, "between 5 and 3600 seconds"),
+            (
+                "p2p.sync_max_blocks",
+                u64::from(self.sync_max_blocks),
+                1,
+                u64::from(crate::network::SYNC_MAX_BLOCKS),
+                "between 1 and 64",
+            ),
+            (
+                "p2p.sync_max_response_bytes",
+                self.sync_max_response_bytes as u64,
+                64 * 1024,
+                crate::network::SYNC_MAX_BYTES as u64,
+                "between 65536 and 67108864",
+            ),
+            ("p2p.sync_requests_per_sec", u64::from(self.sync_requests_per_sec), 1, 10_000, "between 1 and 10000"),
+            ("p2p.sync_burst", u64::from(self.sync_burst), 1, 10_000, "between 1 and 10000"),
+            ("p2p.sync_max_concurrent", self.sync_max_concurrent as u64, 1, 256, "between 1 and 256"),
+            ("p2p.gossip_tx_queue", self.gossip_tx_queue as u64, 1, 65_536, "between 1 and 65536 batches"),
+            ("p2p.gossip_consensus_queue", self.gossip_consensus_queue as u64, 16, 1_048_576, "between 16 and 1048576"),
+            ("p2p.consensus_height_window", self.consensus_height_window, 1, 1_000, "between 1 and 1000 heights"),
+        ] {
+            if !(lo..=hi).contains(&v) {
+                return bad(field, problem, &v);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -281,7 +404,7 @@ impl Config {
             Err(ConfigError::Invalid { field, problem, got: got.to_string() })
         };
         if self.p2p.listen.parse::<libp2p::Multiaddr>().is_err() {
-            return bad("p2p.listen", "a multiaddr such as /ip4/0.0.0.0/tcp/26656", &self.p2p.listen);
+            return bad("p2p.listen", "a multiaddr such as /ip4/127.0.0.1/tcp/26656", &self.p2p.listen);
         }
         for p in &self.p2p.peers {
             let ok = p
@@ -302,6 +425,7 @@ impl Config {
         if self.p2p.tx_batch == 0 || self.p2p.tx_batch > 4096 {
             return bad("p2p.tx_batch", "between 1 and 4096", &self.p2p.tx_batch);
         }
+        self.p2p.validate()?;
         let c = &self.consensus;
         for (field, v) in [
             ("consensus.timeout_propose_ms", c.timeout_propose_ms),
@@ -369,7 +493,9 @@ impl Config {
 # is the default unless `tamgad init`/`testnet` chose one for this node.
 
 [p2p]
-# libp2p listen address (multiaddr).
+# libp2p listen address (multiaddr). Loopback unless the operator chose one:
+# a validator that other organisations reach listens on its public address,
+# e.g. "/ip4/0.0.0.0/tcp/26656" (`tamgad init --p2p-listen`).
 listen = {listen:?}
 # Extra peers to dial: multiaddrs ending in /p2p/<peer id>. The validators'
 # p2p addresses from genesis.json are always dialled.
@@ -381,6 +507,31 @@ max_message_bytes = {mmb}
 # Transactions per gossip batch, and the longest wait before a partial batch is sent (ms).
 tx_batch = {txb}
 tx_batch_delay_ms = {txd}
+# Connection bounds (docs/operations.md, "Peer-to-peer limits"). Connections
+# still in their handshake, inbound and outbound; those beyond are closed at once.
+max_pending_incoming = {p_in}
+max_pending_outgoing = {p_out}
+# Connections past the handshake (only validators and observers get there):
+# inbound in all, and per peer.
+max_established_incoming = {e_in}
+max_established_per_peer = {e_peer}
+# TCP connect plus noise and yamux handshake must finish within this (ms).
+handshake_timeout_ms = {hs}
+# A connection no protocol needs is closed after this (seconds).
+idle_timeout_secs = {idle}
+# Block sync served to a peer: blocks and bytes per response, requests per
+# second per peer (sustained, and at once), requests served at once.
+sync_max_blocks = {s_blocks}
+sync_max_response_bytes = {s_bytes}
+sync_requests_per_sec = {s_rate}
+sync_burst = {s_burst}
+sync_max_concurrent = {s_conc}
+# Gossip waiting for its check: transaction batches (dropped first when
+# full) and consensus messages.
+gossip_tx_queue = {q_tx}
+gossip_consensus_queue = {q_cons}
+# Consensus messages further than this many heights from ours are not relayed.
+consensus_height_window = {win}
 
 [api]
 # HTTP API bind address (JSON API, /metrics, web console).
@@ -449,6 +600,20 @@ enqueue_timeout_ms = {j_timeout}
             mmb = self.p2p.max_message_bytes,
             txb = self.p2p.tx_batch,
             txd = self.p2p.tx_batch_delay_ms,
+            p_in = self.p2p.max_pending_incoming,
+            p_out = self.p2p.max_pending_outgoing,
+            e_in = self.p2p.max_established_incoming,
+            e_peer = self.p2p.max_established_per_peer,
+            hs = self.p2p.handshake_timeout_ms,
+            idle = self.p2p.idle_timeout_secs,
+            s_blocks = self.p2p.sync_max_blocks,
+            s_bytes = self.p2p.sync_max_response_bytes,
+            s_rate = self.p2p.sync_requests_per_sec,
+            s_burst = self.p2p.sync_burst,
+            s_conc = self.p2p.sync_max_concurrent,
+            q_tx = self.p2p.gossip_tx_queue,
+            q_cons = self.p2p.gossip_consensus_queue,
+            win = self.p2p.consensus_height_window,
             api = self.api.listen,
             public_read = self.api.public_read,
             redact = self.api.redact_site_addresses,
@@ -497,10 +662,25 @@ mod tests {
         c.security.critical_keep_files = 3;
         c.metrics.allow = vec!["10.0.0.0/8".into()];
         c.metrics.bearer_token_file = "metrics.token".into();
+        c.p2p.max_pending_incoming = 7;
+        c.p2p.sync_requests_per_sec = 3;
+        c.p2p.consensus_height_window = 5;
         let text = c.to_documented_toml();
         let back: Config = toml::from_str(&text).unwrap();
         assert_eq!(back, c);
         back.validate().unwrap();
+    }
+
+    #[test]
+    fn the_default_p2p_listen_address_is_loopback_and_bounds_are_far_below_an_hour() {
+        let c = Config::default();
+        assert_eq!(c.p2p.listen, "/ip4/127.0.0.1/tcp/26656");
+        assert!(c.to_documented_toml().contains("listen = \"/ip4/127.0.0.1/tcp/26656\""));
+        let l = c.p2p.limits();
+        assert_eq!(l, crate::network::Limits::default());
+        assert!(l.idle_timeout <= std::time::Duration::from_secs(60));
+        assert!(l.handshake_timeout <= std::time::Duration::from_secs(10));
+        c.validate().unwrap();
     }
 
     #[test]
@@ -511,6 +691,13 @@ mod tests {
         c.log.format = "yaml".into();
         let e = c.validate().unwrap_err().to_string();
         assert!(e.contains("log.format") && e.contains("yaml"), "{e}");
+        let mut c = Config::default();
+        c.p2p.idle_timeout_secs = 3600 * 24;
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.contains("p2p.idle_timeout_secs") && e.contains("86400"), "{e}");
+        let mut c = Config::default();
+        c.p2p.sync_max_blocks = 65;
+        assert!(c.validate().unwrap_err().to_string().contains("p2p.sync_max_blocks"));
         let mut c = Config::default();
         c.p2p.peers = vec!["/ip4/1.2.3.4/tcp/1".into()];
         assert!(c.validate().unwrap_err().to_string().contains("p2p.peers"));

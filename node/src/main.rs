@@ -29,6 +29,12 @@ enum Command {
         /// Overwrite an existing config (never the key).
         #[arg(long)]
         force: bool,
+        /// libp2p listen address (multiaddr) written to config.toml. Without
+        /// it the node listens on loopback only (/ip4/127.0.0.1/tcp/26656);
+        /// a validator that other organisations reach names its address,
+        /// e.g. /ip4/0.0.0.0/tcp/26656.
+        #[arg(long, value_name = "MULTIADDR")]
+        p2p_listen: Option<String>,
     },
     /// Run the node in HOME until Ctrl-C or SIGTERM.
     Start {
@@ -122,7 +128,7 @@ enum JournalCommand {
 pub fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Init { home, genesis, force } => init(Home::new(home), genesis, force),
+        Command::Init { home, genesis, force, p2p_listen } => init(Home::new(home), genesis, force, p2p_listen),
         Command::Start { home } => {
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             rt.block_on(tamga_node::node::start(Home::new(home)))
@@ -228,7 +234,13 @@ fn record_journal_failure(home: &Home, v: &tamga_node::journal::Violation) {
     }
 }
 
-fn init(home: Home, genesis: Option<PathBuf>, force: bool) -> anyhow::Result<()> {
+fn init(home: Home, genesis: Option<PathBuf>, force: bool, p2p_listen: Option<String>) -> anyhow::Result<()> {
+    let mut cfg = Config::default();
+    if let Some(listen) = p2p_listen {
+        cfg.p2p.listen = listen;
+        // Refuses a malformed address now, naming the field, not at the first start.
+        cfg.validate()?;
+    }
     std::fs::create_dir_all(home.root()).with_context(|| format!("cannot create {}", home.root().display()))?;
     if home.config().exists() && !force {
         anyhow::bail!(
@@ -236,7 +248,7 @@ fn init(home: Home, genesis: Option<PathBuf>, force: bool) -> anyhow::Result<()>
             home.config().display()
         );
     }
-    write_atomic(&home.config(), Config::default().to_documented_toml().as_bytes(), 0o644)?;
+    write_atomic(&home.config(), cfg.to_documented_toml().as_bytes(), 0o644)?;
     if !home.key().exists() {
         write_key(&home.key(), &SigningKey::generate())?;
     }

@@ -41,7 +41,8 @@ pub struct Metrics {
     pub peers: Gauge,
     /// `tamga_peers_refused_total`: connections closed because the peer is not admitted.
     pub peers_refused: Counter,
-    /// `tamga_consensus_rejected_total`: consensus messages rejected by the engine.
+    /// `tamga_consensus_rejected_total`: consensus messages rejected, by the
+    /// network's check before relay (forged, foreign signer, undecodable) or by the engine.
     pub consensus_rejected: Counter,
     /// `tamga_evidence_total`: equivocations detected by this node.
     pub evidence: Counter,
@@ -84,6 +85,8 @@ pub struct Metrics {
     pub journal_refused: Counter,
     /// `tamga_journal_write_errors_total`: failed journal writes or fsyncs (retried).
     pub journal_write_errors: Counter,
+    /// `tamga_p2p_*`: refusals and drops of the peer-to-peer layer.
+    pub p2p: crate::network::NetMetrics,
 }
 
 impl Metrics {
@@ -126,6 +129,7 @@ impl Metrics {
             journal_queue_depth: Gauge::default(),
             journal_refused: Counter::default(),
             journal_write_errors: Counter::default(),
+            p2p: crate::network::NetMetrics::default(),
             registry: Registry::default(),
         };
         let r = &mut registry;
@@ -175,6 +179,7 @@ impl Metrics {
         r.register("journal_queue_depth", "Access journal entries waiting", m.journal_queue_depth.clone());
         r.register("journal_refused", "Requests refused: journal unavailable", m.journal_refused.clone());
         r.register("journal_write_errors", "Failed access journal writes", m.journal_write_errors.clone());
+        m.p2p.register(r);
         Metrics { registry, ..m }
     }
 

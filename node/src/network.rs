@@ -7,6 +7,14 @@
 //! One task owns the `Swarm`. The driver talks to it through [`NetHandle`]
 //! (commands) and receives [`NetEvent`]s. Wire messages are borsh, decoded
 //! with explicit size limits before allocation.
+//!
+//! Every resource a stranger can make this node spend is bounded
+//! ([`Limits`], `[p2p]` in `config.toml`, docs/operations.md "Peer-to-peer
+//! limits"): connections still in their handshake, with a handshake
+//! timeout; connections past it, which only admitted peers keep
+//! ([`limits::PeerGate`]); idle connections; the checks of gossiped
+//! consensus messages ([`relay`]) and transaction batches; the driver's
+//! queue; and block sync, per request and per peer.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -14,10 +22,13 @@ use std::time::Duration;
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use futures::{AsyncReadExt, AsyncWriteExt, StreamExt};
+use libp2p::core::Transport as _;
 use libp2p::gossipsub::{self, IdentTopic, MessageAcceptance};
 use libp2p::request_response::{self, ProtocolSupport};
 use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
-use libp2p::{allow_block_list, identify, noise, ping, tcp, yamux, Multiaddr, PeerId, StreamProtocol, Swarm};
+use libp2p::{
+    allow_block_list, connection_limits, identify, noise, ping, tcp, yamux, Multiaddr, PeerId, StreamProtocol, Swarm,
+};
 use tamga_consensus::Message;
 use tamga_state::Ledger;
 use tamga_types::codec::{self, BoundedVec};
@@ -29,6 +40,16 @@ use crate::admission::AdmissionPool;
 use crate::mempool::{ChainView, Mempool, MempoolError};
 use crate::metrics::Metrics;
 use crate::security::{Origin, SecurityEvent, SecurityLog};
+
+pub mod limits;
+mod metrics;
+pub mod relay;
+
+pub use limits::Limits;
+pub use metrics::NetMetrics;
+
+use limits::{Inbound, Inflight, PeerGate, Slot, SyncRateLimiter};
+use relay::{KnownCache, RelayRefusal, Verifier};
 
 /// A peer refused again within this interval is counted
 /// (`tamga_peers_refused_total`) but not recorded again as a security event:
@@ -129,10 +150,12 @@ impl request_response::Codec for SyncCodec {
     }
 }
 
-/// The composed behaviour.
+/// The composed behaviour. The admission gate comes first: a peer that is
+/// not admitted is refused before any other behaviour counts or serves it.
 #[derive(NetworkBehaviour)]
 struct Behaviour {
     allow: allow_block_list::Behaviour<allow_block_list::AllowedPeers>,
+    limits: connection_limits::Behaviour,
     gossip: gossipsub::Behaviour,
     sync: request_response::Behaviour<SyncCodec>,
     identify: identify::Behaviour,
@@ -142,7 +165,8 @@ struct Behaviour {
 /// What the network reports to the driver.
 #[derive(Debug)]
 pub enum NetEvent {
-    /// A decoded consensus-topic message.
+    /// A decoded consensus-topic message whose signer, height and signature
+    /// were checked ([`relay::check`]).
     Consensus(Box<ConsensusWire>),
     /// Blocks received in answer to a sync request.
     SyncBlocks {
@@ -162,7 +186,8 @@ pub enum NetEvent {
     Peers(usize),
 }
 
-/// Commands to the network task.
+/// Commands to the network task. None is ever dropped: the driver waits for
+/// room in the command queue.
 #[derive(Debug)]
 pub enum NetCommand {
     /// Publish on the consensus topic.
@@ -172,7 +197,9 @@ pub enum NetCommand {
         /// First height wanted.
         from: Height,
     },
-    /// Replace the set of admitted peers (validator set change).
+    /// Replace the set of admitted peers (validators of the current and next
+    /// set, and observers). Every peer not in it is refused from then on,
+    /// whether it is connected now or comes back later.
     SetAllowed(Vec<PeerId>),
 }
 
@@ -183,7 +210,8 @@ pub struct NetHandle {
 }
 
 impl NetHandle {
-    /// Queues a command; drops it (with a warning) if the network task is gone.
+    /// Queues a command, waiting for room (commands are never dropped);
+    /// drops it with a warning only if the network task is gone.
     pub async fn send(&self, cmd: NetCommand) {
         if self.tx.send(cmd).await.is_err() {
             warn!(target: "tamga::net", "network task stopped; command dropped");
@@ -191,13 +219,17 @@ impl NetHandle {
     }
 }
 
+/// Commands from the driver waiting for the network task, at most.
+pub const COMMAND_QUEUE: usize = 1024;
+
 /// Network settings.
 pub struct NetworkSettings {
     /// Identity (same ed25519 key as the node key).
     pub keypair: libp2p::identity::Keypair,
     /// Listen address.
     pub listen: Multiaddr,
-    /// Peers to keep dialling (multiaddrs with `/p2p/<id>`).
+    /// Peers to keep dialling (multiaddrs with `/p2p/<id>`); only those
+    /// admitted are dialled.
     pub dial: Vec<Multiaddr>,
     /// Admitted peers.
     pub allowed: Vec<PeerId>,
@@ -209,6 +241,8 @@ pub struct NetworkSettings {
     pub tx_batch: usize,
     /// Longest wait before a partial batch is sent.
     pub tx_batch_delay: Duration,
+    /// Connection, time, queue and sync bounds.
+    pub limits: Limits,
 }
 
 /// Everything the network task needs besides its settings.
@@ -250,8 +284,11 @@ pub enum NetworkError {
 fn build_swarm(s: &NetworkSettings) -> Result<Swarm<Behaviour>, NetworkError> {
     let setup = |e: &dyn std::fmt::Display| NetworkError::Setup(e.to_string());
     let max = s.max_message_bytes;
+    let l = &s.limits;
     let gossip_cfg = gossipsub::ConfigBuilder::default()
         .max_transmit_size(max)
+        // Nothing is forwarded before the network task reports its check
+        // (relay::check for consensus, admission for transactions).
         .validate_messages()
         .validation_mode(gossipsub::ValidationMode::Strict)
         .heartbeat_interval(Duration::from_millis(500))
@@ -261,10 +298,27 @@ fn build_swarm(s: &NetworkSettings) -> Result<Swarm<Behaviour>, NetworkError> {
     for p in &s.allowed {
         allowed.allow_peer(*p);
     }
+    let limits = connection_limits::Behaviour::new(
+        connection_limits::ConnectionLimits::default()
+            .with_max_pending_incoming(Some(l.max_pending_incoming))
+            .with_max_pending_outgoing(Some(l.max_pending_outgoing))
+            .with_max_established_incoming(Some(l.max_established_incoming))
+            .with_max_established_per_peer(Some(l.max_established_per_peer)),
+    );
+    let handshake = l.handshake_timeout;
     let keypair = s.keypair.clone();
     let swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
         .with_tokio()
-        .with_tcp(tcp::Config::default().nodelay(true), noise::Config::new, yamux::Config::default)
+        .with_other_transport(|key| -> Result<_, Box<dyn std::error::Error + Send + Sync>> {
+            // TCP connect, noise and yamux must finish within the handshake
+            // timeout: a socket that stalls in its handshake holds a file
+            // handle and a pending-connection place for no longer than that.
+            Ok(tcp::tokio::Transport::new(tcp::Config::default().nodelay(true))
+                .upgrade(libp2p::core::upgrade::Version::V1Lazy)
+                .authenticate(noise::Config::new(key)?)
+                .multiplex(yamux::Config::default())
+                .timeout(handshake))
+        })
         .map_err(|e| setup(&e))?
         .with_behaviour(|key| {
             let gossip = gossipsub::Behaviour::new(gossipsub::MessageAuthenticity::Signed(key.clone()), gossip_cfg)?;
@@ -274,10 +328,10 @@ fn build_swarm(s: &NetworkSettings) -> Result<Swarm<Behaviour>, NetworkError> {
                 request_response::Config::default().with_request_timeout(Duration::from_secs(30)),
             );
             let identify = identify::Behaviour::new(identify::Config::new("/tamga/1".into(), key.public()));
-            Ok(Behaviour { allow: allowed, gossip, sync, identify, ping: ping::Behaviour::default() })
+            Ok(Behaviour { allow: allowed, limits, gossip, sync, identify, ping: ping::Behaviour::default() })
         })
         .map_err(|e| setup(&e))?
-        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(3600)))
+        .with_swarm_config(|c| c.with_idle_connection_timeout(l.idle_timeout))
         .build();
     Ok(swarm)
 }
@@ -294,11 +348,16 @@ pub fn spawn(settings: NetworkSettings, deps: NetworkDeps) -> Result<(NetHandle,
         .listen_on(settings.listen.clone())
         .map_err(|e| NetworkError::Listen { addr: settings.listen.to_string(), why: e.to_string() })?;
     let local = *swarm.local_peer_id();
-    let (tx, rx) = mpsc::channel(1024);
+    let l = &settings.limits;
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
+    let verifier = Verifier::start(threads, l.gossip_consensus_queue)
+        .map_err(|e| NetworkError::Setup(format!("consensus verifier threads: {e}")))?;
+    let known = Arc::new(KnownCache::new(deps.ledger.clone(), l.consensus_height_window));
+    let mut gate = PeerGate::default();
+    gate.replace(settings.allowed.iter().copied());
+    let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
     let task = NetTask {
         swarm,
-        settings,
-        deps,
         consensus_topic,
         tx_topic,
         commands: rx,
@@ -307,6 +366,16 @@ pub fn spawn(settings: NetworkSettings, deps: NetworkDeps) -> Result<(NetHandle,
         next_sync_peer: 0,
         tx_buffer: Vec::new(),
         refused: HashMap::new(),
+        gate,
+        sync_rate: SyncRateLimiter::new(l.sync_requests_per_sec, l.sync_burst),
+        sync_inflight: Inflight::new(l.sync_max_concurrent),
+        tx_inflight: Inflight::new(l.gossip_tx_queue),
+        verifier,
+        known,
+        peers_unsent: false,
+        limited_noted: None,
+        settings,
+        deps,
     };
     tokio::spawn(task.run());
     Ok((NetHandle { tx }, local))
@@ -325,23 +394,43 @@ struct NetTask {
     tx_buffer: Vec<Vec<u8>>,
     /// When each refused peer (id, else address) was last recorded as a security event.
     refused: HashMap<String, tokio::time::Instant>,
+    /// Who may stay connected beyond the handshake.
+    gate: PeerGate,
+    /// Sync requests per peer.
+    sync_rate: SyncRateLimiter,
+    /// Sync requests being served.
+    sync_inflight: Inflight,
+    /// Gossiped transaction batches in admission.
+    tx_inflight: Inflight,
+    /// Signature checks of gossiped consensus messages.
+    verifier: Verifier,
+    /// Validator sets and height for the checks.
+    known: Arc<KnownCache>,
+    /// The driver's queue had no room for the last peer count: resent on the next tick.
+    peers_unsent: bool,
+    /// When a connection limit was last logged (logged once a minute at most).
+    limited_noted: Option<tokio::time::Instant>,
 }
 
 /// Results of work done off the swarm task.
 enum Done {
     TxValidation { id: gossipsub::MessageId, source: PeerId, acceptance: MessageAcceptance },
+    ConsensusChecked { id: gossipsub::MessageId, source: PeerId, result: Result<Box<ConsensusWire>, RelayRefusal> },
     SyncServed { channel: request_response::ResponseChannel<SyncResponse>, response: SyncResponse },
 }
+
+/// Results of off-task work waiting for the network task, at most.
+const DONE_QUEUE: usize = 1024;
 
 impl NetTask {
     async fn run(mut self) {
         let mut redial = tokio::time::interval(Duration::from_secs(2));
         let mut flush = tokio::time::interval(self.settings.tx_batch_delay);
-        let (done_tx, mut done_rx) = mpsc::channel::<Done>(1024);
+        let (done_tx, mut done_rx) = mpsc::channel::<Done>(DONE_QUEUE);
         info!(target: "tamga::net", peer_id = %self.swarm.local_peer_id(), listen = %self.settings.listen, "network started");
         loop {
             tokio::select! {
-                ev = self.swarm.select_next_some() => self.on_swarm_event(ev, &done_tx).await,
+                ev = self.swarm.select_next_some() => self.on_swarm_event(ev, &done_tx),
                 cmd = self.commands.recv() => match cmd {
                     Some(cmd) => self.on_command(cmd),
                     None => break,
@@ -353,18 +442,68 @@ impl NetTask {
                     }
                 }
                 _ = flush.tick() => self.flush_txs(),
-                _ = redial.tick() => self.redial(),
-                Some(done) = done_rx.recv() => match done {
-                    Done::TxValidation { id, source, acceptance } => {
-                        self.swarm.behaviour_mut().gossip.report_message_validation_result(&id, &source, acceptance);
+                _ = redial.tick() => {
+                    self.redial();
+                    if self.peers_unsent {
+                        self.peers_changed();
                     }
-                    Done::SyncServed { channel, response } => {
-                        let _ = self.swarm.behaviour_mut().sync.send_response(channel, response);
-                    }
-                },
+                }
+                Some(done) = done_rx.recv() => self.on_done(done),
             }
         }
         info!(target: "tamga::net", "network stopped");
+    }
+
+    fn on_done(&mut self, done: Done) {
+        match done {
+            Done::TxValidation { id, source, acceptance } => {
+                self.swarm.behaviour_mut().gossip.report_message_validation_result(&id, &source, acceptance);
+            }
+            Done::ConsensusChecked { id, source, result } => {
+                let acceptance = match result {
+                    Ok(msg) => {
+                        self.send_to_driver(NetEvent::Consensus(msg));
+                        MessageAcceptance::Accept
+                    }
+                    Err(refusal) => {
+                        self.deps.metrics.p2p.count_consensus_refused(refusal.label());
+                        if refusal.acceptance() == MessageAcceptance::Reject {
+                            // Rejected by this node, as the engine would have
+                            // (`tamga_consensus_rejected_total` counts both).
+                            self.deps.metrics.consensus_rejected.inc();
+                        }
+                        if let RelayRefusal::BadSignature { signer } = &refusal {
+                            self.deps.security.record(SecurityEvent::BadSignature {
+                                origin: Origin::Consensus,
+                                from: Some(source.to_string()),
+                                signer: Some(*signer),
+                                tx_hash: None,
+                                reason: refusal.to_string(),
+                            });
+                        }
+                        match refusal {
+                            RelayRefusal::OutsideWindow { .. } | RelayRefusal::LedgerUnavailable => {
+                                debug!(target: "tamga::net", peer = %source, %refusal, "consensus message not relayed")
+                            }
+                            _ => warn!(target: "tamga::net", peer = %source, %refusal, "consensus message refused"),
+                        }
+                        refusal.acceptance()
+                    }
+                };
+                self.swarm.behaviour_mut().gossip.report_message_validation_result(&id, &source, acceptance);
+            }
+            Done::SyncServed { channel, response } => {
+                let _ = self.swarm.behaviour_mut().sync.send_response(channel, response);
+            }
+        }
+    }
+
+    /// Hands an inbound event to the driver without waiting: when its queue
+    /// is full the event is dropped and counted (the driver's own work is
+    /// never behind it; a dropped message is retransmitted by its sender,
+    /// dropped blocks are asked for again).
+    fn send_to_driver(&self, ev: NetEvent) {
+        offer(&self.deps.events, ev, &self.deps.metrics.p2p);
     }
 
     fn flush_txs(&mut self) {
@@ -382,6 +521,8 @@ impl NetTask {
         }
     }
 
+    /// Dials the configured peers that are admitted and not connected; a
+    /// validator that left the set is not dialled (it would be refused).
     fn redial(&mut self) {
         for addr in self.settings.dial.clone() {
             let peer = addr.iter().find_map(|p| match p {
@@ -389,7 +530,7 @@ impl NetTask {
                 _ => None,
             });
             if let Some(peer) = peer {
-                if peer != *self.swarm.local_peer_id() && !self.swarm.is_connected(&peer) {
+                if peer != *self.swarm.local_peer_id() && self.gate.admits(&peer) && !self.swarm.is_connected(&peer) {
                     let _ = self.swarm.dial(addr);
                 }
             }
@@ -411,38 +552,40 @@ impl NetTask {
                 }
                 self.next_sync_peer = (self.next_sync_peer + 1) % peers.len();
                 let peer = peers[self.next_sync_peer];
-                let id =
-                    self.swarm.behaviour_mut().sync.send_request(&peer, SyncRequest { from, max: SYNC_MAX_BLOCKS });
+                let max = self.settings.limits.sync_max_blocks;
+                let id = self.swarm.behaviour_mut().sync.send_request(&peer, SyncRequest { from, max });
                 self.pending_sync.insert(id, peer);
                 debug!(target: "tamga::net", %peer, from, "sync requested");
             }
-            NetCommand::SetAllowed(peers) => {
-                let new: HashSet<PeerId> = peers.into_iter().collect();
-                let allow = &mut self.swarm.behaviour_mut().allow;
-                for p in &new {
-                    allow.allow_peer(*p);
-                }
-                for p in self.connected.clone() {
-                    if !new.contains(&p) {
-                        self.swarm.behaviour_mut().allow.disallow_peer(p);
-                    }
-                }
-            }
+            NetCommand::SetAllowed(peers) => self.set_allowed(peers),
         }
     }
 
-    async fn on_swarm_event(&mut self, ev: SwarmEvent<BehaviourEvent>, done: &mpsc::Sender<Done>) {
+    /// Replaces the admitted set. Every peer that lost its place is
+    /// disallowed, connected or not: one that was offline at the change is
+    /// refused when it comes back (SPEC §9).
+    fn set_allowed(&mut self, peers: Vec<PeerId>) {
+        let (added, removed) = apply_allowed(&mut self.swarm, &mut self.gate, peers);
+        if !added.is_empty() || !removed.is_empty() {
+            info!(target: "tamga::net", admitted = self.gate.len(), added = added.len(), removed = removed.len(), "admitted peers changed");
+        }
+    }
+
+    fn on_swarm_event(&mut self, ev: SwarmEvent<BehaviourEvent>, done: &mpsc::Sender<Done>) {
         match ev {
             SwarmEvent::NewListenAddr { address, .. } => {
                 info!(target: "tamga::net", %address, "listening");
             }
             SwarmEvent::ConnectionEstablished { peer_id, .. } if self.connected.insert(peer_id) => {
                 info!(target: "tamga::net", peer = %peer_id, "peer connected");
-                self.peers_changed().await;
+                self.peers_changed();
             }
-            SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } if self.connected.remove(&peer_id) => {
-                info!(target: "tamga::net", peer = %peer_id, "peer disconnected");
-                self.peers_changed().await;
+            SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => {
+                self.sync_rate.forget(&peer_id);
+                if self.connected.remove(&peer_id) {
+                    info!(target: "tamga::net", peer = %peer_id, "peer disconnected");
+                    self.peers_changed();
+                }
             }
             SwarmEvent::IncomingConnectionError {
                 error: libp2p::swarm::ListenError::Denied { cause },
@@ -450,9 +593,13 @@ impl NetTask {
                 peer_id,
                 ..
             } => {
-                self.deps.metrics.peers_refused.inc();
-                info!(target: "tamga::net", addr = %send_back_addr, "refused a peer that is neither validator nor observer");
-                self.report_refused(peer_id, &send_back_addr, cause.to_string());
+                if let Some(limit) = cause.downcast_ref::<connection_limits::Exceeded>() {
+                    self.connection_limited(&send_back_addr, limit);
+                } else {
+                    self.deps.metrics.peers_refused.inc();
+                    info!(target: "tamga::net", addr = %send_back_addr, "refused a peer that is neither validator nor observer");
+                    self.report_refused(peer_id, &send_back_addr, cause.to_string());
+                }
             }
             SwarmEvent::Behaviour(BehaviourEvent::Gossip(gossipsub::Event::Message {
                 propagation_source,
@@ -460,25 +607,7 @@ impl NetTask {
                 message,
             })) => {
                 if message.topic == self.consensus_topic.hash() {
-                    let acceptance = match codec::decode::<ConsensusWire>(
-                        "consensus message",
-                        &message.data,
-                        self.settings.max_message_bytes,
-                    ) {
-                        Ok(msg) => {
-                            let _ = self.deps.events.send(NetEvent::Consensus(Box::new(msg))).await;
-                            MessageAcceptance::Accept
-                        }
-                        Err(e) => {
-                            warn!(target: "tamga::net", peer = %propagation_source, error = %e, "undecodable consensus message");
-                            MessageAcceptance::Reject
-                        }
-                    };
-                    self.swarm.behaviour_mut().gossip.report_message_validation_result(
-                        &message_id,
-                        &propagation_source,
-                        acceptance,
-                    );
+                    self.check_consensus(message_id, propagation_source, message.data, done.clone());
                 } else if message.topic == self.tx_topic.hash() {
                     self.validate_txs(message_id, propagation_source, message.data, done.clone());
                 }
@@ -486,20 +615,15 @@ impl NetTask {
             SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::Message { peer, message, .. })) => {
                 match message {
                     request_response::Message::Request { request, channel, .. } => {
-                        let ledger = self.deps.ledger.clone();
-                        let done = done.clone();
-                        tokio::task::spawn_blocking(move || {
-                            let response = serve_sync(&ledger, &request);
-                            let _ = done.blocking_send(Done::SyncServed { channel, response });
-                        });
+                        self.serve_sync_request(peer, request, channel, done.clone());
                     }
                     request_response::Message::Response { request_id, response } => {
                         self.pending_sync.remove(&request_id);
-                        let _ = self
-                            .deps
-                            .events
-                            .send(NetEvent::SyncBlocks { peer, height: response.height, blocks: response.blocks })
-                            .await;
+                        self.send_to_driver(NetEvent::SyncBlocks {
+                            peer,
+                            height: response.height,
+                            blocks: response.blocks,
+                        });
                     }
                 }
             }
@@ -511,10 +635,55 @@ impl NetTask {
             })) => {
                 self.pending_sync.remove(&request_id);
                 debug!(target: "tamga::net", %peer, %error, "sync request failed");
-                let _ = self.deps.events.send(NetEvent::SyncFailed { peer }).await;
+                self.send_to_driver(NetEvent::SyncFailed { peer });
             }
             _ => {}
         }
+    }
+
+    /// A connection closed by a connection limit: counted, and logged once a
+    /// minute at most (a flood would otherwise flood the log). Not a
+    /// security event per connection: the dialler is anonymous and may be many.
+    fn connection_limited(&mut self, addr: &Multiaddr, limit: &connection_limits::Exceeded) {
+        self.deps.metrics.p2p.connections_limited.inc();
+        let now = tokio::time::Instant::now();
+        if self.limited_noted.is_none_or(|t| now.duration_since(t) >= REFUSED_REPORT_INTERVAL) {
+            self.limited_noted = Some(now);
+            warn!(target: "tamga::net", %addr, %limit, "connection closed by a p2p connection limit (counted in tamga_p2p_connections_limited_total)");
+        }
+    }
+
+    /// Serves a sync request off the task, unless the peer is over its rate
+    /// or `sync_max_concurrent` reads already run: the request is then
+    /// refused (its channel dropped, the peer sees a failure and asks again
+    /// later) and counted.
+    fn serve_sync_request(
+        &mut self,
+        peer: PeerId,
+        request: SyncRequest,
+        channel: request_response::ResponseChannel<SyncResponse>,
+        done: mpsc::Sender<Done>,
+    ) {
+        if !self.sync_rate.allow(peer, tokio::time::Instant::now()) {
+            self.deps.metrics.p2p.count_sync_refused("rate");
+            debug!(target: "tamga::net", %peer, "sync request over the peer's rate: refused");
+            return;
+        }
+        let Some(slot) = self.sync_inflight.try_enter() else {
+            self.deps.metrics.p2p.count_sync_refused("busy");
+            debug!(target: "tamga::net", %peer, "sync requests at their bound: refused");
+            return;
+        };
+        let ledger = self.deps.ledger.clone();
+        let budget = SyncBudget {
+            max_blocks: self.settings.limits.sync_max_blocks,
+            max_bytes: self.settings.limits.sync_max_response_bytes,
+        };
+        tokio::task::spawn_blocking(move || {
+            let _slot: Slot = slot;
+            let response = serve_sync(&ledger, &request, budget);
+            let _ = done.blocking_send(Done::SyncServed { channel, response });
+        });
     }
 
     /// Records a refused peer as a security event, once per
@@ -544,23 +713,59 @@ impl NetTask {
         });
     }
 
-    async fn peers_changed(&mut self) {
+    /// Tells the driver the admitted peer count; if its queue is full, again
+    /// on the next redial tick (the count must not go stale).
+    fn peers_changed(&mut self) {
         let n = self.connected.len();
         self.deps.metrics.peers.set(n as i64);
-        let _ = self.deps.events.send(NetEvent::Peers(n)).await;
+        self.peers_unsent = self.deps.events.try_send(NetEvent::Peers(n)).is_err();
+    }
+
+    /// Checks a gossiped consensus message on a verifier thread; the task
+    /// reports the result to gossipsub and hands an accepted message to the
+    /// driver. When the verifier's queue is full the message is ignored
+    /// (neither forwarded nor penalised) and counted.
+    fn check_consensus(&mut self, id: gossipsub::MessageId, source: PeerId, data: Vec<u8>, done: mpsc::Sender<Done>) {
+        let known = self.known.clone();
+        let max = self.settings.max_message_bytes;
+        let chain_id = self.settings.chain_id.clone();
+        let dropped_id = id.clone();
+        let job = self.verifier.try_spawn(move || {
+            let result = match known.get() {
+                Some(k) => relay::check(&data, max, &chain_id, &k).map(Box::new),
+                None => Err(RelayRefusal::LedgerUnavailable),
+            };
+            let _ = done.blocking_send(Done::ConsensusChecked { id, source, result });
+        });
+        if job.is_err() {
+            self.deps.metrics.p2p.count_dropped(Inbound::Consensus.label());
+            self.swarm.behaviour_mut().gossip.report_message_validation_result(
+                &dropped_id,
+                &source,
+                MessageAcceptance::Ignore,
+            );
+        }
     }
 
     /// Admits a gossiped batch off the swarm task (signature checks are CPU
     /// work) and reports whether to forward it: a batch with a malformed or
     /// badly signed transaction is rejected (the sender misbehaves); one
-    /// whose transactions are merely known already is ignored.
-    fn validate_txs(&self, id: gossipsub::MessageId, source: PeerId, data: Vec<u8>, done: mpsc::Sender<Done>) {
+    /// whose transactions are merely known already is ignored. At most
+    /// `gossip_tx_queue` batches wait for admission; the next ones are
+    /// ignored and counted (they are the first inbound work to drop).
+    fn validate_txs(&mut self, id: gossipsub::MessageId, source: PeerId, data: Vec<u8>, done: mpsc::Sender<Done>) {
+        let Some(slot) = self.tx_inflight.try_enter() else {
+            self.deps.metrics.p2p.count_dropped(Inbound::Txs.label());
+            self.swarm.behaviour_mut().gossip.report_message_validation_result(&id, &source, MessageAcceptance::Ignore);
+            return;
+        };
         let mempool = self.deps.mempool.clone();
         let chain = self.deps.chain.clone();
         let metrics = self.deps.metrics.clone();
         let security = self.deps.security.clone();
         let max = self.settings.max_message_bytes;
         let job = self.deps.admission.spawn(move || {
+            let _slot: Slot = slot;
             let acceptance = match codec::decode::<TxBatch>("transaction batch", &data, max) {
                 Err(_) => MessageAcceptance::Reject,
                 Ok(batch) => {
@@ -596,21 +801,264 @@ impl NetTask {
     }
 }
 
+/// Queues an inbound event for the driver without waiting; false (and
+/// counted) when its queue is full. See [`Inbound`] for the drop policy.
+fn offer(events: &mpsc::Sender<NetEvent>, ev: NetEvent, metrics: &NetMetrics) -> bool {
+    match events.try_send(ev) {
+        Ok(()) => true,
+        Err(mpsc::error::TrySendError::Full(_)) => {
+            metrics.count_dropped(Inbound::ToDriver.label());
+            debug!(target: "tamga::net", "driver queue full: inbound event dropped");
+            false
+        }
+        // The driver stopped: shutting down.
+        Err(mpsc::error::TrySendError::Closed(_)) => false,
+    }
+}
+
+/// Replaces the admitted set of `gate` and of the swarm's allow list; every
+/// peer that lost its place is disallowed whether connected or not (which
+/// also closes its connections). Returns `(added, removed)`.
+fn apply_allowed(swarm: &mut Swarm<Behaviour>, gate: &mut PeerGate, peers: Vec<PeerId>) -> (Vec<PeerId>, Vec<PeerId>) {
+    let (added, removed) = gate.replace(peers);
+    let allow = &mut swarm.behaviour_mut().allow;
+    for p in &added {
+        allow.allow_peer(*p);
+    }
+    for p in &removed {
+        allow.disallow_peer(*p);
+    }
+    (added, removed)
+}
+
+/// What one sync response may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SyncBudget {
+    /// Most blocks (further capped by [`SYNC_MAX_BLOCKS`] and the request's `max`).
+    pub max_blocks: u32,
+    /// Most bytes of encoded blocks and certificates (further capped by
+    /// [`SYNC_MAX_BYTES`]); the first block is sent whatever its size, so
+    /// that a peer always makes progress.
+    pub max_bytes: usize,
+}
+
+impl Default for SyncBudget {
+    fn default() -> Self {
+        SyncBudget { max_blocks: SYNC_MAX_BLOCKS, max_bytes: SYNC_MAX_BYTES }
+    }
+}
+
 /// Reads consecutive certified blocks from `req.from`, within the count and byte budgets.
-pub fn serve_sync(ledger: &Ledger, req: &SyncRequest) -> SyncResponse {
+pub fn serve_sync(ledger: &Ledger, req: &SyncRequest, budget: SyncBudget) -> SyncResponse {
     let height = ledger.height().unwrap_or(0);
     let mut blocks = Vec::new();
     let mut bytes = 0usize;
-    let max = req.max.min(SYNC_MAX_BLOCKS) as u64;
+    let max = req.max.min(budget.max_blocks).min(SYNC_MAX_BLOCKS) as u64;
+    let max_bytes = budget.max_bytes.min(SYNC_MAX_BYTES);
     let mut h = req.from.max(1);
     while h <= height && (blocks.len() as u64) < max {
         let (Ok(Some(block)), Ok(Some(certificate))) = (ledger.block(h), ledger.certificate(h)) else { break };
-        bytes += block.encode().len();
-        if bytes > SYNC_MAX_BYTES && !blocks.is_empty() {
+        bytes += block.encode().len() + codec::encode(&certificate).len();
+        if bytes > max_bytes && !blocks.is_empty() {
             break;
         }
         blocks.push(CertifiedBlock { block, certificate });
         h += 1;
     }
     SyncResponse { height, blocks }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use libp2p::swarm::ListenError;
+
+    fn keypair(i: u8) -> libp2p::identity::Keypair {
+        libp2p::identity::Keypair::ed25519_from_bytes([i; 32]).unwrap()
+    }
+
+    fn settings(kp: libp2p::identity::Keypair, allowed: Vec<PeerId>, limits: Limits) -> NetworkSettings {
+        NetworkSettings {
+            keypair: kp,
+            listen: "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
+            dial: Vec::new(),
+            allowed,
+            chain_id: "tamga-test".into(),
+            max_message_bytes: 1 << 20,
+            tx_batch: 1,
+            tx_batch_delay: Duration::from_millis(100),
+            limits,
+        }
+    }
+
+    /// A swarm listening on a loopback port, and that address.
+    async fn listening(s: &NetworkSettings) -> (Swarm<Behaviour>, Multiaddr) {
+        let mut swarm = build_swarm(s).unwrap();
+        swarm.listen_on(s.listen.clone()).unwrap();
+        loop {
+            if let SwarmEvent::NewListenAddr { address, .. } = swarm.select_next_some().await {
+                return (swarm, address);
+            }
+        }
+    }
+
+    /// Drives `swarm` until `f` picks an event, for at most 20 s.
+    async fn until<T>(swarm: &mut Swarm<Behaviour>, mut f: impl FnMut(&SwarmEvent<BehaviourEvent>) -> Option<T>) -> T {
+        tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                let ev = swarm.select_next_some().await;
+                if let Some(t) = f(&ev) {
+                    return t;
+                }
+            }
+        })
+        .await
+        .expect("the awaited swarm event within 20 s")
+    }
+
+    /// Runs a swarm that dials `addr` in the background until aborted.
+    fn dialler(kp: libp2p::identity::Keypair, allowed: Vec<PeerId>, addr: Multiaddr) -> tokio::task::JoinHandle<()> {
+        let mut swarm = build_swarm(&settings(kp, allowed, Limits::default())).unwrap();
+        swarm.dial(addr).unwrap();
+        tokio::spawn(async move {
+            loop {
+                swarm.select_next_some().await;
+            }
+        })
+    }
+
+    #[tokio::test]
+    async fn a_validator_removed_while_offline_is_refused_when_it_comes_back() {
+        let (ka, kb) = (keypair(1), keypair(2));
+        let (pa, pb) = (ka.public().to_peer_id(), kb.public().to_peer_id());
+        let s = settings(ka, Vec::new(), Limits::default());
+        let (mut a, addr) = listening(&s).await;
+        let mut gate = PeerGate::default();
+        apply_allowed(&mut a, &mut gate, vec![pb]);
+
+        // B is a validator: admitted beyond the handshake.
+        let b = dialler(kb.clone(), vec![pa], addr.clone());
+        until(&mut a, |ev| {
+            matches!(ev, SwarmEvent::ConnectionEstablished { peer_id, .. } if *peer_id == pb).then_some(())
+        })
+        .await;
+        // B goes offline...
+        b.abort();
+        until(&mut a, |ev| {
+            matches!(ev, SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } if *peer_id == pb)
+                .then_some(())
+        })
+        .await;
+        // ...and leaves the validator set while it is offline.
+        let (_, removed) = apply_allowed(&mut a, &mut gate, vec![keypair(3).public().to_peer_id()]);
+        assert_eq!(removed, vec![pb]);
+
+        // B comes back: its handshake completes, then the connection is refused.
+        let b = dialler(kb, vec![pa], addr);
+        let refused = until(&mut a, |ev| match ev {
+            SwarmEvent::ConnectionEstablished { peer_id, .. } if *peer_id == pb => Some(false),
+            SwarmEvent::IncomingConnectionError { peer_id, error: ListenError::Denied { cause }, .. } => {
+                Some(*peer_id == Some(pb) && cause.downcast_ref::<allow_block_list::NotAllowed>().is_some())
+            }
+            _ => None,
+        })
+        .await;
+        b.abort();
+        assert!(refused, "the removed validator was admitted again");
+        assert!(!a.is_connected(&pb));
+    }
+
+    #[tokio::test]
+    async fn stalled_handshakes_are_bounded_and_timed_out() {
+        use tokio::io::AsyncReadExt as _;
+        let limits =
+            Limits { max_pending_incoming: 4, handshake_timeout: Duration::from_millis(500), ..Limits::default() };
+        let s = settings(keypair(1), Vec::new(), limits);
+        let (mut a, addr) = listening(&s).await;
+        let port = addr
+            .iter()
+            .find_map(|p| match p {
+                libp2p::multiaddr::Protocol::Tcp(port) => Some(port),
+                _ => None,
+            })
+            .unwrap();
+        // Twelve sockets that connect and never send a byte of handshake.
+        let mut socks = Vec::new();
+        for _ in 0..12 {
+            socks.push(tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap());
+        }
+        let (mut limited, mut timed_out) = (0, 0);
+        until(&mut a, |ev| {
+            match ev {
+                SwarmEvent::IncomingConnectionError { error: ListenError::Denied { cause }, .. }
+                    if cause.downcast_ref::<connection_limits::Exceeded>().is_some() =>
+                {
+                    limited += 1
+                }
+                SwarmEvent::IncomingConnectionError { error: ListenError::Transport(_), .. } => timed_out += 1,
+                _ => {}
+            }
+            (limited + timed_out == 12).then_some(())
+        })
+        .await;
+        assert_eq!((limited, timed_out), (8, 4), "4 wait in their handshake, 8 are closed at once");
+        // Every socket is closed by the node: none holds a file handle any more.
+        let drive = tokio::spawn(async move {
+            loop {
+                a.select_next_some().await;
+            }
+        });
+        for mut sock in socks {
+            let mut buf = [0u8; 256];
+            let n = tokio::time::timeout(Duration::from_secs(5), async {
+                loop {
+                    match sock.read(&mut buf).await {
+                        Ok(0) | Err(_) => return 0,
+                        // The node's side of the handshake (multistream-select header).
+                        Ok(_) => continue,
+                    }
+                }
+            })
+            .await
+            .expect("the node closes a stalled socket within the handshake timeout");
+            assert_eq!(n, 0);
+        }
+        drive.abort();
+    }
+
+    #[tokio::test]
+    async fn inbound_events_are_dropped_when_the_driver_is_behind_but_commands_wait() {
+        let m = NetMetrics::default();
+        let (tx, mut rx) = mpsc::channel(1);
+        assert!(offer(&tx, NetEvent::Peers(1), &m));
+        assert!(!offer(&tx, NetEvent::Peers(2), &m), "the queue is full: dropped, not awaited");
+        assert_eq!(m.inbound_dropped.get_or_create(&vec![("kind".into(), "to_driver".into())]).get(), 1);
+        assert!(matches!(rx.recv().await, Some(NetEvent::Peers(1))));
+
+        // The driver's commands are never dropped: a full queue makes it wait.
+        let (ctx, mut crx) = mpsc::channel(1);
+        let handle = NetHandle { tx: ctx };
+        handle.send(NetCommand::Sync { from: 1 }).await;
+        let second = tokio::spawn({
+            let handle = handle.clone();
+            async move { handle.send(NetCommand::Sync { from: 2 }).await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!second.is_finished(), "the second command waits for room");
+        assert!(matches!(crx.recv().await, Some(NetCommand::Sync { from: 1 })));
+        second.await.unwrap();
+        assert!(matches!(crx.recv().await, Some(NetCommand::Sync { from: 2 })));
+    }
+
+    #[test]
+    fn a_full_transaction_queue_drops_transactions_not_consensus_messages() {
+        let l = Limits { gossip_tx_queue: 2, gossip_consensus_queue: 16, ..Limits::default() };
+        let (txs, consensus) = (Inflight::new(l.gossip_tx_queue), Inflight::new(l.gossip_consensus_queue));
+        let held: Vec<Slot> = (0..2).map(|_| txs.try_enter().unwrap()).collect();
+        assert!(txs.try_enter().is_none(), "a third transaction batch is dropped");
+        assert!(consensus.try_enter().is_some(), "consensus messages have their own, larger queue");
+        assert!(Limits::default().gossip_tx_queue < Limits::default().gossip_consensus_queue);
+        drop(held);
+        assert!(txs.try_enter().is_some());
+    }
 }

@@ -96,6 +96,7 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
             max_message_bytes: cfg.p2p.max_message_bytes,
             tx_batch: cfg.p2p.tx_batch,
             tx_batch_delay: Duration::from_millis(cfg.p2p.tx_batch_delay_ms.max(1)),
+            limits: cfg.p2p.limits(),
         },
         NetworkDeps {
             ledger: ledger.clone(),

@@ -296,10 +296,13 @@ impl Net {
             writeln!(log, "===== it harness: start #{} of node{i} =====", n.starts + 1)?;
         }
         let exe = if self.byzantine.contains_key(&i) { tamgad_byzantine_path()? } else { self.exe.clone() };
-        let mut cmd = match &self.netns {
-            Some(ns) => ns.command(i, &exe),
-            None => Command::new(&exe),
-        };
+        let mut cmd = with_open_file_limit(
+            match &self.netns {
+                Some(ns) => ns.command(i, Path::new("sh")),
+                None => Command::new("sh"),
+            },
+            &exe,
+        );
         if let Some(mode) = self.byzantine.get(&i) {
             cmd.env("TAMGA_BYZANTINE", mode);
         }
@@ -521,6 +524,22 @@ impl Drop for Net {
 }
 
 /// Rewrites the `[consensus]` timeouts of a node's `config.toml`.
+/// Soft and hard limit on open files (`RLIMIT_NOFILE`) of every node
+/// process: the usual default of a Linux service, so that the scenarios see
+/// what exhausting it does to a validator (a larger limit would hide it).
+pub const NODE_OPEN_FILES: u32 = 1024;
+
+/// `sh` (the given command, which may already enter a namespace) sets both
+/// open-file limits of itself to [`NODE_OPEN_FILES`] and execs `exe` with the
+/// arguments added to the command afterwards. `exec` keeps the pid, so the
+/// child's pid is `exe`'s and signals reach it. A shell rather than
+/// `pre_exec`: the workspace forbids `unsafe`, and `ulimit -n` without `-S`
+/// or `-H` sets both limits (POSIX `sh`, dash and bash alike).
+fn with_open_file_limit(mut sh: Command, exe: &Path) -> Command {
+    sh.arg("-c").arg(format!("ulimit -n {NODE_OPEN_FILES} && exec \"$0\" \"$@\"")).arg(exe);
+    sh
+}
+
 fn set_consensus(path: &Path, c: &ConsensusConfig) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut cfg: toml::Table = toml::from_str(&text).with_context(|| format!("{} is not TOML", path.display()))?;
@@ -739,5 +758,21 @@ impl SlotGuard {
             Ok(p) => SlotGuard(p),
             Err(_) => unreachable!("the slot semaphore is never closed"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_processes_run_with_1024_open_files_soft_and_hard() {
+        // `sh` stands for tamgad: it prints the limits it was started with.
+        let out = with_open_file_limit(Command::new("sh"), Path::new("sh"))
+            .args(["-c", "ulimit -Sn; ulimit -Hn; echo \"$1\"", "sh", "an argument"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "1024\n1024\nan argument\n");
     }
 }
