@@ -4,11 +4,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use tamga_types::{
-    Certificate, Evidence, Hash, Height, PublicKey, Round, SigningKey, ValidatorSet, Vote, VoteData, VoteKind,
+    Certificate, DoubleProposal, DoubleVote, Hash, Height, PublicKey, Round, SigningKey, ValidatorSet, Vote, VoteData,
+    VoteKind,
 };
 
 use crate::io::{Config, Effect, Input, Stats};
-use crate::message::{Message, Proposal, ProposalEvidence, SafetyState, Step, TimeoutKind, Value};
+use crate::message::{Message, Proposal, SafetyState, Step, TimeoutKind, Value};
 use crate::votes::{AddVote, RoundVotes};
 use crate::ConsensusError;
 
@@ -553,7 +554,7 @@ impl<V: Value> Engine<V> {
             // Two different signed proposals for (h, r) from the proposer.
             if !self.conflicting.contains_key(&round) {
                 self.stats.equivocations += 1;
-                fx.push(Effect::ProposalEvidence(ProposalEvidence { a: old.signed_data(), b: p.signed_data() }));
+                fx.push(Effect::ProposalEvidence(DoubleProposal { a: old.signed_data(), b: p.signed_data() }));
                 self.conflicting.insert(round, p);
                 self.progress(fx);
             }
@@ -594,7 +595,7 @@ impl<V: Value> Engine<V> {
             AddVote::Conflict(old) => {
                 self.stats.equivocations += 1;
                 if self.reported.insert((index, round, kind_tag(kind))) {
-                    fx.push(Effect::Evidence(Evidence { a: old, b: v }));
+                    fx.push(Effect::Evidence(DoubleVote { a: old, b: v }));
                 }
                 return Ok(());
             }

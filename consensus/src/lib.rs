@@ -47,9 +47,9 @@
 //!   messages of past heights are counted as stale. Nothing panics on
 //!   untrusted input.
 //! * **Accountability.** Two conflicting votes (same height, round and kind)
-//!   from one validator yield [`tamga_types::Evidence`]; two different
-//!   proposals for one height and round from the proposer yield
-//!   [`ProposalEvidence`].
+//!   from one validator yield a [`DoubleVote`]; two different proposals for
+//!   one height and round from the proposer yield a [`DoubleProposal`]; the
+//!   host records both on chain as [`tamga_types::Evidence`] (SPEC §9).
 //! * **Heights are driven by the host**: after `Commit` the host executes the
 //!   block and sends `StartHeight` for the next height with that height's
 //!   validator set, so validator-set changes agreed on chain take effect at a
@@ -67,7 +67,5 @@ mod votes;
 pub use engine::Engine;
 pub use error::ConsensusError;
 pub use io::{Config, Effect, Input, Stats};
-pub use message::{
-    Message, Proposal, ProposalData, ProposalEvidence, SafetyState, SignedProposalData, Step, TimeoutKind, Value,
-};
-pub use tamga_types::Hash;
+pub use message::{Message, Proposal, SafetyState, Step, TimeoutKind, Value};
+pub use tamga_types::{DoubleProposal, DoubleVote, Hash, ProposalData, SignedProposalData};

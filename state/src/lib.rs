@@ -118,7 +118,7 @@ pub mod query;
 pub mod store;
 
 pub use backup::{verify_backup, BackupError, BackupReport};
-pub use error::{BlockInvalid, ExecError, StateError};
+pub use error::{BlockInvalid, EvidenceInvalid, ExecError, StateError};
 pub use exec::BlockContext;
 pub use export::{ExportError, ExportItem, ExportStart, ExportSummary, ProvenEntry, TxPlace};
 pub use ledger::{DumpEntry, ExecutedBlock, ExecutedBlockSummary, Ledger};
