@@ -40,7 +40,9 @@
 //! * **Bounded memory.** Only messages of the current height are tallied, for
 //!   rounds up to `round + max_future_rounds`; rounds older than
 //!   `max_past_rounds` are pruned; at most one proposal and one vote per kind
-//!   per validator and round are buffered for the next height; only members
+//!   per validator and round are buffered for the next height; at most two
+//!   proposals per round are kept; of rounds beyond the window only the
+//!   highest verified round per validator is remembered (L55); only members
 //!   of the validator set are counted.
 //! * **Validated inputs.** Bad signatures, non-members, wrong proposers and
 //!   rounds too far ahead are rejected (`Effect::Rejected`, [`Stats`]);
