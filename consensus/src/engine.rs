@@ -4,19 +4,31 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use tamga_types::{
-    Certificate, Evidence, Hash, Height, PublicKey, Round, SigningKey, ValidatorSet, Vote, VoteData, VoteKind,
+    Certificate, DoubleProposal, DoubleVote, Hash, Height, PublicKey, Round, SigningKey, ValidatorSet, Vote, VoteData,
+    VoteKind,
 };
 
 use crate::io::{Config, Effect, Input, Stats};
-use crate::message::{Message, Proposal, ProposalEvidence, SafetyState, Step, TimeoutKind, Value};
+use crate::message::{Message, Proposal, SafetyState, Step, TimeoutKind, Value};
 use crate::votes::{AddVote, RoundVotes};
 use crate::ConsensusError;
 
 type Effects<V> = Vec<Effect<V>>;
 
+/// Proposals kept per round: the first and one conflicting one. An
+/// equivocating proposer cannot make us store more, and two suffice both for
+/// the evidence and for any value that gathers 2f+1 prevotes (at most one
+/// value can while fewer than a third of the power equivocates).
+const MAX_PROPOSALS_PER_ROUND: usize = 2;
+
 /// A buffered message of the next height, keyed so that each validator has at
-/// most one proposal and one vote of each kind per round.
+/// most two proposals and one vote of each kind per round.
 type BufferKey = (PublicKey, Round, u8);
+
+/// Buffer key tag of a proposal; votes use [`kind_tag`].
+const PROPOSAL_TAG: u8 = 0;
+/// Buffer key tag of a second, different proposal of the same round.
+const SECOND_PROPOSAL_TAG: u8 = 3;
 
 fn kind_tag(kind: VoteKind) -> u8 {
     match kind {
@@ -42,10 +54,11 @@ pub struct Engine<V: Value> {
     valid: Option<(Round, V)>,
     signed_votes: BTreeMap<(Round, u8), Vote>,
     signed_proposals: BTreeMap<Round, Proposal<V>>,
-    /// First proposal from `proposer(h, r)` per round.
-    proposals: BTreeMap<Round, Proposal<V>>,
-    /// A second, conflicting proposal per round (kept for L49 and evidence).
-    conflicting: BTreeMap<Round, Proposal<V>>,
+    /// Proposals from `proposer(h, r)` per round, in arrival order: the first
+    /// and at most one conflicting one ([`MAX_PROPOSALS_PER_ROUND`]). Every
+    /// kept proposal takes part in L22/L28, L36 and L49, and a second one is
+    /// also the evidence of the proposer's equivocation.
+    proposals: BTreeMap<Round, Vec<Proposal<V>>>,
     /// `valid(v)` answers by value id.
     validity: BTreeMap<Hash, bool>,
     validation_requested: BTreeSet<Hash>,
@@ -62,6 +75,10 @@ pub struct Engine<V: Value> {
     next_height: BTreeMap<BufferKey, Message<V>>,
     /// Highest height seen per validator index of the current set (catch-up).
     seen_heights: BTreeMap<u16, Height>,
+    /// Highest round of the current height seen per validator index, from
+    /// messages whose signature verified (L55 beyond `max_future_rounds`).
+    /// One entry per member of the set, whatever the rounds claimed.
+    seen_rounds: BTreeMap<u16, Round>,
     sync_requested: Option<Height>,
     /// The precommits that decided the last height: re-sent by `Rebroadcast`
     /// so that peers that missed the commit quorum catch up (Tendermint's
@@ -89,7 +106,6 @@ impl<V: Value> Engine<V> {
             signed_votes: BTreeMap::new(),
             signed_proposals: BTreeMap::new(),
             proposals: BTreeMap::new(),
-            conflicting: BTreeMap::new(),
             validity: BTreeMap::new(),
             validation_requested: BTreeSet::new(),
             rounds: BTreeMap::new(),
@@ -100,6 +116,7 @@ impl<V: Value> Engine<V> {
             reported: BTreeSet::new(),
             next_height: BTreeMap::new(),
             seen_heights: BTreeMap::new(),
+            seen_rounds: BTreeMap::new(),
             sync_requested: None,
             last_commit_votes: Vec::new(),
             stats: Stats::default(),
@@ -273,7 +290,7 @@ impl<V: Value> Engine<V> {
         self.signed_votes.clear();
         self.signed_proposals.clear();
         self.proposals.clear();
-        self.conflicting.clear();
+        self.seen_rounds.clear();
         self.validity.clear();
         self.validation_requested.clear();
         self.rounds.clear();
@@ -363,7 +380,10 @@ impl<V: Value> Engine<V> {
     /// Whether this round's proposal has been received and its validation
     /// (the host's `ValueValidated`) is still outstanding.
     fn proposal_awaits_validation(&self) -> bool {
-        self.proposals.get(&self.round).is_some_and(|p| !self.validity.contains_key(&p.value.id()))
+        self.proposals
+            .get(&self.round)
+            .and_then(|ps| ps.first())
+            .is_some_and(|p| !self.validity.contains_key(&p.value.id()))
     }
 
     fn schedule(&self, step: TimeoutKind, fx: &mut Effects<V>) {
@@ -385,7 +405,6 @@ impl<V: Value> Engine<V> {
             [self.locked.as_ref(), self.valid.as_ref()].into_iter().flatten().map(|(r, _)| *r).collect();
         self.rounds.retain(|r, _| *r >= floor || keep.contains(r));
         self.proposals.retain(|r, _| *r >= floor || keep.contains(r));
-        self.conflicting.retain(|r, _| *r >= floor);
         self.signed_votes.retain(|(r, _), _| *r >= floor);
         self.signed_proposals.retain(|r, _| *r >= floor);
     }
@@ -414,7 +433,10 @@ impl<V: Value> Engine<V> {
 
     fn accept_own_proposal(&mut self, p: Proposal<V>) {
         self.validity.insert(p.value.id(), true);
-        self.proposals.entry(p.round).or_insert(p);
+        let kept = self.proposals.entry(p.round).or_default();
+        if kept.is_empty() {
+            kept.push(p);
+        }
     }
 
     /// Signs (or, if already signed for this round and kind, re-sends) a vote.
@@ -485,24 +507,80 @@ impl<V: Value> Engine<V> {
                         v.verify(&self.config.chain_id).map_err(|_| ConsensusError::BadSignature { signer })?
                     }
                 }
-                if let std::collections::btree_map::Entry::Vacant(e) =
-                    self.next_height.entry((signer, round, buffer_key))
-                {
+                // A proposal different from the one buffered for the round
+                // takes the second slot: as in the current height, both of
+                // an equivocating proposer's values are kept (L36, L49).
+                let mut key = (signer, round, buffer_key);
+                if let (Message::Proposal(p), Some(Message::Proposal(q))) = (&m, self.next_height.get(&key)) {
+                    if p.data() != q.data() {
+                        key.2 = SECOND_PROPOSAL_TAG;
+                    }
+                }
+                if let std::collections::btree_map::Entry::Vacant(e) = self.next_height.entry(key) {
                     e.insert(m);
                     self.stats.buffered += 1;
                 }
             }
             return Ok(None);
         }
-        let max = self.round.saturating_add(self.config.max_future_rounds);
-        if round > max {
-            return Err(ConsensusError::RoundTooFar {
-                round,
-                current: self.round,
-                max_ahead: self.config.max_future_rounds,
-            });
+        if round > self.round.saturating_add(self.config.max_future_rounds) {
+            // L55 beyond the window: the message is not kept (memory bound),
+            // but its signer is known to have reached `round`. Recorded only
+            // from a verified signature, so that no one can claim rounds for
+            // others, and only when it raises what we know of the signer.
+            if self.seen_rounds.get(&index).is_none_or(|r| *r < round) {
+                match msg() {
+                    Message::Proposal(p) => p.verify(&self.config.chain_id)?,
+                    Message::Vote(v) => {
+                        v.verify(&self.config.chain_id).map_err(|_| ConsensusError::BadSignature { signer })?
+                    }
+                }
+                self.seen_rounds.insert(index, round);
+                if let Some(r) = self.round_to_skip() {
+                    self.start_round(r, fx);
+                }
+            }
+            if round > self.round.saturating_add(self.config.max_future_rounds) {
+                return Err(ConsensusError::RoundTooFar {
+                    round,
+                    current: self.round,
+                    max_ahead: self.config.max_future_rounds,
+                });
+            }
         }
         Ok(Some((index, power)))
+    }
+
+    /// Records that validator `index` sent a verified message of `round`.
+    fn note_round(&mut self, index: u16, round: Round) {
+        let seen = self.seen_rounds.entry(index).or_insert(round);
+        *seen = (*seen).max(round);
+    }
+
+    /// L55 generalised: the highest round `r` above ours such that validators
+    /// holding more than a third of the power (`f + 1` of the paper) have
+    /// been seen at rounds `≥ r`. At least one of them is honest, and honest
+    /// validators only move forward, so an honest one has reached `r`.
+    fn round_to_skip(&self) -> Option<Round> {
+        if !self.seen_rounds.values().any(|r| *r > self.round) {
+            return None;
+        }
+        let mut ahead: Vec<(Round, u64)> = self
+            .seen_rounds
+            .iter()
+            .filter(|(_, r)| **r > self.round)
+            .map(|(i, r)| (*r, self.validators.get(*i).map(|v| v.power).unwrap_or(0)))
+            .collect();
+        ahead.sort_by_key(|x| std::cmp::Reverse(x.0));
+        let f1 = self.validators.one_third_plus();
+        let mut acc = 0u64;
+        for (r, p) in ahead {
+            acc = acc.saturating_add(p);
+            if acc >= f1 {
+                return Some(r);
+            }
+        }
+        None
     }
 
     /// RequestSync once validators with more than a third of the power are above our height.
@@ -530,7 +608,8 @@ impl<V: Value> Engine<V> {
 
     fn on_proposal(&mut self, p: Proposal<V>, verified: bool, fx: &mut Effects<V>) -> Result<(), ConsensusError> {
         let (height, round, signer) = (p.height, p.round, p.proposer);
-        let Some((index, power)) = self.admit(height, round, signer, 0, || Message::Proposal(p.clone()), fx)? else {
+        let Some((index, _)) = self.admit(height, round, signer, PROPOSAL_TAG, || Message::Proposal(p.clone()), fx)?
+        else {
             return Ok(());
         };
         let expected = Self::proposer(&self.validators, height, round).unwrap_or(signer);
@@ -542,33 +621,35 @@ impl<V: Value> Engine<V> {
                 return Err(ConsensusError::InvalidPolRound { round, pol_round: vr });
             }
         }
-        if let Some(old) = self.proposals.get(&round) {
-            if old.data() == p.data() {
-                self.stats.duplicates += 1;
-                return Ok(());
-            }
-            if !verified {
-                p.verify(&self.config.chain_id)?;
-            }
-            // Two different signed proposals for (h, r) from the proposer.
-            if !self.conflicting.contains_key(&round) {
-                self.stats.equivocations += 1;
-                fx.push(Effect::ProposalEvidence(ProposalEvidence { a: old.signed_data(), b: p.signed_data() }));
-                self.conflicting.insert(round, p);
-                self.progress(fx);
-            }
+        let kept = self.proposals.get(&round).map(Vec::as_slice).unwrap_or_default();
+        let data = p.data();
+        if kept.iter().any(|q| q.data() == data) {
+            self.stats.duplicates += 1;
+            return Ok(());
+        }
+        if kept.len() >= MAX_PROPOSALS_PER_ROUND {
+            // A third value: the equivocation is already proven and reported.
+            self.stats.equivocations += 1;
             return Ok(());
         }
         if !verified {
             p.verify(&self.config.chain_id)?;
         }
-        self.stats.proposals_accepted += 1;
-        self.rounds.entry(round).or_default().note_sender(index, power);
+        if let Some(first) = kept.first() {
+            // Two different signed proposals for (h, r) from the proposer:
+            // evidence (SPEC §9), and the second is kept as well, since it
+            // may be the one that gathers 2f+1 prevotes (L36, L49).
+            self.stats.equivocations += 1;
+            fx.push(Effect::ProposalEvidence(DoubleProposal { a: first.signed_data(), b: p.signed_data() }));
+        } else {
+            self.stats.proposals_accepted += 1;
+        }
+        self.note_round(index, round);
         let id = p.value.id();
         if !self.validity.contains_key(&id) && self.validation_requested.insert(id) {
             fx.push(Effect::ValidateValue { height, round, value: p.value.clone() });
         }
-        self.proposals.insert(round, p);
+        self.proposals.entry(round).or_default().push(p);
         self.progress(fx);
         Ok(())
     }
@@ -588,13 +669,15 @@ impl<V: Value> Engine<V> {
         if !verified {
             v.verify(&self.config.chain_id).map_err(|_| ConsensusError::BadSignature { signer })?;
         }
+        self.note_round(index, round);
+        let rv = self.rounds.entry(round).or_default();
         match rv.add(index, power, v.clone()) {
             AddVote::Added => self.stats.votes_accepted += 1,
             AddVote::Duplicate => self.stats.duplicates += 1,
             AddVote::Conflict(old) => {
                 self.stats.equivocations += 1;
                 if self.reported.insert((index, round, kind_tag(kind))) {
-                    fx.push(Effect::Evidence(Evidence { a: old, b: v }));
+                    fx.push(Effect::Evidence(DoubleVote { a: old, b: v }));
                 }
                 return Ok(());
             }
@@ -661,7 +744,7 @@ impl<V: Value> Engine<V> {
     fn value_by_id(&self, id: &Hash) -> Option<V> {
         self.proposals
             .values()
-            .chain(self.conflicting.values())
+            .flatten()
             .map(|p| &p.value)
             .chain(self.locked.iter().chain(self.valid.iter()).map(|(_, v)| v))
             .find(|v| v.id() == *id)
@@ -700,42 +783,42 @@ impl<V: Value> Engine<V> {
                 fx.push(Effect::RequestSync { height: self.height });
             }
         }
-        // L55-L56: upon f+1 messages of (h, round, *) with round > round_p: StartRound(round).
-        let f1 = self.validators.one_third_plus();
-        let skip = self
-            .rounds
-            .range(self.round.saturating_add(1)..)
-            .rev()
-            .find(|(_, rv)| rv.sender_power() >= f1)
-            .map(|(r, _)| *r);
-        if let Some(r) = skip {
+        // L55-L56: upon f+1 messages of (h, round, *) with round > round_p:
+        // StartRound(round); generalised to "validators of more than a third
+        // of the power seen at rounds ≥ round" (`round_to_skip`).
+        if let Some(r) = self.round_to_skip() {
             self.start_round(r, fx);
             return true;
         }
         let round = self.round;
-        let proposal = self.proposals.get(&round).cloned();
         if self.step == Step::Propose {
-            if let Some(p) = &proposal {
+            // Any proposal of the round's proposer may enable L22 or L28 (an
+            // equivocating proposer's first one need not be the one that can).
+            let mut prevote = None;
+            for p in self.proposals.get(&round).into_iter().flatten() {
                 let id = p.value.id();
+                let Some(valid) = self.validity.get(&id).copied() else { continue };
                 match p.pol_round {
                     // L22-L27: upon ⟨PROPOSAL, h, r, v, −1⟩ from proposer(h, r) while step = propose.
                     None => {
-                        if let Some(valid) = self.validity.get(&id).copied() {
-                            let ok = valid && self.locked.as_ref().is_none_or(|(_, lv)| lv.id() == id);
-                            self.prevote(if ok { id } else { Hash::ZERO }, fx);
-                            return true;
-                        }
+                        let ok = valid && self.locked.as_ref().is_none_or(|(_, lv)| lv.id() == id);
+                        prevote = Some(if ok { id } else { Hash::ZERO });
                     }
                     // L28-L33: upon ⟨PROPOSAL, h, r, v, vr⟩ and 2f+1 ⟨PREVOTE, h, vr, id(v)⟩ while step = propose ∧ 0 ≤ vr < r.
                     Some(vr) => {
-                        let pol = self.rounds.get(&vr).is_some_and(|rv| rv.prevotes.power_for(&id) >= quorum);
-                        if let (true, Some(valid)) = (pol, self.validity.get(&id).copied()) {
+                        if self.rounds.get(&vr).is_some_and(|rv| rv.prevotes.power_for(&id) >= quorum) {
                             let ok = valid && self.locked.as_ref().is_none_or(|(lr, lv)| *lr <= vr || lv.id() == id);
-                            self.prevote(if ok { id } else { Hash::ZERO }, fx);
-                            return true;
+                            prevote = Some(if ok { id } else { Hash::ZERO });
                         }
                     }
                 }
+                if prevote.is_some() {
+                    break;
+                }
+            }
+            if let Some(id) = prevote {
+                self.prevote(id, fx);
+                return true;
             }
         }
         // L57-L60, deferred (see `on_timeout`): the proposal's validation
@@ -749,21 +832,24 @@ impl<V: Value> Engine<V> {
         let precommit_total = rv.precommits.total;
         let nil_prevotes = rv.prevotes.power_for(&Hash::ZERO);
         // L36-L43: upon ⟨PROPOSAL, h, r, v, *⟩ and 2f+1 ⟨PREVOTE, h, r, id(v)⟩ while valid(v) ∧ step ≥ prevote, first time.
+        // Any kept proposal of the round's proposer qualifies, not only the first received.
         if !self.l36_done && self.step >= Step::Prevote {
-            if let Some(p) = &proposal {
+            let polka = self.proposals.get(&round).into_iter().flatten().find(|p| {
                 let id = p.value.id();
-                if rv.prevotes.power_for(&id) >= quorum && self.validity.get(&id) == Some(&true) {
-                    self.l36_done = true;
-                    if self.step == Step::Prevote {
-                        // L38-L41: lock, then precommit (the lock is in the persisted state before the vote leaves).
-                        self.locked = Some((round, p.value.clone()));
-                        self.valid = Some((round, p.value.clone()));
-                        self.precommit(id, fx);
-                    } else {
-                        self.valid = Some((round, p.value.clone())); // L42-L43
-                    }
-                    return true;
+                rv.prevotes.power_for(&id) >= quorum && self.validity.get(&id) == Some(&true)
+            });
+            if let Some(p) = polka {
+                let (id, value) = (p.value.id(), p.value.clone());
+                self.l36_done = true;
+                if self.step == Step::Prevote {
+                    // L38-L41: lock, then precommit (the lock is in the persisted state before the vote leaves).
+                    self.locked = Some((round, value.clone()));
+                    self.valid = Some((round, value));
+                    self.precommit(id, fx);
+                } else {
+                    self.valid = Some((round, value)); // L42-L43
                 }
+                return true;
             }
         }
         // L34-L35: upon 2f+1 ⟨PREVOTE, h, r, *⟩ while step = prevote, first time: schedule timeoutPrevote.

@@ -75,7 +75,4 @@ pub enum ConsensusError {
     /// The certificate itself is invalid.
     #[error(transparent)]
     Certificate(#[from] CertificateError),
-    /// Evidence does not show a conflict.
-    #[error("the two messages do not conflict")]
-    NotConflicting,
 }

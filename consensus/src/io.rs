@@ -1,9 +1,9 @@
 //! The engine's interface: [`Input`]s the host feeds, [`Effect`]s the host
 //! executes, and the [`Config`] of timeouts and bounds.
 
-use tamga_types::{Certificate, Evidence, Height, Round, ValidatorSet, Vote};
+use tamga_types::{Certificate, DoubleProposal, DoubleVote, Height, Round, ValidatorSet, Vote};
 
-use crate::message::{Message, Proposal, ProposalEvidence, SafetyState, TimeoutKind};
+use crate::message::{Message, Proposal, SafetyState, TimeoutKind};
 use crate::{ConsensusError, Hash};
 
 /// Something that happened outside the engine.
@@ -113,10 +113,12 @@ pub enum Effect<V> {
         /// Precommit quorum certificate on `value.id()` (the commit certificate).
         certificate: Certificate,
     },
-    /// Two conflicting signed votes by one validator: record on chain (SPEC §9).
-    Evidence(Evidence),
-    /// Two conflicting signed proposals by one proposer: record or report.
-    ProposalEvidence(ProposalEvidence),
+    /// Two conflicting signed votes by one validator: record on chain as
+    /// `tamga_types::Evidence::DoubleVote` (SPEC §9).
+    Evidence(DoubleVote),
+    /// Two conflicting signed proposals by one proposer: record on chain as
+    /// `tamga_types::Evidence::DoubleProposal` (SPEC §9).
+    ProposalEvidence(DoubleProposal),
     /// Validators with more than a third of the power are at heights above
     /// ours (or a commit quorum exists for a value we lack): fetch certified
     /// values for every height from the current one up to `height` inclusive

@@ -40,16 +40,18 @@
 //! * **Bounded memory.** Only messages of the current height are tallied, for
 //!   rounds up to `round + max_future_rounds`; rounds older than
 //!   `max_past_rounds` are pruned; at most one proposal and one vote per kind
-//!   per validator and round are buffered for the next height; only members
+//!   per validator and round are buffered for the next height; at most two
+//!   proposals per round are kept; of rounds beyond the window only the
+//!   highest verified round per validator is remembered (L55); only members
 //!   of the validator set are counted.
 //! * **Validated inputs.** Bad signatures, non-members, wrong proposers and
 //!   rounds too far ahead are rejected (`Effect::Rejected`, [`Stats`]);
 //!   messages of past heights are counted as stale. Nothing panics on
 //!   untrusted input.
 //! * **Accountability.** Two conflicting votes (same height, round and kind)
-//!   from one validator yield [`tamga_types::Evidence`]; two different
-//!   proposals for one height and round from the proposer yield
-//!   [`ProposalEvidence`].
+//!   from one validator yield a [`DoubleVote`]; two different proposals for
+//!   one height and round from the proposer yield a [`DoubleProposal`]; the
+//!   host records both on chain as [`tamga_types::Evidence`] (SPEC §9).
 //! * **Heights are driven by the host**: after `Commit` the host executes the
 //!   block and sends `StartHeight` for the next height with that height's
 //!   validator set, so validator-set changes agreed on chain take effect at a
@@ -67,7 +69,5 @@ mod votes;
 pub use engine::Engine;
 pub use error::ConsensusError;
 pub use io::{Config, Effect, Input, Stats};
-pub use message::{
-    Message, Proposal, ProposalData, ProposalEvidence, SafetyState, SignedProposalData, Step, TimeoutKind, Value,
-};
-pub use tamga_types::Hash;
+pub use message::{Message, Proposal, SafetyState, Step, TimeoutKind, Value};
+pub use tamga_types::{DoubleProposal, DoubleVote, Hash, ProposalData, SignedProposalData};

@@ -1,12 +1,15 @@
 //! What the engine speaks: the proposed [`Value`], signed [`Proposal`]s,
-//! the [`Message`] union, proposal equivocation evidence and the persisted
-//! [`SafetyState`].
+//! the [`Message`] union and the persisted [`SafetyState`]. The signed part
+//! of a proposal ([`ProposalData`]) and proposal equivocation evidence
+//! ([`tamga_types::DoubleProposal`]) live in `tamga-types`, because blocks
+//! carry that evidence.
 
 use std::fmt::Debug;
 
 use borsh::{BorshDeserialize, BorshSerialize};
-use tamga_types::hash::domain;
-use tamga_types::{codec, Block, Height, PublicKey, Round, Signature, SigningKey, Vote, VoteKind};
+use tamga_types::{
+    Block, Height, ProposalData, PublicKey, Round, Signature, SignedProposalData, SigningKey, Vote, VoteKind,
+};
 
 use crate::{ConsensusError, Hash};
 
@@ -23,31 +26,6 @@ pub trait Value: Clone + Eq + Debug + BorshSerialize + BorshDeserialize {
 impl Value for Block {
     fn id(&self) -> Hash {
         self.header.hash()
-    }
-}
-
-/// The signed part of a proposal: `(height, round, pol_round, id(value))`.
-#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
-pub struct ProposalData {
-    /// Height.
-    pub height: Height,
-    /// Round.
-    pub round: Round,
-    /// Proof-of-lock round (`validRound` of the paper; `None` is −1).
-    pub pol_round: Option<Round>,
-    /// Id of the proposed value.
-    pub value_id: Hash,
-}
-
-impl ProposalData {
-    /// `"TAMGA/PROPOSAL/v1" ‖ 0x00 ‖ borsh(chain_id) ‖ borsh(self)`.
-    pub fn signing_message(&self, chain_id: &str) -> Vec<u8> {
-        let mut m = Vec::with_capacity(112);
-        m.extend_from_slice(domain::PROPOSAL);
-        m.push(0);
-        m.extend_from_slice(&codec::encode(&chain_id.to_owned()));
-        m.extend_from_slice(&codec::encode(self));
-        m
     }
 }
 
@@ -98,53 +76,6 @@ impl<V: Value> Proposal<V> {
     /// The signed header of this proposal (for evidence).
     pub fn signed_data(&self) -> SignedProposalData {
         SignedProposalData { data: self.data(), proposer: self.proposer, signature: self.signature }
-    }
-}
-
-/// A proposal without its value: enough to prove what the proposer signed.
-#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
-pub struct SignedProposalData {
-    /// What was signed.
-    pub data: ProposalData,
-    /// Signer.
-    pub proposer: PublicKey,
-    /// Signature.
-    pub signature: Signature,
-}
-
-/// Proof that a proposer signed two different proposals for one height and
-/// round (the proposal analogue of [`tamga_types::Evidence`]; defined here
-/// because `types` has no proposal type).
-#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
-pub struct ProposalEvidence {
-    /// First proposal seen.
-    pub a: SignedProposalData,
-    /// Second, conflicting proposal.
-    pub b: SignedProposalData,
-}
-
-impl ProposalEvidence {
-    /// The offending proposer.
-    pub fn proposer(&self) -> PublicKey {
-        self.a.proposer
-    }
-
-    /// Checks: same signer, same height and round, different content, both signatures valid.
-    pub fn verify(&self, chain_id: &str) -> Result<(), ConsensusError> {
-        let (a, b) = (&self.a, &self.b);
-        if a.proposer != b.proposer
-            || a.data.height != b.data.height
-            || a.data.round != b.data.round
-            || a.data == b.data
-        {
-            return Err(ConsensusError::NotConflicting);
-        }
-        for s in [a, b] {
-            s.proposer
-                .verify(&s.data.signing_message(chain_id), &s.signature)
-                .map_err(|_| ConsensusError::BadSignature { signer: s.proposer })?;
-        }
-        Ok(())
     }
 }
 

@@ -54,8 +54,6 @@ impl Tally {
 pub(crate) struct RoundVotes {
     pub prevotes: Tally,
     pub precommits: Tally,
-    /// Power of distinct validators that sent any message in this round (L55).
-    senders: BTreeMap<u16, u64>,
 }
 
 impl RoundVotes {
@@ -91,15 +89,6 @@ impl RoundVotes {
         *tally.power.entry(vote.data.block_hash).or_insert(0) += power;
         tally.total += power;
         tally.votes.insert(index, vote);
-        self.senders.insert(index, power);
         AddVote::Added
-    }
-
-    pub fn note_sender(&mut self, index: u16, power: u64) {
-        self.senders.insert(index, power);
-    }
-
-    pub fn sender_power(&self) -> u64 {
-        self.senders.values().sum()
     }
 }

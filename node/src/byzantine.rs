@@ -218,7 +218,7 @@ async fn publish(net: &NetHandle, msgs: Vec<Message<Block>>) {
 
 #[cfg(test)]
 mod tests {
-    use tamga_types::Evidence;
+    use tamga_types::DoubleVote;
 
     use super::*;
 
@@ -249,11 +249,11 @@ mod tests {
         let honest = Vote::sign(&b.key, &b.chain_id, data);
         let Message::Vote(nil) = b.twin_vote(&honest) else { panic!("a vote") };
         assert!(nil.data.is_nil());
-        Evidence { a: honest.clone(), b: nil }.verify(&b.chain_id).expect("valid evidence");
+        DoubleVote { a: honest.clone(), b: nil }.verify(&b.chain_id).expect("valid evidence");
 
         b.alt_block.insert((5, 1), (Hash([9; 32]), false));
         let Message::Vote(other) = b.twin_vote(&honest) else { panic!("a vote") };
         assert_eq!(other.data.block_hash, Hash([9; 32]));
-        Evidence { a: honest, b: other }.verify(&b.chain_id).expect("valid evidence");
+        DoubleVote { a: honest, b: other }.verify(&b.chain_id).expect("valid evidence");
     }
 }

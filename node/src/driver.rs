@@ -489,7 +489,8 @@ impl Driver {
                 Ok(Some(Input::StartHeight { height: height + 1, validators }))
             }
             Effect::Evidence(ev) => {
-                warn!(target: "tamga::consensus", validator = %ev.validator(), height = ev.a.data.height, round = ev.a.data.round, "equivocation detected");
+                let ev = Evidence::DoubleVote(ev);
+                warn!(target: "tamga::consensus", validator = %ev.validator(), height = ev.height(), round = ev.round(), "equivocation detected");
                 self.d.metrics.evidence.inc();
                 if !self.evidence_pool.iter().any(|e| e.id() == ev.id()) {
                     self.d.security.record(SecurityEvent::equivocation(&ev, EvidenceSource::Detected));
@@ -506,6 +507,13 @@ impl Driver {
                     height: pe.a.data.height,
                     round: pe.a.data.round,
                 });
+                // SPEC §9: recorded on chain like a double vote; gossiped so
+                // that the next proposer includes it.
+                let ev = Evidence::DoubleProposal(pe);
+                if !self.evidence_pool.iter().any(|e| e.id() == ev.id()) {
+                    self.evidence_pool.push(ev.clone());
+                    self.d.net.send(NetCommand::Publish(Box::new(ConsensusWire::Evidence(ev)))).await;
+                }
                 Ok(None)
             }
             Effect::RequestSync { height } => {
@@ -728,7 +736,7 @@ impl Driver {
         m.mempool_txs.set(self.d.mempool.len() as i64);
         m.mempool_bytes.set(self.d.mempool.bytes() as i64);
         let included: HashSet<Hash> = block.evidence.iter().map(Evidence::id).collect();
-        self.evidence_pool.retain(|e| !included.contains(&e.id()) && e.a.data.height + 100_000 > height);
+        self.evidence_pool.retain(|e| !included.contains(&e.id()) && e.height() + 100_000 > height);
         info!(target: "tamga::consensus", height, round, txs, failed, block = %id, root = %executed.state_root, "committed");
         for ev in executed.security {
             self.d.security.record(ev);

@@ -113,6 +113,13 @@ pub enum BuildError {
     /// evidence was dropped (a bug: the screen and the execution disagree).
     #[error("the built block is refused: {0}")]
     Refused(#[source] BlockInvalid),
+    /// Evidence was still refused after one retry per piece (a bug: every
+    /// refused piece is dropped before the next try).
+    #[error("evidence kept failing after every refused piece was dropped ({left} left)")]
+    EvidenceKeptFailing {
+        /// Pieces of evidence still in the block.
+        left: usize,
+    },
     /// A list outgrew its bound in the block encoding.
     #[error("block body: {0}")]
     Bounds(#[from] TooLong),
@@ -189,10 +196,7 @@ pub fn build_block(
             Err(e) => return Err(BuildError::Refused(e)),
         }
     }
-    Err(BuildError::Refused(BlockInvalid::BadEvidence {
-        index: 0,
-        why: "evidence kept failing after every piece was dropped".into(),
-    }))
+    Err(BuildError::EvidenceKeptFailing { left: evidence.len() })
 }
 
 /// [`build_block`], tried again with backoff while it fails on storage (a

@@ -338,9 +338,9 @@ pub enum BlockInvalid {
     /// Same transaction twice (in the block or already committed).
     #[error("transaction {tx} at index {index} is a duplicate (in this block or already committed)")]
     DuplicateTx { index: usize, tx: Hash },
-    /// Evidence does not verify.
+    /// Evidence is not a proof of equivocation by a validator (SPEC §9).
     #[error("evidence {index} is invalid: {why}")]
-    BadEvidence { index: usize, why: String },
+    BadEvidence { index: usize, why: EvidenceInvalid },
     /// Evidence already recorded.
     #[error("evidence {id} is already recorded")]
     DuplicateEvidence { id: Hash },
@@ -357,6 +357,31 @@ pub enum BlockInvalid {
     /// Storage failure while executing (node fault, not the block's).
     #[error("storage error while executing: {0}")]
     Storage(Box<StateError>),
+}
+
+/// Why a block's evidence entry is refused (SPEC §9).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EvidenceInvalid {
+    /// The two messages do not prove an equivocation (not conflicting,
+    /// different signers, heights, rounds or kinds, or a bad signature).
+    #[error(transparent)]
+    Proof(#[from] tamga_types::EvidenceError),
+    /// The offender was not a validator at the height of the messages.
+    #[error("{validator} was not a validator at height {height}")]
+    NotAValidator {
+        /// The signer of the two messages.
+        validator: PublicKey,
+        /// Their height.
+        height: Height,
+    },
+    /// The messages are for a height above the block's.
+    #[error("the messages are for height {height}, above the block's height {block_height}")]
+    FromTheFuture {
+        /// Their height.
+        height: Height,
+        /// The block's height.
+        block_height: Height,
+    },
 }
 
 impl BlockInvalid {
@@ -639,7 +664,7 @@ mod tests {
             BlockInvalid::TxTooLarge { index: 0, tx: Hash::ZERO, size: 2, max: 1 },
             BlockInvalid::BadSignature { index: 0, tx: Hash::ZERO },
             BlockInvalid::DuplicateTx { index: 0, tx: Hash::ZERO },
-            BlockInvalid::BadEvidence { index: 0, why: "y".into() },
+            BlockInvalid::BadEvidence { index: 0, why: EvidenceInvalid::FromTheFuture { height: 2, block_height: 1 } },
             BlockInvalid::DuplicateEvidence { id: Hash::ZERO },
             BlockInvalid::SignerRefused {
                 index: 0,

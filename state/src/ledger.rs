@@ -10,7 +10,7 @@ use tamga_types::{
     SignedTransaction, ValidatorSet,
 };
 
-use crate::error::{BlockInvalid, CommitMismatch, Result, SignerRefused, Standing, StateError};
+use crate::error::{BlockInvalid, CommitMismatch, EvidenceInvalid, Result, SignerRefused, Standing, StateError};
 use crate::exec::{account_standing, execute_tx, party_standing, validators_at_view, BlockContext};
 use crate::keys::{self, meta};
 use crate::model::{AccountState, ChainInfo, EvidenceRecord};
@@ -333,24 +333,27 @@ impl Ledger {
         // ---- evidence (SPEC §9) ----
         let mut records = Vec::new();
         let mut ev_seen = HashSet::new();
+        // Double votes and double proposals alike: a valid proof by a member
+        // of the set of the messages' height, recorded once.
         for (index, ev) in evidence.iter().enumerate() {
-            ev.verify(&chain.chain_id).map_err(|e| BlockInvalid::BadEvidence { index, why: e.to_string() })?;
+            let bad = |why: EvidenceInvalid| BlockInvalid::BadEvidence { index, why };
+            ev.verify(&chain.chain_id).map_err(|e| bad(EvidenceInvalid::Proof(e)))?;
             let id = ev.id();
             if !ev_seen.insert(id) || self.store.get(cf::STATE, &keys::evidence(&id))?.is_some() {
                 return Err(BlockInvalid::DuplicateEvidence { id });
             }
-            let vh = ev.a.data.height;
-            if vh > ctx.height || self.validators_at(vh)?.index_of(&ev.validator()).is_none() {
-                return Err(BlockInvalid::BadEvidence {
-                    index,
-                    why: format!("{} was not a validator at height {vh}", ev.validator()),
-                });
+            let (vh, validator) = (ev.height(), ev.validator());
+            if vh > ctx.height {
+                return Err(bad(EvidenceInvalid::FromTheFuture { height: vh, block_height: ctx.height }));
+            }
+            if self.validators_at(vh)?.index_of(&validator).is_none() {
+                return Err(bad(EvidenceInvalid::NotAValidator { validator, height: vh }));
             }
             let rec = EvidenceRecord {
                 id,
-                validator: ev.validator(),
+                validator,
                 vote_height: vh,
-                vote_round: ev.a.data.round,
+                vote_round: ev.round(),
                 recorded_height: ctx.height,
                 evidence: ev.clone(),
             };

@@ -127,7 +127,9 @@ pub mod query;
 pub mod store;
 
 pub use backup::{verify_backup, BackupError, BackupReport};
-pub use error::{BlockInvalid, CommitMismatch, ExecError, JmtError, SignerRefused, Standing, StateError};
+pub use error::{
+    BlockInvalid, CommitMismatch, EvidenceInvalid, ExecError, JmtError, SignerRefused, Standing, StateError,
+};
 pub use exec::BlockContext;
 pub use export::{ExportError, ExportItem, ExportStart, ExportSummary, ProvenEntry, TxPlace};
 pub use ledger::{DumpEntry, ExecutedBlock, ExecutedBlockSummary, Ledger};

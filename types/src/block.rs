@@ -1,10 +1,12 @@
-//! Blocks, headers, consensus votes, certificates, validator sets and evidence (SPEC §9, §10).
+//! Blocks, headers, consensus votes, certificates and validator sets (SPEC §9, §10); the
+//! evidence blocks carry is in [`crate::evidence`].
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
 use crate::codec::{self, limits, BoundedVec, DecodeError};
 use crate::crypto::{BatchVerifier, PublicKey, Signature, SigningKey};
+use crate::evidence::Evidence;
 use crate::hash::{domain, merkle_root, Hash};
 use crate::ids::{Height, PartyId, Round, TimestampMs};
 use crate::tx::{ChainId, SignedTransaction};
@@ -313,61 +315,6 @@ impl Certificate {
             });
         }
         self.verify(chain_id, set)
-    }
-}
-
-/// Proof that a validator signed two conflicting votes of the same kind in one
-/// height and round (SPEC §9). A nil vote conflicts with a vote for a block.
-#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
-pub struct Evidence {
-    /// First vote.
-    pub a: Vote,
-    /// Second, conflicting vote by the same validator.
-    pub b: Vote,
-}
-
-/// Why evidence is not a proof of misbehaviour.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum EvidenceError {
-    /// Different validators signed the two votes.
-    #[error("the two votes are by different validators")]
-    DifferentValidators,
-    /// The votes do not conflict.
-    #[error("the two votes do not conflict (same height, round and kind with different blocks required)")]
-    NotConflicting,
-    /// A signature is bad.
-    #[error(transparent)]
-    Signature(#[from] CertificateError),
-}
-
-impl Evidence {
-    /// The offending validator.
-    pub fn validator(&self) -> PublicKey {
-        self.a.validator
-    }
-
-    /// Checks that the two votes are validly signed by one validator and conflict:
-    /// same height, round and kind with different block hashes (nil included).
-    pub fn verify(&self, chain_id: &str) -> Result<(), EvidenceError> {
-        if self.a.validator != self.b.validator {
-            return Err(EvidenceError::DifferentValidators);
-        }
-        let (a, b) = (&self.a.data, &self.b.data);
-        let conflicting =
-            a.height == b.height && a.round == b.round && a.kind == b.kind && a.block_hash != b.block_hash;
-        if !conflicting {
-            return Err(EvidenceError::NotConflicting);
-        }
-        self.a.verify(chain_id)?;
-        self.b.verify(chain_id)?;
-        Ok(())
-    }
-
-    /// Order-independent identity of this evidence (for deduplication).
-    pub fn id(&self) -> Hash {
-        let (x, y) = (codec::encode(&self.a), codec::encode(&self.b));
-        let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
-        Hash::digest_parts(domain::EVIDENCE, &[&lo, &hi])
     }
 }
 

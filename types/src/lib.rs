@@ -4,7 +4,8 @@
 //! ([`crypto`]), domain-separated hashes ([`hash`]), the bounded borsh codec
 //! ([`codec`]), ledger identifiers ([`ids`]), transaction payloads for every
 //! operation of SPEC §3–§9 ([`payload`]), the signed envelope ([`tx`]),
-//! blocks, votes, certificates and validator sets ([`block`]), receipts
+//! blocks, votes, certificates and validator sets ([`block`]), equivocation
+//! evidence ([`evidence`]), receipts
 //! ([`receipt`]), IIN/BIN commitments ([`identity`]), transaction inclusion
 //! proofs against a header's `tx_root` ([`proof`]) and light verification of
 //! certified headers from a trusted genesis ([`light`]).
@@ -20,6 +21,7 @@
 pub mod block;
 pub mod codec;
 pub mod crypto;
+pub mod evidence;
 pub mod genesis;
 pub mod hash;
 pub mod identity;
@@ -34,11 +36,12 @@ pub mod tx;
 pub mod views;
 
 pub use block::{
-    Block, BlockError, BlockHeader, Certificate, CertificateError, CertifiedBlock, Evidence, EvidenceError, Validator,
-    ValidatorSet, Vote, VoteData, VoteKind,
+    Block, BlockError, BlockHeader, Certificate, CertificateError, CertifiedBlock, Validator, ValidatorSet, Vote,
+    VoteData, VoteKind,
 };
 pub use codec::{limits, BoundedString, BoundedVec, DecodeError, ShortText, Text};
 pub use crypto::{BatchVerifier, PublicKey, Signature, SignatureError, SigningKey};
+pub use evidence::{DoubleProposal, DoubleVote, Evidence, EvidenceError, ProposalData, SignedProposalData};
 pub use genesis::{Genesis, GenesisParty, GenesisValidator, NetworkType, Params};
 pub use hash::{merkle_root, Hash};
 pub use identity::{identifier_commitment, validate_iin_bin};

@@ -363,9 +363,9 @@ pub struct EvidenceRecord {
     pub id: Hash,
     /// The offending validator.
     pub validator: PublicKey,
-    /// Height of the conflicting votes.
+    /// Height of the conflicting votes or proposals.
     pub vote_height: Height,
-    /// Round of the conflicting votes.
+    /// Round of the conflicting votes or proposals.
     pub vote_round: u32,
     /// Height at which it was recorded.
     pub recorded_height: Height,

@@ -125,3 +125,34 @@ fn block_header_vote_certificate() {
     check("commit_certificate", &codec::encode(&cert));
     check("validator_set_hash", set.hash().as_bytes());
 }
+
+#[test]
+fn evidence() {
+    let k = key(20);
+    let vote = |b: &[u8]| {
+        Vote::sign(
+            &k,
+            "tamga-golden",
+            VoteData { kind: VoteKind::Prevote, height: 42, round: 3, block_hash: Hash::digest(b"b", b) },
+        )
+    };
+    let proposal = |pol_round: Option<Round>, b: &[u8]| {
+        let data = ProposalData { height: 42, round: 3, pol_round, value_id: Hash::digest(b"b", b) };
+        let signature = k.sign(&data.signing_message("tamga-golden"));
+        SignedProposalData { data, proposer: k.public(), signature }
+    };
+    let samples = [
+        ("evidence_double_vote", Evidence::DoubleVote(DoubleVote { a: vote(b"x"), b: vote(b"y") })),
+        (
+            "evidence_double_proposal",
+            Evidence::DoubleProposal(DoubleProposal { a: proposal(None, b"x"), b: proposal(Some(1), b"y") }),
+        ),
+    ];
+    for (name, ev) in samples {
+        ev.verify("tamga-golden").unwrap();
+        let bytes = codec::encode(&ev);
+        check(name, &bytes);
+        check(&format!("{name}_id"), ev.id().as_bytes());
+        assert_eq!(codec::decode::<Evidence>(name, &bytes, 1024).unwrap(), ev, "{name} roundtrip");
+    }
+}

@@ -356,11 +356,9 @@ fn invalid_inputs_are_rejected_and_bounded() {
         VoteData { kind: VoteKind::Prevote, height: 1, round: 0, block_hash: Hash::ZERO },
     );
     assert!(matches!(rejected(e.handle(Input::Vote(v))), Some(ConsensusError::BadSignature { .. })));
-    // Rounds far ahead are refused (memory bound), so f+1 of them cannot skip there.
-    for i in &o {
-        let fx = e.handle(vote(*i, VoteKind::Prevote, 1, 1_000_000_000, Hash::ZERO));
-        assert!(matches!(rejected(fx), Some(ConsensusError::RoundTooFar { .. })));
-    }
+    // Rounds far ahead are refused (memory bound); one validator there cannot move us.
+    let fx = e.handle(vote(o[0], VoteKind::Prevote, 1, 1_000_000_000, Hash::ZERO));
+    assert!(matches!(rejected(fx), Some(ConsensusError::RoundTooFar { .. })));
     assert_eq!(e.round(), 0);
     // Wrong proposer.
     let not_p = (0..4).find(|i| *i != proposer(1, 0)).unwrap();
@@ -379,7 +377,7 @@ fn invalid_inputs_are_rejected_and_bounded() {
         rejected(e2.handle(Input::StartHeight { height: 5, validators: set4() })),
         Some(ConsensusError::HeightRegression { .. })
     ));
-    assert!(e.stats().rejected >= 7);
+    assert!(e.stats().rejected >= 5);
 }
 
 #[test]
@@ -437,4 +435,84 @@ fn votes_from_higher_heights_request_sync_and_next_height_is_buffered() {
     assert_eq!(e.stats().buffered, 1);
     let fx = e.handle(Input::StartHeight { height: 2, validators: set4() });
     assert!(fx.iter().any(|x| matches!(x, Effect::ValidateValue { height: 2, value, .. } if *value == v)));
+}
+
+/// L55 beyond `max_future_rounds`: messages of far rounds are not kept, but a
+/// verified one records its signer's round; once validators of more than a
+/// third of the power are seen at rounds ≥ r, the engine starts round r. One
+/// validator alone (even at round 2^31) and forged signatures move nothing.
+#[test]
+fn l55_skips_beyond_the_window_on_f_plus_1_verified_rounds() {
+    let me = me();
+    let o = others(me);
+    let mut e = started(me);
+    let window = sim_config().max_future_rounds;
+    let far =
+        |fx: &[Effect<TestValue>]| fx.iter().any(|x| matches!(x, Effect::Rejected(ConsensusError::RoundTooFar { .. })));
+    // One validator at round 2^31: refused, and alone not enough.
+    let fx = e.handle(vote(o[0], VoteKind::Precommit, 1, 1 << 31, Hash::ZERO));
+    assert!(far(&fx));
+    assert_eq!(e.round(), 0);
+    // A forgery in o[1]'s name at round 3·window is not believed.
+    let mut forged = Vote::sign(
+        &key(o[2]),
+        CHAIN,
+        VoteData { kind: VoteKind::Precommit, height: 1, round: 3 * window, block_hash: Hash::ZERO },
+    );
+    forged.validator = key(o[1]).public();
+    let fx = e.handle(Input::Vote(forged));
+    assert!(fx.iter().any(|x| matches!(x, Effect::Rejected(ConsensusError::BadSignature { .. }))));
+    assert_eq!(e.round(), 0);
+    // o[1] really at round 2·window: o[0] and o[1] (f+1 = 2 of 4) are seen
+    // at rounds ≥ 2·window, so the engine starts it and counts the vote.
+    let fx = e.handle(vote(o[1], VoteKind::Precommit, 1, 2 * window, Hash::ZERO));
+    assert!(!far(&fx), "the vote is inside the window once the round is reached");
+    assert_eq!(e.round(), 2 * window);
+    assert!(fx.iter().any(
+        |x| matches!(x, Effect::ScheduleTimeout { step: TimeoutKind::Propose, round, .. } if *round == 2 * window)
+    ));
+    // With unequal power a single validator with more than a third suffices,
+    // one with less does not.
+    let powers = [40, 30, 20, 10];
+    let set = crate::sim::set_with_powers(&[0, 1, 2, 3], &powers);
+    let small = (0..4).filter(|i| *i != me).min_by_key(|i| powers[*i]).unwrap();
+    let big = (0..4).filter(|i| *i != me && powers[*i] > 33).max_by_key(|i| powers[*i]);
+    let mut e = Engine::new(sim_config(), key(me));
+    e.handle(Input::StartHeight { height: 1, validators: set });
+    e.handle(vote(small, VoteKind::Prevote, 1, 5 * window, Hash::ZERO));
+    assert_eq!(e.round(), 0, "validator {small} holds {} of 100", powers[small]);
+    if let Some(big) = big {
+        e.handle(vote(big, VoteKind::Prevote, 1, 4 * window, Hash::ZERO));
+        assert_eq!(e.round(), 4 * window, "validator {big} holds {} of 100", powers[big]);
+    }
+}
+
+/// L36 applies to any proposal of the round's proposer, not only the first
+/// received: after prevoting the proposer's first value, 2f+1 prevotes for
+/// its second (valid) value lock it and precommit it.
+#[test]
+fn l36_locks_a_second_proposal_that_gathers_a_polka() {
+    let me = me();
+    let o = others(me);
+    let mut e = started(me);
+    let (v1, v2) = (value(1, 0, 1), value(1, 0, 2));
+    let fx = deliver_valid_proposal(&mut e, 0, None, &v1);
+    assert_eq!(voted(&fx, VoteKind::Prevote), Some(v1.id()));
+    let fx = e.handle(proposal(1, 0, None, v2.clone()));
+    assert!(fx.iter().any(|x| matches!(x, Effect::ProposalEvidence(_))));
+    assert!(
+        fx.iter().any(|x| matches!(x, Effect::ValidateValue { value, .. } if *value == v2)),
+        "the second value is validated too"
+    );
+    e.handle(Input::ValueValidated { height: 1, round: 0, id: v2.id(), valid: true });
+    e.handle(vote(o[0], VoteKind::Prevote, 1, 0, v2.id()));
+    e.handle(vote(o[1], VoteKind::Prevote, 1, 0, v2.id()));
+    let fx = e.handle(vote(o[2], VoteKind::Prevote, 1, 0, v2.id()));
+    assert_persist_before_send(&fx);
+    assert_eq!(voted(&fx, VoteKind::Precommit), Some(v2.id()));
+    assert_eq!(e.locked().map(|(r, v)| (*r, v.id())), Some((0, v2.id())));
+    assert_eq!(e.valid().map(|(r, v)| (*r, v.id())), Some((0, v2.id())));
+    // A third value from the proposer is neither kept nor validated (two per round).
+    let fx = e.handle(proposal(1, 0, None, value(1, 0, 3)));
+    assert!(!fx.iter().any(|x| matches!(x, Effect::ValidateValue { .. } | Effect::ProposalEvidence(_))));
 }

@@ -47,6 +47,14 @@ pub enum Behavior {
     Silent,
     /// Also re-sends old messages (its own and received ones) to random peers.
     Replayer,
+    /// Sends its proposals, but every vote it sends is nil: with the honest
+    /// nodes it makes a quorum of messages, so rounds fail and advance.
+    /// Falls silent when the scenario's laggard comes back.
+    NilVoter,
+    /// As proposer signs two valid values: a victim (one honest node) gets
+    /// the first and then the second, everyone else only the second, and its
+    /// own prevote goes to the second; sends nothing else.
+    SecondValue,
 }
 
 impl Behavior {
@@ -80,6 +88,31 @@ pub struct Scenario {
     /// Random crashes and restarts of honest nodes before GST.
     pub crashes: bool,
     pub set_change: Option<SetChange>,
+    /// Voting power per node id (missing entries: 1).
+    pub powers: Vec<u64>,
+    /// An honest node cut off from everyone until the other honest nodes
+    /// reach a round; then it comes back and `NilVoter`s fall silent.
+    pub laggard: Option<Laggard>,
+    /// `timeoutPrevote(0)` instead of [`sim_config`]'s.
+    pub prevote_base_ms: Option<u64>,
+}
+
+impl Scenario {
+    /// The engines' configuration in this scenario.
+    pub fn config(&self) -> Config {
+        let mut c = sim_config();
+        if let Some(ms) = self.prevote_base_ms {
+            c.prevote_base_ms = ms;
+        }
+        c
+    }
+}
+
+/// A node offline until the other honest validators reach round `behind`.
+#[derive(Clone, Debug)]
+pub struct Laggard {
+    pub node: usize,
+    pub behind: Round,
 }
 
 #[derive(Debug, Default)]
@@ -100,6 +133,14 @@ pub struct Outcome {
     pub end_ms: u64,
     pub crashes: u64,
     pub messages: u64,
+    /// Highest round in which an honest node's commit certificate was formed, per height.
+    pub commit_rounds: BTreeMap<Height, Round>,
+    /// Keys that signed a commit certificate of an honest node, per height.
+    pub signers: BTreeMap<Height, BTreeSet<PublicKey>>,
+    /// When the laggard came back.
+    pub laggard_back_ms: Option<u64>,
+    /// `(height, round)` of every double proposal of a `SecondValue` node.
+    pub second_values: BTreeSet<(Height, Round)>,
 }
 
 enum Ev {
@@ -141,6 +182,8 @@ struct Node {
     epoch: u64,
     persisted: Option<SafetyState<TestValue>>,
     last_committed: Height,
+    /// When it last committed (or started), for the host's stale-chain sync.
+    last_commit_ms: u64,
     crash_mid_batch: bool,
     sync_target: Height,
     sync_pending: bool,
@@ -168,13 +211,27 @@ pub fn key(i: usize) -> SigningKey {
 }
 
 pub fn set_of(members: &[usize]) -> ValidatorSet {
-    let vals =
-        members.iter().map(|i| Validator { key: key(*i).public(), power: 1, operator: PartyId(*i as u64) }).collect();
+    set_with_powers(members, &[])
+}
+
+/// The set of `members` with `powers[node]` each (1 where missing).
+pub fn set_with_powers(members: &[usize], powers: &[u64]) -> ValidatorSet {
+    let vals = members
+        .iter()
+        .map(|i| Validator {
+            key: key(*i).public(),
+            power: powers.get(*i).copied().unwrap_or(1),
+            operator: PartyId(*i as u64),
+        })
+        .collect();
     ValidatorSet::new(vals).expect("valid set")
 }
 
 const REBROADCAST_MS: u64 = 1000;
 const SYNC_MS: u64 = 30;
+/// No commit for this long: the host looks for certified blocks (the driver's
+/// `maybe_sync`, `max(timeout_propose, 2 s)`).
+const STALE_SYNC_MS: u64 = 2000;
 
 pub struct Sim {
     sc: Scenario,
@@ -194,6 +251,10 @@ pub struct Sim {
     honest_proposals: BTreeMap<(PublicKey, Height, Round), ProposalData>,
     last_restart: u64,
     witnessed: BTreeMap<(usize, Height, Round), BTreeSet<Hash>>,
+    /// `SecondValue`: first value id → second value id of its proposals.
+    second: BTreeMap<Hash, Hash>,
+    /// `SecondValue`: the node that gets both proposals of a round.
+    victims: BTreeMap<(Height, Round), usize>,
     error: Option<String>,
 }
 
@@ -212,10 +273,11 @@ impl Sim {
             .map(|i| Node {
                 key: key(i),
                 behavior: sc.byzantine.iter().find(|(b, _)| *b == i).map(|(_, b)| *b).unwrap_or(Behavior::Honest),
-                engine: Some(Engine::new(sim_config(), key(i))),
+                engine: Some(Engine::new(sc.config(), key(i))),
                 epoch: 0,
                 persisted: None,
                 last_committed: 0,
+                last_commit_ms: 0,
                 crash_mid_batch: false,
                 sync_target: 0,
                 sync_pending: false,
@@ -240,6 +302,8 @@ impl Sim {
             honest_proposals: BTreeMap::new(),
             last_restart: 0,
             witnessed: BTreeMap::new(),
+            second: BTreeMap::new(),
+            victims: BTreeMap::new(),
             error: None,
         };
         if sim.sc.crashes {
@@ -268,7 +332,7 @@ impl Sim {
                 members.push(c.add);
             }
         }
-        set_of(&members)
+        set_with_powers(&members, &self.sc.powers)
     }
 
     fn fail(&mut self, msg: String) {
@@ -296,7 +360,29 @@ impl Sim {
             }
             self.now = q.at;
             events += 1;
-            let deadline = self.sc.gst_ms.max(self.last_restart) + 1500 * self.sc.heights + 3000;
+            self.maybe_return_laggard();
+            // Liveness bound: every honest node commits every height within
+            // 1.5 s each (about three rounds of the simulated timeouts) plus
+            // 3 s, counted from the last disturbance: GST, a restart, or the
+            // laggard's return. While the laggard is away there is no bound
+            // (the others are meant to fail rounds); after it returns, it
+            // needs one rebroadcast period to hear the others and then at
+            // most two rounds at the high round they reached (one of them
+            // may have a silent proposer), whose timeouts have grown.
+            let away = self.sc.laggard.is_some() && self.out.laggard_back_ms.is_none();
+            let calm = self.sc.gst_ms.max(self.last_restart).max(self.out.laggard_back_ms.unwrap_or(0));
+            let high_rounds = match self.out.laggard_back_ms {
+                Some(_) => {
+                    let c = self.sc.config();
+                    let round: u64 = [TimeoutKind::Propose, TimeoutKind::Prevote, TimeoutKind::Precommit]
+                        .into_iter()
+                        .map(|k| c.timeout_ms(k, self.out.max_round))
+                        .sum();
+                    REBROADCAST_MS + 2 * round
+                }
+                None => 0,
+            };
+            let deadline = if away { 600_000 } else { calm + 1500 * self.sc.heights + 3000 + high_rounds };
             if self.now > deadline || events > 3_000_000 {
                 let heights: Vec<String> = self
                     .nodes
@@ -314,8 +400,8 @@ impl Sim {
                     })
                     .collect();
                 return Err(format!(
-                    "liveness: honest nodes did not commit {} heights by {} ms after GST {} ms (committed {:?})",
-                    self.sc.heights, self.now, self.sc.gst_ms, heights
+                    "liveness: honest nodes did not commit {} heights by {} ms after GST {} ms, last restart {} ms, laggard back {:?} ms (committed {:?})",
+                    self.sc.heights, self.now, self.sc.gst_ms, self.last_restart, self.out.laggard_back_ms, heights
                 ));
             }
             if self.done() {
@@ -338,6 +424,28 @@ impl Sim {
         Ok(self.out)
     }
 
+    /// Brings the laggard back once every other honest validator reached its round.
+    fn maybe_return_laggard(&mut self) {
+        let Some(l) = self.sc.laggard.clone() else { return };
+        if self.out.laggard_back_ms.is_some() {
+            return;
+        }
+        let ready = (0..self.nodes.len()).filter(|i| *i != l.node && self.honest(*i)).all(|i| {
+            let n = &self.nodes[i];
+            n.engine.as_ref().is_some_and(|e| e.round() >= l.behind)
+        });
+        if ready {
+            self.out.laggard_back_ms = Some(self.now);
+            for n in self.nodes.iter_mut().filter(|n| n.behavior == Behavior::NilVoter) {
+                n.behavior = Behavior::Silent;
+            }
+        }
+    }
+
+    fn offline(&self, i: usize) -> bool {
+        self.sc.laggard.as_ref().is_some_and(|l| l.node == i) && self.out.laggard_back_ms.is_none()
+    }
+
     fn done(&self) -> bool {
         self.nodes.iter().filter(|n| n.behavior == Behavior::Honest).all(|n| n.last_committed >= self.sc.heights)
     }
@@ -357,7 +465,7 @@ impl Sim {
                         && self.nodes[to].engine.as_ref().is_some_and(|e| {
                             e.height() == p.height
                                 && e.step() != tamga_consensus::Step::Commit
-                                && p.round <= e.round() + sim_config().max_future_rounds
+                                && p.round <= e.round() + self.sc.config().max_future_rounds
                         });
                     if self.nodes[from].behavior == Behavior::Equivocator && witness_ok {
                         let seen = self.witnessed.entry((to, p.height, p.round)).or_default();
@@ -394,8 +502,8 @@ impl Sim {
             Ev::Restart { node } => {
                 let n = &mut self.nodes[node];
                 n.engine = Some(match n.persisted.clone() {
-                    Some(s) => Engine::restore(sim_config(), n.key.clone(), s),
-                    None => Engine::new(sim_config(), n.key.clone()),
+                    Some(s) => Engine::restore(self.sc.config(), n.key.clone(), s),
+                    None => Engine::new(self.sc.config(), n.key.clone()),
                 });
                 n.sync_pending = false;
                 let (h, epoch) = (n.last_committed + 1, n.epoch);
@@ -424,6 +532,16 @@ impl Sim {
             }
             Ev::Rebroadcast { node, epoch } => {
                 if self.nodes[node].epoch == epoch && self.nodes[node].engine.is_some() {
+                    // The node's host asks peers for blocks when it has not
+                    // committed for a while (`maybe_sync` in the driver): a
+                    // validator whose last commit quorum was lost with a peer's
+                    // crash, and whose peers ahead hold at most a third of
+                    // the power, has no other way to learn the decision.
+                    let n = &mut self.nodes[node];
+                    if self.now.saturating_sub(n.last_commit_ms) > STALE_SYNC_MS {
+                        n.sync_target = n.sync_target.max(n.last_committed + 1);
+                        self.maybe_sync(node);
+                    }
                     self.feed(node, Input::Rebroadcast);
                     self.push(self.now + REBROADCAST_MS, Ev::Rebroadcast { node, epoch });
                 }
@@ -487,7 +605,7 @@ impl Sim {
                 let epoch = self.nodes[i].epoch;
                 self.push(self.now + duration_ms, Ev::Timeout { node: i, epoch, height, round, step });
             }
-            Effect::Commit { height, value, certificate, .. } => {
+            Effect::Commit { height, round, value, certificate } => {
                 let set = self.set_for(height);
                 if let Err(e) = certificate.verify(CHAIN, &set) {
                     return self.fail(format!("node {i} committed height {height} with a bad certificate: {e}"));
@@ -513,6 +631,12 @@ impl Sim {
                     if !value.valid {
                         return self.fail(format!("node {i} committed an invalid value at height {height}"));
                     }
+                    let r = self.out.commit_rounds.entry(height).or_insert(round);
+                    *r = (*r).max(round);
+                    let signers = self.out.signers.entry(height).or_default();
+                    for (index, _) in certificate.signatures.iter() {
+                        signers.extend(set.get(*index).map(|v| v.key));
+                    }
                 }
                 self.trace.update(b"commit");
                 self.trace.update([i as u8]);
@@ -520,6 +644,7 @@ impl Sim {
                 self.out.commits[i].insert(height, id);
                 self.certified.entry(height).or_insert((value, certificate));
                 self.nodes[i].last_committed = height;
+                self.nodes[i].last_commit_ms = self.now;
                 let set = self.set_for(height + 1);
                 inputs.push_back(Input::StartHeight { height: height + 1, validators: set });
                 self.maybe_sync(i);
@@ -593,6 +718,9 @@ impl Sim {
 
     /// Sends over the simulated link (loss and partition before GST).
     fn send(&mut self, from: usize, to: usize, msg: Message<TestValue>, reliable: bool) {
+        if self.offline(from) || self.offline(to) {
+            return;
+        }
         if !reliable && self.now < self.sc.gst_ms && (self.partitioned(from, to) || self.rng.gen_bool(self.sc.loss)) {
             return;
         }
@@ -606,6 +734,57 @@ impl Sim {
         match self.nodes[from].behavior {
             Behavior::Honest => peers.into_iter().for_each(|p| self.send(from, p, m.clone(), false)),
             Behavior::Silent => {}
+            Behavior::NilVoter => {
+                let m = match m {
+                    Message::Vote(v) if v.data.block_hash != Hash::ZERO => {
+                        let data = VoteData { block_hash: Hash::ZERO, ..v.data.clone() };
+                        Message::Vote(Vote::sign(&self.nodes[from].key, CHAIN, data))
+                    }
+                    other => other,
+                };
+                peers.into_iter().for_each(|p| self.send(from, p, m.clone(), false));
+            }
+            Behavior::SecondValue => match m {
+                Message::Proposal(p) => {
+                    let mut other = p.value.clone();
+                    other.salt ^= 0x005e_c00d;
+                    let key = self.nodes[from].key.clone();
+                    let p2 = Proposal::sign(&key, CHAIN, p.height, p.round, p.pol_round, other);
+                    self.second.insert(p.value.id(), p2.value.id());
+                    self.out.second_values.insert((p.height, p.round));
+                    self.out.equivocations += 1;
+                    // One victim per round, also when the proposal is re-sent.
+                    let victim = match self.victims.get(&(p.height, p.round)) {
+                        Some(v) => *v,
+                        None => {
+                            let honest: Vec<usize> = peers.iter().copied().filter(|q| self.honest(*q)).collect();
+                            let v = *honest.choose(&mut self.rng).unwrap_or(&peers[0]);
+                            self.victims.insert((p.height, p.round), v);
+                            v
+                        }
+                    };
+                    for q in peers {
+                        if q == victim {
+                            let delay = self.latency[from][q];
+                            self.push(self.now + delay, Ev::Deliver { to: q, from, msg: Message::Proposal(p.clone()) });
+                            self.push(
+                                self.now + delay + 1,
+                                Ev::Deliver { to: q, from, msg: Message::Proposal(p2.clone()) },
+                            );
+                        } else {
+                            self.send(from, q, Message::Proposal(p2.clone()), false);
+                        }
+                    }
+                }
+                Message::Vote(v) if v.data.kind == tamga_types::VoteKind::Prevote => {
+                    if let Some(second) = self.second.get(&v.data.block_hash).copied() {
+                        let data = VoteData { block_hash: second, ..v.data.clone() };
+                        let v2 = Message::Vote(Vote::sign(&self.nodes[from].key, CHAIN, data));
+                        peers.into_iter().for_each(|p| self.send(from, p, v2.clone(), false));
+                    }
+                }
+                Message::Vote(_) => {}
+            },
             Behavior::Replayer => {
                 for p in &peers {
                     self.send(from, *p, m.clone(), false);
@@ -676,10 +855,16 @@ impl Sim {
 /// Number of seeds per scenario (`TAMGA_SIM_SEEDS`, default 500) and the
 /// seeds to run (`TAMGA_SIM_SEED` replays one).
 pub fn seeds(base: u64) -> Vec<u64> {
+    seeds_with(base, 500)
+}
+
+/// As [`seeds`], with `default` seeds when `TAMGA_SIM_SEEDS` is unset (for
+/// scenarios whose runs are long in simulated time).
+pub fn seeds_with(base: u64, default: u64) -> Vec<u64> {
     if let Ok(s) = std::env::var("TAMGA_SIM_SEED") {
         return vec![s.parse().expect("TAMGA_SIM_SEED must be a u64")];
     }
-    let n: u64 = std::env::var("TAMGA_SIM_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(500);
+    let n: u64 = std::env::var("TAMGA_SIM_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(default);
     (0..n).map(|i| base.wrapping_mul(1_000_003).wrapping_add(i)).collect()
 }
 
@@ -687,10 +872,21 @@ pub fn seeds(base: u64) -> Vec<u64> {
 pub fn run_seeds(
     name: &str,
     base: u64,
+    make: impl FnMut(u64) -> Scenario,
+    check: impl FnMut(u64, &Scenario, &Outcome) -> Result<(), String>,
+) {
+    run_seeds_with(name, base, 500, make, check)
+}
+
+/// [`run_seeds`] with `default` seeds (see [`seeds_with`]).
+pub fn run_seeds_with(
+    name: &str,
+    base: u64,
+    default: u64,
     mut make: impl FnMut(u64) -> Scenario,
     mut check: impl FnMut(u64, &Scenario, &Outcome) -> Result<(), String>,
 ) {
-    let seeds = seeds(base);
+    let seeds = seeds_with(base, default);
     let start = std::time::Instant::now();
     let mut rounds = 0;
     for seed in &seeds {
@@ -698,7 +894,10 @@ pub fn run_seeds(
         let out = Sim::new(sc.clone(), *seed).run().and_then(|o| check(*seed, &sc, &o).map(|_| o));
         match out {
             Ok(o) => rounds = rounds.max(o.max_round),
-            Err(e) => panic!("scenario {name} failed on seed {seed} (replay: TAMGA_SIM_SEED={seed}): {e}"),
+            Err(e) => panic!(
+                "scenario {name} failed on seed {seed} (replay: TAMGA_SIM_SEED={seed}): {e}\n(byzantine {:?}, powers {:?}, loss {:.2}, partition {}, GST {} ms, crashes {})",
+                sc.byzantine, sc.powers, sc.loss, sc.partition, sc.gst_ms, sc.crashes
+            ),
         }
     }
     println!(

@@ -152,8 +152,8 @@ impl CommittedBlock {
                     height: h.height,
                     id: e.id(),
                     validator: e.validator(),
-                    vote_height: e.a.data.height,
-                    vote_round: e.a.data.round,
+                    vote_height: e.height(),
+                    vote_round: e.round(),
                 })
                 .collect(),
         }

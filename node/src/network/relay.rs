@@ -130,7 +130,7 @@ pub fn check(data: &[u8], max_bytes: usize, chain_id: &str, known: &Known) -> Re
         }
         ConsensusWire::Evidence(e) => {
             known.check_signer(e.validator())?;
-            let h = e.a.data.height;
+            let h = e.height();
             if h > known.height.saturating_add(known.window) {
                 return Err(RelayRefusal::OutsideWindow { got: h, ours: known.height, window: known.window });
             }
@@ -226,7 +226,7 @@ impl Verifier {
 mod tests {
     use super::*;
     use tamga_consensus::Proposal;
-    use tamga_types::{Block, BlockHeader, ChainId, Evidence, Hash, SigningKey, Vote, VoteData, VoteKind};
+    use tamga_types::{Block, BlockHeader, ChainId, DoubleVote, Evidence, Hash, SigningKey, Vote, VoteData, VoteKind};
 
     const CHAIN: &str = "tamga-test";
 
@@ -303,7 +303,7 @@ mod tests {
         assert_eq!(e.acceptance(), MessageAcceptance::Reject);
         // Equivocation "evidence" made by a stranger with its own key is
         // validly signed and conflicting, and still refused.
-        let ev = Evidence { a: vote(&stranger, 10, 1), b: vote(&stranger, 10, 2) };
+        let ev = Evidence::DoubleVote(DoubleVote { a: vote(&stranger, 10, 1), b: vote(&stranger, 10, 2) });
         ev.verify(CHAIN).unwrap();
         let bytes = codec::encode(&ConsensusWire::Evidence(ev));
         assert_eq!(check(&bytes, MAX, CHAIN, &k).unwrap_err().label(), "unknown_validator");
@@ -319,9 +319,9 @@ mod tests {
             assert_eq!(e.acceptance(), MessageAcceptance::Ignore);
         }
         // Old evidence about a known validator still travels; evidence from the future does not.
-        let old = Evidence { a: vote(&a, 3, 1), b: vote(&a, 3, 2) };
+        let old = Evidence::DoubleVote(DoubleVote { a: vote(&a, 3, 1), b: vote(&a, 3, 2) });
         assert!(check(&codec::encode(&ConsensusWire::Evidence(old)), MAX, CHAIN, &k).is_ok());
-        let future = Evidence { a: vote(&a, 30, 1), b: vote(&a, 30, 2) };
+        let future = Evidence::DoubleVote(DoubleVote { a: vote(&a, 30, 1), b: vote(&a, 30, 2) });
         assert_eq!(
             check(&codec::encode(&ConsensusWire::Evidence(future)), MAX, CHAIN, &k).unwrap_err().label(),
             "outside_window"

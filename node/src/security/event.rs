@@ -326,9 +326,9 @@ impl SecurityEvent {
     pub fn equivocation(ev: &Evidence, source: EvidenceSource) -> SecurityEvent {
         SecurityEvent::Equivocation {
             validator: ev.validator(),
-            height: ev.a.data.height,
-            round: ev.a.data.round,
-            vote: format!("{:?}", ev.a.data.kind).to_lowercase(),
+            height: ev.height(),
+            round: ev.round(),
+            vote: ev.message_kind().to_owned(),
             evidence: ev.id(),
             source,
         }

@@ -309,7 +309,22 @@ pub fn equivocation(v: &SigningKey, height: Height) -> Evidence {
         let data = VoteData { kind: VoteKind::Precommit, height, round: 0, block_hash: Hash::digest(b"test-block", b) };
         Vote::sign(v, CHAIN, data)
     };
-    Evidence { a: vote(b"a"), b: vote(b"b") }
+    Evidence::DoubleVote(DoubleVote { a: vote(b"a"), b: vote(b"b") })
+}
+
+/// Two different proposals signed by `v` for one height and round (SPEC §9 evidence).
+pub fn double_proposal(v: &SigningKey, height: Height) -> DoubleProposal {
+    double_proposal_at(v, height, 1)
+}
+
+/// [`double_proposal`] in `round`.
+pub fn double_proposal_at(v: &SigningKey, height: Height, round: Round) -> DoubleProposal {
+    let proposal = |b: &[u8]| {
+        let data = ProposalData { height, round, pol_round: None, value_id: Hash::digest(b"test-block", b) };
+        let signature = v.sign(&data.signing_message(CHAIN));
+        SignedProposalData { data, proposer: v.public(), signature }
+    };
+    DoubleProposal { a: proposal(b"a"), b: proposal(b"b") }
 }
 
 pub fn text(s: &str) -> Text {

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use tamga_state::{BlockContext, StateError};
+use tamga_state::{BlockContext, BlockInvalid, EvidenceInvalid, StateError};
 use tamga_types::*;
 
 use crate::common::*;
@@ -112,13 +112,78 @@ fn evidence_is_recorded_once() {
     let ev2 = equivocation(&c.validators[2], 1);
     assert_eq!(exec_err(&ch, &ctx, &[], &[ev2.clone(), ev2]), "DUPLICATE_EVIDENCE");
     // Not conflicting, by a non-validator, from the future, badly signed.
-    let same = Evidence { a: ev.a.clone(), b: ev.a.clone() };
+    let Evidence::DoubleVote(dv) = &ev else { panic!("a double vote") };
+    let same = Evidence::DoubleVote(DoubleVote { a: dv.a.clone(), b: dv.a.clone() });
     assert_eq!(exec_err(&ch, &ctx, &[], &[same]), "BAD_EVIDENCE");
     assert_eq!(exec_err(&ch, &ctx, &[], &[equivocation(&c.bob, 1)]), "BAD_EVIDENCE");
     assert_eq!(exec_err(&ch, &ctx, &[], &[equivocation(&c.validators[0], ctx.height + 1)]), "BAD_EVIDENCE");
-    let mut bad = equivocation(&c.validators[3], 1);
+    let Evidence::DoubleVote(mut bad) = equivocation(&c.validators[3], 1) else { panic!("a double vote") };
     bad.b.signature = bad.a.signature;
-    assert_eq!(exec_err(&ch, &ctx, &[], &[bad]), "BAD_EVIDENCE");
+    assert_eq!(exec_err(&ch, &ctx, &[], &[Evidence::DoubleVote(bad)]), "BAD_EVIDENCE");
+}
+
+fn evidence_err(ch: &Chain, ctx: &BlockContext, ev: DoubleProposal) -> EvidenceInvalid {
+    match ch.ledger.execute(ctx, &[], &[Evidence::DoubleProposal(ev)], &HashSet::new()) {
+        Err(BlockInvalid::BadEvidence { index: 0, why }) => why,
+        other => panic!("expected BAD_EVIDENCE, got {other:?}"),
+    }
+}
+
+/// SPEC §9: two proposals signed by one proposer for one height and round
+/// are recorded like double votes, and every malformed variant is refused
+/// with the reason.
+#[test]
+fn proposal_evidence_is_verified_and_recorded() {
+    let mut ch = Chain::new();
+    let c = ch.c.clone();
+    ch.block(vec![]);
+    let ctx = ch.ctx();
+    let v = &c.validators[2];
+    // Forged: the second proposal carries another key's signature.
+    let mut forged = double_proposal(v, 1);
+    forged.b.signature = double_proposal(&c.validators[0], 1).b.signature;
+    assert_eq!(
+        evidence_err(&ch, &ctx, forged),
+        EvidenceInvalid::Proof(EvidenceError::Signature(CertificateError::BadSignature(v.public())))
+    );
+    // Mismatched: different rounds, different proposers.
+    let mut rounds = double_proposal(v, 1);
+    rounds.b = double_proposal_at(v, 1, 2).b;
+    assert_eq!(
+        evidence_err(&ch, &ctx, rounds),
+        EvidenceInvalid::Proof(EvidenceError::DifferentSlot { a: (1, 1), b: (1, 2) })
+    );
+    let mut signers = double_proposal(v, 1);
+    signers.b = double_proposal(&c.validators[3], 1).b;
+    assert_eq!(
+        evidence_err(&ch, &ctx, signers),
+        EvidenceInvalid::Proof(EvidenceError::DifferentSigners { a: v.public(), b: c.validators[3].public() })
+    );
+    // The same proposal twice proves nothing.
+    let mut same = double_proposal(v, 1);
+    same.b = same.a.clone();
+    assert_eq!(
+        evidence_err(&ch, &ctx, same.clone()),
+        EvidenceInvalid::Proof(EvidenceError::SameContent { block_hash: same.a.data.value_id })
+    );
+    // A non-validator, and a height above the block's.
+    assert_eq!(
+        evidence_err(&ch, &ctx, double_proposal(&c.bob, 1)),
+        EvidenceInvalid::NotAValidator { validator: c.bob.public(), height: 1 }
+    );
+    assert_eq!(
+        evidence_err(&ch, &ctx, double_proposal(v, ctx.height + 1)),
+        EvidenceInvalid::FromTheFuture { height: ctx.height + 1, block_height: ctx.height }
+    );
+    // Valid: recorded once, naming the proposer, with the evidence itself.
+    let ev = Evidence::DoubleProposal(double_proposal(v, 1));
+    ch.block_with_evidence(vec![], vec![ev.clone()]);
+    let recorded = ch.ledger.evidence().unwrap();
+    assert_eq!(recorded.len(), 1);
+    let r = &recorded[0];
+    assert_eq!((r.id, r.validator, r.vote_height, r.vote_round, &r.evidence), (ev.id(), v.public(), 1, 1, &ev));
+    let ctx = ch.ctx();
+    assert_eq!(exec_err(&ch, &ctx, &[], &[ev]), "DUPLICATE_EVIDENCE");
 }
 
 /// Executes a one-tx block and returns it with a valid certificate, uncommitted.
