@@ -134,6 +134,8 @@ pub struct ApiConfig {
     pub body_budget_bytes: usize,
     /// Read and write buffer of one connection, bytes.
     pub connection_buffer_bytes: usize,
+    /// Kernel send buffer of one connection (`SO_SNDBUF`), bytes.
+    pub socket_send_buffer_bytes: usize,
     /// Concurrent `/v1/events` streams.
     pub sse_max_subscribers: usize,
     /// Concurrent `/v1/events` streams per client address.
@@ -166,6 +168,7 @@ impl Default for ApiConfig {
             rate_limit_tracked_addresses: l.rate_limit_tracked_addresses,
             body_budget_bytes: l.body_budget_bytes,
             connection_buffer_bytes: l.connection_buffer_bytes,
+            socket_send_buffer_bytes: l.socket_send_buffer_bytes,
             sse_max_subscribers: l.sse_max_subscribers,
             sse_max_subscribers_per_ip: l.sse_max_subscribers_per_ip,
             sse_buffer_bytes: l.sse_buffer_bytes,
@@ -192,6 +195,7 @@ impl ApiConfig {
             rate_limit_tracked_addresses: self.rate_limit_tracked_addresses,
             body_budget_bytes: self.body_budget_bytes,
             connection_buffer_bytes: self.connection_buffer_bytes,
+            socket_send_buffer_bytes: self.socket_send_buffer_bytes,
             sse_max_subscribers: self.sse_max_subscribers,
             sse_max_subscribers_per_ip: self.sse_max_subscribers_per_ip,
             sse_buffer_bytes: self.sse_buffer_bytes,
@@ -207,7 +211,7 @@ impl ApiConfig {
             Err(ConfigError::Invalid { field, problem, got: got.to_string() })
         }
         let body = crate::api::BODY_LIMIT;
-        let ranges: [(&'static str, u64, u64, u64, &'static str); 16] = [
+        let ranges: [(&'static str, u64, u64, u64, &'static str); 17] = [
             ("api.max_connections", self.max_connections as u64, 1, 100_000, "between 1 and 100000"),
             ("api.max_connections_per_ip", self.max_connections_per_ip as u64, 1, 100_000, "between 1 and 100000"),
             ("api.header_read_timeout_ms", self.header_read_timeout_ms, 100, 600_000, "between 100 and 600000 ms"),
@@ -218,6 +222,7 @@ impl ApiConfig {
             ("api.rate_limit_tracked_addresses", self.rate_limit_tracked_addresses as u64, 1, 10_000_000, "between 1 and 10000000"),
             ("api.body_budget_bytes", self.body_budget_bytes as u64, body as u64, 1 << 32, "between the largest body (4194304) and 4294967296"),
             ("api.connection_buffer_bytes", self.connection_buffer_bytes as u64, 8192, 16 << 20, "between 8192 and 16777216"),
+            ("api.socket_send_buffer_bytes", self.socket_send_buffer_bytes as u64, 4096, 16 << 20, "between 4096 and 16777216"),
             ("api.sse_max_subscribers", self.sse_max_subscribers as u64, 0, 100_000, "at most 100000 (0: no event streams)"),
             ("api.sse_max_subscribers_per_ip", self.sse_max_subscribers_per_ip as u64, 1, 100_000, "between 1 and 100000"),
             ("api.sse_buffer_bytes", self.sse_buffer_bytes as u64, 4096, 64 << 20, "between 4096 and 67108864"),
@@ -267,8 +272,10 @@ rate_limit_burst = {burst}
 rate_limit_tracked_addresses = {tracked}
 # Bytes of request bodies held by all requests together (503 BODY_BUDGET_EXHAUSTED).
 body_budget_bytes = {budget}
-# Read and write buffer of one connection, bytes.
+# Read and write buffer of one connection, and its kernel send buffer
+# (SO_SNDBUF), bytes: what a client that does not read can make the node hold.
 connection_buffer_bytes = {cbuf}
+socket_send_buffer_bytes = {sndbuf}
 # Event streams (/v1/events): in all, per client address, bytes queued per
 # stream, keep-alive interval (ms).
 sse_max_subscribers = {smax}
@@ -291,6 +298,7 @@ replay_cache_entries = {replay}
             tracked = self.rate_limit_tracked_addresses,
             budget = self.body_budget_bytes,
             cbuf = self.connection_buffer_bytes,
+            sndbuf = self.socket_send_buffer_bytes,
             smax = self.sse_max_subscribers,
             sip = self.sse_max_subscribers_per_ip,
             sbuf = self.sse_buffer_bytes,

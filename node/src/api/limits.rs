@@ -9,6 +9,7 @@
 //! | resource | bound | refusal |
 //! | --- | --- | --- |
 //! | connections | `max_connections` in all, `max_connections_per_ip` per address, checked at accept, before a byte is read | the socket is closed |
+//! | socket memory | `connection_buffer_bytes` (hyper's buffers), `socket_send_buffer_bytes` (the kernel's) per connection | the server waits for the client |
 //! | time | `header_read_timeout_ms` (also bounds an idle keep-alive wait for the next request), `body_read_timeout_ms`, `idle_timeout_ms` without a byte read or written | the connection is closed; a body too slow gets 408 `BODY_TIMEOUT` |
 //! | requests in flight | `max_in_flight_requests` | 503 `OVERLOADED` |
 //! | rate per address | `rate_limit_per_s`, `rate_limit_burst` | 429 `RATE_LIMITED` with `Retry-After` |
@@ -75,6 +76,10 @@ pub struct ApiLimits {
     pub body_budget_bytes: usize,
     /// Size of a connection's read and write buffers (hyper's `max_buf_size`).
     pub connection_buffer_bytes: usize,
+    /// The kernel's send buffer of a connection (`SO_SNDBUF`): bounds the
+    /// kernel memory a client that does not read can pin, and how much it
+    /// takes before its writes stall.
+    pub socket_send_buffer_bytes: usize,
     /// Concurrent `/v1/events` streams.
     pub sse_max_subscribers: usize,
     /// Concurrent `/v1/events` streams from one address or /64.
@@ -103,6 +108,7 @@ impl Default for ApiLimits {
             rate_limit_tracked_addresses: 16_384,
             body_budget_bytes: 32 * 1024 * 1024,
             connection_buffer_bytes: 64 * 1024,
+            socket_send_buffer_bytes: 256 * 1024,
             sse_max_subscribers: super::events::MAX_SUBSCRIBERS,
             sse_max_subscribers_per_ip: 4,
             sse_buffer_bytes: 256 * 1024,
@@ -462,7 +468,9 @@ mod tests {
         assert!(wait > Duration::ZERO && wait <= Duration::from_millis(100), "{wait:?}");
         r.check(a, t0 + Duration::from_millis(100)).unwrap();
         let b = ClientKey::V4([1, 0, 0, 2]);
-        r.check(b, t0).unwrap();
+        for _ in 0..3 {
+            r.check(b, t0).unwrap();
+        }
         // The map is full of clients still spending: a third one waits.
         let c = ClientKey::V4([1, 0, 0, 3]);
         assert!(r.check(c, t0 + Duration::from_millis(100)).is_err());

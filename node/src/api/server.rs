@@ -17,7 +17,10 @@
 //!   socket buffers are full). Dropping the connection frees its buffers,
 //!   its response body and the event stream's queue.
 //! * Each connection's read and write buffers are at most
-//!   `connection_buffer_bytes` (hyper's `max_buf_size`).
+//!   `connection_buffer_bytes` (hyper's `max_buf_size`), and its kernel send
+//!   buffer `socket_send_buffer_bytes` (`SO_SNDBUF`, which Linux doubles and
+//!   no longer grows by itself): a client that does not read pins that much
+//!   kernel memory at most, and its writes stall once it is full.
 //!
 //! HTTP/1.1 only (as before: the API never offered HTTP/2).
 
@@ -83,7 +86,7 @@ impl Server {
                         tracing::warn!(target: "tamga::api", error = %e, "cannot accept an API connection; pausing the accept loop");
                         last_warning = Some(Instant::now());
                     }
-                    self.metrics.api_refused("ACCEPT_ERROR");
+                    self.metrics.api_refused("accept_error");
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }
@@ -94,8 +97,8 @@ impl Server {
                     // Closed before a byte is read: the handle is given back now.
                     drop(stream);
                     let code = match refusal {
-                        Refusal::Total(_) => "CONNECTION_LIMIT",
-                        Refusal::PerClient(_) => "CONNECTION_LIMIT_PER_IP",
+                        Refusal::Total(_) => "connection_limit",
+                        Refusal::PerClient(_) => "connection_limit_per_ip",
                     };
                     self.metrics.api_refused(code);
                     tracing::debug!(target: "tamga::api", %addr, ?refusal, "API connection refused");
@@ -103,6 +106,9 @@ impl Server {
                 }
             };
             let _ = stream.set_nodelay(true);
+            if let Err(e) = socket2::SockRef::from(&stream).set_send_buffer_size(self.limits.socket_send_buffer_bytes) {
+                tracing::debug!(target: "tamga::api", %addr, error = %e, "cannot set the connection's send buffer");
+            }
             let conn = Connection {
                 stream,
                 addr,
@@ -157,7 +163,7 @@ impl Connection {
                 result = conn.as_mut() => {
                     if let Err(e) = result {
                         if e.is_timeout() {
-                            metrics.api_refused("HEADER_TIMEOUT");
+                            metrics.api_refused("header_timeout");
                         }
                         tracing::debug!(target: "tamga::api", %addr, error = %e, "API connection ended");
                     }
@@ -165,7 +171,7 @@ impl Connection {
                 }
                 _ = tokio::time::sleep_until(deadline.into()) => {
                     if activity.is_idle(limits.idle_timeout) {
-                        metrics.api_refused("IDLE_TIMEOUT");
+                        metrics.api_refused("idle_timeout");
                         tracing::debug!(target: "tamga::api", %addr, "API connection idle (nothing read or written): closed");
                         break;
                     }

@@ -144,8 +144,8 @@ async fn connections_past_the_limits_are_closed_at_accept() {
     again.write_all(b"GET /health HTTP/1.1\r\nHost: node\r\n\r\n").await.unwrap();
     assert_eq!(answer(&mut again).await.status, 200);
     let text = n.ctx.metrics.encode();
-    assert!(text.contains(r#"tamga_api_refused_total{code="CONNECTION_LIMIT_PER_IP"} 1"#), "{text}");
-    assert!(text.contains(r#"tamga_api_refused_total{code="CONNECTION_LIMIT"} 1"#), "{text}");
+    assert!(text.contains(r#"tamga_api_refused_total{code="connection_limit_per_ip"} 1"#), "{text}");
+    assert!(text.contains(r#"tamga_api_refused_total{code="connection_limit"} 1"#), "{text}");
 }
 
 #[tokio::test]
@@ -172,7 +172,7 @@ async fn slowloris_and_idle_keep_alive_are_closed_after_the_header_timeout() {
     assert!(closed_within(&mut silent, Duration::from_secs(3)).await, "silent connection still open");
     assert!(closed_within(&mut kept, Duration::from_secs(3)).await, "idle keep-alive still open");
     until(Duration::from_secs(5), "no connection left", || conns.count() == 0).await;
-    assert!(n.ctx.metrics.encode().contains(r#"tamga_api_refused_total{code="HEADER_TIMEOUT"}"#));
+    assert!(n.ctx.metrics.encode().contains(r#"tamga_api_refused_total{code="header_timeout"}"#));
 }
 
 /// A POST whose body declares `len` bytes but sends only `sent`.
@@ -279,7 +279,12 @@ fn long_chain(blocks: u64, per_block: u64) -> Node {
 #[tokio::test]
 async fn an_event_subscriber_that_never_reads_is_dropped() {
     let mut n = long_chain(60, 100);
-    let limits = ApiLimits { sse_buffer_bytes: 8 * 1024, connection_buffer_bytes: 8 * 1024, ..quick() };
+    let limits = ApiLimits {
+        sse_buffer_bytes: 8 * 1024,
+        connection_buffer_bytes: 8 * 1024,
+        socket_send_buffer_bytes: 8 * 1024,
+        ..quick()
+    };
     let (addr, conns) = serve(&mut n, limits).await;
     let hub = n.ctx.events.clone();
     // A subscriber that reads: it stays past the idle timeout (keep-alives
@@ -321,7 +326,7 @@ async fn an_event_subscriber_that_never_reads_is_dropped() {
     drop(reader);
     until(Duration::from_secs(5), "subscribers back to zero", || hub.subscribers() == 0).await;
     assert!(n.ctx.metrics.encode().contains("tamga_api_sse_subscribers 0"));
-    assert!(n.ctx.metrics.encode().contains(r#"tamga_api_refused_total{code="IDLE_TIMEOUT"} 3"#));
+    assert!(n.ctx.metrics.encode().contains(r#"tamga_api_refused_total{code="idle_timeout"} 3"#));
 }
 
 #[tokio::test]
