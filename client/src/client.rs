@@ -140,8 +140,11 @@ impl Client {
     /// Like [`Client::with_signer`] for a node whose chain id and key are
     /// known (`node_key` as `GET /v1/status` shows it): nothing is fetched.
     pub fn with_signer_for(mut self, key: SigningKey, audience: Audience) -> Client {
-        let signer =
-            RequestSigner { key, audience: tokio::sync::OnceCell::new_with(Some(audience)), last_ms: AtomicU64::new(0) };
+        let signer = RequestSigner {
+            key,
+            audience: tokio::sync::OnceCell::new_with(Some(audience)),
+            last_ms: AtomicU64::new(0),
+        };
         self.signer = Some(Arc::new(signer));
         self
     }

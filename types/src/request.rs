@@ -137,7 +137,9 @@ pub enum RequestSignatureError {
         why: String,
     },
     /// The signer's time is too far from the node's.
-    #[error("header x-tamga-time: {time_ms} is {skew_ms} ms away from the node's clock (at most {window_ms} ms accepted)")]
+    #[error(
+        "header x-tamga-time: {time_ms} is {skew_ms} ms away from the node's clock (at most {window_ms} ms accepted)"
+    )]
     Expired {
         /// The signer's time.
         time_ms: u64,

@@ -123,7 +123,12 @@ fn refused(e: &RequestSignatureError, audience: &Audience) -> ApiError {
                 "node" => audience.node_key.to_string(),
             ],
         ),
-        _ => ApiError::t(unauthorized, "BAD_REQUEST_SIGNATURE", "BAD_REQUEST_SIGNATURE", args!["detail" => e.to_string()]),
+        _ => ApiError::t(
+            unauthorized,
+            "BAD_REQUEST_SIGNATURE",
+            "BAD_REQUEST_SIGNATURE",
+            args!["detail" => e.to_string()],
+        ),
     };
     e2.field(e.header())
 }
@@ -232,10 +237,12 @@ pub async fn layer(State(ctx): State<ApiContext>, req: Request, next: Next) -> R
 
 /// The active account behind a verified key, with its party's regulator scopes.
 fn signer_of(l: &tamga_state::Ledger, key: PublicKey) -> Result<Signer, ApiError> {
-    let unknown =
-        |k: &'static str, args| ApiError::t(StatusCode::UNAUTHORIZED, "BAD_REQUEST_SIGNATURE", k, args).field(HEADER_KEY);
-    let account =
-        l.account(&key)?.ok_or_else(|| unknown("BAD_REQUEST_SIGNATURE.unknown_key", args!["key" => key.to_string()]))?;
+    let unknown = |k: &'static str, args| {
+        ApiError::t(StatusCode::UNAUTHORIZED, "BAD_REQUEST_SIGNATURE", k, args).field(HEADER_KEY)
+    };
+    let account = l
+        .account(&key)?
+        .ok_or_else(|| unknown("BAD_REQUEST_SIGNATURE.unknown_key", args!["key" => key.to_string()]))?;
     if let AccountStatus::Revoked { height, .. } = account.status {
         let args = args!["key" => key.to_string(), "height" => height.to_string()];
         return Err(unknown("BAD_REQUEST_SIGNATURE.revoked", args));

@@ -50,18 +50,18 @@ use std::time::Duration;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::Extension;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use serde::Serialize;
 use tamga_state::Ledger;
 use tamga_types::{Block, Hash, Height, PublicKey, Receipt};
 use tokio::sync::broadcast;
 
+use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
 use super::i18n::{args, Lang, Why};
-use super::auth::Caller;
 use super::limits::{ApiLimits, ClientKey, Held, PerClient, Refusal};
 use super::query::{uint, Params};
 use super::ApiContext;
@@ -222,7 +222,8 @@ impl EventHub {
     /// A hub whose channel holds `blocks` blocks for a slow subscriber.
     pub fn with_capacity(max_subscribers: usize, blocks: usize) -> EventHub {
         let d = ApiLimits::default();
-        let limits = ApiLimits { sse_max_subscribers: max_subscribers, sse_max_subscribers_per_ip: max_subscribers, ..d };
+        let limits =
+            ApiLimits { sse_max_subscribers: max_subscribers, sse_max_subscribers_per_ip: max_subscribers, ..d };
         EventHub::build(&limits, blocks)
     }
 
@@ -379,7 +380,13 @@ fn block_events(filter: &Filter, b: &CommittedBlock) -> (Vec<SseEvent>, usize) {
 /// Reads blocks `from..=until` from the ledger until their events pass
 /// `budget` bytes (at least one block, at most [`REPLAY_CHUNK`]); returns
 /// the events and the next height to read.
-fn read_chunk(ledger: &Ledger, filter: &Filter, from: Height, until: Height, budget: usize) -> ApiResult<(Vec<SseEvent>, Height)> {
+fn read_chunk(
+    ledger: &Ledger,
+    filter: &Filter,
+    from: Height,
+    until: Height,
+    budget: usize,
+) -> ApiResult<(Vec<SseEvent>, Height)> {
     let mut out = Vec::new();
     let (mut bytes, mut h) = (0usize, from);
     while h <= until && h < from + REPLAY_CHUNK && (h == from || bytes < budget) {
@@ -410,8 +417,7 @@ impl Feed {
             if self.next <= self.replay_until {
                 let (from, until, budget) = (self.next, self.replay_until, self.buffer_bytes);
                 let (ledger, filter) = (self.ledger.clone(), self.filter.clone());
-                let read =
-                    tokio::task::spawn_blocking(move || read_chunk(&ledger, &filter, from, until, budget)).await;
+                let read = tokio::task::spawn_blocking(move || read_chunk(&ledger, &filter, from, until, budget)).await;
                 match read {
                     Ok(Ok((events, next))) => {
                         self.queue.extend(events);

@@ -285,7 +285,11 @@ impl Guards {
     /// The guards of `limits`.
     pub fn new(limits: ApiLimits) -> Arc<Guards> {
         Arc::new(Guards {
-            rate: RateLimiter::new(limits.rate_limit_per_s, limits.rate_limit_burst, limits.rate_limit_tracked_addresses),
+            rate: RateLimiter::new(
+                limits.rate_limit_per_s,
+                limits.rate_limit_burst,
+                limits.rate_limit_tracked_addresses,
+            ),
             body_budget: Arc::new(Semaphore::new(limits.body_budget_bytes.min(Semaphore::MAX_PERMITS))),
             in_flight: Arc::new(Semaphore::new(limits.max_in_flight_requests.max(1))),
             replay: ReplayCache::new(limits.replay_cache_entries),
@@ -298,7 +302,11 @@ impl Default for Guards {
     fn default() -> Self {
         let limits = ApiLimits::default();
         Guards {
-            rate: RateLimiter::new(limits.rate_limit_per_s, limits.rate_limit_burst, limits.rate_limit_tracked_addresses),
+            rate: RateLimiter::new(
+                limits.rate_limit_per_s,
+                limits.rate_limit_burst,
+                limits.rate_limit_tracked_addresses,
+            ),
             body_budget: Arc::new(Semaphore::new(limits.body_budget_bytes)),
             in_flight: Arc::new(Semaphore::new(limits.max_in_flight_requests)),
             replay: ReplayCache::new(limits.replay_cache_entries),
@@ -361,8 +369,13 @@ pub async fn buffer_body(State(ctx): State<ApiContext>, req: Request, next: Next
         return next.run(Request::from_parts(parts, body)).await;
     }
     let too_large = || {
-        ApiError::t(StatusCode::PAYLOAD_TOO_LARGE, "BODY_TOO_LARGE", "BODY_TOO_LARGE", args!["limit" => BODY_LIMIT.to_string()])
-            .into_response()
+        ApiError::t(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "BODY_TOO_LARGE",
+            "BODY_TOO_LARGE",
+            args!["limit" => BODY_LIMIT.to_string()],
+        )
+        .into_response()
     };
     let declared = parts.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > BODY_LIMIT as u64) || hint.lower() > BODY_LIMIT as u64 {
@@ -415,7 +428,8 @@ pub async fn buffer_body(State(ctx): State<ApiContext>, req: Request, next: Next
         Err(_) => {
             ctx.metrics.api_refused("BODY_TIMEOUT");
             let args = args!["ms" => timeout.as_millis().to_string()];
-            let mut resp = ApiError::t(StatusCode::REQUEST_TIMEOUT, "BODY_TIMEOUT", "BODY_TIMEOUT", args).into_response();
+            let mut resp =
+                ApiError::t(StatusCode::REQUEST_TIMEOUT, "BODY_TIMEOUT", "BODY_TIMEOUT", args).into_response();
             resp.headers_mut().insert(axum::http::header::CONNECTION, HeaderValue::from_static("close"));
             return resp;
         }

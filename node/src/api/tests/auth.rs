@@ -143,12 +143,20 @@ async fn signed_requests_cannot_be_replayed_or_redirected() {
     // The same signed request again, at once and a little later.
     for _ in 0..2 {
         let (s, v) = send(&n, uri, &h).await;
-        assert_eq!((s, v["code"].as_str(), v["field"].as_str()), (StatusCode::UNAUTHORIZED, Some("REQUEST_REPLAYED"), Some("x-tamga-signature")), "{v}");
+        assert_eq!(
+            (s, v["code"].as_str(), v["field"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("REQUEST_REPLAYED"), Some("x-tamga-signature")),
+            "{v}"
+        );
     }
     // Signed 60 s ago, or 4.5 minutes ahead: outside the 30 s window.
     for time in [now_ms() - 60_000, now_ms() + 270_000] {
         let (s, v) = send(&n, uri, &sign_headers(reg, &audience(), "GET", uri, time, b"")).await;
-        assert_eq!((s, v["code"].as_str(), v["field"].as_str()), (StatusCode::UNAUTHORIZED, Some("REQUEST_EXPIRED"), Some("x-tamga-time")), "{v}");
+        assert_eq!(
+            (s, v["code"].as_str(), v["field"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("REQUEST_EXPIRED"), Some("x-tamga-time")),
+            "{v}"
+        );
         assert!(v["message"].as_str().unwrap().contains("30000"), "{v}");
     }
     // Signed for another chain, or for another node of this chain.
@@ -156,14 +164,22 @@ async fn signed_requests_cannot_be_replayed_or_redirected() {
     let other_node = Audience { node_key: key(101).public(), ..audience() };
     for aud in [other_chain, other_node] {
         let (s, v) = send(&n, uri, &sign_headers(reg, &aud, "GET", uri, now_ms(), b"")).await;
-        assert_eq!((s, v["code"].as_str(), v["field"].as_str()), (StatusCode::UNAUTHORIZED, Some("BAD_REQUEST_SIGNATURE"), Some("x-tamga-signature")), "{v}");
+        assert_eq!(
+            (s, v["code"].as_str(), v["field"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("BAD_REQUEST_SIGNATURE"), Some("x-tamga-signature")),
+            "{v}"
+        );
         let m = v["message"].as_str().unwrap();
         assert!(m.contains(CHAIN) && m.contains(&key(100).public().to_hex()), "names what this node expects: {m}");
     }
     // A version 1 request (no version header) is refused naming version 2.
     let v1 = sign_headers(reg, &audience(), "GET", uri, now_ms(), b"");
     let (s, v) = send(&n, uri, &v1[1..]).await;
-    assert_eq!((s, v["code"].as_str(), v["field"].as_str()), (StatusCode::UNAUTHORIZED, Some("REQUEST_SIGNATURE_VERSION"), Some("x-tamga-request-version")), "{v}");
+    assert_eq!(
+        (s, v["code"].as_str(), v["field"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("REQUEST_SIGNATURE_VERSION"), Some("x-tamga-request-version")),
+        "{v}"
+    );
     assert!(v["message"].as_str().unwrap().contains("version 2"), "{v}");
     // Only the accepted request is remembered.
     assert_eq!(n.ctx.guards.replay.len(), 1);

@@ -5,6 +5,7 @@
 //! precommits by every validator → commit certificate → `commit`.
 
 mod auth;
+mod bounds;
 mod chain;
 mod download;
 mod e2e;
@@ -12,7 +13,6 @@ mod events;
 mod export;
 mod i18n;
 mod journal;
-mod bounds;
 mod openapi;
 mod registries;
 mod security;
@@ -300,7 +300,9 @@ impl Node {
     ) -> (StatusCode, Vec<u8>) {
         let bytes = body.clone().unwrap_or_default();
         let mut req = Request::builder().method(method).uri(uri);
-        for (name, value) in tamga_types::request::sign_headers(key, &audience(), method, uri, time_ms, bytes.as_bytes()) {
+        for (name, value) in
+            tamga_types::request::sign_headers(key, &audience(), method, uri, time_ms, bytes.as_bytes())
+        {
             req = req.header(name, value);
         }
         if body.is_some() {

@@ -145,7 +145,9 @@ async fn a_forged_request_signature_is_a_bad_signature_event() {
     let alice = n.c.alice.clone();
     // Signed for another path: the signature does not verify for this one.
     let mut req = Request::builder().uri("/v1/status?x=1");
-    for (name, value) in tamga_types::request::sign_headers(&alice, &super::audience(), "GET", "/v1/status", now_ms(), b"") {
+    for (name, value) in
+        tamga_types::request::sign_headers(&alice, &super::audience(), "GET", "/v1/status", now_ms(), b"")
+    {
         req = req.header(name, value);
     }
     let resp = router(n.ctx.clone()).oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
