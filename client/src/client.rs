@@ -1,5 +1,7 @@
 //! [`Client`]: one async method per route of the node's HTTP API.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
@@ -9,6 +11,7 @@ use tamga_types::model::{
     ActivityNotification, ChainInfo, ClassState, EscrowState, EvidenceRecord, MiningNotification, PartyState,
     RecordState,
 };
+use tamga_types::request::Audience;
 use tamga_types::views::{HolderView, MiningFilter, NodeStatus, Page, PartyView, RecordView, RegionTotal, TxView};
 use tamga_types::{
     CertifiedBlock, ClassId, EscrowId, Hash, Height, MiningNotificationId, Params, PartyId, PublicKey, Receipt,
@@ -61,7 +64,36 @@ pub struct Client {
     http: reqwest::Client,
     poll: Duration,
     /// Signs every request ([`Client::with_signer`]).
-    signer: Option<SigningKey>,
+    signer: Option<Arc<RequestSigner>>,
+}
+
+/// The key that signs a client's requests and the node they are addressed
+/// to ([`tamga_types::request`]: a signature names the chain and the node,
+/// so no other node accepts it).
+#[derive(Debug)]
+struct RequestSigner {
+    key: SigningKey,
+    /// The node's chain id and key: given, or read once from `GET /v1/status`.
+    audience: tokio::sync::OnceCell<Audience>,
+    /// The last time signed, ms: each request gets a later one, so two
+    /// identical requests are never the same signed request (the node
+    /// refuses a replay).
+    last_ms: AtomicU64,
+}
+
+impl RequestSigner {
+    /// The time to sign a request with: the clock, or 1 ms after the last.
+    fn next_time(&self) -> u64 {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
+        let prev = self.last_ms.fetch_max(now, Ordering::SeqCst);
+        if prev < now {
+            return now;
+        }
+        self.last_ms.fetch_add(1, Ordering::SeqCst) + 1
+    }
 }
 
 impl Client {
@@ -96,9 +128,43 @@ impl Client {
     /// Signs every request with `key` ([`tamga_types::request`]), so the
     /// node's access journal names the account and a regulator's key is
     /// served restricted fields. The key must be an active account's.
+    /// Signatures are addressed to the node: its chain id and key are read
+    /// from `GET /v1/status` (unsigned) before the first signed request,
+    /// once.
     pub fn with_signer(mut self, key: SigningKey) -> Client {
-        self.signer = Some(key);
+        let signer = RequestSigner { key, audience: tokio::sync::OnceCell::new(), last_ms: AtomicU64::new(0) };
+        self.signer = Some(Arc::new(signer));
         self
+    }
+
+    /// Like [`Client::with_signer`] for a node whose chain id and key are
+    /// known (`node_key` as `GET /v1/status` shows it): nothing is fetched.
+    pub fn with_signer_for(mut self, key: SigningKey, audience: Audience) -> Client {
+        let signer = RequestSigner {
+            key,
+            audience: tokio::sync::OnceCell::new_with(Some(audience)),
+            last_ms: AtomicU64::new(0),
+        };
+        self.signer = Some(Arc::new(signer));
+        self
+    }
+
+    /// The chain id and node key signed requests are addressed to (read
+    /// from the node once).
+    async fn audience(&self, signer: &RequestSigner) -> Result<Audience, ClientError> {
+        let a = signer
+            .audience
+            .get_or_try_init(|| async {
+                let url = self.url("/v1/status");
+                let resp = self.http.get(&url).send().await;
+                let resp = resp.map_err(|source| ClientError::Transport { url: url.clone(), source })?;
+                let status = resp.status().as_u16();
+                let body = resp.bytes().await.map_err(|source| ClientError::Transport { url: url.clone(), source })?;
+                let s: NodeStatus = Self::decode(&url, status, &body)?;
+                Ok::<_, ClientError>(Audience { chain_id: s.chain_id, node_key: s.node_key })
+            })
+            .await?;
+        Ok(a.clone())
     }
 
     /// The base URL.
@@ -112,7 +178,7 @@ impl Client {
 
     async fn send(&self, req: reqwest::RequestBuilder, url: &str) -> Result<(u16, Vec<u8>), ClientError> {
         let transport = |source| ClientError::Transport { url: url.to_owned(), source };
-        let req = self.build(req, url)?;
+        let req = self.build(req, url).await?;
         let resp = self.http.execute(req).await.map_err(transport)?;
         let status = resp.status().as_u16();
         let body = resp.bytes().await.map_err(|source| ClientError::Transport { url: url.to_owned(), source })?;
@@ -120,20 +186,20 @@ impl Client {
     }
 
     /// The request, signed when the client has a signer.
-    fn build(&self, req: reqwest::RequestBuilder, url: &str) -> Result<reqwest::Request, ClientError> {
+    async fn build(&self, req: reqwest::RequestBuilder, url: &str) -> Result<reqwest::Request, ClientError> {
         let transport = |source| ClientError::Transport { url: url.to_owned(), source };
         let mut req = req.build().map_err(transport)?;
-        if let Some(key) = &self.signer {
+        if let Some(signer) = &self.signer {
+            let audience = self.audience(signer).await?;
             let pq = match req.url().query() {
                 Some(q) => format!("{}?{q}", req.url().path()),
                 None => req.url().path().to_owned(),
             };
             let body = req.body().and_then(|b| b.as_bytes()).unwrap_or(&[]);
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_millis() as u64)
-                .unwrap_or(0);
-            for (name, value) in tamga_types::request::sign_headers(key, req.method().as_str(), &pq, now, body) {
+            let now = signer.next_time();
+            let headers =
+                tamga_types::request::sign_headers(&signer.key, &audience, req.method().as_str(), &pq, now, body);
+            for (name, value) in headers {
                 let value = reqwest::header::HeaderValue::from_str(&value).map_err(|e| ClientError::Decode {
                     url: url.to_owned(),
                     reason: format!("request signature header {name}: {e}"),
@@ -475,7 +541,7 @@ impl Client {
         let url = self.url(&format!("/v1/issuers/{issuer}/export"));
         let transport = |source| ClientError::Transport { url: url.clone(), source };
         // Served only to the issuer's accounts and regulators (SPEC §12): signed.
-        let req = self.build(self.http.get(&url).timeout(timeout), &url)?;
+        let req = self.build(self.http.get(&url).timeout(timeout), &url).await?;
         let mut resp = self.http.execute(req).await.map_err(transport)?;
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {

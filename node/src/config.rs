@@ -222,7 +222,9 @@ impl P2pConfig {
     }
 }
 
-/// `[api]`.
+/// `[api]`. The limits are sized for a process with 1,024 file handles
+/// and a few hundred MiB of memory to spare (`docs/operations.md`, "API
+/// limits"; `api::limits`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ApiConfig {
@@ -235,11 +237,238 @@ pub struct ApiConfig {
     /// Mining site addresses (a restricted field, SPEC §6) are served only
     /// to requests signed by a `mining` regulator or by the miner itself.
     pub redact_site_addresses: bool,
+    /// Open API connections, all clients together; more are closed at accept.
+    pub max_connections: usize,
+    /// Open API connections per client address (IPv4) or /64 (IPv6).
+    pub max_connections_per_ip: usize,
+    /// A request's head must arrive within this many ms of when the server
+    /// waits for it (also the keep-alive idle timeout).
+    pub header_read_timeout_ms: u64,
+    /// A request's body must arrive within this many ms (408 `BODY_TIMEOUT`).
+    pub body_read_timeout_ms: u64,
+    /// A connection with no request in progress that reads and writes
+    /// nothing for this many ms is closed (a client that stopped reading).
+    pub idle_timeout_ms: u64,
+    /// Requests handled at once; more get 503 `OVERLOADED`.
+    pub max_in_flight_requests: usize,
+    /// Requests per second one client address may sustain (429 `RATE_LIMITED` past it).
+    pub rate_limit_per_s: u32,
+    /// Requests one client address may send in a burst.
+    pub rate_limit_burst: u32,
+    /// Client addresses the rate limiter tracks at once.
+    pub rate_limit_tracked_addresses: usize,
+    /// Bytes of request bodies held by all requests together (503 `BODY_BUDGET_EXHAUSTED` past it).
+    pub body_budget_bytes: usize,
+    /// Read and write buffer of one connection, bytes.
+    pub connection_buffer_bytes: usize,
+    /// Kernel send buffer of one connection (`SO_SNDBUF`), bytes.
+    pub socket_send_buffer_bytes: usize,
+    /// Concurrent `/v1/events` streams.
+    pub sse_max_subscribers: usize,
+    /// Concurrent `/v1/events` streams per client address.
+    pub sse_max_subscribers_per_ip: usize,
+    /// Bytes of events queued for one stream.
+    pub sse_buffer_bytes: usize,
+    /// Keep-alive comment interval of an idle event stream, ms.
+    pub sse_keep_alive_ms: u64,
+    /// A signed request's time may differ from the node's clock by this many ms.
+    pub request_window_ms: u64,
+    /// Signed requests remembered to refuse replays.
+    pub replay_cache_entries: usize,
 }
 
 impl Default for ApiConfig {
     fn default() -> Self {
-        ApiConfig { listen: SocketAddr::from(([127, 0, 0, 1], 8080)), public_read: false, redact_site_addresses: true }
+        let l = crate::api::ApiLimits::default();
+        ApiConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_read: false,
+            redact_site_addresses: true,
+            max_connections: l.max_connections,
+            max_connections_per_ip: l.max_connections_per_ip,
+            header_read_timeout_ms: l.header_read_timeout.as_millis() as u64,
+            body_read_timeout_ms: l.body_read_timeout.as_millis() as u64,
+            idle_timeout_ms: l.idle_timeout.as_millis() as u64,
+            max_in_flight_requests: l.max_in_flight_requests,
+            rate_limit_per_s: l.rate_limit_per_s,
+            rate_limit_burst: l.rate_limit_burst,
+            rate_limit_tracked_addresses: l.rate_limit_tracked_addresses,
+            body_budget_bytes: l.body_budget_bytes,
+            connection_buffer_bytes: l.connection_buffer_bytes,
+            socket_send_buffer_bytes: l.socket_send_buffer_bytes,
+            sse_max_subscribers: l.sse_max_subscribers,
+            sse_max_subscribers_per_ip: l.sse_max_subscribers_per_ip,
+            sse_buffer_bytes: l.sse_buffer_bytes,
+            sse_keep_alive_ms: l.sse_keep_alive.as_millis() as u64,
+            request_window_ms: l.request_window_ms,
+            replay_cache_entries: l.replay_cache_entries,
+        }
+    }
+}
+
+impl ApiConfig {
+    /// The limits the API server and middleware use.
+    pub fn limits(&self) -> crate::api::ApiLimits {
+        use std::time::Duration;
+        crate::api::ApiLimits {
+            max_connections: self.max_connections,
+            max_connections_per_ip: self.max_connections_per_ip,
+            header_read_timeout: Duration::from_millis(self.header_read_timeout_ms),
+            body_read_timeout: Duration::from_millis(self.body_read_timeout_ms),
+            idle_timeout: Duration::from_millis(self.idle_timeout_ms),
+            max_in_flight_requests: self.max_in_flight_requests,
+            rate_limit_per_s: self.rate_limit_per_s,
+            rate_limit_burst: self.rate_limit_burst,
+            rate_limit_tracked_addresses: self.rate_limit_tracked_addresses,
+            body_budget_bytes: self.body_budget_bytes,
+            connection_buffer_bytes: self.connection_buffer_bytes,
+            socket_send_buffer_bytes: self.socket_send_buffer_bytes,
+            sse_max_subscribers: self.sse_max_subscribers,
+            sse_max_subscribers_per_ip: self.sse_max_subscribers_per_ip,
+            sse_buffer_bytes: self.sse_buffer_bytes,
+            sse_keep_alive: Duration::from_millis(self.sse_keep_alive_ms),
+            request_window_ms: self.request_window_ms,
+            replay_cache_entries: self.replay_cache_entries,
+        }
+    }
+
+    /// Checks the limits' ranges; the error names the field.
+    pub fn validate_limits(&self) -> Result<(), ConfigError> {
+        fn bad(field: &'static str, problem: &'static str, got: &dyn std::fmt::Display) -> Result<(), ConfigError> {
+            Err(ConfigError::Invalid { field, problem, got: got.to_string() })
+        }
+        let body = crate::api::BODY_LIMIT;
+        let ranges: [(&'static str, u64, u64, u64, &'static str); 17] = [
+            ("api.max_connections", self.max_connections as u64, 1, 100_000, "between 1 and 100000"),
+            ("api.max_connections_per_ip", self.max_connections_per_ip as u64, 1, 100_000, "between 1 and 100000"),
+            ("api.header_read_timeout_ms", self.header_read_timeout_ms, 100, 600_000, "between 100 and 600000 ms"),
+            ("api.body_read_timeout_ms", self.body_read_timeout_ms, 100, 600_000, "between 100 and 600000 ms"),
+            ("api.max_in_flight_requests", self.max_in_flight_requests as u64, 1, 100_000, "between 1 and 100000"),
+            ("api.rate_limit_per_s", u64::from(self.rate_limit_per_s), 1, 1_000_000, "between 1 and 1000000"),
+            ("api.rate_limit_burst", u64::from(self.rate_limit_burst), 1, 1_000_000, "between 1 and 1000000"),
+            (
+                "api.rate_limit_tracked_addresses",
+                self.rate_limit_tracked_addresses as u64,
+                1,
+                10_000_000,
+                "between 1 and 10000000",
+            ),
+            (
+                "api.body_budget_bytes",
+                self.body_budget_bytes as u64,
+                body as u64,
+                1 << 32,
+                "between the largest body (4194304) and 4294967296",
+            ),
+            (
+                "api.connection_buffer_bytes",
+                self.connection_buffer_bytes as u64,
+                8192,
+                16 << 20,
+                "between 8192 and 16777216",
+            ),
+            (
+                "api.socket_send_buffer_bytes",
+                self.socket_send_buffer_bytes as u64,
+                4096,
+                16 << 20,
+                "between 4096 and 16777216",
+            ),
+            (
+                "api.sse_max_subscribers",
+                self.sse_max_subscribers as u64,
+                0,
+                100_000,
+                "at most 100000 (0: no event streams)",
+            ),
+            (
+                "api.sse_max_subscribers_per_ip",
+                self.sse_max_subscribers_per_ip as u64,
+                1,
+                100_000,
+                "between 1 and 100000",
+            ),
+            ("api.sse_buffer_bytes", self.sse_buffer_bytes as u64, 4096, 64 << 20, "between 4096 and 67108864"),
+            ("api.sse_keep_alive_ms", self.sse_keep_alive_ms, 100, 600_000, "between 100 and 600000 ms"),
+            ("api.request_window_ms", self.request_window_ms, 1_000, 600_000, "between 1000 and 600000 ms"),
+            ("api.replay_cache_entries", self.replay_cache_entries as u64, 1, 10_000_000, "between 1 and 10000000"),
+        ];
+        for (field, v, lo, hi, problem) in ranges {
+            if !(lo..=hi).contains(&v) {
+                return bad(field, problem, &v);
+            }
+        }
+        if self.idle_timeout_ms <= self.sse_keep_alive_ms || self.idle_timeout_ms > 3_600_000 {
+            return bad(
+                "api.idle_timeout_ms",
+                "more than api.sse_keep_alive_ms (an idle event stream would be closed) and at most 3600000 ms",
+                &self.idle_timeout_ms,
+            );
+        }
+        Ok(())
+    }
+
+    /// The limits' part of `[api]` in the file `tamgad init` writes.
+    pub fn limits_toml(&self) -> String {
+        format!(
+            r#"# Limits (docs/operations.md, "API limits"). The defaults suit a process with
+# 1,024 open files: they leave most handles to RocksDB, p2p, the journal and
+# the safety state.
+# Connections, all together and per client address (IPv4) or /64 (IPv6);
+# more are closed at accept, before a byte is read.
+max_connections = {mc}
+max_connections_per_ip = {mcip}
+# A request's head must arrive within header_read_timeout_ms (this also closes
+# idle keep-alive connections), its body within body_read_timeout_ms (408).
+header_read_timeout_ms = {hrt}
+body_read_timeout_ms = {brt}
+# A connection with no request in progress that reads and writes nothing for
+# idle_timeout_ms is closed (a client that stopped reading its answer or its
+# event stream). Must exceed sse_keep_alive_ms.
+idle_timeout_ms = {idle}
+# Requests handled at once (503 OVERLOADED past it).
+max_in_flight_requests = {inflight}
+# Per client address: requests per second sustained and in a burst
+# (429 RATE_LIMITED with Retry-After), and how many addresses are tracked.
+rate_limit_per_s = {rps}
+rate_limit_burst = {burst}
+rate_limit_tracked_addresses = {tracked}
+# Bytes of request bodies held by all requests together (503 BODY_BUDGET_EXHAUSTED).
+body_budget_bytes = {budget}
+# Read and write buffer of one connection, and its kernel send buffer
+# (SO_SNDBUF), bytes: what a client that does not read can make the node hold.
+connection_buffer_bytes = {cbuf}
+socket_send_buffer_bytes = {sndbuf}
+# Event streams (/v1/events): in all, per client address, bytes queued per
+# stream, keep-alive interval (ms).
+sse_max_subscribers = {smax}
+sse_max_subscribers_per_ip = {sip}
+sse_buffer_bytes = {sbuf}
+sse_keep_alive_ms = {ska}
+# Signed requests: accepted within request_window_ms of this node's clock;
+# replay_cache_entries remembered to refuse replays (REQUEST_REPLAYED).
+request_window_ms = {window}
+replay_cache_entries = {replay}
+"#,
+            mc = self.max_connections,
+            mcip = self.max_connections_per_ip,
+            hrt = self.header_read_timeout_ms,
+            brt = self.body_read_timeout_ms,
+            idle = self.idle_timeout_ms,
+            inflight = self.max_in_flight_requests,
+            rps = self.rate_limit_per_s,
+            burst = self.rate_limit_burst,
+            tracked = self.rate_limit_tracked_addresses,
+            budget = self.body_budget_bytes,
+            cbuf = self.connection_buffer_bytes,
+            sndbuf = self.socket_send_buffer_bytes,
+            smax = self.sse_max_subscribers,
+            sip = self.sse_max_subscribers_per_ip,
+            sbuf = self.sse_buffer_bytes,
+            ska = self.sse_keep_alive_ms,
+            window = self.request_window_ms,
+            replay = self.replay_cache_entries,
+        )
     }
 }
 
@@ -426,6 +655,7 @@ impl Config {
             return bad("p2p.tx_batch", "between 1 and 4096", &self.p2p.tx_batch);
         }
         self.p2p.validate()?;
+        self.api.validate_limits()?;
         let c = &self.consensus;
         for (field, v) in [
             ("consensus.timeout_propose_ms", c.timeout_propose_ms),
@@ -543,7 +773,7 @@ public_read = {public_read}
 # true: mining site addresses (restricted, SPEC §6) are served only to
 # requests signed by a regulator with the mining scope or by the miner.
 redact_site_addresses = {redact}
-
+{api_limits}
 [consensus]
 # Round-0 timeouts (ms); each grows by timeout_delta_ms per round.
 timeout_propose_ms = {tp}
@@ -617,6 +847,7 @@ enqueue_timeout_ms = {j_timeout}
             api = self.api.listen,
             public_read = self.api.public_read,
             redact = self.api.redact_site_addresses,
+            api_limits = self.api.limits_toml(),
             tp = c.timeout_propose_ms,
             tv = c.timeout_prevote_ms,
             tc = c.timeout_precommit_ms,
@@ -713,5 +944,24 @@ mod tests {
         let mut c = Config::default();
         c.metrics.allow = vec!["300.0.0.1/8".into()];
         assert!(c.validate().unwrap_err().to_string().contains("metrics.allow"));
+        let mut c = Config::default();
+        c.api.idle_timeout_ms = c.api.sse_keep_alive_ms;
+        assert!(c.validate().unwrap_err().to_string().contains("api.idle_timeout_ms"));
+        let mut c = Config::default();
+        c.api.max_connections = 0;
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.contains("api.max_connections") && e.contains("got 0"), "{e}");
+    }
+
+    #[test]
+    fn api_limits_come_from_the_config() {
+        let mut c = Config::default();
+        assert_eq!(c.api.limits(), crate::api::ApiLimits::default());
+        c.api.max_connections_per_ip = 7;
+        c.api.request_window_ms = 5_000;
+        let l = c.api.limits();
+        assert_eq!((l.max_connections_per_ip, l.request_window_ms), (7, 5_000));
+        let back: Config = toml::from_str(&c.to_documented_toml()).unwrap();
+        assert_eq!(back.api, c.api);
     }
 }

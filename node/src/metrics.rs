@@ -52,6 +52,11 @@ pub struct Metrics {
     pub safety_persist_seconds: Histogram,
     /// `tamga_api_sse_subscribers`: open `/v1/events` streams.
     pub sse_subscribers: Gauge,
+    /// `tamga_api_connections`: open API connections.
+    pub api_connections: Gauge,
+    /// `tamga_api_refused_total{code}`: API connections and requests refused
+    /// by a limit (`api::limits`), by code (`CONNECTION_LIMIT`, `RATE_LIMITED`, …).
+    pub api_refused_total: Family<Vec<(String, String)>, Counter>,
     /// `tamga_backup_last_height`: ledger height of the last verified backup.
     pub backup_last_height: Gauge,
     /// `tamga_backup_last_success_timestamp_seconds`: Unix time of the last verified backup.
@@ -114,6 +119,8 @@ impl Metrics {
             sync_blocks: Counter::default(),
             safety_persist_seconds: secs(),
             sse_subscribers: Gauge::default(),
+            api_connections: Gauge::default(),
+            api_refused_total: Family::default(),
             backup_last_height: Gauge::default(),
             backup_last_success_seconds: Gauge::default(),
             backup_failures: Counter::default(),
@@ -152,6 +159,8 @@ impl Metrics {
         r.register("sync_blocks", "Blocks applied from sync", m.sync_blocks.clone());
         r.register("safety_persist_seconds", "Safety state persist time", m.safety_persist_seconds.clone());
         r.register("api_sse_subscribers", "Open /v1/events streams", m.sse_subscribers.clone());
+        r.register("api_connections", "Open API connections", m.api_connections.clone());
+        r.register("api_refused", "API connections and requests refused by a limit", m.api_refused_total.clone());
         r.register("backup_last_height", "Ledger height of the last verified backup", m.backup_last_height.clone());
         r.register(
             "backup_last_success_timestamp_seconds",
@@ -181,6 +190,11 @@ impl Metrics {
         r.register("journal_write_errors", "Failed access journal writes", m.journal_write_errors.clone());
         m.p2p.register(r);
         Metrics { registry, ..m }
+    }
+
+    /// Counts a connection or request the API refused with `code`.
+    pub fn api_refused(&self, code: &str) {
+        self.api_refused_total.get_or_create(&vec![("code".to_owned(), code.to_owned())]).inc();
     }
 
     /// The OpenMetrics text exposition.

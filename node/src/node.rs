@@ -149,9 +149,10 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     };
 
     // HTTP API.
-    let events = crate::api::EventHub::default();
+    let api_limits = cfg.api.limits();
+    let events = crate::api::EventHub::with_limits(&api_limits);
     let committed = events.sender();
-    let api = crate::api::router(crate::api::ApiContext {
+    let api_ctx = crate::api::ApiContext {
         ledger: ledger.clone(),
         gateway,
         status: status_rx,
@@ -163,14 +164,17 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
             redact_site_addresses: cfg.api.redact_site_addresses,
         },
         journal: journal.as_ref().map(|j| j.handle()),
-    });
-    let api = crate::metrics::access::protect(api, cfg.metrics.access(home.root())?);
+        guards: crate::api::Guards::new(api_limits),
+    };
     let listener = tokio::net::TcpListener::bind(cfg.api.listen)
         .await
         .with_context(|| format!("cannot bind the API to {} (config field api.listen)", cfg.api.listen))?;
     info!(target: "tamga::api", addr = %cfg.api.listen, "HTTP API listening");
     // A stable line on stdout for scripts and `tamgad devnet` (issue 5 contract).
     let api_addr = listener.local_addr().unwrap_or(cfg.api.listen);
+    let metrics_access = cfg.metrics.access(home.root())?;
+    let api = crate::api::Server::new(listener, api_ctx)
+        .wrap(|router| crate::metrics::access::protect(router, metrics_access));
     println!("tamgad {} key={} peer={peer_id} api=http://{api_addr}", home.root().display(), me);
     let _pid = PidFile::write(home.pid_file());
     // Backups (issue 10): the operator socket and, if configured, the schedule.
@@ -183,11 +187,7 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     if cfg.backup.enabled {
         crate::backup::spawn_scheduler(backups, &cfg.backup);
     }
-    tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, api.into_make_service_with_connect_info::<std::net::SocketAddr>()).await {
-            tracing::error!(target: "tamga::api", error = %e, "API server stopped");
-        }
-    });
+    tokio::spawn(api.run());
 
     let driver = Driver::new(
         key,

@@ -38,7 +38,7 @@ pub mod domain {
     /// Hash of the evidence list of a block.
     pub const EVIDENCE: &[u8] = b"TAMGA/EVIDENCE/v1";
     /// Message signed by an API request's signer ([`crate::request`]).
-    pub const REQUEST: &[u8] = b"TAMGA/REQUEST/v1";
+    pub const REQUEST: &[u8] = b"TAMGA/REQUEST/v2";
     /// Hash of a receipt: a leaf (via the Merkle leaf rule) of a header's `receipts_root`.
     pub const RECEIPT: &[u8] = b"TAMGA/RECEIPT/v1";
 }

@@ -24,9 +24,24 @@
 //! block and receipt. The channel is only a fast path; the ledger is the
 //! truth.
 //!
-//! The number of concurrent subscribers is bounded (503
-//! `TOO_MANY_SUBSCRIBERS` past it); the `tamga_api_sse_subscribers` gauge
-//! counts them. An idle stream gets a keep-alive comment every 15 s.
+//! What a subscriber can hold is bounded (`[api]`, `api::limits`):
+//!
+//! * the number of concurrent subscribers, in all (`sse_max_subscribers`)
+//!   and per client address (`sse_max_subscribers_per_ip`): 503
+//!   `TOO_MANY_SUBSCRIBERS` past either; the `tamga_api_sse_subscribers`
+//!   gauge counts them;
+//! * a subscriber's buffer: the events queued for it are refilled only once
+//!   it has taken them all, and a refill from the ledger (the replay of
+//!   `from_height`, or a catch-up after lagging) reads blocks one blocking
+//!   call at a time until `sse_buffer_bytes` of events are queued (at least
+//!   one block, at most [`REPLAY_CHUNK`]) — never a whole history at once;
+//! * a subscriber that does not read: its events wait in its queue and the
+//!   connection's write buffer, its socket fills, its writes stall, and
+//!   the server closes the connection after `idle_timeout` without
+//!   progress (`api::server`), dropping the queue with it.
+//!
+//! An idle stream gets a keep-alive comment every `sse_keep_alive_ms`
+//! (15 s by default), well within `idle_timeout`.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -38,19 +53,22 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use serde::Serialize;
 use tamga_state::Ledger;
 use tamga_types::{Block, Hash, Height, PublicKey, Receipt};
-use tokio::sync::{broadcast, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::broadcast;
 
+use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
 use super::i18n::{args, Lang, Why};
+use super::limits::{ApiLimits, ClientKey, Held, PerClient, Refusal};
 use super::query::{uint, Params};
 use super::ApiContext;
 use crate::metrics::Metrics;
 
 /// Default bound on concurrent `/v1/events` subscribers.
-pub const MAX_SUBSCRIBERS: usize = 256;
+pub const MAX_SUBSCRIBERS: usize = 64;
 
 /// Blocks the broadcast channel holds for a slow subscriber before it lags
 /// (and catches up from the ledger instead).
@@ -59,8 +77,9 @@ pub const CHANNEL_BLOCKS: usize = 256;
 /// Interval of the keep-alive comment on an idle stream.
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-/// Blocks read from the ledger per blocking call while replaying.
-const REPLAY_CHUNK: u64 = 32;
+/// Most blocks read from the ledger per blocking call while replaying
+/// (fewer when their events pass the subscriber's buffer bytes first).
+pub const REPLAY_CHUNK: u64 = 32;
 
 /// The receipt event kinds the state machine emits (`docs/wire-format.md`
 /// §10); `?kinds=` accepts these and the stream's own event names.
@@ -181,31 +200,59 @@ struct BlockEvent<'a> {
     proposer: &'a PublicKey,
 }
 
-/// The channel between the driver and the subscribers, and the bound on
+/// The channel between the driver and the subscribers, and the bounds on
 /// subscribers.
 #[derive(Clone)]
 pub struct EventHub {
     sender: broadcast::Sender<Arc<CommittedBlock>>,
-    permits: Arc<Semaphore>,
+    subscribers: Arc<PerClient>,
     max: usize,
+    max_per_ip: usize,
+    buffer_bytes: usize,
+    keep_alive: Duration,
 }
 
 impl EventHub {
-    /// A hub admitting at most `max_subscribers` concurrent streams.
+    /// A hub admitting at most `max_subscribers` concurrent streams (any
+    /// number of them from one address), other bounds at their defaults.
     pub fn new(max_subscribers: usize) -> EventHub {
         EventHub::with_capacity(max_subscribers, CHANNEL_BLOCKS)
     }
 
     /// A hub whose channel holds `blocks` blocks for a slow subscriber.
     pub fn with_capacity(max_subscribers: usize, blocks: usize) -> EventHub {
+        let d = ApiLimits::default();
+        let limits =
+            ApiLimits { sse_max_subscribers: max_subscribers, sse_max_subscribers_per_ip: max_subscribers, ..d };
+        EventHub::build(&limits, blocks)
+    }
+
+    /// The hub of the node's `[api]` limits.
+    pub fn with_limits(limits: &ApiLimits) -> EventHub {
+        EventHub::build(limits, CHANNEL_BLOCKS)
+    }
+
+    fn build(l: &ApiLimits, blocks: usize) -> EventHub {
         let (sender, _) = broadcast::channel(blocks.max(1));
-        EventHub { sender, permits: Arc::new(Semaphore::new(max_subscribers)), max: max_subscribers }
+        EventHub {
+            sender,
+            subscribers: PerClient::new(l.sse_max_subscribers, l.sse_max_subscribers_per_ip),
+            max: l.sse_max_subscribers,
+            max_per_ip: l.sse_max_subscribers_per_ip,
+            buffer_bytes: l.sse_buffer_bytes.max(1),
+            keep_alive: l.sse_keep_alive,
+        }
     }
 
     /// The sending side, for the driver. `send` never blocks; an `Err`
     /// only means nobody listens.
     pub fn sender(&self) -> broadcast::Sender<Arc<CommittedBlock>> {
         self.sender.clone()
+    }
+
+    /// Streams open now.
+    pub fn subscribers(&self) -> usize {
+        self.subscribers.count()
     }
 }
 
@@ -247,14 +294,14 @@ impl Filter {
 
 /// Keeps a subscriber's slot and the gauge up for as long as its stream lives.
 struct Slot {
-    _permit: OwnedSemaphorePermit,
+    _held: Held,
     metrics: Arc<Metrics>,
 }
 
 impl Slot {
-    fn new(permit: OwnedSemaphorePermit, metrics: Arc<Metrics>) -> Slot {
+    fn new(held: Held, metrics: Arc<Metrics>) -> Slot {
         metrics.sse_subscribers.inc();
-        Slot { _permit: permit, metrics }
+        Slot { _held: held, metrics }
     }
 }
 
@@ -273,7 +320,10 @@ struct Feed {
     next: Height,
     /// Heights `next..=replay_until` are read from the ledger before the channel.
     replay_until: Height,
+    /// Events ready to send: refilled only when empty, with at most about
+    /// `buffer_bytes` of events (at least one block's).
     queue: VecDeque<SseEvent>,
+    buffer_bytes: usize,
     done: bool,
     /// Language of the `error` event's message.
     lang: Lang,
@@ -285,35 +335,73 @@ fn json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
-impl Feed {
-    /// Queues the events of one block; the last one carries the height as id.
-    fn push(&mut self, b: &CommittedBlock) {
-        let mut events: Vec<SseEvent> = Vec::new();
-        if self.filter.wants("block") {
-            let data = BlockEvent {
-                height: b.height,
-                hash: &b.hash,
-                time_ms: b.time_ms,
-                tx_count: b.receipts.len(),
-                failed_count: b.receipts.iter().filter(|r| !r.is_success()).count(),
-                evidence_count: b.evidence.len(),
-                state_root: &b.state_root,
-                proposer: &b.proposer,
-            };
-            events.push(SseEvent::default().event("block").data(json(&data)));
+/// The events `filter` wants of block `b`, the last one carrying the
+/// height as id, and their size in bytes.
+fn block_events(filter: &Filter, b: &CommittedBlock) -> (Vec<SseEvent>, usize) {
+    let mut events: Vec<(&'static str, String)> = Vec::new();
+    if filter.wants("block") {
+        let data = BlockEvent {
+            height: b.height,
+            hash: &b.hash,
+            time_ms: b.time_ms,
+            tx_count: b.receipts.len(),
+            failed_count: b.receipts.iter().filter(|r| !r.is_success()).count(),
+            evidence_count: b.evidence.len(),
+            state_root: &b.state_root,
+            proposer: &b.proposer,
+        };
+        events.push(("block", json(&data)));
+    }
+    for r in b.receipts.iter().filter(|r| filter.wants_receipt(r)) {
+        events.push(("tx", json(r)));
+    }
+    if filter.wants("evidence") {
+        for e in &b.evidence {
+            events.push(("evidence", json(e)));
         }
-        for r in b.receipts.iter().filter(|r| self.filter.wants_receipt(r)) {
-            events.push(SseEvent::default().event("tx").data(json(r)));
-        }
-        if self.filter.wants("evidence") {
-            for e in &b.evidence {
-                events.push(SseEvent::default().event("evidence").data(json(e)));
+    }
+    let bytes = events.iter().map(|(_, d)| d.len() + 32).sum();
+    let last = events.len();
+    let events = events
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, data))| {
+            let e = SseEvent::default().event(name).data(data);
+            if i + 1 == last {
+                e.id(b.height.to_string())
+            } else {
+                e
             }
-        }
-        let last = events.len();
-        for (i, e) in events.into_iter().enumerate() {
-            self.queue.push_back(if i + 1 == last { e.id(b.height.to_string()) } else { e });
-        }
+        })
+        .collect();
+    (events, bytes)
+}
+
+/// Reads blocks `from..=until` from the ledger until their events pass
+/// `budget` bytes (at least one block, at most [`REPLAY_CHUNK`]); returns
+/// the events and the next height to read.
+fn read_chunk(
+    ledger: &Ledger,
+    filter: &Filter,
+    from: Height,
+    until: Height,
+    budget: usize,
+) -> ApiResult<(Vec<SseEvent>, Height)> {
+    let mut out = Vec::new();
+    let (mut bytes, mut h) = (0usize, from);
+    while h <= until && h < from + REPLAY_CHUNK && (h == from || bytes < budget) {
+        let (events, n) = block_events(filter, &CommittedBlock::read(ledger, h)?);
+        out.extend(events);
+        bytes += n;
+        h += 1;
+    }
+    Ok((out, h))
+}
+
+impl Feed {
+    /// Queues the events of one block.
+    fn push(&mut self, b: &CommittedBlock) {
+        self.queue.extend(block_events(&self.filter, b).0);
         self.next = b.height + 1;
     }
 
@@ -327,14 +415,14 @@ impl Feed {
                 return None;
             }
             if self.next <= self.replay_until {
-                let (from, to) = (self.next, self.replay_until.min(self.next + REPLAY_CHUNK - 1));
-                let ledger = self.ledger.clone();
-                let read = tokio::task::spawn_blocking(move || {
-                    (from..=to).map(|h| CommittedBlock::read(&ledger, h)).collect::<ApiResult<Vec<_>>>()
-                })
-                .await;
+                let (from, until, budget) = (self.next, self.replay_until, self.buffer_bytes);
+                let (ledger, filter) = (self.ledger.clone(), self.filter.clone());
+                let read = tokio::task::spawn_blocking(move || read_chunk(&ledger, &filter, from, until, budget)).await;
                 match read {
-                    Ok(Ok(blocks)) => blocks.iter().for_each(|b| self.push(b)),
+                    Ok(Ok((events, next))) => {
+                        self.queue.extend(events);
+                        self.next = next;
+                    }
                     Ok(Err(e)) => self.fail(&e.message),
                     Err(e) => self.fail(&format!("ledger read task failed: {e}")),
                 }
@@ -392,6 +480,7 @@ pub async fn stream(
     State(ctx): State<ApiContext>,
     lang: Lang,
     headers: HeaderMap,
+    caller: Option<Extension<Caller>>,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> ApiResult<Response> {
     let q = Params::new(q, &["kinds", "from_height"])?;
@@ -401,15 +490,28 @@ pub async fn stream(
     })?;
     let start = start_height(&headers, from_height)?;
     let hub = &ctx.events;
-    let permit = hub.permits.clone().try_acquire_owned().map_err(|_| {
-        ApiError::t(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "TOO_MANY_SUBSCRIBERS",
-            "TOO_MANY_SUBSCRIBERS",
-            args!["max" => hub.max.to_string()],
-        )
+    let addr = caller.and_then(|Extension(c)| c.addr);
+    let held = hub.subscribers.try_take(addr.map(|a| ClientKey::of(a.ip()))).map_err(|refusal| {
+        let unavailable = StatusCode::SERVICE_UNAVAILABLE;
+        match refusal {
+            Refusal::Total(_) => ApiError::t(
+                unavailable,
+                "TOO_MANY_SUBSCRIBERS",
+                "TOO_MANY_SUBSCRIBERS",
+                args!["max" => hub.max.to_string()],
+            ),
+            Refusal::PerClient(_) => ApiError::t(
+                unavailable,
+                "TOO_MANY_SUBSCRIBERS",
+                "TOO_MANY_SUBSCRIBERS.per_ip",
+                args![
+                    "max" => hub.max_per_ip.to_string(),
+                    "ip" => addr.map(|a| a.ip().to_string()).unwrap_or_default(),
+                ],
+            ),
+        }
     })?;
-    let slot = Slot::new(permit, ctx.metrics.clone());
+    let slot = Slot::new(held, ctx.metrics.clone());
     // Subscribe BEFORE reading the height: a block committed in between is
     // then both in the ledger and in the channel, never in neither.
     let rx = hub.sender.subscribe();
@@ -423,6 +525,7 @@ pub async fn stream(
         next,
         replay_until: committed,
         queue: VecDeque::new(),
+        buffer_bytes: hub.buffer_bytes,
         done: false,
         lang,
         _slot: slot,
@@ -430,5 +533,5 @@ pub async fn stream(
     let events = futures::stream::unfold(feed, |mut feed| async move {
         feed.next_event().await.map(|e| (Ok::<_, Infallible>(e), feed))
     });
-    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)).into_response())
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(hub.keep_alive)).into_response())
 }

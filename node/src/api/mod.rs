@@ -13,6 +13,10 @@
 //!   whether to fix the request (4xx) or retry (429, 503); ledger failures
 //!   are 500 `INTERNAL`. Handlers never panic on input.
 //! * Ledger reads and signature checks run on tokio's blocking pool.
+//! * Every resource a client can make the API hold is bounded: connections,
+//!   time, requests in flight, rate per address, body memory across all
+//!   requests, event streams, signed-request replays ([`limits`], served by
+//!   [`server::Server`]; `docs/operations.md`, "API limits").
 //! * Requests may be signed by an account ([`auth`]); every handler can
 //!   read the resulting [`Caller`] from the request extensions.
 //!
@@ -27,11 +31,14 @@ mod error;
 mod events;
 mod export;
 pub mod i18n;
+pub mod limits;
 mod openapi;
 mod proofs;
 mod query;
 mod registries;
+pub mod replay;
 mod security;
+pub mod server;
 mod txs;
 mod verify;
 
@@ -55,6 +62,8 @@ pub use auth::{Caller, Signer};
 pub use error::ApiError;
 pub use events::RECEIPT_EVENT_KINDS;
 pub use events::{CommittedBlock, EventHub, EvidenceSummary, MAX_SUBSCRIBERS};
+pub use limits::{ApiLimits, Guards};
+pub use server::Server;
 pub use txs::MAX_BATCH;
 
 /// Largest request body: a full batch of typical transactions as hex
@@ -81,6 +90,9 @@ pub struct ApiContext {
     pub read_policy: access::ReadPolicy,
     /// The access journal (SPEC §12); `None` when `journal.enabled` is off.
     pub journal: Option<crate::journal::JournalHandle>,
+    /// The limits of `[api]` and their shared state (rate, body budget,
+    /// requests in flight, replay cache).
+    pub guards: Arc<Guards>,
 }
 
 /// Runs a ledger read on the blocking pool (RocksDB calls block).
@@ -165,7 +177,11 @@ pub fn router(ctx: ApiContext) -> Router {
     if let Some(journal) = ctx.journal.clone() {
         r = r.layer(axum::middleware::from_fn_with_state(journal, crate::journal::layer::record));
     }
+    // Outermost last: localize ← trace ← admit (rate, in flight) ← body
+    // (size, time, budget) ← journal ← auth ← routes.
     r.layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(ctx.clone(), limits::buffer_body))
+        .layer(axum::middleware::from_fn_with_state(ctx.clone(), limits::admit))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(i18n::localize))
         .with_state(ctx)

@@ -118,21 +118,20 @@ fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
-/// The signature headers of a request to the node whose status is `_node`,
-/// signed by `key` at `time_ms` (`docs/api.md`, "Signed requests"). The one
-/// place of this scenario that follows the signing scheme: the scheme of
-/// `tamga_types::request` today signs the method, path, time and body; a
-/// scheme that also names the chain and the node it is addressed to
-/// (`_node.chain_id`, `_node.node_key`) changes only this function.
+/// The signature headers of a request to the node whose status is `node`,
+/// signed by `key` at `time_ms` (`docs/api.md`, "Signed requests"): the
+/// one place of this scenario that follows the signing scheme, which names
+/// the chain and the node a request is addressed to.
 fn request_headers(
     key: &SigningKey,
-    _node: &NodeStatus,
+    node: &NodeStatus,
     method: &str,
     path_and_query: &str,
     time_ms: u64,
     body: &[u8],
 ) -> Vec<(String, String)> {
-    tamga_types::request::sign_headers(key, method, path_and_query, time_ms, body)
+    let audience = tamga_types::request::Audience { chain_id: node.chain_id.clone(), node_key: node.node_key };
+    tamga_types::request::sign_headers(key, &audience, method, path_and_query, time_ms, body)
         .into_iter()
         .map(|(n, v)| (n.to_owned(), v))
         .collect()

@@ -12,10 +12,7 @@ use super::*;
 async fn serve(n: &Node) -> Client {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = router(n.ctx.clone());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    tokio::spawn(crate::api::Server::new(listener, n.ctx.clone()).run());
     Client::new(format!("http://{addr}")).unwrap().with_poll_interval(Duration::from_millis(20))
 }
 
@@ -152,4 +149,29 @@ async fn signing_client_is_accepted_and_unknown_signer_refused() {
         (api.status, api.code.as_str(), api.field.as_deref()),
         (401, "BAD_REQUEST_SIGNATURE", Some("x-tamga-key"))
     );
+}
+
+/// The signing client learns the node's chain id and key once, signs each
+/// request anew (concurrent identical requests are not replays), and a
+/// client that addresses another node is refused.
+#[tokio::test]
+async fn signing_client_addresses_its_node_and_never_replays_itself() {
+    let n = Node::scenario();
+    let c = serve(&n).await.with_signer(n.c.reg.clone());
+    let reads = (0..20).map(|_| c.party(PartyId(1)));
+    for r in futures::future::join_all(reads).await {
+        assert_eq!(r.unwrap().party.regulator_scopes.len(), 2);
+    }
+    assert_eq!(n.ctx.guards.replay.len(), 20, "twenty distinct signed requests");
+
+    let base = c.base_url().to_owned();
+    // Another client of the same key may sign at the same millisecond as
+    // the first: it asks for another party, so it is another request.
+    let known = Client::new(&base).unwrap().with_signer_for(n.c.reg.clone(), audience());
+    assert_eq!(known.party(PartyId(2)).await.unwrap().party.regulator_scopes.len(), 1);
+    let elsewhere = tamga_types::request::Audience { node_key: key(101).public(), ..audience() };
+    let wrong = Client::new(&base).unwrap().with_signer_for(n.c.reg.clone(), elsewhere);
+    let e = wrong.party(PartyId(1)).await.unwrap_err();
+    let api = e.api().unwrap_or_else(|| panic!("{e}"));
+    assert_eq!((api.status, api.code.as_str()), (401, "BAD_REQUEST_SIGNATURE"));
 }

@@ -343,9 +343,14 @@ async fn an_export_is_one_snapshot_while_blocks_commit() {
     let bob_wheat = n.ledger.holding(ClassId(1), &n.c.bob.public()).unwrap();
     assert_eq!(bob_wheat.amount, 2_500);
     let mut req = Request::builder().uri("/v1/issuers/3/export");
-    for (name, value) in
-        tamga_types::request::sign_headers(&n.c.issuer, "GET", "/v1/issuers/3/export", crate::now_ms(), b"")
-    {
+    for (name, value) in tamga_types::request::sign_headers(
+        &n.c.issuer,
+        &super::audience(),
+        "GET",
+        "/v1/issuers/3/export",
+        crate::now_ms(),
+        b"",
+    ) {
         req = req.header(name, value);
     }
     let resp = router(n.ctx.clone()).oneshot(req.body(axum::body::Body::empty()).unwrap()).await.unwrap();

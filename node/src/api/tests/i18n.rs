@@ -387,7 +387,9 @@ async fn a_bad_signature_is_refused_in_the_asked_language() {
     let reg = n.c.reg.clone();
     let uri = "/v1/mining-notifications/1";
     let mut req = Request::builder().method("GET").uri(uri).header("accept-language", "ru");
-    for (name, value) in tamga_types::request::sign_headers(&reg, "GET", "/v1/mining-notifications/2", now_ms(), b"") {
+    for (name, value) in
+        tamga_types::request::sign_headers(&reg, &super::audience(), "GET", "/v1/mining-notifications/2", now_ms(), b"")
+    {
         req = req.header(name, value);
     }
     let resp = router(n.ctx.clone()).oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
@@ -400,7 +402,7 @@ async fn a_bad_signature_is_refused_in_the_asked_language() {
     // An unknown key, in Kazakh.
     let stranger = key(77);
     let mut req = Request::builder().method("GET").uri(uri).header("accept-language", "kk");
-    for (name, value) in tamga_types::request::sign_headers(&stranger, "GET", uri, now_ms(), b"") {
+    for (name, value) in tamga_types::request::sign_headers(&stranger, &super::audience(), "GET", uri, now_ms(), b"") {
         req = req.header(name, value);
     }
     let resp = router(n.ctx.clone()).oneshot(req.body(Body::empty()).unwrap()).await.unwrap();

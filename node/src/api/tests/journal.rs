@@ -97,7 +97,7 @@ async fn who_route_object_and_status_of_signed_refused_and_unknown_requests() {
     // Signed by the regulator.
     let uri = "/v1/mining-notifications/1";
     let mut req = Request::builder().uri(uri);
-    for (name, value) in tamga_types::request::sign_headers(&n.c.reg, "GET", uri, now_ms(), b"") {
+    for (name, value) in tamga_types::request::sign_headers(&n.c.reg, &super::audience(), "GET", uri, now_ms(), b"") {
         req = req.header(name, value);
     }
     let mut req = req.body(Body::empty()).unwrap();
@@ -106,7 +106,9 @@ async fn who_route_object_and_status_of_signed_refused_and_unknown_requests() {
 
     // A stale signature: refused by auth, journaled anyway with the key it claimed.
     let mut req = Request::builder().uri("/v1/parties/1");
-    for (name, value) in tamga_types::request::sign_headers(&n.c.alice, "GET", "/v1/parties/1", 1_000, b"") {
+    for (name, value) in
+        tamga_types::request::sign_headers(&n.c.alice, &super::audience(), "GET", "/v1/parties/1", 1_000, b"")
+    {
         req = req.header(name, value);
     }
     assert_eq!(send(&app, req.body(Body::empty()).unwrap()).await, StatusCode::UNAUTHORIZED);

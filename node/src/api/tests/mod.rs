@@ -5,6 +5,7 @@
 //! precommits by every validator → commit certificate → `commit`.
 
 mod auth;
+mod bounds;
 mod chain;
 mod download;
 mod e2e;
@@ -37,6 +38,12 @@ pub const T0: u64 = 1_767_225_600_000;
 
 pub fn key(seed: u8) -> SigningKey {
     SigningKey::from_seed([seed; 32])
+}
+
+/// Whom signed requests to the test node are addressed to: its chain and
+/// its key (`node_key` of its status).
+pub fn audience() -> tamga_types::request::Audience {
+    tamga_types::request::Audience { chain_id: CHAIN.into(), node_key: key(100).public() }
 }
 
 /// The cast: party n of the genesis has account key(n) (alice also key(14)).
@@ -156,6 +163,7 @@ impl Node {
             security,
             read_policy: super::access::ReadPolicy { public_read: true, redact_site_addresses: true },
             journal: None,
+            guards: Arc::new(super::Guards::default()),
         };
         let time = ledger.last_time_ms().unwrap_or(T0);
         Node { ledger, mempool, gossip, ctx, c: cast(), time }
@@ -292,7 +300,9 @@ impl Node {
     ) -> (StatusCode, Vec<u8>) {
         let bytes = body.clone().unwrap_or_default();
         let mut req = Request::builder().method(method).uri(uri);
-        for (name, value) in tamga_types::request::sign_headers(key, method, uri, time_ms, bytes.as_bytes()) {
+        for (name, value) in
+            tamga_types::request::sign_headers(key, &audience(), method, uri, time_ms, bytes.as_bytes())
+        {
             req = req.header(name, value);
         }
         if body.is_some() {

@@ -145,7 +145,9 @@ async fn a_forged_request_signature_is_a_bad_signature_event() {
     let alice = n.c.alice.clone();
     // Signed for another path: the signature does not verify for this one.
     let mut req = Request::builder().uri("/v1/status?x=1");
-    for (name, value) in tamga_types::request::sign_headers(&alice, "GET", "/v1/status", now_ms(), b"") {
+    for (name, value) in
+        tamga_types::request::sign_headers(&alice, &super::audience(), "GET", "/v1/status", now_ms(), b"")
+    {
         req = req.header(name, value);
     }
     let resp = router(n.ctx.clone()).oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
@@ -161,7 +163,7 @@ async fn a_forged_request_signature_is_a_bad_signature_event() {
 /// Opens the security stream `uri`, signed by the regulator.
 async fn open_stream(n: &Node, uri: &str, last_id: Option<&str>) -> Stream {
     let mut req = Request::builder().uri(uri);
-    for (name, value) in tamga_types::request::sign_headers(&n.c.reg, "GET", uri, now_ms(), b"") {
+    for (name, value) in tamga_types::request::sign_headers(&n.c.reg, &super::audience(), "GET", uri, now_ms(), b"") {
         req = req.header(name, value);
     }
     if let Some(id) = last_id {
