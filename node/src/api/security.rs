@@ -90,7 +90,7 @@ fn require_regulator(caller: &Caller) -> ApiResult<()> {
     }
     let why = match &caller.signer {
         None => "security events are served to regulators only: sign the request with a regulator's account key \
-                 (headers x-tamga-key, x-tamga-time, x-tamga-signature)"
+                 (headers x-tamga-request-version, x-tamga-key, x-tamga-time, x-tamga-signature)"
             .to_owned(),
         Some(s) => format!("security events are served to regulators only; party {} of {} is not one", s.party, s.key),
     };

@@ -40,6 +40,19 @@ pub fn key(seed: u8) -> SigningKey {
     SigningKey::from_seed([seed; 32])
 }
 
+/// A time to sign a request with: now, and later than any time this
+/// returned before (the node refuses the same signed request twice).
+pub fn fresh_ms() -> u64 {
+    static LAST: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let now = crate::now_ms();
+    let prev = LAST.fetch_max(now, std::sync::atomic::Ordering::SeqCst);
+    if prev < now {
+        now
+    } else {
+        LAST.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1
+    }
+}
+
 /// Whom signed requests to the test node are addressed to: its chain and
 /// its key (`node_key` of its status).
 pub fn audience() -> tamga_types::request::Audience {

@@ -163,7 +163,9 @@ async fn a_forged_request_signature_is_a_bad_signature_event() {
 /// Opens the security stream `uri`, signed by the regulator.
 async fn open_stream(n: &Node, uri: &str, last_id: Option<&str>) -> Stream {
     let mut req = Request::builder().uri(uri);
-    for (name, value) in tamga_types::request::sign_headers(&n.c.reg, &super::audience(), "GET", uri, now_ms(), b"") {
+    for (name, value) in
+        tamga_types::request::sign_headers(&n.c.reg, &super::audience(), "GET", uri, super::fresh_ms(), b"")
+    {
         req = req.header(name, value);
     }
     if let Some(id) = last_id {
