@@ -196,6 +196,15 @@ pub enum SecurityEvent {
         /// What failed.
         reason: String,
     },
+    /// The consensus safety state could not be written: the validator stops
+    /// voting and retries until a write succeeds (SPEC §9: no vote leaves
+    /// before its safety state is durable).
+    SafetyPersistFailed {
+        /// The safety state file.
+        path: String,
+        /// The failed write's error.
+        error: String,
+    },
 }
 
 impl SecurityEvent {
@@ -211,6 +220,7 @@ impl SecurityEvent {
             SecurityEvent::KeyRevoked { .. } => "key_revoked",
             SecurityEvent::RegulatorScopeRejected { .. } => "regulator_scope_rejected",
             SecurityEvent::JournalVerificationFailed { .. } => "journal_verification_failed",
+            SecurityEvent::SafetyPersistFailed { .. } => "safety_persist_failed",
         }
     }
 
@@ -225,6 +235,7 @@ impl SecurityEvent {
         "key_revoked",
         "regulator_scope_rejected",
         "journal_verification_failed",
+        "safety_persist_failed",
     ];
 
     /// Misbehaviour or failure (logged at warn) rather than an administrative fact (info).
