@@ -793,8 +793,10 @@ async fn run_async(plan: Plan) -> Outcome {
                 }
             }
         }
-        if before_gst {
+        // Faults before GST, drawn under the lock; a crash is carried out after it.
+        let crash: Option<(usize, &'static str)> = if before_gst {
             let mut w = lock(&world);
+            let mut crash = None;
             // Partitions: a random split for a while.
             if plan.partitions {
                 match partition_until {
@@ -826,26 +828,12 @@ async fn run_async(plan: Plan) -> Outcome {
                         disk.bytes = None;
                         w.stats.lost += 1;
                         w.note(format!("n{i} loses its safety file"));
-                        drop(disk);
-                        drop(w);
-                        kill_node(&world, &mut nodes, i, "safety file wiped").await;
-                        let back =
-                            Duration::from_millis(lock(&world).rng.gen_range(plan.restart_ms.0..plan.restart_ms.1));
-                        nodes[i].down_until = Some(now + back);
-                        continue;
+                        crash = Some((i, "safety file wiped"));
                     }
-                    _ => {
-                        drop(disk);
-                        drop(w);
-                        kill_node(&world, &mut nodes, i, "at a random instant").await;
-                        let back =
-                            Duration::from_millis(lock(&world).rng.gen_range(plan.restart_ms.0..plan.restart_ms.1));
-                        nodes[i].down_until = Some(now + back);
-                        continue;
-                    }
+                    _ => crash = Some((i, "at a random instant")),
                 }
             }
-            if plan.failing_writes && w.rng.gen_bool(0.01) {
+            if crash.is_none() && plan.failing_writes && w.rng.gen_bool(0.01) {
                 let i = w.rng.gen_range(0..n);
                 let k = w.rng.gen_range(1..6);
                 let mut disk = nodes[i].disk.lock().unwrap_or_else(|p| p.into_inner());
@@ -854,7 +842,15 @@ async fn run_async(plan: Plan) -> Outcome {
                     w.note(format!("n{i}: the next {k} safety writes fail"));
                 }
             }
-            drop(w);
+            crash
+        } else {
+            None
+        };
+        if let Some((i, why)) = crash {
+            kill_node(&world, &mut nodes, i, why).await;
+            let back = Duration::from_millis(lock(&world).rng.gen_range(plan.restart_ms.0..plan.restart_ms.1));
+            nodes[i].down_until = Some(now + back);
+            continue;
         }
         // Transactions, submitted as the API does: admission into one node's mempool.
         if submitted.len() < plan.txs && lock(&world).rng.gen_bool(0.2) {
@@ -913,8 +909,8 @@ async fn run_async(plan: Plan) -> Outcome {
             lock(&world).violate(Violation::Liveness { at_gst: g.clone(), at_bound: heights.clone() });
         }
     }
-    for i in 0..n {
-        if let Some(mut r) = nodes[i].running.take() {
+    for node in nodes.iter_mut() {
+        if let Some(mut r) = node.running.take() {
             if let Some(s) = r.stop.take() {
                 let _ = s.send(());
             }

@@ -2,6 +2,8 @@
 //! with the process's descriptor table full it still succeeds. Its own test
 //! binary, so that filling the table disturbs no other test.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[cfg(target_os = "linux")]
 #[test]
 fn safety_write_succeeds_with_no_descriptor_left() {

@@ -3,6 +3,8 @@
 //! the recovery procedure; a missing one on a fresh home starts. Runs the
 //! built binary (`TAMGAD_BIN`, else cargo's `CARGO_BIN_EXE_tamgad`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
