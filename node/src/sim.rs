@@ -815,16 +815,27 @@ async fn run_async(plan: Plan) -> Outcome {
                     _ => {}
                 }
             }
-            // Crashes: at most one node down (or refused) at a time.
+            // Crashes: at most one node down (or refused) at a time, none while
+            // a crash at a safety write is pending. A torn file stops its node
+            // for good and a wiped one keeps it from voting until the next
+            // commit: each is that run's one faulty node (f = 1), so each
+            // happens at most once a run (more than f would halt the chain,
+            // by design: docs/operations.md).
             let down = nodes.iter().filter(|x| x.running.is_none()).count();
-            if plan.crashes && down == 0 && w.rng.gen_bool(0.03) {
+            let pending = nodes.iter().any(|x| {
+                matches!(
+                    x.disk.lock().unwrap_or_else(|p| p.into_inner()).fault,
+                    WriteFault::Tear | WriteFault::CrashAfter
+                )
+            });
+            if plan.crashes && down == 0 && !pending && w.rng.gen_bool(0.03) {
                 let i = w.rng.gen_range(0..n);
                 let kind = w.rng.gen_range(0..4u8);
                 let mut disk = nodes[i].disk.lock().unwrap_or_else(|p| p.into_inner());
                 match kind {
-                    0 if plan.torn_writes => disk.fault = WriteFault::Tear,
+                    0 if plan.torn_writes && w.stats.torn == 0 && w.stats.lost == 0 => disk.fault = WriteFault::Tear,
                     1 => disk.fault = WriteFault::CrashAfter,
-                    2 if plan.lost_files => {
+                    2 if plan.lost_files && w.stats.lost == 0 && w.stats.torn == 0 => {
                         disk.bytes = None;
                         w.stats.lost += 1;
                         w.note(format!("n{i} loses its safety file"));

@@ -22,7 +22,7 @@ fn run_seeds(scenario: Scenario, default: u64) -> Vec<Outcome> {
 
 #[test]
 fn node_sim_mixed_faults() {
-    let runs = run_seeds(Scenario::Mixed, 12);
+    let runs = run_seeds(Scenario::Mixed, 200);
     // The faults the scenario promises did happen across the seeds.
     if runs.len() > 4 {
         let sum = |f: fn(&Stats) -> u32| runs.iter().map(|o| f(&o.stats)).sum::<u32>();
@@ -36,10 +36,10 @@ fn node_sim_mixed_faults() {
 /// rather than sign again from nothing.
 #[test]
 fn node_sim_torn_safety_write_stops_the_node() {
-    let runs = run_seeds(Scenario::TornWrites, 6);
+    let runs = run_seeds(Scenario::TornWrites, 200);
     let torn: u32 = runs.iter().map(|o| o.stats.torn).sum();
     let refused: u32 = runs.iter().map(|o| o.stats.refused).sum();
-    if seeds(6).len() > 2 {
+    if seeds(200).len() > 2 {
         assert!(torn > 0, "no torn write happened: the scenario did not exercise the reader");
     }
     // A node stops at most once per torn file (it stays down afterwards).
