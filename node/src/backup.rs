@@ -45,7 +45,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use tamga_consensus::{SafetyState, Step};
 use tamga_state::{verify_backup, BackupReport, Ledger};
-use tamga_types::{codec, Block, Height};
+use tamga_types::{Block, Height};
 use tracing::{error, info, info_span, warn, Instrument};
 
 use crate::config::BackupConfig;
@@ -61,8 +61,6 @@ pub const SAFETY_FILE: &str = "safety.bin";
 /// Manifest format version.
 pub const FORMAT: u32 = 1;
 const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
-/// The driver's bound for the safety file (it carries whole blocks).
-const MAX_SAFETY_BYTES: usize = 1 << 30;
 const MAX_REQUEST_BYTES: u64 = 4096;
 /// Scheduled backups are `backup-<unix ms>-h<height>` in `[backup] dir`.
 const SCHEDULED_PREFIX: &str = "backup-";
@@ -185,8 +183,8 @@ pub fn read_safety(path: &Path) -> Result<Option<(SafetyMark, Vec<u8>)>, BackupE
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(bad(e.to_string())),
     };
-    let s: SafetyState<Block> =
-        codec::decode("safety state", &bytes, MAX_SAFETY_BYTES).map_err(|e| bad(e.to_string()))?;
+    // Any version the driver reads (`crate::safety`), and nothing it refuses.
+    let s: SafetyState<Block> = crate::safety::decode(&bytes).map_err(|e| bad(e.to_string()))?;
     let step = match s.step {
         Step::Propose => 0,
         Step::Prevote => 1,
@@ -863,6 +861,7 @@ impl BackupCommand {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tamga_types::codec;
 
     /// A one-validator home with its genesis applied; the ledger is returned open.
     fn home_with_ledger(dir: &Path) -> (Home, Ledger) {

@@ -28,7 +28,8 @@ use tamga_state::{BlockContext, Ledger};
 use tamga_types::{Block, Hash, Height, Round, SigningKey, Vote, VoteData, VoteKind};
 use tracing::warn;
 
-use crate::network::{ConsensusWire, NetCommand, NetHandle};
+use crate::driver::Transport;
+use crate::network::ConsensusWire;
 
 /// The environment variable that switches a behaviour on.
 pub const ENV: &str = "TAMGA_BYZANTINE";
@@ -100,7 +101,7 @@ impl Byzantine {
 
     /// Publishes one broadcast of the engine: `msg` and, in `equivocate`
     /// mode, its conflicting twin (first every other time for a proposal).
-    pub async fn broadcast(&mut self, msg: Message<Block>, ledger: &Ledger, net: &NetHandle) {
+    pub async fn broadcast(&mut self, msg: Message<Block>, ledger: &Ledger, net: &dyn Transport) {
         let twins = if self.mode == Mode::Equivocate { self.twins(&msg, ledger) } else { Vec::new() };
         let twin_first = match &msg {
             Message::Proposal(p) => self.alt_block.get(&(p.height, p.round)).is_some_and(|(_, first)| *first),
@@ -112,7 +113,7 @@ impl Byzantine {
 
     /// In `observer-votes` mode, answers a received proposal with a signed
     /// prevote and precommit for it, once per `(height, round)`.
-    pub async fn on_proposal(&mut self, p: &Proposal<Block>, net: &NetHandle) {
+    pub async fn on_proposal(&mut self, p: &Proposal<Block>, net: &dyn Transport) {
         if self.mode != Mode::ObserverVotes || self.made.contains_key(&(p.height, p.round, Slot::Proposal)) {
             return;
         }
@@ -210,9 +211,9 @@ impl Byzantine {
     }
 }
 
-async fn publish(net: &NetHandle, msgs: Vec<Message<Block>>) {
+async fn publish(net: &dyn Transport, msgs: Vec<Message<Block>>) {
     for m in msgs {
-        net.send(NetCommand::Publish(Box::new(ConsensusWire::Consensus(m)))).await;
+        net.publish(ConsensusWire::Consensus(m)).await;
     }
 }
 

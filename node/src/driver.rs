@@ -2,8 +2,16 @@
 //! (STYLE principle 2).
 //!
 //! * `PersistSafety` is written with fsync (atomic replace of
-//!   `data/safety.bin`) before any later effect of the batch runs, so no vote
-//!   leaves the process before its safety state is on disk.
+//!   `data/safety.bin`, `crate::safety`) before any later effect of the batch
+//!   runs, so no vote leaves the process before its safety state is on disk.
+//!   If the write fails the driver **stalls**: the rest of the batch waits,
+//!   no input reaches the engine (consensus messages from peers are dropped;
+//!   peers rebroadcast them), the write is retried with backoff (10 ms
+//!   doubling to 5 s), a `safety_persist_failed` security event is raised and
+//!   `tamga_safety_persist_stalled` is 1; when a write succeeds the batch
+//!   continues where it stopped. The node never exits for this: a full disk
+//!   or exhausted file handles must not decide safety, and must not stop a
+//!   validator for good either.
 //! * `BuildProposal` reaps the mempool, executes the block speculatively and
 //!   answers with the header carrying the post-execution state root.
 //! * `ValidateValue` checks the header against the chain and re-executes the
@@ -23,42 +31,65 @@
 //!   height; then the engine starts there, restored from that state. Signing
 //!   at a height it had already voted on could otherwise produce a conflicting
 //!   vote (SPEC §9 equivocation).
+//! * **Reading the safety state at start fails closed** (`crate::safety`). A
+//!   file that exists but cannot be read or decoded stops the node
+//!   ([`DriverError::Safety`], recovery in docs/operations.md). A missing
+//!   file means "nothing signed" only on a fresh home (its ledger created by
+//!   this start: the node never ran, so never signed), or for a node that is
+//!   not a validator of the next height (it cannot sign there). Otherwise a
+//!   validator of the next height `h + 1` whose file is missing — at genesis
+//!   height too — may have signed at `h + 1` and lost the record, so it
+//!   catches up before signing with a floor: it signs nothing until the chain
+//!   has committed `h + 1` without it, and starts at `h + 2` or later, where
+//!   it cannot have signed before (a node signs only at its ledger's next
+//!   height). If the others cannot commit `h + 1` without it, it waits
+//!   (docs/operations.md).
+//!
+//! ## Seams (STYLE principle 16)
+//!
+//! The host logic reaches the world through four seams, so the whole node
+//! runs under the deterministic simulator (`crate::sim`) unchanged:
+//! * clock and timers: `tokio::time` (real in production; paused and
+//!   auto-advanced on a current-thread runtime in simulation), the wall clock
+//!   through [`crate::now_ms`];
+//! * the blocking executor: [`Blocking`] (tokio's blocking pool in
+//!   production, inline in simulation);
+//! * the transport: [`Transport`], peers named by validator key;
+//! * the file system under the safety state: [`SafetyStore`].
 //!
 //! Block execution runs on blocking threads; the driver task only routes.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use futures::future::BoxFuture;
 use tamga_consensus::{Effect, Engine, Input, SafetyState, TimeoutKind, Value};
 use tamga_state::{BlockContext, ExecutedBlock, Ledger};
-use tamga_types::codec;
 use tamga_types::views::NodeStatus;
 use tamga_types::{Block, Certificate, Evidence, Hash, Height, PublicKey, Round, SigningKey, ValidatorSet};
 use tokio::sync::{broadcast, mpsc, watch};
+use tokio::time::Instant;
 use tracing::{debug, error, info, warn};
 
 use crate::api::CommittedBlock;
 use crate::config::ConsensusConfig;
-use crate::home::{peer_id_of, write_atomic, Home};
+use crate::home::{peer_id_of, Home};
 use crate::mempool::Mempool;
 use crate::metrics::Metrics;
 use crate::network::{ConsensusWire, NetCommand, NetEvent, NetHandle};
 pub use crate::proposal::{build_block, validate_block, LedgerChain};
 use crate::proposal::{build_with_retry, validate_with_retry, BuildError, StorageRetry, ValidateError};
+use crate::safety::{SafetyFileError, SafetyStore};
 use crate::security::{EvidenceSource, Origin, SecurityEvent, SecurityLog};
 
 /// A fatal driver error: the node stops rather than risk safety.
 #[derive(Debug, thiserror::Error)]
 pub enum DriverError {
-    /// The safety state could not be written: voting would be unsafe.
-    #[error("cannot persist the consensus safety state to {path}: {source}")]
-    Persist {
-        /// File.
-        path: String,
-        /// Cause.
-        source: std::io::Error,
-    },
+    /// The persisted safety state exists but cannot be trusted: starting
+    /// would risk signing a second vote where one was already signed.
+    #[error("{0}; the node will not start. Recovery: docs/operations.md, \"A damaged safety state\"")]
+    Safety(#[source] SafetyFileError),
     /// A certified block could not be committed (state divergence or storage failure).
     #[error("cannot commit block at height {height}: {source}")]
     Commit {
@@ -76,7 +107,7 @@ pub enum DriverError {
         /// What the task did.
         task: &'static str,
         /// Why it did not finish.
-        source: tokio::task::JoinError,
+        source: BlockingError,
     },
     /// Storage kept failing while validating or building a block (SPEC §9:
     /// a fault of this node must not become a vote); the node stops.
@@ -91,6 +122,63 @@ pub enum DriverError {
         /// The last failure.
         source: Box<tamga_state::StateError>,
     },
+}
+
+/// The driver's side of the network (STYLE principle 16): peers are named by
+/// validator key; the libp2p implementation maps keys to peer ids.
+pub trait Transport: Send + Sync {
+    /// Publishes on the consensus topic.
+    fn publish(&self, wire: ConsensusWire) -> BoxFuture<'_, ()>;
+    /// Asks a peer for certified blocks from `from`.
+    fn sync(&self, from: Height) -> BoxFuture<'_, ()>;
+    /// Replaces the set of admitted peers.
+    fn set_allowed(&self, keys: Vec<PublicKey>) -> BoxFuture<'_, ()>;
+}
+
+impl Transport for NetHandle {
+    fn publish(&self, wire: ConsensusWire) -> BoxFuture<'_, ()> {
+        Box::pin(self.send(NetCommand::Publish(Box::new(wire))))
+    }
+    fn sync(&self, from: Height) -> BoxFuture<'_, ()> {
+        Box::pin(self.send(NetCommand::Sync { from }))
+    }
+    fn set_allowed(&self, keys: Vec<PublicKey>) -> BoxFuture<'_, ()> {
+        let peers = keys.iter().filter_map(peer_id_of).collect();
+        Box::pin(self.send(NetCommand::SetAllowed(peers)))
+    }
+}
+
+/// Where block execution and file writes run (STYLE principle 16).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Blocking {
+    /// tokio's blocking pool (`spawn_blocking`, `block_in_place`): production.
+    Pool,
+    /// On the calling task, in order: the deterministic simulator, whose
+    /// single thread must see every step.
+    Inline,
+}
+
+/// A blocking job that did not finish (it panicked).
+#[derive(Debug, thiserror::Error)]
+#[error("blocking job failed: {0}")]
+pub struct BlockingError(#[source] tokio::task::JoinError);
+
+impl Blocking {
+    /// Runs `f` off the async task (pool) or right here (inline).
+    pub async fn run<R: Send + 'static>(self, f: impl FnOnce() -> R + Send + 'static) -> Result<R, BlockingError> {
+        match self {
+            Blocking::Pool => tokio::task::spawn_blocking(f).await.map_err(BlockingError),
+            Blocking::Inline => Ok(f()),
+        }
+    }
+
+    /// Runs a short blocking `f` (an fsync) without moving the task.
+    pub fn in_place<R>(self, f: impl FnOnce() -> R) -> R {
+        match self {
+            Blocking::Pool => tokio::task::block_in_place(f),
+            Blocking::Inline => f(),
+        }
+    }
 }
 
 /// Results of work done off the driver task.
@@ -140,12 +228,19 @@ pub struct DriverDeps {
     pub mempool: Arc<Mempool>,
     /// Chain view shared with the mempool.
     pub chain: Arc<LedgerChain>,
-    /// Network commands.
-    pub net: NetHandle,
+    /// The network.
+    pub net: Arc<dyn Transport>,
     /// Network events.
     pub events: mpsc::Receiver<NetEvent>,
-    /// Home layout (safety state file).
+    /// Home layout (the restore marker).
     pub home: Home,
+    /// The persisted safety state (`data/safety.bin` in production).
+    pub safety: Box<dyn SafetyStore>,
+    /// Where blocking work runs.
+    pub blocking: Blocking,
+    /// The ledger was created by this start (the home never ran before):
+    /// only then may a missing safety file mean "nothing signed".
+    pub fresh_home: bool,
     /// Metrics.
     pub metrics: Arc<Metrics>,
     /// Status published to the API.
@@ -178,15 +273,39 @@ pub struct Driver {
     peers: usize,
     /// Catch-up before signing (module docs); `None` once the engine runs.
     catch_up: Option<CatchUp>,
+    /// A safety write failed: what waits for it (module docs).
+    stalled: Option<Stalled>,
     /// Test-only misbehaviour (`tamgad-byzantine` with `TAMGA_BYZANTINE` set).
     #[cfg(feature = "byzantine")]
     byzantine: Option<crate::byzantine::Byzantine>,
 }
 
+/// Effects and inputs held back while the safety state cannot be written.
+struct Stalled {
+    /// The state to write first.
+    state: SafetyState<Block>,
+    /// The rest of the batch, in order.
+    effects: VecDeque<Effect<Block>>,
+    /// Inputs waiting for the engine (the batch's answers, then internal results).
+    queue: VecDeque<Input<Block>>,
+    /// Failed writes so far.
+    attempts: u32,
+    /// Next try.
+    retry_at: Instant,
+}
+
+/// First retry of a failed safety write; doubled per failure up to [`STALL_RETRY_MAX`].
+pub const STALL_RETRY_FIRST: Duration = Duration::from_millis(10);
+/// Longest wait between two tries of a failed safety write.
+pub const STALL_RETRY_MAX: Duration = Duration::from_secs(5);
+
 /// What the driver keeps while catching up before signing.
 struct CatchUp {
     /// The persisted safety state (restored into the engine if it is for the height it starts at).
     safety: Option<SafetyState<Block>>,
+    /// The first height the engine may start at (a missing safety file
+    /// beyond genesis: module docs), if any.
+    floor: Option<Height>,
     /// `data/restored.json` exists (removed when the catch-up ends).
     marker: bool,
     key: SigningKey,
@@ -207,30 +326,52 @@ pub fn engine_config(chain_id: &str, c: &ConsensusConfig) -> tamga_consensus::Co
     e
 }
 
+/// The first height a validator may sign at when its safety file is
+/// missing (module docs): `None` when a missing file can be believed (the
+/// home is fresh: its ledger was created by this start; or the node cannot
+/// sign at the next height), or when the file is there.
+pub fn missing_safety_floor(
+    have_file: bool,
+    fresh_home: bool,
+    ledger_height: Height,
+    validator_next: bool,
+) -> Option<Height> {
+    (!have_file && !fresh_home && validator_next).then_some(ledger_height + 2)
+}
+
+/// The wait after `attempts` failed safety writes: 10 ms doubling, at most 5 s.
+pub fn stall_backoff(attempts: u32) -> Duration {
+    let shift = attempts.saturating_sub(1).min(16);
+    STALL_RETRY_FIRST.saturating_mul(1u32 << shift).min(STALL_RETRY_MAX)
+}
+
 impl Driver {
     /// Restores the engine from the safety file when it belongs to the next height.
-    pub fn new(key: SigningKey, cfg: ConsensusConfig, d: DriverDeps) -> Result<Self, DriverError> {
+    pub fn new(key: SigningKey, cfg: ConsensusConfig, mut d: DriverDeps) -> Result<Self, DriverError> {
         let chain_id = d.ledger.chain_id().map_err(DriverError::Ledger)?;
         let height = d.ledger.height().map_err(DriverError::Ledger)?;
         let ecfg = engine_config(&chain_id, &cfg);
         #[cfg(feature = "byzantine")]
         let byzantine = crate::byzantine::Byzantine::from_env(&key, &chain_id);
-        let safety = std::fs::read(d.home.safety())
-            .ok()
-            .and_then(|b| codec::decode::<SafetyState<Block>>("safety state", &b, 1 << 30).ok());
+        let safety = d.safety.load().map_err(DriverError::Safety)?;
         let marker = d.home.restored_marker().exists();
         let ahead = safety.as_ref().is_some_and(|s| s.height > height + 1);
-        let (engine, catch_up) = if marker || ahead {
+        let validators = d.ledger.validators_at(height + 1).map_err(DriverError::Ledger)?;
+        let validator_next = validators.index_of(&key.public()).is_some();
+        let floor = missing_safety_floor(safety.is_some(), d.fresh_home, height, validator_next);
+        let (engine, catch_up) = if marker || ahead || floor.is_some() {
             warn!(
                 target: "tamga::consensus",
                 ledger_height = height,
                 safety_height = safety.as_ref().map(|s| s.height),
                 restored = marker,
+                no_safety_state_before = floor,
+                path = %d.safety.path().display(),
                 "the ledger may be older than what this node signed: catching up from peers before signing anything"
             );
             let now = Instant::now();
             let engine = Engine::new(ecfg.clone(), key.clone());
-            (engine, Some(CatchUp { safety, marker, key, ecfg, since: now, last_note: now }))
+            (engine, Some(CatchUp { safety, floor, marker, key, ecfg, since: now, last_note: now }))
         } else {
             let engine = match safety {
                 Some(s) if s.height == height + 1 => {
@@ -241,7 +382,6 @@ impl Driver {
             };
             (engine, None)
         };
-        let validators = d.ledger.validators_at(height + 1).map_err(DriverError::Ledger)?;
         let (internal_tx, internal_rx) = mpsc::channel(1024);
         Ok(Driver {
             engine,
@@ -257,6 +397,7 @@ impl Driver {
             last_sync_request: None,
             peers: 0,
             catch_up,
+            stalled: None,
             #[cfg(feature = "byzantine")]
             byzantine,
         })
@@ -275,12 +416,18 @@ impl Driver {
         let mut sync_check = tokio::time::interval(Duration::from_millis(1000));
         tokio::pin!(shutdown);
         loop {
+            let retry_at = self.stalled.as_ref().map(|s| s.retry_at);
+            let stalled = retry_at.is_some();
+            // `biased`: branches are polled in this order, so a run is a
+            // function of its inputs (the simulator replays it from a seed).
             tokio::select! {
+                biased;
                 _ = &mut shutdown => break,
-                Some(ev) = self.d.events.recv() => self.on_net(ev).await?,
+                _ = tokio::time::sleep_until(retry_at.unwrap_or_else(Instant::now)), if stalled => self.retry_persist().await?,
                 Some(int) = self.internal_rx.recv() => self.on_internal(int).await?,
-                _ = rebroadcast.tick(), if self.catch_up.is_none() => self.feed(Input::Rebroadcast).await?,
-                _ = sync_check.tick() => self.maybe_sync().await,
+                Some(ev) = self.d.events.recv() => self.on_net(ev).await?,
+                _ = rebroadcast.tick(), if self.catch_up.is_none() && !stalled => self.feed(Input::Rebroadcast).await?,
+                _ = sync_check.tick(), if !stalled => self.maybe_sync().await,
             }
         }
         info!(target: "tamga::consensus", "driver stopped");
@@ -292,12 +439,12 @@ impl Driver {
     }
 
     async fn allow_peers(&self) {
-        let mut peers: Vec<_> = self.validators.validators.iter().filter_map(|v| peer_id_of(&v.key)).collect();
+        let mut peers: Vec<PublicKey> = self.validators.validators.iter().map(|v| v.key).collect();
         if let Ok(next) = self.d.ledger.validators_at(self.engine.height() + 1) {
-            peers.extend(next.validators.iter().filter_map(|v| peer_id_of(&v.key)));
+            peers.extend(next.validators.iter().map(|v| v.key));
         }
-        peers.extend(self.d.observers.iter().filter_map(peer_id_of));
-        self.d.net.send(NetCommand::SetAllowed(peers)).await;
+        peers.extend(self.d.observers.iter().copied());
+        self.d.net.set_allowed(peers).await;
     }
 
     /// Without a commit for a while, ask a peer for blocks we may lack.
@@ -326,19 +473,20 @@ impl Driver {
             Some(_) => self.d.ledger.height().unwrap_or(0) + 1,
             None => self.engine.height(),
         };
-        self.d.net.send(NetCommand::Sync { from }).await;
+        self.d.net.sync(from).await;
         self.publish_status(true);
     }
 
     async fn on_net(&mut self, ev: NetEvent) -> Result<(), DriverError> {
         match ev {
             NetEvent::Consensus(wire) => match *wire {
-                // Nothing is signed, or counted, while catching up.
-                ConsensusWire::Consensus(_) if self.catch_up.is_some() => {}
+                // Nothing is signed, or counted, while catching up; nothing
+                // reaches the engine while stalled (peers rebroadcast).
+                ConsensusWire::Consensus(_) if self.catch_up.is_some() || self.stalled.is_some() => {}
                 ConsensusWire::Consensus(msg) => {
                     #[cfg(feature = "byzantine")]
                     if let (Some(b), tamga_consensus::Message::Proposal(p)) = (self.byzantine.as_mut(), &msg) {
-                        b.on_proposal(p, &self.d.net).await;
+                        b.on_proposal(p, self.d.net.as_ref()).await;
                     }
                     let input = match msg {
                         tamga_consensus::Message::Proposal(p) => Input::Proposal(p),
@@ -353,6 +501,7 @@ impl Driver {
                     }
                 }
             },
+            NetEvent::SyncBlocks { .. } if self.stalled.is_some() => {}
             NetEvent::SyncBlocks { peer, height, blocks } if self.catch_up.is_some() => {
                 self.catch_up_blocks(peer, height, blocks).await?;
             }
@@ -383,71 +532,149 @@ impl Driver {
     }
 
     async fn on_internal(&mut self, int: Internal) -> Result<(), DriverError> {
+        if let Internal::StorageFault { height, round, during, error } = int {
+            error!(target: "tamga::consensus", height, round, during, error = %error, "ALERT: storage keeps failing; stopping the node rather than vote on a block it cannot read (docs/operations.md)");
+            self.d.security.record(SecurityEvent::StorageFault {
+                height,
+                round,
+                during: during.to_owned(),
+                error: error.to_string(),
+            });
+            return Err(DriverError::Storage { height, round, during, source: Box::new(error) });
+        }
+        // While stalled, `feed` queues the input: work started before the
+        // stall is answered once writes succeed.
+        match self.internal_input(int) {
+            Some(input) => self.feed(input).await,
+            None => Ok(()),
+        }
+    }
+
+    /// An internal result as the engine input it becomes (timeouts, and the
+    /// results of work of the current height; older results are dropped).
+    fn internal_input(&mut self, int: Internal) -> Option<Input<Block>> {
         match int {
-            Internal::Timeout { height, round, step } => self.feed(Input::TimeoutElapsed { height, round, step }).await,
-            Internal::Built { height, round, block, executed } => {
-                if height != self.engine.height() {
-                    return Ok(());
-                }
+            Internal::Timeout { height, round, step } => Some(Input::TimeoutElapsed { height, round, step }),
+            Internal::Built { height, round, block, executed } => (height == self.engine.height()).then(|| {
                 self.executed.insert(block.id(), *executed);
-                self.feed(Input::ProposalBuilt { height, round, value: *block }).await
-            }
-            Internal::Validated { height, round, id, executed } => {
-                if height != self.engine.height() {
-                    return Ok(());
-                }
+                Input::ProposalBuilt { height, round, value: *block }
+            }),
+            Internal::Validated { height, round, id, executed } => (height == self.engine.height()).then(|| {
                 let valid = executed.is_some();
                 if let Some(e) = executed {
                     self.executed.insert(id, *e);
                 }
-                self.feed(Input::ValueValidated { height, round, id, valid }).await
-            }
-            Internal::StorageFault { height, round, during, error } => {
-                error!(target: "tamga::consensus", height, round, during, error = %error, "ALERT: storage keeps failing; stopping the node rather than vote on a block it cannot read (docs/operations.md)");
-                self.d.security.record(SecurityEvent::StorageFault {
-                    height,
-                    round,
-                    during: during.to_owned(),
-                    error: error.to_string(),
-                });
-                Err(DriverError::Storage { height, round, during, source: Box::new(error) })
-            }
+                Input::ValueValidated { height, round, id, valid }
+            }),
+            // Handled by `on_internal` before it asks for an input.
+            Internal::StorageFault { .. } => None,
         }
     }
 
     /// Feeds an input and executes the effects, feeding back synchronous answers.
     async fn feed(&mut self, input: Input<Block>) -> Result<(), DriverError> {
-        let mut queue = VecDeque::from([input]);
-        while let Some(input) = queue.pop_front() {
-            let effects = self.engine.handle(input);
-            for effect in effects {
+        if let Some(st) = self.stalled.as_mut() {
+            st.queue.push_back(input);
+            return Ok(());
+        }
+        self.drain(VecDeque::new(), VecDeque::from([input])).await
+    }
+
+    /// Executes `effects` in order, then feeds `queue` to the engine, each
+    /// input's effects before the next input. A safety write that fails
+    /// stalls everything after it (module docs).
+    async fn drain(
+        &mut self,
+        mut effects: VecDeque<Effect<Block>>,
+        mut queue: VecDeque<Input<Block>>,
+    ) -> Result<(), DriverError> {
+        loop {
+            while let Some(effect) = effects.pop_front() {
+                if let Effect::PersistSafety(state) = effect {
+                    if let Err(e) = self.persist(&state) {
+                        self.stall(state, effects, queue, &e);
+                        return Ok(());
+                    }
+                    continue;
+                }
                 if let Some(next) = self.execute(effect).await? {
                     queue.push_back(next);
                 }
             }
+            let Some(input) = queue.pop_front() else { break };
+            effects = self.engine.handle(input).into();
         }
         self.d.metrics.round.set(i64::from(self.engine.round()));
         Ok(())
     }
 
+    /// Writes the safety state durably (no vote of the batch leaves before).
+    fn persist(&mut self, state: &SafetyState<Block>) -> std::io::Result<()> {
+        let started = Instant::now();
+        let store = &mut self.d.safety;
+        self.d.blocking.in_place(|| store.store(state))?;
+        self.d.metrics.safety_persist_seconds.observe(started.elapsed().as_secs_f64());
+        Ok(())
+    }
+
+    fn stall(
+        &mut self,
+        state: SafetyState<Block>,
+        effects: VecDeque<Effect<Block>>,
+        queue: VecDeque<Input<Block>>,
+        e: &std::io::Error,
+    ) {
+        let path = self.d.safety.path().display().to_string();
+        error!(target: "tamga::consensus", %path, error = %e, "cannot persist the consensus safety state: not voting until a write succeeds");
+        self.d.metrics.safety_persist_failures.inc();
+        self.d.metrics.safety_persist_stalled.set(1);
+        self.d.security.record(SecurityEvent::SafetyPersistFailed { path, attempts: 1, reason: e.to_string() });
+        self.stalled =
+            Some(Stalled { state, effects, queue, attempts: 1, retry_at: Instant::now() + STALL_RETRY_FIRST });
+    }
+
+    /// Tries the stalled safety write again; on success the held batch runs on.
+    async fn retry_persist(&mut self) -> Result<(), DriverError> {
+        let Some(mut st) = self.stalled.take() else { return Ok(()) };
+        match self.persist(&st.state) {
+            Ok(()) => {
+                info!(target: "tamga::consensus", attempts = st.attempts, "the safety state is written again: voting resumes");
+                self.d.metrics.safety_persist_stalled.set(0);
+                self.drain(st.effects, st.queue).await
+            }
+            Err(e) => {
+                self.d.metrics.safety_persist_failures.inc();
+                st.attempts = st.attempts.saturating_add(1);
+                let wait = stall_backoff(st.attempts);
+                if st.attempts.is_power_of_two() {
+                    let path = self.d.safety.path().display().to_string();
+                    warn!(target: "tamga::consensus", %path, attempts = st.attempts, error = %e, "the safety state still cannot be written: not voting");
+                    // Critical, and bounded: one record per doubling of the attempts.
+                    self.d.security.record(SecurityEvent::SafetyPersistFailed {
+                        path,
+                        attempts: u64::from(st.attempts),
+                        reason: e.to_string(),
+                    });
+                }
+                st.retry_at = Instant::now() + wait;
+                self.stalled = Some(st);
+                Ok(())
+            }
+        }
+    }
+
     async fn execute(&mut self, effect: Effect<Block>) -> Result<Option<Input<Block>>, DriverError> {
         match effect {
-            Effect::PersistSafety(state) => {
-                let started = Instant::now();
-                let path = self.d.home.safety();
-                let bytes = codec::encode(&state);
-                tokio::task::block_in_place(|| write_atomic(&path, &bytes, 0o600))
-                    .map_err(|source| DriverError::Persist { path: path.display().to_string(), source })?;
-                self.d.metrics.safety_persist_seconds.observe(started.elapsed().as_secs_f64());
-                Ok(None)
-            }
+            // `drain` writes the safety state itself, before this is called
+            // for any later effect of the batch (module docs: the stall).
+            Effect::PersistSafety(_) => unreachable!("PersistSafety is handled by Driver::drain"),
             Effect::Broadcast(msg) => {
                 #[cfg(feature = "byzantine")]
                 if let Some(b) = self.byzantine.as_mut() {
-                    b.broadcast(msg, &self.d.ledger, &self.d.net).await;
+                    b.broadcast(msg, &self.d.ledger, self.d.net.as_ref()).await;
                     return Ok(None);
                 }
-                self.d.net.send(NetCommand::Publish(Box::new(ConsensusWire::Consensus(msg)))).await;
+                self.d.net.publish(ConsensusWire::Consensus(msg)).await;
                 Ok(None)
             }
             Effect::BuildProposal { height, round } => {
@@ -495,7 +722,7 @@ impl Driver {
                 if !self.evidence_pool.iter().any(|e| e.id() == ev.id()) {
                     self.d.security.record(SecurityEvent::equivocation(&ev, EvidenceSource::Detected));
                     self.evidence_pool.push(ev.clone());
-                    self.d.net.send(NetCommand::Publish(Box::new(ConsensusWire::Evidence(ev)))).await;
+                    self.d.net.publish(ConsensusWire::Evidence(ev)).await;
                 }
                 Ok(None)
             }
@@ -512,7 +739,7 @@ impl Driver {
                 let ev = Evidence::DoubleProposal(pe);
                 if !self.evidence_pool.iter().any(|e| e.id() == ev.id()) {
                     self.evidence_pool.push(ev.clone());
-                    self.d.net.send(NetCommand::Publish(Box::new(ConsensusWire::Evidence(ev)))).await;
+                    self.d.net.publish(ConsensusWire::Evidence(ev)).await;
                 }
                 Ok(None)
             }
@@ -587,7 +814,8 @@ impl Driver {
         let me = self.engine.public_key();
         let alone = self.validators.len() == 1 && self.validators.index_of(&me).is_some();
         let Some(c) = self.catch_up.as_ref() else { return Ok(()) };
-        let safety_reached = c.safety.as_ref().is_none_or(|s| s.height <= ours + 1);
+        let safety_reached =
+            c.safety.as_ref().is_none_or(|s| s.height <= ours + 1) && c.floor.is_none_or(|f| f <= ours + 1);
         let caught_up = self.peers > 0 && peer_height <= ours && peer_height > 0;
         if !(alone || (caught_up && safety_reached)) {
             return Ok(());
@@ -623,19 +851,22 @@ impl Driver {
         let wait = Duration::from_millis(self.cfg.empty_block_wait_ms);
         let metrics = self.d.metrics.clone();
         let mut evidence = self.evidence_pool.clone();
+        let blocking = self.d.blocking;
         tokio::spawn(async move {
             let start = Instant::now();
             while mempool.is_empty() && evidence.is_empty() && start.elapsed() < wait {
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
-            let built = tokio::task::spawn_blocking(move || {
-                let started = Instant::now();
-                let retry = StorageRetry::default();
-                let r = build_with_retry(&ledger, &mempool, chain.as_ref(), me, height, round, &mut evidence, retry);
-                metrics.block_execution_seconds.observe(started.elapsed().as_secs_f64());
-                r
-            })
-            .await;
+            let built = blocking
+                .run(move || {
+                    let started = Instant::now();
+                    let retry = StorageRetry::default();
+                    let r =
+                        build_with_retry(&ledger, &mempool, chain.as_ref(), me, height, round, &mut evidence, retry);
+                    metrics.block_execution_seconds.observe(started.elapsed().as_secs_f64());
+                    r
+                })
+                .await;
             match built {
                 Ok(Ok((block, executed))) => {
                     let _ = tx
@@ -659,23 +890,35 @@ impl Driver {
         let drift = self.cfg.max_clock_drift_ms;
         let metrics = self.d.metrics.clone();
         let validators = self.validators.clone();
-        tokio::task::spawn_blocking(move || {
-            let started = Instant::now();
-            let id = block.id();
-            let retry = StorageRetry::default();
-            let answer = match validate_with_retry(&ledger, &mempool, &validators, &block, round, drift, retry) {
-                Ok(e) => Internal::Validated { height, round, id, executed: Some(Box::new(e)) },
-                Err(ValidateError::Invalid(why)) => {
-                    warn!(target: "tamga::consensus", height, round, %id, %why, "proposal invalid");
-                    Internal::Validated { height, round, id, executed: None }
+        let blocking = self.d.blocking;
+        tokio::spawn(async move {
+            let validated = blocking
+                .run(move || {
+                    let started = Instant::now();
+                    let id = block.id();
+                    let retry = StorageRetry::default();
+                    let answer = match validate_with_retry(&ledger, &mempool, &validators, &block, round, drift, retry)
+                    {
+                        Ok(e) => Internal::Validated { height, round, id, executed: Some(Box::new(e)) },
+                        Err(ValidateError::Invalid(why)) => {
+                            warn!(target: "tamga::consensus", height, round, %id, %why, "proposal invalid");
+                            Internal::Validated { height, round, id, executed: None }
+                        }
+                        // Not a verdict on the block: never a nil prevote.
+                        Err(ValidateError::Storage(error)) => {
+                            Internal::StorageFault { height, round, during: "validating a proposal", error }
+                        }
+                    };
+                    metrics.block_execution_seconds.observe(started.elapsed().as_secs_f64());
+                    answer
+                })
+                .await;
+            match validated {
+                Ok(v) => {
+                    let _ = tx.send(v).await;
                 }
-                // Not a verdict on the block: never a nil prevote.
-                Err(ValidateError::Storage(error)) => {
-                    Internal::StorageFault { height, round, during: "validating a proposal", error }
-                }
-            };
-            metrics.block_execution_seconds.observe(started.elapsed().as_secs_f64());
-            let _ = tx.blocking_send(answer);
+                Err(e) => error!(target: "tamga::consensus", error = %e, "proposal validation panicked"),
+            }
         });
     }
 
@@ -693,33 +936,36 @@ impl Driver {
         let metrics = self.d.metrics.clone();
         let txs = block.txs.len();
         let feed_wanted = self.d.committed.receiver_count() > 0;
-        let result = tokio::task::spawn_blocking(move || -> Result<(Block, Committed), tamga_state::StateError> {
-            let executed = match cached {
-                Some(e) => e,
-                None => {
-                    let h = &block.header;
-                    let ctx = BlockContext { height: h.height, time_ms: h.time_ms, proposer: h.proposer };
-                    ledger.execute(&ctx, &block.txs, &block.evidence, &HashSet::new())?
-                }
-            };
-            let summary = Committed {
-                failed: executed
-                    .receipts
-                    .iter()
-                    .filter(|r| !matches!(r.outcome, tamga_types::TxOutcome::Success))
-                    .count(),
-                state_root: executed.state_root,
-                tx_hashes: executed.tx_hashes.clone(),
-                feed: feed_wanted.then(|| Arc::new(CommittedBlock::new(&block, executed.receipts.clone()))),
-                security: SecurityEvent::from_receipts(&block, &executed.receipts),
-            };
-            let started = Instant::now();
-            ledger.commit(&block, &certificate, executed)?;
-            metrics.block_commit_seconds.observe(started.elapsed().as_secs_f64());
-            Ok((block, summary))
-        })
-        .await
-        .map_err(|source| DriverError::Task { task: "committing a block", source })?;
+        let result = self
+            .d
+            .blocking
+            .run(move || -> Result<(Block, Committed), tamga_state::StateError> {
+                let executed = match cached {
+                    Some(e) => e,
+                    None => {
+                        let h = &block.header;
+                        let ctx = BlockContext { height: h.height, time_ms: h.time_ms, proposer: h.proposer };
+                        ledger.execute(&ctx, &block.txs, &block.evidence, &HashSet::new())?
+                    }
+                };
+                let summary = Committed {
+                    failed: executed
+                        .receipts
+                        .iter()
+                        .filter(|r| !matches!(r.outcome, tamga_types::TxOutcome::Success))
+                        .count(),
+                    state_root: executed.state_root,
+                    tx_hashes: executed.tx_hashes.clone(),
+                    feed: feed_wanted.then(|| Arc::new(CommittedBlock::new(&block, executed.receipts.clone()))),
+                    security: SecurityEvent::from_receipts(&block, &executed.receipts),
+                };
+                let started = Instant::now();
+                ledger.commit(&block, &certificate, executed)?;
+                metrics.block_commit_seconds.observe(started.elapsed().as_secs_f64());
+                Ok((block, summary))
+            })
+            .await
+            .map_err(|source| DriverError::Task { task: "committing a block", source })?;
         let (block, executed) = result.map_err(|source| DriverError::Commit { height, source })?;
         let failed = executed.failed;
         let m = &self.d.metrics;
@@ -766,3 +1012,6 @@ impl Driver {
         });
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -44,13 +44,42 @@ pub mod metrics;
 pub mod network;
 pub mod node;
 pub mod proposal;
+pub mod safety;
 pub mod security;
+#[cfg(test)]
+pub mod sim;
 
 /// The node's wall clock: milliseconds since the Unix epoch (0 if the clock
 /// is before it). One definition for the driver, the API, the journal, the
 /// security log and backups.
 pub fn now_ms() -> u64 {
+    #[cfg(test)]
+    if let Some(ms) = sim_clock::now_ms() {
+        return ms;
+    }
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+/// The simulator's wall clock (tests only): a base plus the tokio clock's
+/// elapsed (virtual) time, per thread, so that block times are a function of
+/// the seed.
+#[cfg(test)]
+pub(crate) mod sim_clock {
+    use std::cell::Cell;
+
+    thread_local! {
+        static BASE: Cell<Option<(u64, tokio::time::Instant)>> = const { Cell::new(None) };
+    }
+
+    /// Sets (or clears) this thread's virtual wall clock, starting at `base_ms` now.
+    pub fn set(base_ms: Option<u64>) {
+        BASE.with(|b| b.set(base_ms.map(|ms| (ms, tokio::time::Instant::now()))));
+    }
+
+    /// The virtual wall clock, if set on this thread.
+    pub fn now_ms() -> Option<u64> {
+        BASE.with(|b| b.get()).map(|(ms, at)| ms + at.elapsed().as_millis() as u64)
+    }
 }
 
 // The Byzantine behaviours are for test builds only (issue 6 scenario 7).

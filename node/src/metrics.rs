@@ -50,6 +50,10 @@ pub struct Metrics {
     pub sync_blocks: Counter,
     /// `tamga_safety_persist_seconds`: time to persist the safety state (fsync).
     pub safety_persist_seconds: Histogram,
+    /// `tamga_safety_persist_failures_total`: failed writes of the safety state (each retried; no vote leaves meanwhile).
+    pub safety_persist_failures: Counter,
+    /// `tamga_safety_persist_stalled`: 1 while the safety state cannot be written and the validator does not vote.
+    pub safety_persist_stalled: Gauge,
     /// `tamga_api_sse_subscribers`: open `/v1/events` streams.
     pub sse_subscribers: Gauge,
     /// `tamga_api_connections`: open API connections.
@@ -118,6 +122,8 @@ impl Metrics {
             evidence: Counter::default(),
             sync_blocks: Counter::default(),
             safety_persist_seconds: secs(),
+            safety_persist_failures: Counter::default(),
+            safety_persist_stalled: Gauge::default(),
             sse_subscribers: Gauge::default(),
             api_connections: Gauge::default(),
             api_refused_total: Family::default(),
@@ -158,6 +164,12 @@ impl Metrics {
         r.register("evidence", "Equivocations detected", m.evidence.clone());
         r.register("sync_blocks", "Blocks applied from sync", m.sync_blocks.clone());
         r.register("safety_persist_seconds", "Safety state persist time", m.safety_persist_seconds.clone());
+        r.register("safety_persist_failures", "Failed safety state writes", m.safety_persist_failures.clone());
+        r.register(
+            "safety_persist_stalled",
+            "1 while the safety state cannot be written (no voting)",
+            m.safety_persist_stalled.clone(),
+        );
         r.register("api_sse_subscribers", "Open /v1/events streams", m.sse_subscribers.clone());
         r.register("api_connections", "Open API connections", m.api_connections.clone());
         r.register("api_refused", "API connections and requests refused by a limit", m.api_refused_total.clone());

@@ -14,11 +14,12 @@ use tracing::info;
 
 use crate::admission::{AdmissionPool, ADMISSION_NICE};
 use crate::config::Config;
-use crate::driver::{Driver, DriverDeps, LedgerChain};
+use crate::driver::{Blocking, Driver, DriverDeps, LedgerChain};
 use crate::home::{libp2p_keypair, peer_id_of, read_key, Home};
 use crate::mempool::{ChainView, Mempool, MempoolLimits, TxGateway};
 use crate::metrics::Metrics;
 use crate::network::{self, NetworkDeps, NetworkSettings};
+use crate::safety::FileSafetyStore;
 use crate::security::{SecurityEvent, SecurityLog};
 
 /// Reads and validates `genesis.json`.
@@ -41,10 +42,23 @@ pub fn init_logging(cfg: &crate::config::LogConfig) {
 pub async fn start(home: Home) -> anyhow::Result<()> {
     let cfg = Config::load(&home.config())?;
     init_logging(&cfg.log);
+    raise_open_file_limit();
     let key = read_key(&home.key())?;
     let genesis = load_genesis(&home.genesis())?;
+    // A home whose ledger this start creates never ran: it never signed
+    // (the only case where a missing safety file may be believed).
+    let fresh_home = !home.ledger().join("CURRENT").exists();
     std::fs::create_dir_all(home.ledger()).with_context(|| format!("cannot create {}", home.ledger().display()))?;
     let ledger = Arc::new(Ledger::open(&home.ledger()).context("cannot open the ledger database")?);
+    // The safety state's handles are opened (and the file read by the
+    // driver) before the network and the API can take file handles.
+    let safety = FileSafetyStore::open(home.safety())
+        .with_context(|| format!("cannot open the consensus safety state {}", home.safety().display()))?;
+    if let Err(e) = crate::safety::read_file(&home.safety()) {
+        // Checked here, before anything listens, so that the node stops
+        // within a second; the driver reads it again for itself.
+        return Err(crate::driver::DriverError::Safety(e).into());
+    }
     ledger.init_genesis(&genesis).context("cannot apply genesis")?;
     let chain_id = genesis.chain_id.to_string();
     let metrics = Arc::new(Metrics::new());
@@ -196,9 +210,12 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
             ledger: ledger.clone(),
             mempool,
             chain,
-            net,
+            net: Arc::new(net),
             events: events_rx,
             home: home.clone(),
+            safety: Box::new(safety),
+            blocking: Blocking::Pool,
+            fresh_home,
             metrics,
             status: status_tx,
             observers,
@@ -217,6 +234,20 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     }
     stopped?;
     Ok(())
+}
+
+/// Raises the soft open-file limit to the hard one and logs both: a flood
+/// of connections then meets the operator's hard limit, and the safety
+/// state write needs no new handle anyway (`crate::safety`).
+fn raise_open_file_limit() {
+    #[cfg(unix)]
+    match crate::safety::raise_nofile_limit() {
+        Ok((before, after, hard)) => {
+            let show = |l: Option<u64>| l.map_or_else(|| "unlimited".to_string(), |n| n.to_string());
+            info!(target: "tamga::node", soft_before = %show(before), soft = %show(after), hard = %show(hard), "open-file limit (RLIMIT_NOFILE)");
+        }
+        Err(e) => tracing::warn!(target: "tamga::node", error = %e, "cannot raise the open-file limit"),
+    }
 }
 
 /// `HOME/tamgad.pid` while the node runs; removed on a clean stop (a stale
