@@ -214,7 +214,17 @@ async fn a_failed_safety_write_stalls_retries_raises_an_event_and_resumes() {
     assert_eq!(metrics.safety_persist_failures.get(), 6);
     assert_eq!(metrics.safety_persist_stalled.get(), 0, "no longer stalled");
     let kinds = ["safety_persist_failed".to_string()];
-    assert_eq!(security.page(0, 10, Some(&kinds)).len(), 1, "one event per stall");
+    // One record when the stall begins, one per doubling of the attempts
+    // (1, 2, 4 of the 6 failures): bounded, and the count is visible.
+    let page = security.page(0, 10, Some(&kinds));
+    let attempts: Vec<u64> = page
+        .iter()
+        .filter_map(|r| match &r.event {
+            crate::security::SecurityEvent::SafetyPersistFailed { attempts, .. } => Some(*attempts),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(attempts, vec![1, 2, 4], "{page:?}");
 }
 
 #[tokio::test(flavor = "current_thread", start_paused = true)]
