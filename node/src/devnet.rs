@@ -111,6 +111,9 @@ pub fn manifest(t: &Testnet) -> DevnetManifest {
     }
 }
 
+/// Requests a second one address may send to a devnet or testnet node.
+pub const DEV_API_RATE_PER_S: u32 = 100_000;
+
 /// Generates a testnet into `dir` (which must not hold one) and a node home per validator.
 pub fn write_testnet(dir: &Path, options: &TestnetOptions) -> anyhow::Result<Testnet> {
     let t = tamga_genesis::generate(options)?;
@@ -132,6 +135,12 @@ pub fn write_testnet(dir: &Path, options: &TestnetOptions) -> anyhow::Result<Tes
         // site addresses only for mining regulators and the miner).
         cfg.api.public_read = true;
         cfg.api.redact_site_addresses = false;
+        // The load generator (`tamga bench`) and the test harness send
+        // thousands of requests a second from one loopback address: a
+        // development network lifts the per-address request rate, and keeps
+        // every other bound (connections, time, memory) of `tamgad init`.
+        cfg.api.rate_limit_per_s = DEV_API_RATE_PER_S;
+        cfg.api.rate_limit_burst = DEV_API_RATE_PER_S;
         write_atomic(&home.config(), cfg.to_documented_toml().as_bytes(), 0o644)?;
         write_key(&home.key(), &v.key)?;
         write_atomic(&home.genesis(), &genesis_json, 0o644)?;

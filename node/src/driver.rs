@@ -83,6 +83,15 @@ use crate::proposal::{build_with_retry, validate_with_retry, BuildError, Storage
 use crate::safety::{SafetyFileError, SafetyStore};
 use crate::security::{EvidenceSource, Origin, SecurityEvent, SecurityLog};
 
+/// Heights after which evidence is no longer pooled or proposed: the
+/// horizon of accountability for an equivocation (SPEC §9).
+pub const EVIDENCE_HORIZON: Height = 100_000;
+
+/// Most pieces of evidence waiting for a block: four blocks' worth
+/// ([`tamga_types::codec::limits::MAX_EVIDENCE`] each), so that evidence
+/// gossiped by peers cannot grow a validator's memory without bound.
+pub const EVIDENCE_POOL_MAX: usize = 4 * tamga_types::codec::limits::MAX_EVIDENCE;
+
 /// A fatal driver error: the node stops rather than risk safety.
 #[derive(Debug, thiserror::Error)]
 pub enum DriverError {
@@ -495,9 +504,11 @@ impl Driver {
                     self.feed(input).await?;
                 }
                 ConsensusWire::Evidence(ev) => {
-                    if ev.verify(&self.chain_id).is_ok() && !self.evidence_pool.iter().any(|e| e.id() == ev.id()) {
+                    if ev.verify(&self.chain_id).is_ok()
+                        && self.offender_was_validator(&ev)
+                        && self.pool_evidence(ev.clone())
+                    {
                         self.d.security.record(SecurityEvent::equivocation(&ev, EvidenceSource::Gossip));
-                        self.evidence_pool.push(ev);
                     }
                 }
             },
@@ -719,9 +730,8 @@ impl Driver {
                 let ev = Evidence::DoubleVote(ev);
                 warn!(target: "tamga::consensus", validator = %ev.validator(), height = ev.height(), round = ev.round(), "equivocation detected");
                 self.d.metrics.evidence.inc();
-                if !self.evidence_pool.iter().any(|e| e.id() == ev.id()) {
+                if self.pool_evidence(ev.clone()) {
                     self.d.security.record(SecurityEvent::equivocation(&ev, EvidenceSource::Detected));
-                    self.evidence_pool.push(ev.clone());
                     self.d.net.publish(ConsensusWire::Evidence(ev)).await;
                 }
                 Ok(None)
@@ -737,8 +747,7 @@ impl Driver {
                 // SPEC §9: recorded on chain like a double vote; gossiped so
                 // that the next proposer includes it.
                 let ev = Evidence::DoubleProposal(pe);
-                if !self.evidence_pool.iter().any(|e| e.id() == ev.id()) {
-                    self.evidence_pool.push(ev.clone());
+                if self.pool_evidence(ev.clone()) {
                     self.d.net.publish(ConsensusWire::Evidence(ev)).await;
                 }
                 Ok(None)
@@ -840,6 +849,35 @@ impl Driver {
         self.last_commit = Instant::now();
         self.publish_status(false);
         self.feed(Input::StartHeight { height, validators: self.validators.clone() }).await
+    }
+
+    /// Whether the offender of gossiped evidence was a validator at the
+    /// height of its messages (the chain refuses it otherwise, SPEC §9), so
+    /// that keys made up by a peer never reach the pool or the security record.
+    fn offender_was_validator(&self, ev: &Evidence) -> bool {
+        self.d.ledger.validators_at(ev.height()).is_ok_and(|set| set.index_of(&ev.validator()).is_some())
+    }
+
+    /// Adds `ev` to the pool unless it is there already, older than
+    /// [`EVIDENCE_HORIZON`] or from a height not reached yet; a full pool
+    /// (at [`EVIDENCE_POOL_MAX`]) gives up its oldest entry. True if added.
+    fn pool_evidence(&mut self, ev: Evidence) -> bool {
+        let now = self.engine.height();
+        let h = ev.height();
+        if h > now || h + EVIDENCE_HORIZON <= now || self.evidence_pool.iter().any(|e| e.id() == ev.id()) {
+            return false;
+        }
+        if self.evidence_pool.len() >= EVIDENCE_POOL_MAX {
+            let oldest = self.evidence_pool.iter().enumerate().min_by_key(|(_, e)| e.height()).map(|(i, _)| i);
+            match oldest {
+                Some(i) if self.evidence_pool[i].height() < h => {
+                    self.evidence_pool.swap_remove(i);
+                }
+                _ => return false,
+            }
+        }
+        self.evidence_pool.push(ev);
+        true
     }
 
     fn spawn_build(&self, height: Height, round: Round) {
@@ -982,7 +1020,7 @@ impl Driver {
         m.mempool_txs.set(self.d.mempool.len() as i64);
         m.mempool_bytes.set(self.d.mempool.bytes() as i64);
         let included: HashSet<Hash> = block.evidence.iter().map(Evidence::id).collect();
-        self.evidence_pool.retain(|e| !included.contains(&e.id()) && e.height() + 100_000 > height);
+        self.evidence_pool.retain(|e| !included.contains(&e.id()) && e.height() + EVIDENCE_HORIZON > height);
         info!(target: "tamga::consensus", height, round, txs, failed, block = %id, root = %executed.state_root, "committed");
         for ev in executed.security {
             self.d.security.record(ev);

@@ -243,3 +243,39 @@ async fn a_safety_write_that_keeps_failing_stops_voting_but_not_the_node() {
     let tries = store.attempts.load(Ordering::SeqCst);
     assert!((8..=20).contains(&tries), "{tries} tries in 30 s");
 }
+
+fn double_vote(key: &SigningKey, chain: &str, height: Height, round: Round) -> Evidence {
+    let vote = |b: u8| {
+        let data =
+            tamga_types::VoteData { kind: tamga_types::VoteKind::Prevote, height, round, block_hash: Hash([b; 32]) };
+        tamga_types::Vote::sign(key, chain, data)
+    };
+    Evidence::DoubleVote(tamga_types::DoubleVote { a: vote(1), b: vote(2) })
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn the_evidence_pool_is_bounded_and_gives_up_its_oldest_entries() {
+    let h = harness();
+    let rec =
+        Arc::new(Recorder { store: MemStore::default(), sent: Mutex::new(vec![]), unpersisted: AtomicU32::new(0) });
+    let (d, _, _) = deps(&h, MemStore::default(), rec);
+    let mut driver = Driver::new(h.key.clone(), cfg(), d).unwrap();
+    let validators = h.ledger.validators_at(1).unwrap();
+    driver.feed(Input::StartHeight { height: 1, validators }).await.unwrap();
+    let chain = h.ledger.chain_id().unwrap();
+    let k = &h.key;
+    for round in 0..EVIDENCE_POOL_MAX as Round {
+        assert!(driver.pool_evidence(double_vote(k, &chain, 0, round)));
+    }
+    assert_eq!(driver.evidence_pool.len(), EVIDENCE_POOL_MAX);
+    assert!(!driver.pool_evidence(double_vote(k, &chain, 0, 0)), "already pooled");
+    assert!(!driver.pool_evidence(double_vote(k, &chain, 0, 9_999)), "no older entry to give up for it");
+    assert!(!driver.pool_evidence(double_vote(k, &chain, 2, 0)), "a height not reached yet");
+    assert!(driver.pool_evidence(double_vote(k, &chain, 1, 0)), "newer evidence replaces the oldest");
+    assert_eq!(driver.evidence_pool.len(), EVIDENCE_POOL_MAX, "the bound holds");
+    assert!(driver.evidence_pool.iter().any(|e| e.height() == 1));
+    // Gossiped evidence about a key that never validated is not pooled.
+    let stranger = SigningKey::from_seed([77; 32]);
+    assert!(!driver.offender_was_validator(&double_vote(&stranger, &chain, 1, 0)));
+    assert!(driver.offender_was_validator(&double_vote(k, &chain, 1, 0)));
+}
