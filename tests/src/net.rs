@@ -682,6 +682,12 @@ fn add_extra_nodes(
             table(cfg, "api")?.insert("listen".into(), toml::Value::String(format!("127.0.0.1:{api}")));
             table(cfg, "api")?.insert("public_read".into(), toml::Value::Boolean(true));
             table(cfg, "api")?.insert("redact_site_addresses".into(), toml::Value::Boolean(false));
+            // As the validators of a development network (`tamgad testnet`
+            // writes `tamga_node::devnet::DEV_API_RATE_PER_S`): the harness
+            // reads every block of every node from one address.
+            let rate = toml::Value::Integer(100_000);
+            table(cfg, "api")?.insert("rate_limit_per_s".into(), rate.clone());
+            table(cfg, "api")?.insert("rate_limit_burst".into(), rate);
             Ok(())
         })?;
         set_consensus(&config, &opts.consensus)?;

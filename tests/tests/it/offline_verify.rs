@@ -126,9 +126,14 @@ async fn receipts_and_exports_verify_against_the_node_home_genesis() {
     assert_eq!(r["receipt"]["signer"].as_str(), Some(net.testnet.participants[0].public().to_hex().as_str()));
     assert!(r["receipt"]["height"].as_u64().unwrap_or(0) >= 1, "{r}");
 
-    // The issuer's export (party 2 issued the bootstrap class).
+    // The issuer's export (party 2 issued the bootstrap class), signed by
+    // the issuer's own key: only its party or a regulator may export it.
     let export = path("issuer-2.jsonl");
-    let (code, r) = tamga(&exe, &["--node", &node, "export", "issuer", "2", "--out", &export, "--genesis", genesis]);
+    let issuer_key = keys.join("issuer.key").display().to_string();
+    let (code, r) = tamga(
+        &exe,
+        &["--node", &node, "--key", &issuer_key, "export", "issuer", "2", "--out", &export, "--genesis", genesis],
+    );
     assert_eq!(code, 0, "{r}");
     let (code, r) = tamga(&exe, &["export", "verify", &export, "--genesis", genesis]);
     assert_eq!(code, 0, "{r}");
