@@ -1,4 +1,4 @@
-//! Issue 10 item 5: validator admission by mining notice (SPEC §9), on a
+//! Validator admission by mining notice (SPEC §9), on a
 //! real 4-validator net. The devnet genesis turns `require_mining_notice` on
 //! and lets one miner party operate every validator. Here a second miner
 //! party is registered, notifies the start of mining, is accepted, and
@@ -8,57 +8,18 @@
 //! keep committing.
 //!
 //! Every step is a real signed transaction sent through the client library,
-//! and every receipt is checked. Node 0's security events (issue 10 item 4)
+//! and every receipt is checked. Node 0's security events (SPEC §12)
 //! record the set change and node 3, now refused, redialling.
 
 use std::time::{Duration, Instant};
 
-use tamga_client::{sign_payload, Client};
 use tamga_tests::{say, Net, NetOptions};
-use tamga_types::{
-    identifier_commitment, BoundedVec, Date, EnergySource, Height, MiningNotificationId, MiningNotificationKind,
-    MiningSite, PartyId, PartyKind, Payload, Receipt, Region, SigningKey, Text, TxOutcome, ValidatorUpdate,
-};
+use tamga_types::{Height, SigningKey};
+
+use crate::common::{end_mining, event, operate_validator, Operator};
 
 /// Heights the three remaining validators must commit after the change.
 const AFTER: Height = 5;
-
-/// Signs `payload` with `key` at its next nonce, submits it to `client` and
-/// returns the receipt, failing unless it succeeded.
-async fn send(client: &Client, chain_id: &str, key: &SigningKey, payload: Payload) -> Receipt {
-    let what = payload.kind_name();
-    let nonce = client.next_nonce(&key.public()).await.expect("next nonce");
-    let tx = sign_payload(key, chain_id, nonce, payload, None).expect("transaction builds");
-    let hash = client.submit(&tx).await.unwrap_or_else(|e| panic!("{what} refused at admission: {e}"));
-    let view = client.wait_for_receipt(&hash, Duration::from_secs(20)).await.expect("receipt");
-    if let TxOutcome::Failed { code, message } = &view.receipt.outcome {
-        panic!("{what} failed at height {}: {code}: {message}", view.receipt.height);
-    }
-    say(format!("admission: {what} committed at height {}", view.receipt.height));
-    view.receipt
-}
-
-/// The value of attribute `attr` of the first `kind` event of `r`.
-fn event<'a>(r: &'a Receipt, kind: &str, attr: &str) -> &'a str {
-    r.events
-        .iter()
-        .find(|e| e.kind == kind)
-        .and_then(|e| e.get(attr))
-        .unwrap_or_else(|| panic!("no {kind}.{attr} in the events of {}: {:?}", r.tx_hash, r.events))
-}
-
-fn site() -> MiningSite {
-    MiningSite {
-        region: Region::Pavlodar,
-        address: Text::new("Industrial zone 4, Ekibastuz").expect("short text"),
-        capacity_kw: 2_000,
-        units: 300,
-        hashrate_ths: 30_000,
-        energy: EnergySource::Grid,
-        pool: None,
-        start_date: Date { year: 2026, month: 3, day: 1 },
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn validator_leaves_when_its_operator_stops_mining() {
@@ -73,53 +34,11 @@ async fn validator_leaves_when_its_operator_stops_mining() {
     let genesis_v3 = net.testnet.genesis.validators.iter().find(|v| v.key == v3).expect("validator 3 in genesis");
     assert!(c.params().await.expect("params").require_mining_notice, "the devnet genesis requires a mining notice");
 
-    // 1. The regulator registers a second miner party with one account.
+    // 1.–3. A second miner party, registered by the regulator, notifies the
+    //    start of mining, is accepted, and becomes the operator of validator 3
+    //    (same key and power).
     let operator = SigningKey::generate();
-    let commitment = identifier_commitment(&[7; 32], "240340012341").expect("valid BIN");
-    let r = send(
-        &c,
-        &chain_id,
-        &regulator,
-        Payload::RegisterParty {
-            kind: PartyKind::LegalEntity,
-            id_commitment: commitment,
-            display_name: None,
-            accounts: BoundedVec::new(vec![(operator.public(), None)]).expect("one account"),
-        },
-    )
-    .await;
-    let party = PartyId(event(&r, "party_registered", "party").parse().expect("party id"));
-
-    // 2. It notifies the start of mining; the (mining-scoped) regulator accepts.
-    let r = send(
-        &c,
-        &chain_id,
-        &operator,
-        Payload::SubmitMiningNotification { kind: MiningNotificationKind::Start, previous: None, site: site() },
-    )
-    .await;
-    let start = MiningNotificationId(event(&r, "mining_notification_submitted", "notification").parse().expect("id"));
-    send(
-        &c,
-        &chain_id,
-        &regulator,
-        Payload::ReviewMiningNotification { notification: start, accept: true, reason: None },
-    )
-    .await;
-
-    // 3. The regulator makes it the operator of validator 3 (same key and power).
-    let r = send(
-        &c,
-        &chain_id,
-        &regulator,
-        Payload::UpdateValidators {
-            updates: BoundedVec::new(vec![ValidatorUpdate { key: v3, power: genesis_v3.power, operator: party }])
-                .expect("one update"),
-        },
-    )
-    .await;
-    let eff: Height = event(&r, "validators_updated", "effective_height").parse().expect("height");
-    assert_eq!(event(&r, "validators_updated", "count"), "4");
+    let Operator { party, start, effective: eff } = operate_validator("admission", &net, 3, &operator).await;
     net.wait_all_height(eff, Duration::from_secs(20)).await.expect("every node reaches the operator change");
     for i in 0..4 {
         let set = net.client(i).validators(Some(eff)).await.expect("validators").validators;
@@ -129,25 +48,7 @@ async fn validator_leaves_when_its_operator_stops_mining() {
 
     // 4. The operator terminates its mining; once the regulator accepts, its
     //    validator is scheduled out of the set.
-    send(
-        &c,
-        &chain_id,
-        &operator,
-        Payload::SubmitMiningNotification {
-            kind: MiningNotificationKind::Termination,
-            previous: Some(start),
-            site: site(),
-        },
-    )
-    .await;
-    let term = MiningNotificationId(start.0 + 1);
-    let r = send(
-        &c,
-        &chain_id,
-        &regulator,
-        Payload::ReviewMiningNotification { notification: term, accept: true, reason: None },
-    )
-    .await;
+    let r = end_mining("admission", &net, &operator, start).await;
     let change: Height = event(&r, "validators_updated", "effective_height").parse().expect("height");
     assert_eq!(event(&r, "validators_updated", "count"), "3", "the receipt schedules a set of three");
     assert!(change > r.height, "the change takes effect after the review's block");

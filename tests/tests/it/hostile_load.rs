@@ -20,18 +20,15 @@ use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rand::{Rng, SeedableRng};
-use tamga_client::{sign_payload, BlockAt, Client, TxStatus};
+use tamga_client::{BlockAt, Client, TxStatus};
 use tamga_genesis::testnet::BOOTSTRAP_CLASS;
 use tamga_tests::attack::{self, Flood, Held, Opening, RssSampler, Sources};
 use tamga_tests::{say, Net, NetOptions};
 use tamga_types::views::NodeStatus;
-use tamga_types::{
-    identifier_commitment, BoundedVec, ChainId, Date, EnergySource, Hash, Height, MiningNotificationId,
-    MiningNotificationKind, MiningSite, PartyId, PartyKind, Payload, Receipt, Region, SignedTransaction, SigningKey,
-    Text, Transaction, TxOutcome, ValidatorUpdate,
-};
+use tamga_types::{ChainId, Hash, Height, Payload, SignedTransaction, SigningKey, Transaction};
 
-use crate::common::load;
+use crate::common::{end_mining, event, load, operate_validator, Operator};
+use crate::patiently;
 
 /// The code admission answers for a transaction whose signer is no account
 /// of the chain (SPEC §8: only an active account may sign).
@@ -218,24 +215,6 @@ async fn hold(net: &mut Net, f: &mut Findings, d: Duration, phase: &str) {
         tokio::time::sleep(Duration::from_millis(500)).await;
         survive(net, f, phase).await;
     }
-}
-
-/// Awaits `$call` (a future of `Result<_, ClientError>`) again, for up to
-/// 10 s, while the node answers with back-pressure (429/503) or not at all:
-/// the harness is an honest client that a node's per-address limits may
-/// slow down, not refuse.
-macro_rules! patiently {
-    ($call:expr) => {{
-        let end = Instant::now() + Duration::from_secs(10);
-        loop {
-            match $call.await {
-                Err(e) if e.is_transient() && Instant::now() < end => {
-                    tokio::time::sleep(Duration::from_millis(250)).await
-                }
-                r => break r,
-            }
-        }
-    }};
 }
 
 /// For each height of `from..=to`, the validator indices whose precommit is
@@ -728,117 +707,19 @@ async fn replayed_and_stale_requests(net: &mut Net, f: &mut Findings) {
 
 // ---- a validator removed while offline (SPEC §9: a mining notice terminated) ----
 
-/// Signs `payload` with `key` at its next nonce, submits it through `client`
-/// and returns the receipt, failing unless it succeeded.
-async fn send(client: &Client, chain_id: &str, key: &SigningKey, payload: Payload) -> Receipt {
-    let what = payload.kind_name();
-    let nonce = patiently!(client.next_nonce(&key.public())).expect("next nonce");
-    let tx = sign_payload(key, chain_id, nonce, payload, None).expect("transaction builds");
-    let hash = patiently!(client.submit(&tx)).unwrap_or_else(|e| panic!("{what} refused at admission: {e}"));
-    let view = client.wait_for_receipt(&hash, Duration::from_secs(30)).await.expect("receipt");
-    if let TxOutcome::Failed { code, message } = &view.receipt.outcome {
-        panic!("{what} failed at height {}: {code}: {message}", view.receipt.height);
-    }
-    say(format!("hostile-load: {what} committed at height {}", view.receipt.height));
-    view.receipt
-}
-
-/// The value of attribute `attr` of the first `kind` event of `r`.
-fn event<'a>(r: &'a Receipt, kind: &str, attr: &str) -> &'a str {
-    r.events
-        .iter()
-        .find(|e| e.kind == kind)
-        .and_then(|e| e.get(attr))
-        .unwrap_or_else(|| panic!("no {kind}.{attr} in the events of {}: {:?}", r.tx_hash, r.events))
-}
-
-fn site() -> MiningSite {
-    MiningSite {
-        region: Region::Pavlodar,
-        address: Text::new("Industrial zone 4, Ekibastuz").expect("short text"),
-        capacity_kw: 2_000,
-        units: 300,
-        hashrate_ths: 30_000,
-        energy: EnergySource::Grid,
-        pool: None,
-        start_date: Date { year: 2026, month: 3, day: 1 },
-    }
-}
-
 /// Validator 3 gets an operator of its own, goes offline, and its operator's
 /// mining ends (the regulator accepts the termination): it leaves the set
 /// while offline. Restarted, it is refused: no peer and no block.
 async fn removed_validator_is_refused(net: &mut Net, f: &mut Findings, seed: u64) {
     let v = 3;
-    let c = net.client(0).clone();
-    let chain_id = net.chain_id();
-    let regulator = net.testnet.regulator.clone();
-    let key = net.testnet.validators[v].key.public();
-    let power = net.testnet.genesis.validators.iter().find(|g| g.key == key).expect("in genesis").power;
     let operator = SigningKey::from_seed(rand::rngs::StdRng::seed_from_u64(seed ^ 0x09e7).gen());
-    let commitment = identifier_commitment(&[7; 32], "240340012341").expect("valid BIN");
-    let r = send(
-        &c,
-        &chain_id,
-        &regulator,
-        Payload::RegisterParty {
-            kind: PartyKind::LegalEntity,
-            id_commitment: commitment,
-            display_name: None,
-            accounts: BoundedVec::new(vec![(operator.public(), None)]).expect("one account"),
-        },
-    )
-    .await;
-    let party = PartyId(event(&r, "party_registered", "party").parse().expect("party id"));
-    let r = send(
-        &c,
-        &chain_id,
-        &operator,
-        Payload::SubmitMiningNotification { kind: MiningNotificationKind::Start, previous: None, site: site() },
-    )
-    .await;
-    let start = MiningNotificationId(event(&r, "mining_notification_submitted", "notification").parse().expect("id"));
-    send(
-        &c,
-        &chain_id,
-        &regulator,
-        Payload::ReviewMiningNotification { notification: start, accept: true, reason: None },
-    )
-    .await;
-    let r = send(
-        &c,
-        &chain_id,
-        &regulator,
-        Payload::UpdateValidators {
-            updates: BoundedVec::new(vec![ValidatorUpdate { key, power, operator: party }]).expect("one update"),
-        },
-    )
-    .await;
-    let eff: Height = event(&r, "validators_updated", "effective_height").parse().expect("height");
+    let Operator { start, effective: eff, .. } = operate_validator("hostile-load", net, v, &operator).await;
     net.wait_all_height(eff, Duration::from_secs(30)).await.expect("every node reaches the operator change");
 
     // Offline, then removed.
     let h_kill = net.height(v).await.expect("status");
     net.kill(v).expect("kill");
-    send(
-        &c,
-        &chain_id,
-        &operator,
-        Payload::SubmitMiningNotification {
-            kind: MiningNotificationKind::Termination,
-            previous: Some(start),
-            site: site(),
-        },
-    )
-    .await;
-    let term = MiningNotificationId(start.0 + 1);
-    let r = send(
-        &c,
-        &chain_id,
-        &regulator,
-        Payload::ReviewMiningNotification { notification: term, accept: true, reason: None },
-    )
-    .await;
+    let r = end_mining("hostile-load", net, &operator, start).await;
     let change: Height = event(&r, "validators_updated", "effective_height").parse().expect("height");
     for i in 0..3 {
         net.wait_height(i, change + AFTER_CHANGE, Duration::from_secs(30)).await.expect("the three keep committing");

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use tamga_client::BlockAt;
+use tamga_tests::netns::Netns;
 use tamga_tests::{say, Net, NetOptions};
 use tamga_types::Height;
 
@@ -46,6 +47,33 @@ async fn first_commit_above(net: &Net, above: Height, timeout: Duration) -> Dura
     t0.elapsed()
 }
 
+/// The heights around a cut of the network.
+struct Cut {
+    /// Every node's height just before the cut.
+    at_cut: Vec<Height>,
+    /// When the cut was made.
+    t_cut: Instant,
+    /// Heights once what was in flight at the cut has landed ([`IN_FLIGHT`]).
+    settled: Vec<Height>,
+    /// Heights at the end of the partition ([`PARTITION`]).
+    end: Vec<Height>,
+}
+
+/// Runs 5 s under the load, cuts the network with `how`, and holds the cut
+/// for [`PARTITION`], reading every node's height before, once settled, and
+/// at the end.
+async fn cut(net: &mut Net, how: impl FnOnce(&mut Netns) -> anyhow::Result<()>) -> Cut {
+    run_for(net, Duration::from_secs(5)).await;
+    let at_cut = heights(net).await;
+    how(net.netns().expect("netns")).expect("cut");
+    let t_cut = Instant::now();
+    run_for(net, IN_FLIGHT).await;
+    let settled = heights(net).await;
+    run_for(net, PARTITION - IN_FLIGHT).await;
+    let end = heights(net).await;
+    Cut { at_cut, t_cut, settled, end }
+}
+
 /// Index of node `i`'s key in the genesis validator set (certificate signer index).
 fn signer_index(net: &Net, i: usize) -> u16 {
     let set = net.genesis_validators().expect("genesis set");
@@ -64,14 +92,7 @@ async fn partition_two_two_halts_then_heals() {
     order.shuffle(&mut rng);
     let (a, b) = ([order[0], order[1]], [order[2], order[3]]);
     let l = load(&net, 50).await;
-    run_for(&mut net, Duration::from_secs(5)).await;
-    let at_cut = heights(&net).await;
-    net.netns().expect("netns").partition(&[&a, &b]).expect("cut");
-    let t_cut = Instant::now();
-    run_for(&mut net, IN_FLIGHT).await;
-    let settled = heights(&net).await;
-    run_for(&mut net, PARTITION - IN_FLIGHT).await;
-    let end = heights(&net).await;
+    let Cut { at_cut, t_cut, settled, end } = cut(&mut net, |n| n.partition(&[&a, &b])).await;
     say(format!(
         "partition {a:?}|{b:?}: heights {at_cut:?} at the cut, {settled:?} after {IN_FLIGHT:?}, {end:?} after {:.1?}",
         t_cut.elapsed()
@@ -105,14 +126,7 @@ async fn partition_one_three_majority_commits() {
     let iso = rng.gen_range(0..4usize);
     let rest: Vec<usize> = (0..4).filter(|&i| i != iso).collect();
     let l = load(&net, 50).await;
-    run_for(&mut net, Duration::from_secs(5)).await;
-    let at_cut = heights(&net).await;
-    net.netns().expect("netns").isolate(iso).expect("cut");
-    let t_cut = Instant::now();
-    run_for(&mut net, IN_FLIGHT).await;
-    let settled = heights(&net).await;
-    run_for(&mut net, PARTITION - IN_FLIGHT).await;
-    let end = heights(&net).await;
+    let Cut { at_cut, t_cut, settled, end } = cut(&mut net, |n| n.isolate(iso)).await;
     say(format!(
         "partition [{iso}]|{rest:?}: heights {at_cut:?} at the cut, {settled:?} after {IN_FLIGHT:?}, {end:?} after {:.1?}",
         t_cut.elapsed()
