@@ -1,4 +1,4 @@
-//! Micro-benchmarks of the consensus engine's vote handling (issue 7, item 2),
+//! Micro-benchmarks of the consensus engine's vote handling,
 //! driven only through the public API, as the tests in `consensus/tests/it`
 //! drive it: [`Engine::handle`] fed `Input::StartHeight`, a signed
 //! `Input::Proposal`, `Input::ValueValidated` and signed `Input::Vote`s.

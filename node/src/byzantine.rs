@@ -1,4 +1,4 @@
-//! Test-only Byzantine behaviours (issue 6, scenario 7). Compiled only with
+//! Test-only Byzantine behaviours (the multi-node Byzantine scenario, tests/README.md). Compiled only with
 //! the `byzantine` feature (the `tamgad-byzantine` binary; `lib.rs` refuses
 //! to compile it without debug assertions, so no release build carries it)
 //! and active only when the environment variable [`ENV`] names a mode:

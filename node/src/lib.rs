@@ -82,7 +82,7 @@ pub(crate) mod sim_clock {
     }
 }
 
-// The Byzantine behaviours are for test builds only (issue 6 scenario 7).
+// The Byzantine behaviours are for test builds only (the multi-node Byzantine scenario).
 #[cfg(all(feature = "byzantine", not(debug_assertions)))]
 compile_error!(
     "the `byzantine` feature is test-only: build it in a profile with debug assertions (dev, ci), never in release"

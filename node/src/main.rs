@@ -184,8 +184,8 @@ fn journal_verify(home: Option<PathBuf>, dir: Option<PathBuf>) -> anyhow::Result
     let r = match tamga_node::journal::verify(&dir) {
         Ok(r) => r,
         Err(e) => {
-            // A failed verification is a security event of the node (issue 10
-            // item 4), recorded in its security log when the home is known.
+            // A failed verification is a security event of the node (SPEC §12),
+            // recorded in its security log when the home is known.
             if let (tamga_node::journal::VerifyError::Violation(v), Some(home)) = (&e, &home) {
                 record_journal_failure(home, v);
             }

@@ -1,5 +1,5 @@
 //! Micro-benchmarks of one 5,000-transaction block through the ledger
-//! (issue 7, item 2), on a real RocksDB in a temporary directory.
+//! on a real RocksDB in a temporary directory.
 //!
 //! The chain: four validators, an issuer and 1,000 holders, each funded with
 //! 1,000,000 units of one token class by the genesis transactions

@@ -1,6 +1,6 @@
 //! # tamga-tests
 //!
-//! Multi-node integration tests that run real `tamgad` processes (issue 6):
+//! Multi-node integration tests that run real `tamgad` processes:
 //! safety always, liveness while more than two thirds are up, no committed
 //! transaction lost, every bad input refused with its code.
 //!

@@ -1,6 +1,6 @@
 //! [`Netns`]: every node of a [`Net`](crate::Net) in its own Linux network
-//! namespace, so links between chosen nodes can be cut and healed (issue 6,
-//! scenario 4).
+//! namespace, so links between chosen nodes can be cut and healed (the partition
+//! scenarios).
 //!
 //! Layout of a net with id `K` (1..=250, unique among the runs on the machine):
 //!

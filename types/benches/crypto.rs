@@ -1,5 +1,5 @@
 //! Micro-benchmarks of the per-transaction CPU work every validator does
-//! before execution (issue 7, item 2):
+//! before execution:
 //!
 //! * `verify/single/N` and `verify/batch/N` — N ed25519 signatures over
 //!   distinct keys and transfer signing messages, checked one by one with

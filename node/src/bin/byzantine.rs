@@ -1,5 +1,5 @@
 //! `tamgad-byzantine`: `tamgad` built with the test-only `byzantine` feature
-//! (issue 6 scenario 7). Same command line; with `TAMGA_BYZANTINE` set the
+//! (the multi-node Byzantine scenario). Same command line; with `TAMGA_BYZANTINE` set the
 //! node misbehaves as `tamga_node::byzantine` describes, otherwise it is an
 //! honest `tamgad`. Built only on request
 //! (`cargo build -p tamga-node --features byzantine --bin tamgad-byzantine`);

@@ -1,4 +1,4 @@
-//! Backups (issue 10): an online checkpoint of a ledger verifies and reopens
+//! Backups (SPEC §12): an online checkpoint of a ledger verifies and reopens
 //! with the same root and state; a damaged copy fails verification with an
 //! error that says what is wrong.
 

@@ -1,4 +1,4 @@
-//! Issue 10: back up a validator of a 4-node net under load with the real
+//! Backups (SPEC §12): back up a validator of a 4-node net under load with the real
 //! `tamgad backup create` (the running node makes the checkpoint over its
 //! operator socket), stop it, wipe its data, `tamgad backup restore`, start
 //! it: it catches up from its peers before signing, its root equals the

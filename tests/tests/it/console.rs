@@ -1,4 +1,4 @@
-//! The regulator console (issue 8) in a real browser against a real
+//! The regulator console (SPEC §11) in a real browser against a real
 //! 4-validator net: headless Chromium driven through chromedriver
 //! (W3C WebDriver over HTTP with the workspace's `reqwest`: a crate such as
 //! fantoccini unifies features that rebuild RocksDB for the whole workspace).

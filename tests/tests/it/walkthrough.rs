@@ -1,4 +1,4 @@
-//! The README walkthrough (issue 5), run through the real `tamga` binary
+//! The README walkthrough, run through the real `tamga` binary
 //! against a real 4-validator net: register parties (with an IIN check digit
 //! refused), accept an issuer (a class refused before), create a class, mint,
 //! transfer, issue a record, pledge it, see its transfer refused, release,
