@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use tamga_client::BlockAt;
 use tamga_types::{
-    ActivityNotificationId, ClassId, Date, EncumbranceId, EscrowId, Hash, Height, MiningNotificationId, PartyId,
-    PublicKey, RecordId, Region,
+    ClassId, Date, EncumbranceId, EscrowId, Hash, Height, MiningNotificationId, PartyId, PublicKey, RecordId, Region,
 };
 
 /// Tamga command-line client: keys, transactions for every ledger operation,
@@ -185,101 +184,6 @@ pub enum Command {
     /// verify FILE --genesis FILE` checks a saved export offline.
     #[command(subcommand)]
     Export(ExportCmd),
-    /// All parties (= `party list`).
-    #[command(hide = true)]
-    Parties,
-    /// All token classes (= `token list`).
-    #[command(hide = true)]
-    Classes {
-        /// Only the classes of this issuer party.
-        #[arg(long)]
-        issuer: Option<PartyId>,
-    },
-    /// Show a class (`class <id>`), or create and pause classes (= `token …`).
-    #[command(hide = true)]
-    Class(ClassArgs),
-    /// Holders of a class (= `token holders`).
-    #[command(hide = true)]
-    Holders {
-        /// Class id.
-        class: ClassId,
-    },
-    /// Issuer mints tokens (= `token mint`).
-    #[command(hide = true)]
-    Mint {
-        /// Class id.
-        class: ClassId,
-        /// Receiving account.
-        to: PublicKey,
-        /// Amount (display units unless --base-units).
-        amount: String,
-    },
-    /// Transfer tokens (= `token transfer`).
-    #[command(hide = true)]
-    Transfer {
-        /// Class id.
-        class: ClassId,
-        /// Receiving account.
-        to: PublicKey,
-        /// Amount (display units unless --base-units).
-        amount: String,
-    },
-    /// Redeem tokens (= `token redeem`).
-    #[command(hide = true)]
-    Redeem {
-        /// Class id.
-        class: ClassId,
-        /// Amount (display units unless --base-units).
-        amount: String,
-        /// Index of the claimed right in the class's `rights` list.
-        #[arg(long, default_value_t = 0)]
-        right: u32,
-    },
-    /// Freeze a holding (= `token freeze`, `regulator freeze`).
-    #[command(hide = true)]
-    Freeze(FreezeArgs),
-    /// Unfreeze a holding (= `token unfreeze`, `regulator unfreeze`).
-    #[command(hide = true)]
-    Unfreeze(FreezeArgs),
-    /// Forced transfer (= `regulator forced-transfer`).
-    #[command(hide = true)]
-    ForcedTransfer {
-        /// Class id.
-        class: ClassId,
-        /// Source account.
-        from: PublicKey,
-        /// Receiving account.
-        to: PublicKey,
-        /// Amount (display units unless --base-units).
-        amount: String,
-        /// Legal basis (court decision, article…).
-        #[arg(long)]
-        legal_basis: String,
-    },
-    /// Recover a lost key's assets (= `regulator recover-account`).
-    #[command(hide = true)]
-    RecoverAccount {
-        /// The lost account.
-        from: PublicKey,
-        /// The party's other account.
-        to: PublicKey,
-        /// Legal basis.
-        #[arg(long)]
-        legal_basis: String,
-    },
-    /// All escrows (= `escrow list`).
-    #[command(hide = true)]
-    Escrows {
-        /// Only escrows where this party is payer, payee or arbiter.
-        #[arg(long)]
-        party: Option<PartyId>,
-    },
-    /// Mining notifications (= `notify mining`, `regulator accept-notification`).
-    #[command(subcommand, hide = true)]
-    Mining(MiningCmd),
-    /// Activity notifications (= `notify activity`, `regulator accept-notification --activity`).
-    #[command(subcommand, hide = true)]
-    Activity(ActivityCmd),
 }
 
 /// Key files.
@@ -297,7 +201,7 @@ pub enum KeysCmd {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
         /// Write the seed unencrypted (64 hex characters; development only).
-        #[arg(long, alias = "insecure-plain")]
+        #[arg(long)]
         plain: bool,
     },
     /// List the key files in a directory with their addresses (no passphrase needed).
@@ -327,12 +231,9 @@ pub enum KeysCmd {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
         /// Write the seed unencrypted (development only).
-        #[arg(long, alias = "insecure-plain")]
+        #[arg(long)]
         plain: bool,
     },
-    /// Generate a plain key file (= `keys new --plain --out FILE`).
-    #[command(hide = true)]
-    Generate {},
 }
 
 /// `tx HASH` or a tx subcommand.
@@ -588,55 +489,6 @@ pub struct RegisterArgs {
     pub accounts: Vec<String>,
 }
 
-/// `class <id>` or a class subcommand.
-#[derive(Debug, Args)]
-#[command(args_conflicts_with_subcommands = true, arg_required_else_help = true)]
-pub struct ClassArgs {
-    /// Class id to show.
-    pub id: Option<ClassId>,
-    /// A class operation.
-    #[command(subcommand)]
-    pub cmd: Option<ClassCmd>,
-}
-
-/// Class operations (Law on Informatization art. 33-1 p.2).
-#[derive(Debug, Subcommand)]
-pub enum ClassCmd {
-    /// Create a secured token class (issuer).
-    Create(CreateClassArgs),
-    /// Pause a class (issuer or regulator).
-    Pause {
-        /// Class id.
-        class: ClassId,
-        /// Legal basis or reason.
-        #[arg(long)]
-        legal_basis: String,
-    },
-    /// Resume a paused class (issuer or regulator).
-    Unpause {
-        /// Class id.
-        class: ClassId,
-        /// Legal basis or reason.
-        #[arg(long)]
-        legal_basis: String,
-    },
-}
-
-/// Freeze / unfreeze arguments.
-#[derive(Debug, Args)]
-pub struct FreezeArgs {
-    /// Class id.
-    pub class: ClassId,
-    /// The holder's account.
-    pub holder: PublicKey,
-    /// Amount (display units unless --base-units) [default: the whole holding].
-    #[arg(long)]
-    pub amount: Option<String>,
-    /// Legal basis.
-    #[arg(long)]
-    pub legal_basis: String,
-}
-
 /// `--class --holder [--amount] --legal-basis` of `token freeze|unfreeze`, `regulator freeze|unfreeze`.
 #[derive(Debug, Args)]
 pub struct FreezeFlags {
@@ -796,12 +648,9 @@ pub enum RecordCmd {
     },
     /// Certify a right to a holder (issuer or regulator); the receipt names the new `record_id`.
     Issue {
-        /// The holder's address (`--holder` also works).
-        #[arg(long, alias = "holder", value_name = "ADDRESS", required_unless_present = "holder_pos")]
-        to: Option<PublicKey>,
-        /// The holder's address, as a positional argument (old form).
-        #[arg(hide = true, conflicts_with = "to")]
-        holder_pos: Option<PublicKey>,
+        /// The holder's address.
+        #[arg(long, value_name = "ADDRESS")]
+        to: PublicKey,
         /// Object kind: thing, goods, raw-resource, claim, digital-object, other.
         #[arg(long, value_parser = snake::<tamga_types::ObjectKind>)]
         kind: tamga_types::ObjectKind,
@@ -820,11 +669,8 @@ pub enum RecordCmd {
         /// Record id.
         record: RecordId,
         /// New holder's address.
-        #[arg(long, value_name = "ADDRESS", required_unless_present = "to_pos")]
-        to: Option<PublicKey>,
-        /// New holder's address, as a positional argument (old form).
-        #[arg(hide = true, conflicts_with = "to")]
-        to_pos: Option<PublicKey>,
+        #[arg(long, value_name = "ADDRESS")]
+        to: PublicKey,
     },
     /// Encumber a record (holder): pledge, lien or other; the receipt names the new `encumbrance_id`.
     ///
@@ -847,11 +693,8 @@ pub enum RecordCmd {
         /// Record id.
         record: RecordId,
         /// Encumbrance id.
-        #[arg(long, value_name = "EID", required_unless_present = "encumbrance_pos")]
-        encumbrance: Option<EncumbranceId>,
-        /// Encumbrance id, as a positional argument (old form).
-        #[arg(hide = true, conflicts_with = "encumbrance")]
-        encumbrance_pos: Option<EncumbranceId>,
+        #[arg(long, value_name = "EID")]
+        encumbrance: EncumbranceId,
     },
     /// Terminate a record (certifier or holder). Reasons: redeemed, expired, object-lost, court-decision, other.
     Terminate {
@@ -952,42 +795,6 @@ pub enum Party2 {
     Payer,
 }
 
-/// A regulator's review decision.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Decision {
-    /// Accept.
-    Accept,
-    /// Reject (a reason is required).
-    Reject,
-}
-
-/// Mining notifications (Law on Informatization art. 33-1 p.9).
-#[derive(Debug, Subcommand)]
-pub enum MiningCmd {
-    /// List notifications, filtered and paged.
-    List(MiningListArgs),
-    /// One notification.
-    Show {
-        /// Notification id.
-        id: MiningNotificationId,
-    },
-    /// Installed capacity and units of active sites by region.
-    Totals,
-    /// Submit a start, change or termination notification (miner).
-    Submit(MiningSubmitArgs),
-    /// Accept or reject a notification (`mining` regulator).
-    Review {
-        /// Notification id.
-        id: MiningNotificationId,
-        /// Decision.
-        #[arg(value_enum)]
-        decision: Decision,
-        /// Reason (required to reject).
-        #[arg(long, required_if_eq("decision", "reject"))]
-        reason: Option<String>,
-    },
-}
-
 /// Filters of `mining list`.
 #[derive(Debug, Args)]
 pub struct MiningListArgs {
@@ -1015,20 +822,6 @@ pub struct MiningListArgs {
     /// Page size (1–1000, default 100).
     #[arg(long)]
     pub limit: Option<usize>,
-}
-
-/// `mining submit`.
-#[derive(Debug, Args)]
-pub struct MiningSubmitArgs {
-    /// start, change or termination.
-    #[arg(long, value_parser = snake::<tamga_types::MiningNotificationKind>)]
-    pub kind: tamga_types::MiningNotificationKind,
-    /// For a change or termination: the notification it follows.
-    #[arg(long)]
-    pub previous: Option<MiningNotificationId>,
-    /// The site.
-    #[command(flatten)]
-    pub site: SiteArgs,
 }
 
 /// A mining site, every field given.
@@ -1088,42 +881,8 @@ pub struct SiteChangeArgs {
     #[arg(long)]
     pub pool: Option<String>,
     /// Date of the change or termination (YYYY-MM-DD).
-    #[arg(long, alias = "date")]
+    #[arg(long)]
     pub start_date: Option<Date>,
-}
-
-/// Activity notifications (Law on Informatization art. 33-1 p.10).
-#[derive(Debug, Subcommand)]
-pub enum ActivityCmd {
-    /// List notifications.
-    List {
-        /// Only this party's.
-        #[arg(long)]
-        party: Option<PartyId>,
-    },
-    /// Notify the start or end of an activity: issuance, trading-organisation, exchange.
-    Submit {
-        /// Activity.
-        #[arg(long, value_parser = snake::<tamga_types::Activity>)]
-        activity: tamga_types::Activity,
-        /// start or termination.
-        #[arg(long, value_parser = snake::<tamga_types::ActivityPhase>)]
-        phase: tamga_types::ActivityPhase,
-        /// Effective date (YYYY-MM-DD).
-        #[arg(long)]
-        date: Date,
-    },
-    /// Accept or reject a notification (`assets` regulator).
-    Review {
-        /// Notification id.
-        id: ActivityNotificationId,
-        /// Decision.
-        #[arg(value_enum)]
-        decision: Decision,
-        /// Reason (required to reject).
-        #[arg(long, required_if_eq("decision", "reject"))]
-        reason: Option<String>,
-    },
 }
 
 /// Notifications (Law on Informatization art. 33-1 p.9 and p.10).
@@ -1237,7 +996,6 @@ pub enum RegulatorCmd {
     },
     /// Revoke any account key. Reasons (Digital Code art. 59 p.1): holder-request,
     /// false-information, death, change-of-name, reorganisation-or-liquidation, court-decision.
-    #[command(alias = "revoke-account")]
     RevokeKey {
         /// The key to revoke.
         #[arg(value_name = "ADDRESS")]

@@ -146,11 +146,6 @@ pub fn run(cli: &Cli, k: &KeysCmd, p: &Printer) -> Result<()> {
             let info = write(cli, &path, &SigningKey::generate(), *plain)?;
             show(p, &info)
         }
-        KeysCmd::Generate {} => {
-            let out = cli.out.as_ref().context("give --out FILE")?;
-            let info = write(cli, out, &SigningKey::generate(), true)?;
-            show(p, &info)
-        }
         KeysCmd::Import { name, seed_file, dir, plain } => {
             let seed = match seed_file {
                 Some(f) => Zeroizing::new(std::fs::read_to_string(f).with_context(|| format!("{}", f.display()))?),

@@ -23,8 +23,8 @@ use tamga_types::views::{MiningFilter, TxView};
 use tamga_types::{MiningSite, SignedTransaction, SigningKey, TxOutcome};
 
 use args::{
-    ActivityCmd, BlockArgs, BlockCmd, Cli, Command, EscrowCmd, MiningCmd, MiningListArgs, NotifyActivityCmd, NotifyCmd,
-    NotifyMiningCmd, PartyCmd, ReceiptArgs, ReceiptCmd, RecordCmd, TokenCmd, TxArgs, TxCmd,
+    BlockArgs, BlockCmd, Cli, Command, EscrowCmd, MiningListArgs, NotifyActivityCmd, NotifyCmd, NotifyMiningCmd,
+    PartyCmd, ReceiptArgs, ReceiptCmd, RecordCmd, TokenCmd, TxArgs, TxCmd,
 };
 use output::Printer;
 use payloads::{Ctx, Op};
@@ -285,7 +285,7 @@ async fn mining_list(client: &Client, a: &MiningListArgs) -> Result<Vec<tamga_ty
 }
 
 async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
-    use args::{ClassArgs, EscrowArgs, ParamsArgs, PartyArgs, RecordArgs, ValidatorsArgs};
+    use args::{EscrowArgs, ParamsArgs, PartyArgs, RecordArgs, ValidatorsArgs};
     let default_account = || -> Result<tamga_types::PublicKey> {
         Ok(signing_key(cli).context("give an account address, or --key")?.public())
     };
@@ -370,20 +370,12 @@ async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
                 p.block(&client.block(*at).await?)
             }
         }
-        Command::Parties | Command::Party(PartyArgs { cmd: Some(PartyCmd::List), .. }) => {
-            p.value(&client.parties().await?)
-        }
+        Command::Party(PartyArgs { cmd: Some(PartyCmd::List), .. }) => p.value(&client.parties().await?),
         Command::Party(PartyArgs { id: Some(id), .. })
         | Command::Party(PartyArgs { cmd: Some(PartyCmd::Show { id }), .. }) => p.value(&client.party(*id).await?),
-        Command::Classes { issuer } | Command::Token(TokenCmd::List { issuer }) => {
-            p.classes(&client.classes(*issuer).await?)
-        }
-        Command::Class(ClassArgs { id: Some(id), .. }) | Command::Token(TokenCmd::Show { id }) => {
-            p.value(&client.class(*id).await?)
-        }
-        Command::Holders { class: id } | Command::Token(TokenCmd::Holders { id }) => {
-            p.value(&client.holders(*id).await?)
-        }
+        Command::Token(TokenCmd::List { issuer }) => p.classes(&client.classes(*issuer).await?),
+        Command::Token(TokenCmd::Show { id }) => p.value(&client.class(*id).await?),
+        Command::Token(TokenCmd::Holders { id }) => p.value(&client.holders(*id).await?),
         Command::Record(RecordArgs { id: Some(id), .. })
         | Command::Record(RecordArgs { cmd: Some(RecordCmd::Show { id }), .. }) => p.record(&client.record(*id).await?),
         Command::Record(RecordArgs { cmd: Some(RecordCmd::List { holder }), .. }) => {
@@ -393,22 +385,17 @@ async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
             };
             p.value(&client.account_records(&key).await?)
         }
-        Command::Escrows { party } | Command::Escrow(EscrowArgs { cmd: Some(EscrowCmd::List { party }), .. }) => {
+        Command::Escrow(EscrowArgs { cmd: Some(EscrowCmd::List { party }), .. }) => {
             p.value(&client.escrows(*party).await?)
         }
         Command::Escrow(EscrowArgs { id: Some(id), .. })
         | Command::Escrow(EscrowArgs { cmd: Some(EscrowCmd::Show { id }), .. }) => p.value(&client.escrow(*id).await?),
-        Command::Mining(MiningCmd::List(a)) | Command::Notify(NotifyCmd::Mining(NotifyMiningCmd::List(a))) => {
-            p.notifications(&mining_list(client, a).await?)
-        }
-        Command::Mining(MiningCmd::Show { id }) | Command::Notify(NotifyCmd::Mining(NotifyMiningCmd::Show { id })) => {
+        Command::Notify(NotifyCmd::Mining(NotifyMiningCmd::List(a))) => p.notifications(&mining_list(client, a).await?),
+        Command::Notify(NotifyCmd::Mining(NotifyMiningCmd::Show { id })) => {
             p.notification(&client.mining_notification(*id).await?)
         }
-        Command::Mining(MiningCmd::Totals) | Command::Notify(NotifyCmd::Mining(NotifyMiningCmd::Totals)) => {
-            p.value(&client.mining_totals().await?)
-        }
-        Command::Activity(ActivityCmd::List { party })
-        | Command::Notify(NotifyCmd::Activity(NotifyActivityCmd::List { party })) => {
+        Command::Notify(NotifyCmd::Mining(NotifyMiningCmd::Totals)) => p.value(&client.mining_totals().await?),
+        Command::Notify(NotifyCmd::Activity(NotifyActivityCmd::List { party })) => {
             p.notifications(&client.activity_notifications(*party).await?)
         }
         Command::Evidence => p.value(&client.evidence().await?),

@@ -1,7 +1,6 @@
 //! From command-line arguments to payloads (pure: no I/O, unit-tested).
 //!
-//! [`Op::of`] maps every transaction command (its current and its older
-//! spelling alike) to a builder. Some need facts from the node first, which
+//! [`Op::of`] maps every transaction command to a builder. Some need facts from the node first, which
 //! the caller fetches and passes in a [`Ctx`]: the decimals of the class an
 //! amount is expressed in ([`Op::amount_class`], unless `--base-units`), and
 //! for a mining change or termination the previous notification's site
@@ -15,9 +14,8 @@ use tamga_types::{
 };
 
 use crate::args::{
-    ActivityCmd, ClassCmd, Command, CreateClassArgs, Decision, EscrowCmd, MiningCmd, NotifyActivityCmd, NotifyCmd,
-    NotifyMiningCmd, ParamName, ParamsCmd, Party2, PartyCmd, RecordCmd, RegisterArgs, RegulatorCmd, SiteArgs,
-    SiteChangeArgs, TokenCmd, ValidatorsCmd,
+    Command, CreateClassArgs, EscrowCmd, NotifyActivityCmd, NotifyCmd, NotifyMiningCmd, ParamName, ParamsCmd, Party2,
+    PartyCmd, RecordCmd, RegisterArgs, RegulatorCmd, SiteArgs, SiteChangeArgs, TokenCmd, ValidatorsCmd,
 };
 
 /// What a builder may need from outside the command line.
@@ -258,43 +256,9 @@ impl<'a> Op<'a> {
 
     /// The transaction command in `cmd`, if it is one (queries are not).
     pub fn of(cmd: &'a Command) -> Option<Op<'a>> {
-        use crate::args::{ClassArgs, EscrowArgs, ParamsArgs, PartyArgs, RecordArgs, ValidatorsArgs};
+        use crate::args::{EscrowArgs, ParamsArgs, PartyArgs, RecordArgs, ValidatorsArgs};
         Some(match cmd {
-            Command::Mint { class, to, amount: a } => {
-                Op::amount_in(*class, move |d| Ok(Payload::Mint { class: *class, to: *to, amount: amount(a, d)? }))
-            }
-            Command::Transfer { class, to, amount: a } => {
-                Op::amount_in(*class, move |d| Ok(Payload::Transfer { class: *class, to: *to, amount: amount(a, d)? }))
-            }
-            Command::Redeem { class, amount: a, right } => Op::amount_in(*class, move |d| {
-                Ok(Payload::Redeem { class: *class, amount: amount(a, d)?, right: *right })
-            }),
-            Command::Freeze(a) | Command::Unfreeze(a) => {
-                let f = matches!(cmd, Command::Freeze(_));
-                let build = move |d| freeze_payload(f, a.class, a.holder, a.amount.as_deref(), &a.legal_basis, d);
-                match a.amount {
-                    Some(_) => Op::amount_in(a.class, build),
-                    None => Op::new(move |c| build(c.decimals)),
-                }
-            }
-            Command::ForcedTransfer { class, from, to, amount: a, legal_basis } => Op::amount_in(*class, move |d| {
-                Ok(Payload::ForcedTransfer {
-                    class: *class,
-                    from: *from,
-                    to: *to,
-                    amount: amount(a, d)?,
-                    legal_basis: text("legal-basis", legal_basis)?,
-                })
-            }),
-            Command::RecoverAccount { from, to, legal_basis } => Op::fixed(move || {
-                Ok(Payload::RecoverAccount { from: *from, to: *to, legal_basis: text("legal-basis", legal_basis)? })
-            }),
             Command::Party(PartyArgs { cmd: Some(c), .. }) => Op::party(c)?,
-            Command::Class(ClassArgs { cmd: Some(c), .. }) => match c {
-                ClassCmd::Create(a) => Op::new(move |c| create_class(a, c.decimals)),
-                ClassCmd::Pause { class, legal_basis } => Op::fixed(move || pause(*class, true, legal_basis)),
-                ClassCmd::Unpause { class, legal_basis } => Op::fixed(move || pause(*class, false, legal_basis)),
-            },
             Command::Token(c) => Op::token(c)?,
             Command::Record(RecordArgs { cmd: Some(c), .. }) => Op::record(c)?,
             Command::Escrow(EscrowArgs { cmd: Some(c), .. }) => Op::escrow(c)?,
@@ -317,24 +281,6 @@ impl<'a> Op<'a> {
                 NotifyActivityCmd::List { .. } => return None,
             },
             Command::Regulator(c) => Op::regulator(c),
-            Command::Mining(c) => match c {
-                MiningCmd::Submit(a) => Op::fixed(move || {
-                    Ok(Payload::SubmitMiningNotification { kind: a.kind, previous: a.previous, site: site(&a.site)? })
-                }),
-                MiningCmd::Review { id, decision, reason } => {
-                    Op::fixed(move || review(id.0, false, *decision == Decision::Accept, reason.as_deref()))
-                }
-                _ => return None,
-            },
-            Command::Activity(c) => match c {
-                ActivityCmd::Submit { activity, phase, date } => Op::fixed(move || {
-                    Ok(Payload::SubmitActivityNotification { activity: *activity, phase: *phase, date: *date })
-                }),
-                ActivityCmd::Review { id, decision, reason } => {
-                    Op::fixed(move || review(id.0, true, *decision == Decision::Accept, reason.as_deref()))
-                }
-                ActivityCmd::List { .. } => return None,
-            },
             Command::Validators(ValidatorsArgs { cmd: Some(ValidatorsCmd::Update { updates }), .. }) => {
                 Op::fixed(move || {
                     update_validators(updates.iter().map(|s| validator_update(s)).collect::<Result<Vec<_>, _>>()?)
@@ -401,30 +347,26 @@ impl<'a> Op<'a> {
     fn record(c: &'a RecordCmd) -> Option<Op<'a>> {
         Some(match c {
             RecordCmd::Show { .. } | RecordCmd::List { .. } => return None,
-            RecordCmd::Issue { to, holder_pos, kind, description, external_ref, document_hash } => {
-                Op::fixed(move || {
-                    let holder = to.or(*holder_pos).ok_or("give --to ADDRESS")?;
-                    Ok(Payload::IssueRecord {
-                        holder,
-                        object: RecordObject {
-                            kind: *kind,
-                            description: text("description", description)?,
-                            external_ref: external_ref.as_deref().map(|r| text("external-ref", r)).transpose()?,
-                            document_hash: *document_hash,
-                        },
-                    })
+            RecordCmd::Issue { to, kind, description, external_ref, document_hash } => Op::fixed(move || {
+                Ok(Payload::IssueRecord {
+                    holder: *to,
+                    object: RecordObject {
+                        kind: *kind,
+                        description: text("description", description)?,
+                        external_ref: external_ref.as_deref().map(|r| text("external-ref", r)).transpose()?,
+                        document_hash: *document_hash,
+                    },
                 })
-            }
-            RecordCmd::Transfer { record, to, to_pos } => Op::fixed(move || {
-                Ok(Payload::TransferRecord { record: *record, to: to.or(*to_pos).ok_or("give --to ADDRESS")? })
             }),
+            RecordCmd::Transfer { record, to } => {
+                Op::fixed(move || Ok(Payload::TransferRecord { record: *record, to: *to }))
+            }
             RecordCmd::Encumber { record, kind, beneficiary, legal_basis } => {
                 Op::fixed(move || encumber(*record, *kind, *beneficiary, legal_basis.as_deref()))
             }
-            RecordCmd::Release { record, encumbrance, encumbrance_pos } => Op::fixed(move || {
-                let encumbrance = encumbrance.or(*encumbrance_pos).ok_or("give --encumbrance EID")?;
-                Ok(Payload::Release { record: *record, encumbrance })
-            }),
+            RecordCmd::Release { record, encumbrance } => {
+                Op::fixed(move || Ok(Payload::Release { record: *record, encumbrance: *encumbrance }))
+            }
             RecordCmd::Terminate { record, reason } => {
                 Op::fixed(move || Ok(Payload::TerminateRecord { record: *record, reason: *reason }))
             }

@@ -72,37 +72,84 @@ fn show_or_operate_on_the_same_noun() {
     assert!(Op::of(&cli.cmd).is_none());
 }
 
+/// One spelling per operation: the older top-level forms and hidden
+/// aliases are usage errors, not silently different commands.
+#[test]
+fn only_the_current_spellings_parse() {
+    let (a, b) = (k(1).to_hex(), k(2).to_hex());
+    for line in [
+        &["parties"][..],
+        &["classes"],
+        &["class", "1"],
+        &["holders", "1"],
+        &["mint", "1", &a, "5"],
+        &["transfer", "1", &a, "5"],
+        &["redeem", "1", "5"],
+        &["freeze", "1", &a, "--legal-basis", "x"],
+        &["unfreeze", "1", &a, "--legal-basis", "x"],
+        &["forced-transfer", "1", &a, &b, "5", "--legal-basis", "x"],
+        &["recover-account", &a, &b, "--legal-basis", "x"],
+        &["escrows"],
+        &["mining", "totals"],
+        &["activity", "list"],
+        &["keys", "generate", "--out", "a.key"],
+        &["keys", "new", "--out", "a.key", "--insecure-plain"],
+        &["regulator", "revoke-account", &a, "--reason", "death"],
+        &["record", "issue", &a, "--kind", "goods", "--description", "x"],
+        &["record", "issue", "--holder", &a, "--kind", "goods", "--description", "x"],
+        &["record", "transfer", "5", &a],
+        &["record", "release", "5", "2"],
+        &["notify", "mining", "terminate", "--previous", "2", "--date", "2026-09-01"],
+    ] {
+        let e = parse(line).expect_err(&format!("{line:?} parses"));
+        assert_eq!(e.exit_code(), 2, "{line:?}: {e}");
+    }
+}
+
 #[test]
 fn token_commands_scale_amounts_by_the_class_decimals() {
     let to = k(2).to_hex();
-    assert_eq!(ok(&["mint", "1", &to, "12.5"], Some(2)), Payload::Mint { class: ClassId(1), to: k(2), amount: 1250 });
     assert_eq!(
-        ok(&["--base-units", "transfer", "1", &to, "1250"], None),
+        ok(&["token", "mint", "--class", "1", "--to", &to, "--amount", "12.5"], Some(2)),
+        Payload::Mint { class: ClassId(1), to: k(2), amount: 1250 }
+    );
+    assert_eq!(
+        ok(&["--base-units", "token", "transfer", "--class", "1", "--to", &to, "--amount", "1250"], None),
         Payload::Transfer { class: ClassId(1), to: k(2), amount: 1250 }
     );
     assert_eq!(
-        ok(&["redeem", "4", "3", "--right", "1"], Some(0)),
+        ok(&["token", "redeem", "--class", "4", "--amount", "3", "--right", "1"], Some(0)),
         Payload::Redeem { class: ClassId(4), amount: 3, right: 1 }
     );
     // Edge cases reach the user as errors, never as a rounded amount.
-    assert!(payload(&["transfer", "1", &to, "1.005"], Some(2)).unwrap_err().contains("3 decimal places"));
-    assert!(payload(&["transfer", "1", &to, "1.5"], None).unwrap_err().contains("only digits"));
-    assert!(payload(&["transfer", "1", &to, "1e3"], Some(2)).unwrap_err().contains("only digits"));
-    assert!(payload(&["transfer", "1", &to, "340282366920938463463374607431768211456"], None)
+    assert!(payload(&["token", "transfer", "--class", "1", "--to", &to, "--amount", "1.005"], Some(2))
         .unwrap_err()
-        .contains("too large"));
+        .contains("3 decimal places"));
+    assert!(payload(&["token", "transfer", "--class", "1", "--to", &to, "--amount", "1.5"], None)
+        .unwrap_err()
+        .contains("only digits"));
+    assert!(payload(&["token", "transfer", "--class", "1", "--to", &to, "--amount", "1e3"], Some(2))
+        .unwrap_err()
+        .contains("only digits"));
+    assert!(payload(
+        &["token", "transfer", "--class", "1", "--to", &to, "--amount", "340282366920938463463374607431768211456"],
+        None
+    )
+    .unwrap_err()
+    .contains("too large"));
     // A leading '-' is not an amount (clap sees an unknown flag).
-    assert!(parse(&["transfer", "1", &to, "-5"]).is_err());
+    assert!(parse(&["token", "transfer", "--class", "1", "--to", &to, "--amount", "-5"]).is_err());
 }
 
 #[test]
 fn amount_class_is_named_only_when_an_amount_is_given() {
     let h = k(3).to_hex();
-    let cli = parse(&["freeze", "9", &h, "--legal-basis", "court"]).unwrap();
+    let cli = parse(&["token", "freeze", "--class", "9", "--holder", &h, "--legal-basis", "court"]).unwrap();
     assert_eq!(Op::of(&cli.cmd).unwrap().amount_class(), None);
-    let cli = parse(&["freeze", "9", &h, "--amount", "1", "--legal-basis", "court"]).unwrap();
+    let cli =
+        parse(&["token", "freeze", "--class", "9", "--holder", &h, "--amount", "1", "--legal-basis", "court"]).unwrap();
     assert_eq!(Op::of(&cli.cmd).unwrap().amount_class(), Some(ClassId(9)));
-    let cli = parse(&["mint", "5", &h, "1"]).unwrap();
+    let cli = parse(&["token", "mint", "--class", "5", "--to", &h, "--amount", "1"]).unwrap();
     assert_eq!(Op::of(&cli.cmd).unwrap().amount_class(), Some(ClassId(5)));
 }
 
@@ -110,24 +157,48 @@ fn amount_class_is_named_only_when_an_amount_is_given() {
 fn freeze_unfreeze_forced_recover() {
     let (a, b) = (k(3).to_hex(), k(4).to_hex());
     assert_eq!(
-        ok(&["freeze", "9", &a, "--legal-basis", "court order 1"], Some(0)),
+        ok(&["token", "freeze", "--class", "9", "--holder", &a, "--legal-basis", "court order 1"], Some(0)),
         Payload::Freeze { class: ClassId(9), holder: k(3), amount: None, legal_basis: t("court order 1") }
     );
     assert_eq!(
-        ok(&["unfreeze", "9", &a, "--amount", "0.5", "--legal-basis", "lifted"], Some(1)),
+        ok(
+            &["token", "unfreeze", "--class", "9", "--holder", &a, "--amount", "0.5", "--legal-basis", "lifted"],
+            Some(1)
+        ),
         Payload::Unfreeze { class: ClassId(9), holder: k(3), amount: Some(5), legal_basis: t("lifted") }
     );
     assert_eq!(
-        ok(&["forced-transfer", "2", &a, &b, "7", "--legal-basis", "art. 105"], Some(0)),
+        ok(
+            &[
+                "regulator",
+                "forced-transfer",
+                "--class",
+                "2",
+                "--from",
+                &a,
+                "--to",
+                &b,
+                "--amount",
+                "7",
+                "--legal-basis",
+                "art. 105"
+            ],
+            Some(0)
+        ),
         Payload::ForcedTransfer { class: ClassId(2), from: k(3), to: k(4), amount: 7, legal_basis: t("art. 105") }
     );
     assert_eq!(
-        ok(&["recover-account", &a, &b, "--legal-basis", "lost"], Some(0)),
+        ok(&["regulator", "recover-account", "--from", &a, "--to", &b, "--legal-basis", "lost"], Some(0)),
         Payload::RecoverAccount { from: k(3), to: k(4), legal_basis: t("lost") }
     );
-    assert!(parse(&["freeze", "9", &a]).is_err(), "legal basis is required (SPEC §1.10)");
+    assert!(
+        parse(&["token", "freeze", "--class", "9", "--holder", &a]).is_err(),
+        "legal basis is required (SPEC §1.10)"
+    );
     let long = "x".repeat(1025);
-    assert!(payload(&["freeze", "9", &a, "--legal-basis", &long], Some(0)).unwrap_err().contains("at most 1024"));
+    assert!(payload(&["token", "freeze", "--class", "9", "--holder", &a, "--legal-basis", &long], Some(0))
+        .unwrap_err()
+        .contains("at most 1024"));
 }
 
 #[test]
@@ -205,7 +276,7 @@ fn class_commands() {
     let doc = "ab".repeat(32);
     let p = ok(
         &[
-            "class",
+            "token",
             "create",
             "--symbol",
             "GOLD",
@@ -240,7 +311,7 @@ fn class_commands() {
     let base = ok(
         &[
             "--base-units",
-            "class",
+            "token",
             "create",
             "--symbol",
             "G",
@@ -264,7 +335,7 @@ fn class_commands() {
     assert!(matches!(base, Payload::CreateClass { supply_cap: Some(7), .. }));
     let e = payload(
         &[
-            "class",
+            "token",
             "create",
             "--symbol",
             "G",
@@ -286,11 +357,11 @@ fn class_commands() {
     .unwrap_err();
     assert!(e.contains("goods:DESCRIPTION"), "{e}");
     assert_eq!(
-        ok(&["class", "pause", "3", "--legal-basis", "audit"], Some(0)),
+        ok(&["token", "pause", "3", "--legal-basis", "audit"], Some(0)),
         Payload::SetClassPaused { class: ClassId(3), paused: true, legal_basis: t("audit") }
     );
     assert!(matches!(
-        ok(&["class", "unpause", "3", "--legal-basis", "ok"], Some(0)),
+        ok(&["token", "unpause", "3", "--legal-basis", "ok"], Some(0)),
         Payload::SetClassPaused { paused: false, .. }
     ));
 }
@@ -304,6 +375,7 @@ fn record_commands() {
             &[
                 "record",
                 "issue",
+                "--to",
                 &a,
                 "--kind",
                 "raw-resource",
@@ -327,7 +399,7 @@ fn record_commands() {
         }
     );
     assert_eq!(
-        ok(&["record", "transfer", "5", &a], Some(0)),
+        ok(&["record", "transfer", "5", "--to", &a], Some(0)),
         Payload::TransferRecord { record: RecordId(5), to: k(7) }
     );
     assert_eq!(
@@ -340,7 +412,7 @@ fn record_commands() {
         }
     );
     assert_eq!(
-        ok(&["record", "release", "5", "2"], Some(0)),
+        ok(&["record", "release", "5", "--encumbrance", "2"], Some(0)),
         Payload::Release { record: RecordId(5), encumbrance: EncumbranceId(2) }
     );
     assert_eq!(
@@ -450,9 +522,8 @@ fn escrow_commands() {
 fn notification_commands() {
     let p = ok(
         &[
+            "notify",
             "mining",
-            "submit",
-            "--kind",
             "start",
             "--region",
             "almaty-city",
@@ -489,9 +560,8 @@ fn notification_commands() {
         }
     );
     assert!(parse(&[
+        "notify",
         "mining",
-        "submit",
-        "--kind",
         "start",
         "--region",
         "mars",
@@ -510,9 +580,8 @@ fn notification_commands() {
     ])
     .is_err());
     assert!(parse(&[
+        "notify",
         "mining",
-        "submit",
-        "--kind",
         "start",
         "--region",
         "abai",
@@ -531,12 +600,12 @@ fn notification_commands() {
     ])
     .is_err());
     assert_eq!(
-        ok(&["mining", "review", "4", "accept"], Some(0)),
+        ok(&["regulator", "accept-notification", "4"], Some(0)),
         Payload::ReviewMiningNotification { notification: MiningNotificationId(4), accept: true, reason: None }
     );
-    assert!(parse(&["mining", "review", "4", "reject"]).is_err(), "a rejection needs a reason");
+    assert!(parse(&["regulator", "reject-notification", "4"]).is_err(), "a rejection needs a reason");
     assert_eq!(
-        ok(&["mining", "review", "4", "reject", "--reason", "no permit"], Some(0)),
+        ok(&["regulator", "reject-notification", "4", "--reason", "no permit"], Some(0)),
         Payload::ReviewMiningNotification {
             notification: MiningNotificationId(4),
             accept: false,
@@ -544,19 +613,7 @@ fn notification_commands() {
         }
     );
     assert_eq!(
-        ok(
-            &[
-                "activity",
-                "submit",
-                "--activity",
-                "trading-organisation",
-                "--phase",
-                "termination",
-                "--date",
-                "2026-12-31"
-            ],
-            Some(0)
-        ),
+        ok(&["notify", "activity", "terminate", "--activity", "trading-organisation", "--date", "2026-12-31"], Some(0)),
         Payload::SubmitActivityNotification {
             activity: Activity::TradingOrganisation,
             phase: ActivityPhase::Termination,
@@ -564,7 +621,7 @@ fn notification_commands() {
         }
     );
     assert_eq!(
-        ok(&["activity", "review", "2", "reject", "--reason", "incomplete"], Some(0)),
+        ok(&["regulator", "reject-notification", "2", "--activity", "--reason", "incomplete"], Some(0)),
         Payload::ReviewActivityNotification {
             notification: ActivityNotificationId(2),
             accept: false,
@@ -572,14 +629,14 @@ fn notification_commands() {
         }
     );
     for q in [
-        &["mining", "list", "--region", "pavlodar", "--status", "accepted"][..],
-        &["mining", "totals"],
-        &["activity", "list"],
+        &["notify", "mining", "list", "--region", "pavlodar", "--status", "accepted"][..],
+        &["notify", "mining", "totals"],
+        &["notify", "activity", "list"],
     ] {
         let cli = parse(q).unwrap();
         assert!(Op::of(&cli.cmd).is_none(), "{q:?}");
     }
-    assert!(parse(&["mining", "list", "--status", "approved"]).is_err());
+    assert!(parse(&["notify", "mining", "list", "--status", "approved"]).is_err());
 }
 
 #[test]
@@ -670,7 +727,6 @@ fn contract_keys_show() {
     for line in [
         &["keys", "new", "alice", "--dir", "/tmp/k"][..],
         &["keys", "new", "--out", "a.key", "--plain"],
-        &["keys", "new", "--out", "a.key", "--insecure-plain"],
         &["keys", "list"],
         &["keys", "list", "--dir", "/tmp/k"],
         &["keys", "import", "bob", "--seed-file", "s.key"],
@@ -919,7 +975,7 @@ fn contract_notifications() {
         }
     );
     assert!(op.payload(Some(0)).unwrap_err().contains("--region"), "without the previous site, fields are needed");
-    let cli = json_cli(&["notify", "mining", "terminate", "--previous", "2", "--date", "2026-09-01"]);
+    let cli = json_cli(&["notify", "mining", "terminate", "--previous", "2", "--start-date", "2026-09-01"]);
     assert!(matches!(
         Op::of(&cli.cmd).unwrap().payload_with(&ctx).unwrap(),
         Payload::SubmitMiningNotification {
@@ -1120,16 +1176,16 @@ fn every_command_and_argument_has_help() {
                 path == "tamga" || !globals.iter().any(|g| g == id),
                 "{path}: argument {id} clashes with a global flag"
             );
-            if id == "help" || id == "version" || a.is_hide_set() {
+            // One spelling per argument: no hidden arguments, no aliases.
+            assert!(!a.is_hide_set() && a.get_all_aliases().is_none(), "{path}: {id} is hidden or aliased");
+            if id == "help" || id == "version" {
                 continue;
             }
             assert!(a.get_help().is_some(), "{path} {id} has no help");
         }
         for sub in cmd.get_subcommands() {
-            if sub.is_hide_set() {
-                continue;
-            }
             let p = format!("{path} {}", sub.get_name());
+            assert!(!sub.is_hide_set() && sub.get_all_aliases().next().is_none(), "{p} is hidden or aliased");
             assert!(sub.get_about().is_some(), "{p} has no help");
             walk(sub, &p);
         }
