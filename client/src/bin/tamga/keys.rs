@@ -18,7 +18,8 @@ use tamga_client::keyfile::{
 use tamga_types::{Hash, PublicKey, SignedTransaction, SigningKey};
 use zeroize::Zeroizing;
 
-use crate::args::{Cli, KeysCmd};
+use crate::args::Cli;
+use crate::cmd::keys::KeysCmd;
 use crate::output::{Printer, SavedTx};
 
 /// What `keys new|show|import` print, and each entry of `keys list`.

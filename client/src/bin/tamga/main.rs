@@ -1,15 +1,16 @@
 //! `tamga`: the Tamga command-line client (SPEC §11). See `tamga --help`.
 //!
-//! Layout: [`args`] is the command tree, [`payloads`] turns transaction
-//! commands into payloads (pure), [`output`] prints, [`keys`] manages key
-//! files; this file talks to the node.
+//! Layout: [`args`] is the command tree's root, [`cmd`] its domains, each
+//! with the builder that turns its transaction commands into payloads
+//! (pure), [`output`] prints, [`keys`] manages key files; this file talks to
+//! the node.
 
 mod args;
 mod bench;
+mod cmd;
 mod export;
 mod keys;
 mod output;
-mod payloads;
 mod verify;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -22,12 +23,16 @@ use tamga_client::{sign_payload, Client, ClientError, TxStatus};
 use tamga_types::views::{MiningFilter, TxView};
 use tamga_types::{MiningSite, SignedTransaction, SigningKey, TxOutcome};
 
-use args::{
-    BlockArgs, BlockCmd, Cli, Command, EscrowCmd, MiningListArgs, NotifyActivityCmd, NotifyCmd, NotifyMiningCmd,
-    PartyCmd, ReceiptArgs, ReceiptCmd, RecordCmd, TokenCmd, TxArgs, TxCmd,
-};
+use args::{Cli, Command};
+use cmd::escrow::{EscrowArgs, EscrowCmd};
+use cmd::governance::{ParamsArgs, ValidatorsArgs};
+use cmd::notify::{MiningListArgs, NotifyActivityCmd, NotifyCmd, NotifyMiningCmd};
+use cmd::parties::{PartyArgs, PartyCmd};
+use cmd::queries::{BlockArgs, BlockCmd, ExportCmd, ReceiptArgs, ReceiptCmd, TxArgs, TxCmd};
+use cmd::records::{RecordArgs, RecordCmd};
+use cmd::tokens::TokenCmd;
+use cmd::{Ctx, Op};
 use output::Printer;
-use payloads::{Ctx, Op};
 
 /// Exit status of a transaction committed with a failed receipt.
 const EXIT_TX_FAILED: u8 = 3;
@@ -120,7 +125,7 @@ async fn run(cli: &Cli) -> Result<ExitCode> {
     if let Command::Receipt(ReceiptArgs { cmd: Some(ReceiptCmd::Verify { file, genesis }), .. }) = &cli.cmd {
         return verify::verify(file, genesis, &p);
     }
-    if let Command::Export(args::ExportCmd::Verify { file, genesis }) = &cli.cmd {
+    if let Command::Export(ExportCmd::Verify { file, genesis }) = &cli.cmd {
         return export::verify(file, genesis, &p);
     }
     let client = Client::new(&cli.node)?;
@@ -129,7 +134,7 @@ async fn run(cli: &Cli) -> Result<ExitCode> {
             return verify::export(cli, &client, hash, genesis.as_deref(), &p).await;
         }
         Command::VerifyChain { genesis, to } => return verify::chain(&client, genesis, *to, &p).await,
-        Command::Export(args::ExportCmd::Issuer { id, genesis, download_timeout }) => {
+        Command::Export(ExportCmd::Issuer { id, genesis, download_timeout }) => {
             let timeout = Duration::from_secs(*download_timeout);
             // SPEC §12: served to the issuer's own accounts and to regulators, signed.
             let key = signing_key(cli)
@@ -147,7 +152,7 @@ async fn run(cli: &Cli) -> Result<ExitCode> {
         }
         return wait(cli, &client, &hash, &p).await;
     }
-    if let Some(op) = Op::of(&cli.cmd) {
+    if let Some(op) = cli.cmd.op() {
         return transact(cli, &client, &op, &p).await;
     }
     query(cli, &client, &p).await?;
@@ -285,7 +290,6 @@ async fn mining_list(client: &Client, a: &MiningListArgs) -> Result<Vec<tamga_ty
 }
 
 async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
-    use args::{EscrowArgs, ParamsArgs, PartyArgs, RecordArgs, ValidatorsArgs};
     let default_account = || -> Result<tamga_types::PublicKey> {
         Ok(signing_key(cli).context("give an account address, or --key")?.public())
     };

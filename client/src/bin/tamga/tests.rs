@@ -4,7 +4,6 @@ use clap::{CommandFactory, Parser};
 use tamga_types::*;
 
 use crate::args::{Cli, Command, Output};
-use crate::payloads::Op;
 
 fn k(n: u8) -> PublicKey {
     SigningKey::from_seed([n; 32]).public()
@@ -17,7 +16,7 @@ fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
 /// Parses and builds the payload with `decimals` (None: --base-units).
 fn payload(args: &[&str], decimals: Option<u8>) -> Result<Payload, String> {
     let cli = parse(args).map_err(|e| e.to_string())?;
-    let op = Op::of(&cli.cmd).ok_or("not a transaction command")?;
+    let op = cli.cmd.op().ok_or("not a transaction command")?;
     op.payload(decimals)
 }
 
@@ -45,12 +44,12 @@ fn globals_and_defaults() {
     assert_eq!(cli.node, "http://10.0.0.1:9000");
     assert_eq!(cli.output, Output::Json);
     assert!(cli.yes);
-    assert!(Op::of(&cli.cmd).is_none(), "a query is not a transaction");
+    assert!(cli.cmd.op().is_none(), "a query is not a transaction");
     // Globals may follow the subcommand too.
     let cli = parse(&["block", "latest", "--output", "json", "--receipts"]).unwrap();
     assert!(matches!(
         cli.cmd,
-        Command::Block(crate::args::BlockArgs { at: Some(tamga_client::BlockAt::Latest), receipts: true, .. })
+        Command::Block(crate::cmd::queries::BlockArgs { at: Some(tamga_client::BlockAt::Latest), receipts: true, .. })
     ));
     assert!(parse(&["block", "tip"]).is_err());
     assert!(parse(&["tx", "nothex"]).is_err());
@@ -60,16 +59,16 @@ fn globals_and_defaults() {
 fn show_or_operate_on_the_same_noun() {
     let cli = parse(&["party", "7"]).unwrap();
     assert!(matches!(&cli.cmd, Command::Party(a) if a.id == Some(PartyId(7)) && a.cmd.is_none()));
-    assert!(Op::of(&cli.cmd).is_none());
+    assert!(cli.cmd.op().is_none());
     let cli = parse(&["record", "3"]).unwrap();
     assert!(matches!(&cli.cmd, Command::Record(a) if a.id == Some(RecordId(3))));
     assert!(parse(&["party", "x"]).is_err());
     // Neither an id nor a subcommand: help, as an error.
     assert!(parse(&["party"]).is_err());
     let cli = parse(&["params"]).unwrap();
-    assert!(Op::of(&cli.cmd).is_none());
+    assert!(cli.cmd.op().is_none());
     let cli = parse(&["validators", "--height", "5"]).unwrap();
-    assert!(Op::of(&cli.cmd).is_none());
+    assert!(cli.cmd.op().is_none());
 }
 
 /// One spelling per operation: the older top-level forms and hidden
@@ -145,12 +144,12 @@ fn token_commands_scale_amounts_by_the_class_decimals() {
 fn amount_class_is_named_only_when_an_amount_is_given() {
     let h = k(3).to_hex();
     let cli = parse(&["token", "freeze", "--class", "9", "--holder", &h, "--legal-basis", "court"]).unwrap();
-    assert_eq!(Op::of(&cli.cmd).unwrap().amount_class(), None);
+    assert_eq!(cli.cmd.op().unwrap().amount_class(), None);
     let cli =
         parse(&["token", "freeze", "--class", "9", "--holder", &h, "--amount", "1", "--legal-basis", "court"]).unwrap();
-    assert_eq!(Op::of(&cli.cmd).unwrap().amount_class(), Some(ClassId(9)));
+    assert_eq!(cli.cmd.op().unwrap().amount_class(), Some(ClassId(9)));
     let cli = parse(&["token", "mint", "--class", "5", "--to", &h, "--amount", "1"]).unwrap();
-    assert_eq!(Op::of(&cli.cmd).unwrap().amount_class(), Some(ClassId(5)));
+    assert_eq!(cli.cmd.op().unwrap().amount_class(), Some(ClassId(5)));
 }
 
 #[test]
@@ -442,7 +441,7 @@ fn escrow_commands() {
         "100",
     ])
     .unwrap();
-    let op = Op::of(&cli.cmd).unwrap();
+    let op = cli.cmd.op().unwrap();
     assert_eq!(op.amount_class(), Some(ClassId(2)));
     assert_eq!(
         op.payload(Some(2)).unwrap(),
@@ -515,7 +514,7 @@ fn escrow_commands() {
         Payload::ResolveEscrow { escrow: EscrowId(3), to_payee: false, reason: t("undelivered") }
     );
     let cli = parse(&["escrow", "12"]).unwrap();
-    assert!(Op::of(&cli.cmd).is_none());
+    assert!(cli.cmd.op().is_none());
 }
 
 #[test]
@@ -634,7 +633,7 @@ fn notification_commands() {
         &["notify", "activity", "list"],
     ] {
         let cli = parse(q).unwrap();
-        assert!(Op::of(&cli.cmd).is_none(), "{q:?}");
+        assert!(cli.cmd.op().is_none(), "{q:?}");
     }
     assert!(parse(&["notify", "mining", "list", "--status", "approved"]).is_err());
 }
@@ -714,7 +713,7 @@ fn contract_tx(args: &[&str], decimals: Option<u8>) -> Payload {
     assert_eq!(cli.node, NODE, "{args:?}");
     assert!(cli.yes, "{args:?}");
     assert_eq!(cli.key.as_deref(), Some(std::path::Path::new("k.key")), "{args:?}");
-    let op = Op::of(&cli.cmd).unwrap_or_else(|| panic!("{args:?} is not a transaction"));
+    let op = cli.cmd.op().unwrap_or_else(|| panic!("{args:?} is not a transaction"));
     op.payload(decimals).unwrap_or_else(|e| panic!("{args:?}: {e}"))
 }
 
@@ -723,7 +722,7 @@ fn contract_keys_show() {
     let cli = json_cli(&["keys", "show", "--key", "k.key", "--json"]);
     assert_eq!(cli.output, Output::Json);
     assert_eq!(cli.key.as_deref(), Some(std::path::Path::new("k.key")));
-    assert!(matches!(cli.cmd, Command::Keys(crate::args::KeysCmd::Show { file: None, verify: false })));
+    assert!(matches!(cli.cmd, Command::Keys(crate::cmd::keys::KeysCmd::Show { file: None, verify: false })));
     for line in [
         &["keys", "new", "alice", "--dir", "/tmp/k"][..],
         &["keys", "new", "--out", "a.key", "--plain"],
@@ -746,27 +745,27 @@ fn contract_queries() {
     let cli = json_cli(&["--node", NODE, "block", "show", "7", "--json"]);
     assert!(matches!(
         cli.cmd,
-        Command::Block(crate::args::BlockArgs {
-            cmd: Some(crate::args::BlockCmd::Show { at: tamga_client::BlockAt::Height(7), receipts: false }),
+        Command::Block(crate::cmd::queries::BlockArgs {
+            cmd: Some(crate::cmd::queries::BlockCmd::Show { at: tamga_client::BlockAt::Height(7), receipts: false }),
             ..
         })
     ));
     assert!(json_cli(&["block", "show", "latest"]).output == Output::Text);
     let cli = json_cli(&["--node", NODE, "token", "list", "--json"]);
-    assert!(matches!(cli.cmd, Command::Token(crate::args::TokenCmd::List { issuer: None })));
+    assert!(matches!(cli.cmd, Command::Token(crate::cmd::tokens::TokenCmd::List { issuer: None })));
     let a = k(1).to_hex();
     let cli = json_cli(&["--node", NODE, "balance", &a, "--json"]);
     assert!(matches!(cli.cmd, Command::Balance { account: Some(x) } if x == k(1)));
     let cli = json_cli(&["--node", NODE, "record", "show", "12", "--json"]);
     assert!(matches!(
         &cli.cmd,
-        Command::Record(r) if matches!(r.cmd, Some(crate::args::RecordCmd::Show { id: RecordId(12) }))
+        Command::Record(r) if matches!(r.cmd, Some(crate::cmd::records::RecordCmd::Show { id: RecordId(12) }))
     ));
     let cli = json_cli(&[
         "--node", NODE, "notify", "mining", "list", "--status", "accepted", "--region", "pavlodar", "--json",
     ]);
     match &cli.cmd {
-        Command::Notify(crate::args::NotifyCmd::Mining(crate::args::NotifyMiningCmd::List(l))) => {
+        Command::Notify(crate::cmd::notify::NotifyCmd::Mining(crate::cmd::notify::NotifyMiningCmd::List(l))) => {
             assert_eq!(l.status.as_deref(), Some("accepted"));
             assert_eq!(l.region, Some(Region::Pavlodar));
         }
@@ -794,7 +793,7 @@ fn contract_queries() {
         &["account", &a],
     ] {
         let cli = json_cli(line);
-        assert!(Op::of(&cli.cmd).is_none(), "{line:?} is a query");
+        assert!(cli.cmd.op().is_none(), "{line:?} is a query");
     }
 }
 
@@ -846,7 +845,7 @@ fn contract_token_mint_and_transfer() {
         Payload::Transfer { class: ClassId(1), to: k(2), amount: 7 }
     );
     let cli = json_cli(&["token", "mint", "--class", "4", "--to", &to, "--amount", "1"]);
-    assert_eq!(Op::of(&cli.cmd).unwrap().amount_class(), Some(ClassId(4)), "the class's decimals are fetched");
+    assert_eq!(cli.cmd.op().unwrap().amount_class(), Some(ClassId(4)), "the class's decimals are fetched");
     // Global flags after the subcommand.
     let cli = json_cli(&[
         "token", "transfer", "--class", "1", "--to", &to, "--amount", "1", "--node", NODE, "--key", "k.key", "--yes",
@@ -963,9 +962,9 @@ fn contract_notifications() {
     assert!(parse(&["regulator", "reject-notification", "4"]).is_err(), "a rejection needs a reason");
     // A change keeps the previous notification's fields it does not name.
     let cli = json_cli(&["notify", "mining", "change", "--previous", "1", "--units", "150"]);
-    let op = Op::of(&cli.cmd).unwrap();
+    let op = cli.cmd.op().unwrap();
     assert_eq!(op.previous_mining(), Some(MiningNotificationId(1)));
-    let ctx = crate::payloads::Ctx { decimals: Some(0), signer: None, previous_site: Some(&site) };
+    let ctx = crate::cmd::Ctx { decimals: Some(0), signer: None, previous_site: Some(&site) };
     assert_eq!(
         op.payload_with(&ctx).unwrap(),
         Payload::SubmitMiningNotification {
@@ -977,7 +976,7 @@ fn contract_notifications() {
     assert!(op.payload(Some(0)).unwrap_err().contains("--region"), "without the previous site, fields are needed");
     let cli = json_cli(&["notify", "mining", "terminate", "--previous", "2", "--start-date", "2026-09-01"]);
     assert!(matches!(
-        Op::of(&cli.cmd).unwrap().payload_with(&ctx).unwrap(),
+        cli.cmd.op().unwrap().payload_with(&ctx).unwrap(),
         Payload::SubmitMiningNotification {
             kind: MiningNotificationKind::Termination,
             previous: Some(MiningNotificationId(2)),
@@ -1067,9 +1066,9 @@ fn regulator_maps_every_regulator_payload() {
     assert!(parse(&["regulator", "add-validator", &a, "--power", "0", "--operator", "2"]).is_err());
     // An arrest names the regulator's own account unless told otherwise.
     let cli = json_cli(&["regulator", "arrest", "9", "--legal-basis", "court 5"]);
-    let op = Op::of(&cli.cmd).unwrap();
+    let op = cli.cmd.op().unwrap();
     assert!(op.payload(Some(0)).is_err());
-    let ctx = crate::payloads::Ctx { decimals: Some(0), signer: Some(k(9)), previous_site: None };
+    let ctx = crate::cmd::Ctx { decimals: Some(0), signer: Some(k(9)), previous_site: None };
     assert!(matches!(
         op.payload_with(&ctx).unwrap(),
         Payload::Encumber { kind: EncumbranceKind::Arrest, beneficiary, .. } if beneficiary == k(9)
@@ -1530,7 +1529,7 @@ fn key_files_plain_encrypted_listed() {
 
 #[test]
 fn export_commands() {
-    use crate::args::ExportCmd;
+    use crate::cmd::queries::ExportCmd;
     let cli = json_cli(&["export", "issuer", "3", "--out", "wheat.jsonl", "--genesis", "g.json", "--json"]);
     assert_eq!(cli.out.as_deref(), Some(std::path::Path::new("wheat.jsonl")));
     match cli.cmd {
