@@ -4,7 +4,7 @@
 //! results.
 //!
 //! The JSON shapes here are a stable contract that operators script against
-//! (field names are tested in `tests.rs`): amounts are integers in base units,
+//! (field names are tested in `tests/json.rs`): amounts are integers in base units,
 //! keys and hashes hex strings, ids integers. Values holding a `u128` are
 //! serialised from structs, never through `serde_json::Value`, which cannot
 //! hold one above `u64::MAX`.
