@@ -32,6 +32,7 @@ mod events;
 mod export;
 pub mod i18n;
 pub mod limits;
+mod localize;
 mod openapi;
 mod proofs;
 mod query;
@@ -183,6 +184,6 @@ pub fn router(ctx: ApiContext) -> Router {
         .layer(axum::middleware::from_fn_with_state(ctx.clone(), limits::buffer_body))
         .layer(axum::middleware::from_fn_with_state(ctx.clone(), limits::admit))
         .layer(tower_http::trace::TraceLayer::new_for_http())
-        .layer(axum::middleware::from_fn(i18n::localize))
+        .layer(axum::middleware::from_fn(localize::localize))
         .with_state(ctx)
 }
