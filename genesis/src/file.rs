@@ -15,6 +15,7 @@ use tamga_types::{
 };
 
 use crate::error::{GenesisError, GenesisErrors, LoadError};
+use crate::scope::{parse_scope, scope_name};
 use crate::time;
 
 /// A genesis file. Field order here is the order written.
@@ -98,22 +99,6 @@ pub struct ValidatorEntry {
     /// libp2p multiaddr the validator listens on, e.g. `/ip4/127.0.0.1/tcp/26656`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p2p_address: Option<String>,
-}
-
-/// The file name of a scope.
-pub(crate) fn scope_name(s: Scope) -> &'static str {
-    match s {
-        Scope::Assets => "assets",
-        Scope::Mining => "mining",
-    }
-}
-
-fn parse_scope(s: &str) -> Option<Scope> {
-    match s {
-        "assets" => Some(Scope::Assets),
-        "mining" => Some(Scope::Mining),
-        _ => None,
-    }
 }
 
 fn hex32(path: String, value: &str, errs: &mut Vec<GenesisError>) -> Option<[u8; 32]> {

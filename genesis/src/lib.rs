@@ -146,6 +146,7 @@
 
 pub mod error;
 pub mod file;
+mod scope;
 pub mod testnet;
 pub mod time;
 pub mod validate;

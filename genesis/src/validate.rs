@@ -186,7 +186,7 @@ fn check_parties(g: &Genesis, validator_keys: &HashMap<PublicKey, String>, errs:
             if p.regulator_scopes[..j].contains(s) {
                 errs.push(GenesisError::DuplicateScope {
                     path: format!("{at}.regulator_scopes[{j}]"),
-                    scope: crate::file::scope_name(*s).to_owned(),
+                    scope: crate::scope::scope_name(*s).to_owned(),
                 });
             }
         }

@@ -37,7 +37,6 @@
 //!   continues the chain from the last complete entry. Such an entry was
 //!   never fsynced, so `head.json` never names it.
 
-pub mod layer;
 #[cfg(test)]
 mod tests;
 mod verify;

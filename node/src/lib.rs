@@ -34,7 +34,6 @@ pub mod backup;
 #[cfg(feature = "byzantine")]
 pub mod byzantine;
 pub mod config;
-pub mod console;
 pub mod devnet;
 pub mod driver;
 pub mod home;

@@ -215,7 +215,7 @@ impl From<StateError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut resp = (self.status, axum::Json(&self)).into_response();
-        // For `i18n::localize`, which rewrites the message into the asked language.
+        // For `localize::localize`, which rewrites the message into the asked language.
         resp.extensions_mut().insert(self);
         resp
     }

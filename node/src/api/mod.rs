@@ -26,12 +26,15 @@
 pub mod access;
 pub mod auth;
 mod chain;
+mod console;
 mod download;
 mod error;
 mod events;
 mod export;
 pub mod i18n;
+mod journal;
 pub mod limits;
+mod localize;
 mod openapi;
 mod proofs;
 mod query;
@@ -155,8 +158,8 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<ApiContext>)> {
         (Method::GET, "/v1/issuers/{id}/export", get(export::issuer)),
         (Method::GET, "/v1/security/events", get(security::events)),
         (Method::GET, "/v1/blocks", get(chain::blocks)),
-        (Method::GET, "/console", get(crate::console::index)),
-        (Method::GET, "/console/{path}", get(crate::console::asset)),
+        (Method::GET, "/console", get(console::index)),
+        (Method::GET, "/console/{path}", get(console::asset)),
     ]
 }
 
@@ -171,11 +174,11 @@ pub fn router(ctx: ApiContext) -> Router {
     // The access journal wraps auth (so refused requests are journaled) and
     // reads the caller from inside it (docs/journal.md).
     if ctx.journal.is_some() {
-        r = r.layer(axum::middleware::from_fn(crate::journal::layer::capture_caller));
+        r = r.layer(axum::middleware::from_fn(journal::capture_caller));
     }
     r = r.layer(axum::middleware::from_fn_with_state(ctx.clone(), auth::layer));
     if let Some(journal) = ctx.journal.clone() {
-        r = r.layer(axum::middleware::from_fn_with_state(journal, crate::journal::layer::record));
+        r = r.layer(axum::middleware::from_fn_with_state(journal, journal::record));
     }
     // Outermost last: localize ← trace ← admit (rate, in flight) ← body
     // (size, time, budget) ← journal ← auth ← routes.
@@ -183,6 +186,6 @@ pub fn router(ctx: ApiContext) -> Router {
         .layer(axum::middleware::from_fn_with_state(ctx.clone(), limits::buffer_body))
         .layer(axum::middleware::from_fn_with_state(ctx.clone(), limits::admit))
         .layer(tower_http::trace::TraceLayer::new_for_http())
-        .layer(axum::middleware::from_fn(i18n::localize))
+        .layer(axum::middleware::from_fn(localize::localize))
         .with_state(ctx)
 }

@@ -303,7 +303,7 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 }
 
 fn catalogue(lang: &str) -> BTreeMap<String, String> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../node/src/console/assets/i18n/{lang}.json"));
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../node/src/api/console/assets/i18n/{lang}.json"));
     let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
     serde_json::from_str(&text).expect("a catalogue")
 }

@@ -157,7 +157,7 @@ fn user_facing_text_cites_no_issue_or_spec_section() {
             }
         }
     }
-    let i18n = root.join("node/src/console/assets/i18n");
+    let i18n = root.join("node/src/api/console/assets/i18n");
     for e in std::fs::read_dir(&i18n).expect("the console's translations").flatten() {
         let text = std::fs::read_to_string(e.path()).expect("a translation file");
         let shown = e.file_name().to_string_lossy().into_owned();

@@ -18,7 +18,8 @@ use tamga_client::keyfile::{
 use tamga_types::{Hash, PublicKey, SignedTransaction, SigningKey};
 use zeroize::Zeroizing;
 
-use crate::args::{Cli, KeysCmd};
+use crate::args::Cli;
+use crate::cmd::keys::KeysCmd;
 use crate::output::{Printer, SavedTx};
 
 /// What `keys new|show|import` print, and each entry of `keys list`.
@@ -144,11 +145,6 @@ pub fn run(cli: &Cli, k: &KeysCmd, p: &Printer) -> Result<()> {
         KeysCmd::New { name, dir, plain } => {
             let path = destination(cli, name.as_deref(), dir.as_deref())?;
             let info = write(cli, &path, &SigningKey::generate(), *plain)?;
-            show(p, &info)
-        }
-        KeysCmd::Generate {} => {
-            let out = cli.out.as_ref().context("give --out FILE")?;
-            let info = write(cli, out, &SigningKey::generate(), true)?;
             show(p, &info)
         }
         KeysCmd::Import { name, seed_file, dir, plain } => {

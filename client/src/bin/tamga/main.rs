@@ -1,15 +1,16 @@
 //! `tamga`: the Tamga command-line client (SPEC §11). See `tamga --help`.
 //!
-//! Layout: [`args`] is the command tree, [`payloads`] turns transaction
-//! commands into payloads (pure), [`output`] prints, [`keys`] manages key
-//! files; this file talks to the node.
+//! Layout: [`args`] is the command tree's root, [`cmd`] its domains, each
+//! with the builder that turns its transaction commands into payloads
+//! (pure), [`output`] prints, [`keys`] manages key files; this file talks to
+//! the node.
 
 mod args;
 mod bench;
+mod cmd;
 mod export;
 mod keys;
 mod output;
-mod payloads;
 mod verify;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -22,12 +23,16 @@ use tamga_client::{sign_payload, Client, ClientError, TxStatus};
 use tamga_types::views::{MiningFilter, TxView};
 use tamga_types::{MiningSite, SignedTransaction, SigningKey, TxOutcome};
 
-use args::{
-    ActivityCmd, BlockArgs, BlockCmd, Cli, Command, EscrowCmd, MiningCmd, MiningListArgs, NotifyActivityCmd, NotifyCmd,
-    NotifyMiningCmd, PartyCmd, ReceiptArgs, ReceiptCmd, RecordCmd, TokenCmd, TxArgs, TxCmd,
-};
+use args::{Cli, Command};
+use cmd::escrow::{EscrowArgs, EscrowCmd};
+use cmd::governance::{ParamsArgs, ValidatorsArgs};
+use cmd::notify::{MiningListArgs, NotifyActivityCmd, NotifyCmd, NotifyMiningCmd};
+use cmd::parties::{PartyArgs, PartyCmd};
+use cmd::queries::{BlockArgs, BlockCmd, ExportCmd, ReceiptArgs, ReceiptCmd, TxArgs, TxCmd};
+use cmd::records::{RecordArgs, RecordCmd};
+use cmd::tokens::TokenCmd;
+use cmd::{Ctx, Op};
 use output::Printer;
-use payloads::{Ctx, Op};
 
 /// Exit status of a transaction committed with a failed receipt.
 const EXIT_TX_FAILED: u8 = 3;
@@ -120,7 +125,7 @@ async fn run(cli: &Cli) -> Result<ExitCode> {
     if let Command::Receipt(ReceiptArgs { cmd: Some(ReceiptCmd::Verify { file, genesis }), .. }) = &cli.cmd {
         return verify::verify(file, genesis, &p);
     }
-    if let Command::Export(args::ExportCmd::Verify { file, genesis }) = &cli.cmd {
+    if let Command::Export(ExportCmd::Verify { file, genesis }) = &cli.cmd {
         return export::verify(file, genesis, &p);
     }
     let client = Client::new(&cli.node)?;
@@ -129,7 +134,7 @@ async fn run(cli: &Cli) -> Result<ExitCode> {
             return verify::export(cli, &client, hash, genesis.as_deref(), &p).await;
         }
         Command::VerifyChain { genesis, to } => return verify::chain(&client, genesis, *to, &p).await,
-        Command::Export(args::ExportCmd::Issuer { id, genesis, download_timeout }) => {
+        Command::Export(ExportCmd::Issuer { id, genesis, download_timeout }) => {
             let timeout = Duration::from_secs(*download_timeout);
             // SPEC §12: served to the issuer's own accounts and to regulators, signed.
             let key = signing_key(cli)
@@ -147,7 +152,7 @@ async fn run(cli: &Cli) -> Result<ExitCode> {
         }
         return wait(cli, &client, &hash, &p).await;
     }
-    if let Some(op) = Op::of(&cli.cmd) {
+    if let Some(op) = cli.cmd.op() {
         return transact(cli, &client, &op, &p).await;
     }
     query(cli, &client, &p).await?;
@@ -285,7 +290,6 @@ async fn mining_list(client: &Client, a: &MiningListArgs) -> Result<Vec<tamga_ty
 }
 
 async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
-    use args::{ClassArgs, EscrowArgs, ParamsArgs, PartyArgs, RecordArgs, ValidatorsArgs};
     let default_account = || -> Result<tamga_types::PublicKey> {
         Ok(signing_key(cli).context("give an account address, or --key")?.public())
     };
@@ -370,20 +374,12 @@ async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
                 p.block(&client.block(*at).await?)
             }
         }
-        Command::Parties | Command::Party(PartyArgs { cmd: Some(PartyCmd::List), .. }) => {
-            p.value(&client.parties().await?)
-        }
+        Command::Party(PartyArgs { cmd: Some(PartyCmd::List), .. }) => p.value(&client.parties().await?),
         Command::Party(PartyArgs { id: Some(id), .. })
         | Command::Party(PartyArgs { cmd: Some(PartyCmd::Show { id }), .. }) => p.value(&client.party(*id).await?),
-        Command::Classes { issuer } | Command::Token(TokenCmd::List { issuer }) => {
-            p.classes(&client.classes(*issuer).await?)
-        }
-        Command::Class(ClassArgs { id: Some(id), .. }) | Command::Token(TokenCmd::Show { id }) => {
-            p.value(&client.class(*id).await?)
-        }
-        Command::Holders { class: id } | Command::Token(TokenCmd::Holders { id }) => {
-            p.value(&client.holders(*id).await?)
-        }
+        Command::Token(TokenCmd::List { issuer }) => p.classes(&client.classes(*issuer).await?),
+        Command::Token(TokenCmd::Show { id }) => p.value(&client.class(*id).await?),
+        Command::Token(TokenCmd::Holders { id }) => p.value(&client.holders(*id).await?),
         Command::Record(RecordArgs { id: Some(id), .. })
         | Command::Record(RecordArgs { cmd: Some(RecordCmd::Show { id }), .. }) => p.record(&client.record(*id).await?),
         Command::Record(RecordArgs { cmd: Some(RecordCmd::List { holder }), .. }) => {
@@ -393,22 +389,17 @@ async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
             };
             p.value(&client.account_records(&key).await?)
         }
-        Command::Escrows { party } | Command::Escrow(EscrowArgs { cmd: Some(EscrowCmd::List { party }), .. }) => {
+        Command::Escrow(EscrowArgs { cmd: Some(EscrowCmd::List { party }), .. }) => {
             p.value(&client.escrows(*party).await?)
         }
         Command::Escrow(EscrowArgs { id: Some(id), .. })
         | Command::Escrow(EscrowArgs { cmd: Some(EscrowCmd::Show { id }), .. }) => p.value(&client.escrow(*id).await?),
-        Command::Mining(MiningCmd::List(a)) | Command::Notify(NotifyCmd::Mining(NotifyMiningCmd::List(a))) => {
-            p.notifications(&mining_list(client, a).await?)
-        }
-        Command::Mining(MiningCmd::Show { id }) | Command::Notify(NotifyCmd::Mining(NotifyMiningCmd::Show { id })) => {
+        Command::Notify(NotifyCmd::Mining(NotifyMiningCmd::List(a))) => p.notifications(&mining_list(client, a).await?),
+        Command::Notify(NotifyCmd::Mining(NotifyMiningCmd::Show { id })) => {
             p.notification(&client.mining_notification(*id).await?)
         }
-        Command::Mining(MiningCmd::Totals) | Command::Notify(NotifyCmd::Mining(NotifyMiningCmd::Totals)) => {
-            p.value(&client.mining_totals().await?)
-        }
-        Command::Activity(ActivityCmd::List { party })
-        | Command::Notify(NotifyCmd::Activity(NotifyActivityCmd::List { party })) => {
+        Command::Notify(NotifyCmd::Mining(NotifyMiningCmd::Totals)) => p.value(&client.mining_totals().await?),
+        Command::Notify(NotifyCmd::Activity(NotifyActivityCmd::List { party })) => {
             p.notifications(&client.activity_notifications(*party).await?)
         }
         Command::Evidence => p.value(&client.evidence().await?),

@@ -4,7 +4,7 @@
 //! results.
 //!
 //! The JSON shapes here are a stable contract that operators script against
-//! (field names are tested in `tests.rs`): amounts are integers in base units,
+//! (field names are tested in `tests/json.rs`): amounts are integers in base units,
 //! keys and hashes hex strings, ids integers. Values holding a `u128` are
 //! serialised from structs, never through `serde_json::Value`, which cannot
 //! hold one above `u64::MAX`.
@@ -109,7 +109,7 @@ impl Printer {
         }
         println!("{:>5}  {:<12} {:>6}  {:>24}  decimals  status", "id", "symbol", "issuer", "supply");
         for c in c {
-            let status = crate::args::kebab(&c.status);
+            let status = crate::cmd::kebab(&c.status);
             println!(
                 "{:>5}  {:<12} {:>6}  {:>24}  {:>8}  {status}",
                 c.id.to_string(),
@@ -147,7 +147,7 @@ impl Printer {
             return self.value(&v);
         }
         let rec = &r.record;
-        println!("record       {} ({}) {}", rec.id, crate::args::kebab(&rec.object.kind), rec.object.description);
+        println!("record       {} ({}) {}", rec.id, crate::cmd::kebab(&rec.object.kind), rec.object.description);
         println!("holder       {} (party {})", rec.holder, rec.holder_party);
         println!("certifier    party {}", rec.certifier);
         println!("status       {}", v["status"].as_str().unwrap_or("?"));
@@ -155,7 +155,7 @@ impl Printer {
             println!(
                 "  encumbrance {} {} for party {}: {}",
                 e.id,
-                crate::args::kebab(&e.kind),
+                crate::cmd::kebab(&e.kind),
                 e.beneficiary,
                 e.legal_basis
             );

@@ -1,4 +1,4 @@
-//! The regulator console (SPEC §6, §11; issue 8): a single page served by
+//! The regulator console (SPEC §6, §11): a single page served by
 //! `tamgad` at `/console`, its assets embedded in the binary so it works
 //! offline from the node alone (no CDN, no external origin). It reads the
 //! node's own API (`/v1/...`) and follows `/v1/events` live.
@@ -11,7 +11,7 @@ use axum::extract::Path;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::api::ApiError;
+use super::error::ApiError;
 
 /// The Content-Security-Policy of every console answer.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -40,6 +40,7 @@ pub const ASSETS: [Asset; 7] = [
 ];
 
 /// The languages of the console (SPEC §11): Kazakh, Russian, English.
+#[cfg(test)]
 pub const LANGUAGES: [&str; 3] = ["kk", "ru", "en"];
 
 fn serve(a: &Asset) -> Response {

@@ -1,5 +1,5 @@
-//! The API side of the journal: two middlewares around the auth layer
-//! ([`crate::api::auth`]), installed by [`crate::api::router`]:
+//! The API side of the access journal ([`crate::journal`]): two middlewares
+//! around the auth layer ([`super::auth`]), installed by [`super::router`]:
 //!
 //! ```text
 //!   record (outer) ─► auth ─► capture_caller (inner) ─► handler
@@ -21,8 +21,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tamga_types::request::HEADER_KEY;
 
-use super::{now_ms, Access, JournalHandle, Slot};
-use crate::api::{ApiError, Caller};
+use super::auth::Caller;
+use super::error::ApiError;
+use crate::journal::{Access, JournalHandle, Slot};
+use crate::now_ms;
 
 /// Status journaled for a request whose client went away before the answer
 /// (the handler's future was dropped): nginx's "client closed request".

@@ -1,0 +1,678 @@
+//! Parsing and payload building, for every transaction command.
+
+use clap::CommandFactory;
+use tamga_types::*;
+
+use super::*;
+use crate::args::{Cli, Command, Output};
+
+#[test]
+fn command_tree_is_consistent() {
+    Cli::command().debug_assert();
+}
+
+#[test]
+fn globals_and_defaults() {
+    let cli = parse(&["status"]).unwrap();
+    assert_eq!(cli.node, "http://127.0.0.1:8080");
+    assert_eq!(cli.output, Output::Text);
+    assert!(!cli.yes && !cli.no_wait && !cli.base_units);
+    assert_eq!(cli.timeout, 60);
+    let cli = parse(&["--node", "http://10.0.0.1:9000", "--output", "json", "-y", "account", &k(1).to_hex()]).unwrap();
+    assert_eq!(cli.node, "http://10.0.0.1:9000");
+    assert_eq!(cli.output, Output::Json);
+    assert!(cli.yes);
+    assert!(cli.cmd.op().is_none(), "a query is not a transaction");
+    // Globals may follow the subcommand too.
+    let cli = parse(&["block", "latest", "--output", "json", "--receipts"]).unwrap();
+    assert!(matches!(
+        cli.cmd,
+        Command::Block(crate::cmd::queries::BlockArgs { at: Some(tamga_client::BlockAt::Latest), receipts: true, .. })
+    ));
+    assert!(parse(&["block", "tip"]).is_err());
+    assert!(parse(&["tx", "nothex"]).is_err());
+}
+
+#[test]
+fn show_or_operate_on_the_same_noun() {
+    let cli = parse(&["party", "7"]).unwrap();
+    assert!(matches!(&cli.cmd, Command::Party(a) if a.id == Some(PartyId(7)) && a.cmd.is_none()));
+    assert!(cli.cmd.op().is_none());
+    let cli = parse(&["record", "3"]).unwrap();
+    assert!(matches!(&cli.cmd, Command::Record(a) if a.id == Some(RecordId(3))));
+    assert!(parse(&["party", "x"]).is_err());
+    // Neither an id nor a subcommand: help, as an error.
+    assert!(parse(&["party"]).is_err());
+    let cli = parse(&["params"]).unwrap();
+    assert!(cli.cmd.op().is_none());
+    let cli = parse(&["validators", "--height", "5"]).unwrap();
+    assert!(cli.cmd.op().is_none());
+}
+
+/// One spelling per operation: the older top-level forms and hidden
+/// aliases are usage errors, not silently different commands.
+#[test]
+fn only_the_current_spellings_parse() {
+    let (a, b) = (k(1).to_hex(), k(2).to_hex());
+    for line in [
+        &["parties"][..],
+        &["classes"],
+        &["class", "1"],
+        &["holders", "1"],
+        &["mint", "1", &a, "5"],
+        &["transfer", "1", &a, "5"],
+        &["redeem", "1", "5"],
+        &["freeze", "1", &a, "--legal-basis", "x"],
+        &["unfreeze", "1", &a, "--legal-basis", "x"],
+        &["forced-transfer", "1", &a, &b, "5", "--legal-basis", "x"],
+        &["recover-account", &a, &b, "--legal-basis", "x"],
+        &["escrows"],
+        &["mining", "totals"],
+        &["activity", "list"],
+        &["keys", "generate", "--out", "a.key"],
+        &["keys", "new", "--out", "a.key", "--insecure-plain"],
+        &["regulator", "revoke-account", &a, "--reason", "death"],
+        &["record", "issue", &a, "--kind", "goods", "--description", "x"],
+        &["record", "issue", "--holder", &a, "--kind", "goods", "--description", "x"],
+        &["record", "transfer", "5", &a],
+        &["record", "release", "5", "2"],
+        &["notify", "mining", "terminate", "--previous", "2", "--date", "2026-09-01"],
+    ] {
+        let e = parse(line).expect_err(&format!("{line:?} parses"));
+        assert_eq!(e.exit_code(), 2, "{line:?}: {e}");
+    }
+}
+
+#[test]
+fn token_commands_scale_amounts_by_the_class_decimals() {
+    let to = k(2).to_hex();
+    assert_eq!(
+        ok(&["token", "mint", "--class", "1", "--to", &to, "--amount", "12.5"], Some(2)),
+        Payload::Mint { class: ClassId(1), to: k(2), amount: 1250 }
+    );
+    assert_eq!(
+        ok(&["--base-units", "token", "transfer", "--class", "1", "--to", &to, "--amount", "1250"], None),
+        Payload::Transfer { class: ClassId(1), to: k(2), amount: 1250 }
+    );
+    assert_eq!(
+        ok(&["token", "redeem", "--class", "4", "--amount", "3", "--right", "1"], Some(0)),
+        Payload::Redeem { class: ClassId(4), amount: 3, right: 1 }
+    );
+    // Edge cases reach the user as errors, never as a rounded amount.
+    assert!(payload(&["token", "transfer", "--class", "1", "--to", &to, "--amount", "1.005"], Some(2))
+        .unwrap_err()
+        .contains("3 decimal places"));
+    assert!(payload(&["token", "transfer", "--class", "1", "--to", &to, "--amount", "1.5"], None)
+        .unwrap_err()
+        .contains("only digits"));
+    assert!(payload(&["token", "transfer", "--class", "1", "--to", &to, "--amount", "1e3"], Some(2))
+        .unwrap_err()
+        .contains("only digits"));
+    assert!(payload(
+        &["token", "transfer", "--class", "1", "--to", &to, "--amount", "340282366920938463463374607431768211456"],
+        None
+    )
+    .unwrap_err()
+    .contains("too large"));
+    // A leading '-' is not an amount (clap sees an unknown flag).
+    assert!(parse(&["token", "transfer", "--class", "1", "--to", &to, "--amount", "-5"]).is_err());
+}
+
+#[test]
+fn amount_class_is_named_only_when_an_amount_is_given() {
+    let h = k(3).to_hex();
+    let cli = parse(&["token", "freeze", "--class", "9", "--holder", &h, "--legal-basis", "court"]).unwrap();
+    assert_eq!(cli.cmd.op().unwrap().amount_class(), None);
+    let cli =
+        parse(&["token", "freeze", "--class", "9", "--holder", &h, "--amount", "1", "--legal-basis", "court"]).unwrap();
+    assert_eq!(cli.cmd.op().unwrap().amount_class(), Some(ClassId(9)));
+    let cli = parse(&["token", "mint", "--class", "5", "--to", &h, "--amount", "1"]).unwrap();
+    assert_eq!(cli.cmd.op().unwrap().amount_class(), Some(ClassId(5)));
+}
+
+#[test]
+fn freeze_unfreeze_forced_recover() {
+    let (a, b) = (k(3).to_hex(), k(4).to_hex());
+    assert_eq!(
+        ok(&["token", "freeze", "--class", "9", "--holder", &a, "--legal-basis", "court order 1"], Some(0)),
+        Payload::Freeze { class: ClassId(9), holder: k(3), amount: None, legal_basis: t("court order 1") }
+    );
+    assert_eq!(
+        ok(
+            &["token", "unfreeze", "--class", "9", "--holder", &a, "--amount", "0.5", "--legal-basis", "lifted"],
+            Some(1)
+        ),
+        Payload::Unfreeze { class: ClassId(9), holder: k(3), amount: Some(5), legal_basis: t("lifted") }
+    );
+    assert_eq!(
+        ok(
+            &[
+                "regulator",
+                "forced-transfer",
+                "--class",
+                "2",
+                "--from",
+                &a,
+                "--to",
+                &b,
+                "--amount",
+                "7",
+                "--legal-basis",
+                "art. 105"
+            ],
+            Some(0)
+        ),
+        Payload::ForcedTransfer { class: ClassId(2), from: k(3), to: k(4), amount: 7, legal_basis: t("art. 105") }
+    );
+    assert_eq!(
+        ok(&["regulator", "recover-account", "--from", &a, "--to", &b, "--legal-basis", "lost"], Some(0)),
+        Payload::RecoverAccount { from: k(3), to: k(4), legal_basis: t("lost") }
+    );
+    assert!(
+        parse(&["token", "freeze", "--class", "9", "--holder", &a]).is_err(),
+        "legal basis is required (SPEC §1.10)"
+    );
+    let long = "x".repeat(1025);
+    assert!(payload(&["token", "freeze", "--class", "9", "--holder", &a, "--legal-basis", &long], Some(0))
+        .unwrap_err()
+        .contains("at most 1024"));
+}
+
+#[test]
+fn party_commands() {
+    let (a, b) = (k(5).to_hex(), k(6).to_hex());
+    let salt = "11".repeat(32);
+    let p = ok(
+        &[
+            "party",
+            "register",
+            "--kind",
+            "legal-entity",
+            "--iin-bin",
+            "123456789013",
+            "--salt",
+            &salt,
+            "--name",
+            "Qazaq LLP",
+            "--account",
+            &a,
+            "--account",
+            &format!("{b}:NCA RK:0042"),
+        ],
+        Some(0),
+    );
+    let expected_commitment = identifier_commitment(&[0x11; 32], "123456789013").unwrap();
+    assert_eq!(
+        p,
+        Payload::RegisterParty {
+            kind: PartyKind::LegalEntity,
+            id_commitment: expected_commitment,
+            display_name: Some(t("Qazaq LLP")),
+            accounts: BoundedVec::new(vec![
+                (k(5), None),
+                (k(6), Some(CertificateRef { issuer: t("NCA RK"), serial: t("0042") }))
+            ])
+            .unwrap(),
+        }
+    );
+    // The IIN/BIN check digit is verified before hashing (SPEC §3).
+    let e = payload(
+        &["party", "register", "--kind", "individual", "--iin-bin", "123456789011", "--salt", &salt, "--account", &a],
+        Some(0),
+    )
+    .unwrap_err();
+    assert!(e.contains("check digit"), "{e}");
+    assert!(
+        parse(&["party", "register", "--kind", "individual", "--iin-bin", "123456789013", "--account", &a]).is_err(),
+        "--iin-bin requires --salt"
+    );
+    assert!(payload(&["party", "register", "--kind", "individual", "--account", &a], Some(0)).is_err());
+    let e = parse(&["party", "register", "--kind", "company", "--id-commitment", &salt, "--account", &a]).unwrap_err();
+    assert!(e.to_string().contains("legal-entity"), "the error lists the allowed values: {e}");
+    assert_eq!(
+        ok(&["party", "status", "4", "suspended", "--legal-basis", "order 7"], Some(0)),
+        Payload::SetPartyStatus { party: PartyId(4), status: PartyStatus::Suspended, legal_basis: t("order 7") }
+    );
+    assert_eq!(
+        ok(&["party", "add-account", "4", &a, "--cert", "NCA:1"], Some(0)),
+        Payload::AddAccount {
+            party: PartyId(4),
+            key: k(5),
+            certificate: Some(CertificateRef { issuer: t("NCA"), serial: t("1") })
+        }
+    );
+    assert!(payload(&["party", "add-account", "4", &a, "--cert", "NCA"], Some(0)).is_err());
+    assert_eq!(
+        ok(&["party", "revoke-account", &a, "--reason", "court-decision"], Some(0)),
+        Payload::RevokeAccount { key: k(5), reason: RevocationReason::CourtDecision }
+    );
+}
+
+#[test]
+fn class_commands() {
+    let doc = "ab".repeat(32);
+    let p = ok(
+        &[
+            "token",
+            "create",
+            "--symbol",
+            "GOLD",
+            "--name",
+            "Gold gram",
+            "--decimals",
+            "3",
+            "--cap",
+            "1000.5",
+            "--right",
+            "goods:one gram of gold",
+            "--right",
+            "services:storage",
+            "--document-hash",
+            &doc,
+            "--document-uri",
+            "https://x/doc",
+            "--redemption-terms",
+            "at the vault",
+        ],
+        Some(0),
+    );
+    match p {
+        Payload::CreateClass { decimals, supply_cap, rights, .. } => {
+            assert_eq!(decimals, 3);
+            assert_eq!(supply_cap, Some(1_000_500), "the cap is in the new class's decimals");
+            assert_eq!(rights.len(), 2);
+            assert_eq!(rights[1].kind, RightKind::Services);
+        }
+        other => panic!("{other:?}"),
+    }
+    let base = ok(
+        &[
+            "--base-units",
+            "token",
+            "create",
+            "--symbol",
+            "G",
+            "--name",
+            "G",
+            "--decimals",
+            "3",
+            "--cap",
+            "7",
+            "--right",
+            "goods:g",
+            "--document-hash",
+            &doc,
+            "--document-uri",
+            "u",
+            "--redemption-terms",
+            "r",
+        ],
+        None,
+    );
+    assert!(matches!(base, Payload::CreateClass { supply_cap: Some(7), .. }));
+    let e = payload(
+        &[
+            "token",
+            "create",
+            "--symbol",
+            "G",
+            "--name",
+            "G",
+            "--decimals",
+            "0",
+            "--right",
+            "shares of X",
+            "--document-hash",
+            &doc,
+            "--document-uri",
+            "u",
+            "--redemption-terms",
+            "r",
+        ],
+        Some(0),
+    )
+    .unwrap_err();
+    assert!(e.contains("goods:DESCRIPTION"), "{e}");
+    assert_eq!(
+        ok(&["token", "pause", "3", "--legal-basis", "audit"], Some(0)),
+        Payload::SetClassPaused { class: ClassId(3), paused: true, legal_basis: t("audit") }
+    );
+    assert!(matches!(
+        ok(&["token", "unpause", "3", "--legal-basis", "ok"], Some(0)),
+        Payload::SetClassPaused { paused: false, .. }
+    ));
+}
+
+#[test]
+fn record_commands() {
+    let a = k(7).to_hex();
+    let doc = "cd".repeat(32);
+    assert_eq!(
+        ok(
+            &[
+                "record",
+                "issue",
+                "--to",
+                &a,
+                "--kind",
+                "raw-resource",
+                "--description",
+                "10 t copper",
+                "--external-ref",
+                "C-1",
+                "--document-hash",
+                &doc
+            ],
+            Some(0)
+        ),
+        Payload::IssueRecord {
+            holder: k(7),
+            object: RecordObject {
+                kind: ObjectKind::RawResource,
+                description: t("10 t copper"),
+                external_ref: Some(t("C-1")),
+                document_hash: Some(Hash::from_hex(&doc).unwrap()),
+            }
+        }
+    );
+    assert_eq!(
+        ok(&["record", "transfer", "5", "--to", &a], Some(0)),
+        Payload::TransferRecord { record: RecordId(5), to: k(7) }
+    );
+    assert_eq!(
+        ok(&["record", "encumber", "5", "--kind", "pledge", "--beneficiary", &a, "--legal-basis", "loan 9"], Some(0)),
+        Payload::Encumber {
+            record: RecordId(5),
+            kind: EncumbranceKind::Pledge,
+            beneficiary: k(7),
+            legal_basis: t("loan 9")
+        }
+    );
+    assert_eq!(
+        ok(&["record", "release", "5", "--encumbrance", "2"], Some(0)),
+        Payload::Release { record: RecordId(5), encumbrance: EncumbranceId(2) }
+    );
+    assert_eq!(
+        ok(&["record", "terminate", "5", "--reason", "object-lost"], Some(0)),
+        Payload::TerminateRecord { record: RecordId(5), reason: TerminationReason::ObjectLost }
+    );
+}
+
+#[test]
+fn escrow_commands() {
+    let (a, b) = (k(8).to_hex(), k(9).to_hex());
+    let th = "ef".repeat(32);
+    let cli = parse(&[
+        "escrow",
+        "create",
+        "--payee",
+        &a,
+        "--arbiter",
+        &b,
+        "--class",
+        "2",
+        "--amount",
+        "1.25",
+        "--terms-hash",
+        &th,
+        "--deadline-height",
+        "100",
+    ])
+    .unwrap();
+    let op = cli.cmd.op().unwrap();
+    assert_eq!(op.amount_class(), Some(ClassId(2)));
+    assert_eq!(
+        op.payload(Some(2)).unwrap(),
+        Payload::CreateEscrow {
+            payee: k(8),
+            arbiter: k(9),
+            asset: EscrowAsset::Tokens { class: ClassId(2), amount: 125 },
+            terms_hash: Hash::from_hex(&th).unwrap(),
+            deadline_height: 100,
+        }
+    );
+    let p = ok(
+        &[
+            "escrow",
+            "create",
+            "--payee",
+            &a,
+            "--arbiter",
+            &b,
+            "--record",
+            "4",
+            "--terms-hash",
+            &th,
+            "--deadline-height",
+            "9",
+        ],
+        Some(0),
+    );
+    assert!(matches!(p, Payload::CreateEscrow { asset: EscrowAsset::Record { record: RecordId(4) }, .. }));
+    assert!(parse(&[
+        "escrow",
+        "create",
+        "--payee",
+        &a,
+        "--arbiter",
+        &b,
+        "--class",
+        "2",
+        "--amount",
+        "1",
+        "--record",
+        "4",
+        "--terms-hash",
+        &th,
+        "--deadline-height",
+        "9"
+    ])
+    .is_err());
+    assert!(parse(&[
+        "escrow",
+        "create",
+        "--payee",
+        &a,
+        "--arbiter",
+        &b,
+        "--terms-hash",
+        &th,
+        "--deadline-height",
+        "9"
+    ])
+    .is_err());
+    assert_eq!(ok(&["escrow", "release", "3"], Some(0)), Payload::ReleaseEscrow { escrow: EscrowId(3) });
+    assert_eq!(ok(&["escrow", "refund", "3"], Some(0)), Payload::RefundEscrow { escrow: EscrowId(3) });
+    assert_eq!(
+        ok(&["escrow", "dispute", "3", "--reason", "late"], Some(0)),
+        Payload::DisputeEscrow { escrow: EscrowId(3), reason: t("late") }
+    );
+    assert_eq!(
+        ok(&["escrow", "resolve", "3", "--to", "payer", "--reason", "undelivered"], Some(0)),
+        Payload::ResolveEscrow { escrow: EscrowId(3), to_payee: false, reason: t("undelivered") }
+    );
+    let cli = parse(&["escrow", "12"]).unwrap();
+    assert!(cli.cmd.op().is_none());
+}
+
+#[test]
+fn notification_commands() {
+    let p = ok(
+        &[
+            "notify",
+            "mining",
+            "start",
+            "--region",
+            "almaty-city",
+            "--address",
+            "Abay 1",
+            "--capacity-kw",
+            "5000",
+            "--units",
+            "120",
+            "--hashrate-ths",
+            "9000",
+            "--energy",
+            "associated-gas",
+            "--start-date",
+            "2026-03-01",
+        ],
+        Some(0),
+    );
+    assert_eq!(
+        p,
+        Payload::SubmitMiningNotification {
+            kind: MiningNotificationKind::Start,
+            previous: None,
+            site: MiningSite {
+                region: Region::AlmatyCity,
+                address: t("Abay 1"),
+                capacity_kw: 5000,
+                units: 120,
+                hashrate_ths: 9000,
+                energy: EnergySource::AssociatedGas,
+                pool: None,
+                start_date: Date { year: 2026, month: 3, day: 1 },
+            }
+        }
+    );
+    assert!(parse(&[
+        "notify",
+        "mining",
+        "start",
+        "--region",
+        "mars",
+        "--address",
+        "a",
+        "--capacity-kw",
+        "1",
+        "--units",
+        "1",
+        "--hashrate-ths",
+        "1",
+        "--energy",
+        "grid",
+        "--start-date",
+        "2026-03-01"
+    ])
+    .is_err());
+    assert!(parse(&[
+        "notify",
+        "mining",
+        "start",
+        "--region",
+        "abai",
+        "--address",
+        "a",
+        "--capacity-kw",
+        "1",
+        "--units",
+        "1",
+        "--hashrate-ths",
+        "1",
+        "--energy",
+        "grid",
+        "--start-date",
+        "2026-02-30"
+    ])
+    .is_err());
+    assert_eq!(
+        ok(&["regulator", "accept-notification", "4"], Some(0)),
+        Payload::ReviewMiningNotification { notification: MiningNotificationId(4), accept: true, reason: None }
+    );
+    assert!(parse(&["regulator", "reject-notification", "4"]).is_err(), "a rejection needs a reason");
+    assert_eq!(
+        ok(&["regulator", "reject-notification", "4", "--reason", "no permit"], Some(0)),
+        Payload::ReviewMiningNotification {
+            notification: MiningNotificationId(4),
+            accept: false,
+            reason: Some(t("no permit"))
+        }
+    );
+    assert_eq!(
+        ok(&["notify", "activity", "terminate", "--activity", "trading-organisation", "--date", "2026-12-31"], Some(0)),
+        Payload::SubmitActivityNotification {
+            activity: Activity::TradingOrganisation,
+            phase: ActivityPhase::Termination,
+            date: Date { year: 2026, month: 12, day: 31 }
+        }
+    );
+    assert_eq!(
+        ok(&["regulator", "reject-notification", "2", "--activity", "--reason", "incomplete"], Some(0)),
+        Payload::ReviewActivityNotification {
+            notification: ActivityNotificationId(2),
+            accept: false,
+            reason: Some(t("incomplete"))
+        }
+    );
+    for q in [
+        &["notify", "mining", "list", "--region", "pavlodar", "--status", "accepted"][..],
+        &["notify", "mining", "totals"],
+        &["notify", "activity", "list"],
+    ] {
+        let cli = parse(q).unwrap();
+        assert!(cli.cmd.op().is_none(), "{q:?}");
+    }
+    assert!(parse(&["notify", "mining", "list", "--status", "approved"]).is_err());
+}
+
+#[test]
+fn governance_commands() {
+    let (a, b) = (k(10).to_hex(), k(11).to_hex());
+    assert_eq!(
+        ok(&["validators", "update", "--set", &format!("{a}:10:6"), "--set", &format!("{b}:0:6")], Some(0)),
+        Payload::UpdateValidators {
+            updates: BoundedVec::new(vec![
+                ValidatorUpdate { key: k(10), power: 10, operator: PartyId(6) },
+                ValidatorUpdate { key: k(11), power: 0, operator: PartyId(6) },
+            ])
+            .unwrap()
+        }
+    );
+    assert!(payload(&["validators", "update", "--set", &format!("{a}:10")], Some(0)).is_err());
+    assert!(payload(&["validators", "update", "--set", &format!("{a}:-1:6")], Some(0)).is_err());
+    assert_eq!(
+        ok(&["params", "set", "max-block-txs", "500"], Some(0)),
+        Payload::SetParameter { change: ParameterChange::MaxBlockTxs(500) }
+    );
+    assert_eq!(
+        ok(&["params", "set", "require-mining-notice", "true"], Some(0)),
+        Payload::SetParameter { change: ParameterChange::RequireMiningNotice(true) }
+    );
+    assert_eq!(
+        ok(&["params", "set", "validator-change-delay", "3"], Some(0)),
+        Payload::SetParameter { change: ParameterChange::ValidatorChangeDelay(3) }
+    );
+    assert!(payload(&["params", "set", "max-block-txs", "5000000000"], Some(0)).unwrap_err().contains("u32"));
+    assert!(payload(&["params", "set", "require-mining-notice", "yes"], Some(0)).is_err());
+    assert!(parse(&["params", "set", "block-size", "1"]).is_err());
+}
+
+#[test]
+fn summary_shows_what_is_signed() {
+    let key = SigningKey::from_seed([1; 32]);
+    let p = Payload::Transfer { class: ClassId(1), to: k(2), amount: 1250 };
+    let tx = tamga_client::sign_payload(&key, "tamga-dev", 4, p, Some("invoice 17")).unwrap();
+    let s = crate::output::summary(&tx, Some(2)).unwrap();
+    for needle in [
+        "\"operation\": \"transfer\"",
+        "\"amount\": 1250",
+        "\"nonce\": 4",
+        "\"chain_id\": \"tamga-dev\"",
+        "invoice 17",
+        &key.public().to_hex(),
+        &tx.hash().to_hex(),
+    ] {
+        assert!(s.contains(needle), "{needle} missing in {s}");
+    }
+}
+
+#[test]
+fn summary_keeps_u128_amounts_exact() {
+    // serde_json::Value cannot hold this; the summary must not go through it.
+    let key = SigningKey::from_seed([1; 32]);
+    let p = Payload::Mint { class: ClassId(1), to: k(2), amount: u128::MAX };
+    let tx = tamga_client::sign_payload(&key, "tamga-dev", 0, p, None).unwrap();
+    let s = crate::output::summary(&tx, None).unwrap();
+    assert!(s.contains(&format!("\"amount\": {}", u128::MAX)), "{s}");
+}
