@@ -419,7 +419,7 @@ def _hex32(s, field):
 
 def parse_rfc3339_ms(s):
     """`genesis_time` (wire-format §11.1): RFC 3339 with Z or ±HH:MM, at most ms."""
-    dt = datetime.datetime.fromisoformat(s.replace("Z", "+00:00").replace("z", "+00:00"))
+    dt = datetime.datetime.fromisoformat(s.upper().replace("Z", "+00:00"))
     if dt.tzinfo is None:
         raise ValueError(f"genesis_time {s!r} has no offset")
     if dt.microsecond % 1000:
@@ -677,11 +677,15 @@ def verify_bundle(data, genesis):
                                                f"{header['height']}'s receipts_root")
     account = b["account"]  # step 10
     key_hash = hashlib.sha256(b"A" + tx["signer"]).digest()
-    verify_jmt(key_hash, account["value"], account["proof"], header["state_root"])
-    if account["value"] is None:
-        party, status = next((n + 1 for n, acc in enumerate(genesis["parties"]) if tx["signer"] in acc), None), None
-    else:
-        party, status = decode_account(account["value"], tx["signer"])
+    try:
+        verify_jmt(key_hash, account["value"], account["proof"], header["state_root"])
+        if account["value"] is None:
+            party = next((n + 1 for n, acc in enumerate(genesis["parties"]) if tx["signer"] in acc), None)
+            status = None
+        else:
+            party, status = decode_account(account["value"], tx["signer"])
+    except Invalid as e:  # a proof or an entry that does not decode is a bad proof, not a bad bundle
+        raise Invalid("BAD_ACCOUNT_PROOF", str(e)) from None
     signed = [validators[i] for i, _ in b["certificate"]["signatures"]]
     result.update({
         "height": header["height"], "index": inclusion["index"], "block_time_ms": header["time_ms"],
