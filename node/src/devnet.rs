@@ -394,6 +394,11 @@ pub async fn run_devnet(dir: PathBuf, o: DevnetOptions) -> anyhow::Result<()> {
             base_p2p_port: o.base_p2p_port.unwrap_or(defaults.base_p2p_port),
             ..defaults
         };
+        if !o.init_only {
+            // Before anything is written: a devnet refused for its ports can
+            // be rerun in the same home with other ports.
+            check_ports(&tamga_genesis::generate(&options)?)?;
+        }
         println!(
             "generating a {}-validator devnet with {} funded participants in {} (seed {seed}, chain {chain_id})",
             o.validators,

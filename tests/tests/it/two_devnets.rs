@@ -8,8 +8,8 @@
 //! starts its own nodes); both pass height 3 with their own chain id,
 //! genesis and validator keys, and every node counts exactly one peer (its
 //! devnet's other validator). A third devnet named on the first one's ports
-//! refuses to start and names the ports; reusing a devnet's home with another
-//! seed is refused.
+//! refuses to start, names the ports and writes nothing; reusing a devnet's
+//! home with another seed is refused.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -171,6 +171,7 @@ async fn two_devnets_run_side_by_side() {
     {
         assert!(stderr.contains(&format!("{port} ({what})")), "the refusal names {port} ({what}): {stderr}");
     }
+    assert!(!dir.path().join("c").join("genesis.json").exists(), "nothing is written for a refused devnet");
 
     // Reusing a devnet's home with another seed is refused, not ignored.
     let mut reuse = Devnet::args(&a.home, seed + 5, a.api, a.p2p);
