@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks (and on Debian, as root, installs) what building Tamga needs beyond
-# the Rust toolchain: libclang for RocksDB's bindgen and a C++ compiler.
+# the Rust toolchain: libclang for RocksDB's bindgen and a C++ compiler (and,
+# for the tests, python3).
 # Sourced by scripts/test.sh and scripts/devnet.sh.
 set -euo pipefail
 
@@ -27,6 +28,15 @@ if ! command -v c++ >/dev/null 2>&1; then
 fi
 if ! command -v ip >/dev/null 2>&1; then
   tamga_need_pkgs+=(iproute2)
+fi
+# The reference verifier (docs/reference/tamga_verify.py) and its tests,
+# run by tests/tests/it/reference_verifier.rs, need python3 (the standard
+# library only). Needed by the test command (scripts/test.sh), or with
+# TAMGA_NEED_PYTHON=1; a devnet alone does not need it.
+if [ "$(basename "$0")" = test.sh ] || [ -n "${TAMGA_NEED_PYTHON:-}" ]; then
+  if ! command -v python3 >/dev/null 2>&1; then
+    tamga_need_pkgs+=(python3)
+  fi
 fi
 if [ ${#tamga_need_pkgs[@]} -gt 0 ]; then
   echo "Tamga needs these system packages: ${tamga_need_pkgs[*]}" >&2

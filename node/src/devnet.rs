@@ -232,27 +232,178 @@ pub fn spawn_nodes(dir: &Path, n: usize) -> anyhow::Result<Processes> {
     Ok(Processes { children })
 }
 
+/// The options of `tamgad devnet` (its `--help` documents each).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DevnetOptions {
+    /// Number of validators.
+    pub validators: usize,
+    /// Funded participant accounts.
+    pub participants: usize,
+    /// Seed of every generated key (`tamga_genesis::derive_seed`); `None`:
+    /// 0 for a new devnet, the stored one for a reused devnet.
+    pub seed: Option<u64>,
+    /// Chain id; `None`: [`devnet_chain_id`] of the seed.
+    pub chain_id: Option<String>,
+    /// Validator `i` serves the API on `127.0.0.1:{base_api_port + i}`;
+    /// `None`: 8080 for a new devnet, the stored ports for a reused one.
+    pub base_api_port: Option<u16>,
+    /// Validator `i` listens for peers on `/ip4/127.0.0.1/tcp/{base_p2p_port + i}`;
+    /// `None`: 26656 for a new devnet, the stored ports for a reused one.
+    pub base_p2p_port: Option<u16>,
+    /// Write the devnet and exit without starting the nodes.
+    pub init_only: bool,
+}
+
+/// The chain id of a devnet generated from `seed` when none is named:
+/// `tamga-devnet` for the public seed 0, `tamga-devnet-<seed>` otherwise, so
+/// two devnets with different seeds are two networks (every signature binds
+/// the chain id, `docs/wire-format.md` §5) as well as two key sets.
+pub fn devnet_chain_id(seed: u64) -> String {
+    if seed == 0 {
+        "tamga-devnet".to_owned()
+    } else {
+        format!("tamga-devnet-{seed}")
+    }
+}
+
+/// A devnet cannot start because a port it needs is in use.
+#[derive(Debug, thiserror::Error)]
+pub enum DevnetError {
+    /// Some node's API or p2p port could not be bound on 127.0.0.1.
+    #[error(
+        "ports already in use on 127.0.0.1: {}; stop what holds them or choose other ports with --base-api-port and --base-p2p-port (a second devnet also needs its own --seed and --home)",
+        .0.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    )]
+    PortsTaken(Vec<TakenPort>),
+    /// A node's address in the devnet does not name a loopback TCP port.
+    #[error("node{node}'s {kind} address {address:?} does not end in a TCP port")]
+    BadAddress {
+        /// Validator index.
+        node: usize,
+        /// `api` or `p2p`.
+        kind: &'static str,
+        /// The address as written in `testnet.json`.
+        address: String,
+    },
+}
+
+/// One port that [`check_ports`] found in use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TakenPort {
+    /// Validator index.
+    pub node: usize,
+    /// `api` or `p2p`.
+    pub kind: &'static str,
+    /// The port.
+    pub port: u16,
+}
+
+impl std::fmt::Display for TakenPort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (node{} {})", self.port, self.node, self.kind)
+    }
+}
+
+/// The TCP port at the end of an API address (`127.0.0.1:8080`) or a p2p
+/// multiaddr (`/ip4/127.0.0.1/tcp/26656`).
+fn address_port(address: &str) -> Option<u16> {
+    address.rsplit([':', '/']).next().and_then(|p| p.parse().ok())
+}
+
+/// Refuses to start when any node's API or p2p port is in use, naming every
+/// such port: a node that cannot bind its port would otherwise exit after the
+/// others started, or (p2p) a second devnet would dial the first one's nodes.
+pub fn check_ports(t: &Testnet) -> Result<(), DevnetError> {
+    let mut taken = Vec::new();
+    for (node, v) in t.validators.iter().enumerate() {
+        for (kind, address) in [("api", &v.api_address), ("p2p", &v.p2p_address)] {
+            let port = address_port(address).ok_or_else(|| DevnetError::BadAddress {
+                node,
+                kind,
+                address: address.clone(),
+            })?;
+            if std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
+                taken.push(TakenPort { node, kind, port });
+            }
+        }
+    }
+    if taken.is_empty() {
+        Ok(())
+    } else {
+        Err(DevnetError::PortsTaken(taken))
+    }
+}
+
+/// A reused devnet keeps its seed, chain id and ports: naming different ones
+/// is refused rather than silently ignored.
+fn refuse_changed_reuse(dir: &Path, t: &Testnet, o: &DevnetOptions) -> anyhow::Result<()> {
+    let first_port = |address: Option<&String>| address.and_then(|a| address_port(a));
+    let stored_api = first_port(t.validators.first().map(|v| &v.api_address));
+    let stored_p2p = first_port(t.validators.first().map(|v| &v.p2p_address));
+    let mut changed = Vec::new();
+    if let Some(seed) = o.seed.filter(|s| *s != t.seed) {
+        changed.push(format!("--seed {seed} (it has {})", t.seed));
+    }
+    if let Some(chain) = o.chain_id.as_ref().filter(|c| **c != t.genesis.chain_id) {
+        changed.push(format!("--chain-id {chain} (it has {})", t.genesis.chain_id));
+    }
+    if let Some(port) = o.base_api_port.filter(|p| Some(*p) != stored_api) {
+        changed.push(format!("--base-api-port {port} (it has {stored_api:?})"));
+    }
+    if let Some(port) = o.base_p2p_port.filter(|p| Some(*p) != stored_p2p) {
+        changed.push(format!("--base-p2p-port {port} (it has {stored_p2p:?})"));
+    }
+    if !changed.is_empty() {
+        bail!(
+            "{} holds a devnet generated with other options: {}; use another --home for a new devnet",
+            dir.display(),
+            changed.join(", ")
+        );
+    }
+    Ok(())
+}
+
 /// `tamgad devnet`: generates (or reuses) the testnet in `dir`; unless
-/// `init_only`, runs every validator as a separate process until Ctrl-C or
-/// SIGTERM. A node that dies is reported and not restarted; the others keep
-/// running.
-pub async fn run_devnet(dir: PathBuf, validators: usize, participants: usize, init_only: bool) -> anyhow::Result<()> {
+/// `init_only`, checks that every node's ports are free and runs every
+/// validator as a separate process until Ctrl-C or SIGTERM. A node that dies
+/// is reported and not restarted; the others keep running.
+pub async fn run_devnet(dir: PathBuf, o: DevnetOptions) -> anyhow::Result<()> {
     let testnet = if dir.join("testnet.json").exists() {
         let t = Testnet::read(&dir).with_context(|| format!("cannot reuse the testnet in {}", dir.display()))?;
-        if t.validators.len() != validators {
+        if t.validators.len() != o.validators {
             bail!(
-                "{} holds a {}-validator testnet, but --validators {validators} was given; use another --home or the same count",
+                "{} holds a {}-validator testnet, but --validators {} was given; use another --home or the same count",
                 dir.display(),
-                t.validators.len()
+                t.validators.len(),
+                o.validators
             );
         }
+        refuse_changed_reuse(&dir, &t, &o)?;
         println!("reusing the devnet in {} (chain {})", dir.display(), t.genesis.chain_id.as_str());
         t
     } else {
-        let options = TestnetOptions { validators, participants, ..TestnetOptions::default() };
+        let defaults = TestnetOptions::default();
+        let seed = o.seed.unwrap_or(0);
+        let chain_id = o.chain_id.clone().unwrap_or_else(|| devnet_chain_id(seed));
+        let options = TestnetOptions {
+            validators: o.validators,
+            participants: o.participants,
+            seed,
+            chain_id: chain_id.clone(),
+            base_api_port: o.base_api_port.unwrap_or(defaults.base_api_port),
+            base_p2p_port: o.base_p2p_port.unwrap_or(defaults.base_p2p_port),
+            ..defaults
+        };
+        if !o.init_only {
+            // Before anything is written: a devnet refused for its ports can
+            // be rerun in the same home with other ports.
+            check_ports(&tamga_genesis::generate(&options)?)?;
+        }
         println!(
-            "generating a {validators}-validator devnet with {participants} funded participants in {}",
-            dir.display()
+            "generating a {}-validator devnet with {} funded participants in {} (seed {seed}, chain {chain_id})",
+            o.validators,
+            o.participants,
+            dir.display(),
         );
         write_testnet(&dir, &options)?
     };
@@ -265,12 +416,13 @@ pub async fn run_devnet(dir: PathBuf, validators: usize, participants: usize, in
     );
     println!("  class     {} (id {}), {} base units per user", m.class_symbol, m.class_id, m.mint_amount);
     println!("  manifest  {}", dir.join("devnet.json").display());
-    if init_only {
+    if o.init_only {
         for (i, node) in m.nodes.iter().enumerate() {
             println!("node{i} api={} run: tamgad start --home {}", node.api, node_home(&dir, i).root().display());
         }
         return Ok(());
     }
+    check_ports(&testnet)?;
     let mut procs = spawn_nodes(&dir, n)?;
     for (i, node) in m.nodes.iter().enumerate() {
         println!("node{i} api={} log={}", node.api, node_home(&dir, i).root().join("node.log").display());
@@ -328,5 +480,49 @@ async fn wait_for_height(client: &tamga_client::Client, height: u64, timeout: Du
             bail!("no block at height {height} after {timeout:?}");
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    #[test]
+    fn ports_are_read_from_api_addresses_and_multiaddrs() {
+        assert_eq!(address_port("127.0.0.1:8080"), Some(8080));
+        assert_eq!(address_port("/ip4/127.0.0.1/tcp/26656"), Some(26656));
+        assert_eq!(address_port("/ip4/127.0.0.1/tcp/"), None);
+    }
+
+    #[test]
+    fn the_chain_id_follows_the_seed() {
+        assert_eq!(devnet_chain_id(0), "tamga-devnet");
+        assert_eq!(devnet_chain_id(7), "tamga-devnet-7");
+    }
+
+    #[test]
+    fn a_taken_port_is_named_with_its_node() {
+        // Hold a free port, then generate a devnet whose node 1 API needs it.
+        let held = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        let port = held.local_addr().unwrap().port();
+        let free_p2p = {
+            let l = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let options = TestnetOptions {
+            validators: 2,
+            participants: 1,
+            base_api_port: port - 1,
+            base_p2p_port: free_p2p,
+            ..TestnetOptions::default()
+        };
+        let t = tamga_genesis::generate(&options).unwrap();
+        let err = check_ports(&t).unwrap_err();
+        let DevnetError::PortsTaken(taken) = &err else { panic!("{err}") };
+        assert!(taken.contains(&TakenPort { node: 1, kind: "api", port }), "{err}");
+        assert!(err.to_string().contains(&format!("{port} (node1 api)")), "{err}");
+        drop(held);
     }
 }

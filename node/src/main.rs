@@ -84,6 +84,24 @@ enum Command {
         /// node i then runs with `tamgad start --home DIR/node<i>`.
         #[arg(long)]
         init_only: bool,
+        /// Seed of every generated key [default: 0]. Seed 0 is public: every
+        /// devnet started without `--seed` has the same keys, so a second
+        /// devnet on the same machine needs its own seed (and ports and home).
+        /// A reused devnet keeps the seed it was generated with.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Chain id [default: `tamga-devnet` for seed 0, `tamga-devnet-<seed>`
+        /// otherwise].
+        #[arg(long)]
+        chain_id: Option<String>,
+        /// First API port: validator i serves on 127.0.0.1:(base + i)
+        /// [default: 8080]. A reused devnet keeps its ports.
+        #[arg(long)]
+        base_api_port: Option<u16>,
+        /// First p2p port: validator i listens on 127.0.0.1:(base + i)
+        /// [default: 26656]. A reused devnet keeps its ports.
+        #[arg(long)]
+        base_p2p_port: Option<u16>,
     },
     /// Check a genesis file and print every problem with its field path.
     ValidateGenesis {
@@ -151,9 +169,27 @@ pub fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Devnet { validators, participants, home, init_only } => {
+        Command::Devnet {
+            validators,
+            participants,
+            home,
+            init_only,
+            seed,
+            chain_id,
+            base_api_port,
+            base_p2p_port,
+        } => {
+            let options = tamga_node::devnet::DevnetOptions {
+                validators,
+                participants,
+                seed,
+                chain_id,
+                base_api_port,
+                base_p2p_port,
+                init_only,
+            };
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            rt.block_on(tamga_node::devnet::run_devnet(home, validators, participants, init_only))
+            rt.block_on(tamga_node::devnet::run_devnet(home, options))
         }
         Command::ValidateGenesis { file } => {
             let g = tamga_genesis::load(&file).with_context(|| format!("{} is not a valid genesis", file.display()))?;

@@ -156,3 +156,115 @@ fn evidence() {
         assert_eq!(codec::decode::<Evidence>(name, &bytes, 1024).unwrap(), ev, "{name} roundtrip");
     }
 }
+
+/// `N` when `s` starts with the decimal digits of `N` followed by `suffix`.
+trait NumberBefore {
+    fn strip_suffix_at(&self, suffix: &str) -> Option<usize>;
+}
+
+impl NumberBefore for str {
+    fn strip_suffix_at(&self, suffix: &str) -> Option<usize> {
+        let digits = self.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || !self[digits..].starts_with(suffix) {
+            return None;
+        }
+        self[..digits].parse().ok()
+    }
+}
+
+/// `docs/wire-format.md` §12, the section a third party decodes by hand.
+fn worked_example_section() -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/wire-format.md");
+    let doc = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let start = doc.find("\n## 12 ").expect("wire-format.md has a §12");
+    let end = start + doc[start..].find("\n## 13 ").expect("wire-format.md has a §13 after §12");
+    doc[start..end].to_owned()
+}
+
+fn fixture_bytes(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(format!("{name}.hex"));
+    hex::decode(std::fs::read_to_string(&path).unwrap().trim()).unwrap()
+}
+
+/// The text between backticks of a table cell, concatenated (a long value
+/// may be split into several code spans).
+fn code_spans(cell: &str) -> String {
+    cell.split('`').skip(1).step_by(2).collect::<Vec<_>>().concat()
+}
+
+/// The tables of §12 that follow "Fixture `types/tests/golden/NAME.hex` (N bytes)":
+/// every row's offset is where the previous row ended, its bytes are the
+/// fixture's bytes there, the rows cover the whole fixture, and N is its size.
+/// Returns, per fixture, the field names of its rows and their byte lengths.
+fn check_tables(section: &str) -> Vec<(String, Vec<(String, usize)>)> {
+    let marker = "Fixture `types/tests/golden/";
+    let mut out = Vec::new();
+    for part in section.split(marker).skip(1) {
+        let name = &part[..part.find(".hex`").expect("a fixture name")];
+        let size: usize = part[part.find("` (").unwrap() + 3..part.find(" bytes)").unwrap()].parse().unwrap();
+        let bytes = fixture_bytes(name);
+        assert_eq!(bytes.len(), size, "wire-format §12 says {name}.hex has {size} bytes");
+        let rows: Vec<&str> = part
+            .lines()
+            .skip_while(|l| !l.starts_with('|'))
+            .take_while(|l| l.starts_with('|'))
+            .skip(2) // header and separator
+            .collect();
+        assert!(!rows.is_empty(), "a table follows the {name}.hex heading");
+        let mut at = 0usize;
+        let mut fields = Vec::new();
+        for row in rows {
+            let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
+            assert_eq!(cells.len(), 4, "{name}: row {row:?} has offset, bytes, field, value");
+            let offset: usize = cells[0].parse().unwrap_or_else(|e| panic!("{name}: offset {:?}: {e}", cells[0]));
+            assert_eq!(offset, at, "{name}: the row {:?} starts at {offset}, the previous row ended at {at}", cells[2]);
+            let want = hex::decode(code_spans(cells[1])).unwrap_or_else(|e| panic!("{name}: {:?}: {e}", cells[1]));
+            assert_eq!(
+                hex::encode(&bytes[at..(at + want.len()).min(bytes.len())]),
+                hex::encode(&want),
+                "{name}: bytes of {:?} at {at}",
+                cells[2]
+            );
+            at += want.len();
+            fields.push((cells[2].to_owned(), want.len()));
+        }
+        assert_eq!(at, bytes.len(), "{name}: the table covers {at} of its {} bytes", bytes.len());
+        out.push((name.to_owned(), fields));
+    }
+    out
+}
+
+/// `docs/wire-format.md` §12 cannot drift from the fixtures: its tables are
+/// checked byte by byte, every "`NAME.hex` (N bytes)" there is the fixture's
+/// size, and the header's field counts in the prose are those of the table,
+/// which are those of the fixture.
+#[test]
+fn the_worked_examples_match_the_fixtures() {
+    let section = worked_example_section();
+    let tables = check_tables(&section);
+    let names: Vec<&str> = tables.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["tx_transfer", "block_header"], "§12 has a table per worked fixture");
+
+    // Every "`NAME.hex` (N bytes)" in §12 is the fixture's size.
+    let mut quoted = 0;
+    for (i, _) in section.match_indices(".hex` (") {
+        let name = section[..i].rsplit('`').next().unwrap().trim_start_matches("types/tests/golden/");
+        let rest = &section[i + ".hex` (".len()..];
+        let Some(n) = rest.strip_suffix_at(" bytes)") else { continue };
+        assert_eq!(fixture_bytes(name).len(), n, "§12 says {name}.hex has {n} bytes");
+        quoted += 1;
+    }
+    assert!(quoted >= 3, "§12 quotes the sizes of tx_transfer, block_header and commit_certificate");
+
+    // The header: one row per field, except the chain id's length and bytes,
+    // which are one field; the trailing 32-byte rows are the hashes and keys.
+    let header = &tables[1].1;
+    let field_count = header.len() - 1;
+    let wide = header.iter().rev().take_while(|(_, len)| *len == 32).count();
+    let words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+    let claim = format!("with {} fields, the last {} of them 32 bytes each", words[field_count], words[wide]);
+    let prose = section.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(prose.contains(&claim), "§12 must say \"{claim}\" of block_header.hex");
+    let decoded: BlockHeader = codec::decode("header", &fixture_bytes("block_header"), 1024).unwrap();
+    assert_eq!(codec::encode(&decoded).len(), 4 + decoded.chain_id.as_str().len() + 8 + 4 + 8 + 32 * wide);
+}
