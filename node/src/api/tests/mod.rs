@@ -7,6 +7,7 @@
 mod auth;
 mod bounds;
 mod chain;
+mod contract;
 mod download;
 mod e2e;
 mod events;
