@@ -273,7 +273,9 @@ pub struct Report {
     pub equivocations_seen: usize,
     /// Of those, found on chain within the bound.
     pub evidence_on_chain: usize,
-    /// Honest precommits checked against L36 with a second proposal's polka in.
+    /// Honest precommits that locked, by L36, a value other than their
+    /// prevote's, with two proposals of the round in (the victim of an
+    /// equivocating proposer that must lock its second value).
     pub second_polkas: u64,
     /// Old-height messages replayed to honest nodes.
     pub replays: u64,
@@ -765,36 +767,43 @@ impl Adversary {
         let Some(pi) = w.index_of(&proposer) else { return };
         // It must have prevoted in the round (step ≥ prevote).
         let Some((own_prevote, _)) = self.sent.get(&(me, s.height, s.round, 1)).copied() else { return };
-        let proposals: Vec<Hash> = self
-            .got
-            .get(&(me, s.height, s.round, 0, pi))
-            .map(|v| v.iter().filter(|(_, t)| *t < now).map(|(id, _)| *id).collect())
-            .unwrap_or_default();
-        let second = proposals.len() > 1;
-        for value in proposals {
-            if self.bad.contains_key(&value) {
-                continue;
-            }
-            let mut power = 0u64;
-            for k in 0..w.keys.len() {
-                let voted = if k == me {
-                    own_prevote == value
-                } else {
-                    self.got
-                        .get(&(me, s.height, s.round, 1, k))
-                        .is_some_and(|v| v.iter().any(|(id, t)| *id == value && *t < now))
-                };
-                if voted {
-                    power += set.index_of(&w.keys[k]).and_then(|i| set.get(i)).map(|v| v.power).unwrap_or(0);
+        // `before`: strictly before the precommit (then L36 must have fired);
+        // `by`: at the latest at its instant (L36 fires at the arrival of
+        // the last message it needs: what the exercise count looks for).
+        let arrived = |t: Instant, strict: bool| if strict { t < now } else { t <= now };
+        for strict in [true, false] {
+            let proposals: Vec<Hash> = self
+                .got
+                .get(&(me, s.height, s.round, 0, pi))
+                .map(|v| v.iter().filter(|(_, t)| arrived(*t, strict)).map(|(id, _)| *id).collect())
+                .unwrap_or_default();
+            let second = proposals.len() > 1;
+            for value in proposals {
+                if self.bad.contains_key(&value) {
+                    continue;
                 }
-            }
-            if power >= set.quorum() {
-                if second {
-                    self.report.second_polkas += 1;
+                let mut power = 0u64;
+                for k in 0..w.keys.len() {
+                    let voted = if k == me {
+                        own_prevote == value
+                    } else {
+                        self.got
+                            .get(&(me, s.height, s.round, 1, k))
+                            .is_some_and(|v| v.iter().any(|(id, t)| *id == value && arrived(*t, strict)))
+                    };
+                    if voted {
+                        power += set.index_of(&w.keys[k]).and_then(|i| set.get(i)).map(|v| v.power).unwrap_or(0);
+                    }
                 }
-                if s.id != value {
+                if power < set.quorum() {
+                    continue;
+                }
+                if strict && s.id != value {
                     let b = Broken::MissedLock { node: me, height: s.height, round: s.round, value, precommitted: s.id };
                     self.broke(w, b);
+                }
+                if !strict && second && s.id == value && own_prevote != value {
+                    self.report.second_polkas += 1;
                 }
             }
         }
