@@ -88,6 +88,8 @@ pub struct Plan {
     pub restart_ms: (u64, u64),
     /// Global stabilisation time: faults stop, partitions heal, crashed nodes restart.
     pub gst: Duration,
+    /// Byzantine validators and what they do (`byzantine.rs`); `None`: all honest.
+    pub byzantine: Option<byzantine::Setup>,
     /// Heights every live node must gain after GST …
     pub liveness_heights: Height,
     /// … within this much virtual time.
@@ -126,6 +128,7 @@ impl Scenario {
             lost_files: false,
             failing_writes: false,
             fail_open: false,
+            byzantine: None,
             txs: 20,
             restart_ms: (500, 4000),
             gst: Duration::from_secs(20),
@@ -205,6 +208,8 @@ pub enum Violation {
         /// Its result.
         why: String,
     },
+    /// An invariant about Byzantine validators broke (`byzantine.rs`).
+    Byzantine(byzantine::Broken),
     /// After GST the live nodes did not gain the promised heights in time.
     Liveness {
         /// Heights at GST.
@@ -227,6 +232,8 @@ pub struct Outcome {
     pub heights: Vec<Height>,
     /// Crashes, torn writes, lost files, refused starts, failed writes.
     pub stats: Stats,
+    /// What the Byzantine validators did, if any.
+    pub byzantine: Option<byzantine::Report>,
 }
 
 /// Counters of what happened in a run.
@@ -268,6 +275,8 @@ struct World {
     violations: Vec<Violation>,
     trace: VecDeque<String>,
     stats: Stats,
+    /// The Byzantine validators' side of the run, if any.
+    adversary: Option<byzantine::Adversary>,
 }
 
 #[derive(Clone)]
@@ -344,17 +353,22 @@ fn deliver(world: &Shared, from: usize, to: usize, delay: Duration, ev: NetEvent
     let world = world.clone();
     tokio::spawn(async move {
         tokio::time::sleep(delay).await;
-        let port = {
+        let (port, watched) = {
             let w = lock(&world);
             if !w.linked(from, to) {
                 return;
             }
-            w.ports[to].clone()
+            (w.ports[to].clone(), w.adversary.is_some())
         };
         if let Some(p) = port {
             if !p.dead.load(Ordering::SeqCst) {
+                let seen = if watched { byzantine::Seen::of(&ev) } else { None };
                 // A full queue drops, as a slow peer would.
-                let _ = p.events.try_send(ev);
+                if p.events.try_send(ev).is_ok() {
+                    if let Some(seen) = seen {
+                        byzantine::received(&world, to, seen);
+                    }
+                }
             }
         }
     });
@@ -375,6 +389,9 @@ impl Transport for SimTransport {
             }
             let mut w = lock(&self.world);
             w.stats.sent += 1;
+            if byzantine::intercept(&mut w, &self.world, self.me, &wire) {
+                return; // a Byzantine node: the adversary sent what it wanted
+            }
             if let ConsensusWire::Consensus(m) = &wire {
                 w.check_signed(m);
                 let what = match m {
@@ -546,6 +563,7 @@ struct Node {
 
 struct Running {
     dead: Arc<AtomicBool>,
+    metrics: Arc<Metrics>,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), DriverError>>,
     mempool: Arc<Mempool>,
@@ -644,7 +662,7 @@ fn start_node(world: &Shared, nodes: &mut [Node], i: usize, n: usize) -> bool {
         w.note(format!("n{i} starts at ledger height {}", node.ledger.height().unwrap_or(0)));
     }
     node.started_once = true;
-    node.running = Some(Running { dead, stop: Some(stop_tx), task, mempool, chain });
+    node.running = Some(Running { dead, metrics, stop: Some(stop_tx), task, mempool, chain });
     true
 }
 
@@ -726,9 +744,14 @@ async fn run_async(plan: Plan) -> Outcome {
         violations: Vec::new(),
         trace: VecDeque::new(),
         stats: Stats::default(),
+        adversary: byzantine::Adversary::new(&plan, &testnet),
     }));
     for i in 0..n {
-        start_node(&world, &mut nodes, i, n);
+        if byzantine::absent_until_gst(&plan, i) {
+            nodes[i].down_until = Some(start_time_far());
+        } else {
+            start_node(&world, &mut nodes, i, n);
+        }
     }
 
     // Transactions: participants, one nonce stream each.
@@ -902,6 +925,7 @@ async fn run_async(plan: Plan) -> Outcome {
             }
         }
         check(&world, &nodes, &submitted, &mut committed);
+        byzantine::step(&world, &nodes, false);
         if t >= end {
             break;
         }
@@ -914,6 +938,7 @@ async fn run_async(plan: Plan) -> Outcome {
         }
     }
     let heights: Vec<Height> = nodes.iter().map(|x| x.ledger.height().unwrap_or(0)).collect();
+    byzantine::step(&world, &nodes, true);
     if let Some(g) = &at_gst {
         let ok = (0..n).filter(|&i| !nodes[i].refused).all(|i| heights[i] >= g_max(g) + plan.liveness_heights);
         if !ok {
@@ -936,6 +961,7 @@ async fn run_async(plan: Plan) -> Outcome {
         trace: w.trace.iter().cloned().collect(),
         heights,
         stats: w.stats.clone(),
+        byzantine: w.adversary.as_ref().map(|a| a.report.clone()),
     }
 }
 
@@ -1047,5 +1073,11 @@ pub fn report(o: &Outcome) -> String {
     s
 }
 
+/// A restart time no run reaches: the node waits for GST.
+fn start_time_far() -> Instant {
+    Instant::now() + Duration::from_secs(1 << 30)
+}
+
+pub mod byzantine;
 #[cfg(test)]
 mod tests;

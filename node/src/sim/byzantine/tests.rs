@@ -1,0 +1,95 @@
+//! The Byzantine scenarios' CI runs (budgets: node/README.md, "Byzantine validators").
+
+use super::super::{report, run, seeds, Outcome};
+use super::*;
+
+/// Runs `scenario` over the seeds and panics with the first failure's report.
+fn run_byz(scenario: ByzScenario, default: u64) -> Vec<Outcome> {
+    let mut out = Vec::new();
+    for seed in seeds(default) {
+        let started = std::time::Instant::now();
+        let o = run(scenario.plan(seed));
+        eprintln!(
+            "{scenario:?} seed {seed}: heights {:?}, {:?}, {:.2}s",
+            o.heights,
+            o.byzantine,
+            started.elapsed().as_secs_f64()
+        );
+        assert!(o.violations.is_empty(), "{}\nbyzantine: {:?}", report(&o), o.byzantine);
+        out.push(o);
+    }
+    out
+}
+
+fn total(runs: &[Outcome], f: impl Fn(&Report) -> u64) -> u64 {
+    runs.iter().filter_map(|o| o.byzantine.as_ref()).map(f).sum()
+}
+
+#[test]
+fn node_sim_byzantine_double_vote_for_a_second_real_value() {
+    let runs = run_byz(ByzScenario::DoubleVote, 200);
+    assert!(total(&runs, |r| r.forged) > 0, "no double vote was signed");
+    if runs.len() > 4 {
+        assert!(total(&runs, |r| r.evidence_on_chain as u64) > 0, "no double vote ended up on chain");
+    }
+}
+
+#[test]
+fn node_sim_byzantine_equivocating_proposer() {
+    let runs = run_byz(ByzScenario::Equivocate, 200);
+    assert!(total(&runs, |r| r.forged) > 0, "no competing proposal was signed");
+    if runs.len() > 4 {
+        assert!(total(&runs, |r| r.evidence_on_chain as u64) > 0, "no double proposal ended up on chain");
+        assert!(total(&runs, |r| r.second_polkas) > 0, "no polka for a second proposal: L36 was not exercised");
+    }
+}
+
+fn nil_then_silent(scenario: ByzScenario) {
+    let runs = run_byz(scenario, 200);
+    for o in &runs {
+        let r = o.byzantine.as_ref().and_then(|b| b.round_at_gst);
+        assert!(
+            r.is_some_and(|r| r >= NIL_ROUNDS_AT_GST),
+            "seed {}: the others reached round {r:?} by GST, not past the window",
+            o.plan.seed
+        );
+    }
+}
+
+#[test]
+fn node_sim_byzantine_nil_voters_then_silent_n4() {
+    nil_then_silent(ByzScenario::NilThenSilentN4);
+}
+
+#[test]
+fn node_sim_byzantine_nil_voters_then_silent_n7() {
+    nil_then_silent(ByzScenario::NilThenSilentN7);
+}
+
+#[test]
+fn node_sim_byzantine_invalid_blocks() {
+    let runs = run_byz(ByzScenario::InvalidBlocks, 200);
+    if runs.len() > 8 {
+        for (i, c) in CORRUPTIONS.iter().enumerate() {
+            assert!(total(&runs, |r| r.corruptions[i]) > 0, "no block with {c:?} was proposed");
+        }
+    }
+}
+
+#[test]
+fn node_sim_byzantine_withheld_body() {
+    let runs = run_byz(ByzScenario::Withhold, 200);
+    assert!(total(&runs, |r| r.withheld) > 0, "no block was withheld");
+}
+
+#[test]
+fn node_sim_byzantine_replays_and_far_rounds() {
+    let runs = run_byz(ByzScenario::Replay, 200);
+    assert!(total(&runs, |r| r.replays) > 0 && total(&runs, |r| r.far) > 0, "nothing was forged");
+    for o in &runs {
+        let b = o.byzantine.as_ref().map(|b| (b.far_delivered, b.rejects));
+        if let Some((delivered, rejects)) = b {
+            assert!(delivered == 0 || rejects > 0, "seed {}: far rounds delivered but no reject counted", o.plan.seed);
+        }
+    }
+}
