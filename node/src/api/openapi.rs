@@ -806,7 +806,7 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
         .path_param(
             "path",
             "Asset name",
-            json!({ "type": "string", "examples": crate::console::ASSETS.iter().map(|a| a.name).collect::<Vec<_>>() }),
+            json!({ "type": "string", "examples": crate::api::console::ASSETS.iter().map(|a| a.name).collect::<Vec<_>>() }),
         )
         .err(404, &["ASSET_NOT_FOUND"]);
     for media in console_media {
