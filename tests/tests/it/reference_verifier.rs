@@ -86,8 +86,20 @@ async fn python_reference_verifier_agrees_with_a_live_net() {
     let r = tamga_ok(
         &exe,
         &[
-            "--node", &node, "--key", &key, "--yes", "--base-units", "token", "transfer", "--class", "1", "--to",
-            &to, "--amount", "7",
+            "--node",
+            &node,
+            "--key",
+            &key,
+            "--yes",
+            "--base-units",
+            "token",
+            "transfer",
+            "--class",
+            "1",
+            "--to",
+            &to,
+            "--amount",
+            "7",
         ],
     );
     assert_eq!(r["status"].as_str(), Some("success"), "{r}");
@@ -106,8 +118,16 @@ async fn python_reference_verifier_agrees_with_a_live_net() {
     // The party the state proof names: participant 0 is party 4 (tamga-genesis testnet layout).
     assert_eq!(v["party"].as_u64(), Some(4), "{v}");
     // The same verdict as the Rust verifier's on the same file.
-    let rust = tamga_ok(&exe, &["receipt", "verify", bundle.to_str().expect("utf-8 path"), "--genesis",
-        genesis.to_str().expect("utf-8 path")]);
+    let rust = tamga_ok(
+        &exe,
+        &[
+            "receipt",
+            "verify",
+            bundle.to_str().expect("utf-8 path"),
+            "--genesis",
+            genesis.to_str().expect("utf-8 path"),
+        ],
+    );
     assert_eq!(rust["receipt"]["height"], v["height"], "python {v}\nrust {rust}");
     assert_eq!(rust["receipt"]["block_hash"], v["block_hash"], "python {v}\nrust {rust}");
 
@@ -122,10 +142,9 @@ async fn python_reference_verifier_agrees_with_a_live_net() {
         2 + 32 + 4 + chain + 32 + 8 + 1 + 8 + 32
     };
     assert_eq!(bytes[amount_at], 7, "the amount 7 is where wire-format §5-§6 put it");
-    for (what, at, want) in [
-        ("the amount", amount_at, "BAD_TX_SIGNATURE"),
-        ("the account proof", bytes.len() - 1, "BAD_ACCOUNT_PROOF"),
-    ] {
+    for (what, at, want) in
+        [("the amount", amount_at, "BAD_TX_SIGNATURE"), ("the account proof", bytes.len() - 1, "BAD_ACCOUNT_PROOF")]
+    {
         let mut copy = bytes.clone();
         copy[at] ^= 0x01;
         std::fs::write(&tampered, &copy).expect("write the tampered copy");
