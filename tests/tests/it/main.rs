@@ -1,4 +1,4 @@
-//! Multi-node scenarios against real `tamgad` processes (issue 6). One
+//! Multi-node scenarios against real `tamgad` processes. One
 //! integration binary; one module per theme. Nets run one at a time
 //! (`TAMGA_IT_JOBS` raises that); `TAMGA_IT_SECS` sets the steady-load
 //! duration; `TAMGA_IT_SEED` fixes the key seed. See `tests/README.md`.
