@@ -169,16 +169,7 @@ pub fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Devnet {
-            validators,
-            participants,
-            home,
-            init_only,
-            seed,
-            chain_id,
-            base_api_port,
-            base_p2p_port,
-        } => {
+        Command::Devnet { validators, participants, home, init_only, seed, chain_id, base_api_port, base_p2p_port } => {
             let options = tamga_node::devnet::DevnetOptions {
                 validators,
                 participants,

@@ -261,7 +261,8 @@ fn the_worked_examples_match_the_fixtures() {
     let header = &tables[1].1;
     let field_count = header.len() - 1;
     let wide = header.iter().rev().take_while(|(_, len)| *len == 32).count();
-    let words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+    let words =
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
     let claim = format!("with {} fields, the last {} of them 32 bytes each", words[field_count], words[wide]);
     let prose = section.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(prose.contains(&claim), "§12 must say \"{claim}\" of block_header.hex");

@@ -46,7 +46,11 @@ fn genesis_files_written_by_tamgad_match_the_schema() {
     let testnet = dir.path().join("testnet");
     tamgad(&exe, &["testnet", "--validators", "3", "--participants", "3", "--out"], &testnet);
     let devnet = dir.path().join("devnet");
-    tamgad(&exe, &["devnet", "--validators", "2", "--participants", "2", "--seed", "7", "--init-only", "--home"], &devnet);
+    tamgad(
+        &exe,
+        &["devnet", "--validators", "2", "--participants", "2", "--seed", "7", "--init-only", "--home"],
+        &devnet,
+    );
     let files: Vec<PathBuf> =
         vec![testnet.join("genesis.json"), devnet.join("genesis.json"), devnet.join("node1").join("genesis.json")];
     for f in &files {

@@ -9,8 +9,10 @@
 //!   4-validator net, the receipt bundles of a transfer (a block commitment)
 //!   and of a genesis transaction, exported with the CLI, verify with
 //!   `python3 docs/reference/tamga_verify.py` against `node0/genesis.json`;
-//!   a copy with one byte of the certificate flipped, and one with the
-//!   transfer's amount changed, are refused with their codes.
+//!   copies with the transfer's amount or the account proof changed are
+//!   refused with their codes, and for about a hundred one-bit flips spread
+//!   over the file the Python and the Rust verifier (`tamga receipt verify`)
+//!   answer the same code.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -84,8 +86,20 @@ async fn python_reference_verifier_agrees_with_a_live_net() {
     let r = tamga_ok(
         &exe,
         &[
-            "--node", &node, "--key", &key, "--yes", "--base-units", "token", "transfer", "--class", "1", "--to",
-            &to, "--amount", "7",
+            "--node",
+            &node,
+            "--key",
+            &key,
+            "--yes",
+            "--base-units",
+            "token",
+            "transfer",
+            "--class",
+            "1",
+            "--to",
+            &to,
+            "--amount",
+            "7",
         ],
     );
     assert_eq!(r["status"].as_str(), Some("success"), "{r}");
@@ -104,8 +118,16 @@ async fn python_reference_verifier_agrees_with_a_live_net() {
     // The party the state proof names: participant 0 is party 4 (tamga-genesis testnet layout).
     assert_eq!(v["party"].as_u64(), Some(4), "{v}");
     // The same verdict as the Rust verifier's on the same file.
-    let rust = tamga_ok(&exe, &["receipt", "verify", bundle.to_str().expect("utf-8 path"), "--genesis",
-        genesis.to_str().expect("utf-8 path")]);
+    let rust = tamga_ok(
+        &exe,
+        &[
+            "receipt",
+            "verify",
+            bundle.to_str().expect("utf-8 path"),
+            "--genesis",
+            genesis.to_str().expect("utf-8 path"),
+        ],
+    );
     assert_eq!(rust["receipt"]["height"], v["height"], "python {v}\nrust {rust}");
     assert_eq!(rust["receipt"]["block_hash"], v["block_hash"], "python {v}\nrust {rust}");
 
@@ -120,16 +142,42 @@ async fn python_reference_verifier_agrees_with_a_live_net() {
         2 + 32 + 4 + chain + 32 + 8 + 1 + 8 + 32
     };
     assert_eq!(bytes[amount_at], 7, "the amount 7 is where wire-format §5-§6 put it");
-    for (what, at, want) in [
-        ("the amount", amount_at, "BAD_TX_SIGNATURE"),
-        ("the account proof", bytes.len() - 1, "BAD_ACCOUNT_PROOF"),
-    ] {
+    for (what, at, want) in
+        [("the amount", amount_at, "BAD_TX_SIGNATURE"), ("the account proof", bytes.len() - 1, "BAD_ACCOUNT_PROOF")]
+    {
         let mut copy = bytes.clone();
         copy[at] ^= 0x01;
         std::fs::write(&tampered, &copy).expect("write the tampered copy");
         let (code, v) = reference_verify(&tampered, &genesis);
         assert_eq!((code, v["valid"].as_bool(), v["code"].as_str()), (6, Some(false), Some(want)), "{what}: {v}");
     }
+
+    // One flipped bit at about a hundred places spread over the whole file
+    // (version, genesis hash, transaction, receipt, header, certificate,
+    // paths, account proof): both verifiers refuse each copy with the same code.
+    let stride = (bytes.len() / 100).max(1);
+    let mut compared = 0;
+    for at in (0..bytes.len()).step_by(stride).chain([1, bytes.len() - 1]) {
+        let mut copy = bytes.clone();
+        copy[at] ^= 0x01;
+        std::fs::write(&tampered, &copy).expect("write the tampered copy");
+        let (code, py) = reference_verify(&tampered, &genesis);
+        let out = tamga_command(&exe)
+            .args(["receipt", "verify", tampered.to_str().expect("utf-8 path"), "--genesis"])
+            .arg(&genesis)
+            .arg("--json")
+            .output()
+            .expect("tamga runs");
+        let rust: Value = serde_json::from_slice(&out.stdout).expect("tamga receipt verify prints JSON");
+        assert_eq!(
+            (code, py["code"].as_str()),
+            (out.status.code().unwrap_or(-1), rust["code"].as_str()),
+            "bit 0 of byte {at} flipped: python {py}\nrust {rust}"
+        );
+        assert_eq!(code, 6, "byte {at}: a tampered bundle is invalid: {py}");
+        compared += 1;
+    }
+    say(format!("reference verifier: {compared} tampered copies, the same code from both verifiers"));
 
     // A genesis transaction (index 0): its bundle carries the genesis commitment.
     let gentx = net.testnet.genesis.transactions.first().expect("the devnet genesis carries transactions");

@@ -82,9 +82,7 @@ impl Devnet {
     }
 
     fn clients(&self) -> Vec<Client> {
-        (0..2u16)
-            .map(|i| Client::new(format!("http://127.0.0.1:{}", self.api + i)).expect("a client"))
-            .collect()
+        (0..2u16).map(|i| Client::new(format!("http://127.0.0.1:{}", self.api + i)).expect("a client")).collect()
     }
 
     fn log(&self) -> String {
@@ -155,8 +153,11 @@ async fn two_devnets_run_side_by_side() {
     let (ha, hb) = (sa[0].height, sb[0].height);
     let (sa, sb) = (wait_height(&a, ha + 2).await, wait_height(&b, hb + 2).await);
     for s in sa.iter().chain(sb.iter()) {
-        assert_eq!(s.peers, 1, "node {} of chain {} has {} peers, expected only its own devnet's", s.node_key,
-            s.chain_id, s.peers);
+        assert_eq!(
+            s.peers, 1,
+            "node {} of chain {} has {} peers, expected only its own devnet's",
+            s.node_key, s.chain_id, s.peers
+        );
     }
 
     // A third devnet on the first one's ports refuses to start and names them.
