@@ -107,7 +107,8 @@ impl Op {
     }
 
     fn param(mut self, place: &str, name: &str, required: bool, desc: &str, schema: Value) -> Op {
-        self.params.push(json!({ "name": name, "in": place, "required": required, "description": desc, "schema": schema }));
+        self.params
+            .push(json!({ "name": name, "in": place, "required": required, "description": desc, "schema": schema }));
         self
     }
 
@@ -141,7 +142,8 @@ impl Op {
 
     /// A success answer in `media` (several media types of one status add up).
     fn answer(mut self, status: u16, desc: &str, media: &str, content: Value) -> Op {
-        let entry = self.responses.entry(status.to_string()).or_insert_with(|| json!({ "description": desc, "content": {} }));
+        let entry =
+            self.responses.entry(status.to_string()).or_insert_with(|| json!({ "description": desc, "content": {} }));
         entry["content"][media] = content;
         self
     }
@@ -202,7 +204,10 @@ impl Op {
         if !self.params.is_empty() {
             self.v.insert("parameters".into(), Value::Array(self.params));
         }
-        self.v.insert("security".into(), json!([{}, { "TamgaRequestSignature": [], "TamgaKey": [], "TamgaTime": [], "TamgaVersion": [] }]));
+        self.v.insert(
+            "security".into(),
+            json!([{}, { "TamgaRequestSignature": [], "TamgaKey": [], "TamgaTime": [], "TamgaVersion": [] }]),
+        );
         self.responses.insert("405".into(), json!({ "$ref": "#/components/responses/MethodNotAllowed" }));
         self.v.insert("responses".into(), Value::Object(self.responses));
         (self.method, self.path, Value::Object(self.v))
@@ -385,10 +390,7 @@ fn schemas() -> Value {
             "outcome": r("TxOutcome"), "events": array(r("ReceiptEvent")),
         })),
     );
-    put(
-        "Health",
-        closed(json!({ "status": { "const": "ok" }, "height": u64_() })),
-    );
+    put("Health", closed(json!({ "status": { "const": "ok" }, "height": u64_() })));
     put(
         "NodeStatus",
         closed(json!({
@@ -408,12 +410,11 @@ fn schemas() -> Value {
     );
     put(
         "Params",
-        closed(json!({ "max_block_txs": u32_(), "validator_change_delay": u64_(), "require_mining_notice": boolean() })),
+        closed(
+            json!({ "max_block_txs": u32_(), "validator_change_delay": u64_(), "require_mining_notice": boolean() }),
+        ),
     );
-    put(
-        "Validator",
-        closed(json!({ "key": r("PublicKey"), "power": u64_(), "operator": u64_() })),
-    );
+    put("Validator", closed(json!({ "key": r("PublicKey"), "power": u64_(), "operator": u64_() })));
     put(
         "Validators",
         closed(json!({
@@ -449,7 +450,9 @@ fn schemas() -> Value {
     );
     put(
         "Block",
-        closed(json!({ "header": r("BlockHeader"), "txs": array(r("SignedTransaction")), "evidence": array(r("Evidence")) })),
+        closed(
+            json!({ "header": r("BlockHeader"), "txs": array(r("SignedTransaction")), "evidence": array(r("Evidence")) }),
+        ),
     );
     put(
         "Certificate",
@@ -567,7 +570,9 @@ fn schemas() -> Value {
     );
     put(
         "Holder",
-        closed(json!({ "account": r("PublicKey"), "party": nullable(u64_()), "amount": r("Amount"), "frozen": r("Amount") })),
+        closed(
+            json!({ "account": r("PublicKey"), "party": nullable(u64_()), "amount": r("Amount"), "frozen": r("Amount") }),
+        ),
     );
     put(
         "RecordState",
@@ -635,13 +640,12 @@ fn schemas() -> Value {
             "status": r("ReviewStatus"), "closed": boolean(), "submitted_height": u64_(), "submitted_time_ms": u64_(),
         })),
     );
-    put(
-        "MiningPage",
-        closed(json!({ "items": array(r("MiningNotification")), "next_after": nullable(u64_()) })),
-    );
+    put("MiningPage", closed(json!({ "items": array(r("MiningNotification")), "next_after": nullable(u64_()) })));
     put(
         "RegionTotal",
-        closed(json!({ "region": nullable(one_of_names(&regions())), "sites": u64_(), "capacity_kw": u64_(), "units": u64_() })),
+        closed(
+            json!({ "region": nullable(one_of_names(&regions())), "sites": u64_(), "capacity_kw": u64_(), "units": u64_() }),
+        ),
     );
     put(
         "ActivityNotification",
@@ -810,7 +814,11 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
         )
         .err(404, &["ASSET_NOT_FOUND"]);
     for media in console_media {
-        console_asset = console_asset.answer(200, "The asset, with its content type", media, json!({ "schema": { "type": "string" } }));
+        // The JSON assets are the console's message catalogues.
+        let schema =
+            if media == "application/json" { json!({ "type": "object" }) } else { json!({ "type": "string" }) };
+        console_asset =
+            console_asset.answer(200, "The asset, with its content type", media, json!({ "schema": schema }));
     }
     vec![
         op("get", "/health", "health", "node", "Liveness: the ledger answers")
@@ -1040,7 +1048,9 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
 /// each gets the parameter, the CSV answer, the attachment header and the
 /// `EXPORT_TOO_LARGE` error, with the CSV header row of its rows.
 fn export_paths() -> Vec<(&'static str, &'static [&'static str])> {
-    use tamga_types::model::{ActivityNotification, ClassState, EscrowState, EvidenceRecord, MiningNotification, PartyState};
+    use tamga_types::model::{
+        ActivityNotification, ClassState, EscrowState, EvidenceRecord, MiningNotification, PartyState,
+    };
     use tamga_types::views::{HolderView, RegionTotal};
     vec![
         ("/v1/parties", PartyState::HEADER),
@@ -1100,9 +1110,7 @@ fn with_exports(ops: Vec<(&'static str, &'static str, Value)>) -> Vec<(&'static 
 
 /// `s` with the characters a regular expression gives meaning escaped.
 fn regex_escape(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| if r"\.+*?()|[]{}^$".contains(c) { vec!['\\', c] } else { vec![c] })
-        .collect()
+    s.chars().flat_map(|c| if r"\.+*?()|[]{}^$".contains(c) { vec!['\\', c] } else { vec![c] }).collect()
 }
 
 /// How a request is signed (`tamga_types::request`; docs/api.md, Signed requests).
@@ -1118,9 +1126,7 @@ const SIGNING: &str = "A request may be signed by an account of the chain with f
     notification registers a regulator's (403 REGULATOR_REQUIRED).";
 
 fn security_schemes() -> Value {
-    let header = |name: &str, what: &str| {
-        json!({ "type": "apiKey", "in": "header", "name": name, "description": format!("{what}. {SIGNING}") })
-    };
+    let header = |name: &str, what: &str| json!({ "type": "apiKey", "in": "header", "name": name, "description": format!("{what}. {SIGNING}") });
     json!({
         "TamgaVersion": header("x-tamga-request-version", "The signing scheme, `2`"),
         "TamgaKey": header("x-tamga-key", "The signing account's public key, 64 hex digits"),

@@ -270,14 +270,17 @@ fn valid_values(doc: &Value, schema: &Value, pool: &Pool) -> BoxedStrategy<Strin
     let name = schema["$ref"].as_str().unwrap_or_default().to_owned();
     let s = schema_of(doc, schema);
     if let Some(values) = s["enum"].as_array() {
-        let names: Vec<String> = values.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).collect();
+        let names: Vec<String> =
+            values.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).collect();
         return proptest::sample::select(names).boxed();
     }
     if s["type"] == "integer" {
         let min = s["minimum"].as_u64().unwrap_or(0);
         let max = s["maximum"].as_u64().unwrap_or(u64::MAX);
         return prop_oneof![
-            3 => (min..=min.saturating_add(8).min(max)).prop_map(|n| n.to_string()),
+            // Ids and heights of the scenario are small.
+            4 => (min..=min.saturating_add(3).min(max)).prop_map(|n| n.to_string()),
+            2 => (min..=min.saturating_add(8).min(max)).prop_map(|n| n.to_string()),
             1 => (min..=max).prop_map(|n| n.to_string()),
             1 => Just(max.to_string()),
         ]
@@ -298,8 +301,10 @@ fn valid_values(doc: &Value, schema: &Value, pool: &Pool) -> BoxedStrategy<Strin
             proptest::string::string_regex(p).unwrap_or_else(|e| panic!("pattern {p}: {e}")).boxed()
         }
         None => match s["examples"].as_array() {
-            Some(ex) => proptest::sample::select(ex.iter().filter_map(|e| e.as_str().map(str::to_owned)).collect::<Vec<_>>())
-                .boxed(),
+            Some(ex) => {
+                proptest::sample::select(ex.iter().filter_map(|e| e.as_str().map(str::to_owned)).collect::<Vec<_>>())
+                    .boxed()
+            }
             None => "[a-z0-9._-]{0,12}".boxed(),
         },
     };
@@ -360,13 +365,11 @@ fn body_values(doc: &Value, op: &Value, pool: &Pool) -> BoxedStrategy<Option<Str
         };
         let array = prop["type"] == "array";
         let n = name.clone();
-        alts.push(
-            if array {
-                proptest::collection::vec(one, 0..4).prop_map(move |v| json!({ (n.clone()): v }).to_string()).boxed()
-            } else {
-                one.prop_map(move |v| json!({ (n.clone()): v }).to_string()).boxed()
-            },
-        );
+        alts.push(if array {
+            proptest::collection::vec(one, 0..4).prop_map(move |v| json!({ (n.clone()): v }).to_string()).boxed()
+        } else {
+            one.prop_map(move |v| json!({ (n.clone()): v }).to_string()).boxed()
+        });
     }
     alts.push(Just(json!({ "tx": "00", "txs": ["00"], "bundle": "00" }).to_string()).boxed());
     proptest::strategy::Union::new(alts).prop_map(Some).boxed()
@@ -387,7 +390,11 @@ fn cases(doc: &Value, path: &str, op: &Value, pool: &Pool) -> BoxedStrategy<Case
         Just(None).boxed()
     };
     let path = path.to_owned();
-    (strategies, extra, body_values(doc, op, pool), 0u8..4, any::<bool>())
+    // Mostly signed by the regulator (who may read everything), so that
+    // generated requests reach the handlers under both read policies.
+    let signer = prop_oneof![4 => Just(1u8), 2 => Just(2u8), 2 => Just(0u8), 1 => Just(3u8)];
+    let public_read = prop_oneof![1 => Just(true), 1 => Just(false)];
+    (strategies, extra, body_values(doc, op, pool), signer, public_read)
         .prop_map(move |(values, extra, body, signer, public_read)| {
             let mut c = Case { path: path.clone(), query: Vec::new(), headers: Vec::new(), body, signer, public_read };
             for (p, v) in params.iter().zip(values) {
@@ -421,7 +428,8 @@ fn parse_sse(text: &str) -> Vec<Value> {
             if line.starts_with(':') || line.is_empty() {
                 continue;
             }
-            let (field, value) = line.split_once(':').map_or((line, ""), |(f, v)| (f, v.strip_prefix(' ').unwrap_or(v)));
+            let (field, value) =
+                line.split_once(':').map_or((line, ""), |(f, v)| (f, v.strip_prefix(' ').unwrap_or(v)));
             match field {
                 "event" | "id" => {
                     event.insert(field.to_owned(), json!(value));
@@ -514,8 +522,9 @@ async fn run_case(n: &Node, doc: &Value, method: &str, op: &Value, c: &Case) -> 
         .unwrap_or_default()
         .to_owned();
     let media = ct.split(';').next().unwrap_or_default().trim().to_owned();
-    let content =
-        answer["content"].get(&media).ok_or_else(|| format!("{at}: {status} with content type {ct:?}, not documented"))?;
+    let content = answer["content"]
+        .get(&media)
+        .ok_or_else(|| format!("{at}: {status} with content type {ct:?}, not documented"))?;
     if let Some(headers) = answer["headers"].as_object() {
         for (name, h) in headers {
             if let Some(v) = resp.headers().get(name.as_str()).and_then(|v| v.to_str().ok()) {
@@ -539,7 +548,8 @@ async fn run_case(n: &Node, doc: &Value, method: &str, op: &Value, c: &Case) -> 
         }
         "application/x-ndjson" => {
             for line in text.lines() {
-                let v: Value = serde_json::from_str(line).map_err(|e| format!("{at}: line is not JSON ({e}): {line}"))?;
+                let v: Value =
+                    serde_json::from_str(line).map_err(|e| format!("{at}: line is not JSON ({e}): {line}"))?;
                 validate(doc, &content["x-ndjson-line"], &v, &format!("{at}: line"))?;
             }
         }
@@ -577,7 +587,7 @@ fn env_u64(name: &str, default: u64) -> u64 {
 
 #[test]
 fn every_answer_of_every_operation_is_the_documented_one() {
-    let seed = env_u64("TAMGA_CONTRACT_SEED", 0x7a3_6a);
+    let seed = env_u64("TAMGA_CONTRACT_SEED", 500_586);
     let cases_per_op = env_u64("TAMGA_CONTRACT_CASES", 48) as u32;
     println!("contract test: TAMGA_CONTRACT_SEED={seed} TAMGA_CONTRACT_CASES={cases_per_op}");
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
@@ -585,6 +595,7 @@ fn every_answer_of_every_operation_is_the_documented_one() {
     let n = Node::scenario();
     let pool = pool(&n);
     let mut seen: BTreeMap<String, BTreeMap<u16, u32>> = BTreeMap::new();
+    let mut failures = Vec::new();
     let mut seed_bytes = [0u8; 32];
     seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
     for (path, item) in doc["paths"].as_object().expect("paths") {
@@ -602,12 +613,15 @@ fn every_answer_of_every_operation_is_the_documented_one() {
                 Ok(())
             });
             if let Err(e) = result {
-                panic!("{} {path}: {e}", method.to_uppercase());
+                failures.push(format!("{} {path}: {e}", method.to_uppercase()));
             }
         }
     }
     for (op, counts) in &seen {
         println!("{op}: {counts:?}");
-        assert!(counts.keys().any(|s| (200..300).contains(s)), "{op}: no generated request succeeded: {counts:?}");
+        if !counts.keys().any(|s| (200..300).contains(s)) {
+            failures.push(format!("{op}: no generated request succeeded: {counts:?}"));
+        }
     }
+    assert!(failures.is_empty(), "answers the document does not give:\n{}", failures.join("\n\n"));
 }

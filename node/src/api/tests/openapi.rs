@@ -164,3 +164,57 @@ fn event_kinds_match_the_wire_format_table() {
     let accepted: BTreeSet<String> = crate::api::events::RECEIPT_EVENT_KINDS.iter().map(|s| s.to_string()).collect();
     assert_eq!(accepted, documented);
 }
+
+/// Every parameter says what the handler accepts: an enum, a pattern, or an
+/// integer range (a client generating input from the document then rarely
+/// sends what the node refuses; the contract test sends both kinds).
+#[test]
+fn every_parameter_carries_its_pattern_or_bounds() {
+    let doc = document();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().cloned().unwrap_or_default() {
+                let name = p["name"].as_str().unwrap();
+                let schema = resolve(&doc, &p["schema"]);
+                let constrained = schema["enum"].is_array()
+                    || schema["pattern"].is_string()
+                    || (schema["type"] == "integer" && schema["minimum"].is_number() && schema["maximum"].is_number())
+                    || schema["examples"].is_array();
+                assert!(constrained, "{method} {path}: parameter {name} has no enum, pattern or bounds: {schema}");
+            }
+        }
+    }
+}
+
+/// Every operation answers the statuses of the layers in front of every
+/// handler, and the read policy's refusals where the policy can ask for a
+/// signature.
+#[test]
+fn every_operation_documents_the_layers_statuses() {
+    let doc = document();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let codes = |status: &str| -> Vec<String> {
+                op["responses"][status]["x-error-codes"]
+                    .as_array()
+                    .map(|l| l.iter().map(|c| c.as_str().unwrap().to_owned()).collect())
+                    .unwrap_or_default()
+            };
+            for (status, code) in [
+                ("400", "BAD_BODY"),
+                ("401", "BAD_REQUEST_SIGNATURE"),
+                ("408", "BODY_TIMEOUT"),
+                ("413", "BODY_TOO_LARGE"),
+                ("429", "RATE_LIMITED"),
+                ("503", "OVERLOADED"),
+                ("503", "BODY_BUDGET_EXHAUSTED"),
+                ("503", "REPLAY_CACHE_FULL"),
+            ] {
+                assert!(codes(status).iter().any(|c| c == code), "{method} {path}: {status} {code}");
+            }
+            if crate::api::access::route_access(path) != crate::api::access::Access::Open {
+                assert!(codes("401").iter().any(|c| c == "SIGNATURE_REQUIRED"), "{method} {path}");
+            }
+        }
+    }
+}
