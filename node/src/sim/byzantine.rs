@@ -36,9 +36,7 @@ use rand::{Rng, SeedableRng};
 use tamga_consensus::{Engine, Message, Proposal, Value};
 use tamga_state::BlockContext;
 use tamga_types::codec::BoundedVec;
-use tamga_types::{
-    Block, Hash, Height, Payload, PublicKey, Round, SigningKey, Transaction, Vote, VoteData, VoteKind,
-};
+use tamga_types::{Block, Hash, Height, Payload, PublicKey, Round, SigningKey, Transaction, Vote, VoteData, VoteKind};
 use tokio::time::Instant;
 
 use super::{deliver, lock, Node, Plan, Scenario, Shared, Violation, World, DELTA_MS};
@@ -144,11 +142,7 @@ impl ByzScenario {
             ByzScenario::Withhold => (Behaviour::Withhold, 1, 0),
             ByzScenario::Replay => (Behaviour::Replay, 1, 0),
         };
-        let setup = Setup {
-            behaviour,
-            byzantine: order[..f].to_vec(),
-            absent: order[f..f + absent].to_vec(),
-        };
+        let setup = Setup { behaviour, byzantine: order[..f].to_vec(), absent: order[f..f + absent].to_vec() };
         // Every other field as the simulator's fault-free base; no crashes:
         // the Byzantine nodes (and the offline one) are the run's f.
         let quiet = Plan {
@@ -346,6 +340,9 @@ struct Split {
     mute_precommit: bool,
 }
 
+/// A receiver's log key: (receiver, height, round, slot, signer).
+type Slot = (usize, Height, Round, u8, usize);
+
 /// Rounds past this are forged (no honest node gets there in a run).
 const FORGED_ROUND_FLOOR: Round = 1 << 20;
 /// How far ahead the forged heights are.
@@ -378,7 +375,7 @@ pub struct Adversary {
     old: VecDeque<Message<Block>>,
     /// What each honest node received at the height it was deciding:
     /// (receiver, height, round, slot, signer) → ids with their arrival.
-    got: HashMap<(usize, Height, Round, u8, usize), Vec<(Hash, Instant)>>,
+    got: HashMap<Slot, Vec<(Hash, Instant)>>,
     /// Each honest node's first message per (node, height, round, slot).
     sent: HashMap<(usize, Height, Round, u8), (Hash, Instant)>,
     /// Equivocations seen by an honest node: (offender, height), and
@@ -490,7 +487,9 @@ impl Adversary {
         let Some(key) = self.keys.get(&me).cloned() else { return false };
         let own = Seen::of_message(m).signer == key.public();
         match (self.setup.behaviour, m) {
-            (Behaviour::DoubleVote, Message::Vote(v)) if own && !v.data.is_nil() => self.double_vote(w, world, me, &key, v),
+            (Behaviour::DoubleVote, Message::Vote(v)) if own && !v.data.is_nil() => {
+                self.double_vote(w, world, me, &key, v)
+            }
             (Behaviour::Equivocate, Message::Proposal(p)) if own && p.pol_round.is_none() => {
                 self.equivocate(w, world, me, &key, p)
             }
@@ -523,10 +522,11 @@ impl Adversary {
         let b = self.blocks.get(&id)?;
         let h = &b.header;
         let ctx = BlockContext { height: h.height, time_ms: h.time_ms + 1, proposer: h.proposer };
-        let twin = w.ledgers[me]
-            .execute(&ctx, &b.txs, &b.evidence, &HashSet::new())
-            .ok()
-            .map(|e| Block { header: e.header(h.round), txs: b.txs.clone(), evidence: b.evidence.clone() });
+        let twin = w.ledgers[me].execute(&ctx, &b.txs, &b.evidence, &HashSet::new()).ok().map(|e| Block {
+            header: e.header(h.round),
+            txs: b.txs.clone(),
+            evidence: b.evidence.clone(),
+        });
         if let Some(t) = &twin {
             self.blocks.insert(t.id(), t.clone());
         }
@@ -594,7 +594,8 @@ impl Adversary {
             let both: Vec<bool> = (0..n).map(|_| self.rng.gen_bool(0.7)).collect();
             let firsts = others.iter().filter(|&&i| other_first[i]).count();
             let majority = if 2 * firsts > others.len() { twin.id() } else { real };
-            let split = Split { other_first, both, ids: (real, twin.id()), majority, mute_precommit: self.rng.gen_bool(0.5) };
+            let split =
+                Split { other_first, both, ids: (real, twin.id()), majority, mute_precommit: self.rng.gen_bool(0.5) };
             w.note(format!(
                 "n{me} (byzantine) equivocates h{} r{}: {real} / {} first to {:?}, both to {:?}, mute precommit {}",
                 p.height,
@@ -631,7 +632,8 @@ impl Adversary {
         match v.data.kind {
             VoteKind::Prevote => {
                 let minority = if split.majority == split.ids.0 { split.ids.1 } else { split.ids.0 };
-                let sign = |id| Message::Vote(Vote::sign(key, &self.chain_id, VoteData { block_hash: id, ..v.data.clone() }));
+                let sign =
+                    |id| Message::Vote(Vote::sign(key, &self.chain_id, VoteData { block_hash: id, ..v.data.clone() }));
                 let (maj, min) = (sign(split.majority), sign(minority));
                 for to in (0..w.keys.len()).filter(|&i| i != me) {
                     send(w, world, me, to, maj.clone(), Duration::ZERO);
@@ -700,7 +702,12 @@ impl Adversary {
             let (bad, kind) = self.corrupt(&p.value);
             let i = CORRUPTIONS.iter().position(|c| *c == kind).unwrap_or(0);
             self.report.corruptions[i] += 1;
-            w.note(format!("n{me} (byzantine) proposes an invalid block h{} r{} ({kind:?}): {}", p.height, p.round, bad.id()));
+            w.note(format!(
+                "n{me} (byzantine) proposes an invalid block h{} r{} ({kind:?}): {}",
+                p.height,
+                p.round,
+                bad.id()
+            ));
             self.bad.insert(bad.id(), kind);
             self.bad_for.insert(real, bad);
         }
@@ -799,7 +806,8 @@ impl Adversary {
                     continue;
                 }
                 if strict && s.id != value {
-                    let b = Broken::MissedLock { node: me, height: s.height, round: s.round, value, precommitted: s.id };
+                    let b =
+                        Broken::MissedLock { node: me, height: s.height, round: s.round, value, precommitted: s.id };
                     self.broke(w, b);
                 }
                 if !strict && second && s.id == value && own_prevote != value {
@@ -898,7 +906,11 @@ impl Adversary {
             1 => {
                 let round = if self.rng.gen_bool(0.5) { 1 << 31 } else { Round::MAX };
                 self.report.far += 1;
-                Message::Vote(Vote::sign(&key, &self.chain_id, VoteData { kind, height: next, round, block_hash: Hash::ZERO }))
+                Message::Vote(Vote::sign(
+                    &key,
+                    &self.chain_id,
+                    VoteData { kind, height: next, round, block_hash: Hash::ZERO },
+                ))
             }
             2 => {
                 let Some(value) = self.blocks.values().next().cloned() else { return };
@@ -928,9 +940,12 @@ impl Adversary {
             let by = h.max(g) + n as Height + 2;
             let key = w.keys[offender];
             let found = (h..=heights[reader].min(by)).any(|x| {
-                nodes[reader].ledger.block(x).ok().flatten().is_some_and(|b| {
-                    b.evidence.iter().any(|e| e.validator() == key && e.height() == h)
-                })
+                nodes[reader]
+                    .ledger
+                    .block(x)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|b| b.evidence.iter().any(|e| e.validator() == key && e.height() == h))
             });
             if found {
                 self.equivocations.insert((offender, h), true);

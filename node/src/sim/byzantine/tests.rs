@@ -93,3 +93,21 @@ fn node_sim_byzantine_replays_and_far_rounds() {
         }
     }
 }
+
+/// Seeds that found engine bugs when run on the engine before its fixes
+/// (node/README.md, "Byzantine validators"); on the fixed engine they must
+/// pass. `NilThenSilentN4`/`N7` seed 0 broke liveness with the round skip
+/// limited to `max_future_rounds` (the returning validator refused every
+/// message of the others, 20 rounds ahead, and the chain halted);
+/// `Equivocate` seed 0 broke L36 (`MissedLock`: an honest validator with the
+/// proposer's second proposal and its polka in precommitted nil).
+const REGRESSIONS: [(ByzScenario, u64); 3] =
+    [(ByzScenario::NilThenSilentN4, 0), (ByzScenario::NilThenSilentN7, 0), (ByzScenario::Equivocate, 0)];
+
+#[test]
+fn node_sim_byzantine_regression_seeds() {
+    for (scenario, seed) in REGRESSIONS {
+        let o = run(scenario.plan(seed));
+        assert!(o.violations.is_empty(), "{scenario:?}: {}\nbyzantine: {:?}", report(&o), o.byzantine);
+    }
+}
