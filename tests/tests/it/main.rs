@@ -15,6 +15,7 @@ mod console;
 mod crash;
 mod hostile;
 mod hostile_load;
+mod import_circles;
 mod observer;
 mod offline_verify;
 mod partition;
