@@ -41,8 +41,8 @@
 mod tests;
 mod verify;
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::fs::{self, File};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -52,6 +52,7 @@ use tamga_types::Hash;
 use tokio::sync::{mpsc, oneshot};
 use tracing::{error, info, warn};
 
+use crate::linefile::LineFile;
 use crate::metrics::Metrics;
 
 pub use verify::{verify, VerifyError, VerifyReport, Violation, ViolationKind};
@@ -434,11 +435,13 @@ struct Segment {
     day: Option<u64>,
 }
 
-/// The single writer of a journal directory: owns `current.jsonl` and the chain head.
+/// The single writer of a journal directory: owns `current.jsonl` (through
+/// the node's line-file writer, [`LineFile`], shared with the security log)
+/// and the chain head.
 struct Writer {
     settings: Settings,
     current: PathBuf,
-    file: File,
+    file: LineFile,
     seg: Segment,
     next_seq: u64,
     prev: Hash,
@@ -455,11 +458,9 @@ impl Writer {
         let dir = settings.dir.clone();
         fs::create_dir_all(&dir).map_err(io_err(&dir))?;
         let current = dir.join(CURRENT);
-        let mut file =
-            OpenOptions::new().read(true).append(true).create(true).open(&current).map_err(io_err(&current))?;
-        let mut len = file.metadata().map_err(io_err(&current))?.len();
-        len = set_torn_tail_aside(&dir, &current, &mut file, len)?;
-        let mut last = last_entry(&current, &mut file, len)?;
+        let mut file = LineFile::open(&current, None).map_err(io_err(&current))?;
+        let len = set_torn_tail_aside(&dir, &mut file)?;
+        let mut last = last_entry(&current, file.file_mut(), len)?;
         let mut seg = Segment { bytes: len, ..Segment::default() };
         if let Some(first) = first_entry(&current)? {
             seg.first_seq = Some(first.seq);
@@ -549,11 +550,8 @@ impl Writer {
                 end += 1;
             }
             if !buf.is_empty() {
-                if let Err(e) = self.file.write_all(&buf) {
-                    // Drop whatever part of the batch reached the file so the next try starts clean.
-                    let _ = self.file.set_len(self.seg.bytes);
-                    return Err(io_err(&self.current)(e));
-                }
+                // A failed write leaves nothing of the batch in the file, so the next try starts clean.
+                self.file.append(&buf).map_err(io_err(&self.current))?;
                 self.metrics.journal_write_seconds.observe(started.elapsed().as_secs_f64());
                 self.metrics.journal_entries.inc_by((end - *done) as u64);
                 (self.next_seq, self.prev, self.seg.bytes, self.last_time_ms) = (seq, prev, bytes, time);
@@ -575,7 +573,7 @@ impl Writer {
     fn sync(&mut self) -> Result<Option<Head>, JournalError> {
         if self.dirty {
             let started = Instant::now();
-            self.file.sync_data().map_err(io_err(&self.current))?;
+            self.file.sync().map_err(io_err(&self.current))?;
             if let Some(head) = self.head() {
                 let path = self.settings.dir.join(HEAD);
                 let json = serde_json::to_vec(&head).unwrap_or_default();
@@ -600,18 +598,12 @@ impl Writer {
                 problem: "an archived segment with this first entry already exists".into(),
             });
         }
-        fs::rename(&self.current, &target).map_err(io_err(&target))?;
+        self.file.rotate_to(&target).map_err(io_err(&target))?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let _ = fs::set_permissions(&target, fs::Permissions::from_mode(0o444));
         }
-        self.file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(&self.current)
-            .map_err(io_err(&self.current))?;
         sync_dir(&dir)?;
         self.seg = Segment::default();
         // The archived segment's last hash, in the log: an anchor outside the journal directory.
@@ -694,14 +686,17 @@ impl Writer {
 /// Moves an incomplete last line (a crash during a write) of `current` to
 /// `torn-<ms>.partial` and truncates `current` to its last complete line;
 /// returns the new length.
-fn set_torn_tail_aside(dir: &Path, current: &Path, file: &mut File, len: u64) -> Result<u64, JournalError> {
+fn set_torn_tail_aside(dir: &Path, current: &mut LineFile) -> Result<u64, JournalError> {
+    let len = current.len();
+    let path = current.path().to_owned();
+    let (current, file) = (path.as_path(), current);
     if len == 0 {
         return Ok(0);
     }
     let take = len.min(MAX_LINE as u64 + 1);
-    file.seek(SeekFrom::Start(len - take)).map_err(io_err(current))?;
+    file.file_mut().seek(SeekFrom::Start(len - take)).map_err(io_err(current))?;
     let mut tail = vec![0u8; take as usize];
-    file.read_exact(&mut tail).map_err(io_err(current))?;
+    file.file_mut().read_exact(&mut tail).map_err(io_err(current))?;
     if tail.last() == Some(&b'\n') {
         return Ok(len);
     }
@@ -718,8 +713,7 @@ fn set_torn_tail_aside(dir: &Path, current: &Path, file: &mut File, len: u64) ->
     let torn = &tail[(keep - (len - take)) as usize..];
     let aside = dir.join(format!("torn-{}.partial", now_ms()));
     crate::home::write_atomic(&aside, torn, 0o444).map_err(io_err(&aside))?;
-    file.set_len(keep).map_err(io_err(current))?;
-    file.sync_all().map_err(io_err(current))?;
+    file.truncate_to(keep).map_err(io_err(current))?;
     warn!(
         target: "tamga::journal",
         bytes = torn.len(),

@@ -38,6 +38,7 @@ pub mod devnet;
 pub mod driver;
 pub mod home;
 pub mod journal;
+pub mod linefile;
 pub mod mempool;
 pub mod metrics;
 pub mod network;

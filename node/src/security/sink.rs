@@ -5,39 +5,32 @@
 //! Files are created with mode 0640 (owner writes, the operator's log
 //! group may read), set at creation.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::fs::{self, File};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::linefile::LineFile;
+
 /// Mode of a new log file.
 pub const FILE_MODE: u32 = 0o640;
 
-/// One rotating file family (`events.jsonl` or `critical.jsonl`).
+/// One rotating file family (`events.jsonl` or `critical.jsonl`), written
+/// through the node's shared line-file writer ([`LineFile`]).
 pub struct RotatingFile {
     dir: PathBuf,
     name: &'static str,
-    file: File,
-    len: u64,
+    file: LineFile,
     max_bytes: u64,
     keep: u32,
-}
-
-fn open_append(path: &Path) -> std::io::Result<File> {
-    let mut o = OpenOptions::new();
-    o.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut o, FILE_MODE);
-    o.open(path)
 }
 
 impl RotatingFile {
     /// Opens (creates) `dir/name` for appending.
     pub fn open(dir: &Path, name: &'static str, max_bytes: u64, keep: u32) -> std::io::Result<RotatingFile> {
-        let file = open_append(&dir.join(name))?;
-        let len = file.metadata()?.len();
-        Ok(RotatingFile { dir: dir.to_owned(), name, file, len, max_bytes, keep })
+        let file = LineFile::open(&dir.join(name), Some(FILE_MODE))?;
+        Ok(RotatingFile { dir: dir.to_owned(), name, file, max_bytes, keep })
     }
 
     /// The directory.
@@ -63,28 +56,23 @@ impl RotatingFile {
             line = &line[..end];
         }
         let bytes = line.len() as u64 + 1;
-        if self.len > 0 && self.len + bytes > self.max_bytes {
+        if !self.file.is_empty() && self.file.len() + bytes > self.max_bytes {
             self.rotate()?;
         }
         let mut buf = Vec::with_capacity(line.len() + 1);
         buf.extend_from_slice(line.as_bytes());
         buf.push(b'\n');
         // One write per line with O_APPEND: lines of two processes never interleave.
-        self.file.write_all(&buf)?;
-        self.len += bytes;
-        Ok(())
+        self.file.append(&buf)
     }
 
     /// `name.{k-1}` → `.{k}` for k = keep … 2, the current file → `.1`, and
     /// a fresh current file. With `keep == 0` the current file is truncated.
     fn rotate(&mut self) -> std::io::Result<()> {
-        let current = self.dir.join(self.name);
         if self.keep == 0 {
-            self.file = OpenOptions::new().write(true).truncate(true).open(&current)?;
-            self.len = 0;
-            return Ok(());
+            return self.file.truncate_to(0);
         }
-        self.file.sync_all()?;
+        self.file.sync()?;
         let _ = fs::remove_file(Self::rotated(&self.dir, self.name, self.keep));
         for k in (1..self.keep).rev() {
             let from = Self::rotated(&self.dir, self.name, k);
@@ -92,15 +80,12 @@ impl RotatingFile {
                 fs::rename(&from, Self::rotated(&self.dir, self.name, k + 1))?;
             }
         }
-        fs::rename(&current, Self::rotated(&self.dir, self.name, 1))?;
-        self.file = open_append(&current)?;
-        self.len = 0;
-        Ok(())
+        self.file.rotate_to(&Self::rotated(&self.dir, self.name, 1))
     }
 
     /// Makes the written lines durable.
     pub fn sync(&self) -> std::io::Result<()> {
-        self.file.sync_data()
+        self.file.sync()
     }
 }
 

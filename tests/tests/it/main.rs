@@ -16,6 +16,7 @@ mod crash;
 mod genesis_schema;
 mod hostile;
 mod hostile_load;
+mod import_circles;
 mod observer;
 mod offline_verify;
 mod partition;
