@@ -340,6 +340,11 @@ fn schemas() -> Value {
     m.insert("RecordState".into(), json!(named("RecordState with encumbrances")));
     m.insert("EscrowState".into(), json!(named("EscrowState")));
     m.insert(
+        "Restriction".into(),
+        json!(named("Restriction: id, target {holding: {class, holder, amount|null}} or {class: {class}}, imposed_by, authority (issuer|regulator), legal_basis, height, tx, lifted {by, authority, legal_basis, height, tx}|null")),
+    );
+    m.insert("EscrowTerms".into(), json!(named("EscrowTerms: hash, text, published_by, height")));
+    m.insert(
         "MiningNotification".into(),
         json!(named("MiningNotification; status {status: submitted|accepted|rejected, …}")),
     );
@@ -522,6 +527,13 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
             .ok(200, "Holders", array(r("Holder")))
             .err(500, &["INTERNAL"])
             .done(),
+        op("get", "/v1/classes/{id}/restrictions", "restrictions", "registries", "Freezes and pauses of a class or of one holding, standing or lifted (SPEC §4)")
+            .id_param("Class", "CLASS_NOT_FOUND")
+            .query("holder", "Account key: that holding's freezes and the class's pauses", r("PublicKey"))
+            .ok(200, "Restrictions", array(r("Restriction")))
+            .err(400, &["BAD_PARAM", "UNKNOWN_PARAM"])
+            .err(500, &["INTERNAL"])
+            .done(),
         op("get", "/v1/records/{id}", "record", "registries", "A record with its history (SPEC §5)")
             .id_param("Record", "RECORD_NOT_FOUND")
             .ok(200, "Record", r("Record"))
@@ -535,6 +547,13 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
         op("get", "/v1/escrows/{id}", "escrow", "registries", "An escrow")
             .id_param("Escrow", "ESCROW_NOT_FOUND")
             .ok(200, "Escrow", r("EscrowState"))
+            .err(500, &["INTERNAL"])
+            .done(),
+        op("get", "/v1/terms/{hash}", "terms", "registries", "Escrow terms published under their SHA-256 (SPEC §7)")
+            .path_param("hash", "SHA-256 of the terms text", r("Hash"))
+            .ok(200, "Terms", r("EscrowTerms"))
+            .err(400, &["BAD_HASH"])
+            .err(404, &["TERMS_NOT_FOUND"])
             .err(500, &["INTERNAL"])
             .done(),
         op("get", "/v1/mining-notifications", "mining_notifications", "notifications", "Mining notifications, filtered and paged (SPEC §6)")
