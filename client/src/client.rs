@@ -471,7 +471,11 @@ impl Client {
 
     /// `GET /v1/classes/{id}/restrictions[?holder=]`: the freezes and pauses of
     /// a class, or one holding's, standing or lifted (SPEC §4).
-    pub async fn restrictions(&self, class: ClassId, holder: Option<&PublicKey>) -> Result<Vec<Restriction>, ClientError> {
+    pub async fn restrictions(
+        &self,
+        class: ClassId,
+        holder: Option<&PublicKey>,
+    ) -> Result<Vec<Restriction>, ClientError> {
         let q: Vec<(&str, String)> = holder.map(|k| ("holder", k.to_hex())).into_iter().collect();
         self.get(&format!("/v1/classes/{class}/restrictions"), &q).await
     }

@@ -4,9 +4,8 @@
 use crate::{
     Activity, ActivityNotificationId, ActivityPhase, CertificateRef, ClassId, ClassStatus, Date, EncumbranceId,
     EncumbranceKind, EscrowAsset, EscrowId, Hash, Height, MiningNotificationId, MiningNotificationKind, MiningSite,
-    NetworkType, PartyId, PartyKind, PartyStatus, PublicKey, RecordId, RecordObject, RestrictionId, RevocationReason, Right,
-    Scope,
-    TerminationReason, TimestampMs,
+    NetworkType, PartyId, PartyKind, PartyStatus, PublicKey, RecordId, RecordObject, RestrictionId, RevocationReason,
+    Right, Scope, TerminationReason, TimestampMs,
 };
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};

@@ -141,8 +141,7 @@ pub async fn restrictions(State(ctx): State<ApiContext>, Path(id): Path<String>,
 pub async fn terms(State(ctx): State<ApiContext>, Path(hash): Path<String>) -> ApiResult<Response> {
     let hash = path_hash(&hash)?;
     let t = read(&ctx, move |l| {
-        l.escrow_terms(&hash)?
-            .ok_or_else(|| ApiError::not_found_t("TERMS_NOT_FOUND", args!["hash" => hash.to_hex()]))
+        l.escrow_terms(&hash)?.ok_or_else(|| ApiError::not_found_t("TERMS_NOT_FOUND", args!["hash" => hash.to_hex()]))
     })
     .await?;
     Ok(json(t))

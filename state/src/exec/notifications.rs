@@ -220,7 +220,10 @@ pub(crate) fn review_activity(
                     // SPEC §4, §6: a pause of its own, imposed by the
                     // reviewing regulator, so the issuer cannot lift it.
                     if c.status == ClassStatus::Active {
-                        let (by, basis) = (ex.party.id, format!("Law art. 33-1 p.10: issuance terminated (activity notification {id})"));
+                        let (by, basis) = (
+                            ex.party.id,
+                            format!("Law art. 33-1 p.10: issuance terminated (activity notification {id})"),
+                        );
                         restrictions::impose_pause(ex, c, by, Authority::Regulator, &basis)?;
                     }
                 }

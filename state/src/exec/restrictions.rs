@@ -185,13 +185,17 @@ pub(crate) fn lift(ex: &mut Exec<'_, '_>, id: RestrictionId, basis: &str) -> R<(
         RestrictionTarget::Holding { class, holder, amount } => {
             let mut h = tokens::holding(ex, *class, holder)?;
             match amount {
-                None => h.whole_freezes = h.whole_freezes.checked_sub(1).ok_or(StateError::Missing {
-                    what: "the whole-holding freeze a standing restriction counts",
-                })?,
+                None => {
+                    h.whole_freezes = h
+                        .whole_freezes
+                        .checked_sub(1)
+                        .ok_or(StateError::Missing { what: "the whole-holding freeze a standing restriction counts" })?
+                }
                 Some(a) => {
-                    h.frozen = h.frozen.checked_sub(*a).ok_or(StateError::Missing {
-                        what: "the frozen amount a standing restriction counts",
-                    })?
+                    h.frozen = h
+                        .frozen
+                        .checked_sub(*a)
+                        .ok_or(StateError::Missing { what: "the frozen amount a standing restriction counts" })?
                 }
             }
             tokens::put_holding(ex, *class, holder, &h);

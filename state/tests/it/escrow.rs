@@ -224,10 +224,9 @@ fn escrow_rules_of_digital_code_art_67() {
     let id = escrow_id(&ch.ok(&c.alice, with(&c.reg, terms_hash())));
     assert_eq!(ch.ledger.escrow(id).unwrap().unwrap().terms_hash, terms_hash());
     // Paused class: no release, no decision to the payee; a refund to the payer stays possible.
-    let pause = restriction_id(&ch.ok(
-        &c.issuer,
-        Payload::SetClassPaused { class, paused: true, legal_basis: text("inspection") },
-    ));
+    let pause = restriction_id(
+        &ch.ok(&c.issuer, Payload::SetClassPaused { class, paused: true, legal_basis: text("inspection") }),
+    );
     ch.fails(&c.alice, Payload::ReleaseEscrow { escrow: id }, "CLASS_NOT_ACTIVE");
     ch.ok(&c.bob, Payload::DisputeEscrow { escrow: id, reason: text("late") });
     let resolve = |to_payee| Payload::ResolveEscrow { escrow: id, to_payee, reason: text("decided") };

@@ -418,10 +418,8 @@ mod arb {
                 paused,
                 legal_basis
             }),
-            (id(), txt()).prop_map(|(r, legal_basis)| Payload::LiftRestriction {
-                restriction: RestrictionId(r),
-                legal_basis
-            }),
+            (id(), txt())
+                .prop_map(|(r, legal_basis)| Payload::LiftRestriction { restriction: RestrictionId(r), legal_basis }),
             (id(), txt()).prop_map(|(c, legal_basis)| Payload::CloseClass { class: ClassId(c), legal_basis }),
             (id(), pk(), pk(), amount(), txt()).prop_map(|(c, from, to, amount, legal_basis)| {
                 Payload::ForcedTransfer { class: ClassId(c), from, to, amount, legal_basis }

@@ -177,7 +177,8 @@ fn transfer_rejections() {
     ch.fails(&c.alice, transfer(class, &key(78), 1), "UNKNOWN_ACCOUNT");
     ch.ok(&c.reg, Payload::SetPartyStatus { party: BOB, status: PartyStatus::Suspended, legal_basis: text("x") });
     ch.fails(&c.alice, transfer(class, &c.bob, 1), "PARTY_INACTIVE");
-    let pause = restriction_id(&ch.ok(&c.issuer, Payload::SetClassPaused { class, paused: true, legal_basis: text("audit") }));
+    let pause =
+        restriction_id(&ch.ok(&c.issuer, Payload::SetClassPaused { class, paused: true, legal_basis: text("audit") }));
     ch.fails(&c.alice, transfer(class, &c.alice2, 1), "CLASS_NOT_ACTIVE");
     ch.ok(&c.issuer, lift(pause));
     ch.ok(&c.alice, transfer(class, &c.alice2, 1));
@@ -259,16 +260,25 @@ fn freezes_and_pauses_are_records_of_digital_code_art_20() {
     let own = restriction_id(&ch.ok(&c.issuer, freeze(class, &c.alice, Some(20))));
     // The issuer cannot lift the regulator's freeze.
     let m = ch.fails(&c.issuer, lift(whole), "REGULATOR_RESTRICTION");
-    assert!(m.contains(&format!("{whole} was imposed by regulator party {REG}")) && m.contains(&format!("party {ISSUER}")), "{m}");
+    assert!(
+        m.contains(&format!("{whole} was imposed by regulator party {REG}")) && m.contains(&format!("party {ISSUER}")),
+        "{m}"
+    );
     // A regulator lifts it, naming it; lifting twice is refused.
     ch.ok(&c.reg_assets, Payload::LiftRestriction { restriction: whole, legal_basis: text("order 5 quashed") });
     let m = ch.fails(&c.reg, lift(whole), "RESTRICTION_LIFTED");
     assert!(m.contains("lifted at height"), "{m}");
     assert_eq!(ch.ledger.holding(class, &c.alice.public()).unwrap().free(), 130);
     // Pauses: the same records. The issuer cannot lift a regulator's pause.
-    let reg_pause = restriction_id(&ch.ok(&c.reg, Payload::SetClassPaused { class, paused: true, legal_basis: text("audit 9") }));
-    let own_pause = restriction_id(&ch.ok(&c.issuer, Payload::SetClassPaused { class, paused: true, legal_basis: text("recall") }));
-    let m = ch.fails(&c.issuer, Payload::SetClassPaused { class, paused: false, legal_basis: text("x") }, "RESTRICTION_NOT_NAMED");
+    let reg_pause =
+        restriction_id(&ch.ok(&c.reg, Payload::SetClassPaused { class, paused: true, legal_basis: text("audit 9") }));
+    let own_pause =
+        restriction_id(&ch.ok(&c.issuer, Payload::SetClassPaused { class, paused: true, legal_basis: text("recall") }));
+    let m = ch.fails(
+        &c.issuer,
+        Payload::SetClassPaused { class, paused: false, legal_basis: text("x") },
+        "RESTRICTION_NOT_NAMED",
+    );
     assert!(m.contains("field restriction"), "{m}");
     ch.fails(&c.issuer, lift(reg_pause), "REGULATOR_RESTRICTION");
     ch.ok(&c.issuer, lift(own_pause));
@@ -284,14 +294,22 @@ fn freezes_and_pauses_are_records_of_digital_code_art_20() {
     let w = &hist[0];
     assert_eq!(
         (&w.target, w.imposed_by, w.authority, w.legal_basis.as_str()),
-        (&RestrictionTarget::Holding { class, holder: c.alice.public(), amount: None }, REG, Authority::Regulator, "court order 5")
+        (
+            &RestrictionTarget::Holding { class, holder: c.alice.public(), amount: None },
+            REG,
+            Authority::Regulator,
+            "court order 5"
+        )
     );
     let l = w.lifted.as_ref().expect("lifted");
     assert_eq!((l.by, l.authority, l.legal_basis.as_str()), (REG_ASSETS, Authority::Regulator, "order 5 quashed"));
     assert_eq!(hist[1].target, RestrictionTarget::Holding { class, holder: c.alice.public(), amount: Some(20) });
     assert_eq!((hist[1].authority, hist[3].authority), (Authority::Issuer, Authority::Issuer));
     assert!(hist.iter().all(|r| r.lifted.is_some()));
-    assert!(ch.ledger.restrictions_of_holding(class, &c.bob.public()).unwrap().len() == 2, "bob sees the class's pauses only");
+    assert!(
+        ch.ledger.restrictions_of_holding(class, &c.bob.public()).unwrap().len() == 2,
+        "bob sees the class's pauses only"
+    );
 }
 
 #[test]
