@@ -8,8 +8,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tamga_types::codec::{self, limits};
 use tamga_types::model::{
-    ActivityNotification, ChainInfo, ClassState, EscrowState, EvidenceRecord, MiningNotification, PartyState,
-    RecordState,
+    ActivityNotification, ChainInfo, ClassState, EscrowState, EscrowTerms, EvidenceRecord, MiningNotification,
+    PartyState, RecordState, Restriction,
 };
 use tamga_types::request::Audience;
 use tamga_types::views::{HolderView, MiningFilter, NodeStatus, Page, PartyView, RecordView, RegionTotal, TxView};
@@ -18,7 +18,7 @@ use tamga_types::{
     RecordId, SignedTransaction, SigningKey,
 };
 
-use crate::error::{ApiError, ClientError};
+use crate::error::{ApiError, ClientError, TermsError};
 use crate::wire::{
     AccountView, Health, ProofAnswer, RawBlockAnswer, ReceiptsAnswer, SecurityPage, StateProof, SubmitAnswer,
     SubmitBatchAnswer, TxAnswer, ValidatorsView,
@@ -455,6 +455,29 @@ impl Client {
     /// `GET /v1/escrows/{id}`.
     pub async fn escrow(&self, id: EscrowId) -> Result<EscrowState, ClientError> {
         self.get(&format!("/v1/escrows/{id}"), &[]).await
+    }
+
+    /// `GET /v1/terms/{hash}`: escrow terms published on the chain (SPEC §7),
+    /// checked here against `hash` ([`TermsError::Mismatch`] otherwise), so
+    /// the text returned is the one the escrow names.
+    pub async fn escrow_terms(&self, hash: &Hash) -> Result<EscrowTerms, TermsError> {
+        let t: EscrowTerms = self.get(&format!("/v1/terms/{}", hash.to_hex()), &[]).await?;
+        let got = Hash::sha256(t.text.as_bytes());
+        if got != *hash {
+            return Err(TermsError::Mismatch { expected: *hash, got });
+        }
+        Ok(t)
+    }
+
+    /// `GET /v1/classes/{id}/restrictions[?holder=]`: the freezes and pauses of
+    /// a class, or one holding's, standing or lifted (SPEC §4).
+    pub async fn restrictions(
+        &self,
+        class: ClassId,
+        holder: Option<&PublicKey>,
+    ) -> Result<Vec<Restriction>, ClientError> {
+        let q: Vec<(&str, String)> = holder.map(|k| ("holder", k.to_hex())).into_iter().collect();
+        self.get(&format!("/v1/classes/{class}/restrictions"), &q).await
     }
 
     /// `GET /v1/mining-notifications` with `filter` as query parameters.

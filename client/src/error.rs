@@ -79,6 +79,23 @@ pub enum ClientError {
     },
 }
 
+/// Why escrow terms could not be read ([`crate::Client::escrow_terms`]).
+#[derive(Debug, thiserror::Error)]
+pub enum TermsError {
+    /// Talking to the node failed.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// The text the node served does not hash to the hash asked for (SPEC
+    /// §7): the node is faulty or lying, and the text must not be relied on.
+    #[error("field text: expected escrow terms whose SHA-256 is {expected}, got terms whose SHA-256 is {got}")]
+    Mismatch {
+        /// The hash asked for (the escrow's `terms_hash`).
+        expected: Hash,
+        /// The SHA-256 of the text served.
+        got: Hash,
+    },
+}
+
 impl ClientError {
     /// Whether retrying the same call later may succeed: transport failures,
     /// back-pressure and unavailability answers, and receipt timeouts (the

@@ -63,7 +63,7 @@ pub mod render;
 pub mod wire;
 
 pub use client::{mining_query, BlockAt, Client, TxStatus, MAX_BATCH};
-pub use error::{ApiError, ClientError};
+pub use error::{ApiError, ClientError, TermsError};
 pub use wire::{AccountView, Health, SecurityPage, StateProof, SubmitItem, ValidatorsView};
 
 use tamga_types::{ChainId, Memo, Payload, SignedTransaction, SigningKey, Transaction};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use tamga_types::{
     ActivityNotificationId, CertificateError, ClassId, ClassStatus, EncumbranceId, EscrowId, Hash, Height,
-    MiningNotificationId, PartyId, PartyStatus, PublicKey, RecordId, RightKind, Scope,
+    MiningNotificationId, PartyId, PartyStatus, PublicKey, RecordId, RestrictionId, RightKind, Scope,
 };
 
 /// Why a transaction failed at execution (SPEC §8: still committed with a
@@ -168,6 +168,40 @@ pub enum ExecError {
     /// SPEC §9: validator operator needs an accepted mining notification.
     #[error("operator party {party} has no accepted mining notification (require_mining_notice)")]
     MiningNoticeRequired { party: PartyId },
+    /// SPEC §7 (DC art. 67 p.3): the arbiter decides between payer and payee,
+    /// so it is neither.
+    #[error(
+        "field arbiter: expected an account of a party other than the payer's ({payer_party}) and the payee's \
+         ({payee_party}), got an account of party {arbiter_party}"
+    )]
+    ArbiterNotIndependent { arbiter_party: PartyId, payer_party: PartyId, payee_party: PartyId },
+    /// SPEC §7: the terms hash names the terms; zero names none.
+    #[error("field terms_hash: expected the SHA-256 of the escrow's published terms, got the all-zero hash")]
+    TermsHashZero,
+    /// SPEC §7: the terms must be on the chain before an escrow names them.
+    #[error("field terms_hash: expected the SHA-256 of terms published with publish_terms, got {hash}, which no published terms have")]
+    TermsNotPublished { hash: Hash },
+    /// SPEC §7: terms are published once; their hash is their name.
+    #[error("field text: expected terms not yet published, got terms {hash} already published by party {by} at height {height}")]
+    TermsAlreadyPublished { hash: Hash, by: PartyId, height: Height },
+    /// SPEC §4 (DC art. 20 p.4): a freeze or pause is lifted by naming its record.
+    #[error("field restriction: expected the id of the freeze or pause to lift (lift_restriction), got {op} of class {class} naming none")]
+    RestrictionNotNamed { op: &'static str, class: ClassId },
+    /// SPEC §4: no such freeze or pause.
+    #[error("field restriction: expected the id of a freeze or pause, got {restriction}, which does not exist")]
+    UnknownRestriction { restriction: RestrictionId },
+    /// SPEC §4: a restriction is lifted once.
+    #[error("field restriction: expected a standing freeze or pause, got {restriction}, lifted at height {height}")]
+    RestrictionLifted { restriction: RestrictionId, height: Height },
+    /// SPEC §4: an issuer cannot lift what a regulator imposed.
+    #[error(
+        "field restriction: {restriction} was imposed by regulator party {imposed_by}; expected a regulator to lift it, \
+         got party {party}"
+    )]
+    RegulatorRestriction { restriction: RestrictionId, imposed_by: PartyId, party: PartyId },
+    /// SPEC §4: a class closes only when nothing of it is outstanding.
+    #[error("field class: expected class {class} with supply 0 to close, got supply {supply}")]
+    ClassSupplyOutstanding { class: ClassId, supply: u128 },
     /// A storage failure while executing: a fault of this node, never a
     /// receipt; block execution stops with it (see [`StateError::is_fault`]).
     #[error("internal error: {0}")]
@@ -229,6 +263,15 @@ impl ExecError {
             InvalidDate { .. } => "INVALID_DATE",
             InvalidValidatorSet { .. } => "INVALID_VALIDATOR_SET",
             MiningNoticeRequired { .. } => "MINING_NOTICE_REQUIRED",
+            ArbiterNotIndependent { .. } => "ARBITER_NOT_INDEPENDENT",
+            TermsHashZero => "TERMS_HASH_ZERO",
+            TermsNotPublished { .. } => "TERMS_NOT_PUBLISHED",
+            TermsAlreadyPublished { .. } => "TERMS_ALREADY_PUBLISHED",
+            RestrictionNotNamed { .. } => "RESTRICTION_NOT_NAMED",
+            UnknownRestriction { .. } => "UNKNOWN_RESTRICTION",
+            RestrictionLifted { .. } => "RESTRICTION_LIFTED",
+            RegulatorRestriction { .. } => "REGULATOR_RESTRICTION",
+            ClassSupplyOutstanding { .. } => "CLASS_SUPPLY_OUTSTANDING",
             Internal(_) => "INTERNAL",
         }
     }
@@ -644,6 +687,23 @@ mod tests {
             ExecError::InvalidDate { date: "2026-02-30".into() },
             ExecError::InvalidValidatorSet { why: "y".into() },
             ExecError::MiningNoticeRequired { party: PartyId(1) },
+            ExecError::ArbiterNotIndependent {
+                arbiter_party: PartyId(1),
+                payer_party: PartyId(1),
+                payee_party: PartyId(2),
+            },
+            ExecError::TermsHashZero,
+            ExecError::TermsNotPublished { hash: Hash::ZERO },
+            ExecError::TermsAlreadyPublished { hash: Hash::ZERO, by: PartyId(1), height: 1 },
+            ExecError::RestrictionNotNamed { op: "unfreeze", class: ClassId(1) },
+            ExecError::UnknownRestriction { restriction: RestrictionId(1) },
+            ExecError::RestrictionLifted { restriction: RestrictionId(1), height: 2 },
+            ExecError::RegulatorRestriction {
+                restriction: RestrictionId(1),
+                imposed_by: PartyId(1),
+                party: PartyId(2),
+            },
+            ExecError::ClassSupplyOutstanding { class: ClassId(1), supply: 5 },
             ExecError::Internal(Box::new(StateError::Missing { what: "params" })),
         ];
         let codes: HashSet<&str> = all.iter().map(|e| e.code()).collect();

@@ -37,6 +37,12 @@ pub mod state {
     /// consensus key (genesis or a validator update). Never deleted: a key once
     /// issued to the system can never become an account (SPEC §1.9).
     pub const CONSENSUS_KEY: u8 = b'K';
+    /// `F ‖ restriction_id` → `Restriction` (a freeze or a pause, SPEC §4).
+    pub const RESTRICTION: u8 = b'F';
+    /// `Q ‖ class_id` → `u32`: the class's standing pauses (absent when none).
+    pub const CLASS_PAUSES: u8 = b'Q';
+    /// `D ‖ sha256` → `EscrowTerms` (SPEC §7).
+    pub const TERMS: u8 = b'D';
 }
 
 /// Prefixes of index keys (column family `index`, not in the JMT).
@@ -55,6 +61,10 @@ pub mod index {
     pub const PARTY_ESCROW: u8 = b'e';
     /// `m ‖ party_id ‖ notification_id` → () : mining notifications by miner.
     pub const MINER_NOTIFICATION: u8 = b'm';
+    /// `f ‖ pubkey ‖ restriction_id` → () : freezes by holder account.
+    pub const HOLDER_RESTRICTION: u8 = b'f';
+    /// `p ‖ class_id ‖ restriction_id` → () : freezes and pauses by class.
+    pub const CLASS_RESTRICTION: u8 = b'p';
 }
 
 /// Names of meta singletons.
@@ -115,6 +125,10 @@ pub fn consensus_key(key: &PublicKey) -> Vec<u8> {
 /// Evidence key.
 pub fn evidence(id: &Hash) -> Vec<u8> {
     cat(state::EVIDENCE, &[&id.0])
+}
+/// Escrow terms key.
+pub fn terms(h: &Hash) -> Vec<u8> {
+    cat(state::TERMS, &[&h.0])
 }
 /// Index key: prefix, a 32-byte key and an id.
 pub fn idx_key_id(prefix: u8, key: &PublicKey, id: u64) -> Vec<u8> {

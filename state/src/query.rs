@@ -3,15 +3,15 @@
 
 use tamga_types::{
     ClassId, EscrowId, Hash, Height, MiningNotificationId, MiningNotificationKind, PartyId, PublicKey, Receipt,
-    RecordId, Region,
+    RecordId, Region, RestrictionId,
 };
 
 use crate::error::Result;
 use crate::keys::{self, index, state};
 use crate::ledger::Ledger;
 use crate::model::{
-    ActivityNotification, ClassState, EscrowState, EvidenceRecord, HistoryEntry, Holding, MiningNotification,
-    PartyState, RecordState,
+    ActivityNotification, ClassState, EscrowState, EscrowTerms, EvidenceRecord, HistoryEntry, Holding,
+    MiningNotification, PartyState, RecordState, Restriction, RestrictionTarget,
 };
 use crate::store::{cf, dec};
 pub use tamga_types::views::{BalanceView, HolderView, MiningFilter, Page, PartyView, RecordView, RegionTotal, TxView};
@@ -126,6 +126,43 @@ impl Ledger {
             }
         }
         Ok(out)
+    }
+
+    /// A freeze or pause (SPEC §4).
+    pub fn restriction(&self, id: RestrictionId) -> Result<Option<Restriction>> {
+        self.state_entry(&keys::id(state::RESTRICTION, id.0))
+    }
+
+    /// Every freeze and pause of a class, standing or lifted, in the order
+    /// imposed: the pauses of the class and the freezes of its holdings
+    /// (SPEC §4, DC art. 20 p.4).
+    pub fn restrictions_of_class(&self, class: ClassId) -> Result<Vec<Restriction>> {
+        let mut out = Vec::new();
+        for i in self.index_ids(&keys::prefix_id(index::CLASS_RESTRICTION, class.0))? {
+            if let Some(r) = self.restriction(RestrictionId(i))? {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The restriction history of one holding: every freeze of it, standing
+    /// or lifted, and every pause of its class, in the order imposed
+    /// (SPEC §4). A recovered holding keeps the freezes of the lost account.
+    pub fn restrictions_of_holding(&self, class: ClassId, key: &PublicKey) -> Result<Vec<Restriction>> {
+        Ok(self
+            .restrictions_of_class(class)?
+            .into_iter()
+            .filter(|r| match &r.target {
+                RestrictionTarget::Holding { holder, .. } => holder == key,
+                RestrictionTarget::Class { .. } => true,
+            })
+            .collect())
+    }
+
+    /// Escrow terms published under their SHA-256 (SPEC §7).
+    pub fn escrow_terms(&self, hash: &Hash) -> Result<Option<EscrowTerms>> {
+        self.state_entry(&keys::terms(hash))
     }
 
     /// An escrow.

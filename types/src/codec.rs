@@ -28,6 +28,10 @@ pub mod limits {
     pub const MAX_SHORT: usize = 128;
     /// Long strings: descriptions, addresses, URIs, legal bases.
     pub const MAX_TEXT: usize = 1024;
+    /// Escrow terms text stored on the chain (SPEC §7, DC art. 67), in bytes
+    /// (UTF-8): about four pages of contract text, and with the rest of a
+    /// `PublishTerms` transaction well within [`MAX_TX_BYTES`].
+    pub const MAX_TERMS: usize = 8 * 1024;
     /// Maximum number of items in small lists (rights, accounts, validator updates).
     pub const MAX_LIST: usize = 64;
     /// Maximum transactions in one block.
@@ -261,6 +265,8 @@ impl<'de, T: Deserialize<'de>, const N: usize> Deserialize<'de> for BoundedVec<T
 pub type ShortText = BoundedString<{ limits::MAX_SHORT }>;
 /// Long bounded string ([`limits::MAX_TEXT`]).
 pub type Text = BoundedString<{ limits::MAX_TEXT }>;
+/// Escrow terms text ([`limits::MAX_TERMS`]).
+pub type TermsText = BoundedString<{ limits::MAX_TERMS }>;
 
 #[cfg(test)]
 mod tests {

@@ -52,6 +52,12 @@ impl Hash {
         Self::digest_parts(domain, &[data])
     }
 
+    /// Plain `SHA-256(data)`, no domain: the hash of a human-readable document
+    /// (escrow terms, SPEC §7) that anyone can recompute with `sha256sum`.
+    pub fn sha256(data: &[u8]) -> Hash {
+        Hash(Sha256::digest(data).into())
+    }
+
     /// `SHA-256(domain ‖ 0x00 ‖ part_0 ‖ part_1 ‖ …)`.
     pub fn digest_parts(domain: &[u8], parts: &[&[u8]]) -> Hash {
         let mut h = Sha256::new();

@@ -58,6 +58,10 @@ id!(
     EscrowId
 );
 id!(
+    /// A freeze of a holding or a pause of a class (SPEC §4, DC art. 20 p.4).
+    RestrictionId
+);
+id!(
     /// A mining notification (SPEC §6).
     MiningNotificationId
 );

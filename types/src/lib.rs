@@ -39,7 +39,7 @@ pub use block::{
     Block, BlockError, BlockHeader, Certificate, CertificateError, CertifiedBlock, Validator, ValidatorSet, Vote,
     VoteData, VoteKind,
 };
-pub use codec::{limits, BoundedString, BoundedVec, DecodeError, ShortText, Text};
+pub use codec::{limits, BoundedString, BoundedVec, DecodeError, ShortText, TermsText, Text};
 pub use crypto::{BatchVerifier, PublicKey, Signature, SignatureError, SigningKey};
 pub use evidence::{DoubleProposal, DoubleVote, Evidence, EvidenceError, ProposalData, SignedProposalData};
 pub use genesis::{Genesis, GenesisParty, GenesisValidator, NetworkType, Params};

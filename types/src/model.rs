@@ -4,8 +4,8 @@
 use crate::{
     Activity, ActivityNotificationId, ActivityPhase, CertificateRef, ClassId, ClassStatus, Date, EncumbranceId,
     EncumbranceKind, EscrowAsset, EscrowId, Hash, Height, MiningNotificationId, MiningNotificationKind, MiningSite,
-    NetworkType, PartyId, PartyKind, PartyStatus, PublicKey, RecordId, RecordObject, RevocationReason, Right, Scope,
-    TerminationReason, TimestampMs,
+    NetworkType, PartyId, PartyKind, PartyStatus, PublicKey, RecordId, RecordObject, RestrictionId, RevocationReason,
+    Right, Scope, TerminationReason, TimestampMs,
 };
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
@@ -36,6 +36,7 @@ pub struct Counters {
     pub escrow: u64,
     pub mining: u64,
     pub activity: u64,
+    pub restriction: u64,
 }
 
 /// A registered party (SPEC §3) with its roles (SPEC §2).
@@ -142,16 +143,119 @@ pub struct ClassState {
 pub struct Holding {
     /// Total balance (frozen included).
     pub amount: u128,
-    /// Frozen part, never more than `amount`: a freeze cannot exceed the balance and a forced transfer
-    /// lowers it with the balance (invariant checked by tamga-state's property tests).
+    /// The sum of the standing freezes of an amount ([`Restriction`]). A
+    /// forced transfer can take frozen units, so it may exceed `amount`; the
+    /// freezes stand until lifted by name (SPEC §4).
     pub frozen: u128,
+    /// Standing freezes of the whole holding: while any stands nothing is
+    /// free, later credits included (a flag, not a snapshot; DC art. 20 p.4).
+    pub whole_freezes: u32,
 }
 
 impl Holding {
-    /// Free (spendable) part.
+    /// Free (spendable) part: nothing under a whole-holding freeze, else the
+    /// balance less the frozen amounts.
     pub fn free(&self) -> u128 {
+        if self.whole_freezes > 0 {
+            return 0;
+        }
         self.amount.saturating_sub(self.frozen)
     }
+
+    /// True when the holding has no balance and no standing freeze (it is then
+    /// not stored).
+    pub fn is_empty(&self) -> bool {
+        self.amount == 0 && self.frozen == 0 && self.whole_freezes == 0
+    }
+}
+
+/// What a restriction restricts (SPEC §4).
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RestrictionTarget {
+    /// A freeze of one holding.
+    Holding {
+        /// The class.
+        class: ClassId,
+        /// The holder's account (moved with a recovery).
+        holder: PublicKey,
+        /// The amount frozen; `None` freezes the whole holding, later credits included.
+        amount: Option<u128>,
+    },
+    /// A pause of a class.
+    Class {
+        /// The class.
+        class: ClassId,
+    },
+}
+
+impl RestrictionTarget {
+    /// The class concerned.
+    pub fn class(&self) -> ClassId {
+        match self {
+            RestrictionTarget::Holding { class, .. } | RestrictionTarget::Class { class } => *class,
+        }
+    }
+}
+
+/// In which capacity a party imposed or lifted a restriction (SPEC §2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Authority {
+    /// The class's issuer.
+    Issuer,
+    /// A regulator.
+    Regulator,
+}
+
+/// The lifting of a restriction.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct RestrictionLift {
+    /// The party that lifted it.
+    pub by: PartyId,
+    /// As issuer or as regulator.
+    pub authority: Authority,
+    /// Legal basis of the lifting.
+    pub legal_basis: String,
+    /// Height.
+    pub height: Height,
+    /// The lifting transaction.
+    pub tx: Hash,
+}
+
+/// A freeze or a pause: a record of its own (SPEC §4, DC art. 20 p.4).
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct Restriction {
+    /// Id, named by the lifting.
+    pub id: RestrictionId,
+    /// The holding or class restricted.
+    pub target: RestrictionTarget,
+    /// The party that imposed it.
+    pub imposed_by: PartyId,
+    /// As issuer or as regulator (an issuer cannot lift a regulator's).
+    pub authority: Authority,
+    /// Legal basis.
+    pub legal_basis: String,
+    /// Height imposed.
+    pub height: Height,
+    /// The imposing transaction.
+    pub tx: Hash,
+    /// The lifting, once lifted.
+    pub lifted: Option<RestrictionLift>,
+}
+
+/// Human-readable escrow terms stored on the chain under their SHA-256
+/// (SPEC §7, DC art. 67).
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct EscrowTerms {
+    /// `SHA-256(text)`.
+    pub hash: Hash,
+    /// The text.
+    pub text: String,
+    /// The party that published it.
+    pub published_by: PartyId,
+    /// Height.
+    pub height: Height,
 }
 
 /// An encumbrance (SPEC §5).

@@ -10,7 +10,7 @@
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
-use crate::codec::{limits, BoundedVec, ShortText, Text};
+use crate::codec::{limits, BoundedVec, ShortText, TermsText, Text};
 use crate::crypto::PublicKey;
 use crate::hash::Hash;
 use crate::ids::*;
@@ -552,18 +552,21 @@ pub enum Payload {
         /// Index into the class's `rights`.
         right: u32,
     },
-    /// Issuer or regulator freezes a holding (all of it, or an amount).
+    /// Issuer or regulator freezes a holding (all of it, or an amount): a
+    /// restriction record of its own, lifted by [`Payload::LiftRestriction`].
     Freeze {
         /// The class.
         class: ClassId,
         /// The holder's account.
         holder: PublicKey,
-        /// Amount to freeze; `None` freezes the whole current balance.
+        /// Amount to freeze; `None` freezes the whole holding, later credits included.
         amount: Option<u128>,
         /// Legal basis.
         legal_basis: Text,
     },
-    /// Issuer or regulator unfreezes (all, or an amount).
+    /// Retired: a freeze is lifted by naming its record
+    /// ([`Payload::LiftRestriction`], SPEC §4). Kept so the variant indices
+    /// stay; execution refuses it with `RESTRICTION_NOT_NAMED`.
     Unfreeze {
         /// The class.
         class: ClassId,
@@ -574,11 +577,13 @@ pub enum Payload {
         /// Legal basis.
         legal_basis: Text,
     },
-    /// Issuer or regulator pauses or unpauses a class.
+    /// Issuer or regulator pauses a class: a restriction record of its own,
+    /// lifted by [`Payload::LiftRestriction`]. `paused: false` is retired
+    /// (refused with `RESTRICTION_NOT_NAMED`: a pause is lifted by naming it).
     SetClassPaused {
         /// The class.
         class: ClassId,
-        /// True to pause, false to resume.
+        /// True to pause; false is refused.
         paused: bool,
         /// Legal basis or reason.
         legal_basis: Text,
@@ -655,7 +660,8 @@ pub enum Payload {
         arbiter: PublicKey,
         /// What is locked.
         asset: EscrowAsset,
-        /// Hash of the human-readable terms (DC art. 67).
+        /// SHA-256 of the human-readable terms (DC art. 67), published on the
+        /// chain first with [`Payload::PublishTerms`]; never zero.
         terms_hash: Hash,
         /// Height after which the payer may be refunded.
         deadline_height: Height,
@@ -734,6 +740,29 @@ pub enum Payload {
         /// The change.
         change: ParameterChange,
     },
+    // ---- appended: §4 restrictions and closing, §7 terms ----
+    /// Lifts one freeze or pause, named by its record (SPEC §4, DC art. 20
+    /// p.4): the issuer lifts its own, a regulator lifts any.
+    LiftRestriction {
+        /// The freeze or pause.
+        restriction: RestrictionId,
+        /// Legal basis of the lifting.
+        legal_basis: Text,
+    },
+    /// The issuer, or a regulator with a legal basis, closes a class whose
+    /// supply is zero (SPEC §4); a closed class accepts nothing but queries.
+    CloseClass {
+        /// The class.
+        class: ClassId,
+        /// Legal basis (a regulator) or reason (the issuer).
+        legal_basis: Text,
+    },
+    /// Publishes the human-readable terms of escrows on the chain (SPEC §7,
+    /// DC art. 67): stored under their SHA-256, which `CreateEscrow` names.
+    PublishTerms {
+        /// The terms, at most [`limits::MAX_TERMS`] bytes.
+        text: TermsText,
+    },
 }
 
 impl Payload {
@@ -769,6 +798,9 @@ impl Payload {
             Payload::ReviewActivityNotification { .. } => "review_activity_notification",
             Payload::UpdateValidators { .. } => "update_validators",
             Payload::SetParameter { .. } => "set_parameter",
+            Payload::LiftRestriction { .. } => "lift_restriction",
+            Payload::CloseClass { .. } => "close_class",
+            Payload::PublishTerms { .. } => "publish_terms",
         }
     }
 }

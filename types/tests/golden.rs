@@ -75,6 +75,17 @@ fn samples() -> Vec<(&'static str, SignedTransaction)> {
                 9,
             ),
         ),
+        // SPEC §4, §7: the variants appended for restrictions by name, closing
+        // a class and escrow terms on the chain (indices 29, 30, 31).
+        (
+            "tx_lift_restriction",
+            tx(
+                Payload::LiftRestriction { restriction: RestrictionId(12), legal_basis: text("court order 5 quashed") },
+                4,
+            ),
+        ),
+        ("tx_close_class", tx(Payload::CloseClass { class: ClassId(7), legal_basis: text("all units redeemed") }, 5)),
+        ("tx_publish_terms", tx(Payload::PublishTerms { text: text("Delivery of 60 t of wheat by 1 March 2026.") }, 6)),
     ]
 }
 

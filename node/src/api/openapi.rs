@@ -616,6 +616,26 @@ fn schemas() -> Value {
             "dispute_reason": nullable(string()), "resolution": nullable(string()), "closed_height": nullable(u64_()),
         })),
     );
+    let authority = one_of_names(&["issuer", "regulator"]);
+    put(
+        "Restriction",
+        closed(json!({
+            "id": u64_(),
+            "target": { "oneOf": [
+                closed(json!({ "holding": closed(json!({
+                    "class": u64_(), "holder": r("PublicKey"), "amount": nullable(r("Amount")) })) })),
+                closed(json!({ "class": closed(json!({ "class": u64_() })) })),
+            ] },
+            "imposed_by": u64_(), "authority": authority.clone(), "legal_basis": string(), "height": u64_(),
+            "tx": r("Hash"),
+            "lifted": nullable(closed(json!({
+                "by": u64_(), "authority": authority, "legal_basis": string(), "height": u64_(), "tx": r("Hash") }))),
+        })),
+    );
+    put(
+        "EscrowTerms",
+        closed(json!({ "hash": r("Hash"), "text": string(), "published_by": u64_(), "height": u64_() })),
+    );
     put("ReviewStatus", review);
     put(
         "MiningSite",
@@ -931,6 +951,13 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
             .ok(200, "Holders", array(r("Holder")))
             .reads()
             .done(),
+        op("get", "/v1/classes/{id}/restrictions", "restrictions", "registries", "Freezes and pauses of a class or of one holding, standing or lifted (SPEC §4)")
+            .id_param("Class", "CLASS_NOT_FOUND")
+            .query("holder", "Account key: that holding's freezes and the class's pauses", r("PublicKey"))
+            .ok(200, "Restrictions", array(r("Restriction")))
+            .err(400, &["BAD_PARAM", "UNKNOWN_PARAM"])
+            .err(500, &["INTERNAL"])
+            .done(),
         op("get", "/v1/records/{id}", "record", "registries", "A record with its history (SPEC §5)")
             .id_param("Record", "RECORD_NOT_FOUND")
             .ok(200, "Record", r("Record"))
@@ -943,6 +970,13 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
         op("get", "/v1/escrows/{id}", "escrow", "registries", "An escrow")
             .id_param("Escrow", "ESCROW_NOT_FOUND")
             .ok(200, "Escrow", r("EscrowState"))
+            .done(),
+        op("get", "/v1/terms/{hash}", "terms", "registries", "Escrow terms published under their SHA-256 (SPEC §7)")
+            .path_param("hash", "SHA-256 of the terms text", r("Hash"))
+            .ok(200, "Terms", r("EscrowTerms"))
+            .err(400, &["BAD_HASH"])
+            .err(404, &["TERMS_NOT_FOUND"])
+            .err(500, &["INTERNAL"])
             .done(),
         op("get", "/v1/mining-notifications", "mining_notifications", "notifications", "Mining notifications, filtered and paged (SPEC §6)")
             .describe(

@@ -19,7 +19,7 @@ use super::access::{may_see_site_address, redact_sites, Reader};
 use super::download as export;
 use super::error::{ApiError, ApiResult};
 use super::i18n::{args, Why};
-use super::query::{one_of, path_id, path_key, uint, Params};
+use super::query::{one_of, path_hash, path_id, path_key, uint, Params};
 use super::{read, ApiContext};
 
 type Q = Result<Query<Vec<(String, String)>>, QueryRejection>;
@@ -114,6 +114,37 @@ pub async fn holders(State(ctx): State<ApiContext>, Path(id): Path<String>, q: Q
     })
     .await?;
     export::answer(&format!("class-{id}-holders"), format, h)
+}
+
+/// `GET /v1/classes/{id}/restrictions[?holder=KEY]`: every freeze and pause
+/// of the class, standing or lifted, or one holding's history of them: its
+/// freezes and the class's pauses (SPEC §4, DC art. 20 p.4).
+pub async fn restrictions(State(ctx): State<ApiContext>, Path(id): Path<String>, q: Q) -> ApiResult<Response> {
+    let id = ClassId(path_id("id", &id)?);
+    let q = Params::new(q, &["holder"])?;
+    let holder = q.get("holder", |s| {
+        tamga_types::PublicKey::from_hex(s).map_err(|e| Why::new("why.hex", args!["detail" => e.to_string()]))
+    })?;
+    let r = read(&ctx, move |l| {
+        l.class(id)?.ok_or_else(|| class_missing(id))?;
+        Ok(match holder {
+            Some(k) => l.restrictions_of_holding(id, &k)?,
+            None => l.restrictions_of_class(id)?,
+        })
+    })
+    .await?;
+    Ok(json(r))
+}
+
+/// `GET /v1/terms/{hash}`: escrow terms published on the chain under their
+/// SHA-256 (SPEC §7, DC art. 67); the client checks the text against the hash.
+pub async fn terms(State(ctx): State<ApiContext>, Path(hash): Path<String>) -> ApiResult<Response> {
+    let hash = path_hash(&hash)?;
+    let t = read(&ctx, move |l| {
+        l.escrow_terms(&hash)?.ok_or_else(|| ApiError::not_found_t("TERMS_NOT_FOUND", args!["hash" => hash.to_hex()]))
+    })
+    .await?;
+    Ok(json(t))
 }
 
 /// `GET /v1/records/{id}`: the record with its full history (SPEC §5).

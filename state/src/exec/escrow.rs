@@ -1,9 +1,14 @@
 //! SPEC §7 conditional transfers (Digital Code art. 67): the payer locks
 //! tokens (moved out of its holding into the escrow) or a record; release by
 //! the payer, refund after the deadline, dispute by payer or payee, decision
-//! by the arbiter party.
+//! by the arbiter party, who is neither the payer's nor the payee's party.
+//! The human-readable terms are on the chain ([`publish_terms`]) under their
+//! SHA-256, which the escrow names: anyone can read them back and check them
+//! against the hash.
 
 use tamga_types::{EscrowAsset, EscrowId, Hash, Height, PublicKey};
+
+use crate::model::EscrowTerms;
 
 use super::{records, tokens, Exec, R};
 use crate::error::ExecError;
@@ -39,6 +44,21 @@ pub(crate) fn create(
     }
     let (_, pp) = ex.eligible(&payee)?;
     let (_, ap) = ex.eligible(&arbiter)?;
+    // DC art. 67 p.3: a person decides disputes, and not one of the two sides.
+    if ap.id == ex.party.id || ap.id == pp.id {
+        return Err(ExecError::ArbiterNotIndependent {
+            arbiter_party: ap.id,
+            payer_party: ex.party.id,
+            payee_party: pp.id,
+        });
+    }
+    // DC art. 67: the condition is reproducible in human-readable form.
+    if terms_hash == Hash::ZERO {
+        return Err(ExecError::TermsHashZero);
+    }
+    if ex.get::<EscrowTerms>(&keys::terms(&terms_hash))?.is_none() {
+        return Err(ExecError::TermsNotPublished { hash: terms_hash });
+    }
     if deadline <= ex.height {
         return Err(ExecError::DeadlineInPast { deadline, height: ex.height });
     }
@@ -96,9 +116,14 @@ fn settle(ex: &mut Exec<'_, '_>, mut e: EscrowState, to_payee: bool, status: Esc
     let to = if to_payee { e.payee } else { e.payer };
     if to_payee {
         // SPEC §4 eligibility at execution: a release is a transfer to the payee,
-        // whose account and party must still be active. A refund returns the
-        // payer's own asset and is always possible.
+        // whose account and party must still be active, in a class that is
+        // active (not paused, which an issuer's terminated issuance also does,
+        // and not closed). A refund returns the payer's own asset and is
+        // always possible.
         ex.eligible(&e.payee)?;
+        if let EscrowAsset::Tokens { class, .. } = &e.asset {
+            tokens::require_active(&tokens::class(ex, *class)?)?;
+        }
     }
     match &e.asset {
         EscrowAsset::Tokens { class, amount } => {
@@ -205,4 +230,19 @@ pub(crate) fn resolve(ex: &mut Exec<'_, '_>, id: EscrowId, to_payee: bool, reaso
     e.resolution = Some(reason.to_owned());
     let status = if to_payee { EscrowStatus::Released } else { EscrowStatus::Refunded };
     settle(ex, e, to_payee, status)
+}
+
+/// SPEC §7 (DC art. 67): any active party publishes the human-readable terms
+/// of escrows (at most [`tamga_types::limits::MAX_TERMS`] bytes, the format
+/// bound), stored under their SHA-256. Terms are published once.
+pub(crate) fn publish_terms(ex: &mut Exec<'_, '_>, text: &str) -> R<()> {
+    Exec::require_text("text", text)?;
+    let hash = Hash::sha256(text.as_bytes());
+    if let Some(t) = ex.get::<EscrowTerms>(&keys::terms(&hash))? {
+        return Err(ExecError::TermsAlreadyPublished { hash, by: t.published_by, height: t.height });
+    }
+    let t = EscrowTerms { hash, text: text.to_owned(), published_by: ex.party.id, height: ex.height };
+    ex.put(keys::terms(&hash), &t);
+    ex.emit("terms_published", vec![("terms_hash", hash.to_hex()), ("by", ex.party.id.to_string())]);
+    Ok(())
 }

@@ -19,6 +19,7 @@ pub(crate) mod governance;
 pub(crate) mod identity;
 pub(crate) mod notifications;
 pub(crate) mod records;
+pub(crate) mod restrictions;
 pub(crate) mod tokens;
 
 use borsh::{BorshDeserialize, BorshSerialize};
@@ -295,12 +296,10 @@ fn dispatch(ex: &mut Exec<'_, '_>, p: &Payload) -> R<()> {
         Transfer { class, to, amount } => tokens::transfer(ex, *class, *to, *amount),
         Redeem { class, amount, right } => tokens::redeem(ex, *class, *amount, *right),
         Freeze { class, holder, amount, legal_basis } => {
-            tokens::freeze(ex, *class, *holder, *amount, legal_basis, true)
+            restrictions::freeze(ex, *class, *holder, *amount, legal_basis)
         }
-        Unfreeze { class, holder, amount, legal_basis } => {
-            tokens::freeze(ex, *class, *holder, *amount, legal_basis, false)
-        }
-        SetClassPaused { class, paused, legal_basis } => tokens::set_paused(ex, *class, *paused, legal_basis),
+        Unfreeze { class, .. } => restrictions::unfreeze_unnamed(*class),
+        SetClassPaused { class, paused, legal_basis } => restrictions::set_paused(ex, *class, *paused, legal_basis),
         ForcedTransfer { class, from, to, amount, legal_basis } => {
             tokens::forced_transfer(ex, *class, *from, *to, *amount, legal_basis)
         }
@@ -331,5 +330,8 @@ fn dispatch(ex: &mut Exec<'_, '_>, p: &Payload) -> R<()> {
         }
         UpdateValidators { updates } => governance::update_validators(ex, updates),
         SetParameter { change } => governance::set_parameter(ex, change),
+        LiftRestriction { restriction, legal_basis } => restrictions::lift(ex, *restriction, legal_basis),
+        CloseClass { class, legal_basis } => restrictions::close(ex, *class, legal_basis),
+        PublishTerms { text } => escrow::publish_terms(ex, text),
     }
 }

@@ -7,10 +7,10 @@ use tamga_types::{
     MiningNotificationKind, MiningSite, Scope,
 };
 
-use super::{tokens, Exec, R};
+use super::{restrictions, tokens, Exec, R};
 use crate::error::{ExecError, StateError};
 use crate::keys::{self, index};
-use crate::model::{ActivityNotification, MiningNotification, ReviewStatus};
+use crate::model::{ActivityNotification, Authority, MiningNotification, ReviewStatus};
 use crate::store::Space;
 
 fn check_date(d: &Date) -> R<()> {
@@ -216,18 +216,15 @@ pub(crate) fn review_activity(
                 let classes = ex.view.scan(Space::Index, &keys::prefix_id(index::ISSUER_CLASS, p.id.0))?;
                 for (k, _) in classes {
                     let cid = ClassId(keys::trailing_u64(&k).ok_or(StateError::BadIndexKey { what: "class" })?);
-                    let mut c = tokens::class(ex, cid)?;
+                    let c = tokens::class(ex, cid)?;
+                    // SPEC §4, §6: a pause of its own, imposed by the
+                    // reviewing regulator, so the issuer cannot lift it.
                     if c.status == ClassStatus::Active {
-                        c.status = ClassStatus::Paused;
-                        tokens::put_class(ex, &c);
-                        ex.emit(
-                            "class_paused",
-                            vec![
-                                ("class", cid.to_string()),
-                                ("paused", "true".into()),
-                                ("legal_basis", format!("issuance terminated (notification {id})")),
-                            ],
+                        let (by, basis) = (
+                            ex.party.id,
+                            format!("Law art. 33-1 p.10: issuance terminated (activity notification {id})"),
                         );
+                        restrictions::impose_pause(ex, c, by, Authority::Regulator, &basis)?;
                     }
                 }
             }

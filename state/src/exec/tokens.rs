@@ -28,7 +28,7 @@ pub(crate) fn put_class(ex: &mut Exec<'_, '_>, c: &ClassState) {
     ex.put(keys::id(keys::state::CLASS, c.id.0), c);
 }
 
-fn require_active(c: &ClassState) -> R<()> {
+pub(crate) fn require_active(c: &ClassState) -> R<()> {
     if c.status != ClassStatus::Active {
         return Err(ExecError::ClassNotActive { class: c.id, status: c.status });
     }
@@ -46,7 +46,7 @@ pub(crate) fn put_holding(ex: &mut Exec<'_, '_>, class: ClassId, key: &PublicKey
         keys::idx_key_id(index::HOLDER_CLASS, key, class.0),
         keys::idx_id_key(index::CLASS_HOLDER, class.0, key),
     );
-    if h.amount == 0 && h.frozen == 0 {
+    if h.is_empty() {
         ex.del(hk);
         ex.idx_del(i1);
         ex.idx_del(i2);
@@ -229,7 +229,7 @@ pub(crate) fn redeem(ex: &mut Exec<'_, '_>, id: ClassId, amount: u128, right: u3
 
 /// SPEC §2: the class's issuer *while it holds the Issuer role* (SPEC §6: a
 /// termination withdraws it), or a regulator.
-fn require_issuer_or_regulator(ex: &Exec<'_, '_>, op: &'static str, c: &ClassState) -> R<()> {
+pub(crate) fn require_issuer_or_regulator(ex: &Exec<'_, '_>, op: &'static str, c: &ClassState) -> R<()> {
     if ex.party.is_regulator() {
         return Ok(());
     }
@@ -243,69 +243,6 @@ fn require_issuer_or_regulator(ex: &Exec<'_, '_>, op: &'static str, c: &ClassSta
             why: format!("neither issuer {} of class {} nor a regulator", c.issuer, c.id),
         });
     }
-    Ok(())
-}
-
-/// SPEC §4 / §1.10: issuer of the class or a regulator freezes (or unfreezes) a holding, with legal basis.
-pub(crate) fn freeze(
-    ex: &mut Exec<'_, '_>,
-    id: ClassId,
-    holder: PublicKey,
-    amount: Option<u128>,
-    basis: &str,
-    freeze: bool,
-) -> R<()> {
-    let op = if freeze { "freeze" } else { "unfreeze" };
-    let c = class(ex, id)?;
-    require_issuer_or_regulator(ex, op, &c)?;
-    Exec::require_text("legal_basis", basis)?;
-    ex.account(&holder)?;
-    let mut h = holding(ex, id, &holder)?;
-    match (freeze, amount) {
-        (_, Some(0)) => return Err(ExecError::ZeroAmount),
-        (true, None) => h.frozen = h.amount,
-        (true, Some(a)) => {
-            let f = h.frozen.checked_add(a).ok_or(ExecError::Overflow { what: "frozen" })?;
-            if f > h.amount {
-                return Err(ExecError::InsufficientBalance { class: id, needed: a, available: h.free() });
-            }
-            h.frozen = f;
-        }
-        (false, None) => h.frozen = 0,
-        (false, Some(a)) => {
-            if a > h.frozen {
-                return Err(ExecError::InsufficientFrozen { class: id, amount: a, frozen: h.frozen });
-            }
-            h.frozen -= a;
-        }
-    }
-    put_holding(ex, id, &holder, &h);
-    ex.emit(
-        if freeze { "frozen" } else { "unfrozen" },
-        vec![
-            ("class", id.to_string()),
-            ("holder", holder.to_hex()),
-            ("frozen", h.frozen.to_string()),
-            ("legal_basis", basis.to_owned()),
-        ],
-    );
-    Ok(())
-}
-
-/// SPEC §4: issuer or regulator pauses/unpauses a class (a closed class stays closed).
-pub(crate) fn set_paused(ex: &mut Exec<'_, '_>, id: ClassId, paused: bool, basis: &str) -> R<()> {
-    let mut c = class(ex, id)?;
-    require_issuer_or_regulator(ex, "set_class_paused", &c)?;
-    Exec::require_text("legal_basis", basis)?;
-    if c.status == ClassStatus::Closed {
-        return Err(ExecError::ClassNotActive { class: id, status: c.status });
-    }
-    c.status = if paused { ClassStatus::Paused } else { ClassStatus::Active };
-    put_class(ex, &c);
-    ex.emit(
-        "class_paused",
-        vec![("class", id.to_string()), ("paused", paused.to_string()), ("legal_basis", basis.to_owned())],
-    );
     Ok(())
 }
 
@@ -336,8 +273,9 @@ pub(crate) fn forced_transfer(
     if h.amount < amount {
         return Err(ExecError::InsufficientBalance { class: id, needed: amount, available: h.amount });
     }
+    // The freezes stand (SPEC §4): a freeze is lifted only by name, so a
+    // freeze whose units were taken keeps the rest of the holding frozen.
     h.amount -= amount;
-    h.frozen = h.frozen.min(h.amount);
     put_holding(ex, id, &from, &h);
     credit(ex, id, &to, amount)?;
     ex.emit(
@@ -375,9 +313,13 @@ pub(crate) fn recover_account(ex: &mut Exec<'_, '_>, from: PublicKey, to: Public
         let mut dst = holding(ex, class, &to)?;
         dst.amount = dst.amount.checked_add(src.amount).ok_or(ExecError::Overflow { what: "balance" })?;
         dst.frozen = dst.frozen.checked_add(src.frozen).ok_or(ExecError::Overflow { what: "frozen" })?;
+        dst.whole_freezes =
+            dst.whole_freezes.checked_add(src.whole_freezes).ok_or(ExecError::Overflow { what: "whole freezes" })?;
         put_holding(ex, class, &to, &dst);
         put_holding(ex, class, &from, &Holding::default());
     }
+    // The freezes follow the holdings they restrict (SPEC §4).
+    super::restrictions::move_holder(ex, &from, &to)?;
     let records = ex.view.scan(Space::Index, &keys::prefix_key(index::HOLDER_RECORD, &from))?;
     for (k, _) in records {
         let rid = keys::trailing_u64(&k).ok_or(StateError::BadIndexKey { what: "record" })?;

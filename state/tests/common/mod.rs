@@ -365,8 +365,31 @@ pub fn freeze(class: ClassId, holder: &SigningKey, amount: Option<u128>) -> Payl
     Payload::Freeze { class, holder: holder.public(), amount, legal_basis: text("court order 1") }
 }
 
+/// The retired unfreeze by amount (refused: a freeze is lifted by name, SPEC §4).
 pub fn unfreeze(class: ClassId, holder: &SigningKey, amount: Option<u128>) -> Payload {
     Payload::Unfreeze { class, holder: holder.public(), amount, legal_basis: text("court order 2") }
+}
+
+/// Lifts the freeze or pause `id` (SPEC §4).
+pub fn lift(id: RestrictionId) -> Payload {
+    Payload::LiftRestriction { restriction: id, legal_basis: text("court order 2") }
+}
+
+/// The restriction a `frozen` or `class_paused` event names.
+pub fn restriction_id(r: &Receipt) -> RestrictionId {
+    let kind = if r.events.iter().any(|e| e.kind == "frozen") { "frozen" } else { "class_paused" };
+    RestrictionId(event_u64(r, kind, "restriction"))
+}
+
+/// The escrow terms text the escrow tests publish, and its SHA-256 (SPEC §7).
+pub const TERMS: &str = "Delivery of 60 t of wheat to Pavlodar elevator No. 2 by 1 March 2026.";
+
+pub fn terms_hash() -> Hash {
+    Hash::sha256(TERMS.as_bytes())
+}
+
+pub fn publish_terms(s: &str) -> Payload {
+    Payload::PublishTerms { text: TermsText::new(s.to_owned()).expect("bounded") }
 }
 
 pub fn site(region: Region, capacity_kw: u64, units: u32) -> MiningSite {

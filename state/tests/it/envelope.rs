@@ -145,6 +145,7 @@ fn payload_failure_discards_partial_effects() {
     let class = ch.class("WHT", Some(1_000));
     ch.ok(&issuer, mint(class, &alice, 600));
     ch.fails(&issuer, mint(class, &bob, 401), "SUPPLY_CAP_EXCEEDED");
+    ch.ok(&bob, publish_terms(TERMS));
     // Escrow creation allocates an id (counters change) before the balance check fails.
     ch.fails(
         &alice,
@@ -152,7 +153,7 @@ fn payload_failure_discards_partial_effects() {
             payee: bob.public(),
             arbiter: ch.c.reg.public(),
             asset: EscrowAsset::Tokens { class, amount: 601 },
-            terms_hash: Hash::digest(b"terms", b"1"),
+            terms_hash: terms_hash(),
             deadline_height: 100,
         },
         "INSUFFICIENT_BALANCE",

@@ -9,7 +9,7 @@ fn create(c: &Cast, asset: EscrowAsset, deadline_height: Height) -> Payload {
         payee: c.bob.public(),
         arbiter: c.reg.public(),
         asset,
-        terms_hash: Hash::digest(b"terms", b"delivery by March"),
+        terms_hash: terms_hash(),
         deadline_height,
     }
 }
@@ -19,6 +19,7 @@ fn setup() -> (Chain, Cast, ClassId) {
     let c = ch.c.clone();
     let class = ch.class("WHT", None);
     ch.ok(&c.issuer, mint(class, &c.alice, 100));
+    ch.ok(&c.bob, publish_terms(TERMS));
     (ch, c, class)
 }
 
@@ -181,4 +182,68 @@ fn recovery_redirects_open_escrows() {
     assert_eq!(ch.balance(class, &c.alice), 150);
     assert_eq!(ch.balance(class, &c.alice2), 0);
     assert_eq!(ch.ledger.record(rec).unwrap().unwrap().record.holder, c.alice.public());
+}
+
+/// SPEC §7 (DC art. 67): the escrow rules the law asks for. The arbiter is a
+/// third party, neither the payer's nor the payee's; the terms hash is not
+/// zero and names terms published on the chain, which anyone reads back and
+/// checks against it; settling to the payee needs the class active (a pause,
+/// also the one an issuer's terminated issuance brings, blocks it like a
+/// transfer), while the refund stays possible.
+#[test]
+fn escrow_rules_of_digital_code_art_67() {
+    let (mut ch, c, class) = setup();
+    let with = |arbiter: &SigningKey, terms_hash: Hash| Payload::CreateEscrow {
+        payee: c.bob.public(),
+        arbiter: arbiter.public(),
+        asset: EscrowAsset::Tokens { class, amount: 10 },
+        terms_hash,
+        deadline_height: 100,
+    };
+    // The arbiter's party is neither side's: not the payer's own (alice2 is
+    // alice's other key), not the payee's.
+    let m = ch.fails(&c.alice, with(&c.alice2, terms_hash()), "ARBITER_NOT_INDEPENDENT");
+    assert!(m.contains("field arbiter") && m.contains("party 4"), "{m}");
+    ch.fails(&c.alice, with(&c.alice, terms_hash()), "ARBITER_NOT_INDEPENDENT");
+    let m = ch.fails(&c.alice, with(&c.bob, terms_hash()), "ARBITER_NOT_INDEPENDENT");
+    assert!(m.contains("(5)") && m.contains("got an account of party 5"), "{m}");
+    // The terms: never zero, and published before an escrow names them.
+    let m = ch.fails(&c.alice, with(&c.reg, Hash::ZERO), "TERMS_HASH_ZERO");
+    assert!(m.contains("field terms_hash"), "{m}");
+    let other = Hash::sha256(b"terms nobody published");
+    let m = ch.fails(&c.alice, with(&c.reg, other), "TERMS_NOT_PUBLISHED");
+    assert!(m.contains(&other.to_hex()), "{m}");
+    // Published terms: read back by their hash, and the hash is theirs.
+    let t = ch.ledger.escrow_terms(&terms_hash()).unwrap().expect("published");
+    assert_eq!((t.text.as_str(), t.published_by), (TERMS, BOB));
+    assert_eq!(Hash::sha256(t.text.as_bytes()), t.hash);
+    let m = ch.fails(&c.alice, publish_terms(TERMS), "TERMS_ALREADY_PUBLISHED");
+    assert!(m.contains("field text") && m.contains("party 5"), "{m}");
+    ch.fails(&c.alice, publish_terms(" "), "EMPTY_FIELD");
+    // A third party's escrow is created and names the terms.
+    let id = escrow_id(&ch.ok(&c.alice, with(&c.reg, terms_hash())));
+    assert_eq!(ch.ledger.escrow(id).unwrap().unwrap().terms_hash, terms_hash());
+    // Paused class: no release, no decision to the payee; a refund to the payer stays possible.
+    let pause = restriction_id(
+        &ch.ok(&c.issuer, Payload::SetClassPaused { class, paused: true, legal_basis: text("inspection") }),
+    );
+    ch.fails(&c.alice, Payload::ReleaseEscrow { escrow: id }, "CLASS_NOT_ACTIVE");
+    ch.ok(&c.bob, Payload::DisputeEscrow { escrow: id, reason: text("late") });
+    let resolve = |to_payee| Payload::ResolveEscrow { escrow: id, to_payee, reason: text("decided") };
+    ch.fails(&c.reg, resolve(true), "CLASS_NOT_ACTIVE");
+    ch.ok(&c.issuer, lift(pause));
+    ch.ok(&c.reg, resolve(true));
+    assert_eq!(ch.balance(class, &c.bob), 10);
+    // The issuer stops issuing: its classes pause, settlement to the payee stops.
+    let id = escrow_id(&ch.ok(&c.alice, with(&c.reg, terms_hash())));
+    let n = crate::notifications::submit_activity(&mut ch, &c.issuer, ActivityPhase::Termination);
+    ch.ok(&c.reg_assets, Payload::ReviewActivityNotification { notification: n, accept: true, reason: None });
+    ch.fails(&c.alice, Payload::ReleaseEscrow { escrow: id }, "CLASS_NOT_ACTIVE");
+    ch.ok(&c.bob, Payload::DisputeEscrow { escrow: id, reason: text("issuer stopped") });
+    ch.ok(&c.reg, resolve_to(id, false));
+    assert_eq!((ch.balance(class, &c.alice), ch.balance(class, &c.bob)), (90, 10));
+}
+
+fn resolve_to(escrow: EscrowId, to_payee: bool) -> Payload {
+    Payload::ResolveEscrow { escrow, to_payee, reason: text("refund: the class is paused") }
 }

@@ -28,7 +28,7 @@ pub fn make_issuer(ch: &mut Chain, seed: u8) -> SigningKey {
     k
 }
 
-fn submit_activity(ch: &mut Chain, k: &SigningKey, phase: ActivityPhase) -> ActivityNotificationId {
+pub(crate) fn submit_activity(ch: &mut Chain, k: &SigningKey, phase: ActivityPhase) -> ActivityNotificationId {
     let r = ch.ok(k, Payload::SubmitActivityNotification { activity: Activity::Issuance, phase, date: date() });
     ActivityNotificationId(event_u64(&r, "activity_notification_submitted", "notification"))
 }
@@ -127,7 +127,8 @@ fn terminated_issuer_can_no_longer_mint() {
     ch.ok(&c.issuer, mint(class, &c.alice, 10)); // still an issuer until accepted
     ch.fails(&c.reg_mining, review_activity(id, true), "SCOPE_MISSING");
     ch.fails(&c.alice, review_activity(id, true), "NOT_REGULATOR");
-    ch.ok(&c.reg_assets, review_activity(id, true));
+    let r = ch.ok(&c.reg_assets, review_activity(id, true));
+    let pause = restriction_id(&r);
     ch.fails(&c.reg_assets, review_activity(id, true), "NOTIFICATION_STATE");
     let p = ch.ledger.party(ISSUER).unwrap().unwrap();
     assert!(!p.party.issuer && !p.roles.contains(&"issuer".to_owned()));
@@ -139,7 +140,7 @@ fn terminated_issuer_can_no_longer_mint() {
     ch.fails(&c.issuer, freeze(class, &c.alice, None), "NOT_ISSUER");
     ch.fails(&c.issuer, Payload::SetClassPaused { class, paused: true, legal_basis: text("x") }, "NOT_ISSUER");
     // Holders keep their tokens; a regulator may resume the class for circulation.
-    ch.ok(&c.reg, Payload::SetClassPaused { class, paused: false, legal_basis: text("wind-down") });
+    ch.ok(&c.reg, Payload::LiftRestriction { restriction: pause, legal_basis: text("wind-down") });
     ch.ok(&c.alice, transfer(class, &c.bob, 5));
     ch.fails(&c.issuer, mint(class, &c.alice, 1), "NOT_ISSUER");
     // A new accepted start restores the role.

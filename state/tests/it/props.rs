@@ -16,7 +16,7 @@ enum Op {
     Transfer { from: usize, to: usize, amount: u128 },
     Redeem { from: usize, amount: u128 },
     Freeze { holder: usize, amount: Option<u128>, by_regulator: bool },
-    Unfreeze { holder: usize, amount: Option<u128> },
+    Lift { nth: u64, by_regulator: bool },
     Forced { from: usize, to: usize, amount: u128 },
 }
 
@@ -32,16 +32,30 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (who.clone(), amount()).prop_map(|(from, amount)| Op::Redeem { from, amount }),
         1 => (who.clone(), proptest::option::of(amount()), any::<bool>())
             .prop_map(|(holder, amount, by_regulator)| Op::Freeze { holder, amount, by_regulator }),
-        1 => (who.clone(), proptest::option::of(amount())).prop_map(|(holder, amount)| Op::Unfreeze { holder, amount }),
+        1 => (0u64..6, any::<bool>()).prop_map(|(nth, by_regulator)| Op::Lift { nth, by_regulator }),
         1 => (who.clone(), who, amount()).prop_map(|(from, to, amount)| Op::Forced { from, to, amount }),
     ]
 }
 
-/// The reference model: (amount, frozen) per account and the supply.
+/// The reference model: (amount, frozen amounts, whole-holding freezes) per
+/// account, the supply, and every freeze (holder, amount, by a regulator,
+/// lifted) in id order.
 #[derive(Default)]
 struct Model {
-    h: [(u128, u128); 4],
+    h: [(u128, u128, u32); 4],
     supply: u128,
+    freezes: Vec<(usize, Option<u128>, bool, bool)>,
+}
+
+impl Model {
+    fn free(&self, i: usize) -> u128 {
+        let (amount, frozen, whole) = self.h[i];
+        if whole > 0 {
+            0
+        } else {
+            amount.saturating_sub(frozen)
+        }
+    }
 }
 
 impl Model {
@@ -57,35 +71,42 @@ impl Model {
             }
             Op::Transfer { from, to, amount } | Op::Forced { from, to, amount } => {
                 let forced = matches!(op, Op::Forced { .. });
-                let avail = if forced { self.h[from].0 } else { self.h[from].0 - self.h[from].1 };
+                let avail = if forced { self.h[from].0 } else { self.free(from) };
                 if amount == 0 || from == to || avail < amount {
                     return false;
                 }
                 self.h[from].0 -= amount;
-                self.h[from].1 = self.h[from].1.min(self.h[from].0);
                 self.h[to].0 += amount;
             }
             Op::Redeem { from, amount } => {
-                if amount == 0 || self.h[from].0 - self.h[from].1 < amount {
+                if amount == 0 || self.free(from) < amount {
                     return false;
                 }
                 self.h[from].0 -= amount;
                 self.supply -= amount;
             }
-            Op::Freeze { holder, amount, .. } => match amount {
-                Some(0) => return false,
-                None => self.h[holder].1 = self.h[holder].0,
-                Some(a) => match self.h[holder].1.checked_add(a) {
-                    Some(f) if f <= self.h[holder].0 => self.h[holder].1 = f,
-                    _ => return false,
-                },
-            },
-            Op::Unfreeze { holder, amount } => match amount {
-                Some(0) => return false,
-                None => self.h[holder].1 = 0,
-                Some(a) if a > self.h[holder].1 => return false,
-                Some(a) => self.h[holder].1 -= a,
-            },
+            Op::Freeze { holder, amount, by_regulator } => {
+                match amount {
+                    Some(0) => return false,
+                    None => self.h[holder].2 += 1,
+                    Some(a) if a > self.h[holder].0.saturating_sub(self.h[holder].1) => return false,
+                    Some(a) => self.h[holder].1 += a,
+                }
+                self.freezes.push((holder, amount, by_regulator, false));
+            }
+            Op::Lift { nth, by_regulator } => {
+                let Some(&(holder, amount, imposed_by_regulator, lifted)) = self.freezes.get(nth as usize) else {
+                    return false;
+                };
+                if lifted || (imposed_by_regulator && !by_regulator) {
+                    return false;
+                }
+                match amount {
+                    None => self.h[holder].2 -= 1,
+                    Some(a) => self.h[holder].1 -= a,
+                }
+                self.freezes[nth as usize].3 = true;
+            }
         }
         true
     }
@@ -101,7 +122,10 @@ fn to_tx(ch: &mut Chain, class: ClassId, accts: &[SigningKey; 4], op: &Op) -> Si
             let k = if by_regulator { &c.reg } else { &c.issuer };
             ch.tx(k, freeze(class, &accts[holder], amount))
         }
-        Op::Unfreeze { holder, amount } => ch.tx(&c.issuer, unfreeze(class, &accts[holder], amount)),
+        Op::Lift { nth, by_regulator } => {
+            let k = if by_regulator { &c.reg } else { &c.issuer };
+            ch.tx(k, lift(RestrictionId(nth + 1)))
+        }
         Op::Forced { from, to, amount } => ch.tx(
             &c.reg,
             Payload::ForcedTransfer {
@@ -116,7 +140,8 @@ fn to_tx(ch: &mut Chain, class: ClassId, accts: &[SigningKey; 4], op: &Op) -> Si
 }
 
 /// Sum of every holding of every class plus tokens locked in open escrows equals
-/// the class supply; frozen never exceeds the amount; the holder index agrees.
+/// the class supply; a holding's frozen amount is the sum of its standing
+/// freezes of an amount; the holder index agrees.
 fn assert_conservation(ch: &Chain) {
     use tamga_state::model::EscrowStatus;
     for class in ch.ledger.classes().unwrap() {
@@ -135,8 +160,19 @@ fn assert_conservation(ch: &Chain) {
             .sum();
         assert_eq!(held + escrowed, class.supply, "class {} conservation", class.id);
         for h in holders {
-            assert!(h.frozen <= h.amount && (h.amount > 0 || h.frozen > 0), "holding {h:?}");
-            assert_eq!(ch.ledger.holding(class.id, &h.account).unwrap().amount, h.amount);
+            let stored = ch.ledger.holding(class.id, &h.account).unwrap();
+            assert!(!stored.is_empty(), "holding {h:?}");
+            assert_eq!(stored.amount, h.amount);
+            let standing = ch.ledger.restrictions_of_holding(class.id, &h.account).unwrap();
+            let frozen: u128 = standing
+                .iter()
+                .filter(|r| r.lifted.is_none())
+                .filter_map(|r| match r.target {
+                    tamga_state::model::RestrictionTarget::Holding { amount, .. } => amount,
+                    _ => None,
+                })
+                .sum();
+            assert_eq!(stored.frozen, frozen, "holding {h:?}");
         }
     }
 }
@@ -163,7 +199,7 @@ proptest! {
             prop_assert_eq!(ch.supply(class), model.supply);
             for (i, k) in accts.iter().enumerate() {
                 let h = ch.ledger.holding(class, &k.public()).unwrap();
-                prop_assert_eq!((h.amount, h.frozen), model.h[i], "account {}", i);
+                prop_assert_eq!((h.amount, h.frozen, h.whole_freezes), model.h[i], "account {}", i);
             }
             assert_conservation(&ch);
         }
@@ -382,6 +418,9 @@ mod arb {
                 paused,
                 legal_basis
             }),
+            (id(), txt())
+                .prop_map(|(r, legal_basis)| Payload::LiftRestriction { restriction: RestrictionId(r), legal_basis }),
+            (id(), txt()).prop_map(|(c, legal_basis)| Payload::CloseClass { class: ClassId(c), legal_basis }),
             (id(), pk(), pk(), amount(), txt()).prop_map(|(c, from, to, amount, legal_basis)| {
                 Payload::ForcedTransfer { class: ClassId(c), from, to, amount, legal_basis }
             }),
@@ -426,13 +465,16 @@ mod arb {
             id().prop_map(|r| EscrowAsset::Record { record: RecordId(r) }),
         ];
         prop_oneof![
-            (pk(), pk(), asset, 0u64..40).prop_map(|(payee, arbiter, asset, deadline_height)| Payload::CreateEscrow {
-                payee,
-                arbiter,
-                asset,
-                terms_hash: Hash::ZERO,
-                deadline_height
+            (pk(), pk(), asset, 0u64..40, any::<bool>()).prop_map(|(payee, arbiter, asset, deadline_height, zero)| {
+                Payload::CreateEscrow {
+                    payee,
+                    arbiter,
+                    asset,
+                    terms_hash: if zero { Hash::ZERO } else { terms_hash() },
+                    deadline_height,
+                }
             }),
+            Just(publish_terms(TERMS)),
             id().prop_map(|e| Payload::ReleaseEscrow { escrow: EscrowId(e) }),
             id().prop_map(|e| Payload::RefundEscrow { escrow: EscrowId(e) }),
             (id(), txt()).prop_map(|(e, reason)| Payload::DisputeEscrow { escrow: EscrowId(e), reason }),

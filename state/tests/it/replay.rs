@@ -35,6 +35,7 @@ pub fn busy_chain(ch: &mut Chain) {
         ch.tx(&c.bob, transfer(class, &c.alice2, 50)),
         ch.tx(&c.issuer, freeze(class, &c.bob, Some(100))),
         ch.tx(&c.bob, transfer(class, &c.alice, 1000)), // fails
+        ch.tx(&c.bob, publish_terms(TERMS)),
     ];
     ch.block(t);
     let rec = ch.record(c.alice.public());
@@ -55,7 +56,7 @@ pub fn busy_chain(ch: &mut Chain) {
                 payee: c.bob.public(),
                 arbiter: c.reg.public(),
                 asset: EscrowAsset::Tokens { class, amount: 30 },
-                terms_hash: Hash::digest(b"terms", b"x"),
+                terms_hash: terms_hash(),
                 deadline_height: 50,
             },
         ),

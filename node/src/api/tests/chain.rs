@@ -87,7 +87,7 @@ async fn blocks_with_certificates_and_receipts() {
     assert_eq!(s, StatusCode::OK);
     let receipts: Vec<Receipt> = serde_json::from_value(v["receipts"].clone()).unwrap();
     assert_eq!(receipts, n.ledger.receipts(3).unwrap());
-    assert_eq!(receipts.len(), 3);
+    assert_eq!(receipts.len(), 4);
 
     for (uri, status, want) in [
         ("/v1/blocks/0", StatusCode::NOT_FOUND, "BLOCK_NOT_FOUND"),

@@ -57,6 +57,15 @@ async fn client_reads_every_route() {
     assert_eq!(c.escrows(None).await.unwrap(), n.ledger.escrows().unwrap());
     assert_eq!(c.escrows(Some(PartyId(5))).await.unwrap().len(), 1);
     assert_eq!(c.escrow(EscrowId(1)).await.unwrap(), n.ledger.escrow(EscrowId(1)).unwrap().unwrap());
+    // SPEC §7: the escrow's terms, checked against its hash by the client.
+    let terms = n.ledger.escrow(EscrowId(1)).unwrap().unwrap().terms_hash;
+    assert_eq!(c.escrow_terms(&terms).await.unwrap().text, TERMS);
+    let e = c.escrow_terms(&Hash::ZERO).await.unwrap_err();
+    assert!(
+        matches!(&e, tamga_client::TermsError::Client(c) if c.api().is_some_and(|a| a.code == "TERMS_NOT_FOUND")),
+        "{e}"
+    );
+    assert_eq!(c.restrictions(ClassId(1), Some(&alice)).await.unwrap(), vec![], "no freeze or pause yet");
     let f = MiningFilter { region: Some(Region::Pavlodar), status: Some("accepted".into()), ..Default::default() };
     // An anonymous reader gets the site address withheld (`api::access`), read back as empty text.
     let mut expected = n.ledger.mining_notifications(&f).unwrap();

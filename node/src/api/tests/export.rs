@@ -36,7 +36,7 @@ fn chain() -> Node {
                 legal_basis: text("loan agreement 17"),
             },
         ),
-        sign(&bob, 1, Payload::TransferRecord { record: RecordId(2), to: alice.public() }),
+        sign(&bob, 2, Payload::TransferRecord { record: RecordId(2), to: alice.public() }),
     ]));
     n.block(vec![]);
     assert_ok(&n.block(vec![
@@ -61,7 +61,7 @@ fn chain() -> Node {
             },
         ),
     ]));
-    assert_ok(&n.block(vec![sign(&bob, 2, Payload::Release { record: RecordId(2), encumbrance: EncumbranceId(2) })]));
+    assert_ok(&n.block(vec![sign(&bob, 3, Payload::Release { record: RecordId(2), encumbrance: EncumbranceId(2) })]));
     n
 }
 
@@ -358,8 +358,8 @@ async fn an_export_is_one_snapshot_while_blocks_commit() {
     // The headers are out; now bob empties his WHEAT holding and record 1 gets a new fact.
     let (bob, alice) = (n.c.bob.clone(), n.c.alice.clone());
     assert_ok(&n.block(vec![
-        sign(&bob, 3, Payload::Transfer { class: ClassId(1), to: alice.public(), amount: 2_500 }),
-        sign(&bob, 4, Payload::Release { record: RecordId(1), encumbrance: EncumbranceId(1) }),
+        sign(&bob, 4, Payload::Transfer { class: ClassId(1), to: alice.public(), amount: 2_500 }),
+        sign(&bob, 5, Payload::Release { record: RecordId(1), encumbrance: EncumbranceId(1) }),
     ]));
     assert_eq!(n.ledger.holding(ClassId(1), &bob.public()).unwrap().amount, 0);
     let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap();

@@ -61,6 +61,9 @@ pub fn audience() -> tamga_types::request::Audience {
 }
 
 /// The cast: party n of the genesis has account key(n) (alice also key(14)).
+/// The escrow terms of the scenario (SPEC §7), published under their SHA-256.
+pub const TERMS: &str = "Delivery of 10 t of wheat by 1 March 2026.";
+
 pub struct Cast {
     pub reg: SigningKey,
     pub issuer: SigningKey,
@@ -217,14 +220,15 @@ impl Node {
         receipts
     }
 
-    /// The scenario most tests query: three blocks.
+    /// The scenario most tests query: four blocks.
     ///
     /// 1. issuer creates class 1 (WHEAT, 2 decimals)
     /// 2. issuer mints 100.00 to alice, issues record 1 to alice; miner submits
     ///    mining notification 1 (Pavlodar); issuer notifies exchange activity 1
-    /// 3. alice transfers 25.00 to bob and escrows 10.00 for bob (escrow 1);
-    ///    the mining regulator accepts notification 1; bob's over-balance
-    ///    transfer fails (a failed receipt)
+    /// 3. alice transfers 25.00 to bob; bob publishes the escrow terms
+    ///    [`TERMS`]; alice escrows 10.00 for bob under them (escrow 1); the
+    ///    mining regulator accepts notification 1
+    /// 4. bob's over-balance transfer fails (a failed receipt)
     pub fn scenario() -> Node {
         let mut n = Node::new();
         let (reg, issuer, alice, bob, miner) =
@@ -256,6 +260,7 @@ impl Node {
         assert_ok(&r);
         let r = n.block(vec![
             sign(&alice, 0, Payload::Transfer { class: ClassId(1), to: bob.public(), amount: 2_500 }),
+            sign(&bob, 0, Payload::PublishTerms { text: TermsText::new(TERMS).unwrap() }),
             sign(
                 &alice,
                 1,
@@ -263,7 +268,7 @@ impl Node {
                     payee: bob.public(),
                     arbiter: reg.public(),
                     asset: EscrowAsset::Tokens { class: ClassId(1), amount: 1_000 },
-                    terms_hash: Hash::digest(b"terms", b"delivery by March"),
+                    terms_hash: Hash::sha256(TERMS.as_bytes()),
                     deadline_height: 100,
                 },
             ),
@@ -276,7 +281,7 @@ impl Node {
         assert_ok(&r);
         let failed = n.block(vec![sign(
             &bob,
-            0,
+            1,
             Payload::Transfer { class: ClassId(1), to: alice.public(), amount: 1u128 << 90 },
         )]);
         assert!(!failed[0].is_success(), "bob cannot send more than he holds");

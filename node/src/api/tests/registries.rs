@@ -159,3 +159,51 @@ async fn mining_filters_paging_totals() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v, json!([{ "region": "pavlodar", "sites": 1, "capacity_kw": 5000, "units": 120 }]));
 }
+
+/// SPEC §4 (DC art. 20 p.4) and §7 (DC art. 67): every freeze and pause of a
+/// holding, standing or lifted, with who imposed it as what and on what
+/// basis, and the escrow terms under their SHA-256, are served.
+#[tokio::test]
+async fn restrictions_of_a_holding_and_escrow_terms_are_served() {
+    let mut n = Node::scenario();
+    let (reg, issuer, alice, bob) = (n.c.reg.clone(), n.c.issuer.clone(), n.c.alice.public(), n.c.bob.public());
+    let whole = Payload::Freeze { class: ClassId(1), holder: alice, amount: None, legal_basis: text("court order 5") };
+    let pause = Payload::SetClassPaused { class: ClassId(1), paused: true, legal_basis: text("recall") };
+    assert_ok(&n.block(vec![sign(&reg, 1, whole), sign(&issuer, 4, pause)]));
+    let lift = Payload::LiftRestriction { restriction: RestrictionId(1), legal_basis: text("order 5 quashed") };
+    assert_ok(&n.block(vec![sign(&reg, 2, lift)]));
+
+    let (s, v) = n.get(&format!("/v1/classes/1/restrictions?holder={alice}")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v.as_array().unwrap().len(), 2, "{v}");
+    assert_eq!((v[0]["id"].clone(), v[0]["authority"].clone()), (json!(1), json!("regulator")));
+    assert_eq!(v[0]["target"]["holding"]["amount"], json!(null), "a whole-holding freeze");
+    assert_eq!((v[0]["legal_basis"].clone(), v[0]["imposed_by"].clone()), (json!("court order 5"), json!(1)));
+    assert_eq!(v[0]["lifted"]["legal_basis"], "order 5 quashed");
+    assert_eq!((v[1]["target"]["class"]["class"].clone(), v[1]["authority"].clone()), (json!(1), json!("issuer")));
+    assert_eq!(v[1]["lifted"], json!(null), "the pause stands");
+    let (_, v) = n.get(&format!("/v1/classes/1/restrictions?holder={bob}")).await;
+    assert_eq!(v.as_array().unwrap().len(), 1, "bob's holding: the class's pause only");
+    let (_, v) = n.get("/v1/classes/1/restrictions").await;
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    for (uri, status, want) in [
+        ("/v1/classes/9/restrictions", StatusCode::NOT_FOUND, "CLASS_NOT_FOUND"),
+        ("/v1/classes/1/restrictions?holder=zz", StatusCode::BAD_REQUEST, "BAD_PARAM"),
+        ("/v1/classes/1/restrictions?who=1", StatusCode::BAD_REQUEST, "UNKNOWN_PARAM"),
+    ] {
+        let (s, v) = n.get(uri).await;
+        assert_eq!((s, code(&v)), (status, want), "{uri}: {v}");
+    }
+
+    // The terms the scenario's escrow names, checked against its hash.
+    let escrow: EscrowState = serde_json::from_value(n.get("/v1/escrows/1").await.1).unwrap();
+    let (s, v) = n.get(&format!("/v1/terms/{}", escrow.terms_hash.to_hex())).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let text = v["text"].as_str().unwrap();
+    assert_eq!((text, v["published_by"].clone()), (TERMS, json!(5)));
+    assert_eq!(Hash::sha256(text.as_bytes()), escrow.terms_hash);
+    let (s, v) = n.get(&format!("/v1/terms/{}", Hash::ZERO.to_hex())).await;
+    assert_eq!((s, code(&v)), (StatusCode::NOT_FOUND, "TERMS_NOT_FOUND"), "{v}");
+    let (s, v) = n.get("/v1/terms/xyz").await;
+    assert_eq!((s, code(&v)), (StatusCode::BAD_REQUEST, "BAD_HASH"), "{v}");
+}
