@@ -309,6 +309,9 @@ pub const PAYLOAD_TYPES: &[&str] = &[
     "review_activity_notification",
     "update_validators",
     "set_parameter",
+    "lift_restriction",
+    "close_class",
+    "publish_terms",
 ];
 
 fn regions() -> Vec<&'static str> {
@@ -972,7 +975,7 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
             .ok(200, "Escrow", r("EscrowState"))
             .done(),
         op("get", "/v1/terms/{hash}", "terms", "registries", "Escrow terms published under their SHA-256 (SPEC §7)")
-            .path_param("hash", "SHA-256 of the terms text", r("Hash"))
+            .path_param("hash", "SHA-256 of the terms text", r("HashParam"))
             .ok(200, "Terms", r("EscrowTerms"))
             .err(400, &["BAD_HASH"])
             .err(404, &["TERMS_NOT_FOUND"])

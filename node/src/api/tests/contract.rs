@@ -227,8 +227,12 @@ fn the_validator_refuses_what_a_schema_refuses() {
 // Requests generated from the document.
 
 /// Values of the live ledger a random pattern would never hit.
+#[derive(Clone)]
 struct Pool {
+    /// Transaction hashes.
     hashes: Vec<String>,
+    /// Hashes of published escrow terms (the hashes `/v1/terms/{hash}` knows).
+    terms: Vec<String>,
     keys: Vec<String>,
     tx_hex: Vec<String>,
     bundle_hex: Vec<String>,
@@ -377,6 +381,14 @@ fn body_values(doc: &Value, op: &Value, pool: &Pool) -> BoxedStrategy<Option<Str
 
 /// The requests of one operation.
 fn cases(doc: &Value, path: &str, op: &Value, pool: &Pool) -> BoxedStrategy<Case> {
+    // The hashes a route knows: escrow terms are published under their own.
+    let terms_pool;
+    let pool = if path.starts_with("/v1/terms/") {
+        terms_pool = Pool { hashes: pool.terms.clone(), ..pool.clone() };
+        &terms_pool
+    } else {
+        pool
+    };
     let params: Vec<Value> = op["parameters"].as_array().cloned().unwrap_or_default();
     let mut strategies = Vec::new();
     for p in &params {
@@ -568,6 +580,7 @@ fn pool(n: &Node) -> Pool {
         }
     }
     let hashes = committed.iter().map(|h| h.to_hex()).collect();
+    let terms = vec![Hash::sha256(super::TERMS.as_bytes()).to_hex()];
     let keys = [&n.c.reg, &n.c.issuer, &n.c.alice, &n.c.bob, &n.c.miner].iter().map(|k| k.public().to_hex()).collect();
     let bundle_hex = committed
         .iter()
@@ -578,7 +591,7 @@ fn pool(n: &Node) -> Pool {
     tx_hex.push(hex::encode(
         sign(&n.c.alice, 2, Payload::Transfer { class: ClassId(1), to: n.c.bob.public(), amount: 1 }).encode(),
     ));
-    Pool { hashes, keys, tx_hex, bundle_hex }
+    Pool { hashes, terms, keys, tx_hex, bundle_hex }
 }
 
 fn env_u64(name: &str, default: u64) -> u64 {

@@ -60,9 +60,10 @@ pub fn audience() -> tamga_types::request::Audience {
     tamga_types::request::Audience { chain_id: CHAIN.into(), node_key: key(100).public() }
 }
 
-/// The cast: party n of the genesis has account key(n) (alice also key(14)).
 /// The escrow terms of the scenario (SPEC §7), published under their SHA-256.
 pub const TERMS: &str = "Delivery of 10 t of wheat by 1 March 2026.";
+
+/// The cast: party n of the genesis has account key(n) (alice also key(14)).
 
 pub struct Cast {
     pub reg: SigningKey,
