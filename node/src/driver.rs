@@ -596,6 +596,10 @@ impl Driver {
                 let valid = executed.is_some();
                 if let Some(e) = executed {
                     self.executed.insert(id, *e);
+                } else {
+                    // Counted where the verdict reaches the engine: one of
+                    // an older height (the ledger moved on) is dropped above.
+                    self.d.metrics.proposals_invalid.inc();
                 }
                 Input::ValueValidated { height, round, id, valid }
             }),
@@ -983,12 +987,10 @@ impl Driver {
                         Ok(e) => Internal::Validated { height, round, id, executed: Some(Box::new(e)) },
                         Err(ValidateError::Invalid(why)) => {
                             warn!(target: "tamga::consensus", height, round, %id, %why, "proposal invalid");
-                            metrics.proposals_invalid.inc();
                             Internal::Validated { height, round, id, executed: None }
                         }
                         #[cfg(test)]
                         Err(ValidateError::Storage(_)) if storage_as_invalid => {
-                            metrics.proposals_invalid.inc();
                             Internal::Validated { height, round, id, executed: None }
                         }
                         // Not a verdict on the block: never a nil prevote.

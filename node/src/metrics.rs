@@ -44,9 +44,9 @@ pub struct Metrics {
     /// `tamga_consensus_rejected_total`: consensus messages rejected, by the
     /// network's check before relay (forged, foreign signer, undecodable) or by the engine.
     pub consensus_rejected: Counter,
-    /// `tamga_proposals_invalid_total`: proposals this node judged invalid
-    /// (each a nil prevote; a storage failure is never counted here: it
-    /// stops the node instead).
+    /// `tamga_proposals_invalid_total`: proposals of the current height this
+    /// node judged invalid, a verdict its engine prevotes nil on (a storage
+    /// failure is never counted here: it stops the node instead).
     pub proposals_invalid: Counter,
     /// `tamga_evidence_total`: equivocations detected by this node.
     pub evidence: Counter,

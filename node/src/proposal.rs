@@ -405,6 +405,7 @@ impl Default for StorageRetry {
 /// answered at once; a storage failure that outlasts `retry` is returned as
 /// [`ValidateError::Storage`], which the driver turns into a stop, never into
 /// a nil prevote.
+#[allow(clippy::too_many_arguments)]
 pub fn validate_with_retry(
     ledger: &Ledger,
     mempool: &Mempool,

@@ -1,7 +1,7 @@
 //! The whole-node deterministic simulator (STYLE principle 16).
 //!
 //! N full nodes — the real [`Driver`], [`Mempool`] and [`Ledger`] on RocksDB
-//! in a temporary directory — run in one process on one current-thread tokio
+//! (its in-memory environment) — run in one process on one current-thread tokio
 //! runtime whose clock is paused and auto-advanced: virtual time, so a run of
 //! a minute of protocol time takes a fraction of that, and a run is a function
 //! of its seed. Everything random (network delays, loss, duplication,
@@ -9,7 +9,10 @@
 //! one `StdRng` seeded by the run's seed. The driver's seams are the
 //! simulator's: [`Transport`] (a simulated network between validator keys),
 //! [`SafetyStore`] (an in-memory disk that can fail, tear or lose the safety
-//! file) and [`Blocking::Inline`] (block execution on the one thread).
+//! file), [`Blocking::Inline`] (block execution on the one thread), the
+//! wall clock ([`crate::Clock`], skewed per node) and the state crate's
+//! storage-fault seam (failed reads and writes: [`faults`]); the long
+//! absence of one validator is staged by [`absence`].
 //!
 //! What a node keeps across a crash: its ledger (every `Ledger::commit` is
 //! one synced RocksDB batch, so a crash keeps exactly the committed blocks;
@@ -288,7 +291,7 @@ pub struct Outcome {
     pub plan: Plan,
     /// Every violation, first first.
     pub violations: Vec<Violation>,
-    /// The last lines of the trace.
+    /// The last lines of the trace: those before the first violation, if any.
     pub trace: Vec<String>,
     /// Final heights.
     pub heights: Vec<Height>,
@@ -359,6 +362,8 @@ struct World {
     agreed_upto: Vec<Height>,
     /// Reads to fail right after the next proposal reaches each node ([`faults`]).
     armed_reads: Vec<u64>,
+    /// The trace when the first violation was found.
+    first_trace: Option<Vec<String>>,
 }
 
 #[derive(Clone)]
@@ -379,6 +384,9 @@ impl World {
     fn violate(&mut self, v: Violation) {
         self.note(format!("VIOLATION {v:?}"));
         self.violations.push(v);
+        if self.first_trace.is_none() {
+            self.first_trace = Some(self.trace.iter().cloned().collect());
+        }
     }
 
     fn linked(&self, a: usize, b: usize) -> bool {
@@ -866,6 +874,7 @@ async fn run_async(plan: Plan) -> Outcome {
         agreed: HashMap::new(),
         agreed_upto: vec![0; n],
         armed_reads: vec![0; n],
+        first_trace: None,
     }));
     for i in 0..n {
         start_node(&world, &mut nodes, i, n);
@@ -1091,7 +1100,7 @@ async fn run_async(plan: Plan) -> Outcome {
     Outcome {
         plan,
         violations: w.violations.clone(),
-        trace: w.trace.iter().cloned().collect(),
+        trace: w.first_trace.clone().unwrap_or_else(|| w.trace.iter().cloned().collect()),
         heights,
         stats: w.stats.clone(),
     }
