@@ -78,10 +78,12 @@ use crate::home::{peer_id_of, Home};
 use crate::mempool::Mempool;
 use crate::metrics::Metrics;
 use crate::network::{ConsensusWire, NetCommand, NetEvent, NetHandle};
+pub use crate::proposal::StorageRetry;
 pub use crate::proposal::{build_block, validate_block, LedgerChain};
-use crate::proposal::{build_with_retry, validate_with_retry, BuildError, StorageRetry, ValidateError};
+use crate::proposal::{build_with_retry, validate_with_retry, BuildError, ValidateError};
 use crate::safety::{SafetyFileError, SafetyStore};
 use crate::security::{EvidenceSource, Origin, SecurityEvent, SecurityLog};
+use crate::Clock;
 
 /// Heights after which evidence is no longer pooled or proposed: the
 /// horizon of accountability for an equivocation (SPEC §9).
@@ -247,6 +249,11 @@ pub struct DriverDeps {
     pub safety: Box<dyn SafetyStore>,
     /// Where blocking work runs.
     pub blocking: Blocking,
+    /// The wall clock of block times ([`crate::SystemClock`] in production).
+    pub clock: Arc<dyn Clock>,
+    /// Retries of a block build or validation that fails on storage
+    /// ([`StorageRetry::default`] in production).
+    pub storage_retry: StorageRetry,
     /// The ledger was created by this start (the home never ran before):
     /// only then may a missing safety file mean "nothing signed".
     pub fresh_home: bool,
@@ -287,6 +294,10 @@ pub struct Driver {
     /// Test-only misbehaviour (`tamgad-byzantine` with `TAMGA_BYZANTINE` set).
     #[cfg(feature = "byzantine")]
     byzantine: Option<crate::byzantine::Byzantine>,
+    /// The simulator's model of the pre-fix validation: a storage failure
+    /// read as an invalid block (a nil prevote). Never a production behaviour.
+    #[cfg(test)]
+    storage_as_invalid: bool,
 }
 
 /// Effects and inputs held back while the safety state cannot be written.
@@ -409,7 +420,18 @@ impl Driver {
             stalled: None,
             #[cfg(feature = "byzantine")]
             byzantine,
+            #[cfg(test)]
+            storage_as_invalid: false,
         })
+    }
+
+    /// Makes this driver read a storage failure during validation as an
+    /// invalid block, as the node did before storage faults were told apart
+    /// (SPEC §9): only for the simulator to show that it finds that bug.
+    #[cfg(test)]
+    pub(crate) fn with_storage_faults_as_invalid(mut self) -> Self {
+        self.storage_as_invalid = true;
+        self
     }
 
     /// Runs until `shutdown` resolves or a fatal error.
@@ -574,6 +596,10 @@ impl Driver {
                 let valid = executed.is_some();
                 if let Some(e) = executed {
                     self.executed.insert(id, *e);
+                } else {
+                    // Counted where the verdict reaches the engine: one of
+                    // an older height (the ledger moved on) is dropped above.
+                    self.d.metrics.proposals_invalid.inc();
                 }
                 Input::ValueValidated { height, round, id, valid }
             }),
@@ -890,6 +916,8 @@ impl Driver {
         let metrics = self.d.metrics.clone();
         let mut evidence = self.evidence_pool.clone();
         let blocking = self.d.blocking;
+        let clock = self.d.clock.clone();
+        let retry = self.d.storage_retry;
         tokio::spawn(async move {
             let start = Instant::now();
             while mempool.is_empty() && evidence.is_empty() && start.elapsed() < wait {
@@ -898,9 +926,17 @@ impl Driver {
             let built = blocking
                 .run(move || {
                     let started = Instant::now();
-                    let retry = StorageRetry::default();
-                    let r =
-                        build_with_retry(&ledger, &mempool, chain.as_ref(), me, height, round, &mut evidence, retry);
+                    let r = build_with_retry(
+                        &ledger,
+                        &mempool,
+                        chain.as_ref(),
+                        me,
+                        height,
+                        round,
+                        &mut evidence,
+                        retry,
+                        clock.as_ref(),
+                    );
                     metrics.block_execution_seconds.observe(started.elapsed().as_secs_f64());
                     r
                 })
@@ -929,17 +965,32 @@ impl Driver {
         let metrics = self.d.metrics.clone();
         let validators = self.validators.clone();
         let blocking = self.d.blocking;
+        let clock = self.d.clock.clone();
+        let retry = self.d.storage_retry;
+        #[cfg(test)]
+        let storage_as_invalid = self.storage_as_invalid;
         tokio::spawn(async move {
             let validated = blocking
                 .run(move || {
                     let started = Instant::now();
                     let id = block.id();
-                    let retry = StorageRetry::default();
-                    let answer = match validate_with_retry(&ledger, &mempool, &validators, &block, round, drift, retry)
-                    {
+                    let answer = match validate_with_retry(
+                        &ledger,
+                        &mempool,
+                        &validators,
+                        &block,
+                        round,
+                        drift,
+                        retry,
+                        clock.as_ref(),
+                    ) {
                         Ok(e) => Internal::Validated { height, round, id, executed: Some(Box::new(e)) },
                         Err(ValidateError::Invalid(why)) => {
                             warn!(target: "tamga::consensus", height, round, %id, %why, "proposal invalid");
+                            Internal::Validated { height, round, id, executed: None }
+                        }
+                        #[cfg(test)]
+                        Err(ValidateError::Storage(_)) if storage_as_invalid => {
                             Internal::Validated { height, round, id, executed: None }
                         }
                         // Not a verdict on the block: never a nil prevote.

@@ -60,6 +60,24 @@ pub fn now_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
+/// The wall clock the driver stamps proposed blocks with and checks
+/// proposed block times against (SPEC §8; STYLE principle 16: a seam, so
+/// that the simulator can skew each node's clock).
+pub trait Clock: Send + Sync {
+    /// Milliseconds since the Unix epoch.
+    fn now_ms(&self) -> u64;
+}
+
+/// The system clock ([`now_ms`]): production.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> u64 {
+        now_ms()
+    }
+}
+
 /// The simulator's wall clock (tests only): a base plus the tokio clock's
 /// elapsed (virtual) time, per thread, so that block times are a function of
 /// the seed.

@@ -44,6 +44,10 @@ pub struct Metrics {
     /// `tamga_consensus_rejected_total`: consensus messages rejected, by the
     /// network's check before relay (forged, foreign signer, undecodable) or by the engine.
     pub consensus_rejected: Counter,
+    /// `tamga_proposals_invalid_total`: proposals of the current height this
+    /// node judged invalid, a verdict its engine prevotes nil on (a storage
+    /// failure is never counted here: it stops the node instead).
+    pub proposals_invalid: Counter,
     /// `tamga_evidence_total`: equivocations detected by this node.
     pub evidence: Counter,
     /// `tamga_sync_blocks_total`: blocks applied from block sync.
@@ -119,6 +123,7 @@ impl Metrics {
             peers: Gauge::default(),
             peers_refused: Counter::default(),
             consensus_rejected: Counter::default(),
+            proposals_invalid: Counter::default(),
             evidence: Counter::default(),
             sync_blocks: Counter::default(),
             safety_persist_seconds: secs(),
@@ -161,6 +166,7 @@ impl Metrics {
         r.register("peers", "Connected admitted peers", m.peers.clone());
         r.register("peers_refused", "Connections closed for a peer not admitted", m.peers_refused.clone());
         r.register("consensus_rejected", "Consensus messages rejected", m.consensus_rejected.clone());
+        r.register("proposals_invalid", "Proposals judged invalid", m.proposals_invalid.clone());
         r.register("evidence", "Equivocations detected", m.evidence.clone());
         r.register("sync_blocks", "Blocks applied from sync", m.sync_blocks.clone());
         r.register("safety_persist_seconds", "Safety state persist time", m.safety_persist_seconds.clone());

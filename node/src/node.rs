@@ -215,6 +215,8 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
             home: home.clone(),
             safety: Box::new(safety),
             blocking: Blocking::Pool,
+            clock: Arc::new(crate::SystemClock),
+            storage_retry: crate::driver::StorageRetry::default(),
             fresh_home,
             metrics,
             status: status_tx,

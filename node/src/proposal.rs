@@ -14,7 +14,7 @@ use tamga_types::{Block, BlockError, Evidence, Hash, Height, PublicKey, Round, V
 use tracing::{debug, warn};
 
 use crate::mempool::{ChainView, Mempool};
-use crate::now_ms;
+use crate::{now_ms, Clock};
 
 /// The chain as the mempool sees it; validator keys refreshed after each commit.
 ///
@@ -156,10 +156,27 @@ pub fn build_block(
     round: Round,
     evidence: &mut Vec<Evidence>,
 ) -> Result<(Block, ExecutedBlock), BuildError> {
+    build_block_at(ledger, mempool, chain, proposer, height, round, evidence, now_ms())
+}
+
+/// [`build_block`] with the wall clock's reading `now_ms` (the driver's
+/// [`Clock`]): the block time is `now_ms`, or one past the last block's
+/// time if that is later (SPEC §8: block times increase).
+#[allow(clippy::too_many_arguments)]
+pub fn build_block_at(
+    ledger: &Ledger,
+    mempool: &Mempool,
+    chain: &dyn ChainView,
+    proposer: PublicKey,
+    height: Height,
+    round: Round,
+    evidence: &mut Vec<Evidence>,
+    now_ms: u64,
+) -> Result<(Block, ExecutedBlock), BuildError> {
     let params = ledger.params()?;
     let mut txs = mempool.reap(chain, params.max_block_txs as usize, 16 * 1024 * 1024);
     evidence.truncate(tamga_types::codec::limits::MAX_EVIDENCE);
-    let time_ms = now_ms().max(ledger.last_time_ms()? + 1);
+    let time_ms = now_ms.max(ledger.last_time_ms()? + 1);
     let ctx = BlockContext { height, time_ms, proposer };
     let hashes: Vec<Hash> = txs.iter().map(|t| t.hash()).collect();
     let pre = mempool.preverified(&hashes);
@@ -211,11 +228,12 @@ pub fn build_with_retry(
     round: Round,
     evidence: &mut Vec<Evidence>,
     retry: StorageRetry,
+    clock: &dyn Clock,
 ) -> Result<(Block, ExecutedBlock), BuildError> {
     let mut wait = retry.backoff;
     let mut attempt = 0u32;
     loop {
-        match build_block(ledger, mempool, chain, proposer, height, round, evidence) {
+        match build_block_at(ledger, mempool, chain, proposer, height, round, evidence, clock.now_ms()) {
             Err(BuildError::Storage(e)) if attempt < retry.retries => {
                 attempt += 1;
                 warn!(target: "tamga::consensus", height, round, attempt, retries = retry.retries, error = %e, "storage failure while building a proposal; retrying");
@@ -306,6 +324,21 @@ pub fn validate_block(
     round: Round,
     max_drift_ms: u64,
 ) -> Result<ExecutedBlock, ValidateError> {
+    validate_block_at(ledger, mempool, validators, block, round, max_drift_ms, now_ms())
+}
+
+/// [`validate_block`] against the wall clock's reading `now_ms` (the
+/// driver's [`Clock`]): a block time more than `max_drift_ms` ahead of it is
+/// refused (SPEC §8).
+pub fn validate_block_at(
+    ledger: &Ledger,
+    mempool: &Mempool,
+    validators: &ValidatorSet,
+    block: &Block,
+    round: Round,
+    max_drift_ms: u64,
+    now_ms: u64,
+) -> Result<ExecutedBlock, ValidateError> {
     let h = &block.header;
     let chain_id = ledger.chain_id()?;
     if h.chain_id.as_str() != chain_id {
@@ -326,7 +359,7 @@ pub fn validate_block(
     if expected != Some(h.proposer) {
         return Err(InvalidProposal::NotProposer { proposer: h.proposer, round: h.round }.into());
     }
-    let now = now_ms();
+    let now = now_ms;
     if h.time_ms > now + max_drift_ms {
         return Err(InvalidProposal::TimeAhead { time_ms: h.time_ms, now_ms: now, max_drift_ms }.into());
     }
@@ -372,6 +405,7 @@ impl Default for StorageRetry {
 /// answered at once; a storage failure that outlasts `retry` is returned as
 /// [`ValidateError::Storage`], which the driver turns into a stop, never into
 /// a nil prevote.
+#[allow(clippy::too_many_arguments)]
 pub fn validate_with_retry(
     ledger: &Ledger,
     mempool: &Mempool,
@@ -380,11 +414,12 @@ pub fn validate_with_retry(
     round: Round,
     max_drift_ms: u64,
     retry: StorageRetry,
+    clock: &dyn Clock,
 ) -> Result<ExecutedBlock, ValidateError> {
     let mut wait = retry.backoff;
     let mut attempt = 0u32;
     loop {
-        match validate_block(ledger, mempool, validators, block, round, max_drift_ms) {
+        match validate_block_at(ledger, mempool, validators, block, round, max_drift_ms, clock.now_ms()) {
             Err(ValidateError::Storage(e)) if attempt < retry.retries => {
                 attempt += 1;
                 warn!(target: "tamga::consensus", height = block.header.height, round, attempt, retries = retry.retries, error = %e, "storage failure while validating a proposal; retrying");
@@ -530,7 +565,7 @@ mod tests {
         let (block, _) = build_block(&l, &mempool, &chain, me, h, 0, &mut Vec::new()).unwrap();
         let validators = l.validators_at(h).unwrap();
         let retry = StorageRetry { retries: 3, backoff: Duration::from_millis(1) };
-        let validate = || validate_with_retry(&l, &mempool, &validators, &block, 0, 60_000, retry);
+        let validate = || validate_with_retry(&l, &mempool, &validators, &block, 0, 60_000, retry, &crate::SystemClock);
 
         // Transient: two failed reads, then the disk answers.
         l.inject_read_faults(2);
@@ -558,7 +593,7 @@ mod tests {
         bad.header.parent_hash = Hash::digest(b"x", b"y");
         l.inject_read_faults(0);
         assert!(matches!(
-            validate_with_retry(&l, &mempool, &validators, &bad, 0, 60_000, retry),
+            validate_with_retry(&l, &mempool, &validators, &bad, 0, 60_000, retry, &crate::SystemClock),
             Err(ValidateError::Invalid(p)) if matches!(*p, InvalidProposal::Parent { .. })
         ));
         assert!(validate().is_ok());

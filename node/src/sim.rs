@@ -1,7 +1,7 @@
 //! The whole-node deterministic simulator (STYLE principle 16).
 //!
 //! N full nodes — the real [`Driver`], [`Mempool`] and [`Ledger`] on RocksDB
-//! in a temporary directory — run in one process on one current-thread tokio
+//! (its in-memory environment) — run in one process on one current-thread tokio
 //! runtime whose clock is paused and auto-advanced: virtual time, so a run of
 //! a minute of protocol time takes a fraction of that, and a run is a function
 //! of its seed. Everything random (network delays, loss, duplication,
@@ -9,7 +9,10 @@
 //! one `StdRng` seeded by the run's seed. The driver's seams are the
 //! simulator's: [`Transport`] (a simulated network between validator keys),
 //! [`SafetyStore`] (an in-memory disk that can fail, tear or lose the safety
-//! file) and [`Blocking::Inline`] (block execution on the one thread).
+//! file), [`Blocking::Inline`] (block execution on the one thread), the
+//! wall clock ([`crate::Clock`], skewed per node) and the state crate's
+//! storage-fault seam (failed reads and writes: [`faults`]); the long
+//! absence of one validator is staged by [`absence`].
 //!
 //! What a node keeps across a crash: its ledger (every `Ledger::commit` is
 //! one synced RocksDB batch, so a crash keeps exactly the committed blocks;
@@ -45,7 +48,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::config::ConsensusConfig;
-use crate::driver::{Blocking, Driver, DriverDeps, DriverError, LedgerChain, Transport};
+use crate::driver::{Blocking, Driver, DriverDeps, DriverError, LedgerChain, StorageRetry, Transport};
 use crate::home::{peer_id_of, Home};
 use crate::mempool::{Mempool, MempoolLimits};
 use crate::metrics::Metrics;
@@ -94,6 +97,21 @@ pub struct Plan {
     pub liveness_heights: Height,
     /// … within this much virtual time.
     pub liveness_bound: Duration,
+    /// Injected RocksDB read failures (a failing disk) and batch-write
+    /// failures (a full disk) before GST ([`faults`]).
+    pub storage_faults: bool,
+    /// The pre-fix validation: a storage failure read as an invalid block
+    /// (a nil prevote). Only to show that the simulator finds that bug.
+    pub storage_as_invalid: bool,
+    /// Largest wall-clock offset of a node (ms): each node's clock is off by
+    /// an amount drawn uniformly in ± this, for the whole run.
+    pub clock_skew_ms: u64,
+    /// Every proposer is honest, so every proposal is valid for every honest
+    /// node: a verdict "invalid" is the judging node's own fault
+    /// ([`Violation::NilPrevoteOnValidProposal`]).
+    pub valid_proposals: bool,
+    /// The long-absence stages ([`absence`]); GST comes when they are done.
+    pub absence: bool,
 }
 
 /// Delay bound after GST (ms).
@@ -110,6 +128,18 @@ pub enum Scenario {
     TornWrites,
     /// `TornWrites` with the pre-fix fail-open reader: must find a double sign.
     TornWritesFailOpen,
+    /// RocksDB read and write failures ([`faults`]).
+    StorageFaults,
+    /// `StorageFaults` with the pre-fix validation (storage failure read as
+    /// an invalid block): must find a nil prevote on a valid proposal.
+    StorageFaultsAsInvalid,
+    /// Per-node wall-clock offsets within the documented bound ([`faults`]).
+    ClockSkew,
+    /// Offsets past the bound: a slow node must refuse a fast proposer's
+    /// blocks (a nil prevote the check flags, showing that the skew bites).
+    ClockSkewBeyondBound,
+    /// A validator away for more than 16 rounds and three sync batches ([`absence`]).
+    LongAbsence,
 }
 
 impl Scenario {
@@ -134,6 +164,11 @@ impl Scenario {
             gst: Duration::from_secs(20),
             liveness_heights: 3,
             liveness_bound: Duration::from_secs(60),
+            storage_faults: false,
+            storage_as_invalid: false,
+            clock_skew_ms: 0,
+            valid_proposals: false,
+            absence: false,
         };
         match self {
             Scenario::Mixed => Plan {
@@ -152,6 +187,7 @@ impl Scenario {
             Scenario::TornWritesFailOpen => {
                 Plan { torn_writes: true, fail_open: true, restart_ms: (20, 300), max_delay_ms: 400, ..base }
             }
+            other => faults::plan(other, base, &mut r),
         }
     }
 }
@@ -210,6 +246,40 @@ pub enum Violation {
     },
     /// An invariant about Byzantine validators broke (`byzantine.rs`).
     Byzantine(byzantine::Broken),
+    /// An honest node prevoted nil right after judging a valid proposal
+    /// invalid (a storage failure taken for a verdict on the block).
+    NilPrevoteOnValidProposal {
+        /// Validator.
+        validator: usize,
+        /// Height.
+        height: Height,
+        /// Round.
+        round: u32,
+    },
+    /// A node stopped on storage without a `storage_fault` security event.
+    StorageStopUnrecorded {
+        /// Node.
+        node: usize,
+    },
+    /// A node stopped on storage without retrying first.
+    StorageNotRetried {
+        /// Node.
+        node: usize,
+        /// Injected faults raised to it since the injection.
+        raised: u64,
+    },
+    /// A block the node acknowledged as committed is missing or different.
+    LostBlock {
+        /// Node.
+        node: usize,
+        /// Height.
+        height: Height,
+    },
+    /// The long-absence stages did not happen within their time limit.
+    AbsenceNotStaged {
+        /// The stage reached.
+        stage: u8,
+    },
     /// After GST the live nodes did not gain the promised heights in time.
     Liveness {
         /// Heights at GST.
@@ -226,7 +296,7 @@ pub struct Outcome {
     pub plan: Plan,
     /// Every violation, first first.
     pub violations: Vec<Violation>,
-    /// The last lines of the trace.
+    /// The last lines of the trace: those before the first violation, if any.
     pub trace: Vec<String>,
     /// Final heights.
     pub heights: Vec<Height>,
@@ -253,6 +323,18 @@ pub struct Stats {
     pub failed_writes: u32,
     /// Transactions seen committed.
     pub committed_txs: usize,
+    /// Injected storage faults (read and write injections).
+    pub storage_injections: u32,
+    /// Injected storage faults raised to a node.
+    pub storage_raised: u64,
+    /// Nodes stopped by a storage failure (after the retries).
+    pub storage_stops: u32,
+    /// Of those, stops while validating or building a block (`DriverError::Storage`).
+    pub storage_stops_validating: u32,
+    /// Blocks acknowledged as committed by the nodes.
+    pub acked: u64,
+    /// The highest round each node signed a message of.
+    pub rounds: Vec<u32>,
 }
 
 const TRACE_LINES: usize = 60;
@@ -277,6 +359,20 @@ struct World {
     stats: Stats,
     /// The Byzantine validators' side of the run, if any.
     adversary: Option<byzantine::Adversary>,
+    /// Every proposal is lost ([`absence`]).
+    drop_proposals: bool,
+    /// Nodes whose messages never arrive ([`absence`]).
+    silent: Vec<bool>,
+    /// Highest (height, round) each node signed a message of.
+    sent_at: Vec<(Height, u32)>,
+    /// Block id of each height, as the first node checked there held it.
+    agreed: HashMap<Height, Hash>,
+    /// Heights up to which each node's blocks were compared with `agreed`.
+    agreed_upto: Vec<Height>,
+    /// Reads to fail right after the next proposal reaches each node ([`faults`]).
+    armed_reads: Vec<u64>,
+    /// The trace when the first violation was found.
+    first_trace: Option<Vec<String>>,
 }
 
 #[derive(Clone)]
@@ -297,6 +393,9 @@ impl World {
     fn violate(&mut self, v: Violation) {
         self.note(format!("VIOLATION {v:?}"));
         self.violations.push(v);
+        if self.first_trace.is_none() {
+            self.first_trace = Some(self.trace.iter().cloned().collect());
+        }
     }
 
     fn linked(&self, a: usize, b: usize) -> bool {
@@ -354,9 +453,12 @@ fn deliver(world: &Shared, from: usize, to: usize, delay: Duration, ev: NetEvent
     tokio::spawn(async move {
         tokio::time::sleep(delay).await;
         let (port, watched) = {
-            let w = lock(&world);
+            let mut w = lock(&world);
             if !w.linked(from, to) {
                 return;
+            }
+            if w.ports[to].as_ref().is_some_and(|p| !p.dead.load(Ordering::SeqCst)) {
+                w.arm_on_delivery(to, &ev);
             }
             (w.ports[to].clone(), w.adversary.is_some())
         };
@@ -379,6 +481,9 @@ struct SimTransport {
     me: usize,
     world: Shared,
     dead: Arc<AtomicBool>,
+    metrics: Arc<Metrics>,
+    /// `proposals_invalid` when this node last sent a message.
+    invalid_seen: std::sync::atomic::AtomicU64,
 }
 
 impl Transport for SimTransport {
@@ -394,6 +499,11 @@ impl Transport for SimTransport {
             }
             if let ConsensusWire::Consensus(m) = &wire {
                 w.check_signed(m);
+                w.check_nil_prevote(self.me, m, &self.metrics, &self.invalid_seen);
+                w.note_round(self.me, m);
+                if w.muted(self.me, m) {
+                    return;
+                }
                 let what = match m {
                     Message::Proposal(p) => format!("proposal h{} r{} {}", p.height, p.round, p.value.id()),
                     Message::Vote(v) => {
@@ -559,6 +669,12 @@ struct Node {
     down_until: Option<Instant>,
     /// Its driver was started before (the home is no longer fresh).
     started_once: bool,
+    /// Its wall clock's offset (ms).
+    clock_offset_ms: i64,
+    /// Injected faults raised to it when the current injection was made.
+    raised_at_injection: u64,
+    /// Blocks it acknowledged as committed (its event stream), by height.
+    acked: BTreeMap<Height, Hash>,
 }
 
 struct Running {
@@ -568,6 +684,8 @@ struct Running {
     task: JoinHandle<Result<(), DriverError>>,
     mempool: Arc<Mempool>,
     chain: Arc<LedgerChain>,
+    security: SecurityLog,
+    acks: broadcast::Receiver<Arc<crate::api::CommittedBlock>>,
 }
 
 fn consensus_config() -> ConsensusConfig {
@@ -614,7 +732,10 @@ fn start_node(world: &Shared, nodes: &mut [Node], i: usize, n: usize) -> bool {
     ));
     let chain = Arc::new(LedgerChain::new(node.ledger.clone()));
     let (events_tx, events_rx) = mpsc::channel(4096);
-    let fail_open = lock(world).plan.fail_open;
+    let (fail_open, as_invalid) = {
+        let w = lock(world);
+        (w.plan.fail_open, w.plan.storage_as_invalid)
+    };
     let store = SimSafetyStore {
         disk: node.disk.clone(),
         dead: dead.clone(),
@@ -623,25 +744,41 @@ fn start_node(world: &Shared, nodes: &mut [Node], i: usize, n: usize) -> bool {
         world: world.clone(),
         me: i,
     };
+    // The event stream: what the node acknowledges as committed. Deep
+    // enough for a sync batch between two scheduler steps.
+    let committed = broadcast::channel(1024).0;
+    let acks = committed.subscribe();
+    let security = SecurityLog::in_memory(node.key.public(), &metrics);
     let deps = DriverDeps {
         ledger: node.ledger.clone(),
         mempool: mempool.clone(),
         chain: chain.clone(),
-        net: Arc::new(SimTransport { me: i, world: world.clone(), dead: dead.clone() }),
+        net: Arc::new(SimTransport {
+            me: i,
+            world: world.clone(),
+            dead: dead.clone(),
+            metrics: metrics.clone(),
+            invalid_seen: Default::default(),
+        }),
         events: events_rx,
         home: Home::new(node.dir.path()),
         metrics: metrics.clone(),
         status: watch::channel(status(&chain_id, node.key.public())).0,
         observers: Vec::new(),
-        committed: broadcast::channel(16).0,
-        security: SecurityLog::in_memory(node.key.public(), &metrics),
+        committed: committed.clone(),
+        security: security.clone(),
         safety: Box::new(store),
         blocking: Blocking::Inline,
+        clock: Arc::new(faults::SimClock { offset_ms: node.clock_offset_ms }),
+        // The retries run inline (a real sleep on the one thread, no virtual
+        // time): a millisecond keeps a run quick; the count is production's.
+        storage_retry: StorageRetry { retries: StorageRetry::default().retries, backoff: Duration::from_millis(1) },
         // Only the first start of a node is on a fresh home. The pre-fix
         // code believed every unreadable file, whatever the home.
         fresh_home: !node.started_once || fail_open,
     };
     let driver = match Driver::new(node.key.clone(), consensus_config(), deps) {
+        Ok(d) if as_invalid => d.with_storage_faults_as_invalid(),
         Ok(d) => d,
         Err(e) => {
             let mut w = lock(world);
@@ -662,7 +799,7 @@ fn start_node(world: &Shared, nodes: &mut [Node], i: usize, n: usize) -> bool {
         w.note(format!("n{i} starts at ledger height {}", node.ledger.height().unwrap_or(0)));
     }
     node.started_once = true;
-    node.running = Some(Running { dead, metrics, stop: Some(stop_tx), task, mempool, chain });
+    node.running = Some(Running { dead, metrics, stop: Some(stop_tx), task, mempool, chain, security, acks });
     true
 }
 
@@ -708,7 +845,9 @@ async fn run_async(plan: Plan) -> Outcome {
             Ok(d) => d,
             Err(e) => panic!("temporary directory: {e}"),
         };
-        let ledger = match Ledger::open(&dir.path().join("data").join("ledger")) {
+        // RocksDB's in-memory environment: the same engine without fsyncs,
+        // kept open across crashes (module docs).
+        let ledger = match Ledger::open_in_memory() {
             Ok(l) => Arc::new(l),
             Err(e) => panic!("ledger: {e}"),
         };
@@ -729,6 +868,9 @@ async fn run_async(plan: Plan) -> Outcome {
             refused: false,
             down_until: None,
             started_once: false,
+            clock_offset_ms: faults::clock_offset(&plan, nodes.len()),
+            raised_at_injection: 0,
+            acked: BTreeMap::new(),
         });
     }
     let world: Shared = Arc::new(Mutex::new(World {
@@ -745,6 +887,13 @@ async fn run_async(plan: Plan) -> Outcome {
         trace: VecDeque::new(),
         stats: Stats::default(),
         adversary: byzantine::Adversary::new(&plan, &testnet),
+        drop_proposals: false,
+        silent: vec![false; n],
+        sent_at: vec![(0, 0); n],
+        agreed: HashMap::new(),
+        agreed_upto: vec![0; n],
+        armed_reads: vec![0; n],
+        first_trace: None,
     }));
     for i in 0..n {
         if byzantine::absent_until_gst(&plan, i) {
@@ -767,11 +916,20 @@ async fn run_async(plan: Plan) -> Outcome {
     let start = Instant::now();
     let mut at_gst: Option<Vec<Height>> = None;
     let mut partition_until: Option<Instant> = None;
-    let end = plan.gst + plan.liveness_bound;
+    let mut gst = plan.gst;
+    let mut absence = absence::Absence::default();
     loop {
+        // Injected storage faults reach the nodes only while they run, never
+        // the simulator's own reads between steps.
+        faults::pause(&nodes, false);
         tokio::time::sleep(step).await;
+        faults::pause(&nodes, true);
         let now = Instant::now();
         let t = now - start;
+        if plan.absence {
+            absence::step(&mut absence, &world, &mut nodes, now, t, &mut gst).await;
+        }
+        let end = gst + plan.liveness_bound;
         // Nodes whose transport saw them die (after or inside a safety write).
         for i in 0..n {
             if nodes[i].running.as_ref().is_some_and(|r| r.dead.load(Ordering::SeqCst)) {
@@ -782,14 +940,15 @@ async fn run_async(plan: Plan) -> Outcome {
             let finished = nodes[i].running.as_ref().is_some_and(|r| r.task.is_finished());
             if finished {
                 if let Some(r) = nodes[i].running.take() {
+                    let security = r.security.clone();
                     let result = r.task.await;
-                    lock(&world).violate(Violation::DriverStopped { node: i, why: format!("{result:?}") });
+                    faults::driver_stopped(&world, &nodes[i], i, &security, result);
                 }
                 lock(&world).ports[i] = None;
                 nodes[i].down_until = Some(now + Duration::from_secs(1));
             }
         }
-        let before_gst = t < plan.gst;
+        let before_gst = t < gst;
         if !before_gst && at_gst.is_none() {
             let mut w = lock(&world);
             w.gst_passed = true;
@@ -799,6 +958,7 @@ async fn run_async(plan: Plan) -> Outcome {
             for node in nodes.iter_mut() {
                 node.disk.lock().unwrap_or_else(|p| p.into_inner()).fault = WriteFault::None;
             }
+            faults::clear(&world, &nodes);
             at_gst = Some(nodes.iter().map(|x| x.ledger.height().unwrap_or(0)).collect());
         }
         // Restarts.
@@ -850,7 +1010,7 @@ async fn run_async(plan: Plan) -> Outcome {
                     x.disk.lock().unwrap_or_else(|p| p.into_inner()).fault,
                     WriteFault::Tear | WriteFault::CrashAfter
                 )
-            });
+            }) || faults::pending(&w, &nodes);
             if plan.crashes && down == 0 && !pending && w.rng.gen_bool(0.03) {
                 let i = w.rng.gen_range(0..n);
                 let kind = w.rng.gen_range(0..4u8);
@@ -875,6 +1035,9 @@ async fn run_async(plan: Plan) -> Outcome {
                     disk.fault = WriteFault::Fail(k);
                     w.note(format!("n{i}: the next {k} safety writes fail"));
                 }
+            }
+            if crash.is_none() && plan.storage_faults && down == 0 && !pending {
+                faults::maybe_inject(&mut w, &mut nodes);
             }
             crash
         } else {
@@ -926,6 +1089,7 @@ async fn run_async(plan: Plan) -> Outcome {
         }
         check(&world, &nodes, &submitted, &mut committed);
         byzantine::step(&world, &nodes, false);
+        faults::check_acks(&world, &mut nodes);
         if t >= end {
             break;
         }
@@ -937,6 +1101,8 @@ async fn run_async(plan: Plan) -> Outcome {
             }
         }
     }
+    faults::pause(&nodes, true);
+    faults::check_acks(&world, &mut nodes);
     let heights: Vec<Height> = nodes.iter().map(|x| x.ledger.height().unwrap_or(0)).collect();
     byzantine::step(&world, &nodes, true);
     if let Some(g) = &at_gst {
@@ -953,12 +1119,13 @@ async fn run_async(plan: Plan) -> Outcome {
             let _ = r.task.await;
         }
     }
+    faults::verify_acks(&world, &nodes);
     let mut w = lock(&world);
     w.stats.committed_txs = committed.len();
     Outcome {
         plan,
         violations: w.violations.clone(),
-        trace: w.trace.iter().cloned().collect(),
+        trace: w.first_trace.clone().unwrap_or_else(|| w.trace.iter().cloned().collect()),
         heights,
         stats: w.stats.clone(),
         byzantine: w.adversary.as_ref().map(|a| a.report.clone()),
@@ -973,40 +1140,38 @@ fn g_max(g: &[Height]) -> Height {
 fn check(world: &Shared, nodes: &[Node], submitted: &[Hash], committed: &mut BTreeMap<Hash, Height>) {
     let mut w = lock(world);
     let heights: Vec<Height> = nodes.iter().map(|x| x.ledger.height().unwrap_or(0)).collect();
-    let top = heights.iter().copied().max().unwrap_or(0);
     let chain_id = nodes[0].ledger.chain_id().unwrap_or_default();
-    // Only heights not yet checked by every node are re-read (cheap enough at these sizes).
-    for h in 1..=top {
-        let mut seen: Option<Hash> = None;
-        for (i, node) in nodes.iter().enumerate() {
-            if heights[i] < h {
-                continue;
+    // Each node's blocks are read once, each against the first block seen
+    // at its height, and its certificate against the validator set of that
+    // height (more than 2/3 of its power).
+    for (i, node) in nodes.iter().enumerate() {
+        while w.agreed_upto[i] < heights[i] {
+            let h = w.agreed_upto[i] + 1;
+            let Ok(Some(block)) = node.ledger.block(h) else { break };
+            match (node.ledger.certificate(h), node.ledger.validators_at(h)) {
+                (Ok(Some(cert)), Ok(set)) => {
+                    if let Err(e) = cert.verify_commit(&chain_id, &set, &block.header) {
+                        w.violate(Violation::Certificate { node: i, height: h, why: e.to_string() });
+                    }
+                }
+                (c, s) => {
+                    let why = format!("certificate {:?}, validator set {:?}", c.map(|c| c.is_some()), s.map(|_| ()));
+                    w.violate(Violation::Certificate { node: i, height: h, why });
+                }
             }
-            let Ok(Some(block)) = node.ledger.block(h) else { continue };
             let id = block.id();
-            match seen {
-                Some(s) if s != id => {
+            match w.agreed.get(&h) {
+                Some(s) if *s != id => {
                     if !w.violations.contains(&Violation::Disagreement { height: h }) {
                         w.violate(Violation::Disagreement { height: h });
                     }
                 }
-                _ => seen = Some(id),
+                Some(_) => {}
+                None => {
+                    w.agreed.insert(h, id);
+                }
             }
-        }
-    }
-    // Certificates of the newest block of each node.
-    for (i, node) in nodes.iter().enumerate() {
-        let h = heights[i];
-        if h == 0 {
-            continue;
-        }
-        let (Ok(Some(block)), Ok(Some(cert)), Ok(set)) =
-            (node.ledger.block(h), node.ledger.certificate(h), node.ledger.validators_at(h))
-        else {
-            continue;
-        };
-        if let Err(e) = cert.verify_commit(&chain_id, &set, &block.header) {
-            w.violate(Violation::Certificate { node: i, height: h, why: e.to_string() });
+            w.agreed_upto[i] = h;
         }
     }
     // Equal state roots at equal heights.
@@ -1079,5 +1244,9 @@ fn start_time_far() -> Instant {
 }
 
 pub mod byzantine;
+mod absence;
+mod faults;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_faults;

@@ -561,6 +561,10 @@ pub enum StateError {
     /// (feature `fault-injection`, tests only); never raised otherwise.
     #[error("injected storage fault while reading {cf}")]
     InjectedFault { cf: &'static str },
+    /// A failed batch write injected by [`crate::Ledger::inject_write_faults`]
+    /// (feature `fault-injection`, tests only; a full disk); never raised otherwise.
+    #[error("injected storage fault while writing a batch (no space left on device)")]
+    InjectedWriteFault,
     /// Genesis not applied yet.
     #[error("genesis has not been applied")]
     NoGenesis,
@@ -600,6 +604,7 @@ impl StateError {
             | StateError::BadIndexKey { .. }
             | StateError::Jmt { .. }
             | StateError::InjectedFault { .. }
+            | StateError::InjectedWriteFault
             | StateError::NoGenesis => true,
             StateError::Block(b) => b.is_fault(),
             StateError::NonceOverflow { .. }

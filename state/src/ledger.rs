@@ -528,6 +528,33 @@ impl Ledger {
         self.store.read_faults_left()
     }
 
+    /// Makes the next `writes` batch writes (a block's commit) fail as a full
+    /// disk would ([`StateError::InjectedWriteFault`]); nothing of the batch
+    /// is written. Tests of storage-fault handling.
+    #[cfg(feature = "fault-injection")]
+    pub fn inject_write_faults(&self, writes: u64) {
+        self.store.inject_write_faults(writes);
+    }
+
+    /// Injected write faults not yet raised.
+    #[cfg(feature = "fault-injection")]
+    pub fn write_faults_left(&self) -> u64 {
+        self.store.write_faults_left()
+    }
+
+    /// While `paused`, no injected fault is raised or used up (a test
+    /// harness reading the ledger between steps of the node under test).
+    #[cfg(feature = "fault-injection")]
+    pub fn pause_faults(&self, paused: bool) {
+        self.store.pause_faults(paused);
+    }
+
+    /// Injected faults (reads and writes) raised so far.
+    #[cfg(feature = "fault-injection")]
+    pub fn faults_raised(&self) -> u64 {
+        self.store.faults_raised()
+    }
+
     /// Writes an executed block with its certificate in ONE synced batch:
     /// state, JMT nodes, block, certificate, receipts, tx index, query indexes,
     /// height and last block hash.

@@ -75,12 +75,19 @@ pub struct Store {
     faults: Faults,
 }
 
-/// Reads to let pass, then reads to fail ([`Store::inject_read_faults_after`]).
+/// Injected storage faults (feature `fault-injection`, tests only): reads
+/// to let pass, then reads to fail ([`Store::inject_read_faults_after`]);
+/// whole-batch writes to fail ([`Store::inject_write_faults`]); a pause
+/// switch for a test harness that reads the store itself; a count of the
+/// faults raised.
 #[cfg(feature = "fault-injection")]
 #[derive(Default)]
 struct Faults {
     skip: std::sync::atomic::AtomicU64,
     fail: std::sync::atomic::AtomicU64,
+    fail_writes: std::sync::atomic::AtomicU64,
+    paused: std::sync::atomic::AtomicBool,
+    raised: std::sync::atomic::AtomicU64,
 }
 
 #[cfg(feature = "fault-injection")]
@@ -88,13 +95,31 @@ impl Faults {
     fn take(&self, cf: &'static str) -> Result<()> {
         use std::sync::atomic::Ordering;
         let dec = |n: u64| n.checked_sub(1);
-        if self.fail.load(Ordering::SeqCst) == 0
+        if self.paused.load(Ordering::SeqCst)
+            || self.fail.load(Ordering::SeqCst) == 0
             || self.skip.fetch_update(Ordering::SeqCst, Ordering::SeqCst, dec).is_ok()
         {
             return Ok(());
         }
         match self.fail.fetch_update(Ordering::SeqCst, Ordering::SeqCst, dec) {
-            Ok(_) => Err(StateError::InjectedFault { cf }),
+            Ok(_) => {
+                self.raised.fetch_add(1, Ordering::SeqCst);
+                Err(StateError::InjectedFault { cf })
+            }
+            Err(_) => Ok(()),
+        }
+    }
+
+    fn take_write(&self) -> Result<()> {
+        use std::sync::atomic::Ordering;
+        if self.paused.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        match self.fail_writes.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)) {
+            Ok(_) => {
+                self.raised.fetch_add(1, Ordering::SeqCst);
+                Err(StateError::InjectedWriteFault)
+            }
             Err(_) => Ok(()),
         }
     }
@@ -243,6 +268,34 @@ impl Store {
         self.faults.fail.load(std::sync::atomic::Ordering::SeqCst)
     }
 
+    /// Makes the next `writes` calls of [`Store::write`] fail with
+    /// [`StateError::InjectedWriteFault`] before anything reaches the
+    /// database, as a full disk would (ENOSPC: the batch is refused whole).
+    /// Replaces any earlier write injection.
+    #[cfg(feature = "fault-injection")]
+    pub fn inject_write_faults(&self, writes: u64) {
+        self.faults.fail_writes.store(writes, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Injected write faults not yet raised.
+    #[cfg(feature = "fault-injection")]
+    pub fn write_faults_left(&self) -> u64 {
+        self.faults.fail_writes.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// While `paused`, no injected fault is raised and none is used up: a
+    /// test harness reads the store between the steps of the code under test.
+    #[cfg(feature = "fault-injection")]
+    pub fn pause_faults(&self, paused: bool) {
+        self.faults.paused.store(paused, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Injected faults (reads and writes) raised so far.
+    #[cfg(feature = "fault-injection")]
+    pub fn faults_raised(&self) -> u64 {
+        self.faults.raised.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// The JMT update of one block's state writes at `version` (SPEC §10).
     ///
     /// A block that deletes no state key takes the tree's batch insertion
@@ -310,6 +363,8 @@ impl Store {
 
     /// Writes a batch with `sync = true` (SPEC §8 atomic per block).
     pub fn write(&self, batch: Batch) -> Result<()> {
+        #[cfg(feature = "fault-injection")]
+        self.faults.take_write()?;
         let mut wb = WriteBatch::default();
         for (cf, k, v) in batch.ops {
             let h = self.handle(cf)?;

@@ -134,6 +134,8 @@ fn deps(h: &Harness, store: MemStore, net: Arc<dyn Transport>) -> (DriverDeps, A
         security: security.clone(),
         safety: Box::new(store),
         blocking: Blocking::Inline,
+        clock: Arc::new(crate::SystemClock),
+        storage_retry: crate::driver::StorageRetry::default(),
         fresh_home: true,
     };
     (d, metrics, security)

@@ -3,7 +3,7 @@
 use super::*;
 
 /// Runs `scenario` over the seeds and panics with the first failure's report.
-fn run_seeds(scenario: Scenario, default: u64) -> Vec<Outcome> {
+pub(super) fn run_seeds(scenario: Scenario, default: u64) -> Vec<Outcome> {
     let mut out = Vec::new();
     for seed in seeds(default) {
         let started = std::time::Instant::now();
