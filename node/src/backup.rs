@@ -403,7 +403,7 @@ pub fn restore(dir: &Path, home: &Home, force: bool) -> Result<Restored, BackupE
     }
     let manifest = verify(dir)?;
     if home.genesis().exists() {
-        let g = crate::node::load_genesis(&home.genesis())
+        let g = crate::home::load_genesis(&home.genesis())
             .map_err(|e| BackupError::Manifest { path: home.genesis().display().to_string(), why: format!("{e:#}") })?;
         if g.hash() != manifest.ledger.genesis_hash {
             return Err(BackupError::GenesisMismatch {
@@ -869,7 +869,7 @@ mod tests {
         crate::devnet::write_testnet(dir, &opts).unwrap();
         let home = crate::devnet::node_home(dir, 0);
         let ledger = Ledger::open(&home.ledger()).unwrap();
-        ledger.init_genesis(&crate::node::load_genesis(&home.genesis()).unwrap()).unwrap();
+        ledger.init_genesis(&crate::home::load_genesis(&home.genesis()).unwrap()).unwrap();
         (home, ledger)
     }
 
