@@ -52,6 +52,8 @@
 //! ```
 
 pub mod amount;
+/// The load generator behind `tamga bench` (the `cli` feature).
+#[cfg(feature = "cli")]
 pub mod bench;
 mod client;
 pub mod error;
