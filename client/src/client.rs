@@ -20,12 +20,9 @@ use tamga_types::{
 
 use crate::error::{ApiError, ClientError, TermsError};
 use crate::wire::{
-    AccountView, Health, ProofAnswer, RawBlockAnswer, ReceiptsAnswer, SecurityPage, StateProof, SubmitAnswer,
-    SubmitBatchAnswer, TxAnswer, ValidatorsView,
+    AccountView, BundleAnswer, Health, ProofAnswer, RawBlockAnswer, ReceiptsAnswer, SecurityPage, StateProof,
+    SubmitAnswer, SubmitBatchAnswer, SubmitBody, TxAnswer, ValidatorsView, TX_COMMITTED, TX_PENDING,
 };
-
-/// Most transactions in one `POST /v1/txs` batch (the node refuses more).
-pub const MAX_BATCH: usize = 1000;
 
 /// Which block to fetch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -303,15 +300,15 @@ impl Client {
 
     /// `POST /v1/txs` with already encoded bytes.
     pub async fn submit_raw(&self, bytes: &[u8]) -> Result<Hash, ClientError> {
-        let a: SubmitAnswer = self.post("/v1/txs", &serde_json::json!({ "tx": hex::encode(bytes) })).await?;
+        let a: SubmitAnswer = self.post("/v1/txs", &SubmitBody { tx: Some(hex::encode(bytes)), txs: None }).await?;
         Ok(a.hash)
     }
 
-    /// `POST /v1/txs` with a batch (at most [`MAX_BATCH`]): one result per
+    /// `POST /v1/txs` with a batch (at most [`crate::MAX_BATCH`]): one result per
     /// transaction, in order. The outer error is for the request as a whole.
     pub async fn submit_batch(&self, txs: &[SignedTransaction]) -> Result<Vec<Result<Hash, ApiError>>, ClientError> {
         let hexes: Vec<String> = txs.iter().map(|t| hex::encode(t.encode())).collect();
-        let a: SubmitBatchAnswer = self.post("/v1/txs", &serde_json::json!({ "txs": hexes })).await?;
+        let a: SubmitBatchAnswer = self.post("/v1/txs", &SubmitBody { tx: None, txs: Some(hexes) }).await?;
         if a.results.len() != txs.len() {
             return Err(ClientError::Decode {
                 url: self.url("/v1/txs"),
@@ -347,8 +344,8 @@ impl Client {
             return Err(bad(format!("answer is about {}", a.hash)));
         }
         match a.status.as_str() {
-            "pending" => Ok(TxStatus::Pending),
-            "committed" => {
+            TX_PENDING => Ok(TxStatus::Pending),
+            TX_COMMITTED => {
                 let raw = a.raw.ok_or_else(|| bad("committed answer without `raw`".into()))?;
                 let bytes = hex::decode(&raw).map_err(|e| bad(format!("raw: {e}")))?;
                 let tx = SignedTransaction::decode(&bytes).map_err(|e| bad(e.to_string()))?;
@@ -531,10 +528,6 @@ impl Client {
     /// transaction (`docs/receipt-format.md`), decoded and checked to be
     /// about `hash`. Not verified: call [`crate::bundle::verify_bundle`].
     pub async fn receipt_bundle(&self, hash: &Hash) -> Result<crate::bundle::ReceiptBundle, ClientError> {
-        #[derive(serde::Deserialize)]
-        struct BundleAnswer {
-            raw: String,
-        }
         let path = format!("/v1/txs/{hash}/bundle");
         let url = self.url(&path);
         let a: BundleAnswer = self.get(&path, &[]).await?;

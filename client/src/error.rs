@@ -4,37 +4,11 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use tamga_types::Hash;
 
-/// An error answer of the node: `{"code", "message", "field"}` plus the HTTP status.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[error("HTTP {status} {code}: {message}")]
-pub struct ApiError {
-    /// HTTP status code (400, 404, 409, 413, 429, 500, 503, …).
-    #[serde(default)]
-    pub status: u16,
-    /// Stable machine-readable code (`TX_NOT_FOUND`, `STALE_NONCE`, …; see `docs/api.md`).
-    pub code: String,
-    /// Human explanation.
-    pub message: String,
-    /// The request field or query parameter at fault, if one is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-}
-
-impl ApiError {
-    /// Whether the same request may succeed later: back-pressure (429), an
-    /// unavailable node (502, 503, 504).
-    pub fn is_transient(&self) -> bool {
-        matches!(self.status, 429 | 502 | 503 | 504)
-    }
-
-    /// True for a 404 answer.
-    pub fn is_not_found(&self) -> bool {
-        self.status == 404
-    }
-}
+/// An error answer of the node: the API's error body
+/// ([`tamga_contract::ErrorBody`]) with the HTTP status of the answer.
+pub use tamga_contract::ErrorBody as ApiError;
 
 /// Everything that can go wrong talking to a node.
 #[derive(Debug, thiserror::Error)]
@@ -136,13 +110,5 @@ mod tests {
         assert!(!ClientError::Decode { url: "u".into(), reason: "r".into() }.is_transient());
         let t = ClientError::Timeout { hash: Hash::ZERO, waited: Duration::from_secs(1), last_seen: "pending" };
         assert!(t.is_transient());
-    }
-
-    #[test]
-    fn error_body_decodes_without_status_and_field() {
-        let e: ApiError = serde_json::from_str(r#"{"code":"TX_NOT_FOUND","message":"no such tx"}"#).unwrap();
-        assert_eq!(e.code, "TX_NOT_FOUND");
-        assert_eq!(e.field, None);
-        assert_eq!(e.status, 0);
     }
 }

@@ -52,19 +52,22 @@
 //! ```
 
 pub mod amount;
+/// The load generator behind `tamga bench` (the `cli` feature).
+#[cfg(feature = "cli")]
 pub mod bench;
-pub mod bundle;
 mod client;
 pub mod error;
-pub mod export;
 pub mod keyfile;
 pub mod light;
-pub mod render;
-pub mod wire;
 
-pub use client::{mining_query, BlockAt, Client, TxStatus, MAX_BATCH};
+/// The formats the client shares with the node, defined once in
+/// `tamga-contract`: answer bodies, receipt bundles, issuer exports and the
+/// rendering verification shows.
+pub use tamga_contract::{bundle, export, render, wire};
+
+pub use client::{mining_query, BlockAt, Client, TxStatus};
 pub use error::{ApiError, ClientError, TermsError};
-pub use wire::{AccountView, Health, SecurityPage, StateProof, SubmitItem, ValidatorsView};
+pub use wire::{AccountView, Health, SecurityPage, StateProof, SubmitItem, ValidatorsView, MAX_BATCH};
 
 use tamga_types::{ChainId, Memo, Payload, SignedTransaction, SigningKey, Transaction};
 

@@ -24,6 +24,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
+use tamga_contract::devnet::{DevnetKeys, DevnetManifest, DevnetNode, MANIFEST};
+use tamga_contract::wire::Health;
 use tamga_genesis::{Testnet, TestnetOptions};
 
 use crate::config::Config;
@@ -34,62 +36,14 @@ pub fn node_home(dir: &Path, i: usize) -> Home {
     Home::new(dir.join(format!("node{i}")))
 }
 
-/// `DIR/devnet.json`: what tools (`tamga bench`, scripts) need to find the
-/// nodes and the funded keys.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct DevnetManifest {
-    /// Chain id.
-    pub chain_id: String,
-    /// The funded class.
-    pub class_id: u64,
-    /// Its symbol.
-    pub class_symbol: String,
-    /// Its decimals.
-    pub decimals: u8,
-    /// Base units of the class each user holds at genesis (decimal string: u128).
-    pub mint_amount: String,
-    /// The nodes.
-    pub nodes: Vec<DevnetNode>,
-    /// Key files, relative to the directory.
-    pub keys: DevnetKeys,
-}
-
-/// A node in [`DevnetManifest`].
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct DevnetNode {
-    /// Validator index.
-    pub index: usize,
-    /// Node home, relative to the directory.
-    pub home: String,
-    /// API base URL.
-    pub api: String,
-    /// libp2p listen address.
-    pub p2p: String,
-}
-
-/// Key files in [`DevnetManifest`].
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct DevnetKeys {
-    /// Regulator (both scopes).
-    pub regulator: String,
-    /// Issuer of the funded class.
-    pub issuer: String,
-    /// Miner, operator of the validators.
-    pub miner: String,
-    /// Number of funded users.
-    pub users: usize,
-    /// Key file of user i: `{:04}` replaced by i with four digits.
-    pub user_pattern: String,
-}
-
 /// The manifest of a generated testnet.
 pub fn manifest(t: &Testnet) -> DevnetManifest {
     DevnetManifest {
         chain_id: t.genesis.chain_id.clone(),
         class_id: tamga_genesis::testnet::BOOTSTRAP_CLASS.0,
-        class_symbol: tamga_genesis::testnet::BOOTSTRAP_SYMBOL.to_owned(),
-        decimals: tamga_genesis::testnet::BOOTSTRAP_DECIMALS,
-        mint_amount: t.mint_amount.to_string(),
+        class_symbol: Some(tamga_genesis::testnet::BOOTSTRAP_SYMBOL.to_owned()),
+        decimals: Some(tamga_genesis::testnet::BOOTSTRAP_DECIMALS),
+        mint_amount: t.mint_amount,
         nodes: t
             .validators
             .iter()
@@ -98,13 +52,13 @@ pub fn manifest(t: &Testnet) -> DevnetManifest {
                 index: i,
                 home: format!("node{i}"),
                 api: format!("http://{}", v.api_address),
-                p2p: v.p2p_address.clone(),
+                p2p: Some(v.p2p_address.clone()),
             })
             .collect(),
         keys: DevnetKeys {
-            regulator: "keys/regulator.key".into(),
-            issuer: "keys/issuer.key".into(),
-            miner: "keys/miner.key".into(),
+            regulator: Some("keys/regulator.key".into()),
+            issuer: Some("keys/issuer.key".into()),
+            miner: Some("keys/miner.key".into()),
             users: t.participants.len(),
             user_pattern: "keys/user-{:04}.key".into(),
         },
@@ -147,7 +101,7 @@ pub fn write_testnet(dir: &Path, options: &TestnetOptions) -> anyhow::Result<Tes
     }
     let mut json = serde_json::to_string_pretty(&manifest(&t))?;
     json.push('\n');
-    write_atomic(&dir.join("devnet.json"), json.as_bytes(), 0o644)?;
+    write_atomic(&dir.join(MANIFEST), json.as_bytes(), 0o644)?;
     Ok(t)
 }
 
@@ -414,8 +368,9 @@ pub async fn run_devnet(dir: PathBuf, o: DevnetOptions) -> anyhow::Result<()> {
         dir.display(),
         testnet.participants.len().saturating_sub(1)
     );
-    println!("  class     {} (id {}), {} base units per user", m.class_symbol, m.class_id, m.mint_amount);
-    println!("  manifest  {}", dir.join("devnet.json").display());
+    let symbol = m.class_symbol.as_deref().unwrap_or("?");
+    println!("  class     {symbol} (id {}), {} base units per user", m.class_id, m.mint_amount);
+    println!("  manifest  {}", dir.join(MANIFEST).display());
     if o.init_only {
         for (i, node) in m.nodes.iter().enumerate() {
             println!("node{i} api={} run: tamgad start --home {}", node.api, node_home(&dir, i).root().display());
@@ -427,9 +382,8 @@ pub async fn run_devnet(dir: PathBuf, o: DevnetOptions) -> anyhow::Result<()> {
     for (i, node) in m.nodes.iter().enumerate() {
         println!("node{i} api={} log={}", node.api, node_home(&dir, i).root().join("node.log").display());
     }
-    let client = tamga_client::Client::new(m.nodes[0].api.clone())?;
     let started = tokio::select! {
-        r = wait_for_height(&client, 1, Duration::from_secs(60)) => Some(r),
+        r = wait_for_height(&m.nodes[0].api, 1, Duration::from_secs(60)) => Some(r),
         _ = crate::node::shutdown_signal() => None,
     };
     match started {
@@ -468,11 +422,13 @@ pub async fn run_devnet(dir: PathBuf, o: DevnetOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn wait_for_height(client: &tamga_client::Client, height: u64, timeout: Duration) -> anyhow::Result<()> {
+/// Waits until the node at `api` reports a block at `height` on `GET /health`.
+async fn wait_for_height(api: &str, height: u64, timeout: Duration) -> anyhow::Result<()> {
     let deadline = Instant::now() + timeout;
     loop {
-        if let Ok(s) = client.status().await {
-            if s.height >= height {
+        let attempt = tokio::time::timeout(Duration::from_secs(2), health_height(api)).await;
+        if let Ok(Ok(h)) = attempt {
+            if h >= height {
                 return Ok(());
             }
         }
@@ -481,6 +437,30 @@ async fn wait_for_height(client: &tamga_client::Client, height: u64, timeout: Du
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+}
+
+/// Largest `GET /health` answer read, headers included (the body is a few dozen bytes).
+const MAX_HEALTH_ANSWER: u64 = 16 * 1024;
+
+/// The height the node at `api` (`http://host:port`) reports on `GET /health`:
+/// one HTTP/1.1 request on a fresh connection that the node closes after
+/// answering (the node carries no HTTP client).
+async fn health_height(api: &str) -> anyhow::Result<u64> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = api.strip_prefix("http://").with_context(|| format!("{api:?} is not an http:// URL"))?;
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    let request = format!("GET /health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await?;
+    let mut answer = Vec::new();
+    stream.take(MAX_HEALTH_ANSWER).read_to_end(&mut answer).await?;
+    let text = String::from_utf8_lossy(&answer);
+    let (head, body) = text.split_once("\r\n\r\n").with_context(|| format!("{api}/health: no complete answer"))?;
+    let status = head.lines().next().unwrap_or_default();
+    if status.split_whitespace().nth(1) != Some("200") {
+        bail!("{api}/health answered {status:?}");
+    }
+    let health: Health = serde_json::from_str(body).with_context(|| format!("{api}/health: body {body:?}"))?;
+    Ok(health.height)
 }
 
 #[cfg(test)]

@@ -72,7 +72,7 @@ use tokio::sync::{broadcast, mpsc, watch};
 use tokio::time::Instant;
 use tracing::{debug, error, info, warn};
 
-use crate::api::CommittedBlock;
+use crate::committed::CommittedBlock;
 use crate::config::ConsensusConfig;
 use crate::home::{peer_id_of, Home};
 use crate::mempool::Mempool;

@@ -211,6 +211,13 @@ pub fn peer_id_of(key: &tamga_types::PublicKey) -> Option<libp2p::PeerId> {
     Some(libp2p::PeerId::from_public_key(&libp2p::identity::PublicKey::from(pk)))
 }
 
+/// Reads and validates `genesis.json` (a home's [`Home::genesis`]).
+pub fn load_genesis(path: &Path) -> anyhow::Result<tamga_types::Genesis> {
+    use anyhow::Context;
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    tamga_genesis::parse(&text).with_context(|| format!("invalid genesis file {}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

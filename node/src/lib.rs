@@ -33,6 +33,7 @@ pub mod api;
 pub mod backup;
 #[cfg(feature = "byzantine")]
 pub mod byzantine;
+pub mod committed;
 pub mod config;
 pub mod devnet;
 pub mod driver;

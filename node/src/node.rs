@@ -1,32 +1,25 @@
 //! `tamgad start`: wires config, keys, genesis, ledger, mempool, network,
 //! driver and API together and runs until Ctrl-C or SIGTERM.
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use tamga_state::Ledger;
 use tamga_types::views::NodeStatus;
-use tamga_types::{Genesis, PublicKey};
+use tamga_types::PublicKey;
 use tokio::sync::{mpsc, watch};
 use tracing::info;
 
 use crate::admission::{AdmissionPool, ADMISSION_NICE};
 use crate::config::Config;
 use crate::driver::{Blocking, Driver, DriverDeps, LedgerChain};
-use crate::home::{libp2p_keypair, peer_id_of, read_key, Home};
+use crate::home::{libp2p_keypair, load_genesis, peer_id_of, read_key, Home};
 use crate::mempool::{ChainView, Mempool, MempoolLimits, TxGateway};
 use crate::metrics::Metrics;
 use crate::network::{self, NetworkDeps, NetworkSettings};
 use crate::safety::FileSafetyStore;
 use crate::security::{SecurityEvent, SecurityLog};
-
-/// Reads and validates `genesis.json`.
-pub fn load_genesis(path: &Path) -> anyhow::Result<Genesis> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    tamga_genesis::parse(&text).with_context(|| format!("invalid genesis file {}", path.display()))
-}
 
 /// Installs the tracing subscriber (`RUST_LOG` overrides the config filter).
 pub fn init_logging(cfg: &crate::config::LogConfig) {

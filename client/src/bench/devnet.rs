@@ -13,14 +13,16 @@
 //! DIR/<node home>/tamgad.pid the node's pid while it runs (CPU and RSS)
 //! ```
 //!
-//! The manifest is read field by field from a JSON value rather than through
-//! a derived struct, so that an error names the exact field at fault
-//! (`keys.user_pattern`), and unknown fields are ignored (the file may grow).
+//! The manifest format and its reader are the contract's
+//! ([`tamga_contract::devnet`]); this module resolves its paths against the
+//! devnet home and reads the key files.
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
 use tamga_types::{ClassId, SigningKey};
+
+use tamga_contract::devnet::DevnetManifest;
+use tamga_contract::devnet::{user_file_name, MANIFEST};
 
 use super::BenchError;
 use crate::keyfile::read_key_file;
@@ -79,9 +81,6 @@ pub struct Devnet {
     pub keys: DevnetKeys,
 }
 
-/// The manifest's file name inside a devnet home.
-pub const MANIFEST: &str = "devnet.json";
-
 impl Devnet {
     /// Reads `dir/devnet.json`.
     pub fn read(dir: &Path) -> Result<Devnet, BenchError> {
@@ -98,63 +97,31 @@ impl Devnet {
 
     /// Parses the manifest's text; `file` names it in errors, paths resolve against `dir`.
     pub fn parse(dir: &Path, file: &str, text: &str) -> Result<Devnet, BenchError> {
-        let v: Value = serde_json::from_str(text).map_err(|e| BenchError::Manifest {
+        let m = DevnetManifest::parse(text).map_err(|e| BenchError::Manifest {
             file: file.into(),
-            field: "(file)".into(),
-            reason: e.to_string(),
+            field: e.field,
+            reason: e.reason,
         })?;
-        let m = Fields { file, root: &v };
-        let chain_id = m.string(&["chain_id"])?;
-        let class_id = ClassId(m.uint(&["class_id"])?);
-        let class_symbol = m.opt(&["class_symbol"]).map(|_| m.string(&["class_symbol"])).transpose()?;
-        let decimals = match m.opt(&["decimals"]) {
-            None => None,
-            Some(_) => {
-                Some(u8::try_from(m.uint(&["decimals"])?).map_err(|_| m.bad(&["decimals"], "above 255".into()))?)
-            }
-        };
-        let mint_amount = m.amount(&["mint_amount"])?;
-        let nodes_v = m.get(&["nodes"])?.as_array().ok_or_else(|| m.bad(&["nodes"], "not an array".into()))?;
-        if nodes_v.is_empty() {
-            return Err(m.bad(&["nodes"], "is empty".into()));
-        }
-        let mut nodes = Vec::with_capacity(nodes_v.len());
-        for (i, n) in nodes_v.iter().enumerate() {
-            let f = Fields { file, root: n };
-            let at = |name: &str| format!("nodes[{i}].{name}");
-            let index = match f.opt(&["index"]) {
-                None => i,
-                Some(_) => usize::try_from(f.uint(&["index"]).map_err(|e| e.at(&at("index")))?)
-                    .map_err(|_| m.bad(&["nodes"], format!("nodes[{i}].index is too large")))?,
-            };
-            let home = f.string(&["home"]).map_err(|e| e.at(&at("home")))?;
-            let api = f.string(&["api"]).map_err(|e| e.at(&at("api")))?;
-            if !(api.starts_with("http://") || api.starts_with("https://")) {
-                return Err(BenchError::Manifest {
-                    file: file.into(),
-                    field: at("api"),
-                    reason: format!("{api:?} is not an http:// URL"),
-                });
-            }
-            nodes.push(DevnetNode { index, home: dir.join(home), api: api.trim_end_matches('/').to_owned() });
-        }
-        let key_path = |name: &str| -> Result<Option<PathBuf>, BenchError> {
-            match m.opt(&["keys", name]) {
-                None => Ok(None),
-                Some(_) => Ok(Some(dir.join(m.string(&["keys", name])?))),
-            }
-        };
+        let nodes =
+            m.nodes.into_iter().map(|n| DevnetNode { index: n.index, home: dir.join(n.home), api: n.api }).collect();
+        let key_path = |p: Option<String>| p.map(|p| dir.join(p));
         let keys = DevnetKeys {
-            regulator: key_path("regulator")?,
-            issuer: key_path("issuer")?,
-            miner: key_path("miner")?,
-            users: usize::try_from(m.uint(&["keys", "users"])?)
-                .map_err(|_| m.bad(&["keys", "users"], "too large".into()))?,
-            user_pattern: m.string(&["keys", "user_pattern"])?,
+            regulator: key_path(m.keys.regulator),
+            issuer: key_path(m.keys.issuer),
+            miner: key_path(m.keys.miner),
+            users: m.keys.users,
+            user_pattern: m.keys.user_pattern,
         };
-        // Check the pattern now, so a bad one fails before any work.
-        user_file_name(&keys.user_pattern, 0).map_err(|reason| m.bad(&["keys", "user_pattern"], reason))?;
-        Ok(Devnet { dir: dir.to_owned(), chain_id, class_id, class_symbol, decimals, mint_amount, nodes, keys })
+        Ok(Devnet {
+            dir: dir.to_owned(),
+            chain_id: m.chain_id,
+            class_id: ClassId(m.class_id),
+            class_symbol: m.class_symbol,
+            decimals: m.decimals,
+            mint_amount: m.mint_amount,
+            nodes,
+            keys,
+        })
     }
 
     /// The path of user key `i`.
@@ -182,89 +149,6 @@ impl Devnet {
             reason: "missing (the chosen --mix needs this key)".into(),
         })?;
         Ok(read_key_file(path)?)
-    }
-}
-
-/// Expands a `{}` / `{:0N}` placeholder with `i` (`user-{:04}.key`, 7 → `user-0007.key`).
-pub fn user_file_name(pattern: &str, i: usize) -> Result<String, String> {
-    let open = pattern.find('{').ok_or_else(|| format!("{pattern:?} has no {{}} placeholder for the index"))?;
-    let close = pattern[open..].find('}').map(|c| open + c).ok_or_else(|| format!("{pattern:?}: unclosed {{"))?;
-    if pattern[close + 1..].contains('{') {
-        return Err(format!("{pattern:?} has more than one placeholder"));
-    }
-    let spec = &pattern[open + 1..close];
-    let width = match spec {
-        "" => 0,
-        s => {
-            let w = s
-                .strip_prefix(":0")
-                .ok_or_else(|| format!("{pattern:?}: placeholder {{{spec}}} is not {{}} or {{:0N}}"))?;
-            w.parse::<usize>().map_err(|_| format!("{pattern:?}: placeholder {{{spec}}} is not {{}} or {{:0N}}"))?
-        }
-    };
-    Ok(format!("{}{:0width$}{}", &pattern[..open], i, &pattern[close + 1..]))
-}
-
-/// Field access with errors that name the file and the dotted field path.
-struct Fields<'a> {
-    file: &'a str,
-    root: &'a Value,
-}
-
-impl Fields<'_> {
-    fn name(path: &[&str]) -> String {
-        path.join(".")
-    }
-
-    fn bad(&self, path: &[&str], reason: String) -> BenchError {
-        BenchError::Manifest { file: self.file.into(), field: Self::name(path), reason }
-    }
-
-    fn opt(&self, path: &[&str]) -> Option<&Value> {
-        let mut v = self.root;
-        for p in path {
-            v = v.get(p)?;
-        }
-        (!v.is_null()).then_some(v)
-    }
-
-    fn get(&self, path: &[&str]) -> Result<&Value, BenchError> {
-        self.opt(path).ok_or_else(|| self.bad(path, "missing".into()))
-    }
-
-    fn string(&self, path: &[&str]) -> Result<String, BenchError> {
-        let v = self.get(path)?;
-        match v.as_str() {
-            Some(s) if !s.is_empty() => Ok(s.to_owned()),
-            Some(_) => Err(self.bad(path, "is empty".into())),
-            None => Err(self.bad(path, format!("expected a string, found {v}"))),
-        }
-    }
-
-    fn uint(&self, path: &[&str]) -> Result<u64, BenchError> {
-        let v = self.get(path)?;
-        v.as_u64().ok_or_else(|| self.bad(path, format!("expected a non-negative integer, found {v}")))
-    }
-
-    /// A u128 amount: a decimal string (as written) or, leniently, a JSON integer.
-    fn amount(&self, path: &[&str]) -> Result<u128, BenchError> {
-        let v = self.get(path)?;
-        let parsed = match v {
-            Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s.parse::<u128>().ok(),
-            Value::Number(n) => n.as_u64().map(u128::from),
-            _ => None,
-        };
-        parsed.ok_or_else(|| self.bad(path, format!("expected a decimal string of base units, found {v}")))
-    }
-}
-
-impl BenchError {
-    /// Re-targets a manifest error at a field of a nested object.
-    fn at(self, field: &str) -> BenchError {
-        match self {
-            BenchError::Manifest { file, reason, .. } => BenchError::Manifest { file, field: field.into(), reason },
-            e => e,
-        }
     }
 }
 
@@ -312,54 +196,15 @@ mod tests {
     }
 
     #[test]
-    fn missing_fields_are_named() {
-        let mut v: Value = serde_json::from_str(GOOD).unwrap();
-        v.as_object_mut().unwrap().remove("chain_id");
-        assert_eq!(field_of(parse(&v.to_string()).unwrap_err()).0, "chain_id");
-        let mut v: Value = serde_json::from_str(GOOD).unwrap();
-        v["keys"].as_object_mut().unwrap().remove("user_pattern");
-        let (field, reason) = field_of(parse(&v.to_string()).unwrap_err());
-        assert_eq!((field.as_str(), reason.as_str()), ("keys.user_pattern", "missing"));
-        let mut v: Value = serde_json::from_str(GOOD).unwrap();
+    fn manifest_errors_name_the_file_and_the_field() {
+        let mut v: serde_json::Value = serde_json::from_str(GOOD).unwrap();
         v["nodes"][1].as_object_mut().unwrap().remove("api");
         assert_eq!(field_of(parse(&v.to_string()).unwrap_err()).0, "nodes[1].api");
-        // Optional ones may go.
-        let mut v: Value = serde_json::from_str(GOOD).unwrap();
-        for k in ["class_symbol", "decimals"] {
-            v.as_object_mut().unwrap().remove(k);
-        }
+        v = serde_json::from_str(GOOD).unwrap();
         v["keys"].as_object_mut().unwrap().remove("miner");
         let d = parse(&v.to_string()).unwrap();
-        assert_eq!((d.decimals, d.keys.miner.clone()), (None, None));
+        assert_eq!(d.keys.miner, None);
         assert!(d.read_role_key("miner").unwrap_err().to_string().contains("keys.miner"));
-    }
-
-    #[test]
-    fn bad_values_are_named() {
-        let set = |path: &[&str], val: Value| {
-            let mut v: Value = serde_json::from_str(GOOD).unwrap();
-            let mut t = &mut v;
-            for p in &path[..path.len() - 1] {
-                t = &mut t[*p];
-            }
-            t[path[path.len() - 1]] = val;
-            field_of(parse(&v.to_string()).unwrap_err())
-        };
-        assert_eq!(set(&["mint_amount"], Value::from("12.5")).0, "mint_amount");
-        assert_eq!(set(&["mint_amount"], Value::from("-3")).0, "mint_amount");
-        assert_eq!(set(&["class_id"], Value::from("one")).0, "class_id");
-        assert_eq!(set(&["decimals"], Value::from(300)).0, "decimals");
-        assert_eq!(set(&["keys", "users"], Value::from(-1)).0, "keys.users");
-        assert_eq!(set(&["keys", "user_pattern"], Value::from("keys/user.key")).0, "keys.user_pattern");
-        assert_eq!(set(&["nodes"], Value::Array(vec![])).0, "nodes");
-        let mut v: Value = serde_json::from_str(GOOD).unwrap();
-        v["nodes"][0]["api"] = Value::from("127.0.0.1:8080");
-        assert_eq!(field_of(parse(&v.to_string()).unwrap_err()).0, "nodes[0].api");
-        assert_eq!(field_of(parse("{not json").unwrap_err()).0, "(file)");
-        // A number is accepted for the amount, leniently.
-        let mut v: Value = serde_json::from_str(GOOD).unwrap();
-        v["mint_amount"] = Value::from(5000);
-        assert_eq!(parse(&v.to_string()).unwrap().mint_amount, 5000);
     }
 
     #[test]
@@ -371,17 +216,5 @@ mod tests {
         let e = Devnet::read(&dir).unwrap_err().to_string();
         assert!(e.contains("devnet.json"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn user_file_names() {
-        assert_eq!(user_file_name("keys/user-{:04}.key", 7).unwrap(), "keys/user-0007.key");
-        assert_eq!(user_file_name("keys/user-{:04}.key", 12345).unwrap(), "keys/user-12345.key");
-        assert_eq!(user_file_name("u{}.key", 42).unwrap(), "u42.key");
-        assert_eq!(user_file_name("u{:03}.key", 4).unwrap(), "u004.key");
-        assert!(user_file_name("u{:3}.key", 4).is_err());
-        assert!(user_file_name("u.key", 1).is_err());
-        assert!(user_file_name("u{x}.key", 1).is_err());
-        assert!(user_file_name("u{}{}.key", 1).is_err());
     }
 }

@@ -8,8 +8,9 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
+use tamga_contract::wire::{BlockAnswer, Health, ProofAnswer, RawBlockAnswer, ReceiptsAnswer, ValidatorsView};
 use tamga_types::model::MiningNotification;
-use tamga_types::{Block, Certificate, CertifiedBlock, Hash, Height, Receipt, ValidatorSet};
+use tamga_types::{CertifiedBlock, Hash, Height};
 
 use super::access::{carries_site, may_see_site_address, redact_sites, withhold_raw, Reader};
 use super::error::{ApiError, ApiResult};
@@ -26,7 +27,7 @@ pub async fn status(State(ctx): State<ApiContext>) -> Response {
 /// `GET /health`: 200 while the ledger answers, 503 otherwise.
 pub async fn health(State(ctx): State<ApiContext>) -> Response {
     match read(&ctx, |l| Ok(l.height()?)).await {
-        Ok(height) => Json(serde_json::json!({ "status": "ok", "height": height })).into_response(),
+        Ok(height) => Json(Health { status: "ok".into(), height }).into_response(),
         Err(e) => ApiError::t(StatusCode::SERVICE_UNAVAILABLE, "UNHEALTHY", "UNHEALTHY", args!["detail" => e.message])
             .into_response(),
     }
@@ -48,14 +49,6 @@ pub async fn params(State(ctx): State<ApiContext>) -> ApiResult<Response> {
     Ok(Json(read(&ctx, |l| Ok(l.params()?)).await?).into_response())
 }
 
-#[derive(Serialize)]
-struct ValidatorsAnswer {
-    height: Height,
-    total_power: u64,
-    quorum: u64,
-    validators: ValidatorSet,
-}
-
 /// `GET /v1/validators[?height=]`: the set certifying the block at `height`
 /// (default: the next block).
 pub async fn validators(
@@ -75,7 +68,7 @@ pub async fn validators(
             ));
         }
         let set = l.validators_at(height)?;
-        Ok(ValidatorsAnswer { height, total_power: set.total_power(), quorum: set.quorum(), validators: set })
+        Ok(ValidatorsView { height, total_power: set.total_power(), quorum: set.quorum(), validators: set })
     })
     .await?;
     Ok(Json(answer).into_response())
@@ -97,22 +90,6 @@ fn block_height(ctx_height: Height, s: &str) -> ApiResult<Height> {
         ));
     }
     Ok(h)
-}
-
-#[derive(Serialize)]
-struct BlockAnswer {
-    height: Height,
-    hash: Hash,
-    block: Block,
-    certificate: Certificate,
-}
-
-#[derive(Serialize)]
-struct RawBlockAnswer {
-    height: Height,
-    hash: Hash,
-    /// Hex of the borsh encoding of `CertifiedBlock`.
-    raw: String,
 }
 
 #[derive(Clone, Copy)]
@@ -176,12 +153,6 @@ pub async fn block(
     })
 }
 
-#[derive(Serialize)]
-struct ReceiptsAnswer {
-    height: Height,
-    receipts: Vec<Receipt>,
-}
-
 /// `GET /v1/blocks/{height}/receipts`.
 pub async fn receipts(State(ctx): State<ApiContext>, Path(at): Path<String>) -> ApiResult<Response> {
     let answer = read(&ctx, move |l| {
@@ -190,17 +161,6 @@ pub async fn receipts(State(ctx): State<ApiContext>, Path(at): Path<String>) -> 
     })
     .await?;
     Ok(Json(answer).into_response())
-}
-
-#[derive(Serialize)]
-struct ProofAnswer {
-    key: String,
-    height: Height,
-    root: Hash,
-    /// Hex of the borsh-encoded state entry; null when absent.
-    value: Option<String>,
-    /// Hex of the borsh encoding of jmt 0.12 `SparseMerkleProof<Sha256>`.
-    proof: String,
 }
 
 /// `GET /v1/proofs/state?key=<hex logical key>[&height=]` (SPEC §10).

@@ -11,6 +11,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use tamga_contract::ErrorBody;
 use tamga_state::{SignerRefused, StateError};
 use tamga_types::codec::DecodeError;
 use tamga_types::StatelessError;
@@ -37,15 +38,6 @@ pub struct ApiError {
     /// Details the message template names.
     #[serde(skip)]
     pub args: Args,
-}
-
-/// The serialised answer in one language.
-#[derive(Serialize)]
-pub struct Localized<'a> {
-    code: &'static str,
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
 }
 
 impl ApiError {
@@ -117,9 +109,10 @@ impl ApiError {
         render(lang, self.key, &self.args).unwrap_or_else(|| self.message.clone())
     }
 
-    /// The answer body in `lang`.
-    pub fn localized(&self, lang: Lang) -> Localized<'_> {
-        Localized { code: self.code, message: self.message_in(lang), field: self.field.as_deref() }
+    /// The answer body in `lang` (the contract's error body; the status
+    /// travels in the answer's status line).
+    pub fn localized(&self, lang: Lang) -> ErrorBody {
+        ErrorBody { status: 0, code: self.code.to_owned(), message: self.message_in(lang), field: self.field.clone() }
     }
 }
 

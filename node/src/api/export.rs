@@ -23,7 +23,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use tamga_client::export::{
+use tamga_contract::export::{
     write_line, BlockLine, ExportCounts, ExportHeader, ExportLine, HistoryLine, HoldingLine, Proven, EXPORT_FORMAT,
     EXPORT_VERSION,
 };

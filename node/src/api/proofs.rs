@@ -7,10 +7,10 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Serialize;
-use tamga_client::bundle::{
+use tamga_contract::bundle::{
     account_state_key, AccountProof, BlockCommitment, Commitment, ReceiptBundle, ValidatorChange, BUNDLE_VERSION,
 };
+use tamga_contract::wire::BundleAnswer;
 use tamga_state::Ledger;
 use tamga_types::codec::BoundedVec;
 use tamga_types::{Hash, Height};
@@ -20,16 +20,6 @@ use super::error::{ApiError, ApiResult};
 use super::i18n::args;
 use super::query::path_hash;
 use super::{read, ApiContext};
-
-#[derive(Serialize)]
-struct BundleAnswer {
-    hash: Hash,
-    height: Height,
-    /// Size of `raw` in bytes.
-    bytes: usize,
-    /// Hex of the borsh encoding of the bundle: the file `tamga receipt export` writes.
-    raw: String,
-}
 
 /// `GET /v1/txs/{hash}/bundle`.
 pub async fn bundle(State(ctx): State<ApiContext>, reader: Reader, Path(hash): Path<String>) -> ApiResult<Response> {
@@ -110,7 +100,7 @@ fn validator_changes(l: &Ledger, below: Height) -> ApiResult<Vec<ValidatorChange
 
 #[cfg(test)]
 mod tests {
-    use tamga_client::bundle::{verify_bundle, verify_state_proof, ReceiptBundle, SignerParty};
+    use tamga_contract::bundle::{verify_bundle, verify_state_proof, ReceiptBundle, SignerParty};
     use tamga_types::codec::{self, BoundedVec};
     use tamga_types::model::AccountState;
     use tamga_types::{ClassId, PartyId, Payload, ValidatorUpdate};

@@ -8,8 +8,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
-use tamga_types::model::{AccountState, ActivityNotification, MiningNotification};
-use tamga_types::views::{BalanceView, MiningFilter, Page};
+use tamga_contract::wire::AccountView;
+use tamga_types::model::{ActivityNotification, MiningNotification};
+use tamga_types::views::{MiningFilter, Page};
 use tamga_types::{
     Activity, ActivityPhase, ClassId, Date, EscrowId, MiningNotificationId, MiningNotificationKind, PartyId, RecordId,
     Region,
@@ -28,13 +29,6 @@ fn json<T: Serialize>(v: T) -> Response {
     Json(v).into_response()
 }
 
-#[derive(Serialize)]
-struct AccountAnswer {
-    account: AccountState,
-    next_nonce: u64,
-    balances: Vec<BalanceView>,
-}
-
 fn account_missing(key: &tamga_types::PublicKey) -> ApiError {
     ApiError::not_found_t("ACCOUNT_NOT_FOUND", args!["key" => key.to_string()])
 }
@@ -44,7 +38,7 @@ pub async fn account(State(ctx): State<ApiContext>, Path(key): Path<String>) -> 
     let key = path_key(&key)?;
     let a = read(&ctx, move |l| {
         let account = l.account(&key)?.ok_or_else(|| account_missing(&key))?;
-        Ok(AccountAnswer { next_nonce: account.nonce, balances: l.balances(&key)?, account })
+        Ok(AccountView { next_nonce: account.nonce, balances: l.balances(&key)?, account })
     })
     .await?;
     Ok(json(a))

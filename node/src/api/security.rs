@@ -29,6 +29,7 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Serialize;
+use tamga_contract::wire::SecurityPage;
 use tokio::sync::broadcast;
 
 use super::error::{ApiError, ApiResult};
@@ -41,23 +42,6 @@ use crate::security::{Bounds, SecurityEvent, SecurityLog, SecurityRecord, Subscr
 pub const DEFAULT_LIMIT: usize = 100;
 /// Largest `limit`.
 pub const MAX_LIMIT: usize = 1000;
-
-/// The JSON page.
-#[derive(Serialize)]
-struct Page<'a> {
-    /// Records with `seq > after`, oldest first.
-    events: Vec<&'a SecurityRecord>,
-    /// Seq of the oldest record the rings still hold (`null`: none yet).
-    oldest: Option<u64>,
-    /// Every record from this seq on is held (`null`: none yet).
-    complete_from: Option<u64>,
-    /// Seq of the last record this node recorded (0: none yet).
-    last: u64,
-    /// The `after` for the next page.
-    next_after: u64,
-    /// Records after `after` that the ring no longer holds.
-    truncated: bool,
-}
 
 fn parse_kinds(s: &str) -> Result<Vec<String>, Why> {
     s.split(',')
@@ -142,7 +126,8 @@ pub async fn events(
         Some(r) => r.seq,
         None => after.max(last),
     };
-    Ok((StatusCode::OK, Json(Page { events, oldest, complete_from, last, next_after, truncated })).into_response())
+    Ok((StatusCode::OK, Json(SecurityPage { events, oldest, complete_from, last, next_after, truncated }))
+        .into_response())
 }
 
 /// One subscriber's position.

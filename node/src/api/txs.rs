@@ -7,8 +7,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde::{Deserialize, Serialize};
-use tamga_types::{Hash, Receipt, SignedTransaction};
+use tamga_contract::wire::{
+    SubmitAnswer, SubmitBatchAnswer, SubmitBody, SubmitItem, TxAnswer, TX_COMMITTED, TX_PENDING,
+};
+use tamga_contract::ErrorBody;
+use tamga_types::SignedTransaction;
 
 use super::access::{carries_site, may_see_site_address, redact_sites, withhold_raw, Reader};
 use super::error::{ApiError, ApiResult};
@@ -17,33 +20,7 @@ use super::query::path_hash;
 use super::{read, ApiContext, Caller};
 use crate::security::Origin;
 
-/// Most transactions in one batch submission.
-pub const MAX_BATCH: usize = 1000;
-
-/// The request body: one transaction or a batch, as hex of the borsh
-/// encoding of `SignedTransaction`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SubmitBody {
-    tx: Option<String>,
-    txs: Option<Vec<String>>,
-}
-
-/// One batch item: the hash, or the refusal.
-#[derive(Serialize)]
-struct SubmitItem {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    hash: Option<Hash>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<ItemError>,
-}
-
-#[derive(Serialize)]
-struct ItemError {
-    status: u16,
-    code: &'static str,
-    message: String,
-}
+pub use tamga_contract::wire::MAX_BATCH;
 
 /// A body that could not be read: 413 over the limit, else 400 (also used by `verify`).
 pub(super) fn body_error(e: BytesRejection) -> ApiError {
@@ -107,7 +84,7 @@ pub async fn submit(
     ctx.metrics.mempool_rejected.inc_by(rejected as u64);
     if !batch {
         return match results.into_iter().next() {
-            Some(Ok(hash)) => Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "hash": hash }))).into_response()),
+            Some(Ok(hash)) => Ok((StatusCode::ACCEPTED, Json(SubmitAnswer { hash })).into_response()),
             Some(Err(e)) => Err(ApiError::mempool(&e).field("tx")),
             None => Err(ApiError::internal("admission returned no result")),
         };
@@ -118,26 +95,16 @@ pub async fn submit(
             Ok(hash) => SubmitItem { hash: Some(hash), error: None },
             Err(e) => SubmitItem {
                 hash: None,
-                error: Some(ItemError {
+                error: Some(ErrorBody {
                     status: e.http_status(),
-                    code: e.code(),
+                    code: e.code().to_owned(),
                     message: ApiError::mempool(&e).message_in(lang),
+                    field: None,
                 }),
             },
         })
         .collect();
-    Ok((StatusCode::OK, Json(serde_json::json!({ "results": items }))).into_response())
-}
-
-/// `GET /v1/txs/{hash}` when committed.
-#[derive(Serialize)]
-struct Committed {
-    status: &'static str,
-    hash: Hash,
-    tx: SignedTransaction,
-    receipt: Receipt,
-    /// Hex of the borsh encoding: the exact signed bytes.
-    raw: String,
+    Ok((StatusCode::OK, Json(SubmitBatchAnswer { results: items })).into_response())
 }
 
 /// `GET /v1/txs/{hash}`.
@@ -146,7 +113,9 @@ pub async fn get(State(ctx): State<ApiContext>, reader: Reader, Path(hash): Path
     // Mempool first: a block is committed before its transactions leave the
     // mempool, so a transaction is never missed between the two looks.
     if ctx.gateway.mempool().contains(&hash) {
-        return Ok(Json(serde_json::json!({ "status": "pending", "hash": hash })).into_response());
+        let pending: TxAnswer<SignedTransaction> =
+            TxAnswer { status: TX_PENDING.into(), hash, tx: None, receipt: None, raw: None, raw_redacted: false };
+        return Ok(Json(pending).into_response());
     }
     let found = read(&ctx, move |l| {
         let Some(v) = l.transaction(&hash)? else { return Ok(None) };
@@ -159,7 +128,14 @@ pub async fn get(State(ctx): State<ApiContext>, reader: Reader, Path(hash): Path
         Some((v, miner)) => {
             let restricted = carries_site(&v.tx) && !may_see_site_address(ctx.read_policy, &reader, miner);
             let raw = hex::encode(v.tx.encode());
-            let answer = Committed { status: "committed", hash, tx: v.tx, receipt: v.receipt, raw };
+            let answer = TxAnswer {
+                status: TX_COMMITTED.into(),
+                hash,
+                tx: Some(v.tx),
+                receipt: Some(v.receipt),
+                raw: Some(raw),
+                raw_redacted: false,
+            };
             if !restricted {
                 return Ok(Json(answer).into_response());
             }

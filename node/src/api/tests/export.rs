@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use tamga_client::export::{verify_export, ExportLine, Proven};
+use tamga_contract::export::{verify_export, ExportLine, Proven};
 use tamga_types::model::{ClassState, RecordState};
 use tamga_types::views::HolderView;
 use tamga_types::*;
@@ -377,31 +377,4 @@ async fn an_export_is_one_snapshot_while_blocks_commit() {
     // A fresh export sees the new height.
     let later = verify_export(export(&n, 3).await.as_bytes(), &genesis(), |_| {}).unwrap();
     assert_eq!(later.height, h0 + 1);
-}
-
-/// The typed client streams the export over a real socket into a file
-/// that verifies; a refusal comes back as the node's API error.
-#[tokio::test]
-async fn client_streams_the_export_to_a_file() {
-    let n = chain();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = router(n.ctx.clone());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    let anonymous = tamga_client::Client::new(format!("http://{addr}")).unwrap();
-    let e = anonymous.export_issuer(PartyId(3), &mut Vec::new(), std::time::Duration::from_secs(30), |_| {}).await;
-    assert_eq!(e.unwrap_err().api().map(|a| (a.status, a.code.as_str())), Some((403, "EXPORT_FORBIDDEN")));
-    let c = anonymous.clone().with_signer(n.c.issuer.clone());
-    let mut file = Vec::new();
-    let mut seen = 0;
-    let bytes = c.export_issuer(PartyId(3), &mut file, std::time::Duration::from_secs(30), |b| seen = b).await.unwrap();
-    assert_eq!((bytes as usize, seen as usize), (file.len(), file.len()));
-    let v = verify_export(&file[..], &genesis(), |_| {}).unwrap();
-    assert_eq!(v.counts.records, 2);
-    let regulator = c.clone().with_signer(n.c.reg.clone());
-    let e = regulator.export_issuer(PartyId(5), &mut Vec::new(), std::time::Duration::from_secs(30), |_| {}).await;
-    let e = e.unwrap_err();
-    assert_eq!(e.api().map(|a| (a.status, a.code.as_str())), Some((409, "NOT_AN_ISSUER")));
 }

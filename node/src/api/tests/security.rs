@@ -27,7 +27,7 @@ use crate::now_ms;
 impl Node {
     /// `GET uri` signed by `key`.
     async fn get_as(&self, key: &SigningKey, uri: &str) -> (StatusCode, serde_json::Value) {
-        let (s, body) = self.call_signed(key, now_ms(), "GET", uri, None).await;
+        let (s, body) = self.call_signed(key, super::fresh_ms(), "GET", uri, None).await;
         (s, serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{uri}: not JSON ({e})")))
     }
 

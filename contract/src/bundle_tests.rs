@@ -1,7 +1,7 @@
 //! Receipt bundles and light verification over a chain built in the test:
 //! headers and commit certificates signed by generated validator keys, a
 //! validator-set change at height 3 (effective from 4), a JMT holding the
-//! signer's account for the state root (SPEC §10; issue 9).
+//! signer's account for the state root (SPEC §10).
 
 use jmt::mock::MockTreeStore;
 use jmt::{KeyHash, Sha256Jmt};
@@ -13,7 +13,19 @@ use tamga_types::{
 };
 
 use super::*;
-use crate::sign_payload;
+
+/// A transaction of `key`, signed.
+fn sign_payload(
+    key: &SigningKey,
+    chain_id: &str,
+    nonce: u64,
+    payload: Payload,
+    memo: Option<&str>,
+) -> SignedTransaction {
+    let chain_id = ChainId::new(chain_id).expect("test chain id");
+    let memo = memo.map(|m| tamga_types::Memo::new(m).expect("test memo"));
+    tamga_types::Transaction { chain_id, signer: key.public(), nonce, payload, memo }.sign(key)
+}
 
 const CHAIN: &str = "tamga-test";
 const CHANGE_AT: Height = 3;
@@ -134,10 +146,9 @@ fn account_state() -> AccountState {
 fn build_chain() -> Chain {
     let genesis = genesis(vec![]);
     let sets = vec![set_of(&keys(1..5), 1), set_of(&keys(3..7), 1)];
-    let tx = sign_payload(&user(), CHAIN, 0, Payload::ReleaseEscrow { escrow: EscrowId(4) }, Some("test")).unwrap();
+    let tx = sign_payload(&user(), CHAIN, 0, Payload::ReleaseEscrow { escrow: EscrowId(4) }, Some("test"));
     let filler = |n: u64| {
         sign_payload(&SigningKey::from_seed([200; 32]), CHAIN, n, Payload::ReleaseEscrow { escrow: EscrowId(n) }, None)
-            .unwrap()
     };
     let (state_root, account) = account_tree(&account_state());
     let mut chain = Chain { genesis, blocks: vec![], receipts: vec![], sets, tx: tx.clone(), account };
@@ -421,8 +432,8 @@ fn a_proof_for_a_wrong_value_fails() {
 
 #[test]
 fn genesis_transactions_verify_against_the_genesis_itself() {
-    let tx = sign_payload(&user(), CHAIN, 0, Payload::ReleaseEscrow { escrow: EscrowId(1) }, None).unwrap();
-    let other = sign_payload(&user(), CHAIN, 1, Payload::ReleaseEscrow { escrow: EscrowId(2) }, None).unwrap();
+    let tx = sign_payload(&user(), CHAIN, 0, Payload::ReleaseEscrow { escrow: EscrowId(1) }, None);
+    let other = sign_payload(&user(), CHAIN, 1, Payload::ReleaseEscrow { escrow: EscrowId(2) }, None);
     let g = genesis(vec![other, tx.clone()]);
     let b = ReceiptBundle {
         version: BUNDLE_VERSION,
