@@ -13,6 +13,7 @@ mod byzantine;
 mod common;
 mod console;
 mod crash;
+mod doc_references;
 mod genesis_schema;
 mod hostile;
 mod hostile_load;
