@@ -64,7 +64,6 @@ pub fn audience() -> tamga_types::request::Audience {
 pub const TERMS: &str = "Delivery of 10 t of wheat by 1 March 2026.";
 
 /// The cast: party n of the genesis has account key(n) (alice also key(14)).
-
 pub struct Cast {
     pub reg: SigningKey,
     pub issuer: SigningKey,
