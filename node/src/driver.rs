@@ -44,6 +44,14 @@
 //!   it cannot have signed before (a node signs only at its ledger's next
 //!   height). If the others cannot commit `h + 1` without it, it waits
 //!   (docs/operations.md).
+//! * So that a missing file on a used home really means a lost one, a
+//!   validator that starts a height with no safety state (a fresh home, or
+//!   the end of a catch-up) writes "nothing signed at `h`" before anything
+//!   else: otherwise a crash before its first signature would leave no file,
+//!   and the restart would wait for a chain that cannot commit without it
+//!   (found by the whole-node simulator with unequal power, where one
+//!   validator holds more than a third; at equal power, two validators
+//!   crashing before their first vote at a network's launch halt it).
 //!
 //! ## Seams (STYLE principle 16)
 //!
@@ -289,6 +297,9 @@ pub struct Driver {
     peers: usize,
     /// Catch-up before signing (module docs); `None` once the engine runs.
     catch_up: Option<CatchUp>,
+    /// No safety state is on disk for the height the engine starts at: the
+    /// first thing [`Driver::run`] does is write "nothing signed" there.
+    unrecorded_start: bool,
     /// A safety write failed: what waits for it (module docs).
     stalled: Option<Stalled>,
     /// Test-only misbehaviour (`tamgad-byzantine` with `TAMGA_BYZANTINE` set).
@@ -379,6 +390,7 @@ impl Driver {
         let validators = d.ledger.validators_at(height + 1).map_err(DriverError::Ledger)?;
         let validator_next = validators.index_of(&key.public()).is_some();
         let floor = missing_safety_floor(safety.is_some(), d.fresh_home, height, validator_next);
+        let unrecorded_start = safety.is_none() && validator_next && !marker && !ahead && floor.is_none();
         let (engine, catch_up) = if marker || ahead || floor.is_some() {
             warn!(
                 target: "tamga::consensus",
@@ -417,6 +429,7 @@ impl Driver {
             last_sync_request: None,
             peers: 0,
             catch_up,
+            unrecorded_start,
             stalled: None,
             #[cfg(feature = "byzantine")]
             byzantine,
@@ -437,6 +450,11 @@ impl Driver {
     /// Runs until `shutdown` resolves or a fatal error.
     pub async fn run(mut self, shutdown: impl std::future::Future<Output = ()>) -> Result<(), DriverError> {
         let height = self.ledger_height()? + 1;
+        if self.catch_up.is_none() {
+            // Before any await: a crash cannot come between the start and
+            // this write (module docs).
+            self.start_recorded(height);
+        }
         self.allow_peers().await;
         if self.catch_up.is_none() {
             self.feed(Input::StartHeight { height, validators: self.validators.clone() }).await?;
@@ -643,6 +661,28 @@ impl Driver {
         }
         self.d.metrics.round.set(i64::from(self.engine.round()));
         Ok(())
+    }
+
+    /// Writes "nothing signed at `height`" when no safety state is on disk
+    /// for the height the engine starts (module docs). A failed write stalls
+    /// like any other: the engine starts the height only once it is written.
+    fn start_recorded(&mut self, height: Height) {
+        if !std::mem::take(&mut self.unrecorded_start) {
+            return;
+        }
+        let first = SafetyState {
+            height,
+            round: 0,
+            step: tamga_consensus::Step::Propose,
+            locked: None,
+            valid: None,
+            pol_votes: Vec::new(),
+            signed_votes: Vec::new(),
+            signed_proposals: Vec::new(),
+        };
+        if let Err(e) = self.persist(&first) {
+            self.stall(first, VecDeque::new(), VecDeque::new(), &e);
+        }
     }
 
     /// Writes the safety state durably (no vote of the batch leaves before).
@@ -867,10 +907,16 @@ impl Driver {
                 info!(target: "tamga::consensus", height, round = s.round, "restoring the safety state");
                 Engine::restore(c.ecfg, c.key, s)
             }
-            _ => Engine::new(c.ecfg, c.key),
+            _ => {
+                self.unrecorded_start = true;
+                Engine::new(c.ecfg, c.key)
+            }
         };
-        info!(target: "tamga::consensus", height, secs = c.since.elapsed().as_secs_f64(), alone, "caught up: signing from here on");
         self.validators = self.d.ledger.validators_at(height).map_err(DriverError::Ledger)?;
+        if self.validators.index_of(&self.engine.public_key()).is_some() {
+            self.start_recorded(height);
+        }
+        info!(target: "tamga::consensus", height, secs = c.since.elapsed().as_secs_f64(), alone, "caught up: signing from here on");
         self.allow_peers().await;
         self.last_commit = Instant::now();
         self.publish_status(false);

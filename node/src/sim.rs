@@ -38,6 +38,7 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use tamga_consensus::{Message, Value};
 use tamga_state::Ledger;
@@ -61,8 +62,10 @@ use crate::security::SecurityLog;
 pub struct Plan {
     /// The seed.
     pub seed: u64,
-    /// Validators (equal power).
+    /// Validators.
     pub validators: usize,
+    /// Their voting powers, in validator order; empty: equal power (10 each).
+    pub powers: Vec<u64>,
     /// Probability a message copy is lost, before GST.
     pub loss: f64,
     /// Probability a message is delivered twice.
@@ -140,6 +143,10 @@ pub enum Scenario {
     ClockSkewBeyondBound,
     /// A validator away for more than 16 rounds and three sync batches ([`absence`]).
     LongAbsence,
+    /// `Mixed` with unequal voting power (40/30/20/10 in a seeded order):
+    /// the largest validator alone is more than a third, so no certificate
+    /// forms without it, and any two of the others with it do.
+    UnequalPower,
 }
 
 impl Scenario {
@@ -149,6 +156,7 @@ impl Scenario {
         let base = Plan {
             seed,
             validators: 4,
+            powers: Vec::new(),
             loss: 0.0,
             duplicate: 0.0,
             max_delay_ms: DELTA_MS,
@@ -171,6 +179,16 @@ impl Scenario {
             absence: false,
         };
         match self {
+            Scenario::UnequalPower => {
+                let mut powers = vec![40, 30, 20, 10];
+                powers.shuffle(&mut r);
+                // No lost or torn safety files: a validator that lost its
+                // file waits until the chain commits its height without it,
+                // and one with a torn file does not start until an operator
+                // acts (driver docs, docs/operations.md); the others cannot
+                // commit without the one holding 40.
+                Plan { powers, lost_files: false, torn_writes: false, ..Scenario::Mixed.plan(seed) }
+            }
             Scenario::Mixed => Plan {
                 loss: r.gen_range(0.0..0.15),
                 duplicate: r.gen_range(0.0..0.1),
@@ -335,6 +353,8 @@ pub struct Stats {
     pub acked: u64,
     /// The highest round each node signed a message of.
     pub rounds: Vec<u32>,
+    /// Certificates checked, by number of signers (index = signers).
+    pub certificate_signers: Vec<u32>,
 }
 
 const TRACE_LINES: usize = 60;
@@ -829,7 +849,7 @@ async fn run_async(plan: Plan) -> Outcome {
     // The wall clock of the blocks (`crate::now_ms`) follows virtual time.
     crate::sim_clock::set(Some(1_767_225_600_000 + 60_000));
     let n = plan.validators;
-    let testnet = match tamga_genesis::testnet::generate(&tamga_genesis::TestnetOptions {
+    let mut testnet = match tamga_genesis::testnet::generate(&tamga_genesis::TestnetOptions {
         seed: plan.seed,
         validators: n,
         participants: 8,
@@ -838,6 +858,12 @@ async fn run_async(plan: Plan) -> Outcome {
         Ok(t) => t,
         Err(e) => panic!("cannot generate the simulated network: {e}"),
     };
+    if !plan.powers.is_empty() {
+        assert_eq!(plan.powers.len(), n, "one power per validator");
+        for (v, p) in testnet.genesis.validators.iter_mut().zip(&plan.powers) {
+            v.power = *p;
+        }
+    }
     let keys: Vec<PublicKey> = testnet.validators.iter().map(|v| v.key.public()).collect();
     let mut nodes = Vec::new();
     for v in &testnet.validators {
@@ -1153,6 +1179,12 @@ fn check(world: &Shared, nodes: &[Node], submitted: &[Hash], committed: &mut BTr
                     if let Err(e) = cert.verify_commit(&chain_id, &set, &block.header) {
                         w.violate(Violation::Certificate { node: i, height: h, why: e.to_string() });
                     }
+                    let signers = cert.signatures.len();
+                    let counts = &mut w.stats.certificate_signers;
+                    if counts.len() <= signers {
+                        counts.resize(signers + 1, 0);
+                    }
+                    counts[signers] += 1;
                 }
                 (c, s) => {
                     let why = format!("certificate {:?}, validator set {:?}", c.map(|c| c.is_some()), s.map(|_| ()));
