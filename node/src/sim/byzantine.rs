@@ -791,12 +791,19 @@ impl Adversary {
                 }
                 let mut power = 0u64;
                 for k in 0..w.keys.len() {
+                    // Of an equivocating validator's prevotes, the first
+                    // received is the one counted: the engine keeps the
+                    // first vote of each validator per round and kind and
+                    // makes the conflicting one evidence (SPEC §9), as
+                    // CometBFT's vote set does without a peer's claim of a
+                    // 2/3 majority for the other value.
                     let voted = if k == me {
                         own_prevote == value
                     } else {
                         self.got
                             .get(&(me, s.height, s.round, 1, k))
-                            .is_some_and(|v| v.iter().any(|(id, t)| *id == value && arrived(*t, strict)))
+                            .and_then(|v| v.first())
+                            .is_some_and(|(id, t)| *id == value && arrived(*t, strict))
                     };
                     if voted {
                         power += set.index_of(&w.keys[k]).and_then(|i| set.get(i)).map(|v| v.power).unwrap_or(0);
