@@ -1243,8 +1243,8 @@ fn start_time_far() -> Instant {
     Instant::now() + Duration::from_secs(1 << 30)
 }
 
-pub mod byzantine;
 mod absence;
+pub mod byzantine;
 mod faults;
 #[cfg(test)]
 mod tests;
