@@ -26,7 +26,7 @@ use crate::cmd::{self, Op};
 /// wait for the receipt and print it; `--json` prints the receipt as one JSON
 /// object (`tx_hash`, `height`, `status`, `events`, and the ids the
 /// transaction created: `record_id`, `notification_id`, `class_id`,
-/// `escrow_id`, `encumbrance_id`, `party_id`).
+/// `escrow_id`, `encumbrance_id`, `party_id`, `restriction_id`).
 ///
 /// Addresses (ADDRESS, KEY) are account public keys, 64 hex characters, as
 /// `tamga keys show` prints them. Token amounts are in the class's display
@@ -83,7 +83,8 @@ pub struct Cli {
     pub base_units: bool,
     /// Transaction commands: also save the signed transaction to FILE (JSON:
     /// `hash`, `raw` hex of its canonical bytes, `tx`); `tamga tx submit FILE`
-    /// submits it later. `keys new|import`: the key file to create.
+    /// submits it later. `keys new|import`: the key file to create. `escrow
+    /// terms`: the file to write the terms to.
     #[arg(long, global = true, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Sign (and save with --out) but do not submit; needs --chain-id and
@@ -168,21 +169,22 @@ pub enum Command {
     Block(BlockArgs),
     /// Parties: list, show, register and manage (IIN/BIN kept off the ledger as a salted commitment).
     Party(PartyArgs),
-    /// Secured tokens: classes, holders, mint, transfer, redeem, freeze, pause
-    /// (Law on Informatization art. 33-1 p.2).
+    /// Secured tokens: classes, holders, mint, transfer, redeem, freeze, pause,
+    /// lift, close, restrictions (Law on Informatization art. 33-1 p.2).
     #[command(subcommand)]
     Token(TokenCmd),
     /// Right-certifying records: show, list, issue, transfer, encumber, release,
     /// terminate (Digital Code art. 21 p.2(2)).
     Record(RecordArgs),
-    /// Escrows: list, show, create, release, refund, dispute, resolve (Digital Code art. 67).
+    /// Escrows: list, show, publish-terms, terms, create, release, refund,
+    /// dispute, resolve (Digital Code art. 67).
     Escrow(EscrowArgs),
     /// Notifications to the regulator: mining and digital-asset activity
     /// (Law on Informatization art. 33-1 p.9 and p.10).
     #[command(subcommand)]
     Notify(NotifyCmd),
     /// Regulator operations: review notifications, parties and keys, freezes,
-    /// forced transfers, arrests, validators, parameters.
+    /// pauses and their lifting, closing classes, forced transfers, arrests, validators, parameters.
     #[command(subcommand)]
     Regulator(RegulatorCmd),
     /// Recorded equivocation evidence.

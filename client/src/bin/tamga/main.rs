@@ -380,6 +380,9 @@ async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
         Command::Token(TokenCmd::List { issuer }) => p.classes(&client.classes(*issuer).await?),
         Command::Token(TokenCmd::Show { id }) => p.value(&client.class(*id).await?),
         Command::Token(TokenCmd::Holders { id }) => p.value(&client.holders(*id).await?),
+        Command::Token(TokenCmd::Restrictions { class, holder }) => {
+            p.restrictions(&client.restrictions(*class, holder.as_ref()).await?)
+        }
         Command::Record(RecordArgs { id: Some(id), .. })
         | Command::Record(RecordArgs { cmd: Some(RecordCmd::Show { id }), .. }) => p.record(&client.record(*id).await?),
         Command::Record(RecordArgs { cmd: Some(RecordCmd::List { holder }), .. }) => {
@@ -394,6 +397,9 @@ async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
         }
         Command::Escrow(EscrowArgs { id: Some(id), .. })
         | Command::Escrow(EscrowArgs { cmd: Some(EscrowCmd::Show { id }), .. }) => p.value(&client.escrow(*id).await?),
+        Command::Escrow(EscrowArgs { cmd: Some(EscrowCmd::Terms { hash }), .. }) => {
+            escrow_terms(cli, client, hash, p).await
+        }
         Command::Notify(NotifyCmd::Mining(NotifyMiningCmd::List(a))) => p.notifications(&mining_list(client, a).await?),
         Command::Notify(NotifyCmd::Mining(NotifyMiningCmd::Show { id })) => {
             p.notification(&client.mining_notification(*id).await?)
@@ -406,6 +412,37 @@ async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
         other => {
             Err(coded("USAGE", 2, format!("nothing to do for {other:?}: give an id or a subcommand (see --help)")))
         }
+    }
+}
+
+/// `escrow terms HASH`: the published terms, verified against HASH by
+/// [`Client::escrow_terms`] (SPEC §7); written to --out FILE when given.
+async fn escrow_terms(cli: &Cli, client: &Client, hash: &tamga_types::Hash, p: &Printer) -> Result<()> {
+    let t = match client.escrow_terms(hash).await {
+        Ok(t) => t,
+        Err(tamga_client::TermsError::Client(e)) => return Err(e.into()),
+        Err(e @ tamga_client::TermsError::Mismatch { .. }) => {
+            return Err(coded("TERMS_MISMATCH", 1, format!("the node served terms that do not match: {e}")))
+        }
+    };
+    if let Some(out) = &cli.out {
+        std::fs::write(out, t.text.as_bytes()).with_context(|| format!("writing the terms to {}", out.display()))?;
+        eprintln!("wrote the terms {hash} ({} bytes) to {}", t.text.len(), out.display());
+        if p.json() {
+            p.value(&serde_json::json!({
+                "hash": t.hash, "published_by": t.published_by, "height": t.height, "file": out,
+            }))?;
+        }
+        return Ok(());
+    }
+    if p.json() {
+        p.value(&t)
+    } else {
+        print!("{}", t.text);
+        if !t.text.ends_with('\n') {
+            println!();
+        }
+        Ok(())
     }
 }
 

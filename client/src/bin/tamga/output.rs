@@ -122,6 +122,32 @@ impl Printer {
         Ok(())
     }
 
+    /// Restrictions (SPEC §4): JSON as the node serves them; text one row
+    /// each: id, standing or lifted, authority, target, height, legal basis.
+    pub fn restrictions(&self, rs: &[tamga_types::model::Restriction]) -> anyhow::Result<()> {
+        use tamga_types::model::RestrictionTarget;
+        if self.json() {
+            return self.value(&rs);
+        }
+        println!("{:>5}  {:<8}  {:<9}  {:>7}  {:<40}  legal basis", "id", "state", "authority", "height", "target");
+        for r in rs {
+            let state = if r.lifted.is_some() { "lifted" } else { "standing" };
+            let target = match &r.target {
+                RestrictionTarget::Holding { holder, amount: Some(a), .. } => format!("freeze {a} of {holder}"),
+                RestrictionTarget::Holding { holder, amount: None, .. } => format!("freeze all of {holder}"),
+                RestrictionTarget::Class { class } => format!("pause of class {class}"),
+            };
+            println!(
+                "{:>5}  {state:<8}  {:<9}  {:>7}  {target:<40}  {}",
+                r.id.to_string(),
+                crate::cmd::kebab(&r.authority),
+                r.height,
+                r.legal_basis
+            );
+        }
+        Ok(())
+    }
+
     /// A block: `{height, hash, state_root, tx_count, …}`.
     pub fn block(&self, b: &CertifiedBlock) -> anyhow::Result<()> {
         let out = BlockOut::of(b);
@@ -378,7 +404,8 @@ impl Serialize for EventOut<'_> {
 }
 
 /// The ids a transaction created, from its events: `record_id`,
-/// `encumbrance_id`, `class_id`, `escrow_id`, `notification_id`, `party_id`.
+/// `encumbrance_id`, `class_id`, `escrow_id`, `notification_id`, `party_id`,
+/// and `restriction_id` of a freeze or pause (SPEC §4: lifted by naming it).
 pub fn created_ids(events: &[Event]) -> BTreeMap<&'static str, u64> {
     const CREATING: &[(&str, &str, &str)] = &[
         ("record_issued", "record", "record_id"),
@@ -388,6 +415,8 @@ pub fn created_ids(events: &[Event]) -> BTreeMap<&'static str, u64> {
         ("mining_notification_submitted", "notification", "notification_id"),
         ("activity_notification_submitted", "notification", "notification_id"),
         ("party_registered", "party", "party_id"),
+        ("frozen", "restriction", "restriction_id"),
+        ("class_paused", "restriction", "restriction_id"),
     ];
     let mut ids = BTreeMap::new();
     for e in events {

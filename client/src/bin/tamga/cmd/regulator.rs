@@ -10,7 +10,7 @@ use tamga_types::{
 use super::governance::{set_param, update_validators, validator_update, ParamName};
 use super::parties::{cert, register, RegisterArgs};
 use super::records::encumber;
-use super::tokens::{freeze_op, pause, FreezeFlags};
+use super::tokens::{close_op, freeze_op, lift_op, pause, CloseArgs, FreezeFlags, LiftArgs};
 use super::{amount, snake, text, Op};
 
 /// Which register a notification id belongs to.
@@ -72,11 +72,11 @@ pub enum RegulatorCmd {
         #[arg(long, value_parser = snake::<tamga_types::RevocationReason>)]
         reason: tamga_types::RevocationReason,
     },
-    /// Freeze a holding, all of it or an amount.
+    /// Freeze a holding, all of it or an amount; the receipt names the new
+    /// `restriction_id`, which `regulator lift` takes.
     Freeze(FreezeFlags),
-    /// Unfreeze a holding, all of it or an amount.
-    Unfreeze(FreezeFlags),
-    /// Pause a class.
+    /// Pause a class; the receipt names the new `restriction_id`, which
+    /// `regulator lift` takes.
     PauseClass {
         /// Class id.
         class: ClassId,
@@ -84,14 +84,11 @@ pub enum RegulatorCmd {
         #[arg(long)]
         legal_basis: String,
     },
-    /// Resume a paused class.
-    UnpauseClass {
-        /// Class id.
-        class: ClassId,
-        /// Legal basis.
-        #[arg(long)]
-        legal_basis: String,
-    },
+    /// Lift any freeze or pause, the issuer's or a regulator's, named by its
+    /// restriction id (SPEC §4, Digital Code art. 20 p.4).
+    Lift(LiftArgs),
+    /// Close a class whose supply is zero, with a legal basis (SPEC §4).
+    CloseClass(CloseArgs),
     /// Move tokens between accounts with a legal basis.
     ForcedTransfer {
         /// Class id.
@@ -199,10 +196,10 @@ pub fn op(c: &RegulatorCmd) -> Op<'_> {
         RegulatorCmd::RevokeKey { account, reason } => {
             Op::fixed(move || Ok(Payload::RevokeAccount { key: *account, reason: *reason }))
         }
-        RegulatorCmd::Freeze(a) => freeze_op(true, a),
-        RegulatorCmd::Unfreeze(a) => freeze_op(false, a),
-        RegulatorCmd::PauseClass { class, legal_basis } => Op::fixed(move || pause(*class, true, legal_basis)),
-        RegulatorCmd::UnpauseClass { class, legal_basis } => Op::fixed(move || pause(*class, false, legal_basis)),
+        RegulatorCmd::Freeze(a) => freeze_op(a),
+        RegulatorCmd::PauseClass { class, legal_basis } => Op::fixed(move || pause(*class, legal_basis)),
+        RegulatorCmd::Lift(a) => lift_op(a),
+        RegulatorCmd::CloseClass(a) => close_op(a),
         RegulatorCmd::ForcedTransfer { class, from, to, amount: a, legal_basis } => Op::amount_in(*class, move |d| {
             Ok(Payload::ForcedTransfer {
                 class: *class,

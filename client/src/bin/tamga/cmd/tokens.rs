@@ -2,7 +2,7 @@
 //! art. 33-1 p.2), and the payloads of their operations.
 
 use clap::{Args, Subcommand};
-use tamga_types::{BoundedVec, ClassId, Hash, PartyId, Payload, PublicKey, Right, RightKind};
+use tamga_types::{BoundedVec, ClassId, Hash, PartyId, Payload, PublicKey, RestrictionId, Right, RightKind};
 
 use super::{amount, snake, text, Op};
 
@@ -56,11 +56,11 @@ pub enum TokenCmd {
         #[arg(long, default_value_t = 0)]
         right: u32,
     },
-    /// Freeze a holding, all of it or an amount (issuer or regulator).
+    /// Freeze a holding, all of it or an amount (issuer or regulator); the
+    /// receipt names the new `restriction_id`, which `token lift` takes.
     Freeze(FreezeFlags),
-    /// Unfreeze a holding, all of it or an amount (issuer or regulator).
-    Unfreeze(FreezeFlags),
-    /// Pause a class (issuer or regulator).
+    /// Pause a class (issuer or regulator); the receipt names the new
+    /// `restriction_id`, which `token lift` takes.
     Pause {
         /// Class id.
         class: ClassId,
@@ -68,14 +68,43 @@ pub enum TokenCmd {
         #[arg(long)]
         legal_basis: String,
     },
-    /// Resume a paused class (issuer or regulator).
-    Unpause {
+    /// Lift one freeze or pause, named by its restriction id (SPEC §4, Digital
+    /// Code art. 20 p.4). The issuer lifts its own; a regulator's restriction
+    /// only a regulator lifts (`tamga regulator lift`).
+    Lift(LiftArgs),
+    /// Close a class whose supply is zero (issuer; SPEC §4): a closed class
+    /// accepts nothing but queries.
+    Close(CloseArgs),
+    /// The freezes and pauses of a class, standing or lifted (SPEC §4), or
+    /// only one holder's.
+    Restrictions {
         /// Class id.
         class: ClassId,
-        /// Legal basis or reason.
-        #[arg(long)]
-        legal_basis: String,
+        /// Only this holder's freezes (and the class's pauses are left out).
+        #[arg(long, value_name = "KEY")]
+        holder: Option<PublicKey>,
     },
+}
+
+/// `RESTRICTION_ID --legal-basis TEXT` of `token lift` and `regulator lift`.
+#[derive(Debug, Args)]
+pub struct LiftArgs {
+    /// The freeze's or pause's restriction id (from its receipt, or `tamga token restrictions CLASS`).
+    #[arg(value_name = "RESTRICTION_ID")]
+    pub restriction: RestrictionId,
+    /// Legal basis of the lifting (court decision, article…).
+    #[arg(long)]
+    pub legal_basis: String,
+}
+
+/// `CLASS --legal-basis TEXT` of `token close` and `regulator close-class`.
+#[derive(Debug, Args)]
+pub struct CloseArgs {
+    /// Class id (its supply must be zero).
+    pub class: ClassId,
+    /// Legal basis (a regulator) or reason (the issuer).
+    #[arg(long)]
+    pub legal_basis: String,
 }
 
 /// `token mint|transfer --class ID --to ADDRESS --amount N`.
@@ -121,7 +150,7 @@ pub struct CreateClassArgs {
     pub redemption_terms: String,
 }
 
-/// `--class --holder [--amount] --legal-basis` of `token freeze|unfreeze`, `regulator freeze|unfreeze`.
+/// `--class --holder [--amount] --legal-basis` of `token freeze` and `regulator freeze`.
 #[derive(Debug, Args)]
 pub struct FreezeFlags {
     /// Class id.
@@ -141,7 +170,9 @@ pub struct FreezeFlags {
 /// The transaction of a `token` command, if it is one (a query is not).
 pub fn op(c: &TokenCmd) -> Option<Op<'_>> {
     Some(match c {
-        TokenCmd::List { .. } | TokenCmd::Show { .. } | TokenCmd::Holders { .. } => return None,
+        TokenCmd::List { .. } | TokenCmd::Show { .. } | TokenCmd::Holders { .. } | TokenCmd::Restrictions { .. } => {
+            return None
+        }
         TokenCmd::Create(a) => Op::new(move |c| create_class(a, c.decimals)),
         TokenCmd::Mint(m) => Op::amount_in(m.class, move |d| {
             Ok(Payload::Mint { class: m.class, to: m.to, amount: amount(&m.amount, d)? })
@@ -152,15 +183,16 @@ pub fn op(c: &TokenCmd) -> Option<Op<'_>> {
         TokenCmd::Redeem { class, amount: a, right } => {
             Op::amount_in(*class, move |d| Ok(Payload::Redeem { class: *class, amount: amount(a, d)?, right: *right }))
         }
-        TokenCmd::Freeze(a) | TokenCmd::Unfreeze(a) => freeze_op(matches!(c, TokenCmd::Freeze(_)), a),
-        TokenCmd::Pause { class, legal_basis } => Op::fixed(move || pause(*class, true, legal_basis)),
-        TokenCmd::Unpause { class, legal_basis } => Op::fixed(move || pause(*class, false, legal_basis)),
+        TokenCmd::Freeze(a) => freeze_op(a),
+        TokenCmd::Pause { class, legal_basis } => Op::fixed(move || pause(*class, legal_basis)),
+        TokenCmd::Lift(a) => lift_op(a),
+        TokenCmd::Close(a) => close_op(a),
     })
 }
 
-/// A freeze or unfreeze (`f`), in the class's units when an amount is given.
-pub(super) fn freeze_op(f: bool, a: &FreezeFlags) -> Op<'_> {
-    let build = move |d| freeze_payload(f, a.class, a.holder, a.amount.as_deref(), &a.legal_basis, d);
+/// A freeze, in the class's units when an amount is given.
+pub(super) fn freeze_op(a: &FreezeFlags) -> Op<'_> {
+    let build = move |d| freeze_payload(a.class, a.holder, a.amount.as_deref(), &a.legal_basis, d);
     match a.amount {
         Some(_) => Op::amount_in(a.class, build),
         None => Op::new(move |c| build(c.decimals)),
@@ -190,12 +222,25 @@ fn right(s: &str) -> Result<Right, String> {
     Ok(Right { kind, description: text("right", description)? })
 }
 
-pub(super) fn pause(class: ClassId, paused: bool, legal_basis: &str) -> Result<Payload, String> {
-    Ok(Payload::SetClassPaused { class, paused, legal_basis: text("legal-basis", legal_basis)? })
+/// A pause (SPEC §4); lifting it is [`lift_op`] (`SetClassPaused { paused:
+/// false }` is refused by the ledger).
+pub(super) fn pause(class: ClassId, legal_basis: &str) -> Result<Payload, String> {
+    Ok(Payload::SetClassPaused { class, paused: true, legal_basis: text("legal-basis", legal_basis)? })
+}
+
+/// Lifting one restriction by its id (SPEC §4, Digital Code art. 20 p.4).
+pub(super) fn lift_op(a: &LiftArgs) -> Op<'_> {
+    Op::fixed(move || {
+        Ok(Payload::LiftRestriction { restriction: a.restriction, legal_basis: text("legal-basis", &a.legal_basis)? })
+    })
+}
+
+/// Closing a class of zero supply (SPEC §4).
+pub(super) fn close_op(a: &CloseArgs) -> Op<'_> {
+    Op::fixed(move || Ok(Payload::CloseClass { class: a.class, legal_basis: text("legal-basis", &a.legal_basis)? }))
 }
 
 fn freeze_payload(
-    freeze: bool,
     class: ClassId,
     holder: PublicKey,
     amt: Option<&str>,
@@ -203,10 +248,5 @@ fn freeze_payload(
     decimals: Option<u8>,
 ) -> Result<Payload, String> {
     let amount = amt.map(|s| amount(s, decimals)).transpose()?;
-    let legal_basis = text("legal-basis", legal_basis)?;
-    Ok(if freeze {
-        Payload::Freeze { class, holder, amount, legal_basis }
-    } else {
-        Payload::Unfreeze { class, holder, amount, legal_basis }
-    })
+    Ok(Payload::Freeze { class, holder, amount, legal_basis: text("legal-basis", legal_basis)? })
 }

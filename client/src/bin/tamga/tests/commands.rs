@@ -77,6 +77,14 @@ fn only_the_current_spellings_parse() {
         &["record", "transfer", "5", &a],
         &["record", "release", "5", "2"],
         &["notify", "mining", "terminate", "--previous", "2", "--date", "2026-09-01"],
+        // SPEC §4: a freeze or pause is lifted by naming its restriction id;
+        // the ledger refuses `Unfreeze` and `SetClassPaused { paused: false }`.
+        &["token", "unfreeze", "--class", "9", "--holder", &a, "--legal-basis", "x"],
+        &["token", "unpause", "3", "--legal-basis", "x"],
+        &["regulator", "unfreeze", "--class", "9", "--holder", &a, "--legal-basis", "x"],
+        &["regulator", "unpause-class", "3", "--legal-basis", "x"],
+        &["regulator", "unpause", "3", "--legal-basis", "x"],
+        &["token", "unpause-class", "3", "--legal-basis", "x"],
     ] {
         let e = parse(line).expect_err(&format!("{line:?} parses"));
         assert_eq!(e.exit_code(), 2, "{line:?}: {e}");
@@ -131,7 +139,7 @@ fn amount_class_is_named_only_when_an_amount_is_given() {
 }
 
 #[test]
-fn freeze_unfreeze_forced_recover() {
+fn freeze_forced_recover() {
     let (a, b) = (k(3).to_hex(), k(4).to_hex());
     assert_eq!(
         ok(&["token", "freeze", "--class", "9", "--holder", &a, "--legal-basis", "court order 1"], Some(0)),
@@ -139,10 +147,10 @@ fn freeze_unfreeze_forced_recover() {
     );
     assert_eq!(
         ok(
-            &["token", "unfreeze", "--class", "9", "--holder", &a, "--amount", "0.5", "--legal-basis", "lifted"],
+            &["token", "freeze", "--class", "9", "--holder", &a, "--amount", "0.5", "--legal-basis", "court order 2"],
             Some(1)
         ),
-        Payload::Unfreeze { class: ClassId(9), holder: k(3), amount: Some(5), legal_basis: t("lifted") }
+        Payload::Freeze { class: ClassId(9), holder: k(3), amount: Some(5), legal_basis: t("court order 2") }
     );
     assert_eq!(
         ok(
@@ -337,10 +345,6 @@ fn class_commands() {
         ok(&["token", "pause", "3", "--legal-basis", "audit"], Some(0)),
         Payload::SetClassPaused { class: ClassId(3), paused: true, legal_basis: t("audit") }
     );
-    assert!(matches!(
-        ok(&["token", "unpause", "3", "--legal-basis", "ok"], Some(0)),
-        Payload::SetClassPaused { paused: false, .. }
-    ));
 }
 
 #[test]
@@ -675,4 +679,111 @@ fn summary_keeps_u128_amounts_exact() {
     let tx = tamga_client::sign_payload(&key, "tamga-dev", 0, p, None).unwrap();
     let s = crate::output::summary(&tx, None).unwrap();
     assert!(s.contains(&format!("\"amount\": {}", u128::MAX)), "{s}");
+}
+
+/// SPEC §4, Digital Code art. 20 p.4: a restriction is lifted by naming it,
+/// by the issuer (`token lift`) or a regulator (`regulator lift`); a class of
+/// zero supply is closed by either.
+#[test]
+fn lift_and_close_build_exactly_their_payloads() {
+    for group in ["token", "regulator"] {
+        assert_eq!(
+            ok(&[group, "lift", "12", "--legal-basis", "court order 7 lifted"], Some(0)),
+            Payload::LiftRestriction { restriction: RestrictionId(12), legal_basis: t("court order 7 lifted") },
+            "{group} lift"
+        );
+        let close = if group == "token" { "close" } else { "close-class" };
+        assert_eq!(
+            ok(&[group, close, "4", "--legal-basis", "wound up"], Some(0)),
+            Payload::CloseClass { class: ClassId(4), legal_basis: t("wound up") },
+            "{group} {close}"
+        );
+        // Neither fetches anything from the node.
+        let cli = parse(&[group, "lift", "12", "--legal-basis", "x"]).unwrap();
+        assert_eq!(cli.cmd.op().unwrap().amount_class(), None);
+        // The legal basis is required, the id is a number.
+        assert!(parse(&[group, "lift", "12"]).is_err(), "{group} lift without --legal-basis");
+        assert!(parse(&[group, "lift", "x", "--legal-basis", "b"]).is_err());
+        assert!(parse(&[group, close, "4"]).is_err(), "{group} {close} without --legal-basis");
+    }
+    let long = "x".repeat(1025);
+    let e = payload(&["token", "lift", "1", "--legal-basis", &long], Some(0)).unwrap_err();
+    assert!(e.contains("--legal-basis is 1025 bytes, at most 1024"), "{e}");
+    // Restrictions are a query.
+    let a = k(3).to_hex();
+    let cli = parse(&["token", "restrictions", "2", "--holder", &a]).unwrap();
+    assert!(cli.cmd.op().is_none());
+    match cli.cmd {
+        crate::args::Command::Token(crate::cmd::tokens::TokenCmd::Restrictions { class, holder }) => {
+            assert_eq!((class, holder), (ClassId(2), Some(k(3))));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(parse(&["token", "restrictions", "2"]).unwrap().cmd.op().is_none());
+}
+
+/// SPEC §7, Digital Code art. 67: terms are published from a file, named by
+/// their SHA-256 in `escrow create --terms-file`, and refused over 8 KiB or
+/// when not UTF-8, naming the file and the sizes.
+#[test]
+fn escrow_terms_from_a_file() {
+    let dir = std::env::temp_dir().join(format!("tamga-cli-terms-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let terms = dir.join("terms.txt");
+    let text = "Goods delivered within 10 days; the arbiter decides disputes.\n";
+    std::fs::write(&terms, text).unwrap();
+    let f = terms.to_str().unwrap();
+    assert_eq!(
+        ok(&["escrow", "publish-terms", "--file", f], Some(0)),
+        Payload::PublishTerms { text: BoundedString::new(text).unwrap() }
+    );
+    let (a, b) = (k(8).to_hex(), k(9).to_hex());
+    let create = |terms: &[&str]| {
+        let mut line = vec!["escrow", "create", "--payee", &a, "--arbiter", &b, "--record", "5"];
+        line.extend_from_slice(terms);
+        line.extend_from_slice(&["--deadline-height", "100"]);
+        payload(&line, Some(0))
+    };
+    let hash = Hash::sha256(text.as_bytes());
+    let expected = Payload::CreateEscrow {
+        payee: k(8),
+        arbiter: k(9),
+        asset: EscrowAsset::Record { record: RecordId(5) },
+        terms_hash: hash,
+        deadline_height: 100,
+    };
+    assert_eq!(create(&["--terms-file", f]).unwrap(), expected);
+    assert_eq!(create(&["--terms-hash", &hash.to_hex()]).unwrap(), expected);
+    // One of the two, not both, not neither.
+    assert!(create(&["--terms-file", f, "--terms-hash", &hash.to_hex()]).is_err());
+    assert!(create(&[]).is_err());
+
+    // Over 8 KiB: the file, the limit and the size are named.
+    let big = dir.join("big.txt");
+    std::fs::write(&big, "a".repeat(8193)).unwrap();
+    let e = payload(&["escrow", "publish-terms", "--file", big.to_str().unwrap()], Some(0)).unwrap_err();
+    assert!(e.contains("big.txt") && e.contains("8193 bytes") && e.contains("at most 8192 bytes"), "{e}");
+    let e = create(&["--terms-file", big.to_str().unwrap()]).unwrap_err();
+    assert!(e.contains("big.txt") && e.contains("8193 bytes"), "{e}");
+    // Exactly 8 KiB is accepted.
+    std::fs::write(&big, "a".repeat(8192)).unwrap();
+    assert!(matches!(
+        ok(&["escrow", "publish-terms", "--file", big.to_str().unwrap()], Some(0)),
+        Payload::PublishTerms { text } if text.len() == 8192
+    ));
+    // Not UTF-8.
+    let bin = dir.join("terms.bin");
+    std::fs::write(&bin, [b'o', b'k', 0xff, 0xfe]).unwrap();
+    let e = payload(&["escrow", "publish-terms", "--file", bin.to_str().unwrap()], Some(0)).unwrap_err();
+    assert!(e.contains("terms.bin") && e.contains("not UTF-8") && e.contains("offset 2"), "{e}");
+    // Missing.
+    let e = payload(&["escrow", "publish-terms", "--file", "/nonexistent/terms.txt"], Some(0)).unwrap_err();
+    assert!(e.contains("/nonexistent/terms.txt"), "{e}");
+
+    // `escrow terms HASH` is a query.
+    let cli = parse(&["escrow", "terms", &hash.to_hex(), "--out", "t.txt"]).unwrap();
+    assert!(cli.cmd.op().is_none());
+    assert!(parse(&["escrow", "terms", "zz"]).is_err());
+    let _ = std::fs::remove_dir_all(&dir);
 }

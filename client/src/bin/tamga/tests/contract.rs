@@ -321,12 +321,9 @@ fn regulator_maps_every_regulator_payload() {
         (vec!["regulator", "add-account", "4", &a, "--cert", "NCA:7"], "add_account"),
         (vec!["regulator", "revoke-key", &a, "--reason", "court-decision"], "revoke_account"),
         (vec!["regulator", "freeze", "--class", "1", "--holder", &a, "--legal-basis", "court"], "freeze"),
-        (
-            vec!["regulator", "unfreeze", "--class", "1", "--holder", &a, "--amount", "2", "--legal-basis", "ok"],
-            "unfreeze",
-        ),
         (vec!["regulator", "pause-class", "1", "--legal-basis", "audit"], "set_class_paused"),
-        (vec!["regulator", "unpause-class", "1", "--legal-basis", "done"], "set_class_paused"),
+        (vec!["regulator", "lift", "3", "--legal-basis", "court order lifted"], "lift_restriction"),
+        (vec!["regulator", "close-class", "1", "--legal-basis", "court"], "close_class"),
         (
             vec![
                 "regulator",
@@ -380,8 +377,9 @@ fn regulator_maps_every_regulator_payload() {
         "add_account",
         "revoke_account",
         "freeze",
-        "unfreeze",
         "set_class_paused",
+        "lift_restriction",
+        "close_class",
         "forced_transfer",
         "recover_account",
         "encumber",

@@ -211,6 +211,14 @@ fn json_receipt_names_created_ids() {
     let expected: Vec<(&str, u64)> =
         vec![("class_id", 2), ("encumbrance_id", 9), ("escrow_id", 6), ("notification_id", 4), ("party_id", 8)];
     assert_eq!(ids.into_iter().collect::<Vec<_>>(), expected);
+    // SPEC §4: a freeze or pause prints the restriction id its lifting names.
+    for kind in ["frozen", "class_paused"] {
+        let ids = crate::output::created_ids(&[ev(kind, &[("restriction", "21"), ("class", "2")])]);
+        assert_eq!(ids.into_iter().collect::<Vec<_>>(), vec![("restriction_id", 21)], "{kind}");
+    }
+    assert!(
+        crate::output::created_ids(&[ev("restriction_lifted", &[("restriction", "21"), ("class", "2")])]).is_empty()
+    );
 
     let failed =
         receipt_view(TxOutcome::Failed { code: "NOT_ISSUER".into(), message: "party 6 is not".into() }, vec![]);
