@@ -303,7 +303,11 @@ fn dispatch(ex: &mut Exec<'_, '_>, p: &Payload) -> R<()> {
         ForcedTransfer { class, from, to, amount, legal_basis } => {
             tokens::forced_transfer(ex, *class, *from, *to, *amount, legal_basis)
         }
-        RecoverAccount { from, to, legal_basis } => tokens::recover_account(ex, *from, *to, legal_basis),
+        RecoverAccount { from, to, legal_basis } => {
+            tokens::recover_account(ex, *from, *to, legal_basis)?;
+            // The freezes follow the holdings they restrict (SPEC §4).
+            restrictions::move_holder(ex, from, to)
+        }
         IssueRecord { holder, object } => records::issue(ex, *holder, object),
         TransferRecord { record, to } => records::transfer(ex, *record, *to),
         Encumber { record, kind, beneficiary, legal_basis } => {

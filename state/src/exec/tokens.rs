@@ -318,8 +318,6 @@ pub(crate) fn recover_account(ex: &mut Exec<'_, '_>, from: PublicKey, to: Public
         put_holding(ex, class, &to, &dst);
         put_holding(ex, class, &from, &Holding::default());
     }
-    // The freezes follow the holdings they restrict (SPEC §4).
-    super::restrictions::move_holder(ex, &from, &to)?;
     let records = ex.view.scan(Space::Index, &keys::prefix_key(index::HOLDER_RECORD, &from))?;
     for (k, _) in records {
         let rid = keys::trailing_u64(&k).ok_or(StateError::BadIndexKey { what: "record" })?;
