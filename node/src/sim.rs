@@ -1262,6 +1262,9 @@ pub fn report(o: &Outcome) -> String {
         o.stats,
         o.trace.len()
     );
+    if let Some(b) = &o.byzantine {
+        s.push_str(&format!("byzantine: {b:?}\n"));
+    }
     for l in &o.trace {
         s.push_str("  ");
         s.push_str(l);

@@ -4,14 +4,21 @@ use super::*;
 
 /// Runs `scenario` over the seeds and panics with the first failure's report.
 pub(super) fn run_seeds(scenario: Scenario, default: u64) -> Vec<Outcome> {
+    run_plans(scenario, default, |seed| scenario.plan(seed))
+}
+
+/// Runs the plan `plan(seed)` of `name` over the seeds and panics with the
+/// first failure's report.
+pub(super) fn run_plans(name: impl std::fmt::Debug, default: u64, plan: impl Fn(u64) -> Plan) -> Vec<Outcome> {
     let mut out = Vec::new();
     for seed in seeds(default) {
         let started = std::time::Instant::now();
-        let o = run(scenario.plan(seed));
+        let o = run(plan(seed));
         eprintln!(
-            "{scenario:?} seed {seed}: heights {:?}, {:?}, {:.2}s",
+            "{name:?} seed {seed}: heights {:?}, {:?}, {:?}, {:.2}s",
             o.heights,
             o.stats,
+            o.byzantine,
             started.elapsed().as_secs_f64()
         );
         assert!(o.violations.is_empty(), "{}", report(&o));

@@ -1,24 +1,11 @@
 //! The Byzantine scenarios' CI runs (budgets: node/README.md, "Byzantine validators").
 
-use super::super::{report, run, seeds, Outcome};
+use super::super::{report, run, Outcome};
 use super::*;
 
 /// Runs `scenario` over the seeds and panics with the first failure's report.
 fn run_byz(scenario: ByzScenario, default: u64) -> Vec<Outcome> {
-    let mut out = Vec::new();
-    for seed in seeds(default) {
-        let started = std::time::Instant::now();
-        let o = run(scenario.plan(seed));
-        eprintln!(
-            "{scenario:?} seed {seed}: heights {:?}, {:?}, {:.2}s",
-            o.heights,
-            o.byzantine,
-            started.elapsed().as_secs_f64()
-        );
-        assert!(o.violations.is_empty(), "{}\nbyzantine: {:?}", report(&o), o.byzantine);
-        out.push(o);
-    }
-    out
+    super::super::tests::run_plans(scenario, default, |seed| scenario.plan(seed))
 }
 
 fn total(runs: &[Outcome], f: impl Fn(&Report) -> u64) -> u64 {
@@ -108,6 +95,6 @@ const REGRESSIONS: [(ByzScenario, u64); 3] =
 fn node_sim_byzantine_regression_seeds() {
     for (scenario, seed) in REGRESSIONS {
         let o = run(scenario.plan(seed));
-        assert!(o.violations.is_empty(), "{scenario:?}: {}\nbyzantine: {:?}", report(&o), o.byzantine);
+        assert!(o.violations.is_empty(), "{scenario:?}: {}", report(&o));
     }
 }
