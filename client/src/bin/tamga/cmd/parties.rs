@@ -1,7 +1,7 @@
 //! `tamga party`: the party register (SPEC §3), and the payloads of its operations.
 
 use clap::{Args, Subcommand};
-use tamga_types::{BoundedVec, CertificateRef, Hash, PartyId, Payload, PublicKey};
+use tamga_types::{BoundedVec, CertificateRef, Hash, PartyId, PartyStatus, Payload, PublicKey};
 
 use super::{snake, text, Op};
 
@@ -91,16 +91,8 @@ pub fn op(c: &PartyCmd) -> Option<Op<'_>> {
     Some(match c {
         PartyCmd::List | PartyCmd::Show { .. } => return None,
         PartyCmd::Register(a) => Op::fixed(move || register(a)),
-        PartyCmd::Status { party, status, legal_basis } => Op::fixed(move || {
-            Ok(Payload::SetPartyStatus {
-                party: *party,
-                status: *status,
-                legal_basis: text("legal-basis", legal_basis)?,
-            })
-        }),
-        PartyCmd::AddAccount { party, new_key, cert: c } => Op::fixed(move || {
-            Ok(Payload::AddAccount { party: *party, key: *new_key, certificate: c.as_deref().map(cert).transpose()? })
-        }),
+        PartyCmd::Status { party, status, legal_basis } => Op::fixed(move || set_status(*party, *status, legal_basis)),
+        PartyCmd::AddAccount { party, new_key, cert: c } => Op::fixed(move || add_account(*party, *new_key, c)),
         PartyCmd::RevokeAccount { account, reason } => {
             Op::fixed(move || Ok(Payload::RevokeAccount { key: *account, reason: *reason }))
         }
@@ -124,6 +116,16 @@ pub(super) fn register(a: &RegisterArgs) -> Result<Payload, String> {
         display_name: a.name.as_deref().map(|n| text("name", n)).transpose()?,
         accounts: BoundedVec::new(accounts).map_err(|e| format!("{} accounts, at most {}", e.len, e.max))?,
     })
+}
+
+/// `SetPartyStatus` (`party status`, `regulator set-party-status`).
+pub(super) fn set_status(party: PartyId, status: PartyStatus, legal_basis: &str) -> Result<Payload, String> {
+    Ok(Payload::SetPartyStatus { party, status, legal_basis: text("legal-basis", legal_basis)? })
+}
+
+/// `AddAccount` (`party add-account`, `regulator add-account`).
+pub(super) fn add_account(party: PartyId, key: PublicKey, c: &Option<String>) -> Result<Payload, String> {
+    Ok(Payload::AddAccount { party, key, certificate: c.as_deref().map(cert).transpose()? })
 }
 
 pub(super) fn cert(s: &str) -> Result<CertificateRef, String> {

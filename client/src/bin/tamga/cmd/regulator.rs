@@ -8,7 +8,7 @@ use tamga_types::{
 };
 
 use super::governance::{set_param, update_validators, validator_update, ParamName};
-use super::parties::{cert, register, RegisterArgs};
+use super::parties::{add_account, register, set_status, RegisterArgs};
 use super::records::encumber;
 use super::tokens::{close_op, freeze_op, lift_op, pause, CloseArgs, FreezeFlags, LiftArgs};
 use super::{amount, snake, text, Op};
@@ -183,16 +183,10 @@ pub fn op(c: &RegulatorCmd) -> Op<'_> {
             Op::fixed(move || review(note.id, note.activity, false, Some(reason)))
         }
         RegulatorCmd::RegisterParty(a) => Op::fixed(move || register(a)),
-        RegulatorCmd::SetPartyStatus { party, status, legal_basis } => Op::fixed(move || {
-            Ok(Payload::SetPartyStatus {
-                party: *party,
-                status: *status,
-                legal_basis: text("legal-basis", legal_basis)?,
-            })
-        }),
-        RegulatorCmd::AddAccount { party, account, cert: c } => Op::fixed(move || {
-            Ok(Payload::AddAccount { party: *party, key: *account, certificate: c.as_deref().map(cert).transpose()? })
-        }),
+        RegulatorCmd::SetPartyStatus { party, status, legal_basis } => {
+            Op::fixed(move || set_status(*party, *status, legal_basis))
+        }
+        RegulatorCmd::AddAccount { party, account, cert: c } => Op::fixed(move || add_account(*party, *account, c)),
         RegulatorCmd::RevokeKey { account, reason } => {
             Op::fixed(move || Ok(Payload::RevokeAccount { key: *account, reason: *reason }))
         }
