@@ -15,12 +15,15 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The documents checked: `docs/*.md` and the top-level README.
+/// The documents checked: `docs/*.md`, their translations `docs/{kk,ru}/*.md`
+/// and the top-level README.
 fn documents() -> Vec<PathBuf> {
     let root = repo_root();
     let mut out = vec![root.join("README.md")];
-    let docs = std::fs::read_dir(root.join("docs")).expect("docs/ is readable");
-    out.extend(docs.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "md")));
+    for dir in ["docs", "docs/kk", "docs/ru"] {
+        let Ok(docs) = std::fs::read_dir(root.join(dir)) else { continue };
+        out.extend(docs.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "md")));
+    }
     out.sort();
     out
 }

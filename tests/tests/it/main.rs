@@ -25,5 +25,6 @@ mod reference_verifier;
 mod rolling;
 mod spec_citations;
 mod steady;
+mod translations;
 mod two_devnets;
 mod walkthrough;
