@@ -43,6 +43,7 @@ enum Scope {
 const TRANSLATIONS: &[(&str, &str, &str, Scope)] = &[
     ("ru", "README.md", "README.md", README_SCOPE),
     ("ru", "docs/operations.md", "operations.md", Scope::All),
+    ("ru", "docs/api.md", "api.md", API_SCOPE),
 ];
 
 /// The README's title and introduction, and the sections a state body's
