@@ -24,7 +24,8 @@
 //! in order, with the same info string and the same lines, except that in
 //! `sh` and `toml` blocks a comment (from a `#` outside quotes at the start of
 //! a line or after a blank) may be translated; and it has every inline code
-//! span of the English section (paths, commands, keys, codes, test names).
+//! span of the English section (paths, commands, keys, codes, test names), as
+//! many times as the English has it.
 
 use std::path::{Path, PathBuf};
 
@@ -44,6 +45,7 @@ const TRANSLATIONS: &[(&str, &str, &str, Scope)] = &[
     ("ru", "README.md", "README.md", README_SCOPE),
     ("ru", "docs/operations.md", "operations.md", Scope::All),
     ("ru", "docs/api.md", "api.md", API_SCOPE),
+    ("ru", "docs/compliance.md", "compliance.md", Scope::All),
 ];
 
 /// The README's title and introduction, and the sections a state body's
@@ -140,7 +142,10 @@ fn sections(text: &str, translated: bool) -> Result<Vec<Section>, String> {
         if let Some((level, text)) = heading_line(line) {
             let heading = if translated {
                 let (text, slug) = marker(text).ok_or_else(|| {
-                    format!("line {}: heading `{line}` has no `<a id=\"SLUG\"></a>` marker naming its English heading", n + 1)
+                    format!(
+                        "line {}: heading `{line}` has no `<a id=\"SLUG\"></a>` marker naming its English heading",
+                        n + 1
+                    )
                 })?;
                 Heading { level, text: text.to_owned(), slug: slug.to_owned() }
             } else {
@@ -240,12 +245,16 @@ fn compare(english: &str, scope: Scope, translation: &str) -> Vec<String> {
         }
     }
     let tr: Vec<Section> = tr.into_iter().filter(|s| s.heading.is_some()).collect();
-    let want: Vec<(usize, &str)> = en.iter().filter_map(|s| s.heading.as_ref()).map(|h| (h.level, h.slug.as_str())).collect();
-    let have: Vec<(usize, &str)> = tr.iter().filter_map(|s| s.heading.as_ref()).map(|h| (h.level, h.slug.as_str())).collect();
+    let want: Vec<(usize, &str)> =
+        en.iter().filter_map(|s| s.heading.as_ref()).map(|h| (h.level, h.slug.as_str())).collect();
+    let have: Vec<(usize, &str)> =
+        tr.iter().filter_map(|s| s.heading.as_ref()).map(|h| (h.level, h.slug.as_str())).collect();
     if want != have {
         for (level, slug) in &want {
             match have.iter().filter(|(_, s)| s == slug).count() {
-                0 => problems.push(format!("no translated heading for `{}` ({slug}, level {level})", text_of(&en, slug))),
+                0 => {
+                    problems.push(format!("no translated heading for `{}` ({slug}, level {level})", text_of(&en, slug)))
+                }
                 1 => {}
                 n => problems.push(format!("{n} translated headings for `{slug}`")),
             }
@@ -256,7 +265,8 @@ fn compare(english: &str, scope: Scope, translation: &str) -> Vec<String> {
             }
         }
         if problems.is_empty() {
-            problems.push(format!("headings differ in order or level:\n  English     {want:?}\n  translation {have:?}"));
+            problems
+                .push(format!("headings differ in order or level:\n  English     {want:?}\n  translation {have:?}"));
         }
         return problems;
     }
@@ -269,10 +279,17 @@ fn compare(english: &str, scope: Scope, translation: &str) -> Vec<String> {
                 "section `{slug}`: code blocks differ from the English (comments aside):\n  English     {want:?}\n  translation {have:?}"
             ));
         }
-        let have = spans_of(&t.text);
-        for span in spans_of(&e.text) {
-            if !have.contains(&span) {
-                problems.push(format!("section `{slug}`: lacks the English `{span}`"));
+        let (want, have) = (spans_of(&e.text), spans_of(&t.text));
+        let mut checked: Vec<&String> = Vec::new();
+        for span in &want {
+            if checked.contains(&span) {
+                continue;
+            }
+            checked.push(span);
+            let (w, h) = (want.iter().filter(|s| *s == span).count(), have.iter().filter(|s| *s == span).count());
+            if h < w {
+                let times = if w == 1 { String::new() } else { format!(" ({w} times; the translation has it {h})") };
+                problems.push(format!("section `{slug}`: lacks the English `{span}`{times}"));
             }
         }
     }
@@ -335,11 +352,9 @@ fn the_checker_finds_a_missing_section_a_changed_command_and_a_lost_code_span() 
     let found = compare(en, scope, &missing);
     assert!(found.iter().any(|p| p.contains("no translated heading for `Node commands`")), "{found:?}");
 
-    let reordered = good.replace("## Быстрый старт снова <a id=\"quick-start-1\"></a>", "## Снова <a id=\"walkthrough\"></a>").replacen(
-        "## Пошаговый пример <a id=\"walkthrough\"></a>",
-        "## Пример <a id=\"quick-start-1\"></a>",
-        1,
-    );
+    let reordered = good
+        .replace("## Быстрый старт снова <a id=\"quick-start-1\"></a>", "## Снова <a id=\"walkthrough\"></a>")
+        .replacen("## Пошаговый пример <a id=\"walkthrough\"></a>", "## Пример <a id=\"quick-start-1\"></a>", 1);
     assert!(!compare(en, scope, &reordered).is_empty());
 
     let unmarked = good.replace("### Команды узла <a id=\"node-commands\"></a>", "### Команды узла");
@@ -354,6 +369,13 @@ fn the_checker_finds_a_missing_section_a_changed_command_and_a_lost_code_span() 
 
     let lost = good.replace("`tamgad start`", "tamgad start");
     assert_eq!(compare(en, scope, &lost), vec!["section `node-commands`: lacks the English `tamgad start`".to_owned()]);
+
+    let twice = "# T\n\nRun `a`, then `a` again.\n";
+    let once = "# Т <a id=\"t\"></a>\n\nЗапустите `a`, затем ещё раз.\n";
+    assert_eq!(
+        compare(twice, Scope::All, once),
+        vec!["section `t`: lacks the English `a` (2 times; the translation has it 1)".to_owned()]
+    );
 
     let extra = format!("{good}\n## Разработка <a id=\"development\"></a>\n");
     assert!(compare(en, scope, &extra).iter().any(|p| p.contains("`development` names no English heading")));
