@@ -46,6 +46,7 @@ const TRANSLATIONS: &[(&str, &str, &str, Scope)] = &[
     ("ru", "docs/operations.md", "operations.md", Scope::All),
     ("ru", "docs/api.md", "api.md", API_SCOPE),
     ("ru", "docs/compliance.md", "compliance.md", Scope::All),
+    ("kk", "README.md", "README.md", README_SCOPE),
 ];
 
 /// The README's title and introduction, and the sections a state body's
