@@ -16,11 +16,12 @@
 //! consensus messages ([`relay`]) and transaction batches; the driver's
 //! queue; and block sync, per request and per peer.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
 use borsh::{BorshDeserialize, BorshSerialize};
+use futures::future::BoxFuture;
 use futures::{AsyncReadExt, AsyncWriteExt, StreamExt};
 use libp2p::core::Transport as _;
 use libp2p::gossipsub::{self, IdentTopic, MessageAcceptance};
@@ -32,11 +33,13 @@ use libp2p::{
 use tamga_consensus::Message;
 use tamga_state::Ledger;
 use tamga_types::codec::{self, BoundedVec};
-use tamga_types::{Block, CertifiedBlock, Evidence, Height};
+use tamga_types::{Block, CertifiedBlock, Evidence, Height, PublicKey};
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
 use crate::admission::AdmissionPool;
+use crate::driver::Transport;
+use crate::home::peer_id_of;
 use crate::mempool::{ChainView, Mempool, MempoolError};
 use crate::metrics::Metrics;
 use crate::security::{Origin, SecurityEvent, SecurityLog};
@@ -44,6 +47,8 @@ use crate::security::{Origin, SecurityEvent, SecurityLog};
 pub mod limits;
 mod metrics;
 pub mod relay;
+#[cfg(test)]
+pub(crate) mod testchain;
 
 pub use limits::Limits;
 pub use metrics::NetMetrics;
@@ -162,7 +167,10 @@ struct Behaviour {
     ping: ping::Behaviour,
 }
 
-/// What the network reports to the driver.
+/// What the network reports to the driver. Peers are named by their node
+/// key, never by a libp2p `PeerId`: the network task maps one to the other
+/// at its edge ([`PeerGate::key_of`]), and a peer whose key is not admitted
+/// never reaches the driver.
 #[derive(Debug)]
 pub enum NetEvent {
     /// A decoded consensus-topic message whose signer, height and signature
@@ -170,8 +178,8 @@ pub enum NetEvent {
     Consensus(Box<ConsensusWire>),
     /// Blocks received in answer to a sync request.
     SyncBlocks {
-        /// The responder.
-        peer: PeerId,
+        /// The responder's node key.
+        peer: PublicKey,
         /// Its last committed height.
         height: Height,
         /// The blocks.
@@ -179,8 +187,8 @@ pub enum NetEvent {
     },
     /// A sync request failed or got an error.
     SyncFailed {
-        /// The peer asked.
-        peer: PeerId,
+        /// The node key of the peer asked.
+        peer: PublicKey,
     },
     /// Number of connected admitted peers changed.
     Peers(usize),
@@ -197,10 +205,10 @@ pub enum NetCommand {
         /// First height wanted.
         from: Height,
     },
-    /// Replace the set of admitted peers (validators of the current and next
-    /// set, and observers). Every peer not in it is refused from then on,
-    /// whether it is connected now or comes back later.
-    SetAllowed(Vec<PeerId>),
+    /// Replace the set of admitted peers (the node keys of the validators of
+    /// the current and next set, and of the observers). Every peer not in it
+    /// is refused from then on, whether it is connected now or comes back later.
+    SetAllowed(Vec<PublicKey>),
 }
 
 /// Sends commands to the network task.
@@ -219,6 +227,20 @@ impl NetHandle {
     }
 }
 
+/// The driver's seam (STYLE principle 16) over libp2p: commands name peers
+/// by node key; the network task maps them to peer ids.
+impl Transport for NetHandle {
+    fn publish(&self, wire: ConsensusWire) -> BoxFuture<'_, ()> {
+        Box::pin(self.send(NetCommand::Publish(Box::new(wire))))
+    }
+    fn sync(&self, from: Height) -> BoxFuture<'_, ()> {
+        Box::pin(self.send(NetCommand::Sync { from }))
+    }
+    fn set_allowed(&self, keys: Vec<PublicKey>) -> BoxFuture<'_, ()> {
+        Box::pin(self.send(NetCommand::SetAllowed(keys)))
+    }
+}
+
 /// Commands from the driver waiting for the network task, at most.
 pub const COMMAND_QUEUE: usize = 1024;
 
@@ -231,8 +253,8 @@ pub struct NetworkSettings {
     /// Peers to keep dialling (multiaddrs with `/p2p/<id>`); only those
     /// admitted are dialled.
     pub dial: Vec<Multiaddr>,
-    /// Admitted peers.
-    pub allowed: Vec<PeerId>,
+    /// Node keys of the admitted peers.
+    pub allowed: Vec<PublicKey>,
     /// Chain id (topic names).
     pub chain_id: String,
     /// Largest gossip message.
@@ -295,8 +317,8 @@ fn build_swarm(s: &NetworkSettings) -> Result<Swarm<Behaviour>, NetworkError> {
         .build()
         .map_err(|e| setup(&e))?;
     let mut allowed = allow_block_list::Behaviour::<allow_block_list::AllowedPeers>::default();
-    for p in &s.allowed {
-        allowed.allow_peer(*p);
+    for p in s.allowed.iter().filter_map(peer_id_of) {
+        allowed.allow_peer(p);
     }
     let limits = connection_limits::Behaviour::new(
         connection_limits::ConnectionLimits::default()
@@ -361,7 +383,7 @@ pub fn spawn(settings: NetworkSettings, deps: NetworkDeps) -> Result<(NetHandle,
         consensus_topic,
         tx_topic,
         commands: rx,
-        connected: HashSet::new(),
+        connected: BTreeSet::new(),
         pending_sync: HashMap::new(),
         next_sync_peer: 0,
         tx_buffer: Vec::new(),
@@ -388,8 +410,11 @@ struct NetTask {
     consensus_topic: IdentTopic,
     tx_topic: IdentTopic,
     commands: mpsc::Receiver<NetCommand>,
-    connected: HashSet<PeerId>,
-    pending_sync: HashMap<request_response::OutboundRequestId, PeerId>,
+    /// Peers with a connection past the handshake (ordered: the sync round
+    /// robin visits them in a fixed order).
+    connected: BTreeSet<PeerId>,
+    /// Sync requests sent and not answered: the peer asked and the most blocks asked for.
+    pending_sync: HashMap<request_response::OutboundRequestId, (PeerId, u32)>,
     next_sync_peer: usize,
     tx_buffer: Vec<Vec<u8>>,
     /// When each refused peer (id, else address) was last recorded as a security event.
@@ -546,26 +571,23 @@ impl NetTask {
                 }
             }
             NetCommand::Sync { from } => {
-                let peers: Vec<PeerId> = self.connected.iter().copied().collect();
-                if peers.is_empty() {
+                let Some((peer, key)) = pick_sync_peer(&self.connected, &self.gate, &mut self.next_sync_peer) else {
                     return;
-                }
-                self.next_sync_peer = (self.next_sync_peer + 1) % peers.len();
-                let peer = peers[self.next_sync_peer];
+                };
                 let max = self.settings.limits.sync_max_blocks;
                 let id = self.swarm.behaviour_mut().sync.send_request(&peer, SyncRequest { from, max });
-                self.pending_sync.insert(id, peer);
-                debug!(target: "tamga::net", %peer, from, "sync requested");
+                self.pending_sync.insert(id, (peer, max));
+                debug!(target: "tamga::net", %peer, %key, from, "sync requested");
             }
-            NetCommand::SetAllowed(peers) => self.set_allowed(peers),
+            NetCommand::SetAllowed(keys) => self.set_allowed(keys),
         }
     }
 
     /// Replaces the admitted set. Every peer that lost its place is
     /// disallowed, connected or not: one that was offline at the change is
     /// refused when it comes back (SPEC §9).
-    fn set_allowed(&mut self, peers: Vec<PeerId>) {
-        let (added, removed) = apply_allowed(&mut self.swarm, &mut self.gate, peers);
+    fn set_allowed(&mut self, keys: Vec<PublicKey>) {
+        let (added, removed) = apply_allowed(&mut self.swarm, &mut self.gate, keys);
         if !added.is_empty() || !removed.is_empty() {
             info!(target: "tamga::net", admitted = self.gate.len(), added = added.len(), removed = removed.len(), "admitted peers changed");
         }
@@ -606,7 +628,15 @@ impl NetTask {
                 message_id,
                 message,
             })) => {
-                if message.topic == self.consensus_topic.hash() {
+                if !self.gate.admits(&propagation_source) {
+                    // Removed from the admitted set while its message was on
+                    // the way: neither checked, forwarded nor delivered.
+                    self.swarm.behaviour_mut().gossip.report_message_validation_result(
+                        &message_id,
+                        &propagation_source,
+                        MessageAcceptance::Ignore,
+                    );
+                } else if message.topic == self.consensus_topic.hash() {
                     self.check_consensus(message_id, propagation_source, message.data, done.clone());
                 } else if message.topic == self.tx_topic.hash() {
                     self.validate_txs(message_id, propagation_source, message.data, done.clone());
@@ -618,12 +648,16 @@ impl NetTask {
                         self.serve_sync_request(peer, request, channel, done.clone());
                     }
                     request_response::Message::Response { request_id, response } => {
-                        self.pending_sync.remove(&request_id);
-                        self.send_to_driver(NetEvent::SyncBlocks {
-                            peer,
-                            height: response.height,
-                            blocks: response.blocks,
-                        });
+                        let asked = self.pending_sync.remove(&request_id);
+                        match sync_answer(&self.gate, &peer, asked, response) {
+                            Ok(ev) => self.send_to_driver(ev),
+                            Err(refusal) => {
+                                warn!(target: "tamga::net", %peer, %refusal, "sync answer dropped");
+                                if let Some(key) = refusal.peer_key() {
+                                    self.send_to_driver(NetEvent::SyncFailed { peer: key });
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -635,7 +669,10 @@ impl NetTask {
             })) => {
                 self.pending_sync.remove(&request_id);
                 debug!(target: "tamga::net", %peer, %error, "sync request failed");
-                self.send_to_driver(NetEvent::SyncFailed { peer });
+                // A peer no longer admitted is not named to the driver.
+                if let Some(key) = self.gate.key_of(&peer) {
+                    self.send_to_driver(NetEvent::SyncFailed { peer: key });
+                }
             }
             _ => {}
         }
@@ -664,15 +701,14 @@ impl NetTask {
         channel: request_response::ResponseChannel<SyncResponse>,
         done: mpsc::Sender<Done>,
     ) {
-        if !self.sync_rate.allow(peer, tokio::time::Instant::now()) {
-            self.deps.metrics.p2p.count_sync_refused("rate");
-            debug!(target: "tamga::net", %peer, "sync request over the peer's rate: refused");
-            return;
-        }
-        let Some(slot) = self.sync_inflight.try_enter() else {
-            self.deps.metrics.p2p.count_sync_refused("busy");
-            debug!(target: "tamga::net", %peer, "sync requests at their bound: refused");
-            return;
+        let slot = match admit_sync_request(&mut self.sync_rate, &self.sync_inflight, peer, tokio::time::Instant::now())
+        {
+            Ok(slot) => slot,
+            Err(reason) => {
+                self.deps.metrics.p2p.count_sync_refused(reason);
+                debug!(target: "tamga::net", %peer, reason, "sync request refused (over the peer's rate, or reads at their bound)");
+                return;
+            }
         };
         let ledger = self.deps.ledger.clone();
         let budget = SyncBudget {
@@ -772,24 +808,9 @@ impl NetTask {
                     let raws: Vec<&[u8]> = batch.iter().map(Vec::as_slice).collect();
                     let results = mempool.submit_raw(chain.as_ref(), &raws);
                     security.record_bad_tx_signatures(Origin::Gossip, Some(source.to_string()), &raws, &results);
-                    let mut any_new = false;
-                    let mut bad = false;
-                    for r in &results {
-                        match r {
-                            Ok(_) => any_new = true,
-                            Err(MempoolError::Stateless(_)) | Err(MempoolError::ValidatorSigner(_)) => bad = true,
-                            Err(_) => {
-                                metrics.mempool_rejected.inc();
-                            }
-                        }
-                    }
-                    if bad {
-                        MessageAcceptance::Reject
-                    } else if any_new {
-                        MessageAcceptance::Accept
-                    } else {
-                        MessageAcceptance::Ignore
-                    }
+                    let (acceptance, refused) = batch_acceptance(&results);
+                    metrics.mempool_rejected.inc_by(refused);
+                    acceptance
                 }
             };
             let _ = done.blocking_send(Done::TxValidation { id, source, acceptance });
@@ -799,6 +820,48 @@ impl NetTask {
             debug!(target: "tamga::net", "admission pool closed: gossiped batch dropped");
         }
     }
+}
+
+/// Whether a gossiped transaction batch is forwarded, from the mempool's
+/// verdict on each of its transactions: rejected (its sender misbehaves) if
+/// one is malformed, badly signed or signed by a validator key; accepted if
+/// one is new; ignored if all were merely known or refused by the chain's
+/// state. Also returns how many were refused by state (`tamga_mempool_rejected_total`).
+fn batch_acceptance<T>(results: &[Result<T, MempoolError>]) -> (MessageAcceptance, u64) {
+    let mut any_new = false;
+    let mut bad = false;
+    let mut refused = 0u64;
+    for r in results {
+        match r {
+            Ok(_) => any_new = true,
+            Err(MempoolError::Stateless(_)) | Err(MempoolError::ValidatorSigner(_)) => bad = true,
+            Err(_) => refused += 1,
+        }
+    }
+    let acceptance = if bad {
+        MessageAcceptance::Reject
+    } else if any_new {
+        MessageAcceptance::Accept
+    } else {
+        MessageAcceptance::Ignore
+    };
+    (acceptance, refused)
+}
+
+/// Whether a sync request from `peer` at `now` is served: the peer must have
+/// a token left ([`SyncRateLimiter`]) and fewer than `sync_max_concurrent`
+/// reads may run. The refusal is the `reason` label of
+/// `tamga_p2p_sync_refused_total`: `rate` or `busy`.
+fn admit_sync_request(
+    rate: &mut SyncRateLimiter,
+    reads: &Inflight,
+    peer: PeerId,
+    now: tokio::time::Instant,
+) -> Result<Slot, &'static str> {
+    if !rate.allow(peer, now) {
+        return Err("rate");
+    }
+    reads.try_enter().ok_or("busy")
 }
 
 /// Queues an inbound event for the driver without waiting; false (and
@@ -816,11 +879,11 @@ fn offer(events: &mpsc::Sender<NetEvent>, ev: NetEvent, metrics: &NetMetrics) ->
     }
 }
 
-/// Replaces the admitted set of `gate` and of the swarm's allow list; every
-/// peer that lost its place is disallowed whether connected or not (which
-/// also closes its connections). Returns `(added, removed)`.
-fn apply_allowed(swarm: &mut Swarm<Behaviour>, gate: &mut PeerGate, peers: Vec<PeerId>) -> (Vec<PeerId>, Vec<PeerId>) {
-    let (added, removed) = gate.replace(peers);
+/// Replaces the admitted set of `gate` and of the swarm's allow list with
+/// the peers of `keys`; every peer that lost its place is disallowed whether
+/// connected or not (which also closes its connections). Returns `(added, removed)`.
+fn apply_allowed(swarm: &mut Swarm<Behaviour>, gate: &mut PeerGate, keys: Vec<PublicKey>) -> (Vec<PeerId>, Vec<PeerId>) {
+    let (added, removed) = gate.replace(keys);
     let allow = &mut swarm.behaviour_mut().allow;
     for p in &added {
         allow.allow_peer(*p);
@@ -829,6 +892,83 @@ fn apply_allowed(swarm: &mut Swarm<Behaviour>, gate: &mut PeerGate, peers: Vec<P
         allow.disallow_peer(*p);
     }
     (added, removed)
+}
+
+/// The connected, admitted peer to ask for blocks next, with its node key:
+/// round robin over the connected peers in their fixed order, skipping any
+/// whose key is not admitted; `None` when there is none.
+fn pick_sync_peer(
+    connected: &BTreeSet<PeerId>,
+    gate: &PeerGate,
+    cursor: &mut usize,
+) -> Option<(PeerId, PublicKey)> {
+    let peers: Vec<(PeerId, PublicKey)> = connected.iter().filter_map(|p| Some((*p, gate.key_of(p)?))).collect();
+    if peers.is_empty() {
+        return None;
+    }
+    *cursor = (*cursor + 1) % peers.len();
+    Some(peers[*cursor])
+}
+
+/// Why a sync answer is not handed to the driver.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SyncAnswerRefusal {
+    /// The responder is not admitted (it left the set while its answer was
+    /// on the way): it is not named to the driver at all.
+    #[error("the responder {peer} is not an admitted peer")]
+    UnknownPeer {
+        /// The responder.
+        peer: PeerId,
+    },
+    /// No request to this peer is waiting for this answer.
+    #[error("no sync request to this peer waits for an answer")]
+    Unasked {
+        /// The responder's node key.
+        key: PublicKey,
+    },
+    /// More blocks than asked for: the peer does not follow the protocol.
+    #[error("{got} blocks in answer to a request for at most {asked}")]
+    TooManyBlocks {
+        /// The responder's node key.
+        key: PublicKey,
+        /// Most blocks asked for.
+        asked: u32,
+        /// Blocks in the answer.
+        got: usize,
+    },
+}
+
+impl SyncAnswerRefusal {
+    /// The node key to report the failed request under, if the peer is admitted.
+    pub fn peer_key(&self) -> Option<PublicKey> {
+        match self {
+            SyncAnswerRefusal::UnknownPeer { .. } => None,
+            SyncAnswerRefusal::Unasked { key } | SyncAnswerRefusal::TooManyBlocks { key, .. } => Some(*key),
+        }
+    }
+}
+
+/// The driver's event for a sync answer from `peer` to the request `asked`
+/// (the peer asked and the most blocks asked for): the responder named by
+/// its node key. An answer from a peer not admitted, to no request of ours,
+/// or with more blocks than asked is refused (its blocks never reach the
+/// driver). The driver checks the rest: the height of each block against
+/// its own and each certificate ([`crate::driver`]).
+fn sync_answer(
+    gate: &PeerGate,
+    peer: &PeerId,
+    asked: Option<(PeerId, u32)>,
+    response: SyncResponse,
+) -> Result<NetEvent, SyncAnswerRefusal> {
+    let key = gate.key_of(peer).ok_or(SyncAnswerRefusal::UnknownPeer { peer: *peer })?;
+    let max = match asked {
+        Some((to, max)) if to == *peer => max,
+        _ => return Err(SyncAnswerRefusal::Unasked { key }),
+    };
+    if response.blocks.len() > max as usize {
+        return Err(SyncAnswerRefusal::TooManyBlocks { key, asked: max, got: response.blocks.len() });
+    }
+    Ok(NetEvent::SyncBlocks { peer: key, height: response.height, blocks: response.blocks })
 }
 
 /// What one sync response may hold.
@@ -873,11 +1013,21 @@ mod tests {
     use super::*;
     use libp2p::swarm::ListenError;
 
-    fn keypair(i: u8) -> libp2p::identity::Keypair {
-        libp2p::identity::Keypair::ed25519_from_bytes([i; 32]).unwrap()
+    fn signing(i: u8) -> tamga_types::SigningKey {
+        tamga_types::SigningKey::from_seed([i; 32])
     }
 
-    fn settings(kp: libp2p::identity::Keypair, allowed: Vec<PeerId>, limits: Limits) -> NetworkSettings {
+    /// The node key of node `i`.
+    fn key(i: u8) -> PublicKey {
+        signing(i).public()
+    }
+
+    /// The libp2p identity of node `i` (its node key).
+    fn keypair(i: u8) -> libp2p::identity::Keypair {
+        crate::home::libp2p_keypair(&signing(i))
+    }
+
+    fn settings(kp: libp2p::identity::Keypair, allowed: Vec<PublicKey>, limits: Limits) -> NetworkSettings {
         NetworkSettings {
             keypair: kp,
             listen: "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
@@ -917,7 +1067,7 @@ mod tests {
     }
 
     /// Runs a swarm that dials `addr` in the background until aborted.
-    fn dialler(kp: libp2p::identity::Keypair, allowed: Vec<PeerId>, addr: Multiaddr) -> tokio::task::JoinHandle<()> {
+    fn dialler(kp: libp2p::identity::Keypair, allowed: Vec<PublicKey>, addr: Multiaddr) -> tokio::task::JoinHandle<()> {
         let mut swarm = build_swarm(&settings(kp, allowed, Limits::default())).unwrap();
         swarm.dial(addr).unwrap();
         tokio::spawn(async move {
@@ -930,14 +1080,14 @@ mod tests {
     #[tokio::test]
     async fn a_validator_removed_while_offline_is_refused_when_it_comes_back() {
         let (ka, kb) = (keypair(1), keypair(2));
-        let (pa, pb) = (ka.public().to_peer_id(), kb.public().to_peer_id());
+        let pb = kb.public().to_peer_id();
         let s = settings(ka, Vec::new(), Limits::default());
         let (mut a, addr) = listening(&s).await;
         let mut gate = PeerGate::default();
-        apply_allowed(&mut a, &mut gate, vec![pb]);
+        apply_allowed(&mut a, &mut gate, vec![key(2)]);
 
         // B is a validator: admitted beyond the handshake.
-        let b = dialler(kb.clone(), vec![pa], addr.clone());
+        let b = dialler(kb.clone(), vec![key(1)], addr.clone());
         until(&mut a, |ev| {
             matches!(ev, SwarmEvent::ConnectionEstablished { peer_id, .. } if *peer_id == pb).then_some(())
         })
@@ -950,11 +1100,11 @@ mod tests {
         })
         .await;
         // ...and leaves the validator set while it is offline.
-        let (_, removed) = apply_allowed(&mut a, &mut gate, vec![keypair(3).public().to_peer_id()]);
+        let (_, removed) = apply_allowed(&mut a, &mut gate, vec![key(3)]);
         assert_eq!(removed, vec![pb]);
 
         // B comes back: its handshake completes, then the connection is refused.
-        let b = dialler(kb, vec![pa], addr);
+        let b = dialler(kb, vec![key(1)], addr);
         let refused = until(&mut a, |ev| match ev {
             SwarmEvent::ConnectionEstablished { peer_id, .. } if *peer_id == pb => Some(false),
             SwarmEvent::IncomingConnectionError { peer_id, error: ListenError::Denied { cause }, .. } => {
