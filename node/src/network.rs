@@ -882,7 +882,11 @@ fn offer(events: &mpsc::Sender<NetEvent>, ev: NetEvent, metrics: &NetMetrics) ->
 /// Replaces the admitted set of `gate` and of the swarm's allow list with
 /// the peers of `keys`; every peer that lost its place is disallowed whether
 /// connected or not (which also closes its connections). Returns `(added, removed)`.
-fn apply_allowed(swarm: &mut Swarm<Behaviour>, gate: &mut PeerGate, keys: Vec<PublicKey>) -> (Vec<PeerId>, Vec<PeerId>) {
+fn apply_allowed(
+    swarm: &mut Swarm<Behaviour>,
+    gate: &mut PeerGate,
+    keys: Vec<PublicKey>,
+) -> (Vec<PeerId>, Vec<PeerId>) {
     let (added, removed) = gate.replace(keys);
     let allow = &mut swarm.behaviour_mut().allow;
     for p in &added {
@@ -897,11 +901,7 @@ fn apply_allowed(swarm: &mut Swarm<Behaviour>, gate: &mut PeerGate, keys: Vec<Pu
 /// The connected, admitted peer to ask for blocks next, with its node key:
 /// round robin over the connected peers in their fixed order, skipping any
 /// whose key is not admitted; `None` when there is none.
-fn pick_sync_peer(
-    connected: &BTreeSet<PeerId>,
-    gate: &PeerGate,
-    cursor: &mut usize,
-) -> Option<(PeerId, PublicKey)> {
+fn pick_sync_peer(connected: &BTreeSet<PeerId>, gate: &PeerGate, cursor: &mut usize) -> Option<(PeerId, PublicKey)> {
     let peers: Vec<(PeerId, PublicKey)> = connected.iter().filter_map(|p| Some((*p, gate.key_of(p)?))).collect();
     if peers.is_empty() {
         return None;
@@ -1011,6 +1011,7 @@ pub fn serve_sync(ledger: &Ledger, req: &SyncRequest, budget: SyncBudget) -> Syn
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::security::SecurityLog;
     use libp2p::swarm::ListenError;
 
     fn signing(i: u8) -> tamga_types::SigningKey {
@@ -1210,5 +1211,263 @@ mod tests {
         assert!(Limits::default().gossip_tx_queue < Limits::default().gossip_consensus_queue);
         drop(held);
         assert!(txs.try_enter().is_some());
+    }
+
+    fn peer(i: u8) -> PeerId {
+        peer_id_of(&key(i)).unwrap()
+    }
+
+    fn heights(r: &SyncResponse) -> Vec<Height> {
+        r.blocks.iter().map(|b| b.block.header.height).collect()
+    }
+
+    #[test]
+    fn a_sync_request_is_served_within_its_bounds() {
+        let c = testchain::TestChain::new(u64::from(SYNC_MAX_BLOCKS) + 6);
+        let tip = c.ledger.height().unwrap();
+        assert_eq!(tip, 70);
+        let serve = |from, max, budget| serve_sync(&c.ledger, &SyncRequest { from, max }, budget);
+        // However many are asked, and whatever the configured budget, at most SYNC_MAX_BLOCKS.
+        let r = serve(1, u32::MAX, SyncBudget::default());
+        assert_eq!(r.height, tip);
+        assert_eq!(heights(&r), (1..=64).collect::<Vec<_>>());
+        let r = serve(1, u32::MAX, SyncBudget { max_blocks: 1000, max_bytes: usize::MAX });
+        assert_eq!(r.blocks.len(), SYNC_MAX_BLOCKS as usize);
+        // The configured bound and the request's own bound.
+        assert_eq!(
+            heights(&serve(1, u32::MAX, SyncBudget { max_blocks: 5, ..SyncBudget::default() })),
+            [1, 2, 3, 4, 5]
+        );
+        assert_eq!(heights(&serve(10, 3, SyncBudget::default())), [10, 11, 12]);
+        // Near the tip: what there is.
+        assert_eq!(heights(&serve(66, u32::MAX, SyncBudget::default())), [66, 67, 68, 69, 70]);
+        // Beyond the tip: nothing, with this node's height so that the asker knows.
+        for from in [71, 1_000, u64::MAX] {
+            let r = serve(from, u32::MAX, SyncBudget::default());
+            assert!(r.blocks.is_empty(), "from {from}");
+            assert_eq!(r.height, tip);
+        }
+        // Height 0 (genesis) has no block: served from 1.
+        assert_eq!(heights(&serve(0, 2, SyncBudget::default())), [1, 2]);
+        // A request for no block gets none.
+        assert!(serve(1, 0, SyncBudget::default()).blocks.is_empty());
+        // The byte budget: the first block whatever its size, then whole blocks within it.
+        assert_eq!(heights(&serve(1, u32::MAX, SyncBudget { max_bytes: 1, ..SyncBudget::default() })), [1]);
+        let size: usize =
+            c.blocks(1, 3).iter().map(|b| b.block.encode().len() + codec::encode(&b.certificate).len()).sum();
+        let within = |max_bytes| heights(&serve(1, u32::MAX, SyncBudget { max_bytes, ..SyncBudget::default() }));
+        assert_eq!(within(size), [1, 2, 3]);
+        assert_eq!(within(size - 1), [1, 2]);
+        // Each block served comes with the certificate that certifies it.
+        let chain_id = c.ledger.chain_id().unwrap();
+        for cb in serve(60, u32::MAX, SyncBudget::default()).blocks {
+            let set = c.ledger.validators_at(cb.block.header.height).unwrap();
+            cb.certificate.verify_commit(&chain_id, &set, &cb.block.header).unwrap();
+        }
+    }
+
+    #[test]
+    fn sync_requests_are_refused_over_the_peers_rate_or_while_reads_are_at_their_bound() {
+        let mut rate = SyncRateLimiter::new(1, 2);
+        let reads = Inflight::new(1);
+        let (a, b) = (peer(1), peer(2));
+        let t0 = tokio::time::Instant::now();
+        let first = admit_sync_request(&mut rate, &reads, a, t0).expect("served");
+        assert_eq!(admit_sync_request(&mut rate, &reads, b, t0).err(), Some("busy"), "one read at a time");
+        drop(first);
+        let second = admit_sync_request(&mut rate, &reads, a, t0).expect("served once the read is done");
+        drop(second);
+        assert_eq!(admit_sync_request(&mut rate, &reads, a, t0).err(), Some("rate"), "a's burst is spent");
+        assert!(admit_sync_request(&mut rate, &reads, b, t0).is_ok(), "b has its own bucket");
+        let t1 = t0 + Duration::from_secs(1);
+        assert!(admit_sync_request(&mut rate, &reads, a, t1).is_ok(), "a second later a has a token again");
+    }
+
+    #[test]
+    fn sync_requests_go_round_robin_to_connected_admitted_peers_only() {
+        let mut gate = PeerGate::default();
+        gate.replace([key(2), key(3)]);
+        // Peer 4 is connected but its key is not admitted (it left the set
+        // and its connection is not closed yet): it is never asked.
+        let connected: BTreeSet<PeerId> = [peer(2), peer(3), peer(4)].into();
+        let mut cursor = 0;
+        let picks: Vec<(PeerId, PublicKey)> =
+            (0..4).map(|_| pick_sync_peer(&connected, &gate, &mut cursor).unwrap()).collect();
+        for (p, k) in &picks {
+            assert!(*k == key(2) || *k == key(3), "asked {k}");
+            assert_eq!(Some(*p), peer_id_of(k), "the peer asked is the one of the key named");
+        }
+        assert_ne!(picks[0].1, picks[1].1, "the next request goes to the other peer");
+        assert_eq!(picks[0].1, picks[2].1);
+        assert_eq!(picks[1].1, picks[3].1);
+        // No admitted peer connected: nobody is asked.
+        gate.replace([key(9)]);
+        assert!(pick_sync_peer(&connected, &gate, &mut cursor).is_none());
+        assert!(pick_sync_peer(&BTreeSet::new(), &gate, &mut cursor).is_none());
+    }
+
+    #[test]
+    fn a_sync_answer_reaches_the_driver_only_from_an_admitted_peer_that_was_asked_within_the_count() {
+        let c = testchain::TestChain::new(3);
+        let mut gate = PeerGate::default();
+        gate.replace([key(2)]);
+        let (b, stranger) = (peer(2), peer(3));
+        let answer = || SyncResponse { height: 3, blocks: c.blocks(1, 3) };
+        match sync_answer(&gate, &b, Some((b, 3)), answer()) {
+            Ok(NetEvent::SyncBlocks { peer, height, blocks }) => {
+                assert_eq!(peer, key(2), "named by its node key");
+                assert_eq!(height, 3);
+                assert_eq!(blocks, c.blocks(1, 3));
+            }
+            other => panic!("expected the blocks, got {other:?}"),
+        }
+        // A peer that is not admitted is not named to the driver at all.
+        let e = sync_answer(&gate, &stranger, Some((stranger, 3)), answer()).unwrap_err();
+        assert_eq!(e, SyncAnswerRefusal::UnknownPeer { peer: stranger });
+        assert_eq!(e.peer_key(), None);
+        // More blocks than asked: dropped, the driver hears of a failed request.
+        let e = sync_answer(&gate, &b, Some((b, 2)), answer()).unwrap_err();
+        assert_eq!(e, SyncAnswerRefusal::TooManyBlocks { key: key(2), asked: 2, got: 3 });
+        assert_eq!(e.peer_key(), Some(key(2)));
+        // An answer to no request of ours, or to a request to another peer.
+        assert_eq!(sync_answer(&gate, &b, None, answer()).unwrap_err(), SyncAnswerRefusal::Unasked { key: key(2) });
+        assert_eq!(
+            sync_answer(&gate, &b, Some((stranger, 3)), answer()).unwrap_err(),
+            SyncAnswerRefusal::Unasked { key: key(2) }
+        );
+        // The peer leaves the validator set while its answer is on the way.
+        gate.replace([key(4)]);
+        assert_eq!(
+            sync_answer(&gate, &b, Some((b, 3)), answer()).unwrap_err(),
+            SyncAnswerRefusal::UnknownPeer { peer: b }
+        );
+    }
+
+    #[tokio::test]
+    async fn the_sync_codec_refuses_an_oversized_answer_or_request_before_decoding() {
+        use futures::io::Cursor;
+        use request_response::Codec as _;
+        let proto = StreamProtocol::new("/tamga/sync/1");
+        let mut c = SyncCodec;
+        let ok = codec::encode(&SyncResponse { height: 7, blocks: vec![] });
+        assert_eq!(c.read_response(&proto, &mut Cursor::new(ok)).await.unwrap().height, 7);
+        let big = vec![0u8; SYNC_MAX_BYTES + 1024 + 1];
+        let e = c.read_response(&proto, &mut Cursor::new(big)).await.unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+        assert!(e.to_string().contains("over"), "{e}");
+        let req = SyncRequest { from: 5, max: 64 };
+        assert_eq!(c.read_request(&proto, &mut Cursor::new(codec::encode(&req))).await.unwrap(), req);
+        let e = c.read_request(&proto, &mut Cursor::new(vec![0u8; 65])).await.unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+        // Garbage within the size is refused by the decoder, not accepted.
+        assert!(c.read_request(&proto, &mut Cursor::new(vec![0xff; 3])).await.is_err());
+    }
+
+    #[test]
+    fn a_gossiped_batch_is_forwarded_only_if_it_brings_something_new_and_nothing_forged() {
+        use crate::mempool::MempoolError as E;
+        let h = tamga_types::Hash([1; 32]);
+        let forged =
+            || E::Stateless(tamga_types::StatelessError::Signature(tamga_types::SignatureError::Invalid(key(3))));
+        let validator = || E::ValidatorSigner(key(1));
+        assert_eq!(batch_acceptance::<()>(&[Ok(()), Err(E::Duplicate(h))]), (MessageAcceptance::Accept, 1));
+        assert_eq!(
+            batch_acceptance::<()>(&[Err(E::Duplicate(h)), Err(E::Committed(h))]),
+            (MessageAcceptance::Ignore, 2)
+        );
+        assert_eq!(batch_acceptance::<()>(&[Ok(()), Err(forged())]), (MessageAcceptance::Reject, 0));
+        assert_eq!(batch_acceptance::<()>(&[Ok(()), Err(validator())]), (MessageAcceptance::Reject, 0));
+        assert_eq!(batch_acceptance::<()>(&[]), (MessageAcceptance::Ignore, 0));
+    }
+
+    /// A network task on a loopback port with real dependencies.
+    struct Running {
+        handle: NetHandle,
+        events: mpsc::Receiver<NetEvent>,
+        _local_txs: mpsc::Sender<Vec<u8>>,
+    }
+
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    }
+
+    fn run_node(i: u8, ledger: Arc<Ledger>, port: u16, allowed: Vec<PublicKey>, dial: Vec<Multiaddr>) -> Running {
+        let metrics = Arc::new(Metrics::new());
+        let chain_id = ledger.chain_id().unwrap();
+        let limits = crate::mempool::MempoolLimits { max_txs: 100, max_bytes: 1 << 20, max_per_account: 16 };
+        let (local_tx, local_rx) = mpsc::channel(16);
+        let (events_tx, events) = mpsc::channel(64);
+        let s = NetworkSettings {
+            listen: format!("/ip4/127.0.0.1/tcp/{port}").parse().unwrap(),
+            dial,
+            chain_id: chain_id.clone(),
+            ..settings(keypair(i), allowed, Limits::default())
+        };
+        let deps = NetworkDeps {
+            mempool: Arc::new(Mempool::new(chain_id, limits)),
+            chain: Arc::new(crate::proposal::LedgerChain::new(ledger.clone())),
+            ledger,
+            admission: AdmissionPool::start(0).unwrap(),
+            metrics: metrics.clone(),
+            local_txs: local_rx,
+            events: events_tx,
+            security: SecurityLog::in_memory(key(i), &metrics),
+        };
+        let (handle, _) = spawn(s, deps).unwrap();
+        Running { handle, events, _local_txs: local_tx }
+    }
+
+    /// The next event `f` picks, within `secs`; `None` if none came.
+    async fn next_event<T>(
+        rx: &mut mpsc::Receiver<NetEvent>,
+        secs: u64,
+        mut f: impl FnMut(NetEvent) -> Option<T>,
+    ) -> Option<T> {
+        tokio::time::timeout(Duration::from_secs(secs), async {
+            loop {
+                if let Some(t) = f(rx.recv().await?) {
+                    return Some(t);
+                }
+            }
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn blocks_sync_over_a_real_pair_naming_the_responder_by_key_until_it_leaves_the_set() {
+        let mut c = testchain::TestChain::new(5);
+        let (pa, pb) = (free_port(), free_port());
+        let b_addr: Multiaddr = format!("/ip4/127.0.0.1/tcp/{pb}/p2p/{}", peer(2)).parse().unwrap();
+        let _b = run_node(2, c.ledger.clone(), pb, vec![key(1)], vec![]);
+        let mut a = run_node(1, c.fresh_ledger(), pa, vec![key(2)], vec![b_addr]);
+        next_event(&mut a.events, 20, |ev| matches!(ev, NetEvent::Peers(1)).then_some(()))
+            .await
+            .expect("A connects to B");
+
+        a.handle.send(NetCommand::Sync { from: 2 }).await;
+        let (peer, height, blocks) = next_event(&mut a.events, 20, |ev| match ev {
+            NetEvent::SyncBlocks { peer, height, blocks } => Some((peer, height, blocks)),
+            _ => None,
+        })
+        .await
+        .expect("B answers");
+        assert_eq!(peer, key(2), "the responder is named by its node key");
+        assert_eq!(height, 5);
+        assert_eq!(blocks, c.blocks(2, 5));
+
+        // B leaves the set: its connection closes and it is asked nothing more.
+        a.handle.set_allowed(vec![key(3)]).await;
+        next_event(&mut a.events, 20, |ev| matches!(ev, NetEvent::Peers(0)).then_some(()))
+            .await
+            .expect("B is disconnected");
+        a.handle.send(NetCommand::Sync { from: 1 }).await;
+        let heard = next_event(&mut a.events, 3, |ev| match ev {
+            NetEvent::SyncBlocks { peer, .. } | NetEvent::SyncFailed { peer } => Some(peer),
+            _ => None,
+        })
+        .await;
+        assert_eq!(heard, None, "no sync with a peer that left the set");
     }
 }
