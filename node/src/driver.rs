@@ -82,10 +82,10 @@ use tracing::{debug, error, info, warn};
 
 use crate::committed::CommittedBlock;
 use crate::config::ConsensusConfig;
-use crate::home::{peer_id_of, Home};
+use crate::home::Home;
 use crate::mempool::Mempool;
 use crate::metrics::Metrics;
-use crate::network::{ConsensusWire, NetCommand, NetEvent, NetHandle};
+use crate::network::{ConsensusWire, NetEvent};
 pub use crate::proposal::StorageRetry;
 pub use crate::proposal::{build_block, validate_block, LedgerChain};
 use crate::proposal::{build_with_retry, validate_with_retry, BuildError, ValidateError};
@@ -144,7 +144,9 @@ pub enum DriverError {
 }
 
 /// The driver's side of the network (STYLE principle 16): peers are named by
-/// validator key; the libp2p implementation maps keys to peer ids.
+/// their node key, in commands and in [`NetEvent`]s alike; the production
+/// implementation (`crate::network`) maps keys to its transport's peer
+/// names at its edge.
 pub trait Transport: Send + Sync {
     /// Publishes on the consensus topic.
     fn publish(&self, wire: ConsensusWire) -> BoxFuture<'_, ()>;
@@ -152,19 +154,6 @@ pub trait Transport: Send + Sync {
     fn sync(&self, from: Height) -> BoxFuture<'_, ()>;
     /// Replaces the set of admitted peers.
     fn set_allowed(&self, keys: Vec<PublicKey>) -> BoxFuture<'_, ()>;
-}
-
-impl Transport for NetHandle {
-    fn publish(&self, wire: ConsensusWire) -> BoxFuture<'_, ()> {
-        Box::pin(self.send(NetCommand::Publish(Box::new(wire))))
-    }
-    fn sync(&self, from: Height) -> BoxFuture<'_, ()> {
-        Box::pin(self.send(NetCommand::Sync { from }))
-    }
-    fn set_allowed(&self, keys: Vec<PublicKey>) -> BoxFuture<'_, ()> {
-        let peers = keys.iter().filter_map(peer_id_of).collect();
-        Box::pin(self.send(NetCommand::SetAllowed(peers)))
-    }
 }
 
 /// Where block execution and file writes run (STYLE principle 16).
@@ -847,7 +836,7 @@ impl Driver {
     /// refused block ends the batch (the next request asks again).
     async fn catch_up_blocks(
         &mut self,
-        peer: libp2p::PeerId,
+        peer: PublicKey,
         peer_height: Height,
         blocks: Vec<tamga_types::CertifiedBlock>,
     ) -> Result<(), DriverError> {

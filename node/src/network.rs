@@ -16,11 +16,12 @@
 //! consensus messages ([`relay`]) and transaction batches; the driver's
 //! queue; and block sync, per request and per peer.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
 use borsh::{BorshDeserialize, BorshSerialize};
+use futures::future::BoxFuture;
 use futures::{AsyncReadExt, AsyncWriteExt, StreamExt};
 use libp2p::core::Transport as _;
 use libp2p::gossipsub::{self, IdentTopic, MessageAcceptance};
@@ -32,11 +33,13 @@ use libp2p::{
 use tamga_consensus::Message;
 use tamga_state::Ledger;
 use tamga_types::codec::{self, BoundedVec};
-use tamga_types::{Block, CertifiedBlock, Evidence, Height};
+use tamga_types::{Block, CertifiedBlock, Evidence, Height, PublicKey};
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
 use crate::admission::AdmissionPool;
+use crate::driver::Transport;
+use crate::home::peer_id_of;
 use crate::mempool::{ChainView, Mempool, MempoolError};
 use crate::metrics::Metrics;
 use crate::security::{Origin, SecurityEvent, SecurityLog};
@@ -44,6 +47,8 @@ use crate::security::{Origin, SecurityEvent, SecurityLog};
 pub mod limits;
 mod metrics;
 pub mod relay;
+#[cfg(test)]
+pub(crate) mod testchain;
 
 pub use limits::Limits;
 pub use metrics::NetMetrics;
@@ -162,7 +167,10 @@ struct Behaviour {
     ping: ping::Behaviour,
 }
 
-/// What the network reports to the driver.
+/// What the network reports to the driver. Peers are named by their node
+/// key, never by a libp2p `PeerId`: the network task maps one to the other
+/// at its edge ([`PeerGate::key_of`]), and a peer whose key is not admitted
+/// never reaches the driver.
 #[derive(Debug)]
 pub enum NetEvent {
     /// A decoded consensus-topic message whose signer, height and signature
@@ -170,8 +178,8 @@ pub enum NetEvent {
     Consensus(Box<ConsensusWire>),
     /// Blocks received in answer to a sync request.
     SyncBlocks {
-        /// The responder.
-        peer: PeerId,
+        /// The responder's node key.
+        peer: PublicKey,
         /// Its last committed height.
         height: Height,
         /// The blocks.
@@ -179,8 +187,8 @@ pub enum NetEvent {
     },
     /// A sync request failed or got an error.
     SyncFailed {
-        /// The peer asked.
-        peer: PeerId,
+        /// The node key of the peer asked.
+        peer: PublicKey,
     },
     /// Number of connected admitted peers changed.
     Peers(usize),
@@ -197,10 +205,10 @@ pub enum NetCommand {
         /// First height wanted.
         from: Height,
     },
-    /// Replace the set of admitted peers (validators of the current and next
-    /// set, and observers). Every peer not in it is refused from then on,
-    /// whether it is connected now or comes back later.
-    SetAllowed(Vec<PeerId>),
+    /// Replace the set of admitted peers (the node keys of the validators of
+    /// the current and next set, and of the observers). Every peer not in it
+    /// is refused from then on, whether it is connected now or comes back later.
+    SetAllowed(Vec<PublicKey>),
 }
 
 /// Sends commands to the network task.
@@ -219,6 +227,20 @@ impl NetHandle {
     }
 }
 
+/// The driver's seam (STYLE principle 16) over libp2p: commands name peers
+/// by node key; the network task maps them to peer ids.
+impl Transport for NetHandle {
+    fn publish(&self, wire: ConsensusWire) -> BoxFuture<'_, ()> {
+        Box::pin(self.send(NetCommand::Publish(Box::new(wire))))
+    }
+    fn sync(&self, from: Height) -> BoxFuture<'_, ()> {
+        Box::pin(self.send(NetCommand::Sync { from }))
+    }
+    fn set_allowed(&self, keys: Vec<PublicKey>) -> BoxFuture<'_, ()> {
+        Box::pin(self.send(NetCommand::SetAllowed(keys)))
+    }
+}
+
 /// Commands from the driver waiting for the network task, at most.
 pub const COMMAND_QUEUE: usize = 1024;
 
@@ -231,8 +253,8 @@ pub struct NetworkSettings {
     /// Peers to keep dialling (multiaddrs with `/p2p/<id>`); only those
     /// admitted are dialled.
     pub dial: Vec<Multiaddr>,
-    /// Admitted peers.
-    pub allowed: Vec<PeerId>,
+    /// Node keys of the admitted peers.
+    pub allowed: Vec<PublicKey>,
     /// Chain id (topic names).
     pub chain_id: String,
     /// Largest gossip message.
@@ -295,8 +317,8 @@ fn build_swarm(s: &NetworkSettings) -> Result<Swarm<Behaviour>, NetworkError> {
         .build()
         .map_err(|e| setup(&e))?;
     let mut allowed = allow_block_list::Behaviour::<allow_block_list::AllowedPeers>::default();
-    for p in &s.allowed {
-        allowed.allow_peer(*p);
+    for p in s.allowed.iter().filter_map(peer_id_of) {
+        allowed.allow_peer(p);
     }
     let limits = connection_limits::Behaviour::new(
         connection_limits::ConnectionLimits::default()
@@ -361,7 +383,7 @@ pub fn spawn(settings: NetworkSettings, deps: NetworkDeps) -> Result<(NetHandle,
         consensus_topic,
         tx_topic,
         commands: rx,
-        connected: HashSet::new(),
+        connected: BTreeSet::new(),
         pending_sync: HashMap::new(),
         next_sync_peer: 0,
         tx_buffer: Vec::new(),
@@ -388,8 +410,11 @@ struct NetTask {
     consensus_topic: IdentTopic,
     tx_topic: IdentTopic,
     commands: mpsc::Receiver<NetCommand>,
-    connected: HashSet<PeerId>,
-    pending_sync: HashMap<request_response::OutboundRequestId, PeerId>,
+    /// Peers with a connection past the handshake (ordered: the sync round
+    /// robin visits them in a fixed order).
+    connected: BTreeSet<PeerId>,
+    /// Sync requests sent and not answered: the peer asked and the most blocks asked for.
+    pending_sync: HashMap<request_response::OutboundRequestId, (PeerId, u32)>,
     next_sync_peer: usize,
     tx_buffer: Vec<Vec<u8>>,
     /// When each refused peer (id, else address) was last recorded as a security event.
@@ -546,26 +571,23 @@ impl NetTask {
                 }
             }
             NetCommand::Sync { from } => {
-                let peers: Vec<PeerId> = self.connected.iter().copied().collect();
-                if peers.is_empty() {
+                let Some((peer, key)) = pick_sync_peer(&self.connected, &self.gate, &mut self.next_sync_peer) else {
                     return;
-                }
-                self.next_sync_peer = (self.next_sync_peer + 1) % peers.len();
-                let peer = peers[self.next_sync_peer];
+                };
                 let max = self.settings.limits.sync_max_blocks;
                 let id = self.swarm.behaviour_mut().sync.send_request(&peer, SyncRequest { from, max });
-                self.pending_sync.insert(id, peer);
-                debug!(target: "tamga::net", %peer, from, "sync requested");
+                self.pending_sync.insert(id, (peer, max));
+                debug!(target: "tamga::net", %peer, %key, from, "sync requested");
             }
-            NetCommand::SetAllowed(peers) => self.set_allowed(peers),
+            NetCommand::SetAllowed(keys) => self.set_allowed(keys),
         }
     }
 
     /// Replaces the admitted set. Every peer that lost its place is
     /// disallowed, connected or not: one that was offline at the change is
     /// refused when it comes back (SPEC §9).
-    fn set_allowed(&mut self, peers: Vec<PeerId>) {
-        let (added, removed) = apply_allowed(&mut self.swarm, &mut self.gate, peers);
+    fn set_allowed(&mut self, keys: Vec<PublicKey>) {
+        let (added, removed) = apply_allowed(&mut self.swarm, &mut self.gate, keys);
         if !added.is_empty() || !removed.is_empty() {
             info!(target: "tamga::net", admitted = self.gate.len(), added = added.len(), removed = removed.len(), "admitted peers changed");
         }
@@ -606,7 +628,15 @@ impl NetTask {
                 message_id,
                 message,
             })) => {
-                if message.topic == self.consensus_topic.hash() {
+                if !self.gate.admits(&propagation_source) {
+                    // Removed from the admitted set while its message was on
+                    // the way: neither checked, forwarded nor delivered.
+                    self.swarm.behaviour_mut().gossip.report_message_validation_result(
+                        &message_id,
+                        &propagation_source,
+                        MessageAcceptance::Ignore,
+                    );
+                } else if message.topic == self.consensus_topic.hash() {
                     self.check_consensus(message_id, propagation_source, message.data, done.clone());
                 } else if message.topic == self.tx_topic.hash() {
                     self.validate_txs(message_id, propagation_source, message.data, done.clone());
@@ -618,12 +648,16 @@ impl NetTask {
                         self.serve_sync_request(peer, request, channel, done.clone());
                     }
                     request_response::Message::Response { request_id, response } => {
-                        self.pending_sync.remove(&request_id);
-                        self.send_to_driver(NetEvent::SyncBlocks {
-                            peer,
-                            height: response.height,
-                            blocks: response.blocks,
-                        });
+                        let asked = self.pending_sync.remove(&request_id);
+                        match sync_answer(&self.gate, &peer, asked, response) {
+                            Ok(ev) => self.send_to_driver(ev),
+                            Err(refusal) => {
+                                warn!(target: "tamga::net", %peer, %refusal, "sync answer dropped");
+                                if let Some(key) = refusal.peer_key() {
+                                    self.send_to_driver(NetEvent::SyncFailed { peer: key });
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -635,7 +669,10 @@ impl NetTask {
             })) => {
                 self.pending_sync.remove(&request_id);
                 debug!(target: "tamga::net", %peer, %error, "sync request failed");
-                self.send_to_driver(NetEvent::SyncFailed { peer });
+                // A peer no longer admitted is not named to the driver.
+                if let Some(key) = self.gate.key_of(&peer) {
+                    self.send_to_driver(NetEvent::SyncFailed { peer: key });
+                }
             }
             _ => {}
         }
@@ -664,15 +701,14 @@ impl NetTask {
         channel: request_response::ResponseChannel<SyncResponse>,
         done: mpsc::Sender<Done>,
     ) {
-        if !self.sync_rate.allow(peer, tokio::time::Instant::now()) {
-            self.deps.metrics.p2p.count_sync_refused("rate");
-            debug!(target: "tamga::net", %peer, "sync request over the peer's rate: refused");
-            return;
-        }
-        let Some(slot) = self.sync_inflight.try_enter() else {
-            self.deps.metrics.p2p.count_sync_refused("busy");
-            debug!(target: "tamga::net", %peer, "sync requests at their bound: refused");
-            return;
+        let slot = match admit_sync_request(&mut self.sync_rate, &self.sync_inflight, peer, tokio::time::Instant::now())
+        {
+            Ok(slot) => slot,
+            Err(reason) => {
+                self.deps.metrics.p2p.count_sync_refused(reason);
+                debug!(target: "tamga::net", %peer, reason, "sync request refused (over the peer's rate, or reads at their bound)");
+                return;
+            }
         };
         let ledger = self.deps.ledger.clone();
         let budget = SyncBudget {
@@ -772,24 +808,9 @@ impl NetTask {
                     let raws: Vec<&[u8]> = batch.iter().map(Vec::as_slice).collect();
                     let results = mempool.submit_raw(chain.as_ref(), &raws);
                     security.record_bad_tx_signatures(Origin::Gossip, Some(source.to_string()), &raws, &results);
-                    let mut any_new = false;
-                    let mut bad = false;
-                    for r in &results {
-                        match r {
-                            Ok(_) => any_new = true,
-                            Err(MempoolError::Stateless(_)) | Err(MempoolError::ValidatorSigner(_)) => bad = true,
-                            Err(_) => {
-                                metrics.mempool_rejected.inc();
-                            }
-                        }
-                    }
-                    if bad {
-                        MessageAcceptance::Reject
-                    } else if any_new {
-                        MessageAcceptance::Accept
-                    } else {
-                        MessageAcceptance::Ignore
-                    }
+                    let (acceptance, refused) = batch_acceptance(&results);
+                    metrics.mempool_rejected.inc_by(refused);
+                    acceptance
                 }
             };
             let _ = done.blocking_send(Done::TxValidation { id, source, acceptance });
@@ -799,6 +820,48 @@ impl NetTask {
             debug!(target: "tamga::net", "admission pool closed: gossiped batch dropped");
         }
     }
+}
+
+/// Whether a gossiped transaction batch is forwarded, from the mempool's
+/// verdict on each of its transactions: rejected (its sender misbehaves) if
+/// one is malformed, badly signed or signed by a validator key; accepted if
+/// one is new; ignored if all were merely known or refused by the chain's
+/// state. Also returns how many were refused by state (`tamga_mempool_rejected_total`).
+fn batch_acceptance<T>(results: &[Result<T, MempoolError>]) -> (MessageAcceptance, u64) {
+    let mut any_new = false;
+    let mut bad = false;
+    let mut refused = 0u64;
+    for r in results {
+        match r {
+            Ok(_) => any_new = true,
+            Err(MempoolError::Stateless(_)) | Err(MempoolError::ValidatorSigner(_)) => bad = true,
+            Err(_) => refused += 1,
+        }
+    }
+    let acceptance = if bad {
+        MessageAcceptance::Reject
+    } else if any_new {
+        MessageAcceptance::Accept
+    } else {
+        MessageAcceptance::Ignore
+    };
+    (acceptance, refused)
+}
+
+/// Whether a sync request from `peer` at `now` is served: the peer must have
+/// a token left ([`SyncRateLimiter`]) and fewer than `sync_max_concurrent`
+/// reads may run. The refusal is the `reason` label of
+/// `tamga_p2p_sync_refused_total`: `rate` or `busy`.
+fn admit_sync_request(
+    rate: &mut SyncRateLimiter,
+    reads: &Inflight,
+    peer: PeerId,
+    now: tokio::time::Instant,
+) -> Result<Slot, &'static str> {
+    if !rate.allow(peer, now) {
+        return Err("rate");
+    }
+    reads.try_enter().ok_or("busy")
 }
 
 /// Queues an inbound event for the driver without waiting; false (and
@@ -816,11 +879,15 @@ fn offer(events: &mpsc::Sender<NetEvent>, ev: NetEvent, metrics: &NetMetrics) ->
     }
 }
 
-/// Replaces the admitted set of `gate` and of the swarm's allow list; every
-/// peer that lost its place is disallowed whether connected or not (which
-/// also closes its connections). Returns `(added, removed)`.
-fn apply_allowed(swarm: &mut Swarm<Behaviour>, gate: &mut PeerGate, peers: Vec<PeerId>) -> (Vec<PeerId>, Vec<PeerId>) {
-    let (added, removed) = gate.replace(peers);
+/// Replaces the admitted set of `gate` and of the swarm's allow list with
+/// the peers of `keys`; every peer that lost its place is disallowed whether
+/// connected or not (which also closes its connections). Returns `(added, removed)`.
+fn apply_allowed(
+    swarm: &mut Swarm<Behaviour>,
+    gate: &mut PeerGate,
+    keys: Vec<PublicKey>,
+) -> (Vec<PeerId>, Vec<PeerId>) {
+    let (added, removed) = gate.replace(keys);
     let allow = &mut swarm.behaviour_mut().allow;
     for p in &added {
         allow.allow_peer(*p);
@@ -829,6 +896,79 @@ fn apply_allowed(swarm: &mut Swarm<Behaviour>, gate: &mut PeerGate, peers: Vec<P
         allow.disallow_peer(*p);
     }
     (added, removed)
+}
+
+/// The connected, admitted peer to ask for blocks next, with its node key:
+/// round robin over the connected peers in their fixed order, skipping any
+/// whose key is not admitted; `None` when there is none.
+fn pick_sync_peer(connected: &BTreeSet<PeerId>, gate: &PeerGate, cursor: &mut usize) -> Option<(PeerId, PublicKey)> {
+    let peers: Vec<(PeerId, PublicKey)> = connected.iter().filter_map(|p| Some((*p, gate.key_of(p)?))).collect();
+    if peers.is_empty() {
+        return None;
+    }
+    *cursor = (*cursor + 1) % peers.len();
+    Some(peers[*cursor])
+}
+
+/// Why a sync answer is not handed to the driver.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SyncAnswerRefusal {
+    /// The responder is not admitted (it left the set while its answer was
+    /// on the way): it is not named to the driver at all.
+    #[error("the responder {peer} is not an admitted peer")]
+    UnknownPeer {
+        /// The responder.
+        peer: PeerId,
+    },
+    /// No request to this peer is waiting for this answer.
+    #[error("no sync request to this peer waits for an answer")]
+    Unasked {
+        /// The responder's node key.
+        key: PublicKey,
+    },
+    /// More blocks than asked for: the peer does not follow the protocol.
+    #[error("{got} blocks in answer to a request for at most {asked}")]
+    TooManyBlocks {
+        /// The responder's node key.
+        key: PublicKey,
+        /// Most blocks asked for.
+        asked: u32,
+        /// Blocks in the answer.
+        got: usize,
+    },
+}
+
+impl SyncAnswerRefusal {
+    /// The node key to report the failed request under, if the peer is admitted.
+    pub fn peer_key(&self) -> Option<PublicKey> {
+        match self {
+            SyncAnswerRefusal::UnknownPeer { .. } => None,
+            SyncAnswerRefusal::Unasked { key } | SyncAnswerRefusal::TooManyBlocks { key, .. } => Some(*key),
+        }
+    }
+}
+
+/// The driver's event for a sync answer from `peer` to the request `asked`
+/// (the peer asked and the most blocks asked for): the responder named by
+/// its node key. An answer from a peer not admitted, to no request of ours,
+/// or with more blocks than asked is refused (its blocks never reach the
+/// driver). The driver checks the rest: the height of each block against
+/// its own and each certificate ([`crate::driver`]).
+fn sync_answer(
+    gate: &PeerGate,
+    peer: &PeerId,
+    asked: Option<(PeerId, u32)>,
+    response: SyncResponse,
+) -> Result<NetEvent, SyncAnswerRefusal> {
+    let key = gate.key_of(peer).ok_or(SyncAnswerRefusal::UnknownPeer { peer: *peer })?;
+    let max = match asked {
+        Some((to, max)) if to == *peer => max,
+        _ => return Err(SyncAnswerRefusal::Unasked { key }),
+    };
+    if response.blocks.len() > max as usize {
+        return Err(SyncAnswerRefusal::TooManyBlocks { key, asked: max, got: response.blocks.len() });
+    }
+    Ok(NetEvent::SyncBlocks { peer: key, height: response.height, blocks: response.blocks })
 }
 
 /// What one sync response may hold.
@@ -871,13 +1011,24 @@ pub fn serve_sync(ledger: &Ledger, req: &SyncRequest, budget: SyncBudget) -> Syn
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::security::SecurityLog;
     use libp2p::swarm::ListenError;
 
-    fn keypair(i: u8) -> libp2p::identity::Keypair {
-        libp2p::identity::Keypair::ed25519_from_bytes([i; 32]).unwrap()
+    fn signing(i: u8) -> tamga_types::SigningKey {
+        tamga_types::SigningKey::from_seed([i; 32])
     }
 
-    fn settings(kp: libp2p::identity::Keypair, allowed: Vec<PeerId>, limits: Limits) -> NetworkSettings {
+    /// The node key of node `i`.
+    fn key(i: u8) -> PublicKey {
+        signing(i).public()
+    }
+
+    /// The libp2p identity of node `i` (its node key).
+    fn keypair(i: u8) -> libp2p::identity::Keypair {
+        crate::home::libp2p_keypair(&signing(i))
+    }
+
+    fn settings(kp: libp2p::identity::Keypair, allowed: Vec<PublicKey>, limits: Limits) -> NetworkSettings {
         NetworkSettings {
             keypair: kp,
             listen: "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
@@ -917,7 +1068,7 @@ mod tests {
     }
 
     /// Runs a swarm that dials `addr` in the background until aborted.
-    fn dialler(kp: libp2p::identity::Keypair, allowed: Vec<PeerId>, addr: Multiaddr) -> tokio::task::JoinHandle<()> {
+    fn dialler(kp: libp2p::identity::Keypair, allowed: Vec<PublicKey>, addr: Multiaddr) -> tokio::task::JoinHandle<()> {
         let mut swarm = build_swarm(&settings(kp, allowed, Limits::default())).unwrap();
         swarm.dial(addr).unwrap();
         tokio::spawn(async move {
@@ -930,14 +1081,14 @@ mod tests {
     #[tokio::test]
     async fn a_validator_removed_while_offline_is_refused_when_it_comes_back() {
         let (ka, kb) = (keypair(1), keypair(2));
-        let (pa, pb) = (ka.public().to_peer_id(), kb.public().to_peer_id());
+        let pb = kb.public().to_peer_id();
         let s = settings(ka, Vec::new(), Limits::default());
         let (mut a, addr) = listening(&s).await;
         let mut gate = PeerGate::default();
-        apply_allowed(&mut a, &mut gate, vec![pb]);
+        apply_allowed(&mut a, &mut gate, vec![key(2)]);
 
         // B is a validator: admitted beyond the handshake.
-        let b = dialler(kb.clone(), vec![pa], addr.clone());
+        let b = dialler(kb.clone(), vec![key(1)], addr.clone());
         until(&mut a, |ev| {
             matches!(ev, SwarmEvent::ConnectionEstablished { peer_id, .. } if *peer_id == pb).then_some(())
         })
@@ -950,11 +1101,11 @@ mod tests {
         })
         .await;
         // ...and leaves the validator set while it is offline.
-        let (_, removed) = apply_allowed(&mut a, &mut gate, vec![keypair(3).public().to_peer_id()]);
+        let (_, removed) = apply_allowed(&mut a, &mut gate, vec![key(3)]);
         assert_eq!(removed, vec![pb]);
 
         // B comes back: its handshake completes, then the connection is refused.
-        let b = dialler(kb, vec![pa], addr);
+        let b = dialler(kb, vec![key(1)], addr);
         let refused = until(&mut a, |ev| match ev {
             SwarmEvent::ConnectionEstablished { peer_id, .. } if *peer_id == pb => Some(false),
             SwarmEvent::IncomingConnectionError { peer_id, error: ListenError::Denied { cause }, .. } => {
@@ -1060,5 +1211,263 @@ mod tests {
         assert!(Limits::default().gossip_tx_queue < Limits::default().gossip_consensus_queue);
         drop(held);
         assert!(txs.try_enter().is_some());
+    }
+
+    fn peer(i: u8) -> PeerId {
+        peer_id_of(&key(i)).unwrap()
+    }
+
+    fn heights(r: &SyncResponse) -> Vec<Height> {
+        r.blocks.iter().map(|b| b.block.header.height).collect()
+    }
+
+    #[test]
+    fn a_sync_request_is_served_within_its_bounds() {
+        let c = testchain::TestChain::new(u64::from(SYNC_MAX_BLOCKS) + 6);
+        let tip = c.ledger.height().unwrap();
+        assert_eq!(tip, 70);
+        let serve = |from, max, budget| serve_sync(&c.ledger, &SyncRequest { from, max }, budget);
+        // However many are asked, and whatever the configured budget, at most SYNC_MAX_BLOCKS.
+        let r = serve(1, u32::MAX, SyncBudget::default());
+        assert_eq!(r.height, tip);
+        assert_eq!(heights(&r), (1..=64).collect::<Vec<_>>());
+        let r = serve(1, u32::MAX, SyncBudget { max_blocks: 1000, max_bytes: usize::MAX });
+        assert_eq!(r.blocks.len(), SYNC_MAX_BLOCKS as usize);
+        // The configured bound and the request's own bound.
+        assert_eq!(
+            heights(&serve(1, u32::MAX, SyncBudget { max_blocks: 5, ..SyncBudget::default() })),
+            [1, 2, 3, 4, 5]
+        );
+        assert_eq!(heights(&serve(10, 3, SyncBudget::default())), [10, 11, 12]);
+        // Near the tip: what there is.
+        assert_eq!(heights(&serve(66, u32::MAX, SyncBudget::default())), [66, 67, 68, 69, 70]);
+        // Beyond the tip: nothing, with this node's height so that the asker knows.
+        for from in [71, 1_000, u64::MAX] {
+            let r = serve(from, u32::MAX, SyncBudget::default());
+            assert!(r.blocks.is_empty(), "from {from}");
+            assert_eq!(r.height, tip);
+        }
+        // Height 0 (genesis) has no block: served from 1.
+        assert_eq!(heights(&serve(0, 2, SyncBudget::default())), [1, 2]);
+        // A request for no block gets none.
+        assert!(serve(1, 0, SyncBudget::default()).blocks.is_empty());
+        // The byte budget: the first block whatever its size, then whole blocks within it.
+        assert_eq!(heights(&serve(1, u32::MAX, SyncBudget { max_bytes: 1, ..SyncBudget::default() })), [1]);
+        let size: usize =
+            c.blocks(1, 3).iter().map(|b| b.block.encode().len() + codec::encode(&b.certificate).len()).sum();
+        let within = |max_bytes| heights(&serve(1, u32::MAX, SyncBudget { max_bytes, ..SyncBudget::default() }));
+        assert_eq!(within(size), [1, 2, 3]);
+        assert_eq!(within(size - 1), [1, 2]);
+        // Each block served comes with the certificate that certifies it.
+        let chain_id = c.ledger.chain_id().unwrap();
+        for cb in serve(60, u32::MAX, SyncBudget::default()).blocks {
+            let set = c.ledger.validators_at(cb.block.header.height).unwrap();
+            cb.certificate.verify_commit(&chain_id, &set, &cb.block.header).unwrap();
+        }
+    }
+
+    #[test]
+    fn sync_requests_are_refused_over_the_peers_rate_or_while_reads_are_at_their_bound() {
+        let mut rate = SyncRateLimiter::new(1, 2);
+        let reads = Inflight::new(1);
+        let (a, b) = (peer(1), peer(2));
+        let t0 = tokio::time::Instant::now();
+        let first = admit_sync_request(&mut rate, &reads, a, t0).expect("served");
+        assert_eq!(admit_sync_request(&mut rate, &reads, b, t0).err(), Some("busy"), "one read at a time");
+        drop(first);
+        let second = admit_sync_request(&mut rate, &reads, a, t0).expect("served once the read is done");
+        drop(second);
+        assert_eq!(admit_sync_request(&mut rate, &reads, a, t0).err(), Some("rate"), "a's burst is spent");
+        assert!(admit_sync_request(&mut rate, &reads, b, t0).is_ok(), "b has its own bucket");
+        let t1 = t0 + Duration::from_secs(1);
+        assert!(admit_sync_request(&mut rate, &reads, a, t1).is_ok(), "a second later a has a token again");
+    }
+
+    #[test]
+    fn sync_requests_go_round_robin_to_connected_admitted_peers_only() {
+        let mut gate = PeerGate::default();
+        gate.replace([key(2), key(3)]);
+        // Peer 4 is connected but its key is not admitted (it left the set
+        // and its connection is not closed yet): it is never asked.
+        let connected: BTreeSet<PeerId> = [peer(2), peer(3), peer(4)].into();
+        let mut cursor = 0;
+        let picks: Vec<(PeerId, PublicKey)> =
+            (0..4).map(|_| pick_sync_peer(&connected, &gate, &mut cursor).unwrap()).collect();
+        for (p, k) in &picks {
+            assert!(*k == key(2) || *k == key(3), "asked {k}");
+            assert_eq!(Some(*p), peer_id_of(k), "the peer asked is the one of the key named");
+        }
+        assert_ne!(picks[0].1, picks[1].1, "the next request goes to the other peer");
+        assert_eq!(picks[0].1, picks[2].1);
+        assert_eq!(picks[1].1, picks[3].1);
+        // No admitted peer connected: nobody is asked.
+        gate.replace([key(9)]);
+        assert!(pick_sync_peer(&connected, &gate, &mut cursor).is_none());
+        assert!(pick_sync_peer(&BTreeSet::new(), &gate, &mut cursor).is_none());
+    }
+
+    #[test]
+    fn a_sync_answer_reaches_the_driver_only_from_an_admitted_peer_that_was_asked_within_the_count() {
+        let c = testchain::TestChain::new(3);
+        let mut gate = PeerGate::default();
+        gate.replace([key(2)]);
+        let (b, stranger) = (peer(2), peer(3));
+        let answer = || SyncResponse { height: 3, blocks: c.blocks(1, 3) };
+        match sync_answer(&gate, &b, Some((b, 3)), answer()) {
+            Ok(NetEvent::SyncBlocks { peer, height, blocks }) => {
+                assert_eq!(peer, key(2), "named by its node key");
+                assert_eq!(height, 3);
+                assert_eq!(blocks, c.blocks(1, 3));
+            }
+            other => panic!("expected the blocks, got {other:?}"),
+        }
+        // A peer that is not admitted is not named to the driver at all.
+        let e = sync_answer(&gate, &stranger, Some((stranger, 3)), answer()).unwrap_err();
+        assert_eq!(e, SyncAnswerRefusal::UnknownPeer { peer: stranger });
+        assert_eq!(e.peer_key(), None);
+        // More blocks than asked: dropped, the driver hears of a failed request.
+        let e = sync_answer(&gate, &b, Some((b, 2)), answer()).unwrap_err();
+        assert_eq!(e, SyncAnswerRefusal::TooManyBlocks { key: key(2), asked: 2, got: 3 });
+        assert_eq!(e.peer_key(), Some(key(2)));
+        // An answer to no request of ours, or to a request to another peer.
+        assert_eq!(sync_answer(&gate, &b, None, answer()).unwrap_err(), SyncAnswerRefusal::Unasked { key: key(2) });
+        assert_eq!(
+            sync_answer(&gate, &b, Some((stranger, 3)), answer()).unwrap_err(),
+            SyncAnswerRefusal::Unasked { key: key(2) }
+        );
+        // The peer leaves the validator set while its answer is on the way.
+        gate.replace([key(4)]);
+        assert_eq!(
+            sync_answer(&gate, &b, Some((b, 3)), answer()).unwrap_err(),
+            SyncAnswerRefusal::UnknownPeer { peer: b }
+        );
+    }
+
+    #[tokio::test]
+    async fn the_sync_codec_refuses_an_oversized_answer_or_request_before_decoding() {
+        use futures::io::Cursor;
+        use request_response::Codec as _;
+        let proto = StreamProtocol::new("/tamga/sync/1");
+        let mut c = SyncCodec;
+        let ok = codec::encode(&SyncResponse { height: 7, blocks: vec![] });
+        assert_eq!(c.read_response(&proto, &mut Cursor::new(ok)).await.unwrap().height, 7);
+        let big = vec![0u8; SYNC_MAX_BYTES + 1024 + 1];
+        let e = c.read_response(&proto, &mut Cursor::new(big)).await.unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+        assert!(e.to_string().contains("over"), "{e}");
+        let req = SyncRequest { from: 5, max: 64 };
+        assert_eq!(c.read_request(&proto, &mut Cursor::new(codec::encode(&req))).await.unwrap(), req);
+        let e = c.read_request(&proto, &mut Cursor::new(vec![0u8; 65])).await.unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+        // Garbage within the size is refused by the decoder, not accepted.
+        assert!(c.read_request(&proto, &mut Cursor::new(vec![0xff; 3])).await.is_err());
+    }
+
+    #[test]
+    fn a_gossiped_batch_is_forwarded_only_if_it_brings_something_new_and_nothing_forged() {
+        use crate::mempool::MempoolError as E;
+        let h = tamga_types::Hash([1; 32]);
+        let forged =
+            || E::Stateless(tamga_types::StatelessError::Signature(tamga_types::SignatureError::Invalid(key(3))));
+        let validator = || E::ValidatorSigner(key(1));
+        assert_eq!(batch_acceptance::<()>(&[Ok(()), Err(E::Duplicate(h))]), (MessageAcceptance::Accept, 1));
+        assert_eq!(
+            batch_acceptance::<()>(&[Err(E::Duplicate(h)), Err(E::Committed(h))]),
+            (MessageAcceptance::Ignore, 2)
+        );
+        assert_eq!(batch_acceptance::<()>(&[Ok(()), Err(forged())]), (MessageAcceptance::Reject, 0));
+        assert_eq!(batch_acceptance::<()>(&[Ok(()), Err(validator())]), (MessageAcceptance::Reject, 0));
+        assert_eq!(batch_acceptance::<()>(&[]), (MessageAcceptance::Ignore, 0));
+    }
+
+    /// A network task on a loopback port with real dependencies.
+    struct Running {
+        handle: NetHandle,
+        events: mpsc::Receiver<NetEvent>,
+        _local_txs: mpsc::Sender<Vec<u8>>,
+    }
+
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    }
+
+    fn run_node(i: u8, ledger: Arc<Ledger>, port: u16, allowed: Vec<PublicKey>, dial: Vec<Multiaddr>) -> Running {
+        let metrics = Arc::new(Metrics::new());
+        let chain_id = ledger.chain_id().unwrap();
+        let limits = crate::mempool::MempoolLimits { max_txs: 100, max_bytes: 1 << 20, max_per_account: 16 };
+        let (local_tx, local_rx) = mpsc::channel(16);
+        let (events_tx, events) = mpsc::channel(64);
+        let s = NetworkSettings {
+            listen: format!("/ip4/127.0.0.1/tcp/{port}").parse().unwrap(),
+            dial,
+            chain_id: chain_id.clone(),
+            ..settings(keypair(i), allowed, Limits::default())
+        };
+        let deps = NetworkDeps {
+            mempool: Arc::new(Mempool::new(chain_id, limits)),
+            chain: Arc::new(crate::proposal::LedgerChain::new(ledger.clone())),
+            ledger,
+            admission: AdmissionPool::start(0).unwrap(),
+            metrics: metrics.clone(),
+            local_txs: local_rx,
+            events: events_tx,
+            security: SecurityLog::in_memory(key(i), &metrics),
+        };
+        let (handle, _) = spawn(s, deps).unwrap();
+        Running { handle, events, _local_txs: local_tx }
+    }
+
+    /// The next event `f` picks, within `secs`; `None` if none came.
+    async fn next_event<T>(
+        rx: &mut mpsc::Receiver<NetEvent>,
+        secs: u64,
+        mut f: impl FnMut(NetEvent) -> Option<T>,
+    ) -> Option<T> {
+        tokio::time::timeout(Duration::from_secs(secs), async {
+            loop {
+                if let Some(t) = f(rx.recv().await?) {
+                    return Some(t);
+                }
+            }
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn blocks_sync_over_a_real_pair_naming_the_responder_by_key_until_it_leaves_the_set() {
+        let mut c = testchain::TestChain::new(5);
+        let (pa, pb) = (free_port(), free_port());
+        let b_addr: Multiaddr = format!("/ip4/127.0.0.1/tcp/{pb}/p2p/{}", peer(2)).parse().unwrap();
+        let _b = run_node(2, c.ledger.clone(), pb, vec![key(1)], vec![]);
+        let mut a = run_node(1, c.fresh_ledger(), pa, vec![key(2)], vec![b_addr]);
+        next_event(&mut a.events, 20, |ev| matches!(ev, NetEvent::Peers(1)).then_some(()))
+            .await
+            .expect("A connects to B");
+
+        a.handle.send(NetCommand::Sync { from: 2 }).await;
+        let (peer, height, blocks) = next_event(&mut a.events, 20, |ev| match ev {
+            NetEvent::SyncBlocks { peer, height, blocks } => Some((peer, height, blocks)),
+            _ => None,
+        })
+        .await
+        .expect("B answers");
+        assert_eq!(peer, key(2), "the responder is named by its node key");
+        assert_eq!(height, 5);
+        assert_eq!(blocks, c.blocks(2, 5));
+
+        // B leaves the set: its connection closes and it is asked nothing more.
+        a.handle.set_allowed(vec![key(3)]).await;
+        next_event(&mut a.events, 20, |ev| matches!(ev, NetEvent::Peers(0)).then_some(()))
+            .await
+            .expect("B is disconnected");
+        a.handle.send(NetCommand::Sync { from: 1 }).await;
+        let heard = next_event(&mut a.events, 3, |ev| match ev {
+            NetEvent::SyncBlocks { peer, .. } | NetEvent::SyncFailed { peer } => Some(peer),
+            _ => None,
+        })
+        .await;
+        assert_eq!(heard, None, "no sync with a peer that left the set");
     }
 }

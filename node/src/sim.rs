@@ -50,7 +50,7 @@ use tokio::time::Instant;
 
 use crate::config::ConsensusConfig;
 use crate::driver::{Blocking, Driver, DriverDeps, DriverError, LedgerChain, StorageRetry, Transport};
-use crate::home::{peer_id_of, Home};
+use crate::home::Home;
 use crate::mempool::{Mempool, MempoolLimits};
 use crate::metrics::Metrics;
 use crate::network::{serve_sync, ConsensusWire, NetEvent, SyncBudget, SyncRequest};
@@ -580,8 +580,7 @@ impl Transport for SimTransport {
                     (w.ledgers[peer].clone(), w.keys[peer])
                 };
                 let resp = serve_sync(&ledger, &SyncRequest { from, max: u32::MAX }, SyncBudget::default());
-                let Some(peer_id) = peer_id_of(&key) else { return };
-                let ev = NetEvent::SyncBlocks { peer: peer_id, height: resp.height, blocks: resp.blocks };
+                let ev = NetEvent::SyncBlocks { peer: key, height: resp.height, blocks: resp.blocks };
                 deliver(&world, peer, me, back, ev);
             });
         })

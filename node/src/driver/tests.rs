@@ -1,7 +1,8 @@
 //! Unit tests of the driver's host logic: start-up over the safety state,
-//! the stall on a failed safety write, persist-before-send. A one-validator
-//! chain on a real ledger, under tokio's paused clock with the inline
-//! executor (the simulator's seams).
+//! the stall on a failed safety write, persist-before-send, block sync (when
+//! to ask, what to apply, a failed request). A one-validator chain on a real
+//! ledger, under tokio's paused clock with the inline executor (the
+//! simulator's seams).
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
@@ -10,6 +11,7 @@ use tamga_consensus::Message;
 
 use super::*;
 use crate::mempool::MempoolLimits;
+use crate::network::testchain::TestChain;
 use crate::safety::{self, Safety};
 
 /// An in-memory safety store whose writes can be made to fail.
@@ -280,4 +282,156 @@ async fn the_evidence_pool_is_bounded_and_gives_up_its_oldest_entries() {
     let stranger = SigningKey::from_seed([77; 32]);
     assert!(!driver.offender_was_validator(&double_vote(&stranger, &chain, 1, 0)));
     assert!(driver.offender_was_validator(&double_vote(k, &chain, 1, 0)));
+}
+
+/// A transport that records the sync requests (when, and from which height).
+#[derive(Default)]
+struct SyncLog {
+    asked: Mutex<Vec<(Instant, Height)>>,
+}
+
+impl SyncLog {
+    fn asked(&self) -> Vec<(Instant, Height)> {
+        self.asked.lock().unwrap().clone()
+    }
+}
+
+impl Transport for SyncLog {
+    fn publish(&self, _wire: ConsensusWire) -> BoxFuture<'_, ()> {
+        Box::pin(async {})
+    }
+    fn sync(&self, from: Height) -> BoxFuture<'_, ()> {
+        self.asked.lock().unwrap().push((Instant::now(), from));
+        Box::pin(async {})
+    }
+    fn set_allowed(&self, _keys: Vec<PublicKey>) -> BoxFuture<'_, ()> {
+        Box::pin(async {})
+    }
+}
+
+/// A node that validates nothing, at genesis of `c`'s chain: it can only
+/// move on by sync. Its driver, its transport, the sender of its network
+/// events and its status.
+struct Follower {
+    h: Harness,
+    driver: Driver,
+    net: Arc<SyncLog>,
+    events: mpsc::Sender<NetEvent>,
+    status: watch::Receiver<NodeStatus>,
+}
+
+fn follower(c: &mut TestChain) -> Follower {
+    let dir = tempfile::tempdir().unwrap();
+    let h = Harness {
+        key: SigningKey::from_seed([42; 32]),
+        ledger: c.fresh_ledger(),
+        home: Home::new(dir.path()),
+        _dir: dir,
+    };
+    let net = Arc::new(SyncLog::default());
+    let (mut d, _, _) = deps(&h, MemStore::default(), net.clone());
+    let (events, rx) = mpsc::channel(16);
+    d.events = rx;
+    let status = d.status.subscribe();
+    let driver = Driver::new(h.key.clone(), cfg(), d).unwrap();
+    Follower { h, driver, net, events, status }
+}
+
+/// An answer of the chain's one validator.
+fn answer(c: &TestChain, height: Height, blocks: Vec<tamga_types::CertifiedBlock>) -> NetEvent {
+    NetEvent::SyncBlocks { peer: c.key.public(), height, blocks }
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn without_a_commit_the_driver_asks_a_peer_for_blocks_every_two_seconds_once_it_has_one() {
+    let mut c = TestChain::new(0);
+    let f = follower(&mut c);
+    let t0 = Instant::now();
+    let task = tokio::spawn(f.driver.run(tokio::time::sleep(Duration::from_secs(12))));
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert!(f.net.asked().is_empty(), "no peer connected: nobody to ask");
+    f.events.send(NetEvent::Peers(1)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(6_500)).await;
+    task.await.unwrap().unwrap();
+    let asked = f.net.asked();
+    // No commit for more than timeout_propose_ms (3 s) and a peer: asked at
+    // the next check (once a second), then every 2 s, never more often.
+    let first = asked[0].0 - t0;
+    assert!(first >= Duration::from_secs(5) && first <= Duration::from_secs(6), "first request after {first:?}");
+    for pair in asked.windows(2) {
+        assert_eq!(pair[1].0 - pair[0].0, Duration::from_secs(2), "{asked:?}");
+    }
+    assert!(asked.len() >= 3, "{asked:?}");
+    assert!(asked.iter().all(|(_, from)| *from == 1), "asks from the height it decides: {asked:?}");
+    assert!(f.status.borrow().syncing);
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn synced_blocks_are_applied_only_in_order_and_only_with_a_certificate_that_verifies() {
+    let mut c = TestChain::new(6);
+    let f = follower(&mut c);
+    let task = tokio::spawn(f.driver.run(tokio::time::sleep(Duration::from_secs(2))));
+    let settle = || tokio::time::sleep(Duration::from_millis(20));
+    f.events.send(NetEvent::Peers(1)).await.unwrap();
+
+    // Blocks that do not follow the tip (3..6 at height 0): none is applied.
+    f.events.send(answer(&c, 6, c.blocks(3, 6))).await.unwrap();
+    settle().await;
+    assert_eq!(f.h.ledger.height().unwrap(), 0);
+
+    // Block 1 with the certificate of block 2, or with a forged signature: not applied.
+    let mut wrong = c.blocks(1, 2);
+    wrong[0].certificate = wrong[1].certificate.clone();
+    let mut forged = c.blocks(1, 1);
+    forged[0].certificate.signatures =
+        tamga_types::codec::BoundedVec::new(vec![(0, tamga_types::Signature([7; 64]))]).unwrap();
+    f.events.send(answer(&c, 6, vec![wrong[0].clone()])).await.unwrap();
+    f.events.send(answer(&c, 6, forged)).await.unwrap();
+    settle().await;
+    assert_eq!(f.h.ledger.height().unwrap(), 0, "no block without a certificate that verifies");
+
+    // The real blocks are applied in order; the peer has more, so the driver asks on from 5.
+    let before = f.net.asked().len();
+    f.events.send(answer(&c, 6, c.blocks(1, 4))).await.unwrap();
+    settle().await;
+    assert_eq!(f.h.ledger.height().unwrap(), 4);
+    assert_eq!(f.net.asked()[before..].iter().map(|(_, from)| *from).collect::<Vec<_>>(), [5]);
+    assert!(f.status.borrow().syncing);
+
+    // The last ones: caught up with the peer, nothing more to ask.
+    let before = f.net.asked().len();
+    f.events.send(answer(&c, 6, c.blocks(5, 6))).await.unwrap();
+    settle().await;
+    assert_eq!(f.h.ledger.height().unwrap(), 6);
+    assert_eq!(f.net.asked().len(), before, "nothing more to ask for");
+    assert!(!f.status.borrow().syncing);
+    for h in 1..=6 {
+        assert_eq!(f.h.ledger.block(h).unwrap(), c.ledger.block(h).unwrap(), "height {h}");
+    }
+    task.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn a_failed_sync_request_is_asked_again_at_the_next_check_not_at_once() {
+    let mut c = TestChain::new(3);
+    let f = follower(&mut c);
+    let task = tokio::spawn(f.driver.run(tokio::time::sleep(Duration::from_secs(10))));
+    f.events.send(NetEvent::Peers(1)).await.unwrap();
+    while f.net.asked().is_empty() {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (t1, from) = f.net.asked()[0];
+    assert_eq!(from, 1);
+    f.events.send(NetEvent::SyncFailed { peer: c.key.public() }).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(f.net.asked().len(), 1, "a failure is not retried at once (no request storm)");
+    assert!(f.status.borrow().syncing, "still syncing");
+    tokio::time::sleep_until(t1 + Duration::from_millis(2_100)).await;
+    let asked = f.net.asked();
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert_eq!(asked[1], (t1 + Duration::from_secs(2), 1), "the same height is asked again 2 s later");
+    f.events.send(answer(&c, 3, c.blocks(1, 3))).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(f.h.ledger.height().unwrap(), 3);
+    task.await.unwrap().unwrap();
 }

@@ -7,13 +7,16 @@
 //! Everything here is plain data and arithmetic with the time passed in, so
 //! that it is tested without a network or a clock.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use libp2p::PeerId;
+use tamga_types::PublicKey;
 use tokio::time::Instant;
+
+use crate::home::peer_id_of;
 
 /// Every bound of the network task, from `[p2p]` in `config.toml`
 /// (`crate::config::P2pConfig` documents each default; docs/operations.md,
@@ -75,25 +78,37 @@ impl Default for Limits {
 
 /// The peers that may hold a connection beyond the handshake: the
 /// validators of the current and next set and the configured observers
-/// (SPEC §9). The set is replaced as a whole; [`PeerGate::replace`] returns
-/// every peer that lost its place, connected or not, so that a validator
-/// removed while it was offline is refused when it comes back.
+/// (SPEC §9), named by their node key. The gate is also the one map between
+/// a node key and its libp2p `PeerId` (the same ed25519 key,
+/// [`crate::home::peer_id_of`]): the network task names a peer to the driver
+/// only through [`PeerGate::key_of`], so a connected peer whose key is not
+/// admitted never reaches it. The set is replaced as a whole;
+/// [`PeerGate::replace`] returns every peer that lost its place, connected
+/// or not, so that a validator removed while it was offline is refused when
+/// it comes back.
 #[derive(Debug, Default, Clone)]
 pub struct PeerGate {
-    allowed: HashSet<PeerId>,
+    allowed: HashMap<PeerId, PublicKey>,
 }
 
 impl PeerGate {
     /// Whether `peer` may stay connected after the handshake.
     pub fn admits(&self, peer: &PeerId) -> bool {
-        self.allowed.contains(peer)
+        self.allowed.contains_key(peer)
     }
 
-    /// Replaces the set; returns `(added, removed)`.
-    pub fn replace(&mut self, peers: impl IntoIterator<Item = PeerId>) -> (Vec<PeerId>, Vec<PeerId>) {
-        let new: HashSet<PeerId> = peers.into_iter().collect();
-        let added = new.difference(&self.allowed).copied().collect();
-        let removed = self.allowed.difference(&new).copied().collect();
+    /// The node key of an admitted peer; `None` for any other.
+    pub fn key_of(&self, peer: &PeerId) -> Option<PublicKey> {
+        self.allowed.get(peer).copied()
+    }
+
+    /// Replaces the set with the peers of `keys` (a key that is not an
+    /// ed25519 point names no peer and is left out); returns the peer ids
+    /// `(added, removed)`.
+    pub fn replace(&mut self, keys: impl IntoIterator<Item = PublicKey>) -> (Vec<PeerId>, Vec<PeerId>) {
+        let new: HashMap<PeerId, PublicKey> = keys.into_iter().filter_map(|k| Some((peer_id_of(&k)?, k))).collect();
+        let added = new.keys().filter(|p| !self.allowed.contains_key(p)).copied().collect();
+        let removed = self.allowed.keys().filter(|p| !new.contains_key(p)).copied().collect();
         self.allowed = new;
         (added, removed)
     }
@@ -251,10 +266,14 @@ impl Inbound {
 mod tests {
     use super::*;
 
-    fn peer(i: u8) -> PeerId {
+    fn key(i: u8) -> PublicKey {
         let mut seed = [0u8; 32];
         seed[0] = i;
-        libp2p::identity::Keypair::ed25519_from_bytes(seed).unwrap().public().to_peer_id()
+        tamga_types::SigningKey::from_seed(seed).public()
+    }
+
+    fn peer(i: u8) -> PeerId {
+        peer_id_of(&key(i)).unwrap()
     }
 
     #[test]
@@ -262,7 +281,7 @@ mod tests {
         let (a, b, c, stranger) = (peer(1), peer(2), peer(3), peer(9));
         let mut gate = PeerGate::default();
         assert!(!gate.admits(&a), "nobody before the driver's first set");
-        let (added, removed) = gate.replace([a, b, c]);
+        let (added, removed) = gate.replace([key(1), key(2), key(3)]);
         assert_eq!(added.len(), 3);
         assert!(removed.is_empty());
         assert!(gate.admits(&a) && gate.admits(&b) && gate.admits(&c));
@@ -270,13 +289,35 @@ mod tests {
         // `c` leaves the validator set while it is offline: it is still
         // reported as removed (the old code only disallowed connected peers)
         // and refused from now on.
-        let (added, removed) = gate.replace([a, b]);
+        let (added, removed) = gate.replace([key(1), key(2)]);
         assert!(added.is_empty());
         assert_eq!(removed, vec![c]);
         assert!(!gate.admits(&c));
         assert_eq!(gate.len(), 2);
         // Setting the same set again changes nothing.
-        assert_eq!(gate.replace([b, a]), (vec![], vec![]));
+        assert_eq!(gate.replace([key(2), key(1)]), (vec![], vec![]));
+    }
+
+    #[test]
+    fn the_gate_names_admitted_peers_by_key_and_no_other() {
+        let mut gate = PeerGate::default();
+        gate.replace([key(1), key(2)]);
+        assert_eq!(gate.key_of(&peer(1)), Some(key(1)));
+        assert_eq!(gate.key_of(&peer(2)), Some(key(2)));
+        assert_eq!(gate.key_of(&peer(9)), None, "a stranger has no key");
+        // The validator set changes: the key of the peer that left is no
+        // longer known, the newcomer's is.
+        gate.replace([key(2), key(3)]);
+        assert_eq!(gate.key_of(&peer(1)), None);
+        assert_eq!(gate.key_of(&peer(3)), Some(key(3)));
+        // A key that is not an ed25519 point names no peer: left out.
+        let invalid = (0u8..=255)
+            .map(|i| PublicKey([i; 32]))
+            .find(|k| peer_id_of(k).is_none())
+            .expect("some 32-byte string is not an ed25519 point");
+        gate.replace([invalid, key(2)]);
+        assert_eq!(gate.len(), 1);
+        assert!(gate.admits(&peer(2)));
     }
 
     #[test]
