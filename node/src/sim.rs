@@ -115,6 +115,8 @@ pub struct Plan {
     pub valid_proposals: bool,
     /// The long-absence stages ([`absence`]); GST comes when they are done.
     pub absence: bool,
+    /// Validator-set changes during the run ([`setchange`]); `None`: a fixed set.
+    pub setchange: Option<setchange::Setup>,
 }
 
 /// Delay bound after GST (ms).
@@ -147,6 +149,10 @@ pub enum Scenario {
     /// the largest validator alone is more than a third, so no certificate
     /// forms without it, and any two of the others with it do.
     UnequalPower,
+    /// `Mixed` on five nodes while the validator set changes: the fifth
+    /// node's key is added, an original validator removed, another's power
+    /// lowered ([`setchange`]).
+    ValidatorSetChanges,
 }
 
 impl Scenario {
@@ -177,6 +183,7 @@ impl Scenario {
             clock_skew_ms: 0,
             valid_proposals: false,
             absence: false,
+            setchange: None,
         };
         match self {
             Scenario::UnequalPower => {
@@ -205,6 +212,7 @@ impl Scenario {
             Scenario::TornWritesFailOpen => {
                 Plan { torn_writes: true, fail_open: true, restart_ms: (20, 300), max_delay_ms: 400, ..base }
             }
+            Scenario::ValidatorSetChanges => setchange::plan(base, &mut r),
             other => faults::plan(other, base, &mut r),
         }
     }
@@ -293,6 +301,8 @@ pub enum Violation {
         /// Height.
         height: Height,
     },
+    /// An invariant about validator-set changes broke (`setchange.rs`).
+    SetChange(setchange::Broken),
     /// The long-absence stages did not happen within their time limit.
     AbsenceNotStaged {
         /// The stage reached.
@@ -355,6 +365,12 @@ pub struct Stats {
     pub rounds: Vec<u32>,
     /// Certificates checked, by number of signers (index = signers).
     pub certificate_signers: Vec<u32>,
+    /// Votes forged with a removed validator's key ([`setchange`]).
+    pub forged_votes: u64,
+    /// Crashes of an added validator before its first signature ([`setchange`]).
+    pub joining_crashes: u32,
+    /// Certificates (one per node and height) signed by an added validator.
+    pub added_certificates: u32,
 }
 
 const TRACE_LINES: usize = 60;
@@ -863,6 +879,7 @@ async fn run_async(plan: Plan) -> Outcome {
             v.power = *p;
         }
     }
+    setchange::genesis(&plan, &mut testnet);
     let keys: Vec<PublicKey> = testnet.validators.iter().map(|v| v.key.public()).collect();
     let mut nodes = Vec::new();
     for v in &testnet.validators {
@@ -937,6 +954,7 @@ async fn run_async(plan: Plan) -> Outcome {
     let mut submitted: Vec<Hash> = Vec::new();
     let mut committed: BTreeMap<Hash, Height> = BTreeMap::new();
 
+    let mut set_change = setchange::SetChange::new(&plan, &testnet);
     let step = Duration::from_millis(100);
     let start = Instant::now();
     let mut at_gst: Option<Vec<Height>> = None;
@@ -1113,6 +1131,9 @@ async fn run_async(plan: Plan) -> Outcome {
             }
         }
         check(&world, &nodes, &submitted, &mut committed);
+        if let Some(s) = set_change.as_mut() {
+            s.step(&world, &mut nodes, now, t).await;
+        }
         byzantine::step(&world, &nodes, false);
         faults::check_acks(&world, &mut nodes);
         if t >= end {
@@ -1121,13 +1142,16 @@ async fn run_async(plan: Plan) -> Outcome {
         if let Some(g) = &at_gst {
             let now_h: Vec<Height> = nodes.iter().map(|x| x.ledger.height().unwrap_or(0)).collect();
             let live_done = (0..n).filter(|&i| !nodes[i].refused).all(|i| now_h[i] >= g_max(g) + plan.liveness_heights);
-            if live_done && submitted.len() >= plan.txs {
+            if live_done && submitted.len() >= plan.txs && set_change.as_ref().is_none_or(|s| s.done()) {
                 break;
             }
         }
     }
     faults::pause(&nodes, true);
     faults::check_acks(&world, &mut nodes);
+    if let Some(s) = &set_change {
+        s.finish(&world);
+    }
     let heights: Vec<Height> = nodes.iter().map(|x| x.ledger.height().unwrap_or(0)).collect();
     byzantine::step(&world, &nodes, true);
     if let Some(g) = &at_gst {
@@ -1280,6 +1304,7 @@ fn start_time_far() -> Instant {
 mod absence;
 pub mod byzantine;
 mod faults;
+pub mod setchange;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

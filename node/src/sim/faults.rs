@@ -64,7 +64,11 @@ pub(super) fn plan(scenario: Scenario, base: Plan, r: &mut StdRng) -> Plan {
         Scenario::LongAbsence => {
             Plan { absence: true, crashes: false, valid_proposals: true, gst: Duration::from_secs(3600), ..base }
         }
-        Scenario::Mixed | Scenario::TornWrites | Scenario::TornWritesFailOpen | Scenario::UnequalPower => base,
+        Scenario::Mixed
+        | Scenario::TornWrites
+        | Scenario::TornWritesFailOpen
+        | Scenario::UnequalPower
+        | Scenario::ValidatorSetChanges => base,
     }
 }
 
