@@ -6,8 +6,8 @@
 use std::collections::HashSet;
 
 use tamga_types::{
-    Activity, ActivityNotificationId, ActivityPhase, Date, Genesis, Params, PartyId, PartyKind, PartyStatus,
-    Receipt, Validator, ValidatorSet,
+    Activity, ActivityNotificationId, ActivityPhase, Date, Genesis, Params, PartyId, PartyKind, PartyStatus, Receipt,
+    Validator, ValidatorSet,
 };
 
 use crate::error::{ExecError, Result, StateError};
@@ -197,15 +197,8 @@ pub(crate) fn check_validator_admission(view: &mut View<'_>, g: &Genesis, receip
         .map(|b| crate::store::dec("party", &b))
         .transpose()?
         .ok_or(StateError::Missing { what: "the last genesis transaction's party" })?;
-    let mut ex = Exec {
-        view,
-        height: 0,
-        time_ms: last.block_time_ms,
-        tx_hash: last.tx_hash,
-        signer,
-        party,
-        events: Vec::new(),
-    };
+    let mut ex =
+        Exec { view, height: 0, time_ms: last.block_time_ms, tx_hash: last.tx_hash, signer, party, events: Vec::new() };
     match drop_validators_without_notice(&mut ex) {
         Ok(()) => {}
         Err(ExecError::Internal(e)) => return Err(*e),

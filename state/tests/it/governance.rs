@@ -293,7 +293,10 @@ fn rule3_suspending_an_operator_removes_its_validators_and_always_commits() {
     let r = ch.ok(&c.reg, status(ALICE, PartyStatus::Revoked));
     let left = event(&r, "validators_left");
     assert_eq!(left.get("reason"), Some("operator_revoked"));
-    assert_eq!((left.get("operators"), left.get("validators"), left.get("remaining")), (Some("4"), Some("1"), Some("8")));
+    assert_eq!(
+        (left.get("operators"), left.get("validators"), left.get("remaining")),
+        (Some("4"), Some("1"), Some("8"))
+    );
     let eff = event_u64(&r, "validators_updated", "effective_height");
     assert!(ch.ledger.validators_at(eff).unwrap().index_of(&alices[0].public()).is_none());
     // Suspending Bob's party: his four leave, the miner's four remain.
@@ -301,7 +304,10 @@ fn rule3_suspending_an_operator_removes_its_validators_and_always_commits() {
     assert_eq!(event(&r, "party_status_changed").get("status"), Some("Suspended"));
     let left = event(&r, "validators_left");
     assert_eq!(left.get("reason"), Some("operator_suspended"));
-    assert_eq!((left.get("operators"), left.get("validators"), left.get("remaining")), (Some("5"), Some("4"), Some("4")));
+    assert_eq!(
+        (left.get("operators"), left.get("validators"), left.get("remaining")),
+        (Some("5"), Some("4"), Some("4"))
+    );
     let eff = event_u64(&r, "validators_updated", "effective_height");
     let after = ch.ledger.validators_at(eff).unwrap();
     assert_eq!(after.len(), VALIDATORS);
@@ -408,9 +414,12 @@ fn genesis_with_notices(min_validators: u32) -> Genesis {
     let mut g = genesis();
     g.params.require_mining_notice = true;
     g.params.min_validators = min_validators;
-    g.validators.extend(
-        (140..144).map(|s| GenesisValidator { key: key(s).public(), power: 10, operator: BOB, p2p_address: None }),
-    );
+    g.validators.extend((140..144).map(|s| GenesisValidator {
+        key: key(s).public(),
+        power: 10,
+        operator: BOB,
+        p2p_address: None,
+    }));
     g.transactions = vec![
         sign_tx(
             &c.miner,
