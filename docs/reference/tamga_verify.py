@@ -439,12 +439,17 @@ def load_genesis(path):
     accounts and the transactions' bytes."""
     with open(path, "rb") as f:
         g = json.loads(f.read().decode("utf-8"))
-    params = {"max_block_txs": 10000, "validator_change_delay": 2, "require_mining_notice": False}
+    params = {
+        "max_block_txs": 10000,
+        "validator_change_delay": 2,
+        "require_mining_notice": False,
+        "min_validators": 4,
+    }
     params.update(g.get("params", {}))
     out = _string(g["chain_id"]) + _u64(parse_rfc3339_ms(g["genesis_time"]))
     out += _hex32(g["regulation_hash"], "regulation_hash") + bytes([NETWORK_TYPES[g["network_type"]]])
     out += _u32(params["max_block_txs"]) + _u64(params["validator_change_delay"])
-    out += bytes([1 if params["require_mining_notice"] else 0])
+    out += bytes([1 if params["require_mining_notice"] else 0]) + _u32(params["min_validators"])
     parties = []
     out += _u32(len(g["parties"]))
     for i, p in enumerate(g["parties"]):

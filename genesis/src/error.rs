@@ -328,6 +328,16 @@ pub enum GenesisError {
         /// Field path of the first.
         first: String,
     },
+    /// `require_mining_notice` is on but no genesis transaction can give a
+    /// validator operator its accepted mining notification (SPEC §9.4).
+    #[error(
+        "{path}: require_mining_notice is on and there are no genesis transactions; expected transactions that \
+         submit and accept a mining notification for each validator operator (SPEC §9.4)"
+    )]
+    MiningNoticesMissing {
+        /// Field path (`transactions`).
+        path: String,
+    },
 }
 
 impl GenesisError {
@@ -370,7 +380,8 @@ impl GenesisError {
             | InvalidTransaction { path, .. }
             | TransactionRejected { path, .. }
             | UnknownSigner { path, .. }
-            | DuplicateTransaction { path, .. } => path,
+            | DuplicateTransaction { path, .. }
+            | MiningNoticesMissing { path } => path,
         }
     }
 }

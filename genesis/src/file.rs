@@ -351,6 +351,13 @@ mod tests {
         assert_eq!(g.params, Params { max_block_txs: 5, ..Params::default() });
         v.as_object_mut().expect("object").remove("params");
         assert_eq!(parse(&v.to_string()).expect("valid").params, Params::default());
+        // SPEC §9.4: `min_validators` defaults to 4 and is read when given.
+        assert_eq!(Params::default().min_validators, 4);
+        v["params"] = serde_json::json!({ "min_validators": 7 });
+        assert_eq!(parse(&v.to_string()).expect("valid").params, Params { min_validators: 7, ..Params::default() });
+        v["params"] = serde_json::json!({ "min_validators": 0 });
+        let e = parse(&v.to_string()).unwrap_err().to_string();
+        assert!(e.contains("params.min_validators"), "{e}");
     }
 
     #[test]

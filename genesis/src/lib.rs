@@ -43,7 +43,8 @@
 //!   "params": {
 //!     "max_block_txs": 10000,
 //!     "validator_change_delay": 2,
-//!     "require_mining_notice": false
+//!     "require_mining_notice": false,
+//!     "min_validators": 4
 //!   },
 //!   "parties": [
 //!     {
@@ -103,7 +104,7 @@
 //! | `genesis_time` | string | RFC 3339 with `Z` or `±HH:MM`, at most ms precision; the first block must be later. Written back as UTC `Z` |
 //! | `regulation_hash` | hex, 32 bytes | SHA-256 of the internal regulation document, as `sha256sum` prints it (SPEC §1.11) |
 //! | `network_type` | `"centrally_distributed"` | the only type Tamga runs (SPEC §1.11); `"decentralized"` parses but fails validation |
-//! | `params` | object, optional | `max_block_txs` (1–20000, default 10000), `validator_change_delay` (≥ 1, default 2), `require_mining_notice` (default false); omitted fields take their defaults |
+//! | `params` | object, optional | `max_block_txs` (1–20000, default 10000), `validator_change_delay` (≥ 1, default 2), `require_mining_notice` (default false), `min_validators` (1–256, default 4: the fewest validators that may remain when validators leave for lack of a mining notice or a suspended operator, SPEC §9.4); omitted fields take their defaults |
 //! | `parties[]` | list | party *n* (from 1) gets id *n*; at least one must have `regulator_scopes` |
 //! | `parties[].id` | integer, optional | readability aid; if present must equal the position |
 //! | `parties[].kind` | `"individual"` \| `"legal_entity"` | SPEC §3 |

@@ -8,8 +8,11 @@
 //! * `genesis_time`: not 0; `network_type`: `centrally_distributed` (§1.11);
 //!   `regulation_hash`: not all zeros (§1.11);
 //! * `params.max_block_txs` in `1..=MAX_BLOCK_TXS`,
-//!   `params.validator_change_delay` at least 1 (the ranges a regulator's
-//!   `SetParameter` enforces, §9);
+//!   `params.validator_change_delay` at least 1, `params.min_validators` in
+//!   `1..=MAX_VALIDATORS` (the ranges a regulator's `SetParameter` enforces, §9);
+//! * with `params.require_mining_notice` on, at least one genesis
+//!   transaction: only a transaction can give a validator operator its
+//!   accepted mining notification (§9.4);
 //! * parties: at least one, at least one with regulator scopes (§2), scopes
 //!   not repeated; display names only for legal entities, 1–[`limits::MAX_SHORT`]
 //!   non-blank bytes (§3); identifier commitments unique; 1 to
@@ -27,9 +30,11 @@
 //!   (`tamga-state`), which refuses a genesis where one fails.
 //!
 //! SPEC §2 asks only that a validator's operator be a *registered* party, so no
-//! party kind or role is required of it here; with `require_mining_notice` on,
-//! the operator needs an accepted mining notification before the regulator can
-//! *change* the validator set (checked by the state machine, §9).
+//! party kind or role is required of it here. With `require_mining_notice` on,
+//! the state machine checks each operator's accepted mining notification
+//! after the genesis transactions have run; validators without one leave the
+//! set at the first change height, or stay with a `validators_kept` event
+//! when fewer than `min_validators` would remain (SPEC §9.4, `tamga-state`).
 
 use std::collections::{HashMap, HashSet};
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -67,6 +72,18 @@ pub fn validate(g: &Genesis) -> Result<(), GenesisErrors> {
             min: 1,
             max: u64::MAX,
         });
+    }
+    let max_validators = limits::MAX_VALIDATORS as u64;
+    if !(1..=max_validators).contains(&u64::from(g.params.min_validators)) {
+        errs.push(GenesisError::ParamOutOfRange {
+            path: "params.min_validators".into(),
+            value: u64::from(g.params.min_validators),
+            min: 1,
+            max: max_validators,
+        });
+    }
+    if g.params.require_mining_notice && g.transactions.is_empty() {
+        errs.push(GenesisError::MiningNoticesMissing { path: "transactions".into() });
     }
     let validator_keys = check_validators(g, &mut errs);
     check_parties(g, &validator_keys, &mut errs);
@@ -450,6 +467,25 @@ mod tests {
         );
         g.params.max_block_txs = 20_000;
         assert_eq!(errors(&g), vec![]);
+        // SPEC §9.4: the fewest validators that may remain, 1..=256.
+        for bad in [0, 257] {
+            g.params.min_validators = bad;
+            assert_eq!(
+                errors(&g),
+                vec![E::ParamOutOfRange { path: "params.min_validators".into(), value: bad.into(), min: 1, max: 256 }]
+            );
+        }
+        g.params.min_validators = 256;
+        assert_eq!(errors(&g), vec![]);
+    }
+
+    /// SPEC §9.4: with the rule on, only genesis transactions can carry the
+    /// operators' mining notices, so a genesis without any is refused.
+    #[test]
+    fn rule3_mining_notice_needs_genesis_transactions() {
+        let mut g = base();
+        g.params.require_mining_notice = true;
+        assert_eq!(errors(&g), vec![E::MiningNoticesMissing { path: "transactions".into() }]);
     }
 
     #[test]

@@ -62,6 +62,15 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     let config_bytes =
         std::fs::read(home.config()).with_context(|| format!("cannot read {}", home.config().display()))?;
     security.record(SecurityEvent::config_loaded(&home.config(), &config_bytes, genesis.hash()));
+    if fresh_home {
+        // SPEC §9.4: the validator admission check made after the genesis
+        // transactions, recorded once, when this start applied the genesis.
+        for r in ledger.receipts(0).context("cannot read the genesis receipts")? {
+            for event in SecurityEvent::from_admission(&r) {
+                security.record(event);
+            }
+        }
+    }
     let limits = MempoolLimits {
         max_txs: cfg.mempool.max_txs,
         max_bytes: cfg.mempool.max_bytes,

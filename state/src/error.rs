@@ -168,6 +168,9 @@ pub enum ExecError {
     /// SPEC §9: validator operator needs an accepted mining notification.
     #[error("operator party {party} has no accepted mining notification (require_mining_notice)")]
     MiningNoticeRequired { party: PartyId },
+    /// SPEC §9.4: a chain parameter outside the range a network can run with.
+    #[error("field {param}: expected {min}..={max}, got {got}")]
+    ParamOutOfRange { param: &'static str, min: u64, max: u64, got: u64 },
     /// SPEC §7 (DC art. 67 p.3): the arbiter decides between payer and payee,
     /// so it is neither.
     #[error(
@@ -263,6 +266,7 @@ impl ExecError {
             InvalidDate { .. } => "INVALID_DATE",
             InvalidValidatorSet { .. } => "INVALID_VALIDATOR_SET",
             MiningNoticeRequired { .. } => "MINING_NOTICE_REQUIRED",
+            ParamOutOfRange { .. } => "PARAM_OUT_OF_RANGE",
             ArbiterNotIndependent { .. } => "ARBITER_NOT_INDEPENDENT",
             TermsHashZero => "TERMS_HASH_ZERO",
             TermsNotPublished { .. } => "TERMS_NOT_PUBLISHED",
@@ -692,6 +696,7 @@ mod tests {
             ExecError::InvalidDate { date: "2026-02-30".into() },
             ExecError::InvalidValidatorSet { why: "y".into() },
             ExecError::MiningNoticeRequired { party: PartyId(1) },
+            ExecError::ParamOutOfRange { param: "min_validators", min: 1, max: 256, got: 0 },
             ExecError::ArbiterNotIndependent {
                 arbiter_party: PartyId(1),
                 payer_party: PartyId(1),

@@ -6,11 +6,13 @@
 use std::collections::HashSet;
 
 use tamga_types::{
-    Activity, ActivityNotificationId, ActivityPhase, Date, Genesis, PartyId, PartyKind, PartyStatus, Validator,
-    ValidatorSet,
+    Activity, ActivityNotificationId, ActivityPhase, Date, Genesis, Params, PartyId, PartyKind, PartyStatus, Receipt,
+    Validator, ValidatorSet,
 };
 
-use crate::error::{Result, StateError};
+use crate::error::{ExecError, Result, StateError};
+use crate::exec::governance::drop_validators_without_notice;
+use crate::exec::Exec;
 use crate::keys::{self, meta};
 use crate::model::{AccountState, AccountStatus, ActivityNotification, ChainInfo, Counters, PartyState, ReviewStatus};
 use crate::store::{enc, Space, View};
@@ -46,6 +48,13 @@ pub(crate) fn apply(view: &mut View<'_>, g: &Genesis) -> Result<ValidatorSet> {
     }
     if g.params.validator_change_delay == 0 {
         return Err(invalid("params.validator_change_delay must be at least 1".into()));
+    }
+    let max_set = tamga_types::limits::MAX_VALIDATORS;
+    if g.params.min_validators == 0 || g.params.min_validators as usize > max_set {
+        return Err(invalid(format!(
+            "params.min_validators: expected 1..={max_set}, got {} (SPEC §9.4)",
+            g.params.min_validators
+        )));
     }
     if g.network_type != tamga_types::NetworkType::CentrallyDistributed {
         return Err(invalid("network_type must be centrally_distributed (SPEC §1.11)".into()));
@@ -148,6 +157,57 @@ pub(crate) fn apply(view: &mut View<'_>, g: &Genesis) -> Result<ValidatorSet> {
     view.put(Space::State, keys::meta(meta::VALSET_LATEST), enc(&(0u64, set.clone())));
     view.commit_tx();
     Ok(set)
+}
+
+/// SPEC §9.4 at genesis: once the genesis transactions have run (they carry
+/// the operators' mining notifications), with `require_mining_notice` on,
+/// the validators whose operator has no accepted notification leave the set
+/// at the first change height, `0 + max(validator_change_delay, 1)` — the
+/// height any change committed at height 0 takes effect, so the genesis set
+/// itself certifies the first blocks, as the genesis file says — or, when
+/// fewer than `min_validators` would remain, they stay. The check runs as the
+/// tail of the last genesis transaction: its events (`validators_updated`
+/// and `validators_left`, or `validators_kept`) are appended to that
+/// transaction's receipt. Parameters are read from the state, so a genesis
+/// transaction's `SetParameter` counts. Without genesis transactions no
+/// operator can have a notification, and such a genesis is refused.
+pub(crate) fn check_validator_admission(view: &mut View<'_>, g: &Genesis, receipts: &mut [Receipt]) -> Result<()> {
+    let params: Params = view
+        .get(Space::State, &keys::meta(meta::PARAMS))?
+        .map(|b| crate::store::dec("params", &b))
+        .transpose()?
+        .ok_or(StateError::Missing { what: "the chain parameters" })?;
+    if !params.require_mining_notice {
+        return Ok(());
+    }
+    let (Some(last), Some(last_tx)) = (receipts.last_mut(), g.transactions.last()) else {
+        return Err(invalid(
+            "params.require_mining_notice is on and there are no genesis transactions; expected transactions that \
+             give each validator operator an accepted mining notification (SPEC §9.4)"
+                .into(),
+        ));
+    };
+    let signer = last_tx.tx.signer;
+    let party: PartyState = view
+        .get(Space::State, &keys::account(&signer))?
+        .map(|b| crate::store::dec::<AccountState>("account", &b))
+        .transpose()?
+        .and_then(|a| view.get(Space::State, &keys::id(keys::state::PARTY, a.party.0)).transpose())
+        .transpose()?
+        .map(|b| crate::store::dec("party", &b))
+        .transpose()?
+        .ok_or(StateError::Missing { what: "the last genesis transaction's party" })?;
+    let mut ex =
+        Exec { view, height: 0, time_ms: last.block_time_ms, tx_hash: last.tx_hash, signer, party, events: Vec::new() };
+    match drop_validators_without_notice(&mut ex) {
+        Ok(()) => {}
+        Err(ExecError::Internal(e)) => return Err(*e),
+        Err(e) => return Err(invalid(format!("validator admission after the genesis transactions: {e}"))),
+    }
+    let events = std::mem::take(&mut ex.events);
+    view.commit_tx();
+    last.events.extend(events);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -124,7 +124,9 @@ impl Ledger {
         let mut view = View::new(&self.store);
         let validators = crate::genesis::apply(&mut view, genesis)?;
         view.commit_tx();
-        let receipts = Self::genesis_transactions(&mut view, genesis, &validators)?;
+        let mut receipts = Self::genesis_transactions(&mut view, genesis, &validators)?;
+        // SPEC §9.4: operators' notices are checked once the genesis transactions ran.
+        crate::genesis::check_validator_admission(&mut view, genesis, &mut receipts)?;
         let (root, mut batch) = self.seal(view.into_writes(), 0)?;
         for r in &receipts {
             let mut loc = height_key(0);

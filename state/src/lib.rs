@@ -111,7 +111,9 @@
 //! * Validator-set changes take effect `validator_change_delay` blocks after
 //!   the transaction, for everyone; with `require_mining_notice` a validator
 //!   is admitted, and stays, only while its operator has an accepted mining
-//!   notification — but the set is never emptied (SPEC §9).
+//!   notification (checked also after the genesis transactions), and a
+//!   suspended or revoked operator's validators leave — but only while at
+//!   least `min_validators` remain; the set is never emptied (SPEC §9.4).
 //! * Committed blocks, certificates and receipts are never rewritten
 //!   (SPEC §1.10: remedies are compensating transactions).
 

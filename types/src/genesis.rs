@@ -34,6 +34,12 @@ pub struct Params {
     /// Validators need an accepted mining notification of their operator (SPEC §9).
     #[serde(default)]
     pub require_mining_notice: bool,
+    /// The fewest validators a set may keep when validators leave on their
+    /// own account (an operator without an accepted mining notification, or
+    /// suspended or revoked): below it they stay (SPEC §9.4). Default 4, the
+    /// n = 3f + 1 of f = 1; `1..=`[`crate::limits::MAX_VALIDATORS`].
+    #[serde(default = "Params::default_min_validators")]
+    pub min_validators: u32,
 }
 
 impl Params {
@@ -43,6 +49,11 @@ impl Params {
     fn default_validator_change_delay() -> u64 {
         2
     }
+    /// SPEC §9.1: n = 3f + 1 with f = 1.
+    pub const DEFAULT_MIN_VALIDATORS: u32 = 4;
+    fn default_min_validators() -> u32 {
+        Self::DEFAULT_MIN_VALIDATORS
+    }
 }
 
 impl Default for Params {
@@ -51,6 +62,7 @@ impl Default for Params {
             max_block_txs: Self::default_max_block_txs(),
             validator_change_delay: Self::default_validator_change_delay(),
             require_mining_notice: false,
+            min_validators: Self::default_min_validators(),
         }
     }
 }

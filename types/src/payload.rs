@@ -461,6 +461,9 @@ pub enum ParameterChange {
     ValidatorChangeDelay(u64),
     /// Whether validators need an accepted mining notice (SPEC §9).
     RequireMiningNotice(bool),
+    /// The fewest validators left when validators leave on their own
+    /// account (SPEC §9.4), `1..=`[`limits::MAX_VALIDATORS`].
+    MinValidators(u32),
 }
 
 /// Every operation a transaction can carry.

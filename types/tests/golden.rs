@@ -86,7 +86,18 @@ fn samples() -> Vec<(&'static str, SignedTransaction)> {
         ),
         ("tx_close_class", tx(Payload::CloseClass { class: ClassId(7), legal_basis: text("all units redeemed") }, 5)),
         ("tx_publish_terms", tx(Payload::PublishTerms { text: text("Delivery of 60 t of wheat by 1 March 2026.") }, 6)),
+        // SPEC §9.4: the parameter variant appended for the fewest validators (index 3).
+        ("tx_set_min_validators", tx(Payload::SetParameter { change: ParameterChange::MinValidators(4) }, 8)),
     ]
+}
+
+/// SPEC §9.4: the chain parameters as the genesis hashes them (wire-format
+/// §11), `min_validators` last.
+#[test]
+fn genesis_params() {
+    let p = Params { max_block_txs: 5000, validator_change_delay: 3, require_mining_notice: true, min_validators: 7 };
+    check("genesis_params", &codec::encode(&p));
+    check("genesis_params_default", &codec::encode(&Params::default()));
 }
 
 #[test]

@@ -115,6 +115,8 @@ pub const RECEIPT_EVENT_KINDS: &[&str] = &[
     "activity_notification_submitted",
     "activity_notification_reviewed",
     "validators_updated",
+    "validators_left",
+    "validators_kept",
     "parameter_changed",
 ];
 

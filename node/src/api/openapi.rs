@@ -413,9 +413,12 @@ fn schemas() -> Value {
     );
     put(
         "Params",
-        closed(
-            json!({ "max_block_txs": u32_(), "validator_change_delay": u64_(), "require_mining_notice": boolean() }),
-        ),
+        closed(json!({
+            "max_block_txs": u32_(),
+            "validator_change_delay": u64_(),
+            "require_mining_notice": boolean(),
+            "min_validators": u32_(),
+        })),
     );
     put("Validator", closed(json!({ "key": r("PublicKey"), "power": u64_(), "operator": u64_() })));
     put(

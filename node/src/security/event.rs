@@ -148,6 +148,44 @@ pub enum SecurityEvent {
         /// The receipt's message.
         message: String,
     },
+    /// Validators whose operator lost its standing (SPEC §9.4: no accepted
+    /// mining notification, suspended or revoked) stay in the set because
+    /// fewer than `min_validators` would remain: they keep confirming blocks
+    /// against the rule until a regulator acts (a `validators_kept` receipt
+    /// event).
+    ValidatorsKept {
+        /// Block height of the transaction (0: the genesis check).
+        height: Height,
+        /// The transaction whose receipt carries the event.
+        tx_hash: Hash,
+        /// `no_mining_notice`, `operator_suspended` or `operator_revoked`.
+        reason: String,
+        /// The operator parties of the validators kept.
+        operators: Vec<u64>,
+        /// Validators that would have left.
+        kept: u64,
+        /// Validators that would have remained.
+        would_remain: u64,
+        /// The chain's `min_validators`.
+        min_validators: u64,
+    },
+    /// Validators leave the set because their operator has no accepted
+    /// mining notification (SPEC §9.4; a `validators_left` receipt event
+    /// with reason `no_mining_notice`).
+    ValidatorsLeftWithoutNotice {
+        /// Block height of the transaction (0: the genesis check).
+        height: Height,
+        /// The transaction whose receipt carries the event.
+        tx_hash: Hash,
+        /// The operator parties of the validators leaving.
+        operators: Vec<u64>,
+        /// Validators leaving.
+        validators: u64,
+        /// Validators remaining.
+        remaining: u64,
+        /// First height certified without them.
+        effective_height: Height,
+    },
     /// `tamgad journal verify` (or the node) found the journal broken.
     JournalVerificationFailed {
         /// The journal file or directory checked.
@@ -227,6 +265,8 @@ impl SecurityEvent {
             SecurityEvent::ValidatorSetChanged { .. } => "validator_set_changed",
             SecurityEvent::KeyRevoked { .. } => "key_revoked",
             SecurityEvent::RegulatorScopeRejected { .. } => "regulator_scope_rejected",
+            SecurityEvent::ValidatorsKept { .. } => "validators_kept",
+            SecurityEvent::ValidatorsLeftWithoutNotice { .. } => "validators_left_without_notice",
             SecurityEvent::JournalVerificationFailed { .. } => "journal_verification_failed",
             SecurityEvent::SafetyPersistFailed { .. } => "safety_persist_failed",
             SecurityEvent::StorageFault { .. } => "storage_fault",
@@ -239,6 +279,8 @@ impl SecurityEvent {
         match self {
             SecurityEvent::ConfigLoaded { .. }
             | SecurityEvent::ValidatorSetChanged { .. }
+            | SecurityEvent::ValidatorsKept { .. }
+            | SecurityEvent::ValidatorsLeftWithoutNotice { .. }
             | SecurityEvent::Equivocation { .. }
             | SecurityEvent::ConflictingProposals { .. }
             | SecurityEvent::JournalVerificationFailed { .. }
@@ -255,6 +297,8 @@ impl SecurityEvent {
     pub const CRITICAL_KINDS: &'static [&'static str] = &[
         "config_loaded",
         "validator_set_changed",
+        "validators_kept",
+        "validators_left_without_notice",
         "equivocation",
         "conflicting_proposals",
         "journal_verification_failed",
@@ -297,6 +341,8 @@ impl SecurityEvent {
         "validator_set_changed",
         "key_revoked",
         "regulator_scope_rejected",
+        "validators_kept",
+        "validators_left_without_notice",
         "journal_verification_failed",
         "safety_persist_failed",
         "storage_fault",
@@ -309,6 +355,7 @@ impl SecurityEvent {
             self,
             SecurityEvent::ConfigLoaded { .. }
                 | SecurityEvent::ValidatorSetChanged { .. }
+                | SecurityEvent::ValidatorsLeftWithoutNotice { .. }
                 | SecurityEvent::KeyRevoked { .. }
         )
     }
@@ -360,8 +407,10 @@ impl SecurityEvent {
     }
 
     /// The events a committed block's receipts carry: key revocations
-    /// (`account_revoked` receipt events) and regulator-scope refusals
-    /// (failed receipts with a code of [`REGULATOR_SCOPE_CODES`]).
+    /// (`account_revoked` receipt events), validators kept against or
+    /// leaving by the admission rule (SPEC §9.4, [`Self::from_admission`])
+    /// and regulator-scope refusals (failed receipts with a code of
+    /// [`REGULATOR_SCOPE_CODES`]).
     pub fn from_receipts(block: &Block, receipts: &[Receipt]) -> Vec<SecurityEvent> {
         let mut out = Vec::new();
         for r in receipts {
@@ -377,6 +426,7 @@ impl SecurityEvent {
                             by: get("by"),
                         });
                     }
+                    out.extend(Self::from_admission(r));
                 }
                 TxOutcome::Failed { code, message } if REGULATOR_SCOPE_CODES.contains(&code.as_str()) => {
                     let Some(tx) = block.txs.get(r.index as usize) else { continue };
@@ -390,6 +440,45 @@ impl SecurityEvent {
                     });
                 }
                 TxOutcome::Failed { .. } => {}
+            }
+        }
+        out
+    }
+}
+
+impl SecurityEvent {
+    /// SPEC §9.4: the regulators' view of one receipt's admission events:
+    /// `validators_kept` (any reason) and `validators_left` with reason
+    /// `no_mining_notice`. Also applied to the genesis receipts, which carry
+    /// the check made after the genesis transactions.
+    pub fn from_admission(r: &Receipt) -> Vec<SecurityEvent> {
+        let mut out = Vec::new();
+        for e in &r.events {
+            let num = |k: &str| e.get(k).and_then(|v| v.parse::<u64>().ok()).unwrap_or_default();
+            let operators = || -> Vec<u64> {
+                e.get("operators").unwrap_or_default().split(',').filter_map(|p| p.parse().ok()).collect()
+            };
+            match e.kind.as_str() {
+                "validators_kept" => out.push(SecurityEvent::ValidatorsKept {
+                    height: r.height,
+                    tx_hash: r.tx_hash,
+                    reason: e.get("reason").unwrap_or_default().to_owned(),
+                    operators: operators(),
+                    kept: num("kept"),
+                    would_remain: num("would_remain"),
+                    min_validators: num("min_validators"),
+                }),
+                "validators_left" if e.get("reason") == Some("no_mining_notice") => {
+                    out.push(SecurityEvent::ValidatorsLeftWithoutNotice {
+                        height: r.height,
+                        tx_hash: r.tx_hash,
+                        operators: operators(),
+                        validators: num("validators"),
+                        remaining: num("remaining"),
+                        effective_height: num("effective_height"),
+                    })
+                }
+                _ => {}
             }
         }
         out

@@ -376,3 +376,105 @@ fn receipts_yield_revocations_and_scope_refusals() {
     assert!(matches!(&got[1], SecurityEvent::RegulatorScopeRejected { code, operation, signer, .. }
         if code == "SCOPE_MISSING" && operation == "revoke_account" && *signer == key.public()));
 }
+
+/// SPEC §9.4: a receipt's `validators_kept` (any reason) and
+/// `validators_left` with reason `no_mining_notice` become the regulators'
+/// security events, kept in the critical ring; a leave for a suspended
+/// operator does not (the regulator acted itself).
+#[test]
+fn rule3_admission_events_become_security_events() {
+    use tamga_types::Event;
+    let receipt = Receipt {
+        tx_hash: Hash::digest(b"t", b"x"),
+        height: 9,
+        index: 0,
+        block_time_ms: 1,
+        outcome: TxOutcome::Success,
+        events: vec![
+            Event::new(
+                "validators_kept",
+                [
+                    ("reason", "no_mining_notice".to_owned()),
+                    ("operators", "5,6".into()),
+                    ("kept", "2".into()),
+                    ("would_remain", "3".into()),
+                    ("min_validators", "4".into()),
+                ],
+            ),
+            Event::new(
+                "validators_left",
+                [
+                    ("reason", "no_mining_notice".to_owned()),
+                    ("operators", "7".into()),
+                    ("validators", "1".into()),
+                    ("remaining", "4".into()),
+                    ("effective_height", "11".into()),
+                ],
+            ),
+            Event::new(
+                "validators_left",
+                [
+                    ("reason", "operator_suspended".to_owned()),
+                    ("operators", "8".into()),
+                    ("validators", "1".into()),
+                    ("remaining", "4".into()),
+                    ("effective_height", "11".into()),
+                ],
+            ),
+        ],
+    };
+    let got = SecurityEvent::from_admission(&receipt);
+    assert_eq!(
+        got,
+        vec![
+            SecurityEvent::ValidatorsKept {
+                height: 9,
+                tx_hash: receipt.tx_hash,
+                reason: "no_mining_notice".into(),
+                operators: vec![5, 6],
+                kept: 2,
+                would_remain: 3,
+                min_validators: 4,
+            },
+            SecurityEvent::ValidatorsLeftWithoutNotice {
+                height: 9,
+                tx_hash: receipt.tx_hash,
+                operators: vec![7],
+                validators: 1,
+                remaining: 4,
+                effective_height: 11,
+            },
+        ]
+    );
+    assert_eq!(got[0].kind(), "validators_kept");
+    assert_eq!(got[1].kind(), "validators_left_without_notice");
+    for e in &got {
+        assert_eq!(e.class(), Class::Critical);
+        assert!(SecurityEvent::KINDS.contains(&e.kind()) && SecurityEvent::CRITICAL_KINDS.contains(&e.kind()));
+    }
+    assert!(got[0].is_alarm(), "validators kept against the rule is an alarm");
+    assert!(!got[1].is_alarm());
+    let json = serde_json::to_value(&got[0]).unwrap();
+    assert_eq!(json["kind"], "validators_kept");
+    assert_eq!(json["operators"], serde_json::json!([5, 6]));
+    // A committed block's receipts yield the same events.
+    let block = Block {
+        header: tamga_types::BlockHeader {
+            chain_id: tamga_types::ChainId::new("t").unwrap(),
+            height: 9,
+            round: 0,
+            time_ms: 1,
+            parent_hash: Hash::ZERO,
+            proposer: SigningKey::from_seed([5; 32]).public(),
+            tx_root: Hash::ZERO,
+            evidence_root: Hash::ZERO,
+            state_root: Hash::ZERO,
+            receipts_root: Hash::ZERO,
+            validators_hash: Hash::ZERO,
+            next_validators_hash: Hash::ZERO,
+        },
+        txs: Default::default(),
+        evidence: Default::default(),
+    };
+    assert_eq!(SecurityEvent::from_receipts(&block, &[receipt]), got);
+}

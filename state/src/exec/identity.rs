@@ -93,7 +93,8 @@ pub(crate) fn set_party_status(ex: &mut Exec<'_, '_>, id: PartyId, status: Party
         "party_status_changed",
         vec![("party", id.to_string()), ("status", format!("{status:?}")), ("legal_basis", basis.to_owned())],
     );
-    Ok(())
+    // SPEC §9.4: a suspended or revoked operator's validators leave the set.
+    super::governance::party_status_changed(ex, id, status)
 }
 
 /// SPEC §3: a party adds a key to itself, or a regulator to any party (only a

@@ -178,3 +178,328 @@ fn validators_leave_when_their_operator_stops_mining() {
     assert_eq!(ch.ledger.validators_at(ch.ledger.height().unwrap() + 1).unwrap().len(), VALIDATORS);
     crate::replay::replay_all(&ch);
 }
+
+// ---- SPEC §9.4 validator admission by mining notice (rule 3) ----
+
+/// A start notice of `k`'s party, then the mining regulator's acceptance.
+fn notice_accepted(ch: &mut Chain, k: &SigningKey) -> MiningNotificationId {
+    let c = ch.c.clone();
+    let r = ch.ok(
+        k,
+        Payload::SubmitMiningNotification {
+            kind: MiningNotificationKind::Start,
+            previous: None,
+            site: site(Region::Karaganda, 40, 2),
+        },
+    );
+    let id = MiningNotificationId(event_u64(&r, "mining_notification_submitted", "notification"));
+    ch.ok(&c.reg_mining, Payload::ReviewMiningNotification { notification: id, accept: true, reason: None });
+    id
+}
+
+/// Adds validators with the given seeds, operated by `operator`; returns their keys.
+fn add_validators(ch: &mut Chain, seeds: std::ops::Range<u8>, operator: PartyId) -> Vec<SigningKey> {
+    let c = ch.c.clone();
+    let keys: Vec<SigningKey> = seeds.map(key).collect();
+    let updates = keys.iter().map(|k| ValidatorUpdate { key: k.public(), power: 10, operator }).collect();
+    ch.ok(&c.reg, Payload::UpdateValidators { updates: BoundedVec::new(updates).unwrap() });
+    ch.c.validators.extend(keys.iter().cloned());
+    keys
+}
+
+/// The event `kind` of a receipt, with every attribute.
+fn event<'a>(r: &'a Receipt, kind: &str) -> &'a Event {
+    r.events.iter().find(|e| e.kind == kind).unwrap_or_else(|| panic!("no {kind} in {:?}", r.events))
+}
+
+fn attrs(e: &Event) -> Vec<(&str, &str)> {
+    e.attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+/// Blocks until the latest scheduled set certifies the next block.
+fn past_the_change(ch: &mut Chain) {
+    for _ in 0..=Params::default().validator_change_delay {
+        ch.block(vec![]);
+    }
+}
+
+/// SPEC §9.4: turning `require_mining_notice` on applies it to the set
+/// already there. Below the minimum the validators stay, with a
+/// `validators_kept` event; once enough validators of a notified operator
+/// remain, the others are scheduled out at the next change height. The
+/// parameter change commits either way.
+#[test]
+fn rule3_turning_on_the_rule_schedules_validators_without_notice_out() {
+    let mut ch = Chain::new();
+    let c = ch.c.clone();
+    let on = Payload::SetParameter { change: ParameterChange::RequireMiningNotice(true) };
+    let off = Payload::SetParameter { change: ParameterChange::RequireMiningNotice(false) };
+    // Only the miner's four validators, the miner without a notice: removing
+    // them would leave none, so they stay.
+    let r = ch.ok(&c.reg, on.clone());
+    assert!(ch.ledger.params().unwrap().require_mining_notice, "the parameter change commits");
+    assert_eq!(
+        attrs(event(&r, "validators_kept")),
+        vec![
+            ("reason", "no_mining_notice"),
+            ("operators", "6"),
+            ("kept", "4"),
+            ("would_remain", "0"),
+            ("min_validators", "4")
+        ]
+    );
+    assert!(r.events.iter().all(|e| e.kind != "validators_updated"), "nothing scheduled: {:?}", r.events);
+    ch.ok(&c.reg, off);
+    // Bob's party notifies and runs four validators; turning the rule on
+    // again schedules the miner's four out.
+    notice_accepted(&mut ch, &c.bob);
+    let bobs = add_validators(&mut ch, 120..124, BOB);
+    let r = ch.ok(&c.reg, on);
+    let eff = event_u64(&r, "validators_updated", "effective_height");
+    assert_eq!(eff, r.height + Params::default().validator_change_delay);
+    assert_eq!(
+        attrs(event(&r, "validators_left")),
+        vec![
+            ("reason", "no_mining_notice"),
+            ("operators", "6"),
+            ("validators", "4"),
+            ("remaining", "4"),
+            ("effective_height", eff.to_string().as_str())
+        ]
+    );
+    assert_eq!(ch.ledger.validators_at(eff - 1).unwrap().len(), 2 * VALIDATORS);
+    let after = ch.ledger.validators_at(eff).unwrap();
+    let mut want: Vec<PublicKey> = bobs.iter().map(|k| k.public()).collect();
+    want.sort();
+    assert_eq!(after.validators.iter().map(|v| v.key).collect::<Vec<_>>(), want);
+    // Bob's validators alone certify the blocks from the change height on.
+    past_the_change(&mut ch);
+    assert!(ch.ledger.height().unwrap() >= eff);
+    crate::replay::replay_all(&ch);
+}
+
+/// SPEC §9.3–§9.4: an operator must be an active party. A regulator's
+/// suspension or revocation schedules its validators out (whether or not
+/// `require_mining_notice` is on), and always commits, even when the
+/// validators must stay because fewer than `min_validators` would remain.
+#[test]
+fn rule3_suspending_an_operator_removes_its_validators_and_always_commits() {
+    let mut ch = Chain::new();
+    let c = ch.c.clone();
+    add_validators(&mut ch, 124..128, BOB);
+    let alices = add_validators(&mut ch, 128..129, ALICE);
+    let status = |party, status| Payload::SetPartyStatus { party, status, legal_basis: text("court order 12") };
+    // Revoking Alice's party: her one validator leaves, eight remain.
+    let r = ch.ok(&c.reg, status(ALICE, PartyStatus::Revoked));
+    let left = event(&r, "validators_left");
+    assert_eq!(left.get("reason"), Some("operator_revoked"));
+    assert_eq!(
+        (left.get("operators"), left.get("validators"), left.get("remaining")),
+        (Some("4"), Some("1"), Some("8"))
+    );
+    let eff = event_u64(&r, "validators_updated", "effective_height");
+    assert!(ch.ledger.validators_at(eff).unwrap().index_of(&alices[0].public()).is_none());
+    // Suspending Bob's party: his four leave, the miner's four remain.
+    let r = ch.ok(&c.reg, status(BOB, PartyStatus::Suspended));
+    assert_eq!(event(&r, "party_status_changed").get("status"), Some("Suspended"));
+    let left = event(&r, "validators_left");
+    assert_eq!(left.get("reason"), Some("operator_suspended"));
+    assert_eq!(
+        (left.get("operators"), left.get("validators"), left.get("remaining")),
+        (Some("5"), Some("4"), Some("4"))
+    );
+    let eff = event_u64(&r, "validators_updated", "effective_height");
+    let after = ch.ledger.validators_at(eff).unwrap();
+    assert_eq!(after.len(), VALIDATORS);
+    assert!(after.validators.iter().all(|v| v.operator == MINER));
+    // Suspending the miner too: its validators would leave none, so they
+    // stay; the suspension still commits.
+    let r = ch.ok(&c.reg, status(MINER, PartyStatus::Suspended));
+    assert_eq!(ch.ledger.party(MINER).unwrap().unwrap().party.status, PartyStatus::Suspended);
+    assert_eq!(
+        attrs(event(&r, "validators_kept")),
+        vec![
+            ("reason", "operator_suspended"),
+            ("operators", "6"),
+            ("kept", "4"),
+            ("would_remain", "0"),
+            ("min_validators", "4")
+        ]
+    );
+    assert!(r.events.iter().all(|e| e.kind != "validators_updated"));
+    past_the_change(&mut ch);
+    let h = ch.ledger.height().unwrap();
+    assert_eq!(ch.ledger.validators_at(h + 1).unwrap(), after, "the miner's four keep certifying");
+    // Reactivating a party changes no set.
+    let r = ch.ok(&c.reg, status(BOB, PartyStatus::Active));
+    assert!(r.events.iter().all(|e| e.kind != "validators_updated" && e.kind != "validators_left"));
+    crate::replay::replay_all(&ch);
+}
+
+/// SPEC §9.4: validators leave only while at least `min_validators`
+/// remain; a termination that would go below it still commits, and its
+/// operator's validators stay with a `validators_kept` event.
+#[test]
+fn rule3_validators_stay_when_fewer_than_min_validators_would_remain() {
+    let mut ch = Chain::new();
+    let c = ch.c.clone();
+    ch.ok(&c.reg, Payload::SetParameter { change: ParameterChange::RequireMiningNotice(true) });
+    let start = notice_accepted(&mut ch, &c.bob);
+    let bobs = add_validators(&mut ch, 130..131, BOB);
+    ch.ok(&c.reg, Payload::SetParameter { change: ParameterChange::MinValidators(5) });
+    assert_eq!(ch.ledger.params().unwrap().min_validators, 5);
+    let r = ch.ok(
+        &c.bob,
+        Payload::SubmitMiningNotification {
+            kind: MiningNotificationKind::Termination,
+            previous: Some(start),
+            site: site(Region::Karaganda, 40, 2),
+        },
+    );
+    let id = MiningNotificationId(event_u64(&r, "mining_notification_submitted", "notification"));
+    let review = Payload::ReviewMiningNotification { notification: id, accept: true, reason: None };
+    let r = ch.ok(&c.reg_mining, review);
+    assert!(!ch.ledger.party(BOB).unwrap().unwrap().party.mining_active, "the termination is accepted");
+    assert_eq!(
+        attrs(event(&r, "validators_kept")),
+        vec![
+            ("reason", "no_mining_notice"),
+            ("operators", "5"),
+            ("kept", "1"),
+            ("would_remain", "4"),
+            ("min_validators", "5")
+        ]
+    );
+    past_the_change(&mut ch);
+    let h = ch.ledger.height().unwrap();
+    let set = ch.ledger.validators_at(h + 1).unwrap();
+    assert_eq!(set.len(), VALIDATORS + 1);
+    assert!(set.index_of(&bobs[0].public()).is_some(), "Bob's validator stays");
+    crate::replay::replay_all(&ch);
+}
+
+/// SPEC §9.4: `min_validators` defaults to 4 (n = 3f + 1, f = 1), only a
+/// regulator changes it, and only within `1..=MAX_VALIDATORS`
+/// (`PARAM_OUT_OF_RANGE` naming the field, the range and the value); a
+/// genesis outside the range is refused.
+#[test]
+fn rule3_min_validators_parameter_is_validated() {
+    assert_eq!(Params::default().min_validators, 4);
+    let mut ch = Chain::new();
+    let c = ch.c.clone();
+    assert_eq!(ch.ledger.params().unwrap().min_validators, 4);
+    let set = |n| Payload::SetParameter { change: ParameterChange::MinValidators(n) };
+    ch.fails(&c.issuer, set(3), "NOT_REGULATOR");
+    let m = ch.fails(&c.reg, set(0), "PARAM_OUT_OF_RANGE");
+    assert_eq!(m, "field min_validators: expected 1..=256, got 0");
+    let m = ch.fails(&c.reg, set(limits::MAX_VALIDATORS as u32 + 1), "PARAM_OUT_OF_RANGE");
+    assert_eq!(m, "field min_validators: expected 1..=256, got 257");
+    for n in [limits::MAX_VALIDATORS as u32, 1] {
+        ch.ok(&c.reg, set(n));
+        assert_eq!(ch.ledger.params().unwrap().min_validators, n);
+    }
+    for bad in [0, limits::MAX_VALIDATORS as u32 + 1] {
+        let mut g = genesis();
+        g.params.min_validators = bad;
+        let err = tamga_state::Ledger::open_in_memory().unwrap().init_genesis(&g).unwrap_err();
+        assert!(err.to_string().contains("params.min_validators"), "{err}");
+    }
+}
+
+/// A genesis with `require_mining_notice` on, the miner's four validators
+/// and four of Bob's, whose genesis transactions give the miner (not Bob)
+/// an accepted notice.
+fn genesis_with_notices(min_validators: u32) -> Genesis {
+    let c = cast();
+    let mut g = genesis();
+    g.params.require_mining_notice = true;
+    g.params.min_validators = min_validators;
+    g.validators.extend((140..144).map(|s| GenesisValidator {
+        key: key(s).public(),
+        power: 10,
+        operator: BOB,
+        p2p_address: None,
+    }));
+    g.transactions = vec![
+        sign_tx(
+            &c.miner,
+            0,
+            Payload::SubmitMiningNotification {
+                kind: MiningNotificationKind::Start,
+                previous: None,
+                site: site(Region::Pavlodar, 500, 10),
+            },
+        ),
+        sign_tx(
+            &c.reg_mining,
+            0,
+            Payload::ReviewMiningNotification { notification: MiningNotificationId(1), accept: true, reason: None },
+        ),
+    ];
+    g
+}
+
+/// SPEC §9.4 at genesis: the operators' notices are checked after the
+/// genesis transactions (which carry them). Validators without one leave
+/// at the first change height, `max(validator_change_delay, 1)`, as any
+/// change committed at height 0; the genesis set certifies the blocks
+/// before it. Below `min_validators` they stay. The check's events ride on
+/// the last genesis transaction's receipt. A genesis with the rule on and
+/// no transactions (so no notice at all) is refused.
+#[test]
+fn rule3_genesis_checks_notices_after_the_genesis_transactions() {
+    let delay = Params::default().validator_change_delay;
+    // The miner's notice comes from a genesis transaction: had the check run
+    // before them, all eight would lack one and would stay.
+    let ledger = tamga_state::Ledger::open_in_memory().unwrap();
+    ledger.init_genesis(&genesis_with_notices(4)).unwrap();
+    assert!(ledger.party(MINER).unwrap().unwrap().party.mining_active);
+    let receipts = ledger.receipts(0).unwrap();
+    assert_eq!(receipts.len(), 2);
+    let last = &receipts[1];
+    assert!(last.is_success());
+    assert_eq!(
+        attrs(event(last, "validators_left")),
+        vec![
+            ("reason", "no_mining_notice"),
+            ("operators", "5"),
+            ("validators", "4"),
+            ("remaining", "4"),
+            ("effective_height", delay.to_string().as_str())
+        ]
+    );
+    assert_eq!(event_u64(last, "validators_updated", "effective_height"), delay);
+    for h in 0..delay {
+        assert_eq!(ledger.validators_at(h).unwrap().len(), 2 * VALIDATORS, "height {h}: the genesis set");
+    }
+    let after = ledger.validators_at(delay).unwrap();
+    assert_eq!(after.len(), VALIDATORS);
+    assert!(after.validators.iter().all(|v| v.operator == MINER));
+    // The same genesis applied again gives the same state (deterministic).
+    let again = tamga_state::Ledger::open_in_memory().unwrap();
+    assert_eq!(again.init_genesis(&genesis_with_notices(4)).unwrap(), ledger.state_root().unwrap());
+    assert_eq!(again.receipts(0).unwrap(), receipts);
+
+    // With a minimum of five, Bob's four would leave four: they stay.
+    let ledger = tamga_state::Ledger::open_in_memory().unwrap();
+    ledger.init_genesis(&genesis_with_notices(5)).unwrap();
+    let last = ledger.receipts(0).unwrap().pop().unwrap();
+    assert_eq!(
+        attrs(event(&last, "validators_kept")),
+        vec![
+            ("reason", "no_mining_notice"),
+            ("operators", "5"),
+            ("kept", "4"),
+            ("would_remain", "4"),
+            ("min_validators", "5")
+        ]
+    );
+    assert!(last.events.iter().all(|e| e.kind != "validators_updated"));
+    assert_eq!(ledger.validators_at(delay + 5).unwrap().len(), 2 * VALIDATORS);
+
+    // The rule on, no genesis transactions: no operator can have a notice.
+    let mut g = genesis();
+    g.params.require_mining_notice = true;
+    let err = tamga_state::Ledger::open_in_memory().unwrap().init_genesis(&g).unwrap_err();
+    assert!(err.to_string().contains("require_mining_notice"), "{err}");
+}

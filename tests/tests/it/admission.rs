@@ -47,10 +47,13 @@ async fn validator_leaves_when_its_operator_stops_mining() {
     }
 
     // 4. The operator terminates its mining; once the regulator accepts, its
-    //    validator is scheduled out of the set.
+    //    validator is scheduled out of the set (the regulator first lowers
+    //    `min_validators` to 3, SPEC §9.4, see `end_mining`).
     let r = end_mining("admission", &net, &operator, start).await;
     let change: Height = event(&r, "validators_updated", "effective_height").parse().expect("height");
     assert_eq!(event(&r, "validators_updated", "count"), "3", "the receipt schedules a set of three");
+    assert_eq!(event(&r, "validators_left", "reason"), "no_mining_notice");
+    assert_eq!(event(&r, "validators_left", "remaining"), "3");
     assert!(change > r.height, "the change takes effect after the review's block");
     let party_view = c.party(party).await.expect("party");
     assert!(!party_view.party.mining_active, "the party no longer mines: {party_view:?}");
@@ -104,6 +107,7 @@ async fn validator_leaves_when_its_operator_stops_mining() {
     let kinds: Vec<&str> = page.events.iter().filter_map(|e| e["kind"].as_str()).collect();
     assert_eq!(kinds.first(), Some(&"config_loaded"), "{kinds:?}");
     assert!(kinds.contains(&"peer_refused"), "node3 redials and is refused: {kinds:?}");
+    assert!(kinds.contains(&"validators_left_without_notice"), "SPEC §9.4 for the regulators: {kinds:?}");
     let change_event = page
         .events
         .iter()

@@ -7,7 +7,8 @@ use tamga_client::{sign_payload, Client};
 use tamga_tests::{say, Load, LoadOptions, LoadReport, Net, NetOptions};
 use tamga_types::{
     identifier_commitment, BoundedVec, Date, EnergySource, Height, MiningNotificationId, MiningNotificationKind,
-    MiningSite, PartyId, PartyKind, Payload, Receipt, Region, SigningKey, Text, TxOutcome, ValidatorUpdate,
+    MiningSite, ParameterChange, PartyId, PartyKind, Payload, Receipt, Region, SigningKey, Text, TxOutcome,
+    ValidatorUpdate,
 };
 
 /// A bootstrapped 4-validator net.
@@ -178,10 +179,20 @@ pub async fn operate_validator(scenario: &str, net: &Net, v: usize, operator: &S
 
 /// `operator` notifies the termination of its mining started by `start`;
 /// the regulator accepts it. Returns the review's receipt, which schedules
-/// the validator set without the operator's validators.
+/// the validator set without the operator's validators. On the 4-validator
+/// devnet the regulator first lowers `min_validators` to 3 (SPEC §9.4: by
+/// default validators leave only while 4 remain, and would stay here).
 pub async fn end_mining(scenario: &str, net: &Net, operator: &SigningKey, start: MiningNotificationId) -> Receipt {
     let c = net.client(0).clone();
     let chain_id = net.chain_id();
+    send(
+        scenario,
+        &c,
+        &chain_id,
+        &net.testnet.regulator,
+        Payload::SetParameter { change: ParameterChange::MinValidators(3) },
+    )
+    .await;
     send(
         scenario,
         &c,
