@@ -267,6 +267,8 @@ pub struct ApiConfig {
     pub sse_max_subscribers: usize,
     /// Concurrent `/v1/events` streams per client address.
     pub sse_max_subscribers_per_ip: usize,
+    /// Concurrent `/v1/events?account=` feeds of one account.
+    pub sse_max_subscribers_per_account: usize,
     /// Bytes of events queued for one stream.
     pub sse_buffer_bytes: usize,
     /// Keep-alive comment interval of an idle event stream, ms.
@@ -298,6 +300,7 @@ impl Default for ApiConfig {
             socket_send_buffer_bytes: l.socket_send_buffer_bytes,
             sse_max_subscribers: l.sse_max_subscribers,
             sse_max_subscribers_per_ip: l.sse_max_subscribers_per_ip,
+            sse_max_subscribers_per_account: l.sse_max_subscribers_per_account,
             sse_buffer_bytes: l.sse_buffer_bytes,
             sse_keep_alive_ms: l.sse_keep_alive.as_millis() as u64,
             request_window_ms: l.request_window_ms,
@@ -325,6 +328,7 @@ impl ApiConfig {
             socket_send_buffer_bytes: self.socket_send_buffer_bytes,
             sse_max_subscribers: self.sse_max_subscribers,
             sse_max_subscribers_per_ip: self.sse_max_subscribers_per_ip,
+            sse_max_subscribers_per_account: self.sse_max_subscribers_per_account,
             sse_buffer_bytes: self.sse_buffer_bytes,
             sse_keep_alive: Duration::from_millis(self.sse_keep_alive_ms),
             request_window_ms: self.request_window_ms,
@@ -338,7 +342,7 @@ impl ApiConfig {
             Err(ConfigError::Invalid { field, problem, got: got.to_string() })
         }
         let body = crate::api::BODY_LIMIT;
-        let ranges: [(&'static str, u64, u64, u64, &'static str); 17] = [
+        let ranges: [(&'static str, u64, u64, u64, &'static str); 18] = [
             ("api.max_connections", self.max_connections as u64, 1, 100_000, "between 1 and 100000"),
             ("api.max_connections_per_ip", self.max_connections_per_ip as u64, 1, 100_000, "between 1 and 100000"),
             ("api.header_read_timeout_ms", self.header_read_timeout_ms, 100, 600_000, "between 100 and 600000 ms"),
@@ -387,6 +391,13 @@ impl ApiConfig {
                 1,
                 100_000,
                 "between 1 and 100000",
+            ),
+            (
+                "api.sse_max_subscribers_per_account",
+                self.sse_max_subscribers_per_account as u64,
+                1,
+                1_000,
+                "between 1 and 1000",
             ),
             ("api.sse_buffer_bytes", self.sse_buffer_bytes as u64, 4096, 64 << 20, "between 4096 and 67108864"),
             ("api.sse_keep_alive_ms", self.sse_keep_alive_ms, 100, 600_000, "between 100 and 600000 ms"),
@@ -439,10 +450,11 @@ body_budget_bytes = {budget}
 # (SO_SNDBUF), bytes: what a client that does not read can make the node hold.
 connection_buffer_bytes = {cbuf}
 socket_send_buffer_bytes = {sndbuf}
-# Event streams (/v1/events): in all, per client address, bytes queued per
-# stream, keep-alive interval (ms).
+# Event streams (/v1/events): in all, per client address, per account feed
+# (?account=), bytes queued per stream, keep-alive interval (ms).
 sse_max_subscribers = {smax}
 sse_max_subscribers_per_ip = {sip}
+sse_max_subscribers_per_account = {sacc}
 sse_buffer_bytes = {sbuf}
 sse_keep_alive_ms = {ska}
 # Signed requests: accepted within request_window_ms of this node's clock;
@@ -464,6 +476,7 @@ replay_cache_entries = {replay}
             sndbuf = self.socket_send_buffer_bytes,
             smax = self.sse_max_subscribers,
             sip = self.sse_max_subscribers_per_ip,
+            sacc = self.sse_max_subscribers_per_account,
             sbuf = self.sse_buffer_bytes,
             ska = self.sse_keep_alive_ms,
             window = self.request_window_ms,

@@ -42,6 +42,26 @@
 //!
 //! An idle stream gets a keep-alive comment every `sse_keep_alive_ms`
 //! (15 s by default), well within `idle_timeout`.
+//!
+//! ## One account's feed: `?account=KEY`
+//!
+//! Law on Digital Assets art. 36 p.6: the holder is informed of what others
+//! or the ledger do to its holding. With `account`, the stream sends one
+//! `account_event` per receipt event that concerns the account (which ones:
+//! [`super::feed`], `docs/api.md`), the last of a block carrying the height
+//! as id, resumable with `Last-Event-ID` like the full stream. Its blocks
+//! are always read from the ledger (deciding what concerns an account may
+//! read the state: the blocking pool, never a runtime worker). Further:
+//!
+//! * when reads are closed (`public_read = false`), only the account itself
+//!   (a request it signed) or a regulator may open it: 403
+//!   `ACCOUNT_FEED_FORBIDDEN` for anyone else;
+//! * at most `sse_max_subscribers_per_account` feeds of one account are
+//!   open at once: 503 `TOO_MANY_SUBSCRIBERS`;
+//! * a feed that falls behind the channel is not caught up: it gets an
+//!   `end` event (`SUBSCRIBER_TOO_SLOW`, with the height to resume after as
+//!   its id) and the stream closes, so a slow reader holds nothing; the
+//!   client reconnects with `Last-Event-ID` and misses nothing.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -61,6 +81,7 @@ use tokio::sync::broadcast;
 
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
+use super::feed::{self, AccountEvent, AccountSlot, PerAccount, Subject};
 use super::i18n::{args, Lang, Why};
 use super::limits::{ApiLimits, ClientKey, Held, PerClient, Refusal};
 use super::query::{uint, Params};
@@ -123,6 +144,9 @@ pub const RECEIPT_EVENT_KINDS: &[&str] = &[
 /// The stream's own event names.
 pub const STREAM_EVENTS: &[&str] = &["block", "tx", "evidence"];
 
+/// Default bound on the open feeds of one account (`?account=`).
+pub const MAX_SUBSCRIBERS_PER_ACCOUNT: usize = 2;
+
 impl CommittedBlock {
     /// Reads the committed block at `height` back from the ledger.
     pub fn read(ledger: &Ledger, height: Height) -> ApiResult<CommittedBlock> {
@@ -152,6 +176,7 @@ struct BlockEvent<'a> {
 pub struct EventHub {
     sender: broadcast::Sender<Arc<CommittedBlock>>,
     subscribers: Arc<PerClient>,
+    per_account: Arc<PerAccount>,
     max: usize,
     max_per_ip: usize,
     buffer_bytes: usize,
@@ -183,6 +208,7 @@ impl EventHub {
         EventHub {
             sender,
             subscribers: PerClient::new(l.sse_max_subscribers, l.sse_max_subscribers_per_ip),
+            per_account: PerAccount::new(l.sse_max_subscribers_per_account),
             max: l.sse_max_subscribers,
             max_per_ip: l.sse_max_subscribers_per_ip,
             buffer_bytes: l.sse_buffer_bytes.max(1),
@@ -199,6 +225,11 @@ impl EventHub {
     /// Streams open now.
     pub fn subscribers(&self) -> usize {
         self.subscribers.count()
+    }
+
+    /// Feeds of `account` open now.
+    pub fn account_subscribers(&self, account: &PublicKey) -> usize {
+        self.per_account.count(account)
     }
 }
 
@@ -262,6 +293,8 @@ struct Feed {
     ledger: Arc<Ledger>,
     rx: broadcast::Receiver<Arc<CommittedBlock>>,
     filter: Filter,
+    /// The account followed (`?account=`); `None`: the whole chain.
+    subject: Option<Subject>,
     /// Next height to send.
     next: Height,
     /// Heights `next..=replay_until` are read from the ledger before the channel.
@@ -274,6 +307,7 @@ struct Feed {
     /// Language of the `error` event's message.
     lang: Lang,
     _slot: Slot,
+    _account_slot: Option<AccountSlot>,
 }
 
 fn json<T: Serialize>(v: &T) -> String {
@@ -323,12 +357,56 @@ fn block_events(filter: &Filter, b: &CommittedBlock) -> (Vec<SseEvent>, usize) {
     (events, bytes)
 }
 
+/// The `account_event`s of block `b` for `s` that `filter` wants (it
+/// names receipt event kinds), the last carrying the height as id, and
+/// their size in bytes.
+fn account_events(
+    ledger: &Ledger,
+    filter: &Filter,
+    s: &Subject,
+    b: &CommittedBlock,
+) -> ApiResult<(Vec<SseEvent>, usize)> {
+    let mut data = Vec::new();
+    for r in b.receipts.iter().filter(|r| r.is_success()) {
+        for (event, role) in feed::of_receipt(ledger, s, r)? {
+            if filter.0.is_some() && !filter.wants(&event.kind) {
+                continue;
+            }
+            data.push(json(&AccountEvent {
+                account: &s.key,
+                height: b.height,
+                tx_hash: &r.tx_hash,
+                index: r.index,
+                block_time_ms: r.block_time_ms,
+                event,
+                role,
+            }));
+        }
+    }
+    let bytes = data.iter().map(|d| d.len() + 32).sum();
+    let last = data.len();
+    let events = data
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let e = SseEvent::default().event("account_event").data(d);
+            if i + 1 == last {
+                e.id(b.height.to_string())
+            } else {
+                e
+            }
+        })
+        .collect();
+    Ok((events, bytes))
+}
+
 /// Reads blocks `from..=until` from the ledger until their events pass
 /// `budget` bytes (at least one block, at most [`REPLAY_CHUNK`]); returns
 /// the events and the next height to read.
 fn read_chunk(
     ledger: &Ledger,
     filter: &Filter,
+    subject: Option<&Subject>,
     from: Height,
     until: Height,
     budget: usize,
@@ -336,7 +414,11 @@ fn read_chunk(
     let mut out = Vec::new();
     let (mut bytes, mut h) = (0usize, from);
     while h <= until && h < from + REPLAY_CHUNK && (h == from || bytes < budget) {
-        let (events, n) = block_events(filter, &CommittedBlock::read(ledger, h)?);
+        let b = CommittedBlock::read(ledger, h)?;
+        let (events, n) = match subject {
+            Some(s) => account_events(ledger, filter, s, &b)?,
+            None => block_events(filter, &b),
+        };
         out.extend(events);
         bytes += n;
         h += 1;
@@ -362,8 +444,11 @@ impl Feed {
             }
             if self.next <= self.replay_until {
                 let (from, until, budget) = (self.next, self.replay_until, self.buffer_bytes);
-                let (ledger, filter) = (self.ledger.clone(), self.filter.clone());
-                let read = tokio::task::spawn_blocking(move || read_chunk(&ledger, &filter, from, until, budget)).await;
+                let (ledger, filter, subject) = (self.ledger.clone(), self.filter.clone(), self.subject);
+                let read = tokio::task::spawn_blocking(move || {
+                    read_chunk(&ledger, &filter, subject.as_ref(), from, until, budget)
+                })
+                .await;
                 match read {
                     Ok(Ok((events, next))) => {
                         self.queue.extend(events);
@@ -376,10 +461,12 @@ impl Feed {
             }
             match self.rx.recv().await {
                 Ok(b) if b.height < self.next => {}
-                Ok(b) if b.height == self.next => self.push(&b),
+                // An account's feed reads every block from the ledger.
+                Ok(b) if b.height == self.next && self.subject.is_none() => self.push(&b),
                 // A gap (a commit published while nobody listened, or a
                 // subscription racing a commit): read it from the ledger.
                 Ok(b) => self.replay_until = b.height,
+                Err(broadcast::error::RecvError::Lagged(missed)) if self.subject.is_some() => self.too_slow(missed),
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
                     tracing::debug!(target: "tamga::api", missed, next = self.next, "event subscriber lagged; catching up from the ledger");
                     let ledger = self.ledger.clone();
@@ -392,6 +479,26 @@ impl Feed {
                 Err(broadcast::error::RecvError::Closed) => return None,
             }
         }
+    }
+
+    /// An account's feed fell `missed` blocks behind the channel: an `end`
+    /// event whose id is the last height sent whole, and the stream closes
+    /// (the client resumes with `Last-Event-ID`).
+    fn too_slow(&mut self, missed: u64) {
+        let done = self.next.saturating_sub(1);
+        tracing::debug!(target: "tamga::api", missed, resume_after = done, "account feed too slow; closing it");
+        let body = ApiError::t(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SUBSCRIBER_TOO_SLOW",
+            "SUBSCRIBER_TOO_SLOW",
+            args!["missed" => missed.to_string(), "height" => done.to_string()],
+        );
+        let mut e = SseEvent::default().event("end").data(json(&body.localized(self.lang)));
+        if done > 0 {
+            e = e.id(done.to_string());
+        }
+        self.queue.push_back(e);
+        self.done = true;
     }
 
     /// Sends an `error` event and ends the stream; the client reconnects
@@ -421,7 +528,33 @@ fn start_height(headers: &HeaderMap, from_height: Option<Height>) -> ApiResult<O
     Ok(from_height)
 }
 
-/// `GET /v1/events[?kinds=a,b][&from_height=H]` (header `Last-Event-ID`).
+/// The account a feed follows, checked against who asks: when reads are
+/// closed, only the account itself or a regulator (Law on Digital Assets
+/// art. 36 p.6; SPEC §12).
+async fn subject_of(ctx: &ApiContext, key: PublicKey, caller: Option<&Caller>) -> ApiResult<Subject> {
+    if !ctx.read_policy.public_read {
+        let own = caller.and_then(|c| c.signer.as_ref()).is_some_and(|s| s.key == key);
+        if !own && !caller.is_some_and(Caller::is_regulator) {
+            let who = caller.map(Caller::who).unwrap_or_else(|| "anonymous".to_owned());
+            return Err(ApiError::t(
+                StatusCode::FORBIDDEN,
+                "ACCOUNT_FEED_FORBIDDEN",
+                "ACCOUNT_FEED_FORBIDDEN",
+                args!["account" => key.to_string(), "who" => who],
+            )
+            .field("account"));
+        }
+    }
+    super::read(ctx, move |l| {
+        let a = l
+            .account(&key)?
+            .ok_or_else(|| ApiError::not_found_t("ACCOUNT_NOT_FOUND", args!["key" => key.to_string()]))?;
+        Ok(Subject { key, party: a.party })
+    })
+    .await
+}
+
+/// `GET /v1/events[?kinds=a,b][&from_height=H][&account=KEY]` (header `Last-Event-ID`).
 pub async fn stream(
     State(ctx): State<ApiContext>,
     lang: Lang,
@@ -429,14 +562,33 @@ pub async fn stream(
     caller: Option<Extension<Caller>>,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> ApiResult<Response> {
-    let q = Params::new(q, &["kinds", "from_height"])?;
+    let q = Params::new(q, &["kinds", "from_height", "account"])?;
     let filter = q.get("kinds", Filter::parse)?.unwrap_or(Filter(None));
     let from_height: Option<Height> = q.get("from_height", |s| {
         uint::<Height>(s).and_then(|h| if h == 0 { Err(Why::plain("why.height_from_1")) } else { Ok(h) })
     })?;
+    let account = q.get("account", |s| {
+        PublicKey::from_hex(s).map_err(|e| Why::new("why.hex", args!["detail" => e.to_string()]))
+    })?;
     let start = start_height(&headers, from_height)?;
     let hub = &ctx.events;
-    let addr = caller.and_then(|Extension(c)| c.addr);
+    let caller = caller.map(|Extension(c)| c);
+    let subject = match account {
+        Some(key) => Some(subject_of(&ctx, key, caller.as_ref()).await?),
+        None => None,
+    };
+    let account_slot = match &subject {
+        Some(s) => Some(hub.per_account.try_take(s.key).ok_or_else(|| {
+            ApiError::t(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "TOO_MANY_SUBSCRIBERS",
+                "TOO_MANY_SUBSCRIBERS.per_account",
+                args!["max" => hub.per_account.max().to_string(), "account" => s.key.to_string()],
+            )
+        })?),
+        None => None,
+    };
+    let addr = caller.and_then(|c| c.addr);
     let held = hub.subscribers.try_take(addr.map(|a| ClientKey::of(a.ip()))).map_err(|refusal| {
         let unavailable = StatusCode::SERVICE_UNAVAILABLE;
         match refusal {
@@ -468,6 +620,7 @@ pub async fn stream(
         ledger,
         rx,
         filter,
+        subject,
         next,
         replay_until: committed,
         queue: VecDeque::new(),
@@ -475,6 +628,7 @@ pub async fn stream(
         done: false,
         lang,
         _slot: slot,
+        _account_slot: account_slot,
     };
     let events = futures::stream::unfold(feed, |mut feed| async move {
         feed.next_event().await.map(|e| (Ok::<_, Infallible>(e), feed))

@@ -14,7 +14,7 @@
 //! | requests in flight | `max_in_flight_requests` | 503 `OVERLOADED` |
 //! | rate per address | `rate_limit_per_s`, `rate_limit_burst` | 429 `RATE_LIMITED` with `Retry-After` |
 //! | body memory | [`BODY_LIMIT`] per request, `body_budget_bytes` for all bodies in flight together | 413 `BODY_TOO_LARGE`, 503 `BODY_BUDGET_EXHAUSTED` |
-//! | event streams | `sse_max_subscribers`, `sse_max_subscribers_per_ip`, `sse_buffer_bytes` each | 503 `TOO_MANY_SUBSCRIBERS` |
+//! | event streams | `sse_max_subscribers`, `sse_max_subscribers_per_ip`, `sse_max_subscribers_per_account`, `sse_buffer_bytes` each; an account feed that lags is closed | 503 `TOO_MANY_SUBSCRIBERS`; `end` event `SUBSCRIBER_TOO_SLOW` |
 //! | signed requests | `request_window_ms`, `replay_cache_entries` | 401 `REQUEST_EXPIRED`, `REQUEST_REPLAYED`; 503 `REPLAY_CACHE_FULL` |
 //!
 //! Addresses are counted per IPv4 address and per IPv6 /64 (one IPv6
@@ -84,6 +84,8 @@ pub struct ApiLimits {
     pub sse_max_subscribers: usize,
     /// Concurrent `/v1/events` streams from one address or /64.
     pub sse_max_subscribers_per_ip: usize,
+    /// Concurrent `/v1/events?account=` feeds of one account.
+    pub sse_max_subscribers_per_account: usize,
     /// Bytes of events queued for one stream before it waits for its client.
     pub sse_buffer_bytes: usize,
     /// Interval of the keep-alive comment on an idle event stream.
@@ -111,6 +113,7 @@ impl Default for ApiLimits {
             socket_send_buffer_bytes: 256 * 1024,
             sse_max_subscribers: super::events::MAX_SUBSCRIBERS,
             sse_max_subscribers_per_ip: 4,
+            sse_max_subscribers_per_account: super::events::MAX_SUBSCRIBERS_PER_ACCOUNT,
             sse_buffer_bytes: 256 * 1024,
             sse_keep_alive: super::events::KEEP_ALIVE,
             request_window_ms: tamga_types::request::DEFAULT_WINDOW_MS,

@@ -31,6 +31,7 @@ mod download;
 mod error;
 mod events;
 mod export;
+mod feed;
 pub mod i18n;
 mod journal;
 pub mod limits;

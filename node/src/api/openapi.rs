@@ -766,7 +766,28 @@ fn schemas() -> Value {
                 closed_opt(json!({ "event": { "const": "tx" }, "id": event_id, "data": r("Receipt") }), &["id"]),
                 closed_opt(json!({ "event": { "const": "evidence" }, "id": event_id, "data": r("EvidenceEvent") }), &["id"]),
                 closed(json!({ "event": { "const": "error" }, "data": r("Error") })),
+                closed_opt(json!({ "event": { "const": "account_event" }, "id": event_id, "data": r("AccountEvent") }), &["id"]),
+                closed_opt(json!({ "event": { "const": "end" }, "id": event_id, "data": r("Error") }), &["id"]),
             ],
+        }),
+    );
+    put(
+        "AccountEvent",
+        json!({
+            "description": "One event of an account's feed (GET /v1/events?account=KEY): a receipt event that \
+                            concerns the account, where it was committed, and how it concerns it (role; docs/api.md, \
+                            Account feed)",
+            "type": "object",
+            "required": ["account", "height", "tx_hash", "index", "block_time_ms", "event", "role"],
+            "properties": {
+                "account": r("PublicKey"), "height": u64_(), "tx_hash": r("Hash"), "index": u32_(),
+                "block_time_ms": u64_(), "event": r("ReceiptEvent"),
+                "role": one_of_names(&[
+                    "holder", "class_holder", "from", "to", "payer", "payee", "record_holder", "key", "party",
+                    "operator",
+                ]),
+            },
+            "additionalProperties": false,
         }),
     );
     put(
@@ -897,7 +918,11 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
                  (Receipt, with its registry-change events) and one `evidence` event per recorded equivocation \
                  (EvidenceEvent). The last event of each block carries `id: <height>`. An `error` event (Error) ends \
                  the stream when the node cannot read its ledger. Keep-alive comments every 15 s. Replays from \
-                 `from_height` or after `Last-Event-ID` from the ledger, then follows live.",
+                 `from_height` or after `Last-Event-ID` from the ledger, then follows live. With `account`: only \
+                 the receipt events that concern that account, one `account_event` (AccountEvent) each, the last of \
+                 a block carrying `id: <height>`; when reads are closed only the account itself (a request it \
+                 signed) or a regulator may open it (403 ACCOUNT_FEED_FORBIDDEN); a feed that falls behind gets an \
+                 `end` event (SUBSCRIBER_TOO_SLOW, id: the height to resume after) and closes.",
             )
             .query(
                 "kinds",
@@ -906,9 +931,18 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
                 comma_list(&stream_kinds),
             )
             .query("from_height", "Replay committed blocks from this height before following live", bounded(1, u64::MAX))
+            .query(
+                "account",
+                "Account public key (64 hex digits): only the events that concern it (Law on Digital Assets art. 36 \
+                 p.6; docs/api.md, Account feed); `kinds` then names receipt event kinds",
+                r("PublicKey"),
+            )
             .header("Last-Event-ID", "Resume after this height (wins over from_height)", json!({ "type": "string", "pattern": "^[0-9]+$", "x-maximum": u64::MAX }))
             .answer(200, "An event stream; one event is x-sse-event", "text/event-stream", sse("ChainStreamEvent"))
             .reads()
+            .err(401, &["SIGNATURE_REQUIRED"])
+            .err(403, &["ACCOUNT_FEED_FORBIDDEN"])
+            .err(404, &["ACCOUNT_NOT_FOUND"])
             .err(503, &["TOO_MANY_SUBSCRIBERS"])
             .done(),
         op("post", "/v1/txs", "submit", "transactions", "Submit one signed transaction or a batch")

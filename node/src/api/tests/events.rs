@@ -63,7 +63,7 @@ impl Stream {
     }
 
     /// Nothing arrives within 300 ms.
-    async fn quiet(&mut self) {
+    pub(super) async fn quiet(&mut self) {
         assert!(!self.buf.contains("\n\n"), "unexpected buffered event: {}", self.buf);
         if let Ok(Some(chunk)) = tokio::time::timeout(Duration::from_millis(300), self.body.next()).await {
             panic!("unexpected event: {}", String::from_utf8_lossy(&chunk.unwrap()));

@@ -11,6 +11,7 @@ mod contract;
 mod download;
 mod e2e;
 mod events;
+mod feed;
 mod export;
 mod i18n;
 mod journal;
