@@ -62,6 +62,8 @@ pub struct Client {
     poll: Duration,
     /// Signs every request ([`Client::with_signer`]).
     signer: Option<Arc<RequestSigner>>,
+    /// `Accept-Language` of every request ([`Client::with_language`]).
+    language: Option<reqwest::header::HeaderValue>,
 }
 
 /// The key that signs a client's requests and the node they are addressed
@@ -113,7 +115,15 @@ impl Client {
             Some(_) => {}
         }
         let http = reqwest::Client::builder().timeout(timeout).build().map_err(|e| bad(&e.to_string()))?;
-        Ok(Client { base, http, poll: Duration::from_millis(250), signer: None })
+        Ok(Client { base, http, poll: Duration::from_millis(250), signer: None, language: None })
+    }
+
+    /// Asks the node for its answers, error bodies included, in `tag` (`kk`,
+    /// `ru`, `en`; sent as `Accept-Language`, docs/api.md). A tag that is not
+    /// a valid header value is not sent.
+    pub fn with_language(mut self, tag: &str) -> Client {
+        self.language = reqwest::header::HeaderValue::from_str(tag).ok();
+        self
     }
 
     /// Sets the polling interval of [`Client::wait_for_receipt`] (default 250 ms).
@@ -186,6 +196,9 @@ impl Client {
     async fn build(&self, req: reqwest::RequestBuilder, url: &str) -> Result<reqwest::Request, ClientError> {
         let transport = |source| ClientError::Transport { url: url.to_owned(), source };
         let mut req = req.build().map_err(transport)?;
+        if let Some(lang) = &self.language {
+            req.headers_mut().insert(reqwest::header::ACCEPT_LANGUAGE, lang.clone());
+        }
         if let Some(signer) = &self.signer {
             let audience = self.audience(signer).await?;
             let pq = match req.url().query() {

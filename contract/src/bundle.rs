@@ -289,6 +289,10 @@ pub enum SignerParty {
         status: AccountStatus,
         /// Height the account was added.
         created_height: Height,
+        /// The account's PKI certificate reference, where one is registered
+        /// (Digital Code art. 49: a Tamga signature is not an electronic
+        /// digital signature; the certificate says who holds one).
+        certificate: Option<tamga_types::CertificateRef>,
     },
     /// The account is listed under this party in the genesis.
     Genesis {
@@ -563,7 +567,12 @@ fn verify_account(p: &AccountProof, signer: &PublicKey, root: &Hash) -> Result<S
     if acc.key != *signer {
         return Err(BundleError::AccountKey { signer: *signer, got: acc.key });
     }
-    Ok(SignerParty::StateProof { party: acc.party, status: acc.status, created_height: acc.created_height })
+    Ok(SignerParty::StateProof {
+        party: acc.party,
+        status: acc.status,
+        created_height: acc.created_height,
+        certificate: acc.certificate,
+    })
 }
 
 #[cfg(test)]

@@ -231,7 +231,12 @@ fn a_bundle_verifies_offline_across_a_validator_set_change() {
     assert_eq!(v.signer, user().public());
     assert_eq!(
         v.signer_party,
-        SignerParty::StateProof { party: PartyId(2), status: AccountStatus::Active, created_height: 0 }
+        SignerParty::StateProof {
+            party: PartyId(2),
+            status: AccountStatus::Active,
+            created_height: 0,
+            certificate: None
+        }
     );
     assert_eq!((v.height, v.index), (TX_HEIGHT, 1));
     assert_eq!(v.block_hash, Some(chain.block(TX_HEIGHT).0.hash()));

@@ -6,6 +6,7 @@
 //! right to deletion (DC art. 41) is honoured by destroying the off-chain salt.
 
 use crate::hash::{domain, Hash};
+use crate::payload::PartyKind;
 
 /// Why a 12-digit identifier was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,6 +27,115 @@ pub enum IdentifierError {
     /// The first weighting gave 10 and so did the second: the number cannot be valid.
     #[error("IIN/BIN {0} cannot have a valid check digit")]
     Unassignable(String),
+    /// A digit group outside what an IIN or a BIN may hold at that place.
+    #[error("IIN/BIN {value}: digits {position} are {got}, expected {expected}")]
+    Structure {
+        /// The identifier.
+        value: String,
+        /// Which digits, 1-based (`"3-4"`).
+        position: &'static str,
+        /// What stands there.
+        got: String,
+        /// What may stand there.
+        expected: &'static str,
+    },
+    /// An IIN given for a legal entity, or a BIN for an individual.
+    #[error("identifier {value} is {got} by its structure (digit 5 is {digit5}), but the party is {}: expected {expected}", match party { PartyKind::Individual => "an individual", PartyKind::LegalEntity => "a legal entity" })]
+    KindMismatch {
+        /// The identifier.
+        value: String,
+        /// The party's kind.
+        party: PartyKind,
+        /// What that kind is identified by.
+        expected: IdentifierKind,
+        /// What the identifier is.
+        got: IdentifierKind,
+        /// Its fifth digit, which tells the two apart.
+        digit5: u8,
+    },
+}
+
+/// What an identifier's structure says it is (Digital Code art. 45 p.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentifierKind {
+    /// An individual identification number: `YYMMDD`, then the century and
+    /// sex digit 1–6, then a serial and the check digit.
+    Iin,
+    /// A business identification number: `YYMM` of registration, then the
+    /// entity-type digit 4–6 (resident, non-resident legal entity, joint
+    /// individual entrepreneurship), then attributes, a serial and the check digit.
+    Bin,
+}
+
+impl std::fmt::Display for IdentifierKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            IdentifierKind::Iin => "an IIN (individual identification number)",
+            IdentifierKind::Bin => "a BIN (business identification number)",
+        })
+    }
+}
+
+/// Whether a valid 12-digit identifier is an IIN or a BIN, by its structure.
+///
+/// The fifth digit tells them apart: in an IIN it is the tens of the day of
+/// birth (0–3), in a BIN the entity type (4–6). The other groups are checked
+/// where the rules fix them: the month (both), the day and the century digit
+/// (IIN). The check digit is [`validate_iin_bin`]'s.
+pub fn identifier_kind(s: &str) -> Result<IdentifierKind, IdentifierError> {
+    validate_iin_bin(s)?;
+    let d: Vec<u8> = s.bytes().map(|c| c - b'0').collect();
+    let bad = |position, expected| IdentifierError::Structure {
+        value: s.to_owned(),
+        position,
+        got: match position {
+            "3-4" => s[2..4].to_owned(),
+            "5-6" => s[4..6].to_owned(),
+            "5" => s[4..5].to_owned(),
+            _ => s[6..7].to_owned(),
+        },
+        expected,
+    };
+    let month = d[2] * 10 + d[3];
+    if !(1..=12).contains(&month) {
+        return Err(bad("3-4", "a month, 01-12"));
+    }
+    match d[4] {
+        0..=3 => {
+            let day = d[4] * 10 + d[5];
+            if !(1..=31).contains(&day) {
+                return Err(bad("5-6", "a day of birth, 01-31 (an IIN)"));
+            }
+            if !(1..=6).contains(&d[6]) {
+                return Err(bad("7", "the century and sex digit, 1-6 (an IIN)"));
+            }
+            Ok(IdentifierKind::Iin)
+        }
+        4..=6 => Ok(IdentifierKind::Bin),
+        _ => Err(bad("5", "0-3 (the day of birth of an IIN) or 4-6 (the entity type of a BIN)")),
+    }
+}
+
+/// Checks that `s` is the kind of identifier a party of `kind` has: an IIN
+/// for an individual, a BIN for a legal entity (Digital Code art. 45). The
+/// ledger sees only the salted commitment and cannot check this; a client
+/// does, before it signs.
+pub fn check_identifier_for(kind: PartyKind, s: &str) -> Result<IdentifierKind, IdentifierError> {
+    let got = identifier_kind(s)?;
+    let expected = match kind {
+        PartyKind::Individual => IdentifierKind::Iin,
+        PartyKind::LegalEntity => IdentifierKind::Bin,
+    };
+    if got != expected {
+        return Err(IdentifierError::KindMismatch {
+            value: s.to_owned(),
+            party: kind,
+            expected,
+            got,
+            digit5: s.as_bytes()[4] - b'0',
+        });
+    }
+    Ok(got)
 }
 
 /// Validates the check digit of an IIN or BIN.
@@ -91,6 +201,29 @@ mod tests {
             if let Some(full) = with_check_digit(p) {
                 assert_eq!(validate_iin_bin(&full), Ok(()));
             }
+        }
+    }
+
+    #[test]
+    fn the_structure_tells_an_iin_from_a_bin() {
+        let iin = with_check_digit("90010130012").expect("a check digit exists");
+        assert_eq!(identifier_kind(&iin), Ok(IdentifierKind::Iin));
+        let bin = (0..100)
+            .filter_map(|n| with_check_digit(&format!("0506400{n:04}")))
+            .next()
+            .expect("some serial has a check digit");
+        assert_eq!(identifier_kind(&bin), Ok(IdentifierKind::Bin));
+        assert_eq!(check_identifier_for(PartyKind::Individual, &iin), Ok(IdentifierKind::Iin));
+        assert_eq!(check_identifier_for(PartyKind::LegalEntity, &bin), Ok(IdentifierKind::Bin));
+        let e = check_identifier_for(PartyKind::LegalEntity, &iin).unwrap_err();
+        assert!(matches!(e, IdentifierError::KindMismatch { expected: IdentifierKind::Bin, got: IdentifierKind::Iin, .. }));
+        let e = check_identifier_for(PartyKind::Individual, &bin).unwrap_err();
+        assert!(e.to_string().contains("a BIN"), "{e}");
+        // Month 13, and a fifth digit neither kind has.
+        let m13 = with_check_digit("90130130012").expect("check digit");
+        assert!(matches!(identifier_kind(&m13), Err(IdentifierError::Structure { position: "3-4", .. })));
+        if let Some(d7) = (0..100).find_map(|n| with_check_digit(&format!("900170{n:05}"))) {
+            assert!(matches!(identifier_kind(&d7), Err(IdentifierError::Structure { position: "5", .. })), "{d7}");
         }
     }
 

@@ -277,14 +277,11 @@ impl Region {
     }
 }
 
+/// A stable code or a name in Kazakh, Russian or English ([`Region::from_name`]).
 impl std::str::FromStr for Region {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let norm = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
-        Region::ALL.into_iter().find(|r| r.as_str() == norm).ok_or_else(|| {
-            let names: Vec<_> = Region::ALL.iter().map(|r| r.as_str()).collect();
-            format!("unknown region {s:?}; expected one of: {}", names.join(", "))
-        })
+    type Err = crate::region_names::RegionNameError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Region::from_name(s)
     }
 }
 

@@ -318,6 +318,15 @@ fn regions() -> Vec<&'static str> {
     tamga_types::Region::ALL.iter().map(|r| r.as_str()).collect()
 }
 
+/// The `region` query parameter: a code or a name people type
+/// (`tamga_types::region_names`), so a string, with the codes and a few
+/// names as examples.
+fn region_param() -> Value {
+    let mut examples: Vec<&str> = regions();
+    examples.extend(["Павлодарская область", "Павлодар облысы", "Pavlodar Region", "город Астана", "Алматы қаласы"]);
+    json!({ "type": "string", "minLength": 1, "examples": examples })
+}
+
 fn schemas() -> Value {
     let u64_ = || uint_max(u64::MAX);
     let u32_ = || uint_max(u64::from(u32::MAX));
@@ -1026,7 +1035,7 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
             )
             .query("miner", party_q, uint())
             .query("status", "Review status", status_q())
-            .query("region", "Region", json!({ "type": "string", "enum": regions() }))
+            .query("region", "Region: its code, or its name in Kazakh, Russian or English, case-insensitive, with or without the word for region or city (`Павлодарская область`, `Павлодар облысы`, `Pavlodar Region`); answers always carry the code", region_param())
             .query("kind", "Notification kind", json!({ "type": "string", "enum": ["start", "change", "termination"] }))
             .query("from", "Site start date lower bound, YYYY-MM-DD", date_param())
             .query("to", "Site start date upper bound, YYYY-MM-DD (not before from)", date_param())

@@ -196,11 +196,12 @@ fn date(s: &str) -> Result<Date, Why> {
     })
 }
 
+/// A region by its stable code or its name in Kazakh, Russian or English
+/// (`Павлодарская область`, `Павлодар облысы`, `Pavlodar Region`; the table
+/// is `tamga_types::region_names`). A name that fits none lists every code; an
+/// ambiguous one (`Алматы`: the city and the region) lists the candidates.
 fn region(s: &str) -> Result<Region, Why> {
-    Region::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
-        let names: Vec<&str> = Region::ALL.iter().map(|r| r.as_str()).collect();
-        Why::new("why.one_of", args!["allowed" => names.join(", ")])
-    })
+    Region::from_name(s).map_err(|e| Why::new("why.one_of", args!["allowed" => e.expected().join(", ")]))
 }
 
 /// `from` ≤ `to` when both are given.

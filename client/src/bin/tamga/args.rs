@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use tamga_types::{Height, PublicKey};
 
 use crate::cmd::escrow::EscrowArgs;
@@ -91,15 +91,29 @@ pub struct Cli {
     /// --nonce to work without a node.
     #[arg(long, global = true)]
     pub no_submit: bool,
+    /// Language of messages, prompts and help: kk (Kazakh), ru (Russian) or
+    /// en [default: from LC_ALL, LC_MESSAGES or LANG, else en]. The node's
+    /// answers are asked for in it too (Accept-Language).
+    #[arg(long, global = true, env = "TAMGA_LANG", value_enum, value_name = "LANG")]
+    pub lang: Option<crate::i18n::Lang>,
     /// What to do.
     #[command(subcommand)]
     pub cmd: Command,
 }
 
 impl Cli {
-    /// Parses the process arguments and folds `--json` into [`Cli::output`].
+    /// Parses the process arguments and folds `--json` into [`Cli::output`],
+    /// in the language [`crate::i18n::detect`] finds (set for the process):
+    /// `--help` and the parser's refusals already speak it.
     pub fn parse_args() -> Cli {
-        Cli::parse().normalised()
+        let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        let lang = crate::i18n::detect(&args, |k| std::env::var(k).ok());
+        crate::i18n::set(lang);
+        let matches = crate::i18n::help::localize(Cli::command(), lang).get_matches_from(args);
+        match Cli::from_arg_matches(&matches) {
+            Ok(cli) => cli.normalised(),
+            Err(e) => e.exit(),
+        }
     }
 
     /// `--json` is `--output json`.

@@ -9,6 +9,7 @@ mod args;
 mod bench;
 mod cmd;
 mod export;
+mod i18n;
 mod keys;
 mod output;
 mod verify;
@@ -62,7 +63,7 @@ fn main() -> ExitCode {
     let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            eprintln!("{}", i18n::t("runtime.failed", &[&e]));
             return ExitCode::FAILURE;
         }
     };
@@ -109,8 +110,8 @@ pub fn classify(e: &anyhow::Error) -> (String, u8, Vec<(&'static str, serde_json
 
 /// The signing key of `--key`, asking for an encrypted file's passphrase as needed.
 fn signing_key(cli: &Cli) -> Result<SigningKey> {
-    let path = cli.key.as_ref().context("this command needs a key: pass --key FILE or set TAMGA_KEY")?;
-    let prompt = format!("Passphrase for {}: ", path.display());
+    let path = cli.key.as_ref().with_context(|| i18n::t("key.needed", &[]))?;
+    let prompt = i18n::t("passphrase.prompt", &[&path.display()]);
     Ok(read_key_file_with(path, || keys::passphrase(cli, &prompt))?)
 }
 
@@ -128,7 +129,8 @@ async fn run(cli: &Cli) -> Result<ExitCode> {
     if let Command::Export(ExportCmd::Verify { file, genesis }) = &cli.cmd {
         return export::verify(file, genesis, &p);
     }
-    let client = Client::new(&cli.node)?;
+    // The node words its error bodies in the language asked (docs/api.md).
+    let client = Client::new(&cli.node)?.with_language(i18n::lang().tag());
     match &cli.cmd {
         Command::Receipt(ReceiptArgs { cmd: Some(ReceiptCmd::Export { hash, genesis }), .. }) => {
             return verify::export(cli, &client, hash, genesis.as_deref(), &p).await;
@@ -137,8 +139,7 @@ async fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Export(ExportCmd::Issuer { id, genesis, download_timeout }) => {
             let timeout = Duration::from_secs(*download_timeout);
             // SPEC §12: served to the issuer's own accounts and to regulators, signed.
-            let key = signing_key(cli)
-                .context("the issuer export needs --key: an account key of the issuer's party or of a regulator")?;
+            let key = signing_key(cli).with_context(|| i18n::t("export.key_needed", &[]))?;
             let client = client.clone().with_signer(key);
             return export::issuer(cli, &client, *id, genesis.as_deref(), timeout, &p).await;
         }
@@ -148,7 +149,7 @@ async fn run(cli: &Cli) -> Result<ExitCode> {
         let (hash, raw) = keys::read_saved_tx(file)?;
         let got = client.submit_raw(&raw).await?;
         if got != hash {
-            bail!("the node names the transaction {got}, the file {hash}");
+            bail!(i18n::t("tx.hash_differs", &[&got, &hash]));
         }
         return wait(cli, &client, &hash, &p).await;
     }
@@ -165,7 +166,7 @@ async fn transact(cli: &Cli, client: &Client, op: &Op<'_>, p: &Printer) -> Resul
     let decimals = match (cli.base_units, op.amount_class()) {
         (true, _) => None,
         (false, Some(class)) => {
-            Some(client.class(class).await.with_context(|| format!("fetching the decimals of class {class}"))?.decimals)
+            Some(client.class(class).await.with_context(|| i18n::t("fetch.decimals", &[&class]))?.decimals)
         }
         (false, None) => Some(0),
     };
@@ -178,32 +179,41 @@ async fn transact(cli: &Cli, client: &Client, op: &Op<'_>, p: &Printer) -> Resul
                 .with_signer(key.clone())
                 .mining_notification(id)
                 .await
-                .with_context(|| format!("fetching mining notification {id}"))?
+                .with_context(|| i18n::t("fetch.mining", &[&id]))?
                 .site,
         ),
         None => None,
     };
     let ctx = Ctx { decimals, signer: Some(key.public()), previous_site: previous_site.as_ref() };
     let payload = op.payload_with(&ctx).map_err(|e| coded("INVALID_ARGUMENT", 2, e))?;
+    if let Some(salt) = op.generated_salt() {
+        keep_salt(salt)?;
+    }
     let chain_id = match &cli.chain_id {
         Some(c) => c.clone(),
-        None => client.status().await.context("fetching the chain id (or pass --chain-id)")?.chain_id,
+        None => client.status().await.with_context(|| i18n::t("fetch.chain_id", &[]))?.chain_id,
     };
     let nonce = match cli.nonce {
         Some(n) => n,
         None => {
-            client.next_nonce(&key.public()).await.context("fetching the account's next nonce (or pass --nonce)")?
+            client.next_nonce(&key.public()).await.with_context(|| i18n::t("fetch.nonce", &[]))?
         }
     };
     let tx = sign_payload(&key, &chain_id, nonce, payload, cli.memo.as_deref())?;
-    // SPEC §1.7: the signer sees the content before it is signed and submitted.
+    // SPEC §1.7: the signer sees the content before it is signed and submitted,
+    // and what the signature is in law (Digital Code art. 47 p.4, 49).
     eprintln!("{}", output::summary(&tx, decimals)?);
+    let certificate = match cli.no_submit {
+        true => None,
+        false => client.account(&key.public()).await.ok().map(|a| a.account.certificate),
+    };
+    eprintln!("{}", signature_standing(certificate.as_ref()));
     if !cli.yes && !confirm()? {
-        return Err(coded("NOT_CONFIRMED", 1, "not signed: confirmation declined"));
+        return Err(coded("NOT_CONFIRMED", 1, i18n::t("sign.declined", &[])));
     }
     if let Some(out) = &cli.out {
         keys::save_tx(out, &tx)?;
-        eprintln!("saved the signed transaction to {}", out.display());
+        eprintln!("{}", i18n::t("tx.saved", &[&out.display()]));
     }
     if cli.no_submit {
         p.value(&serde_json::json!({ "tx_hash": tx.hash(), "status": "signed" }))?;
@@ -212,8 +222,54 @@ async fn transact(cli: &Cli, client: &Client, op: &Op<'_>, p: &Printer) -> Resul
     submit(cli, client, &tx, p).await
 }
 
+/// What a Tamga signature is in law (Digital Code art. 47 p.4, 49): a
+/// digital confirmation, not an electronic digital signature; with the
+/// signing account's certificate reference where one is registered
+/// (`Some(None)`: the account has none; `None`: not known here).
+pub fn signature_standing(certificate: Option<&Option<tamga_types::CertificateRef>>) -> String {
+    signature_standing_in(certificate, i18n::lang())
+}
+
+/// [`signature_standing`] in `lang`.
+pub fn signature_standing_in(
+    certificate: Option<&Option<tamga_types::CertificateRef>>,
+    lang: i18n::Lang,
+) -> String {
+    let cert = match certificate {
+        Some(Some(c)) => i18n::tl(lang, "sign.cert", &[&&*c.issuer, &&*c.serial]),
+        Some(None) => i18n::tl(lang, "sign.no_cert", &[]),
+        None => i18n::tl(lang, "sign.cert_unknown", &[]),
+    };
+    format!("{}\n{cert}", i18n::tl(lang, "sign.standing", &[]))
+}
+
+/// Shows a generated identifier salt and saves it with --salt-out, before
+/// anything is signed (SPEC §3: the salt is in the party's custody).
+fn keep_salt(salt: &cmd::parties::GeneratedSalt) -> Result<()> {
+    let hex = hex::encode(salt.bytes);
+    eprintln!("{}", i18n::t("salt.generated", &[&hex]));
+    if let Some(path) = &salt.out {
+        write_secret(path, &format!("{hex}\n")).map_err(|e| coded("SALT_NOT_SAVED", 1, e))?;
+        eprintln!("{}", i18n::t("salt.saved", &[&path.display()]));
+    }
+    Ok(())
+}
+
+/// Writes a new file readable by its owner only; never overwrites.
+pub fn write_secret(path: &std::path::Path, text: &str) -> Result<(), String> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let mut f = o.open(path).map_err(|e| i18n::t("file.create_failed", &[&path.display(), &e]))?;
+    f.write_all(text.as_bytes()).map_err(|e| i18n::t("file.write_failed", &[&path.display(), &e]))
+}
+
 async fn submit(cli: &Cli, client: &Client, tx: &SignedTransaction, p: &Printer) -> Result<ExitCode> {
-    let hash = client.submit(tx).await.context("the node refused the transaction")?;
+    let hash = client.submit(tx).await.with_context(|| i18n::t("tx.refused", &[]))?;
     wait(cli, client, &hash, p).await
 }
 
@@ -224,7 +280,7 @@ async fn wait(cli: &Cli, client: &Client, hash: &tamga_types::Hash, p: &Printer)
         p.value(&serde_json::json!({ "tx_hash": hash, "status": "submitted" }))?;
         return Ok(ExitCode::SUCCESS);
     }
-    let spinner = p.spinner(format!("waiting for {hash} to commit"));
+    let spinner = p.spinner(i18n::t("tx.waiting", &[&hash]));
     let waited = client.wait_for_receipt(hash, Duration::from_secs(cli.timeout)).await;
     spinner.finish_and_clear();
     let view = waited?;
@@ -239,7 +295,7 @@ fn print_receipt(p: &Printer, view: &TxView) -> Result<ExitCode> {
         TxOutcome::Success => Ok(ExitCode::SUCCESS),
         TxOutcome::Failed { code, message } => {
             if !p.json() {
-                eprintln!("error: transaction failed: {code}: {message}");
+                eprintln!("{}", i18n::t("tx.failed", &[code, message]));
             }
             Ok(ExitCode::from(EXIT_TX_FAILED))
         }
@@ -250,17 +306,14 @@ fn print_receipt(p: &Printer, view: &TxView) -> Result<ExitCode> {
 fn confirm() -> Result<bool> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
-        return Err(coded(
-            "CONFIRMATION_NEEDED",
-            1,
-            "confirmation needed but stdin is not a terminal: pass --yes to sign without asking",
-        ));
+        return Err(coded("CONFIRMATION_NEEDED", 1, i18n::t("sign.no_terminal", &[])));
     }
-    eprint!("Sign and submit? [y/N] ");
+    eprint!("{}", i18n::t("sign.confirm", &[]));
     std::io::stderr().flush()?;
     let mut line = String::new();
     stdin.lock().read_line(&mut line)?;
-    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+    // Yes in English, Russian and Kazakh.
+    Ok(matches!(line.trim().to_lowercase().as_str(), "y" | "yes" | "д" | "да" | "и" | "иә" | "ия"))
 }
 
 /// Every page of mining notifications, or one page when --limit is given.
@@ -291,7 +344,7 @@ async fn mining_list(client: &Client, a: &MiningListArgs) -> Result<Vec<tamga_ty
 
 async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
     let default_account = || -> Result<tamga_types::PublicKey> {
-        Ok(signing_key(cli).context("give an account address, or --key")?.public())
+        Ok(signing_key(cli).with_context(|| i18n::t("account.needed", &[]))?.public())
     };
     match &cli.cmd {
         Command::Status => p.status(&client.status().await?),
@@ -322,7 +375,7 @@ async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
             TxStatus::Unknown => Err(coded(
                 "TX_NOT_FOUND",
                 EXIT_REFUSED,
-                format!("transaction {hash} is neither committed nor pending at {}", client.base_url()),
+                i18n::t("tx.not_found", &[hash, &client.base_url()]),
             )),
         },
         Command::Tx(TxArgs { cmd: Some(TxCmd::Status { hash }), .. }) => {
@@ -345,7 +398,7 @@ async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
             } else {
                 let s = v["status"].as_str().unwrap_or("?");
                 match v["outcome"].as_str() {
-                    Some(o) => println!("{hash}: {s} at height {} ({o})", v["height"]),
+                    Some(o) => println!("{}", i18n::t("tx.status_at", &[hash, &s, &v["height"], &o])),
                     None => println!("{hash}: {s}"),
                 }
                 Ok(())
@@ -354,12 +407,12 @@ async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
         Command::Receipt(ReceiptArgs { hash: Some(hash), .. }) => match client.tx(hash).await? {
             TxStatus::Committed(v) => p.receipt(&v),
             TxStatus::Pending => {
-                Err(coded("TX_PENDING", EXIT_REFUSED, format!("transaction {hash} is not committed yet")))
+                Err(coded("TX_PENDING", EXIT_REFUSED, i18n::t("tx.pending", &[hash])))
             }
             TxStatus::Unknown => Err(coded(
                 "TX_NOT_FOUND",
                 EXIT_REFUSED,
-                format!("transaction {hash} is neither committed nor pending at {}", client.base_url()),
+                i18n::t("tx.not_found", &[hash, &client.base_url()]),
             )),
         },
         Command::Block(BlockArgs { at: Some(at), receipts, .. })
@@ -410,7 +463,7 @@ async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
         }
         Command::Evidence => p.value(&client.evidence().await?),
         other => {
-            Err(coded("USAGE", 2, format!("nothing to do for {other:?}: give an id or a subcommand (see --help)")))
+            Err(coded("USAGE", 2, i18n::t("usage.nothing", &[&format!("{other:?}")])))
         }
     }
 }

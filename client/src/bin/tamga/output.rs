@@ -233,7 +233,7 @@ impl Printer {
         if self.json() {
             println!("{}", error_json(code, message, extra));
         } else {
-            eprintln!("error: {message}");
+            eprintln!("{}: {message}", crate::i18n::t("error.prefix", &[]));
         }
     }
 

@@ -91,57 +91,60 @@ pub fn verify(file: &Path, genesis: &Path, p: &Printer) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(e) => Err(coded(e.code(), EXIT_INVALID, format!("INVALID: {e}"))),
+        Err(e) => Err(coded(e.code(), EXIT_INVALID, crate::i18n::t("verify.invalid", &[&e]))),
     }
 }
 
-/// The text report of a verified bundle.
+/// The text report of a verified bundle, in the process's language: what
+/// was proven, and what the signature is in law (Digital Code art. 47 p.4,
+/// 49) with the signing account's certificate reference where the proven
+/// account state holds one.
 pub fn describe(v: &VerifiedReceipt) -> String {
-    let mut s = String::from("VALID receipt bundle\n");
-    s.push_str(&format!("transaction: {}\n", v.tx_hash));
-    s.push_str(&format!("chain:       {}\n", v.chain_id));
-    s.push_str(&format!("signed by:   account {} (signature valid)\n", v.signer));
+    describe_in(v, crate::i18n::lang())
+}
+
+/// [`describe`] in `lang`.
+pub fn describe_in(v: &VerifiedReceipt, lang: crate::i18n::Lang) -> String {
+    let t = |key: &str, args: &[&dyn std::fmt::Display]| crate::i18n::tl(lang, key, args);
+    let mut s = t("verify.valid", &[]) + "\n";
+    s.push_str(&t("verify.transaction", &[&v.tx_hash]));
+    s.push_str(&t("verify.chain", &[&v.chain_id]));
+    s.push_str(&t("verify.signed_by", &[&v.signer]));
     let party = match &v.signer_party {
-        SignerParty::StateProof { party, status, .. } => {
-            format!("party {party} (proven against the block's state root; account status {status:?})")
-        }
-        SignerParty::Genesis { party } => format!("party {party} (listed in the genesis)"),
-        SignerParty::NoAccount => "none: the state proves the signer had no account (an unknown signer)".into(),
-        SignerParty::Unknown => "not determinable from the genesis file alone".into(),
+        SignerParty::StateProof { party, status, .. } => t("verify.party.proof", &[party, &format!("{status:?}")]),
+        SignerParty::Genesis { party } => t("verify.party.genesis", &[party]),
+        SignerParty::NoAccount => t("verify.party.no_account", &[]),
+        SignerParty::Unknown => t("verify.party.unknown", &[]),
     };
-    s.push_str(&format!("party:       {party}\n"));
+    s.push_str(&t("verify.party", &[&party]));
     if v.height == 0 {
-        s.push_str(&format!(
-            "committed:   at genesis (height 0, transaction {}), time {} ms\n",
-            v.index, v.block_time_ms
-        ));
+        s.push_str(&t("verify.at_genesis", &[&v.index, &v.block_time_ms]));
     } else {
-        s.push_str(&format!(
-            "committed:   height {}, position {}, block time {} ms since the epoch\n",
-            v.height, v.index, v.block_time_ms
-        ));
+        s.push_str(&t("verify.committed", &[&v.height, &v.index, &v.block_time_ms]));
         if let Some(h) = v.block_hash {
-            s.push_str(&format!("block:       {h}\n"));
+            s.push_str(&t("verify.block", &[&h]));
         }
-        s.push_str(&format!(
-            "certified:   by {} validators with power {} of {} ({} validator-set changes verified from genesis)\n",
-            v.certified_by.len(),
-            v.signed_power,
-            v.total_power,
-            v.validator_changes
+        s.push_str(&t(
+            "verify.certified",
+            &[&v.certified_by.len(), &v.signed_power, &v.total_power, &v.validator_changes],
         ));
         for c in &v.certified_by {
-            s.push_str(&format!("             {} (operator party {}, power {})\n", c.key, c.operator, c.power));
+            s.push_str(&t("verify.certifier", &[&c.key, &c.operator, &c.power]));
         }
     }
     let outcome = match &v.outcome {
-        TxOutcome::Success => "success".to_owned(),
-        TxOutcome::Failed { code, message } => format!("failed: {code}: {message}"),
+        TxOutcome::Success => t("verify.success", &[]),
+        TxOutcome::Failed { code, message } => t("verify.failed", &[code, message]),
     };
-    s.push_str(&format!(
-        "outcome:     {outcome} (as recorded by the exporting node; not covered by the certificate)\n"
-    ));
-    s.push_str("what it does:\n");
+    s.push_str(&t("verify.outcome", &[&outcome]));
+    let certificate = match &v.signer_party {
+        SignerParty::StateProof { certificate, .. } => Some(certificate),
+        _ => None,
+    };
+    s.push_str(&crate::signature_standing_in(certificate, lang));
+    s.push('\n');
+    s.push_str(&t("verify.what", &[]));
+    s.push('\n');
     for line in v.rendering.lines() {
         s.push_str("  ");
         s.push_str(line);

@@ -160,6 +160,36 @@ async fn mining_filters_paging_totals() {
     assert_eq!(v, json!([{ "region": "pavlodar", "sites": 1, "capacity_kw": 5000, "units": 120 }]));
 }
 
+/// SPEC §6: the `region` filter takes the names people type, in Kazakh,
+/// Russian and English, as well as the code; answers carry the code, and a
+/// name that fits no region lists the valid codes in the language asked.
+#[tokio::test]
+async fn rule10_api_accepts_a_russian_region_name() {
+    let n = Node::scenario();
+    let pct = |s: &str| s.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
+    for name in ["Павлодарская область", "Павлодар облысы", "Pavlodar Region", "павлодарская"] {
+        let (s, v) = n.get(&format!("/v1/mining-notifications?region={}", pct(name))).await;
+        assert_eq!(s, StatusCode::OK, "{name}: {v}");
+        let items = v["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{name}: {v}");
+        assert_eq!(items[0]["site"]["region"], "pavlodar", "answers carry the code");
+    }
+    let (s, v) = n.get(&format!("/v1/mining-notifications?region={}", pct("Абай облысы"))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["items"].as_array().unwrap().len(), 0, "the notification is in Pavlodar");
+
+    let (s, v) = n.get(&format!("/v1/mining-notifications?region={}", pct("Марс облысы"))).await;
+    assert_eq!((s, code(&v)), (StatusCode::BAD_REQUEST, "BAD_PARAM"), "{v}");
+    assert_eq!(v["field"], "region");
+    let m = v["message"].as_str().unwrap();
+    for code in Region::codes() {
+        assert!(m.contains(code), "lists {code}: {m}");
+    }
+    let (s, v) = n.get(&format!("/v1/mining-notifications?region={}", pct("Алматы"))).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("almaty_city, almaty"), "the city or the region: {v}");
+}
+
 /// SPEC §4 (DC art. 20 p.4) and §7 (DC art. 67): every freeze and pause of a
 /// holding, standing or lifted, with who imposed it as what and on what
 /// basis, and the escrow terms under their SHA-256, are served.

@@ -41,6 +41,8 @@ pub struct Op<'a> {
     amount_class: Option<ClassId>,
     previous_mining: Option<MiningNotificationId>,
     build: Build<'a>,
+    /// An identifier salt generated for this command, to be kept by the user.
+    generated_salt: Option<parties::GeneratedSalt>,
 }
 
 impl std::fmt::Debug for Op<'_> {
@@ -48,6 +50,7 @@ impl std::fmt::Debug for Op<'_> {
         f.debug_struct("Op")
             .field("amount_class", &self.amount_class)
             .field("previous_mining", &self.previous_mining)
+            .field("generated_salt", &self.generated_salt.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -81,7 +84,7 @@ pub fn snake<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
 
 impl<'a> Op<'a> {
     fn new(f: impl Fn(&Ctx<'_>) -> Result<Payload, String> + 'a) -> Op<'a> {
-        Op { amount_class: None, previous_mining: None, build: Box::new(f) }
+        Op { amount_class: None, previous_mining: None, build: Box::new(f), generated_salt: None }
     }
 
     /// A payload that needs nothing from the node.
@@ -91,7 +94,24 @@ impl<'a> Op<'a> {
 
     /// A payload with an amount in `class`'s units.
     fn amount_in(class: ClassId, f: impl Fn(Option<u8>) -> Result<Payload, String> + 'a) -> Op<'a> {
-        Op { amount_class: Some(class), previous_mining: None, build: Box::new(move |c| f(c.decimals)) }
+        Op {
+            amount_class: Some(class),
+            previous_mining: None,
+            build: Box::new(move |c| f(c.decimals)),
+            generated_salt: None,
+        }
+    }
+
+    /// The same, with the salt it generated (`party register` without `--salt`).
+    fn with_generated_salt(mut self, salt: parties::GeneratedSalt) -> Op<'a> {
+        self.generated_salt = Some(salt);
+        self
+    }
+
+    /// The identifier salt generated for this command, if any: the caller
+    /// shows and saves it before signing (SPEC §3: the salt is the user's).
+    pub fn generated_salt(&self) -> Option<&parties::GeneratedSalt> {
+        self.generated_salt.as_ref()
     }
 
     /// The class whose decimals the command's amount is expressed in, if any.

@@ -76,7 +76,7 @@ pub struct MiningListArgs {
     /// submitted, accepted or rejected.
     #[arg(long, value_parser = ["submitted", "accepted", "rejected"])]
     pub status: Option<String>,
-    /// Region (e.g. pavlodar, almaty-city).
+    /// Region: its code (pavlodar, almaty-city) or its name in Kazakh, Russian or English ("Павлодар облысы", "Павлодарская область", "Pavlodar Region").
     #[arg(long)]
     pub region: Option<Region>,
     /// start, change or termination.
@@ -99,7 +99,7 @@ pub struct MiningListArgs {
 /// A mining site, every field given.
 #[derive(Debug, Args)]
 pub struct SiteArgs {
-    /// Region of the site (e.g. pavlodar, almaty-city, east-kazakhstan).
+    /// Region of the site: its code (pavlodar, almaty-city, east-kazakhstan) or its name in Kazakh, Russian or English ("Павлодарская область").
     #[arg(long)]
     pub region: Region,
     /// Site address.
@@ -202,6 +202,7 @@ fn mining(c: &NotifyMiningCmd) -> Option<Op<'_>> {
             Op {
                 amount_class: None,
                 previous_mining: Some(a.previous),
+                generated_salt: None,
                 build: Box::new(move |ctx| {
                     Ok(Payload::SubmitMiningNotification {
                         kind,

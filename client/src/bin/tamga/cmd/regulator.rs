@@ -8,7 +8,7 @@ use tamga_types::{
 };
 
 use super::governance::{set_param, update_validators, validator_update, ParamName};
-use super::parties::{add_account, register, set_status, RegisterArgs};
+use super::parties::{add_account, register_op, set_status, RegisterArgs};
 use super::records::encumber;
 use super::tokens::{close_op, freeze_op, lift_op, pause, CloseArgs, FreezeFlags, LiftArgs};
 use super::{amount, snake, text, Op};
@@ -182,7 +182,7 @@ pub fn op(c: &RegulatorCmd) -> Op<'_> {
         RegulatorCmd::RejectNotification { note, reason } => {
             Op::fixed(move || review(note.id, note.activity, false, Some(reason)))
         }
-        RegulatorCmd::RegisterParty(a) => Op::fixed(move || register(a)),
+        RegulatorCmd::RegisterParty(a) => register_op(a),
         RegulatorCmd::SetPartyStatus { party, status, legal_basis } => {
             Op::fixed(move || set_status(*party, *status, legal_basis))
         }

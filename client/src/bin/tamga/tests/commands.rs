@@ -186,6 +186,107 @@ fn freeze_forced_recover() {
         .contains("at most 1024"));
 }
 
+/// A valid IIN (born 1990-01-01, century and sex digit 3) and a valid BIN
+/// (registered 2005-06, a resident legal entity: digit 5 is 4).
+const IIN: &str = "900101300126";
+const BIN: &str = "050640000007";
+
+/// Digital Code art. 45: the ledger sees only the salted commitment, so the
+/// CLI refuses, before signing, an IIN given for a legal entity and a BIN
+/// given for an individual, naming the field, the expected and the actual.
+#[test]
+fn rule7_cli_refuses_an_iin_for_a_legal_entity() {
+    let (a, salt) = (k(5).to_hex(), "11".repeat(32));
+    let e = payload(
+        &["party", "register", "--kind", "legal-entity", "--iin-bin", IIN, "--salt", &salt, "--account", &a],
+        Some(0),
+    )
+    .unwrap_err();
+    assert!(e.contains("--iin-bin") && e.contains(IIN), "names the field and the value: {e}");
+    assert!(e.contains("an IIN") && e.contains("expected a BIN"), "names the actual and the expected: {e}");
+    let e = payload(
+        &["regulator", "register-party", "--kind", "individual", "--iin-bin", BIN, "--salt", &salt, "--account", &a],
+        Some(0),
+    )
+    .unwrap_err();
+    assert!(e.contains("a BIN") && e.contains("expected an IIN"), "{e}");
+    // The right kinds pass.
+    for (kind, id) in [("individual", IIN), ("legal-entity", BIN)] {
+        ok(&["party", "register", "--kind", kind, "--iin-bin", id, "--salt", &salt, "--account", &a], Some(0));
+    }
+    // A fifth digit neither an IIN (0-3) nor a BIN (4-6) has.
+    let seven = tamga_types::identity::with_check_digit("90017130012").expect("a check digit");
+    let e = payload(
+        &["party", "register", "--kind", "individual", "--iin-bin", &seven, "--salt", &salt, "--account", &a],
+        Some(0),
+    )
+    .unwrap_err();
+    assert!(e.contains("digits 5") && e.contains("4-6"), "{e}");
+}
+
+/// SPEC §3: the salt is 32 random bytes; a shorter one is refused by name.
+#[test]
+fn rule7_cli_refuses_a_short_salt() {
+    let a = k(5).to_hex();
+    for (salt, got) in [("11".repeat(16), 16), ("ab".repeat(31), 31), (String::new(), 0)] {
+        let e = payload(
+            &["party", "register", "--kind", "individual", "--iin-bin", IIN, "--salt", &salt, "--account", &a],
+            Some(0),
+        )
+        .unwrap_err();
+        assert!(e.contains("--salt"), "names the field: {e}");
+        assert!(e.contains("expected 32 bytes") && e.contains(&format!("got {got} bytes")), "{e}");
+    }
+    let e = payload(
+        &["party", "register", "--kind", "individual", "--iin-bin", IIN, "--salt", "zz", "--account", &a],
+        Some(0),
+    )
+    .unwrap_err();
+    assert!(e.contains("--salt") && e.contains("hex"), "{e}");
+}
+
+/// SPEC §3: without --salt the CLI draws 32 bytes from the operating
+/// system's CSPRNG, builds the commitment with them and hands them to the
+/// user (shown, and saved with --salt-out before anything is signed).
+#[test]
+fn rule7_cli_generates_a_32_byte_salt() {
+    let a = k(5).to_hex();
+    let dir = std::env::temp_dir().join(format!("tamga-salt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("salt.hex");
+    let _ = std::fs::remove_file(&out);
+    let out_s = out.display().to_string();
+    let args = ["party", "register", "--kind", "individual", "--iin-bin", IIN, "--salt-out", &out_s, "--account", &a];
+    let cli = parse(&args).unwrap();
+    let op = cli.cmd.op().unwrap();
+    let salt = op.generated_salt().expect("a salt is generated when none is given");
+    assert_eq!(salt.bytes.len(), 32);
+    assert_ne!(salt.bytes, [0u8; 32]);
+    assert_eq!(salt.out.as_deref(), Some(out.as_path()));
+    let Payload::RegisterParty { id_commitment, .. } = op.payload(Some(0)).unwrap() else { panic!("not a registration") };
+    assert_eq!(id_commitment, identifier_commitment(&salt.bytes, IIN).unwrap(), "the commitment uses that salt");
+    // Saved for custody: 64 hex characters, owner-only, never overwritten.
+    crate::keep_salt(salt).unwrap();
+    let saved = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(saved.trim(), hex::encode(salt.bytes));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    assert!(crate::keep_salt(salt).is_err(), "an existing salt file is not overwritten");
+    // Another registration draws another salt.
+    let other = parse(&args).unwrap();
+    let other = other.cmd.op().unwrap().generated_salt().unwrap().bytes;
+    assert_ne!(other, salt.bytes);
+    // A given salt, or a precomputed commitment, generates none.
+    let salt_hex = "11".repeat(32);
+    let given = parse(&["party", "register", "--kind", "individual", "--iin-bin", IIN, "--salt", &salt_hex, "--account", &a])
+        .unwrap();
+    assert!(given.cmd.op().unwrap().generated_salt().is_none());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn party_commands() {
     let (a, b) = (k(5).to_hex(), k(6).to_hex());
@@ -197,7 +298,7 @@ fn party_commands() {
             "--kind",
             "legal-entity",
             "--iin-bin",
-            "123456789013",
+            BIN,
             "--salt",
             &salt,
             "--name",
@@ -209,7 +310,7 @@ fn party_commands() {
         ],
         Some(0),
     );
-    let expected_commitment = identifier_commitment(&[0x11; 32], "123456789013").unwrap();
+    let expected_commitment = identifier_commitment(&[0x11; 32], BIN).unwrap();
     assert_eq!(
         p,
         Payload::RegisterParty {
@@ -225,14 +326,14 @@ fn party_commands() {
     );
     // The IIN/BIN check digit is verified before hashing (SPEC §3).
     let e = payload(
-        &["party", "register", "--kind", "individual", "--iin-bin", "123456789011", "--salt", &salt, "--account", &a],
+        &["party", "register", "--kind", "individual", "--iin-bin", "900101300121", "--salt", &salt, "--account", &a],
         Some(0),
     )
     .unwrap_err();
     assert!(e.contains("check digit"), "{e}");
     assert!(
-        parse(&["party", "register", "--kind", "individual", "--iin-bin", "123456789013", "--account", &a]).is_err(),
-        "--iin-bin requires --salt"
+        parse(&["party", "register", "--kind", "individual", "--salt", &salt, "--account", &a]).is_err(),
+        "--salt requires --iin-bin"
     );
     assert!(payload(&["party", "register", "--kind", "individual", "--account", &a], Some(0)).is_err());
     let e = parse(&["party", "register", "--kind", "company", "--id-commitment", &salt, "--account", &a]).unwrap_err();

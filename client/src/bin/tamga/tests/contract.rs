@@ -309,7 +309,7 @@ fn regulator_maps_every_regulator_payload() {
                 "--kind",
                 "individual",
                 "--iin-bin",
-                "123456789013",
+                "900101300126",
                 "--salt",
                 &salt,
                 "--account",

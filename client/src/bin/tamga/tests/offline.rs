@@ -88,3 +88,64 @@ fn export_verify_refuses_a_bad_file() {
     assert_eq!((code.as_str(), exit), ("EXPORT_INCOMPLETE", 6));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Digital Code art. 47 p.4, 49: `receipt verify` says, in the language
+/// asked, that a Tamga signature is a digital confirmation and not an
+/// electronic digital signature, and shows the signing account's
+/// certificate reference that the proven account state holds.
+#[test]
+fn rule9_receipt_verify_states_the_signature_standing() {
+    use tamga_client::bundle::{SignerParty, VerifiedReceipt};
+    use tamga_types::model::AccountStatus;
+    use tamga_types::*;
+
+    use crate::i18n::Lang;
+
+    let cert = CertificateRef { issuer: BoundedString::new("NCA RK").unwrap(), serial: BoundedString::new("0042").unwrap() };
+    let mut v = VerifiedReceipt {
+        tx_hash: Hash([7; 32]),
+        chain_id: "tamga-devnet".into(),
+        signer: super::k(1),
+        signer_party: SignerParty::StateProof {
+            party: PartyId(2),
+            status: AccountStatus::Active,
+            created_height: 0,
+            certificate: Some(cert),
+        },
+        nonce: 0,
+        operation: "transfer",
+        height: 5,
+        index: 0,
+        block_time_ms: 1,
+        block_hash: Some(Hash([8; 32])),
+        certified_by: vec![],
+        signed_power: 3,
+        total_power: 4,
+        validator_changes: 0,
+        outcome: TxOutcome::Success,
+        events: vec![],
+        events_certified: true,
+        rendering: "transfer".into(),
+    };
+    let en = crate::verify::describe_in(&v, Lang::En);
+    assert!(en.contains("digital confirmation") && en.contains("not an electronic digital signature"), "{en}");
+    assert!(en.contains("issuer NCA RK, serial 0042"), "the certificate reference: {en}");
+    let ru = crate::verify::describe_in(&v, Lang::Ru);
+    assert!(ru.contains("цифровое подтверждение") && ru.contains("не является электронной цифровой подписью"), "{ru}");
+    assert!(ru.contains("издатель NCA RK, серийный номер 0042"), "{ru}");
+    assert!(ru.contains("ДЕЙСТВИТЕЛЬНЫЙ"), "the whole report is Russian: {ru}");
+    let kk = crate::verify::describe_in(&v, Lang::Kk);
+    assert!(kk.contains("цифрлық растауы") && kk.contains("электрондық цифрлық қолтаңба (ЭЦҚ) емес"), "{kk}");
+    assert!(kk.contains("беруші NCA RK"), "{kk}");
+
+    // No certificate registered, and not known (a genesis signer).
+    v.signer_party =
+        SignerParty::StateProof { party: PartyId(2), status: AccountStatus::Active, created_height: 0, certificate: None };
+    assert!(crate::verify::describe_in(&v, Lang::En).contains("certificate: none registered"));
+    v.signer_party = SignerParty::Genesis { party: PartyId(1) };
+    let g = crate::verify::describe_in(&v, Lang::En);
+    assert!(g.contains("not known here") && g.contains("not an electronic digital signature"), "{g}");
+    // The signing prompt states the same.
+    let prompt = crate::signature_standing_in(Some(&None), Lang::Ru);
+    assert!(prompt.contains("не является электронной цифровой подписью"), "{prompt}");
+}
