@@ -49,6 +49,7 @@ const TRANSLATIONS: &[(&str, &str, &str, Scope)] = &[
     ("kk", "README.md", "README.md", README_SCOPE),
     ("kk", "docs/operations.md", "operations.md", Scope::All),
     ("kk", "docs/api.md", "api.md", API_SCOPE),
+    ("kk", "docs/compliance.md", "compliance.md", Scope::All),
 ];
 
 /// The README's title and introduction, and the sections a state body's
