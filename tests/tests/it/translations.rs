@@ -47,6 +47,9 @@ const TRANSLATIONS: &[(&str, &str, &str, Scope)] = &[
     ("ru", "docs/api.md", "api.md", API_SCOPE),
     ("ru", "docs/compliance.md", "compliance.md", Scope::All),
     ("kk", "README.md", "README.md", README_SCOPE),
+    ("kk", "docs/operations.md", "operations.md", Scope::All),
+    ("kk", "docs/api.md", "api.md", API_SCOPE),
+    ("kk", "docs/compliance.md", "compliance.md", Scope::All),
 ];
 
 /// The README's title and introduction, and the sections a state body's
