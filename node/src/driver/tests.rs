@@ -288,6 +288,7 @@ async fn the_evidence_pool_is_bounded_and_gives_up_its_oldest_entries() {
 #[derive(Default)]
 struct SyncLog {
     asked: Mutex<Vec<(Instant, Height)>>,
+    allowed: Mutex<Vec<Vec<PublicKey>>>,
 }
 
 impl SyncLog {
@@ -304,7 +305,8 @@ impl Transport for SyncLog {
         self.asked.lock().unwrap().push((Instant::now(), from));
         Box::pin(async {})
     }
-    fn set_allowed(&self, _keys: Vec<PublicKey>) -> BoxFuture<'_, ()> {
+    fn set_allowed(&self, keys: Vec<PublicKey>) -> BoxFuture<'_, ()> {
+        self.allowed.lock().unwrap().push(keys);
         Box::pin(async {})
     }
 }
@@ -321,6 +323,10 @@ struct Follower {
 }
 
 fn follower(c: &mut TestChain) -> Follower {
+    follower_with(c, vec![])
+}
+
+fn follower_with(c: &mut TestChain, observers: Vec<PublicKey>) -> Follower {
     let dir = tempfile::tempdir().unwrap();
     let h = Harness {
         key: SigningKey::from_seed([42; 32]),
@@ -332,6 +338,7 @@ fn follower(c: &mut TestChain) -> Follower {
     let (mut d, _, _) = deps(&h, MemStore::default(), net.clone());
     let (events, rx) = mpsc::channel(16);
     d.events = rx;
+    d.observers = observers;
     let status = d.status.subscribe();
     let driver = Driver::new(h.key.clone(), cfg(), d).unwrap();
     Follower { h, driver, net, events, status }
@@ -434,4 +441,21 @@ async fn a_failed_sync_request_is_asked_again_at_the_next_check_not_at_once() {
     tokio::time::sleep(Duration::from_millis(20)).await;
     assert_eq!(f.h.ledger.height().unwrap(), 3);
     task.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn the_driver_admits_peers_by_key_the_validators_of_its_set_and_the_observers() {
+    let mut c = TestChain::new(2);
+    let observer = SigningKey::from_seed([43; 32]).public();
+    let f = follower_with(&mut c, vec![observer]);
+    let task = tokio::spawn(f.driver.run(tokio::time::sleep(Duration::from_secs(1))));
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let validator = c.key.public();
+    // At start: the validators of the height decided and of the next, and the observers.
+    assert_eq!(f.net.allowed.lock().unwrap().clone(), vec![vec![validator, validator, observer]]);
+    // Sync moves it on; the set is the same, so the admitted peers are not replaced.
+    f.events.send(answer(&c, 2, c.blocks(1, 2))).await.unwrap();
+    task.await.unwrap().unwrap();
+    assert_eq!(f.h.ledger.height().unwrap(), 2);
+    assert_eq!(f.net.allowed.lock().unwrap().len(), 1, "no change of set, no new admitted set");
 }
