@@ -108,6 +108,12 @@ pub fn classify(e: &anyhow::Error) -> (String, u8, Vec<(&'static str, serde_json
     ("ERROR".into(), 1, vec![])
 }
 
+/// The client of `--node`, asking for the node's answers in `lang`: the
+/// node words its error bodies in kk/ru/en by `Accept-Language` (docs/api.md).
+pub fn node_client(node: &str, lang: i18n::Lang) -> Result<Client> {
+    Ok(Client::new(node)?.with_language(lang.tag()))
+}
+
 /// The signing key of `--key`, asking for an encrypted file's passphrase as needed.
 fn signing_key(cli: &Cli) -> Result<SigningKey> {
     let path = cli.key.as_ref().with_context(|| i18n::t("key.needed", &[]))?;
@@ -129,8 +135,7 @@ async fn run(cli: &Cli) -> Result<ExitCode> {
     if let Command::Export(ExportCmd::Verify { file, genesis }) = &cli.cmd {
         return export::verify(file, genesis, &p);
     }
-    // The node words its error bodies in the language asked (docs/api.md).
-    let client = Client::new(&cli.node)?.with_language(i18n::lang().tag());
+    let client = node_client(&cli.node, i18n::lang())?;
     match &cli.cmd {
         Command::Receipt(ReceiptArgs { cmd: Some(ReceiptCmd::Export { hash, genesis }), .. }) => {
             return verify::export(cli, &client, hash, genesis.as_deref(), &p).await;

@@ -6,9 +6,9 @@
 pub const MESSAGES: &[(&str, &str)] = &[
     // clap's help layout.
     ("help.usage", "Usage:"),
-    ("help.commands", "Commands:"),
-    ("help.arguments", "Arguments:"),
-    ("help.options", "Options:"),
+    ("help.commands", "Commands"),
+    ("help.arguments", "Arguments"),
+    ("help.options", "Options"),
     // Errors and prompts of the command line itself.
     ("error.prefix", "error"),
     ("runtime.failed", "error: cannot start the async runtime: {0}"),

@@ -5,9 +5,9 @@
 /// Message key → template.
 pub const MESSAGES: &[(&str, &str)] = &[
     ("help.usage", "Қолданылуы:"),
-    ("help.commands", "Командалар:"),
-    ("help.arguments", "Аргументтер:"),
-    ("help.options", "Параметрлер:"),
+    ("help.commands", "Командалар"),
+    ("help.arguments", "Аргументтер"),
+    ("help.options", "Параметрлер"),
     ("error.prefix", "қате"),
     ("runtime.failed", "қате: асинхронды орындау ортасын іске қосу мүмкін болмады: {0}"),
     ("key.needed", "бұл командаға кілт қажет: --key FILE көрсетіңіз немесе TAMGA_KEY орнатыңыз"),

@@ -5,9 +5,9 @@
 /// Message key → template.
 pub const MESSAGES: &[(&str, &str)] = &[
     ("help.usage", "Использование:"),
-    ("help.commands", "Команды:"),
-    ("help.arguments", "Аргументы:"),
-    ("help.options", "Параметры:"),
+    ("help.commands", "Команды"),
+    ("help.arguments", "Аргументы"),
+    ("help.options", "Параметры"),
     ("error.prefix", "ошибка"),
     ("runtime.failed", "ошибка: не удалось запустить асинхронную среду выполнения: {0}"),
     ("key.needed", "этой команде нужен ключ: укажите --key FILE или задайте TAMGA_KEY"),
