@@ -200,9 +200,7 @@ async fn transact(cli: &Cli, client: &Client, op: &Op<'_>, p: &Printer) -> Resul
     };
     let nonce = match cli.nonce {
         Some(n) => n,
-        None => {
-            client.next_nonce(&key.public()).await.with_context(|| i18n::t("fetch.nonce", &[]))?
-        }
+        None => client.next_nonce(&key.public()).await.with_context(|| i18n::t("fetch.nonce", &[]))?,
     };
     let tx = sign_payload(&key, &chain_id, nonce, payload, cli.memo.as_deref())?;
     // SPEC §1.7: the signer sees the content before it is signed and submitted,
@@ -236,10 +234,7 @@ pub fn signature_standing(certificate: Option<&Option<tamga_types::CertificateRe
 }
 
 /// [`signature_standing`] in `lang`.
-pub fn signature_standing_in(
-    certificate: Option<&Option<tamga_types::CertificateRef>>,
-    lang: i18n::Lang,
-) -> String {
+pub fn signature_standing_in(certificate: Option<&Option<tamga_types::CertificateRef>>, lang: i18n::Lang) -> String {
     let cert = match certificate {
         Some(Some(c)) => i18n::tl(lang, "sign.cert", &[&&*c.issuer, &&*c.serial]),
         Some(None) => i18n::tl(lang, "sign.no_cert", &[]),
@@ -377,11 +372,9 @@ async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
         Command::Tx(TxArgs { hash: Some(hash), .. }) => match client.tx(hash).await? {
             TxStatus::Committed(v) => p.receipt(&v),
             TxStatus::Pending => p.value(&serde_json::json!({ "tx_hash": hash, "status": "pending" })),
-            TxStatus::Unknown => Err(coded(
-                "TX_NOT_FOUND",
-                EXIT_REFUSED,
-                i18n::t("tx.not_found", &[hash, &client.base_url()]),
-            )),
+            TxStatus::Unknown => {
+                Err(coded("TX_NOT_FOUND", EXIT_REFUSED, i18n::t("tx.not_found", &[hash, &client.base_url()])))
+            }
         },
         Command::Tx(TxArgs { cmd: Some(TxCmd::Status { hash }), .. }) => {
             let v = match client.tx(hash).await? {
@@ -411,14 +404,10 @@ async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
         }
         Command::Receipt(ReceiptArgs { hash: Some(hash), .. }) => match client.tx(hash).await? {
             TxStatus::Committed(v) => p.receipt(&v),
-            TxStatus::Pending => {
-                Err(coded("TX_PENDING", EXIT_REFUSED, i18n::t("tx.pending", &[hash])))
+            TxStatus::Pending => Err(coded("TX_PENDING", EXIT_REFUSED, i18n::t("tx.pending", &[hash]))),
+            TxStatus::Unknown => {
+                Err(coded("TX_NOT_FOUND", EXIT_REFUSED, i18n::t("tx.not_found", &[hash, &client.base_url()])))
             }
-            TxStatus::Unknown => Err(coded(
-                "TX_NOT_FOUND",
-                EXIT_REFUSED,
-                i18n::t("tx.not_found", &[hash, &client.base_url()]),
-            )),
         },
         Command::Block(BlockArgs { at: Some(at), receipts, .. })
         | Command::Block(BlockArgs { cmd: Some(BlockCmd::Show { at, receipts }), .. }) => {
@@ -467,9 +456,7 @@ async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
             p.notifications(&client.activity_notifications(*party).await?)
         }
         Command::Evidence => p.value(&client.evidence().await?),
-        other => {
-            Err(coded("USAGE", 2, i18n::t("usage.nothing", &[&format!("{other:?}")])))
-        }
+        other => Err(coded("USAGE", 2, i18n::t("usage.nothing", &[&format!("{other:?}")]))),
     }
 }
 

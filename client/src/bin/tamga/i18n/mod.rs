@@ -26,10 +26,10 @@
 //! Fluent (`fluent-bundle`) or `rust-i18n` would add a runtime parser or a
 //! build-time macro for no gain here.
 
+mod en;
 pub mod help;
 mod kk;
 mod ru;
-mod en;
 
 use std::ffi::OsString;
 use std::fmt::Display;
