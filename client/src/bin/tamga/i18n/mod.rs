@@ -122,7 +122,7 @@ pub fn detect(args: &[OsString], env: impl Fn(&str) -> Option<String>) -> Lang {
 
 /// The template of `key` in `lang`: the English one when the language lacks
 /// it (a test keeps that from happening), the key itself when no catalog has it.
-pub fn template<'k>(lang: Lang, key: &'k str) -> &'k str {
+pub fn template(lang: Lang, key: &str) -> &str {
     find(lang, key).unwrap_or(key)
 }
 
