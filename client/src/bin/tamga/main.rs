@@ -208,7 +208,10 @@ async fn transact(cli: &Cli, client: &Client, op: &Op<'_>, p: &Printer) -> Resul
     eprintln!("{}", output::summary(&tx, decimals)?);
     let certificate = match cli.no_submit {
         true => None,
-        false => client.account(&key.public()).await.ok().map(|a| a.account.certificate),
+        // Read as the signer: a node with closed reads serves an account its own entry.
+        false => {
+            client.clone().with_signer(key.clone()).account(&key.public()).await.ok().map(|a| a.account.certificate)
+        }
     };
     eprintln!("{}", signature_standing(certificate.as_ref()));
     if !cli.yes && !confirm()? {
