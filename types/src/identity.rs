@@ -216,7 +216,10 @@ mod tests {
         assert_eq!(check_identifier_for(PartyKind::Individual, &iin), Ok(IdentifierKind::Iin));
         assert_eq!(check_identifier_for(PartyKind::LegalEntity, &bin), Ok(IdentifierKind::Bin));
         let e = check_identifier_for(PartyKind::LegalEntity, &iin).unwrap_err();
-        assert!(matches!(e, IdentifierError::KindMismatch { expected: IdentifierKind::Bin, got: IdentifierKind::Iin, .. }));
+        assert!(matches!(
+            e,
+            IdentifierError::KindMismatch { expected: IdentifierKind::Bin, got: IdentifierKind::Iin, .. }
+        ));
         let e = check_identifier_for(PartyKind::Individual, &bin).unwrap_err();
         assert!(e.to_string().contains("a BIN"), "{e}");
         // Month 13, and a fifth digit neither kind has.

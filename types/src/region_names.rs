@@ -75,30 +75,18 @@ const NAMES: [(Region, Kind, &[&str]); 20] = [
     (Region::Aktobe, Kind::Region, &["aktobe", "aqtobe", "aktyubinsk", "актюбинская", "ақтөбе"]),
     (Region::Almaty, Kind::Region, &["almaty", "алматинская", "алматы"]),
     (Region::Atyrau, Kind::Region, &["atyrau", "атырауская", "атырау"]),
-    (
-        Region::EastKazakhstan,
-        Kind::Region,
-        &["east kazakhstan", "восточно казахстанская", "шығыс қазақстан"],
-    ),
+    (Region::EastKazakhstan, Kind::Region, &["east kazakhstan", "восточно казахстанская", "шығыс қазақстан"]),
     (Region::Jambyl, Kind::Region, &["jambyl", "zhambyl", "жамбылская", "жамбыл"]),
     (Region::Jetisu, Kind::Region, &["jetisu", "zhetysu", "zhetisu", "жетісу", "жетысу"]),
     (Region::Karaganda, Kind::Region, &["karaganda", "karagandy", "qaraghandy", "карагандинская", "қарағанды"]),
     (Region::Kostanay, Kind::Region, &["kostanay", "kostanai", "qostanay", "костанайская", "қостанай"]),
     (Region::Kyzylorda, Kind::Region, &["kyzylorda", "qyzylorda", "кызылординская", "қызылорда"]),
     (Region::Mangystau, Kind::Region, &["mangystau", "mangistau", "мангистауская", "мангыстауская", "маңғыстау"]),
-    (
-        Region::NorthKazakhstan,
-        Kind::Region,
-        &["north kazakhstan", "северо казахстанская", "солтүстік қазақстан"],
-    ),
+    (Region::NorthKazakhstan, Kind::Region, &["north kazakhstan", "северо казахстанская", "солтүстік қазақстан"]),
     (Region::Pavlodar, Kind::Region, &["pavlodar", "павлодарская", "павлодар"]),
     (Region::Turkistan, Kind::Region, &["turkistan", "turkestan", "туркестанская", "түркістан"]),
     (Region::Ulytau, Kind::Region, &["ulytau", "улытауская", "ұлытау"]),
-    (
-        Region::WestKazakhstan,
-        Kind::Region,
-        &["west kazakhstan", "западно казахстанская", "батыс қазақстан"],
-    ),
+    (Region::WestKazakhstan, Kind::Region, &["west kazakhstan", "западно казахстанская", "батыс қазақстан"]),
 ];
 
 /// Lower case, `-`, `_`, `.` and runs of spaces as one space, `ё` as `е`,

@@ -723,7 +723,13 @@ fn schemas() -> Value {
         closed(json!({
             "tx_hash": r("Hash"), "chain_id": string(), "signer": r("PublicKey"),
             "signer_party": tagged("source", &[
-                ("state_proof", json!({ "party": u64_(), "status": r("AccountStatus"), "created_height": u64_() })),
+                (
+                    "state_proof",
+                    json!({
+                        "party": u64_(), "status": r("AccountStatus"), "created_height": u64_(),
+                        "certificate": nullable(closed(json!({ "issuer": string(), "serial": string() }))),
+                    }),
+                ),
                 ("genesis", json!({ "party": u64_() })),
                 ("no_account", json!({})),
                 ("unknown", json!({})),

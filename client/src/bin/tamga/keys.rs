@@ -20,6 +20,7 @@ use zeroize::Zeroizing;
 
 use crate::args::Cli;
 use crate::cmd::keys::KeysCmd;
+use crate::i18n::t;
 use crate::output::{Printer, SavedTx};
 
 /// What `keys new|show|import` print, and each entry of `keys list`.
@@ -59,7 +60,7 @@ pub fn passphrase(cli: &Cli, prompt: &str) -> Result<Zeroizing<String>, String> 
             .map(Zeroizing::new)
             .map_err(|e| format!("reading the passphrase: {e}"));
     }
-    Err(format!("no passphrase: set {PASSPHRASE_ENV}, give --passphrase-file FILE, or run on a terminal to be asked"))
+    Err(t("passphrase.none", &[&PASSPHRASE_ENV]))
 }
 
 /// A passphrase for a new file: from a file or the environment, or asked twice.
@@ -67,20 +68,17 @@ fn new_passphrase(cli: &Cli) -> Result<Zeroizing<String>> {
     let pass = if cli.passphrase_file.is_some() || std::env::var(PASSPHRASE_ENV).is_ok() {
         passphrase(cli, "").map_err(anyhow::Error::msg)?
     } else if std::io::stdin().is_terminal() {
-        let a = Zeroizing::new(rpassword::prompt_password("New passphrase: ")?);
-        let b = Zeroizing::new(rpassword::prompt_password("Repeat the passphrase: ")?);
+        let a = Zeroizing::new(rpassword::prompt_password(t("passphrase.new", &[]))?);
+        let b = Zeroizing::new(rpassword::prompt_password(t("passphrase.repeat", &[]))?);
         if a != b {
-            bail!("the passphrases differ");
+            bail!(t("passphrase.differ", &[]));
         }
         a
     } else {
-        bail!(
-            "an encrypted key file needs a passphrase: set {PASSPHRASE_ENV}, give --passphrase-file FILE, \
-             run on a terminal to be asked, or pass --plain for an unencrypted development key"
-        );
+        bail!(t("passphrase.needed", &[&PASSPHRASE_ENV]));
     };
     if pass.is_empty() {
-        bail!("the passphrase is empty");
+        bail!(t("passphrase.empty", &[]));
     }
     Ok(pass)
 }
@@ -152,7 +150,7 @@ pub fn run(cli: &Cli, k: &KeysCmd, p: &Printer) -> Result<()> {
                 Some(f) => Zeroizing::new(std::fs::read_to_string(f).with_context(|| format!("{}", f.display()))?),
                 None => {
                     if std::io::stdin().is_terminal() {
-                        eprint!("Seed (64 hex characters): ");
+                        eprint!("{}", t("keys.seed_prompt", &[]));
                     }
                     let mut line = Zeroizing::new(String::new());
                     std::io::stdin().lock().read_line(&mut line)?;
@@ -169,7 +167,7 @@ pub fn run(cli: &Cli, k: &KeysCmd, p: &Printer) -> Result<()> {
             let f = load_key_file(path)?;
             let info = KeyInfo::of(path, &f);
             if *verify {
-                let prompt = format!("Passphrase for {}: ", path.display());
+                let prompt = t("passphrase.prompt", &[&path.display()]);
                 f.unlock(path, || passphrase(cli, &prompt))?;
             }
             show(p, &info)
@@ -184,7 +182,7 @@ pub fn run(cli: &Cli, k: &KeysCmd, p: &Printer) -> Result<()> {
                 return p.value(&list);
             }
             if list.is_empty() {
-                println!("no key files in {}", dir.display());
+                println!("{}", t("keys.none", &[&dir.display()]));
             }
             for e in &list {
                 match e {

@@ -108,6 +108,12 @@ pub fn classify(e: &anyhow::Error) -> (String, u8, Vec<(&'static str, serde_json
     ("ERROR".into(), 1, vec![])
 }
 
+/// The client of `--node`, asking for the node's answers in `lang`: the
+/// node words its error bodies in kk/ru/en by `Accept-Language` (docs/api.md).
+pub fn node_client(node: &str, lang: i18n::Lang) -> Result<Client> {
+    Ok(Client::new(node)?.with_language(lang.tag()))
+}
+
 /// The signing key of `--key`, asking for an encrypted file's passphrase as needed.
 fn signing_key(cli: &Cli) -> Result<SigningKey> {
     let path = cli.key.as_ref().with_context(|| i18n::t("key.needed", &[]))?;
@@ -129,8 +135,7 @@ async fn run(cli: &Cli) -> Result<ExitCode> {
     if let Command::Export(ExportCmd::Verify { file, genesis }) = &cli.cmd {
         return export::verify(file, genesis, &p);
     }
-    // The node words its error bodies in the language asked (docs/api.md).
-    let client = Client::new(&cli.node)?.with_language(i18n::lang().tag());
+    let client = node_client(&cli.node, i18n::lang())?;
     match &cli.cmd {
         Command::Receipt(ReceiptArgs { cmd: Some(ReceiptCmd::Export { hash, genesis }), .. }) => {
             return verify::export(cli, &client, hash, genesis.as_deref(), &p).await;
@@ -195,9 +200,7 @@ async fn transact(cli: &Cli, client: &Client, op: &Op<'_>, p: &Printer) -> Resul
     };
     let nonce = match cli.nonce {
         Some(n) => n,
-        None => {
-            client.next_nonce(&key.public()).await.with_context(|| i18n::t("fetch.nonce", &[]))?
-        }
+        None => client.next_nonce(&key.public()).await.with_context(|| i18n::t("fetch.nonce", &[]))?,
     };
     let tx = sign_payload(&key, &chain_id, nonce, payload, cli.memo.as_deref())?;
     // SPEC §1.7: the signer sees the content before it is signed and submitted,
@@ -205,7 +208,10 @@ async fn transact(cli: &Cli, client: &Client, op: &Op<'_>, p: &Printer) -> Resul
     eprintln!("{}", output::summary(&tx, decimals)?);
     let certificate = match cli.no_submit {
         true => None,
-        false => client.account(&key.public()).await.ok().map(|a| a.account.certificate),
+        // Read as the signer: a node with closed reads serves an account its own entry.
+        false => {
+            client.clone().with_signer(key.clone()).account(&key.public()).await.ok().map(|a| a.account.certificate)
+        }
     };
     eprintln!("{}", signature_standing(certificate.as_ref()));
     if !cli.yes && !confirm()? {
@@ -231,10 +237,7 @@ pub fn signature_standing(certificate: Option<&Option<tamga_types::CertificateRe
 }
 
 /// [`signature_standing`] in `lang`.
-pub fn signature_standing_in(
-    certificate: Option<&Option<tamga_types::CertificateRef>>,
-    lang: i18n::Lang,
-) -> String {
+pub fn signature_standing_in(certificate: Option<&Option<tamga_types::CertificateRef>>, lang: i18n::Lang) -> String {
     let cert = match certificate {
         Some(Some(c)) => i18n::tl(lang, "sign.cert", &[&&*c.issuer, &&*c.serial]),
         Some(None) => i18n::tl(lang, "sign.no_cert", &[]),
@@ -372,11 +375,9 @@ async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
         Command::Tx(TxArgs { hash: Some(hash), .. }) => match client.tx(hash).await? {
             TxStatus::Committed(v) => p.receipt(&v),
             TxStatus::Pending => p.value(&serde_json::json!({ "tx_hash": hash, "status": "pending" })),
-            TxStatus::Unknown => Err(coded(
-                "TX_NOT_FOUND",
-                EXIT_REFUSED,
-                i18n::t("tx.not_found", &[hash, &client.base_url()]),
-            )),
+            TxStatus::Unknown => {
+                Err(coded("TX_NOT_FOUND", EXIT_REFUSED, i18n::t("tx.not_found", &[hash, &client.base_url()])))
+            }
         },
         Command::Tx(TxArgs { cmd: Some(TxCmd::Status { hash }), .. }) => {
             let v = match client.tx(hash).await? {
@@ -406,14 +407,10 @@ async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
         }
         Command::Receipt(ReceiptArgs { hash: Some(hash), .. }) => match client.tx(hash).await? {
             TxStatus::Committed(v) => p.receipt(&v),
-            TxStatus::Pending => {
-                Err(coded("TX_PENDING", EXIT_REFUSED, i18n::t("tx.pending", &[hash])))
+            TxStatus::Pending => Err(coded("TX_PENDING", EXIT_REFUSED, i18n::t("tx.pending", &[hash]))),
+            TxStatus::Unknown => {
+                Err(coded("TX_NOT_FOUND", EXIT_REFUSED, i18n::t("tx.not_found", &[hash, &client.base_url()])))
             }
-            TxStatus::Unknown => Err(coded(
-                "TX_NOT_FOUND",
-                EXIT_REFUSED,
-                i18n::t("tx.not_found", &[hash, &client.base_url()]),
-            )),
         },
         Command::Block(BlockArgs { at: Some(at), receipts, .. })
         | Command::Block(BlockArgs { cmd: Some(BlockCmd::Show { at, receipts }), .. }) => {
@@ -462,9 +459,7 @@ async fn query(cli: &Cli, client: &Client, p: &Printer) -> Result<()> {
             p.notifications(&client.activity_notifications(*party).await?)
         }
         Command::Evidence => p.value(&client.evidence().await?),
-        other => {
-            Err(coded("USAGE", 2, i18n::t("usage.nothing", &[&format!("{other:?}")])))
-        }
+        other => Err(coded("USAGE", 2, i18n::t("usage.nothing", &[&format!("{other:?}")]))),
     }
 }
 

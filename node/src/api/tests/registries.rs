@@ -167,7 +167,8 @@ async fn mining_filters_paging_totals() {
 async fn rule10_api_accepts_a_russian_region_name() {
     let n = Node::scenario();
     let pct = |s: &str| s.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
-    for name in ["Павлодарская область", "Павлодар облысы", "Pavlodar Region", "павлодарская"] {
+    for name in ["Павлодарская область", "Павлодар облысы", "Pavlodar Region", "павлодарская"]
+    {
         let (s, v) = n.get(&format!("/v1/mining-notifications?region={}", pct(name))).await;
         assert_eq!(s, StatusCode::OK, "{name}: {v}");
         let items = v["items"].as_array().unwrap();

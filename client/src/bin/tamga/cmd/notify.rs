@@ -77,7 +77,7 @@ pub struct MiningListArgs {
     #[arg(long, value_parser = ["submitted", "accepted", "rejected"])]
     pub status: Option<String>,
     /// Region: its code (pavlodar, almaty-city) or its name in Kazakh, Russian or English ("Павлодар облысы", "Павлодарская область", "Pavlodar Region").
-    #[arg(long)]
+    #[arg(long, value_parser = region)]
     pub region: Option<Region>,
     /// start, change or termination.
     #[arg(long, value_parser = snake::<tamga_types::MiningNotificationKind>)]
@@ -100,7 +100,7 @@ pub struct MiningListArgs {
 #[derive(Debug, Args)]
 pub struct SiteArgs {
     /// Region of the site: its code (pavlodar, almaty-city, east-kazakhstan) or its name in Kazakh, Russian or English ("Павлодарская область").
-    #[arg(long)]
+    #[arg(long, value_parser = region)]
     pub region: Region,
     /// Site address.
     #[arg(long)]
@@ -132,7 +132,7 @@ pub struct SiteChangeArgs {
     #[arg(long)]
     pub previous: MiningNotificationId,
     /// Region of the site.
-    #[arg(long)]
+    #[arg(long, value_parser = region)]
     pub region: Option<Region>,
     /// Site address.
     #[arg(long)]
@@ -155,6 +155,17 @@ pub struct SiteChangeArgs {
     /// Date of the change or termination (YYYY-MM-DD).
     #[arg(long)]
     pub start_date: Option<Date>,
+}
+
+/// A region by its code or its name in Kazakh, Russian or English (SPEC §6,
+/// `tamga_types::region_names`), refused in the CLI's language listing the
+/// valid codes (clap names the argument).
+pub fn region(s: &str) -> Result<Region, String> {
+    use tamga_types::RegionNameError as E;
+    Region::from_name(s).map_err(|e| match &e {
+        E::Unknown { value } => crate::i18n::t("region.unknown", &[value, &e.expected().join(", ")]),
+        E::Ambiguous { value, .. } => crate::i18n::t("region.ambiguous", &[value, &e.expected().join(", ")]),
+    })
 }
 
 /// The transaction of a `notify` command, if it is one (a query is not).

@@ -26,10 +26,10 @@
 //! Fluent (`fluent-bundle`) or `rust-i18n` would add a runtime parser or a
 //! build-time macro for no gain here.
 
+mod en;
 pub mod help;
 mod kk;
 mod ru;
-mod en;
 
 use std::ffi::OsString;
 use std::fmt::Display;
@@ -122,7 +122,7 @@ pub fn detect(args: &[OsString], env: impl Fn(&str) -> Option<String>) -> Lang {
 
 /// The template of `key` in `lang`: the English one when the language lacks
 /// it (a test keeps that from happening), the key itself when no catalog has it.
-pub fn template<'k>(lang: Lang, key: &'k str) -> &'k str {
+pub fn template(lang: Lang, key: &str) -> &str {
     find(lang, key).unwrap_or(key)
 }
 

@@ -263,7 +263,9 @@ fn rule7_cli_generates_a_32_byte_salt() {
     assert_eq!(salt.bytes.len(), 32);
     assert_ne!(salt.bytes, [0u8; 32]);
     assert_eq!(salt.out.as_deref(), Some(out.as_path()));
-    let Payload::RegisterParty { id_commitment, .. } = op.payload(Some(0)).unwrap() else { panic!("not a registration") };
+    let Payload::RegisterParty { id_commitment, .. } = op.payload(Some(0)).unwrap() else {
+        panic!("not a registration")
+    };
     assert_eq!(id_commitment, identifier_commitment(&salt.bytes, IIN).unwrap(), "the commitment uses that salt");
     // Saved for custody: 64 hex characters, owner-only, never overwritten.
     crate::keep_salt(salt).unwrap();
@@ -281,8 +283,9 @@ fn rule7_cli_generates_a_32_byte_salt() {
     assert_ne!(other, salt.bytes);
     // A given salt, or a precomputed commitment, generates none.
     let salt_hex = "11".repeat(32);
-    let given = parse(&["party", "register", "--kind", "individual", "--iin-bin", IIN, "--salt", &salt_hex, "--account", &a])
-        .unwrap();
+    let given =
+        parse(&["party", "register", "--kind", "individual", "--iin-bin", IIN, "--salt", &salt_hex, "--account", &a])
+            .unwrap();
     assert!(given.cmd.op().unwrap().generated_salt().is_none());
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -330,7 +333,7 @@ fn party_commands() {
         Some(0),
     )
     .unwrap_err();
-    assert!(e.contains("check digit"), "{e}");
+    assert_eq!(e, "IIN/BIN 900101300121 has check digit 1, expected 6", "the message the walkthrough pins");
     assert!(
         parse(&["party", "register", "--kind", "individual", "--salt", &salt, "--account", &a]).is_err(),
         "--salt requires --iin-bin"
@@ -887,4 +890,25 @@ fn escrow_terms_from_a_file() {
     assert!(cli.cmd.op().is_none());
     assert!(parse(&["escrow", "terms", "zz"]).is_err());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// SPEC §6: `--region` takes the names people type, in Kazakh, Russian and
+/// English, as well as the code; an unknown one names the argument and
+/// lists every code.
+#[test]
+fn rule10_cli_region_names_map_to_codes() {
+    use crate::cmd::notify::{NotifyCmd, NotifyMiningCmd};
+    for name in ["Павлодарская область", "Павлодар облысы", "Pavlodar Region", "pavlodar"]
+    {
+        let cli = parse(&["notify", "mining", "list", "--region", name]).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let Command::Notify(NotifyCmd::Mining(NotifyMiningCmd::List(a))) = cli.cmd else { panic!("not a list") };
+        assert_eq!(a.region, Some(Region::Pavlodar), "{name}");
+    }
+    let e = parse(&["notify", "mining", "list", "--region", "Марс облысы"]).unwrap_err().to_string();
+    assert!(e.contains("--region") && e.contains("Марс облысы"), "names the argument and the value: {e}");
+    for code in Region::codes() {
+        assert!(e.contains(code), "lists {code}: {e}");
+    }
+    let e = parse(&["notify", "mining", "list", "--region", "Алматы"]).unwrap_err().to_string();
+    assert!(e.contains("almaty_city, almaty"), "{e}");
 }

@@ -43,3 +43,35 @@ fn exit_codes_and_error_objects() {
     // Usage errors are clap's exit status 2.
     assert_eq!(parse(&["token", "mint"]).unwrap_err().exit_code(), 2);
 }
+
+/// Law on Informatization art. 44 p.2: the node's error body is asked for in
+/// the CLI's language (`Accept-Language`) and shown as the node words it.
+#[test]
+fn rule11_node_errors_are_asked_in_the_chosen_language() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut buf = vec![0u8; 8192];
+            let n = sock.read(&mut buf).await.unwrap();
+            let request = String::from_utf8_lossy(&buf[..n]).to_lowercase();
+            let body = r#"{"code":"ACCOUNT_NOT_FOUND","message":"счёт не найден","field":"key"}"#;
+            let resp = format!(
+                "HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            sock.write_all(resp.as_bytes()).await.unwrap();
+            request
+        });
+        let client = crate::node_client(&url, crate::i18n::Lang::Ru).unwrap();
+        let e = anyhow::Error::from(client.account(&k(1)).await.unwrap_err());
+        let request = server.await.unwrap();
+        assert!(request.contains("\r\naccept-language: ru\r\n"), "{request}");
+        let (code, exit, _) = crate::classify(&e);
+        assert_eq!((code.as_str(), exit), ("ACCOUNT_NOT_FOUND", 4));
+        assert!(format!("{e:#}").contains("счёт не найден"), "shown as the node worded it: {e:#}");
+    });
+}

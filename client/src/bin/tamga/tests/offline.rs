@@ -101,7 +101,8 @@ fn rule9_receipt_verify_states_the_signature_standing() {
 
     use crate::i18n::Lang;
 
-    let cert = CertificateRef { issuer: BoundedString::new("NCA RK").unwrap(), serial: BoundedString::new("0042").unwrap() };
+    let cert =
+        CertificateRef { issuer: BoundedString::new("NCA RK").unwrap(), serial: BoundedString::new("0042").unwrap() };
     let mut v = VerifiedReceipt {
         tx_hash: Hash([7; 32]),
         chain_id: "tamga-devnet".into(),
@@ -139,8 +140,12 @@ fn rule9_receipt_verify_states_the_signature_standing() {
     assert!(kk.contains("беруші NCA RK"), "{kk}");
 
     // No certificate registered, and not known (a genesis signer).
-    v.signer_party =
-        SignerParty::StateProof { party: PartyId(2), status: AccountStatus::Active, created_height: 0, certificate: None };
+    v.signer_party = SignerParty::StateProof {
+        party: PartyId(2),
+        status: AccountStatus::Active,
+        created_height: 0,
+        certificate: None,
+    };
     assert!(crate::verify::describe_in(&v, Lang::En).contains("certificate: none registered"));
     v.signer_party = SignerParty::Genesis { party: PartyId(1) };
     let g = crate::verify::describe_in(&v, Lang::En);
