@@ -147,8 +147,7 @@ pub fn concerns(l: &Ledger, s: &Subject, e: &Event, height: Height) -> Result<Op
                 _ => None,
             }
         }
-        "record_encumbered" | "record_released" | "record_terminated" | "record_escrowed"
-        | "record_escrow_settled" => {
+        "record_encumbered" | "record_released" | "record_terminated" | "record_escrowed" | "record_escrow_settled" => {
             let Some(id) = id_of(e, "record") else { return Ok(None) };
             let r: Option<RecordState> = at(l, "record", &keys::id(state::RECORD, id), height)?;
             r.is_some_and(|r| r.holder == *k).then_some("record_holder")

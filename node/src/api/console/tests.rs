@@ -249,21 +249,38 @@ async fn rule2_console_shows_a_holdings_restrictions() {
         assert!(js.contains(needle), "app.js lacks {needle}");
     }
     let en = catalogue("en");
-    for k in ["restriction.freeze", "restriction.pause", "authority.issuer", "authority.regulator", "event.frozen",
-        "event.class_paused", "event.restriction_lifted", "holding.whole_holding", "holding.standing"]
-    {
+    for k in [
+        "restriction.freeze",
+        "restriction.pause",
+        "authority.issuer",
+        "authority.regulator",
+        "event.frozen",
+        "event.class_paused",
+        "event.restriction_lifted",
+        "holding.whole_holding",
+        "holding.standing",
+    ] {
         assert!(en.contains_key(k), "en.json lacks {k}");
     }
 
     let mut n = Node::scenario();
     let (reg, issuer, alice) = (n.c.reg.clone(), n.c.issuer.clone(), n.c.alice.clone());
-    let freeze = |amount| Payload::Freeze { class: ClassId(1), holder: alice.public(), amount, legal_basis: text("court order") };
+    let freeze = |amount| Payload::Freeze {
+        class: ClassId(1),
+        holder: alice.public(),
+        amount,
+        legal_basis: text("court order"),
+    };
     assert_ok(&n.block(vec![
         sign(&reg, 1, freeze(Some(500))),
         sign(&issuer, 4, freeze(None)),
         sign(&issuer, 5, Payload::SetClassPaused { class: ClassId(1), paused: true, legal_basis: text("audit") }),
     ]));
-    assert_ok(&n.block(vec![sign(&reg, 2, Payload::LiftRestriction { restriction: RestrictionId(1), legal_basis: text("lifted") })]));
+    assert_ok(&n.block(vec![sign(
+        &reg,
+        2,
+        Payload::LiftRestriction { restriction: RestrictionId(1), legal_basis: text("lifted") },
+    )]));
     let uri = format!("/v1/classes/1/restrictions?holder={}", alice.public().to_hex());
     let (status, v) = n.get(&uri).await;
     assert_eq!(status, StatusCode::OK, "{v}");

@@ -185,11 +185,7 @@ fn print_event(v: &Value, json: bool, out: &mut dyn Write) -> Result<()> {
     let ev = &v["event"];
     let attrs: Vec<String> = ev["attributes"]
         .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|p| Some(format!("{}={}", p.get(0)?.as_str()?, p.get(1)?.as_str()?)))
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(|p| Some(format!("{}={}", p.get(0)?.as_str()?, p.get(1)?.as_str()?))).collect())
         .unwrap_or_default();
     writeln!(
         out,
@@ -257,7 +253,8 @@ mod tests {
                     .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
                     .collect();
                 seen.push(Seen { pq, headers });
-                let resp = format!("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n{body}");
+                let resp =
+                    format!("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n{body}");
                 sock.write_all(resp.as_bytes()).await.unwrap();
                 sock.shutdown().await.unwrap();
             }
@@ -272,7 +269,12 @@ mod tests {
         // id), one event of block 7, then the node closes the slow feed.
         // Second: block 7 from its start (its first event again) and whole.
         let end = "event: end\nid: 5\ndata: {\"code\":\"SUBSCRIBER_TOO_SLOW\",\"message\":\"resume\"}\n\n";
-        let first = format!(": keep-alive\n\n{}{}{}{end}", event("frozen", 5, None, 1), event("transfer", 5, Some(5), 2), event("forced_transfer", 7, None, 3));
+        let first = format!(
+            ": keep-alive\n\n{}{}{}{end}",
+            event("frozen", 5, None, 1),
+            event("transfer", 5, Some(5), 2),
+            event("forced_transfer", 7, None, 3)
+        );
         let second = format!("{}{}", event("forced_transfer", 7, None, 3), event("restriction_lifted", 7, Some(7), 4));
         let (url, node) = fake_node(vec![first, second]).await;
         let key = SigningKey::from_seed([4; 32]);
