@@ -555,6 +555,33 @@ impl Client {
 }
 
 impl Client {
+    /// `GET /v1/events?{query}`: opens the event stream (`docs/api.md`),
+    /// signed when the client has a signer (an account's own feed,
+    /// `account=KEY`, needs it where reads are closed), resuming after
+    /// `last_event_id`. The stream is not bound by the client's request
+    /// timeout: [`crate::events::EventStream::next`] bounds the silence instead.
+    pub async fn events(
+        &self,
+        query: &[(&str, String)],
+        last_event_id: Option<&str>,
+    ) -> Result<crate::events::EventStream, ClientError> {
+        let url = self.url("/v1/events");
+        let transport = |source| ClientError::Transport { url: url.clone(), source };
+        // A year: the stream lives as long as the caller reads it.
+        let mut req = self.http.get(&url).query(query).timeout(Duration::from_secs(365 * 24 * 3600));
+        if let Some(id) = last_event_id {
+            req = req.header("last-event-id", id);
+        }
+        let req = self.build(req, &url).await?;
+        let resp = self.http.execute(req).await.map_err(transport)?;
+        let status = resp.status().as_u16();
+        if !(200..300).contains(&status) {
+            let body = resp.bytes().await.map_err(transport)?;
+            return Err(ClientError::Api(api_error(status, &body)));
+        }
+        Ok(crate::events::EventStream { url, resp, parser: crate::events::SseParser::default() })
+    }
+
     /// `GET /v1/issuers/{id}/export`: streams the issuer export
     /// (`docs/export-format.md`) into `out` as it arrives, calling `progress`
     /// with the bytes received so far; returns the byte count. `timeout`

@@ -57,6 +57,7 @@ pub mod amount;
 pub mod bench;
 mod client;
 pub mod error;
+pub mod events;
 pub mod keyfile;
 pub mod light;
 

@@ -45,7 +45,7 @@
 //!
 //! ## One account's feed: `?account=KEY`
 //!
-//! Law on Digital Assets art. 36 p.6: the holder is informed of what others
+//! Law on Informatization art. 36 p.6: the holder is informed of what others
 //! or the ledger do to its holding. With `account`, the stream sends one
 //! `account_event` per receipt event that concerns the account (which ones:
 //! [`super::feed`], `docs/api.md`), the last of a block carrying the height
@@ -529,7 +529,7 @@ fn start_height(headers: &HeaderMap, from_height: Option<Height>) -> ApiResult<O
 }
 
 /// The account a feed follows, checked against who asks: when reads are
-/// closed, only the account itself or a regulator (Law on Digital Assets
+/// closed, only the account itself or a regulator (Law on Informatization
 /// art. 36 p.6; SPEC §12).
 async fn subject_of(ctx: &ApiContext, key: PublicKey, caller: Option<&Caller>) -> ApiResult<Subject> {
     if !ctx.read_policy.public_read {

@@ -1,5 +1,5 @@
 //! Which committed events concern which account: the per-account feed of
-//! `GET /v1/events?account=KEY` (Law on Digital Assets art. 36 p.6: the
+//! `GET /v1/events?account=KEY` (Law on Informatization art. 36 p.6: the
 //! holder is informed of every consequence others or the ledger bring on
 //! its holding; SPEC §4, §5, §7, §9).
 //!
@@ -147,8 +147,7 @@ pub fn concerns(l: &Ledger, s: &Subject, e: &Event, height: Height) -> Result<Op
                 _ => None,
             }
         }
-        "record_encumbered" | "record_released" | "record_terminated" | "record_escrowed"
-        | "record_escrow_settled" => {
+        "record_encumbered" | "record_released" | "record_terminated" | "record_escrowed" | "record_escrow_settled" => {
             let Some(id) = id_of(e, "record") else { return Ok(None) };
             let r: Option<RecordState> = at(l, "record", &keys::id(state::RECORD, id), height)?;
             r.is_some_and(|r| r.holder == *k).then_some("record_holder")

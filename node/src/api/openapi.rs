@@ -948,7 +948,7 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
             .query("from_height", "Replay committed blocks from this height before following live", bounded(1, u64::MAX))
             .query(
                 "account",
-                "Account public key (64 hex digits): only the events that concern it (Law on Digital Assets art. 36 \
+                "Account public key (64 hex digits): only the events that concern it (Law on Informatization art. 36 \
                  p.6; docs/api.md, Account feed); `kinds` then names receipt event kinds",
                 r("PublicKey"),
             )

@@ -340,8 +340,7 @@ impl SetChange {
                 .collect(),
         )
         .ok()?;
-        let model =
-            Model::new(&genesis, (keys[ADDED], setup.added_power), keys[setup.removed], keys[setup.lowered]);
+        let model = Model::new(&genesis, (keys[ADDED], setup.added_power), keys[setup.removed], keys[setup.lowered]);
         // The bootstrap transactions used the regulator's first nonces.
         let regulator = t.regulator.clone();
         let nonce = t.genesis.transactions.iter().filter(|s| s.tx.signer == regulator.public()).count() as u64;

@@ -203,6 +203,8 @@ pub enum Command {
     Regulator(RegulatorCmd),
     /// Recorded equivocation evidence.
     Evidence,
+    /// Follow an account's event feed: every freeze, forced transfer, recovery, encumbrance, arbiter's decision, pause or validator-set exit that concerns it (Law on Informatization art. 36 p.6).
+    Watch(crate::cmd::watch::WatchArgs),
     /// Benchmark a running devnet: throughput, finality latency, CPU and memory.
     Bench(crate::bench::BenchArgs),
     /// Issuer exports (Law on Informatization art. 33 p.4; format in docs/export-format.md): `export issuer ID

@@ -135,6 +135,9 @@ async fn run(cli: &Cli) -> Result<ExitCode> {
     if let Command::Export(ExportCmd::Verify { file, genesis }) = &cli.cmd {
         return export::verify(file, genesis, &p);
     }
+    if let Command::Watch(w) = &cli.cmd {
+        return cmd::watch::run(cli, w).await;
+    }
     let client = node_client(&cli.node, i18n::lang())?;
     match &cli.cmd {
         Command::Receipt(ReceiptArgs { cmd: Some(ReceiptCmd::Export { hash, genesis }), .. }) => {

@@ -230,3 +230,72 @@ async fn tamgad_serves_the_console_with_a_strict_policy() {
     let (status, _, _) = get("/console/..%2Fconfig.toml").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// SPEC §4, DC art. 20 p.4: the holding view reads a holding's restrictions
+/// from `GET /v1/classes/{id}/restrictions?holder=` and shows, per record,
+/// its id, who imposed it and as what, the legal basis, the amount or the
+/// whole holding, and the height it was lifted at; its history lists each
+/// restriction and lifting. This checks that the page asks that route,
+/// labels every value it shows, and that the answer carries every field the
+/// page reads, for a freeze of an amount, a whole-holding freeze, a class
+/// pause and a lifting.
+#[tokio::test]
+async fn rule2_console_shows_a_holdings_restrictions() {
+    use crate::api::tests::{assert_ok, sign, text, Node};
+    use tamga_types::{ClassId, Payload, RestrictionId};
+
+    let js = asset("app.js");
+    for needle in ["'/restrictions?holder='", "holding: () => viewHolding(", "'#/holding/'", "r.lifted.height"] {
+        assert!(js.contains(needle), "app.js lacks {needle}");
+    }
+    let en = catalogue("en");
+    for k in [
+        "restriction.freeze",
+        "restriction.pause",
+        "authority.issuer",
+        "authority.regulator",
+        "event.frozen",
+        "event.class_paused",
+        "event.restriction_lifted",
+        "holding.whole_holding",
+        "holding.standing",
+    ] {
+        assert!(en.contains_key(k), "en.json lacks {k}");
+    }
+
+    let mut n = Node::scenario();
+    let (reg, issuer, alice) = (n.c.reg.clone(), n.c.issuer.clone(), n.c.alice.clone());
+    let freeze = |amount| Payload::Freeze {
+        class: ClassId(1),
+        holder: alice.public(),
+        amount,
+        legal_basis: text("court order"),
+    };
+    assert_ok(&n.block(vec![
+        sign(&reg, 1, freeze(Some(500))),
+        sign(&issuer, 4, freeze(None)),
+        sign(&issuer, 5, Payload::SetClassPaused { class: ClassId(1), paused: true, legal_basis: text("audit") }),
+    ]));
+    assert_ok(&n.block(vec![sign(
+        &reg,
+        2,
+        Payload::LiftRestriction { restriction: RestrictionId(1), legal_basis: text("lifted") },
+    )]));
+    let uri = format!("/v1/classes/1/restrictions?holder={}", alice.public().to_hex());
+    let (status, v) = n.get(&uri).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let rs = v.as_array().expect("a list");
+    assert_eq!(rs.len(), 3, "{v}");
+    for r in rs {
+        for f in ["id", "imposed_by", "authority", "legal_basis", "height", "tx", "lifted"] {
+            assert!(r.get(f).is_some(), "{f} missing in {r}");
+        }
+        assert!(en.contains_key(&format!("authority.{}", r["authority"].as_str().unwrap())), "{r}");
+    }
+    // What the page shows in its "Amount" column and "Lifted at height".
+    assert_eq!(rs[0]["target"]["holding"]["amount"], 500);
+    assert_eq!((rs[0]["authority"].as_str(), rs[0]["lifted"]["height"].as_u64()), (Some("regulator"), Some(6)));
+    assert!(rs[1]["target"]["holding"]["amount"].is_null(), "a whole-holding freeze: {}", rs[1]);
+    assert_eq!((rs[1]["authority"].as_str(), rs[1]["lifted"].is_null()), (Some("issuer"), true));
+    assert!(rs[2]["target"]["class"].is_object(), "a class pause: {}", rs[2]);
+}

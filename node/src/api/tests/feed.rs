@@ -74,13 +74,19 @@ async fn rule8_a_freeze_reaches_the_holders_feed() {
     let mut b = n.feed(&q(&bob), None, None).await.unwrap();
     let r = n.one(
         &reg,
-        Payload::Freeze { class: ClassId(1), holder: alice.public(), amount: Some(500), legal_basis: text("court order 7") },
+        Payload::Freeze {
+            class: ClassId(1),
+            holder: alice.public(),
+            amount: Some(500),
+            legal_basis: text("court order 7"),
+        },
     );
     expect(&mut a, &alice, &r, "frozen", "holder").await;
     b.quiet().await;
 
     // Reconnecting after the freeze's height misses nothing and repeats nothing.
-    let lift = n.one(&reg, Payload::LiftRestriction { restriction: RestrictionId(1), legal_basis: text("order lifted") });
+    let lift =
+        n.one(&reg, Payload::LiftRestriction { restriction: RestrictionId(1), legal_basis: text("order lifted") });
     drop(a);
     let mut again = n.feed(&q(&alice), None, Some(&r.height.to_string())).await.unwrap();
     expect(&mut again, &alice, &lift, "restriction_lifted", "holder").await;
@@ -131,8 +137,7 @@ async fn rule8_each_consequence_reaches_the_affected_accounts() {
     let r = n.one(&reg, Payload::ResolveEscrow { escrow: EscrowId(1), to_payee: true, reason: text("delivered") });
     expect(&mut a, &alice, &r, "escrow_settled", "payer").await;
     expect(&mut b, &bob, &r, "escrow_settled", "payee").await;
-    let r =
-        n.one(&issuer, Payload::SetClassPaused { class: ClassId(1), paused: true, legal_basis: text("audit") });
+    let r = n.one(&issuer, Payload::SetClassPaused { class: ClassId(1), paused: true, legal_basis: text("audit") });
     expect(&mut a, &alice, &r, "class_paused", "class_holder").await;
     expect(&mut b, &bob, &r, "class_paused", "class_holder").await;
     let r = n.one(&reg, Payload::LiftRestriction { restriction: RestrictionId(2), legal_basis: text("audit done") });
@@ -206,7 +211,10 @@ async fn rule8_feed_is_private_when_reads_are_closed() {
     let (status, v) = n.feed(&q(&alice), None, None).await.err().unwrap();
     assert_eq!((status, code(&v)), (StatusCode::UNAUTHORIZED, "SIGNATURE_REQUIRED"), "{v}");
     let (status, v) = n.feed(&q(&alice), Some(&bob), None).await.err().unwrap();
-    assert_eq!((status, code(&v), v["field"].as_str()), (StatusCode::FORBIDDEN, "ACCOUNT_FEED_FORBIDDEN", Some("account")));
+    assert_eq!(
+        (status, code(&v), v["field"].as_str()),
+        (StatusCode::FORBIDDEN, "ACCOUNT_FEED_FORBIDDEN", Some("account"))
+    );
     assert!(v["message"].as_str().unwrap().contains(&bob.public().to_hex()), "{v}");
     // Alice's other key belongs to her party but is not this account.
     let (status, _) = n.feed(&q(&alice), Some(&key(14)), None).await.err().unwrap();

@@ -18,6 +18,7 @@ pub mod queries;
 pub mod records;
 pub mod regulator;
 pub mod tokens;
+pub mod watch;
 
 use tamga_client::amount::{parse_amount, parse_base_units};
 use tamga_types::{BoundedString, ClassId, MiningNotificationId, MiningSite, Payload, PublicKey};

@@ -1141,4 +1141,28 @@ pub const HELP: &[(&str, &str)] = &[
         "The export file (JSON Lines)",
         "Экспорт файлы (JSON Lines)",
     ),
+    (
+        "Follow an account's event feed: every freeze, forced transfer, recovery, encumbrance, arbiter's decision, pause or validator-set exit that concerns it (Law on Informatization art. 36 p.6)",
+        "Шоттың оқиғалар таспасын бақылау: оған қатысты әрбір бұғаттау, мәжбүрлі аудару, қалпына келтіру, ауыртпалық, төреші шешімі, тоқтата тұру немесе валидаторлар құрамынан шығу («Ақпараттандыру туралы» Заң, 36-бап 6-т.)",
+    ),
+    (
+        "The account to follow [default: the --key account]. Where the node's reads are closed, another account's feed is served to a regulator only",
+        "Бақыланатын шот [әдепкі: --key кілтінің шоты]. Түйінде оқу жабық болса, басқа шоттың таспасын тек реттеуші алады",
+    ),
+    (
+        "Replay from this height before following live [default: from now]",
+        "Осы биіктіктен бастап қайта ойнатып, содан кейін нақты уақытта бақылау [әдепкі: қазірден бастап]",
+    ),
+    (
+        "Only these receipt event kinds, comma-separated (e.g. frozen,forced_transfer)",
+        "Түбіртек оқиғаларының тек осы түрлері, үтір арқылы (мысалы, frozen,forced_transfer)",
+    ),
+    (
+        "Stop after this many events [default: follow until interrupted]",
+        "Осынша оқиғадан кейін тоқтау [әдепкі: үзілгенше бақылау]",
+    ),
+    (
+        "Seconds without a byte from the node (the node sends a keep-alive every 15 s) before the connection is dropped and opened again",
+        "Түйіннен бір байт та келмеген секундтар саны (түйін әр 15 с сайын keep-alive жібереді), одан кейін байланыс үзіліп, қайта ашылады",
+    ),
 ];

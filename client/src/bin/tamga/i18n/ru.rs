@@ -1141,4 +1141,28 @@ pub const HELP: &[(&str, &str)] = &[
         "The export file (JSON Lines)",
         "Файл выгрузки (JSON Lines)",
     ),
+    (
+        "Follow an account's event feed: every freeze, forced transfer, recovery, encumbrance, arbiter's decision, pause or validator-set exit that concerns it (Law on Informatization art. 36 p.6)",
+        "Следить за лентой событий счёта: каждая заморозка, принудительный перевод, восстановление, обременение, решение арбитра, приостановление или выход из состава валидаторов, касающиеся его (Закон «Об информатизации», ст. 36 п.6)",
+    ),
+    (
+        "The account to follow [default: the --key account]. Where the node's reads are closed, another account's feed is served to a regulator only",
+        "Счёт, за которым следить [по умолчанию: счёт ключа --key]. Если чтение на узле закрыто, ленту чужого счёта получает только регулятор",
+    ),
+    (
+        "Replay from this height before following live [default: from now]",
+        "Воспроизвести события с этой высоты, затем следить в реальном времени [по умолчанию: с текущего момента]",
+    ),
+    (
+        "Only these receipt event kinds, comma-separated (e.g. frozen,forced_transfer)",
+        "Только эти виды событий квитанций, через запятую (например, frozen,forced_transfer)",
+    ),
+    (
+        "Stop after this many events [default: follow until interrupted]",
+        "Остановиться после стольких событий [по умолчанию: следить до прерывания]",
+    ),
+    (
+        "Seconds without a byte from the node (the node sends a keep-alive every 15 s) before the connection is dropped and opened again",
+        "Секунд без единого байта от узла (узел шлёт keep-alive каждые 15 с), после которых соединение разрывается и открывается заново",
+    ),
 ];

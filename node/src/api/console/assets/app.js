@@ -2,7 +2,7 @@
 // dependency, served by the node itself: every request goes to this origin
 // (the Content-Security-Policy allows nothing else). Hash-routed views:
 //   #/mining[?filters]  #/mining/ID  #/totals  #/activity[?filters]
-//   #/parties  #/parties/ID  #/classes  #/classes/ID  #/records[/ID]
+//   #/parties  #/parties/ID  #/classes  #/classes/ID  #/holding/CLASS?holder=KEY  #/records[/ID]
 //   #/blocks  #/blocks/HEIGHT
 // Text goes in with textContent and text nodes only (no HTML parsing of
 // strings), so ledger data can never become markup.
@@ -447,7 +447,64 @@
       h('h3', { i18n: 'classes.holders' }),
       exportLinks('/v1/classes/' + c.id + '/holders', new URLSearchParams(), 'class-' + c.id + '-holders'),
       table('holders-table', t('classes.holders_caption'), ['col.account', 'col.party', 'col.amount', 'col.frozen'],
-        holders, (x) => [code(x.account), partyLink(x.party), fmtAmount(x.amount, c.decimals), fmtAmount(x.frozen, c.decimals)]));
+        holders, (x) => [holdingLink(c.id, x.account), partyLink(x.party), fmtAmount(x.amount, c.decimals), fmtAmount(x.frozen, c.decimals)]));
+  }
+
+  const holdingLink = (cls, key) =>
+    h('a', { href: '#/holding/' + cls + '?holder=' + encodeURIComponent(key), title: key }, short(key));
+
+  /** What a restriction covers: the whole class, the whole holding, or an amount. */
+  function restricted(r, decimals) {
+    if (r.target.class) return t('holding.whole_class');
+    const amount = r.target.holding ? r.target.holding.amount : null;
+    return amount === null || amount === undefined ? t('holding.whole_holding') : fmtAmount(amount, decimals);
+  }
+
+  /** Who imposed or lifted: the party and its capacity (issuer or regulator). */
+  const imposer = (party, authority) => h('span', {}, partyLink(party), ' ', tv('authority', authority));
+
+  /**
+   * One holding (SPEC §4, DC art. 20 p.4): its balance, every freeze of it
+   * and pause of its class with who imposed it, the legal basis, what it
+   * covers and when it was lifted, and its history of restrictions and
+   * liftings by height.
+   */
+  async function viewHolding(id, q) {
+    const holder = (q.get('holder') || '').trim();
+    const c = await api('/v1/classes/' + encodeURIComponent(id));
+    const acc = await api('/v1/accounts/' + encodeURIComponent(holder));
+    const rs = await api('/v1/classes/' + c.id + '/restrictions?holder=' + encodeURIComponent(holder));
+    const bal = acc.balances.find((b) => String(b.class) === String(c.id)) || { amount: 0, frozen: 0, free: 0 };
+    const history = rs.flatMap((r) => {
+      const imposed = { height: r.height, tx: r.tx, kind: r.target.class ? 'class_paused' : 'frozen', r,
+        by: r.imposed_by, authority: r.authority, basis: r.legal_basis };
+      const l = r.lifted;
+      return l ? [imposed, { height: l.height, tx: l.tx, kind: 'restriction_lifted', r, by: l.by,
+        authority: l.authority, basis: l.legal_basis }] : [imposed];
+    }).sort((a, b) => Number(a.height) - Number(b.height));
+    page('holding.title',
+      h('p', { class: 'crumbs' }, link('#/classes', t('nav.classes')), ' › ', link('#/classes/' + c.id, c.symbol),
+        ' › ' + short(holder)),
+      dl([
+        ['col.account', code(holder)], ['col.party', partyLink(acc.account.party)], ['col.symbol', c.symbol],
+        ['col.amount', fmtAmount(bal.amount, c.decimals)], ['col.frozen', fmtAmount(bal.frozen, c.decimals)],
+        ['col.free', fmtAmount(bal.free, c.decimals)],
+      ]),
+      h('h3', { i18n: 'holding.restrictions' }),
+      table('restrictions-table', t('holding.restrictions_caption'),
+        ['col.id', 'col.restriction_kind', 'col.imposed_by', 'col.legal_basis', 'col.restricted', 'col.height', 'col.lifted_height'],
+        rs, (r) => [
+          '#' + r.id, tv('restriction', r.target.class ? 'pause' : 'freeze'), imposer(r.imposed_by, r.authority),
+          r.legal_basis, restricted(r, c.decimals), link('#/blocks/' + r.height, fmtInt(r.height)),
+          r.lifted ? link('#/blocks/' + r.lifted.height, fmtInt(r.lifted.height)) : t('holding.standing'),
+        ]),
+      h('h3', { i18n: 'holding.history' }),
+      table('holding-history', t('holding.history_caption'),
+        ['col.height', 'col.event', 'col.restriction', 'col.by', 'col.legal_basis', 'col.tx_hash'],
+        history, (e) => [
+          link('#/blocks/' + e.height, fmtInt(e.height)), tv('event', e.kind), '#' + e.r.id,
+          imposer(e.by, e.authority), e.basis, code(e.tx),
+        ]));
   }
 
   function recordLookup() {
@@ -568,6 +625,7 @@
       activity: () => viewActivity(r.q),
       parties: () => (r.arg ? viewParty(r.arg) : viewParties()),
       classes: () => (r.arg ? viewClass(r.arg) : viewClasses(r.q)),
+      holding: () => viewHolding(r.arg, r.q),
       records: () => (r.arg ? viewRecord(r.arg) : viewRecords(r.q)),
       blocks: () => (r.arg ? viewBlock(r.arg) : viewBlocks()),
     };
