@@ -609,6 +609,18 @@ mod tests {
         }
     }
 
+    /// Seed 5: the added validator (20 of 60) crashes right after
+    /// committing the block before its first height in the set, before it
+    /// signed there. Before the driver recorded "nothing signed" on joining,
+    /// its restart found no safety file on a used home and waited for the
+    /// chain to commit that height without it, which it cannot: liveness.
+    #[test]
+    fn node_sim_validator_set_changes_regression_seeds() {
+        let o = super::super::run(Scenario::ValidatorSetChanges.plan(5));
+        assert!(o.violations.is_empty(), "{}", super::super::report(&o));
+        assert_eq!(o.stats.joining_crashes, 1, "the seed no longer crashes the joining validator");
+    }
+
     fn key(i: u8) -> SigningKey {
         SigningKey::from_seed([i + 1; 32])
     }
