@@ -264,7 +264,7 @@ impl Model {
 
 /// Whether `key` made `sig` over `data`.
 fn signed_by(chain_id: &str, data: &VoteData, key: &PublicKey, sig: &tamga_types::Signature) -> bool {
-    Vote { data: data.clone(), validator: *key, signature: sig.clone() }.verify(chain_id).is_ok()
+    Vote { data: data.clone(), validator: *key, signature: *sig }.verify(chain_id).is_ok()
 }
 
 /// Who made each signature of `cert`: the key its index names in `set` if
