@@ -45,13 +45,15 @@
 //!   height). If the others cannot commit `h + 1` without it, it waits
 //!   (docs/operations.md).
 //! * So that a missing file on a used home really means a lost one, a
-//!   validator that starts a height with no safety state (a fresh home, or
-//!   the end of a catch-up) writes "nothing signed at `h`" before anything
-//!   else: otherwise a crash before its first signature would leave no file,
-//!   and the restart would wait for a chain that cannot commit without it
-//!   (found by the whole-node simulator with unequal power, where one
-//!   validator holds more than a third; at equal power, two validators
-//!   crashing before their first vote at a network's launch halt it).
+//!   validator that starts a height with no safety state (a fresh home, the
+//!   end of a catch-up, or its first height in the set after a change of the
+//!   set, SPEC §9) writes "nothing signed at `h`" before anything else:
+//!   otherwise a crash before its first signature would leave no file, and
+//!   the restart would wait for a chain that cannot commit without it (found
+//!   by the whole-node simulator with unequal power, where one validator
+//!   holds more than a third, and with a validator added with a third of the
+//!   power; at equal power, two validators crashing before their first vote
+//!   at a network's launch halt it).
 //!
 //! ## Seams (STYLE principle 16)
 //!
@@ -644,6 +646,13 @@ impl Driver {
                 if let Some(next) = self.execute(effect).await? {
                     queue.push_back(next);
                 }
+                if let Some(st) = self.stalled.as_mut() {
+                    // The effect's own safety write failed (a validator
+                    // joining the set at the next height): the rest waits for it.
+                    st.effects.append(&mut effects);
+                    st.queue.append(&mut queue);
+                    return Ok(());
+                }
             }
             let Some(input) = queue.pop_front() else { break };
             effects = self.engine.handle(input).into();
@@ -767,6 +776,13 @@ impl Driver {
                 self.commit(height, round, value, certificate).await?;
                 let validators = self.d.ledger.validators_at(height + 1).map_err(DriverError::Ledger)?;
                 let changed = validators != self.validators;
+                let me = self.engine.public_key();
+                if self.validators.index_of(&me).is_none() && validators.index_of(&me).is_some() {
+                    // Joining the set: this height starts with no safety
+                    // state on disk, so it is recorded first (module docs).
+                    self.unrecorded_start = true;
+                    self.start_recorded(height + 1);
+                }
                 if changed {
                     self.d.security.record(SecurityEvent::validator_set_changed(
                         height + 1,

@@ -1142,7 +1142,7 @@ async fn run_async(plan: Plan) -> Outcome {
         if let Some(g) = &at_gst {
             let now_h: Vec<Height> = nodes.iter().map(|x| x.ledger.height().unwrap_or(0)).collect();
             let live_done = (0..n).filter(|&i| !nodes[i].refused).all(|i| now_h[i] >= g_max(g) + plan.liveness_heights);
-            if live_done && submitted.len() >= plan.txs && set_change.as_ref().is_none_or(|s| s.done()) {
+            if live_done && submitted.len() >= plan.txs && set_change.as_ref().is_none_or(|s| s.done(&nodes)) {
                 break;
             }
         }
@@ -1150,7 +1150,7 @@ async fn run_async(plan: Plan) -> Outcome {
     faults::pause(&nodes, true);
     faults::check_acks(&world, &mut nodes);
     if let Some(s) = &set_change {
-        s.finish(&world);
+        s.finish(&world, &nodes);
     }
     let heights: Vec<Height> = nodes.iter().map(|x| x.ledger.height().unwrap_or(0)).collect();
     byzantine::step(&world, &nodes, true);
