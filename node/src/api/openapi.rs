@@ -661,6 +661,7 @@ fn schemas() -> Value {
             "id": u64_(), "miner": u64_(), "kind": one_of_names(&["start", "change", "termination"]),
             "previous": nullable(u64_()), "superseded_by": nullable(u64_()), "version": u32_(), "site": r("MiningSite"),
             "status": r("ReviewStatus"), "closed": boolean(), "submitted_height": u64_(), "submitted_time_ms": u64_(),
+            "history_len": u64_(),
         })),
     );
     put("MiningPage", closed(json!({ "items": array(r("MiningNotification")), "next_after": nullable(u64_()) })));
@@ -675,7 +676,7 @@ fn schemas() -> Value {
         closed(json!({
             "id": u64_(), "party": u64_(), "activity": one_of_names(&["issuance", "trading_organisation", "exchange"]),
             "phase": one_of_names(&["start", "termination"]), "date": r("Date"), "status": r("ReviewStatus"),
-            "submitted_height": u64_(),
+            "submitted_height": u64_(), "history_len": u64_(),
         })),
     );
     put(

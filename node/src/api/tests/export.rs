@@ -125,7 +125,13 @@ async fn export_of_an_issuer_round_trips_and_verifies() {
             ExportLine::Block(b) => blocks.push(b.height),
             ExportLine::Party(p) => assert_eq!(p.state, n.ledger.party(PartyId(3)).unwrap().unwrap().party),
             ExportLine::Account(a) => assert_eq!(Some(a.state.clone()), n.ledger.account(&a.state.key).unwrap()),
+            ExportLine::IssuerIndex(ix) => {
+                assert_eq!((ix.state.classes, ix.state.records), (2, 2), "the issuer issued 2 classes and 2 records")
+            }
             ExportLine::Class(c) => classes.push(c.state),
+            ExportLine::Holders(h) => {
+                assert_eq!(h.entry.state, n.ledger.holders(h.class).unwrap().len() as u64, "class {}", h.class)
+            }
             ExportLine::Holding(h) => holders.entry(h.class).or_default().push(HolderView {
                 account: h.account,
                 party: h.party,
