@@ -412,7 +412,9 @@ pub enum ExportFault {
         got: u64,
     },
     /// Fewer classes or records than the issuer index proves: one was left out.
-    #[error("the issuer index proves {expected} {what} of issuer {issuer}, the export carries {got}: {missing} missing")]
+    #[error(
+        "the issuer index proves {expected} {what} of issuer {issuer}, the export carries {got}: {missing} missing"
+    )]
     IssuedCount {
         /// `classes` or `records`.
         what: &'static str,
@@ -427,7 +429,9 @@ pub enum ExportFault {
         missing: u64,
     },
     /// Fewer holdings of a class than its proven holder count.
-    #[error("class {class} has {expected} holdings (proven holder count), the export carries {got}: {missing} missing")]
+    #[error(
+        "class {class} has {expected} holdings (proven holder count), the export carries {got}: {missing} missing"
+    )]
     HoldingsCount {
         /// Class.
         class: ClassId,
@@ -763,9 +767,8 @@ impl Verifier<'_> {
                 let value = ix.value.as_deref().map(|v| hex_field("value", v)).transpose()?;
                 let proof = hex_field("proof", &ix.proof)?;
                 let root = self.root();
-                verify_state_proof(&key, value.as_deref(), &proof, &root).map_err(|reason| {
-                    ExportFault::StateProof { kind, key: ix.key.clone(), root, reason }
-                })?;
+                verify_state_proof(&key, value.as_deref(), &proof, &root)
+                    .map_err(|reason| ExportFault::StateProof { kind, key: ix.key.clone(), root, reason })?;
                 let decoded: IssuerIndex = match &value {
                     Some(v) => codec::decode(kind, v, MAX_PROOF_BYTES)
                         .map_err(|e| ExportFault::BadField { field: "value", reason: e.to_string() })?,
@@ -890,7 +893,8 @@ impl Verifier<'_> {
             Some((id, _, got)) if *id == record && *got == seq => *got += 1,
             _ => return Err(bad("does not follow its record line, or is out of sequence".into())),
         }
-        let proven = Proven { key: h.key.clone(), value: h.value.clone(), proof: h.proof.clone(), state: h.entry.clone() };
+        let proven =
+            Proven { key: h.key.clone(), value: h.value.clone(), proof: h.proof.clone(), state: h.entry.clone() };
         self.proven("history", &proven, &record_history_key(record, seq))?;
         let bytes = hex_field("tx", &h.tx)?;
         let tx = codec::decode::<SignedTransaction>("tx", &bytes, limits::MAX_TX_BYTES)
@@ -1094,9 +1098,6 @@ mod tests {
         assert_eq!(holding_state_key(ClassId(2), &k), [&b"H"[..], &2u64.to_be_bytes(), &[7; 32]].concat());
         assert_eq!(issuer_index_key(PartyId(3)), [&b"W"[..], &3u64.to_be_bytes()].concat());
         assert_eq!(class_holders_key(ClassId(4)), [&b"O"[..], &4u64.to_be_bytes()].concat());
-        assert_eq!(
-            record_history_key(RecordId(5), 6),
-            [&b"Y"[..], &5u64.to_be_bytes(), &6u64.to_be_bytes()].concat()
-        );
+        assert_eq!(record_history_key(RecordId(5), 6), [&b"Y"[..], &5u64.to_be_bytes(), &6u64.to_be_bytes()].concat());
     }
 }

@@ -460,7 +460,8 @@ impl Ledger {
             })?;
             for (seq, listed) in entries {
                 let (tx, place, at) = r.place(&listed.tx_hash)?;
-                let entry: ProvenEntry<HistoryEntry> = r.must_prove(keys::history(state::RECORD_HISTORY, id.0, seq), "history")?;
+                let entry: ProvenEntry<HistoryEntry> =
+                    r.must_prove(keys::history(state::RECORD_HISTORY, id.0, seq), "history")?;
                 if at != entry.state.height {
                     return Err(StateError::Corrupt {
                         what: "export",

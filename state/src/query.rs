@@ -2,8 +2,8 @@
 //! batch (SPEC §4–§7, §11): what the HTTP API and the regulator console show.
 
 use tamga_types::{
-    ActivityNotificationId, ClassId, EscrowId, Hash, Height, MiningNotificationId, MiningNotificationKind, PartyId, PublicKey, Receipt,
-    RecordId, Region, RestrictionId,
+    ActivityNotificationId, ClassId, EscrowId, Hash, Height, MiningNotificationId, MiningNotificationKind, PartyId,
+    PublicKey, Receipt, RecordId, Region, RestrictionId,
 };
 
 use crate::error::Result;

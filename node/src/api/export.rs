@@ -24,9 +24,8 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use tamga_contract::export::{
-    write_line, BlockLine, ExportCounts, ExportHeader, ExportLine, HistoryLine, HoldersLine, HoldingLine, IndexLine, Proven,
-    EXPORT_FORMAT,
-    EXPORT_VERSION,
+    write_line, BlockLine, ExportCounts, ExportHeader, ExportLine, HistoryLine, HoldersLine, HoldingLine, IndexLine,
+    Proven, EXPORT_FORMAT, EXPORT_VERSION,
 };
 use tamga_state::{ExportError, ExportItem, ExportSummary, ProvenEntry, TxPlace};
 use tamga_types::codec;

@@ -796,14 +796,26 @@ fn schemas() -> Value {
             ],
         }),
     );
-    let lines: Vec<Value> = ["header", "block", "party", "account", "class", "holding", "record", "history", "end"]
-        .iter()
-        .map(|k| {
-            let mut line = Map::new();
-            line.insert((*k).to_owned(), json!({ "type": "object" }));
-            closed(Value::Object(line))
-        })
-        .collect();
+    let lines: Vec<Value> = [
+        "header",
+        "block",
+        "party",
+        "issuer_index",
+        "account",
+        "class",
+        "holders",
+        "holding",
+        "record",
+        "history",
+        "end",
+    ]
+    .iter()
+    .map(|k| {
+        let mut line = Map::new();
+        line.insert((*k).to_owned(), json!({ "type": "object" }));
+        closed(Value::Object(line))
+    })
+    .collect();
     put(
         "ExportLine",
         json!({

@@ -30,7 +30,12 @@ fn put_mining(ex: &mut Exec<'_, '_>, n: &MiningNotification) {
 }
 
 /// Appends a fact to a mining notification's history (`U ‖ id ‖ seq`, SPEC §6).
-fn mining_history(ex: &mut Exec<'_, '_>, n: &mut MiningNotification, event: &str, details: &[(&'static str, String)]) -> R<()> {
+fn mining_history(
+    ex: &mut Exec<'_, '_>,
+    n: &mut MiningNotification,
+    event: &str,
+    details: &[(&'static str, String)],
+) -> R<()> {
     append_history(ex, keys::state::MINING_HISTORY, n.id.0, &mut n.history_len, event, details)
 }
 

@@ -300,10 +300,20 @@ fn rule5_notification_history_is_in_the_state_tree() {
             "mining_notification_closed"
         ]
     );
-    assert_eq!(events(3), ["mining_notification_submitted", "mining_notification_reviewed", "mining_notification_closed"]);
+    assert_eq!(
+        events(3),
+        ["mining_notification_submitted", "mining_notification_reviewed", "mining_notification_closed"]
+    );
     let h2 = ch.ledger.mining_history(MiningNotificationId(2)).unwrap();
     assert_eq!((h2[0].tx_hash, h2[0].signer, h2[0].height), (changed.tx_hash, c.miner.public(), changed.height));
-    assert_eq!(h2[1].details, [("accepted".into(), "false".into()), ("by".into(), "7".into()), ("reason".into(), "capacity not documented".into())]);
+    assert_eq!(
+        h2[1].details,
+        [
+            ("accepted".into(), "false".into()),
+            ("by".into(), "7".into()),
+            ("reason".into(), "capacity not documented".into())
+        ]
+    );
     assert_eq!(h2[3].tx_hash, closed.tx_hash);
 
     // Proven against the state root of the last block: the notification (its

@@ -362,7 +362,8 @@ async fn rule5_export_proves_completeness() {
     assert!(msg.contains("proves 2 records of issuer 3, the export carries 1: 1 missing"), "{msg}");
 
     // The last history entry of record 2 left out.
-    let last = lines(&text).iter().rposition(|l| matches!(l, ExportLine::History(h) if h.record == RecordId(2))).unwrap();
+    let last =
+        lines(&text).iter().rposition(|l| matches!(l, ExportLine::History(h) if h.record == RecordId(2))).unwrap();
     let (code, msg) = fault_of(&without(&text, |i, _| i == last));
     assert_eq!(code, "HISTORY_INCOMPLETE");
     assert!(msg.contains("record 2 has history_len 4 but the export carries 3"), "{msg}");
@@ -405,8 +406,12 @@ async fn rule5_export_proves_completeness() {
     // A holding listed twice cannot pad a count.
     let h = find(&text, |l| matches!(l, ExportLine::Holding(_)));
     let ls: Vec<&str> = text.lines().collect();
-    let twice: String =
-        ls.iter().enumerate().flat_map(|(i, l)| if i == h { vec![*l, *l] } else { vec![*l] }).map(|l| format!("{l}\n")).collect();
+    let twice: String = ls
+        .iter()
+        .enumerate()
+        .flat_map(|(i, l)| if i == h { vec![*l, *l] } else { vec![*l] })
+        .map(|l| format!("{l}\n"))
+        .collect();
     assert_eq!(code_of(&twice), "NOT_ISSUERS_ENTRY");
 }
 
