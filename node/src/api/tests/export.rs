@@ -244,7 +244,7 @@ async fn a_tampered_export_fails_with_a_specific_reason() {
             ExportLine::History(h) => Some(h.tx),
             _ => None,
         })
-        .last()
+        .next_back()
         .unwrap();
     let t = edit(&text, i, |l| match l {
         ExportLine::History(mut h) => {
