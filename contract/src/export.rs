@@ -12,9 +12,11 @@
 //! {"header": …}                       format, version, chain, issuer, height H, state root
 //! {"block": …}   ascending heights    certified headers: set changes, history heights, H last
 //! {"party": …}                        the issuer's party entry, proven
+//! {"issuer_index": …}                 how many classes and records it issued, proven
 //! {"account": …} *                    its accounts, proven
-//! ({"class": …} {"holding": …}*)*     each class, then its holdings, proven
-//! ({"record": …} {"history": …}*)*    each record (encumbrances inline), proven, then its history
+//! ({"class": …} {"holders": …} {"holding": …}*)*
+//!                                     each class, its proven holder count, its holdings
+//! ({"record": …} {"history": …}*)*    each record (encumbrances inline), proven, then its proven history
 //! {"end": …}                          counts: a cut file is detected
 //! ```
 //!
@@ -27,18 +29,19 @@
 //! ([`VerifiedExport`]) or the first failure with its line number
 //! ([`ExportError`]).
 //!
-//! **What the proofs do not cover.** A proof shows that an entry is in the
-//! state at `H`; it cannot show that the node left nothing out (the state
-//! tree has no index by issuer). A record's history is checked for
-//! completeness against the proven `history_len`. History events' names and
-//! details, and a holding's `party`, are the exporting node's word.
+//! **Completeness.** A proof shows that an entry is in the state at `H`; the
+//! proven counts show that the node left nothing out: the issuer index
+//! (`W ‖ issuer`: classes and records issued), each class's holder count
+//! (`O ‖ class`) and each record's `history_len`. Every listed entry is
+//! proven, distinct and the issuer's, so as many of them as the proven count
+//! are all of them. A holding's `party` is the exporting node's word.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, Read, Write};
 
 use serde::{Deserialize, Serialize};
 use tamga_types::codec::{self, limits};
-use tamga_types::model::{AccountState, ClassState, HistoryEntry, Holding, PartyState, RecordState};
+use tamga_types::model::{AccountState, ClassState, HistoryEntry, Holding, IssuerIndex, PartyState, RecordState};
 use tamga_types::{
     BlockHeader, Certificate, ClassId, Genesis, Hash, Height, LightClient, LightError, PartyId, PublicKey, RecordId,
     SignedTransaction, TxInclusionProof, ValidatorSet,
@@ -49,7 +52,7 @@ use crate::bundle::{light_code, verify_state_proof, MAX_PROOF_BYTES};
 /// The value of [`ExportHeader::format`].
 pub const EXPORT_FORMAT: &str = "tamga-issuer-export";
 /// The format version this crate writes and reads.
-pub const EXPORT_VERSION: u16 = 1;
+pub const EXPORT_VERSION: u16 = 2;
 /// Longest line accepted, in bytes (newline excluded).
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 /// Largest borsh header, certificate or validator set accepted in a block line.
@@ -65,10 +68,14 @@ pub enum ExportLine {
     Block(BlockLine),
     /// The issuer's party entry.
     Party(Proven<PartyState>),
+    /// The issuer's index: how many classes and records it issued.
+    IssuerIndex(IndexLine),
     /// One of the issuer's accounts.
     Account(Proven<AccountState>),
     /// A class the issuer created.
     Class(Proven<ClassState>),
+    /// How many holdings the last class has.
+    Holders(HoldersLine),
     /// A holding of the last class.
     Holding(HoldingLine),
     /// A record the issuer certified.
@@ -128,6 +135,30 @@ pub struct Proven<T> {
     pub state: T,
 }
 
+/// The issuer index entry `'W' ‖ issuer` (`IssuerIndex`), present or, for a
+/// party that issued nothing yet, proven absent (`value` omitted, zero counts).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexLine {
+    /// Logical state key, hex.
+    pub key: String,
+    /// borsh of the entry, hex; absent when the key is absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// borsh of jmt 0.12 `SparseMerkleProof<Sha256>`, hex (inclusion or absence).
+    pub proof: String,
+    /// `value` decoded (zero counts when absent).
+    pub state: IssuerIndex,
+}
+
+/// The holder count of a class with its proof.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoldersLine {
+    /// Class.
+    pub class: ClassId,
+    /// The entry `'O' ‖ class`: a `u64`, the number of holding entries of the class.
+    pub entry: Proven<u64>,
+}
+
 /// A holding with its proof.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HoldingLine {
@@ -148,8 +179,14 @@ pub struct HistoryLine {
     pub record: RecordId,
     /// Position in the record's history (0, 1, …).
     pub seq: u64,
-    /// The entry (height, time, tx hash, signer, event, details).
+    /// The entry (height, time, tx hash, signer, event, details): `value` decoded.
     pub entry: HistoryEntry,
+    /// The state key `'Y' ‖ record ‖ seq`, hex.
+    pub key: String,
+    /// borsh of the entry, hex: the proven bytes.
+    pub value: String,
+    /// borsh of jmt 0.12 `SparseMerkleProof<Sha256>`, hex.
+    pub proof: String,
     /// The signed transaction it names: borsh, hex.
     pub tx: String,
     /// Merkle path of the transaction hash to the `tx_root` of the block at
@@ -176,6 +213,23 @@ pub struct ExportCounts {
     pub records: u64,
     /// `history` lines.
     pub history: u64,
+}
+
+/// The state key of an issuer index: `'W' ‖ party BE`.
+pub fn issuer_index_key(id: PartyId) -> Vec<u8> {
+    id_key(b'W', id.0)
+}
+
+/// The state key of a class's holder count: `'O' ‖ class BE`.
+pub fn class_holders_key(id: ClassId) -> Vec<u8> {
+    id_key(b'O', id.0)
+}
+
+/// The state key of a record's history entry: `'Y' ‖ record BE ‖ seq BE`.
+pub fn record_history_key(id: RecordId, seq: u64) -> Vec<u8> {
+    let mut k = id_key(b'Y', id.0);
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
 }
 
 /// Writes one line (JSON and a newline).
@@ -357,6 +411,37 @@ pub enum ExportFault {
         /// Entries present.
         got: u64,
     },
+    /// Fewer classes or records than the issuer index proves: one was left out.
+    #[error(
+        "the issuer index proves {expected} {what} of issuer {issuer}, the export carries {got}: {missing} missing"
+    )]
+    IssuedCount {
+        /// `classes` or `records`.
+        what: &'static str,
+        /// The issuer.
+        issuer: PartyId,
+        /// The proven count.
+        expected: u64,
+        /// Lines present.
+        got: u64,
+        /// `expected - got` (or the excess, as a negative count is impossible: a
+        /// listed entry is proven, distinct and the issuer's).
+        missing: u64,
+    },
+    /// Fewer holdings of a class than its proven holder count.
+    #[error(
+        "class {class} has {expected} holdings (proven holder count), the export carries {got}: {missing} missing"
+    )]
+    HoldingsCount {
+        /// Class.
+        class: ClassId,
+        /// The proven count.
+        expected: u64,
+        /// Holding lines present.
+        got: u64,
+        /// `expected - got`.
+        missing: u64,
+    },
     /// The `end` line's counts are not the lines present.
     #[error("the end line counts {claimed:?}, the file holds {got:?}")]
     Counts {
@@ -391,6 +476,9 @@ impl ExportFault {
             ExportFault::NotIssuers { .. } => "NOT_ISSUERS_ENTRY",
             ExportFault::History { .. } => "BAD_HISTORY_ENTRY",
             ExportFault::HistoryCount { .. } => "HISTORY_INCOMPLETE",
+            ExportFault::IssuedCount { what: "classes", .. } => "CLASSES_INCOMPLETE",
+            ExportFault::IssuedCount { .. } => "RECORDS_INCOMPLETE",
+            ExportFault::HoldingsCount { .. } => "HOLDINGS_INCOMPLETE",
             ExportFault::Counts { .. } | ExportFault::Truncated | ExportFault::TrailingData => "EXPORT_INCOMPLETE",
         }
     }
@@ -407,7 +495,7 @@ pub struct VerifiedClass {
     pub supply: u128,
     /// Sum of the exported holdings (the rest of the supply is locked in escrows).
     pub held: u128,
-    /// Holdings exported.
+    /// Holdings exported (equal to the proven holder count).
     pub holders: u64,
 }
 
@@ -441,6 +529,7 @@ enum Phase {
     Header,
     Block,
     Party,
+    Index,
     Account,
     Class,
     Record,
@@ -452,6 +541,8 @@ fn kind_of(l: &ExportLine) -> &'static str {
         ExportLine::Header(_) => "header",
         ExportLine::Block(_) => "block",
         ExportLine::Party(_) => "party",
+        ExportLine::IssuerIndex(_) => "issuer_index",
+        ExportLine::Holders(_) => "holders",
         ExportLine::Account(_) => "account",
         ExportLine::Class(_) => "class",
         ExportLine::Holding(_) => "holding",
@@ -482,7 +573,14 @@ struct Verifier<'g> {
     anchor: Option<(Hash, u64)>,
     changes: u64,
     party: Option<PartyState>,
+    /// The proven issuer index.
+    index: IssuerIndex,
     classes: Vec<VerifiedClass>,
+    /// The proven holder count of the last class, once its `holders` line is read.
+    holders: Option<u64>,
+    /// The last holding account of the last class: accounts ascend strictly,
+    /// so no holding is counted twice.
+    last_holder: Option<PublicKey>,
     /// The record whose history lines may follow: id, proven history_len, entries seen.
     record: Option<(RecordId, u64, u64)>,
     records_seen: BTreeSet<RecordId>,
@@ -504,7 +602,8 @@ impl Verifier<'_> {
             Phase::Header => self.phase == Phase::Start,
             Phase::Block => matches!(self.phase, Phase::Header | Phase::Block),
             Phase::Party => self.phase == Phase::Block,
-            _ => self.phase >= Phase::Party && self.phase <= phase && self.phase != Phase::End,
+            Phase::Index => self.phase == Phase::Party,
+            _ => self.phase >= Phase::Index && self.phase <= phase && self.phase != Phase::End,
         };
         if !ok {
             return Err(ExportFault::OutOfOrder { kind, after: self.last_kind });
@@ -515,7 +614,40 @@ impl Verifier<'_> {
         if phase != Phase::Record {
             self.close_record()?;
         }
+        if self.phase == Phase::Class {
+            self.close_class()?;
+        }
+        if self.phase < Phase::Record && phase >= Phase::Record {
+            self.check_issued("classes", self.index.classes, self.counts.classes)?;
+        }
+        if phase == Phase::End {
+            self.check_issued("records", self.index.records, self.counts.records)?;
+        }
         self.phase = phase;
+        Ok(())
+    }
+
+    /// A class's holdings end: as many as its proven holder count.
+    fn close_class(&mut self) -> Result<(), ExportFault> {
+        if let (Some(expected), Some(class)) = (self.holders.take(), self.classes.last()) {
+            if class.holders != expected {
+                return Err(ExportFault::HoldingsCount {
+                    class: class.id,
+                    expected,
+                    got: class.holders,
+                    missing: expected.saturating_sub(class.holders),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// As many classes (records) as the issuer index proves.
+    fn check_issued(&self, what: &'static str, expected: u64, got: u64) -> Result<(), ExportFault> {
+        if expected != got {
+            let missing = expected.saturating_sub(got);
+            return Err(ExportFault::IssuedCount { what, issuer: self.issuer(), expected, got, missing });
+        }
         Ok(())
     }
 
@@ -622,6 +754,31 @@ impl Verifier<'_> {
                 }
                 self.party = Some(party);
             }
+            ExportLine::IssuerIndex(ix) => {
+                self.enter(Phase::Index, kind)?;
+                let expected = issuer_index_key(self.issuer());
+                let key = hex_field("key", &ix.key)?;
+                if key != expected {
+                    return Err(ExportFault::NotIssuers {
+                        kind,
+                        reason: format!("key {} is not the issuer's index key {}", ix.key, hex::encode(&expected)),
+                    });
+                }
+                let value = ix.value.as_deref().map(|v| hex_field("value", v)).transpose()?;
+                let proof = hex_field("proof", &ix.proof)?;
+                let root = self.root();
+                verify_state_proof(&key, value.as_deref(), &proof, &root)
+                    .map_err(|reason| ExportFault::StateProof { kind, key: ix.key.clone(), root, reason })?;
+                let decoded: IssuerIndex = match &value {
+                    Some(v) => codec::decode(kind, v, MAX_PROOF_BYTES)
+                        .map_err(|e| ExportFault::BadField { field: "value", reason: e.to_string() })?,
+                    None => IssuerIndex::default(),
+                };
+                if decoded != ix.state {
+                    return Err(ExportFault::StateMismatch { kind });
+                }
+                self.index = decoded;
+            }
             ExportLine::Account(a) => {
                 self.enter(Phase::Account, kind)?;
                 let acc = self.proven(kind, &a, &crate::bundle::account_state_key(&a.state.key))?;
@@ -636,6 +793,7 @@ impl Verifier<'_> {
             }
             ExportLine::Class(c) => {
                 self.enter(Phase::Class, kind)?;
+                self.close_class()?;
                 let class = self.proven(kind, &c, &class_state_key(c.state.id))?;
                 if class.issuer != self.issuer() || self.classes.iter().any(|v| v.id == class.id) {
                     return Err(ExportFault::NotIssuers {
@@ -652,8 +810,22 @@ impl Verifier<'_> {
                 });
                 self.counts.classes += 1;
             }
+            ExportLine::Holders(h) => {
+                if self.phase != Phase::Class || self.last_kind != "class" {
+                    return Err(ExportFault::OutOfOrder { kind, after: self.last_kind });
+                }
+                let count = self.proven(kind, &h.entry, &class_holders_key(h.class))?;
+                if self.classes.last().is_none_or(|c| c.id != h.class) {
+                    return Err(ExportFault::NotIssuers {
+                        kind,
+                        reason: format!("holder count of class {} does not follow that class's line", h.class),
+                    });
+                }
+                self.holders = Some(count);
+                self.last_holder = None;
+            }
             ExportLine::Holding(h) => {
-                if self.phase != Phase::Class {
+                if self.phase != Phase::Class || self.holders.is_none() {
                     return Err(ExportFault::OutOfOrder { kind, after: self.last_kind });
                 }
                 self.proven(kind, &h.entry, &holding_state_key(h.class, &h.account))?;
@@ -663,6 +835,16 @@ impl Verifier<'_> {
                         reason: format!("holding of class {} does not follow that class's line", h.class),
                     });
                 };
+                if self.last_holder.is_some_and(|last| last >= h.account) {
+                    return Err(ExportFault::NotIssuers {
+                        kind,
+                        reason: format!(
+                            "holding of account {} of class {} is listed twice or not in ascending account order",
+                            h.account, h.class
+                        ),
+                    });
+                }
+                self.last_holder = Some(h.account);
                 class.held = class.held.saturating_add(h.entry.state.amount);
                 class.holders += 1;
                 if class.held > class.supply {
@@ -711,6 +893,9 @@ impl Verifier<'_> {
             Some((id, _, got)) if *id == record && *got == seq => *got += 1,
             _ => return Err(bad("does not follow its record line, or is out of sequence".into())),
         }
+        let proven =
+            Proven { key: h.key.clone(), value: h.value.clone(), proof: h.proof.clone(), state: h.entry.clone() };
+        self.proven("history", &proven, &record_history_key(record, seq))?;
         let bytes = hex_field("tx", &h.tx)?;
         let tx = codec::decode::<SignedTransaction>("tx", &bytes, limits::MAX_TX_BYTES)
             .map_err(|e| ExportFault::BadField { field: "tx", reason: e.to_string() })?;
@@ -785,7 +970,10 @@ pub fn verify_export(
         anchor: None,
         changes: 0,
         party: None,
+        index: IssuerIndex::default(),
         classes: Vec::new(),
+        holders: None,
+        last_holder: None,
         record: None,
         records_seen: BTreeSet::new(),
         counts: ExportCounts::default(),
@@ -893,7 +1081,7 @@ mod tests {
         let other = Genesis { chain_id: "other".into(), ..g.clone() };
         let e = verify(&head, &other);
         assert_eq!(e.code(), "GENESIS_MISMATCH");
-        let e = verify(&head.replace("\"version\":1", "\"version\":9"), &g);
+        let e = verify(&head.replace("\"version\":2", "\"version\":9"), &g);
         assert_eq!(e.code(), "EXPORT_VERSION_UNSUPPORTED");
         let long = format!("{head}{}\n", "x".repeat(MAX_LINE_BYTES + 5));
         let e = verify(&long, &g);
@@ -908,5 +1096,8 @@ mod tests {
         assert_eq!(record_state_key(RecordId(258)), [&b"R"[..], &258u64.to_be_bytes()].concat());
         let k = PublicKey([7; 32]);
         assert_eq!(holding_state_key(ClassId(2), &k), [&b"H"[..], &2u64.to_be_bytes(), &[7; 32]].concat());
+        assert_eq!(issuer_index_key(PartyId(3)), [&b"W"[..], &3u64.to_be_bytes()].concat());
+        assert_eq!(class_holders_key(ClassId(4)), [&b"O"[..], &4u64.to_be_bytes()].concat());
+        assert_eq!(record_history_key(RecordId(5), 6), [&b"Y"[..], &5u64.to_be_bytes(), &6u64.to_be_bytes()].concat());
     }
 }

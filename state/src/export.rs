@@ -8,20 +8,23 @@
 //! 1. the certified headers a verifier needs, ascending: every header after
 //!    which the validator set changes (with the new set) up to `H`, every
 //!    height a history entry was committed at, and `H` itself;
-//! 2. the party entry and its account entries;
-//! 3. every class it issued (index `i`), each followed by the holdings of that
-//!    class (index `c`);
-//! 4. every record it certified (a scan of the `R` entries: there is no
-//!    certifier index), each followed by its history entries (index `y`)
-//!    with the committed transaction and its inclusion proof.
+//! 2. the party entry, its issuer index (`W ‖ party`: how many classes and
+//!    records it issued) and its account entries;
+//! 3. every class it issued (index `i`), each followed by its holder count
+//!    (`O ‖ class`) and the holdings of that class (index `c`);
+//! 4. every record it certified (a scan of the `R` entries), each followed by
+//!    its history entries (`Y ‖ record ‖ seq`) with the committed transaction
+//!    and its inclusion proof.
 //!
-//! Every state entry (party, account, class, holding, record — encumbrances
-//! are inline in the record) comes with its Jellyfish Merkle proof against
-//! the state root of `H`, read from the versioned tree at version `H` (the
-//! tree keeps every version, so the proof and the snapshot agree even while
-//! blocks keep committing). Index reads (holders, history) go through the
-//! snapshot, so a holding emptied or a history entry added after `H` never
-//! leaks in.
+//! Every state entry (party, issuer index, account, class, holder count,
+//! holding, record — encumbrances are inline in the record — and history
+//! entry) comes with its Jellyfish Merkle proof against the state root of
+//! `H`, read from the versioned tree at version `H` (the tree keeps every
+//! version, so the proof and the snapshot agree even while blocks keep
+//! committing). The proven counts (classes, records, holders of each class,
+//! `history_len`) let a verifier prove nothing was left out. Index reads
+//! (classes, holders) go through the snapshot, so a holding emptied or a
+//! history entry added after `H` never leaks in.
 //!
 //! **Bounds.** Items are handed to `sink` one at a time and never collected:
 //! memory is one block's transaction hashes (cached for consecutive history
@@ -33,7 +36,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use tamga_types::model::{AccountState, ChainInfo, ClassState, HistoryEntry, Holding, PartyState, RecordState};
+use tamga_types::model::{
+    AccountState, ChainInfo, ClassState, HistoryEntry, Holding, IssuerIndex, PartyState, RecordState,
+};
 use tamga_types::{
     BlockHeader, Certificate, ClassId, Hash, Height, PartyId, PublicKey, RecordId, SignedTransaction, TxInclusionProof,
     ValidatorSet,
@@ -96,6 +101,21 @@ pub struct ProvenEntry<T> {
     pub state: T,
 }
 
+/// The issuer index entry `W ‖ issuer` at the export height: present with its
+/// inclusion proof, or absent (the party issued nothing yet) with an absence
+/// proof, when `value` is `None` and `state` is all zero.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProvenIndex {
+    /// Logical state key.
+    pub key: Vec<u8>,
+    /// borsh bytes stored under `key`, `None` when absent.
+    pub value: Option<Vec<u8>>,
+    /// borsh of jmt 0.12 `SparseMerkleProof<Sha256>` against the state root.
+    pub proof: Vec<u8>,
+    /// `value`, decoded (zero counts when absent).
+    pub state: IssuerIndex,
+}
+
 /// Where a history entry's transaction was committed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TxPlace {
@@ -127,10 +147,19 @@ pub enum ExportItem {
     },
     /// The party.
     Party(Box<ProvenEntry<PartyState>>),
+    /// The party's issuer index: how many classes and records it issued.
+    IssuerIndex(Box<ProvenIndex>),
     /// One of its accounts.
     Account(Box<ProvenEntry<AccountState>>),
     /// A class it issued (with supply).
     Class(Box<ProvenEntry<ClassState>>),
+    /// How many holdings the last class has (`O ‖ class`).
+    Holders {
+        /// Class.
+        class: ClassId,
+        /// The count entry.
+        entry: Box<ProvenEntry<u64>>,
+    },
     /// A holding of the last class.
     Holding {
         /// Class.
@@ -150,8 +179,8 @@ pub enum ExportItem {
         record: RecordId,
         /// Position in the record's history (0-based).
         seq: u64,
-        /// The entry.
-        entry: HistoryEntry,
+        /// The entry `Y ‖ record ‖ seq`, proven.
+        entry: Box<ProvenEntry<HistoryEntry>>,
         /// The committed transaction it names.
         tx: Box<SignedTransaction>,
         /// Where it was committed.
@@ -217,6 +246,21 @@ impl Reader<'_> {
         Ok(Some(ProvenEntry { key, value, proof, state }))
     }
 
+    /// The entry under `key` at the export height with its proof, present or absent.
+    fn proven_or_absent(&self, key: Vec<u8>) -> Res<(Option<Vec<u8>>, Vec<u8>)> {
+        let (value, proof) = self.ledger.get_with_proof(&key, self.height)?;
+        if self.snap.get(cf::STATE, &key)? != value {
+            return Err(StateError::Corrupt {
+                what: "export",
+                why: format!("state entry {} differs from the tree at height {}", hex_of(&key), self.height),
+            }
+            .into());
+        }
+        let proof = borsh::to_vec(&proof)
+            .map_err(|e| StateError::Corrupt { what: "a JMT proof being encoded", why: e.to_string() })?;
+        Ok((value, proof))
+    }
+
     fn must_prove<T: borsh::BorshDeserialize>(&self, key: Vec<u8>, what: &'static str) -> Res<ProvenEntry<T>> {
         let shown = hex_of(&key);
         self.proven(key)?.ok_or_else(|| {
@@ -249,7 +293,7 @@ impl Reader<'_> {
 
     /// Calls `f` on every history entry of `record`, in order.
     fn visit_history(&self, record: RecordId, mut f: impl FnMut(u64, HistoryEntry) -> Res<()>) -> Res<()> {
-        self.snap.visit(cf::INDEX, &keys::prefix_id(index::RECORD_HISTORY, record.0), |k, v| {
+        self.snap.visit(cf::STATE, &keys::prefix_id(state::RECORD_HISTORY, record.0), |k, v| {
             let seq = keys::trailing_u64(k).unwrap_or(u64::MAX);
             f(seq, dec("history", v)?)
         })
@@ -365,6 +409,10 @@ impl Ledger {
 
         // ---- 2. the party and its accounts ----
         emit(ExportItem::Party(Box::new(r.must_prove(keys::id(state::PARTY, issuer.0), "party")?)))?;
+        let key = keys::id(state::ISSUER_INDEX, issuer.0);
+        let (value, proof) = r.proven_or_absent(key.clone())?;
+        let ix: IssuerIndex = value.as_deref().map(|v| dec("issuer index", v)).transpose()?.unwrap_or_default();
+        emit(ExportItem::IssuerIndex(Box::new(ProvenIndex { key, value, proof, state: ix })))?;
         for key in &party.accounts {
             emit(ExportItem::Account(Box::new(r.must_prove(keys::account(key), "account")?)))?;
             summary.accounts += 1;
@@ -376,6 +424,8 @@ impl Ledger {
             let class_id = class.state.id;
             emit(ExportItem::Class(Box::new(class)))?;
             summary.classes += 1;
+            let entry = r.must_prove(keys::id(state::CLASS_HOLDERS, id), "class holder count")?;
+            emit(ExportItem::Holders { class: class_id, entry: Box::new(entry) })?;
             let mut holders = Vec::new();
             r.snap.visit(cf::INDEX, &keys::prefix_id(index::CLASS_HOLDER, id), |k, _| {
                 if let Some(key) = keys::trailing_key(k) {
@@ -408,16 +458,18 @@ impl Ledger {
                 entries.push((seq, e));
                 Ok(())
             })?;
-            for (seq, entry) in entries {
-                let (tx, place, at) = r.place(&entry.tx_hash)?;
-                if at != entry.height {
+            for (seq, listed) in entries {
+                let (tx, place, at) = r.place(&listed.tx_hash)?;
+                let entry: ProvenEntry<HistoryEntry> =
+                    r.must_prove(keys::history(state::RECORD_HISTORY, id.0, seq), "history")?;
+                if at != entry.state.height {
                     return Err(StateError::Corrupt {
                         what: "export",
-                        why: format!("history {id}/{seq} names height {}, its tx is at {at}", entry.height),
+                        why: format!("history {id}/{seq} names height {}, its tx is at {at}", entry.state.height),
                     }
                     .into());
                 }
-                emit(ExportItem::History { record: id, seq, entry, tx: Box::new(tx), place })?;
+                emit(ExportItem::History { record: id, seq, entry: Box::new(entry), tx: Box::new(tx), place })?;
                 summary.history += 1;
             }
         }

@@ -135,6 +135,7 @@ pub(crate) fn apply(view: &mut View<'_>, g: &Genesis) -> Result<ValidatorSet> {
                 date: date_of(g.genesis_time_ms),
                 status: ReviewStatus::Accepted { by: PartyId(0), height: 0 },
                 submitted_height: 0,
+                history_len: 0,
             };
             view.put(Space::State, keys::id(keys::state::ACTIVITY, nid.0), enc(&note));
         }

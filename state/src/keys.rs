@@ -43,6 +43,21 @@ pub mod state {
     pub const CLASS_PAUSES: u8 = b'Q';
     /// `D ‖ sha256` → `EscrowTerms` (SPEC §7).
     pub const TERMS: u8 = b'D';
+    /// `Y ‖ record_id ‖ seq` → `HistoryEntry`: a record's history (SPEC §5);
+    /// its length is the record's `history_len`.
+    pub const RECORD_HISTORY: u8 = b'Y';
+    /// `U ‖ mining_notification_id ‖ seq` → `HistoryEntry`: a mining
+    /// notification's history (SPEC §6); its length is the notification's `history_len`.
+    pub const MINING_HISTORY: u8 = b'U';
+    /// `L ‖ activity_notification_id ‖ seq` → `HistoryEntry`: an activity
+    /// notification's history (SPEC §6); its length is the notification's `history_len`.
+    pub const ACTIVITY_HISTORY: u8 = b'L';
+    /// `W ‖ party_id` → `IssuerIndex`: how many classes and records the party
+    /// issued (absent until it issues one), so an export proves completeness (SPEC §12).
+    pub const ISSUER_INDEX: u8 = b'W';
+    /// `O ‖ class_id` → `u64`: how many holding entries (`H ‖ class_id ‖ …`)
+    /// the class has now (written when the class is created).
+    pub const CLASS_HOLDERS: u8 = b'O';
 }
 
 /// Prefixes of index keys (column family `index`, not in the JMT).
@@ -55,8 +70,6 @@ pub mod index {
     pub const ISSUER_CLASS: u8 = b'i';
     /// `r ‖ pubkey ‖ record_id` → () : records by holder account.
     pub const HOLDER_RECORD: u8 = b'r';
-    /// `y ‖ record_id ‖ seq` → `HistoryEntry` : record history.
-    pub const RECORD_HISTORY: u8 = b'y';
     /// `e ‖ party_id ‖ escrow_id` → () : escrows by party (payer, payee, arbiter).
     pub const PARTY_ESCROW: u8 = b'e';
     /// `m ‖ party_id ‖ notification_id` → () : mining notifications by miner.
@@ -126,6 +139,11 @@ pub fn consensus_key(key: &PublicKey) -> Vec<u8> {
 pub fn evidence(id: &Hash) -> Vec<u8> {
     cat(state::EVIDENCE, &[&id.0])
 }
+/// History entry `seq` of the record or notification `id` (`prefix` is
+/// [`state::RECORD_HISTORY`], [`state::MINING_HISTORY`] or [`state::ACTIVITY_HISTORY`]).
+pub fn history(prefix: u8, id: u64, seq: u64) -> Vec<u8> {
+    cat(prefix, &[&id.to_be_bytes(), &seq.to_be_bytes()])
+}
 /// Escrow terms key.
 pub fn terms(h: &Hash) -> Vec<u8> {
     cat(state::TERMS, &[&h.0])
@@ -192,6 +210,14 @@ mod tests {
             state::VALSET,
             state::EVIDENCE,
             state::CONSENSUS_KEY,
+            state::RESTRICTION,
+            state::CLASS_PAUSES,
+            state::TERMS,
+            state::RECORD_HISTORY,
+            state::MINING_HISTORY,
+            state::ACTIVITY_HISTORY,
+            state::ISSUER_INDEX,
+            state::CLASS_HOLDERS,
         ];
         let set: std::collections::HashSet<u8> = prefixes.into_iter().collect();
         assert_eq!(set.len(), prefixes.len());

@@ -28,7 +28,7 @@
 //! | --- | --- | --- |
 //! | `meta` | `height`, `last_block_hash`, `last_time_ms`, `state_root`, `genesis_hash`, `genesis_root` | u64 BE / 32-byte hash |
 //! | `state` | logical key (below) | borsh of the entry ([`model`]); the latest version |
-//! | `index` | query-index key (below) | empty, or a borsh history entry |
+//! | `index` | query-index key (below) | empty |
 //! | `jmt_nodes` | borsh(`NodeKey`) | borsh(`Node`) |
 //! | `jmt_values` | key hash ‖ version BE | borsh(`Option<Vec<u8>>`): every version, for proofs at past heights |
 //! | `blocks` | height BE | borsh(`Block`) |
@@ -43,7 +43,10 @@
 //! commitment → party, `C` class, `S` symbol → class, `H` holding (class ‖
 //! account), `R` record (encumbrances inline), `E` escrow, `N` mining
 //! notification, `T` activity notification, `V` validator set by effective
-//! height, `X` evidence, `K` consensus-key marker. Index keys
+//! height, `X` evidence, `K` consensus-key marker, `F` restriction, `Q` class
+//! pauses, `D` escrow terms, `Y` / `U` / `L` history entries of a record / a
+//! mining notification / an activity notification (id ‖ seq), `W` issuer
+//! index (classes and records issued), `O` holder count of a class. Index keys
 //! ([`keys::index`], lower-case prefixes) serve queries only and are not part
 //! of the state commitment.
 //!
@@ -133,5 +136,5 @@ pub use error::{
     BlockInvalid, CommitMismatch, EvidenceInvalid, ExecError, JmtError, SignerRefused, Standing, StateError,
 };
 pub use exec::BlockContext;
-pub use export::{ExportError, ExportItem, ExportStart, ExportSummary, ProvenEntry, TxPlace};
+pub use export::{ExportError, ExportItem, ExportStart, ExportSummary, ProvenEntry, ProvenIndex, TxPlace};
 pub use ledger::{DumpEntry, ExecutedBlock, ExecutedBlockSummary, Ledger};

@@ -2,8 +2,8 @@
 //! batch (SPEC §4–§7, §11): what the HTTP API and the regulator console show.
 
 use tamga_types::{
-    ClassId, EscrowId, Hash, Height, MiningNotificationId, MiningNotificationKind, PartyId, PublicKey, Receipt,
-    RecordId, Region, RestrictionId,
+    ActivityNotificationId, ClassId, EscrowId, Hash, Height, MiningNotificationId, MiningNotificationKind, PartyId,
+    PublicKey, Receipt, RecordId, Region, RestrictionId,
 };
 
 use crate::error::Result;
@@ -107,13 +107,25 @@ impl Ledger {
     /// A record with its history and encumbrances.
     pub fn record(&self, id: RecordId) -> Result<Option<RecordView>> {
         let Some(record) = self.state_entry::<RecordState>(&keys::id(state::RECORD, id.0))? else { return Ok(None) };
-        let history = self
-            .store
-            .scan(cf::INDEX, &keys::prefix_id(index::RECORD_HISTORY, id.0), None)?
-            .into_iter()
-            .map(|(_, v)| dec("history", &v))
-            .collect::<Result<Vec<HistoryEntry>>>()?;
+        let history = self.history(state::RECORD_HISTORY, id.0)?;
         Ok(Some(RecordView { record, history }))
+    }
+
+    /// The history entries under `prefix ‖ id ‖ seq` (a record's or a
+    /// notification's, SPEC §5, §6), in order.
+    fn history(&self, prefix: u8, id: u64) -> Result<Vec<HistoryEntry>> {
+        self.scan_state(&keys::prefix_id(prefix, id))
+    }
+
+    /// A mining notification's history (SPEC §6): submission, supersession,
+    /// review, closing, in order; as many entries as its `history_len`.
+    pub fn mining_history(&self, id: MiningNotificationId) -> Result<Vec<HistoryEntry>> {
+        self.history(state::MINING_HISTORY, id.0)
+    }
+
+    /// An activity notification's history (SPEC §6): submission and review.
+    pub fn activity_history(&self, id: ActivityNotificationId) -> Result<Vec<HistoryEntry>> {
+        self.history(state::ACTIVITY_HISTORY, id.0)
     }
 
     /// Records held by an account.

@@ -315,7 +315,19 @@ pub struct RecordState {
     pub history_len: u64,
 }
 
-/// One fact in a record's history (SPEC §5).
+/// What one issuer party has issued, counted in the state tree (state key
+/// `'W' ‖ party`), so that an issuer export proves it lists every class and
+/// every record (SPEC §12, `docs/export-format.md` §5). Classes and records
+/// are never deleted, so the counts only grow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct IssuerIndex {
+    /// Classes whose `issuer` is the party.
+    pub classes: u64,
+    /// Records whose `certifier` is the party.
+    pub records: u64,
+}
+
+/// One fact in the history of a record or a notification (SPEC §5, §6).
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 pub struct HistoryEntry {
     /// Height.
@@ -439,6 +451,8 @@ pub struct MiningNotification {
     pub submitted_height: Height,
     /// Submission time.
     pub submitted_time_ms: TimestampMs,
+    /// Number of entries in its history (state key `'U' ‖ id ‖ seq`, SPEC §6).
+    pub history_len: u64,
 }
 
 /// A digital-asset activity notification (SPEC §6).
@@ -458,6 +472,9 @@ pub struct ActivityNotification {
     pub status: ReviewStatus,
     /// Submission height.
     pub submitted_height: Height,
+    /// Number of entries in its history (state key `'L' ‖ id ‖ seq`, SPEC §6);
+    /// 0 for the notification a genesis issuer is given (no transaction).
+    pub history_len: u64,
 }
 
 /// Recorded equivocation evidence (SPEC §9).

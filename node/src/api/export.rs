@@ -24,8 +24,8 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use tamga_contract::export::{
-    write_line, BlockLine, ExportCounts, ExportHeader, ExportLine, HistoryLine, HoldingLine, Proven, EXPORT_FORMAT,
-    EXPORT_VERSION,
+    write_line, BlockLine, ExportCounts, ExportHeader, ExportLine, HistoryLine, HoldersLine, HoldingLine, IndexLine,
+    Proven, EXPORT_FORMAT, EXPORT_VERSION,
 };
 use tamga_state::{ExportError, ExportItem, ExportSummary, ProvenEntry, TxPlace};
 use tamga_types::codec;
@@ -68,6 +68,13 @@ fn line_of(item: ExportItem) -> ExportLine {
             next_validators: next_validators.map(|s| hex::encode(codec::encode(&s))),
         }),
         ExportItem::Party(p) => ExportLine::Party(proven(*p)),
+        ExportItem::IssuerIndex(ix) => ExportLine::IssuerIndex(IndexLine {
+            key: hex::encode(&ix.key),
+            value: ix.value.as_ref().map(hex::encode),
+            proof: hex::encode(&ix.proof),
+            state: ix.state,
+        }),
+        ExportItem::Holders { class, entry } => ExportLine::Holders(HoldersLine { class, entry: proven(*entry) }),
         ExportItem::Account(a) => ExportLine::Account(proven(*a)),
         ExportItem::Class(c) => ExportLine::Class(proven(*c)),
         ExportItem::Holding { class, account, party, entry } => {
@@ -79,10 +86,14 @@ fn line_of(item: ExportItem) -> ExportLine {
                 TxPlace::Genesis { index } => (None, Some(index)),
                 TxPlace::Block(p) => (Some(p), None),
             };
+            let Proven { key, value, proof, state: entry } = proven(*entry);
             ExportLine::History(HistoryLine {
                 record,
                 seq,
                 entry,
+                key,
+                value,
+                proof,
                 tx: hex::encode(tx.encode()),
                 inclusion,
                 genesis_index,

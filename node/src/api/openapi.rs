@@ -673,6 +673,7 @@ fn schemas() -> Value {
             "id": u64_(), "miner": u64_(), "kind": one_of_names(&["start", "change", "termination"]),
             "previous": nullable(u64_()), "superseded_by": nullable(u64_()), "version": u32_(), "site": r("MiningSite"),
             "status": r("ReviewStatus"), "closed": boolean(), "submitted_height": u64_(), "submitted_time_ms": u64_(),
+            "history_len": u64_(),
         })),
     );
     put("MiningPage", closed(json!({ "items": array(r("MiningNotification")), "next_after": nullable(u64_()) })));
@@ -687,7 +688,7 @@ fn schemas() -> Value {
         closed(json!({
             "id": u64_(), "party": u64_(), "activity": one_of_names(&["issuance", "trading_organisation", "exchange"]),
             "phase": one_of_names(&["start", "termination"]), "date": r("Date"), "status": r("ReviewStatus"),
-            "submitted_height": u64_(),
+            "submitted_height": u64_(), "history_len": u64_(),
         })),
     );
     put(
@@ -834,14 +835,26 @@ fn schemas() -> Value {
             ],
         }),
     );
-    let lines: Vec<Value> = ["header", "block", "party", "account", "class", "holding", "record", "history", "end"]
-        .iter()
-        .map(|k| {
-            let mut line = Map::new();
-            line.insert((*k).to_owned(), json!({ "type": "object" }));
-            closed(Value::Object(line))
-        })
-        .collect();
+    let lines: Vec<Value> = [
+        "header",
+        "block",
+        "party",
+        "issuer_index",
+        "account",
+        "class",
+        "holders",
+        "holding",
+        "record",
+        "history",
+        "end",
+    ]
+    .iter()
+    .map(|k| {
+        let mut line = Map::new();
+        line.insert((*k).to_owned(), json!({ "type": "object" }));
+        closed(Value::Object(line))
+    })
+    .collect();
     put(
         "ExportLine",
         json!({

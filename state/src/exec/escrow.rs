@@ -129,7 +129,7 @@ fn settle(ex: &mut Exec<'_, '_>, mut e: EscrowState, to_payee: bool, status: Esc
         EscrowAsset::Tokens { class, amount } => {
             let mut h: Holding = tokens::holding(ex, *class, &to)?;
             h.amount = h.amount.checked_add(*amount).ok_or(ExecError::Overflow { what: "balance" })?;
-            tokens::put_holding(ex, *class, &to, &h);
+            tokens::put_holding(ex, *class, &to, &h)?;
         }
         EscrowAsset::Record { record } => {
             let mut r = records::record(ex, *record)?;

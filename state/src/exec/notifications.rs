@@ -7,6 +7,7 @@ use tamga_types::{
     MiningNotificationKind, MiningSite, Scope,
 };
 
+use super::records::append_history;
 use super::{restrictions, tokens, Exec, R};
 use crate::error::{ExecError, StateError};
 use crate::keys::{self, index};
@@ -26,6 +27,37 @@ fn mining(ex: &Exec<'_, '_>, id: MiningNotificationId) -> R<MiningNotification> 
 
 fn put_mining(ex: &mut Exec<'_, '_>, n: &MiningNotification) {
     ex.put(keys::id(keys::state::MINING, n.id.0), n);
+}
+
+/// Appends a fact to a mining notification's history (`U ‖ id ‖ seq`, SPEC §6).
+fn mining_history(
+    ex: &mut Exec<'_, '_>,
+    n: &mut MiningNotification,
+    event: &str,
+    details: &[(&'static str, String)],
+) -> R<()> {
+    append_history(ex, keys::state::MINING_HISTORY, n.id.0, &mut n.history_len, event, details)
+}
+
+/// Appends a fact to an activity notification's history (`L ‖ id ‖ seq`, SPEC §6).
+fn activity_history(
+    ex: &mut Exec<'_, '_>,
+    n: &mut ActivityNotification,
+    event: &str,
+    details: &[(&'static str, String)],
+) -> R<()> {
+    append_history(ex, keys::state::ACTIVITY_HISTORY, n.id.0, &mut n.history_len, event, details)
+}
+
+/// The history details of a review.
+fn review_details(status: &ReviewStatus) -> Vec<(&'static str, String)> {
+    match status {
+        ReviewStatus::Submitted => vec![],
+        ReviewStatus::Accepted { by, .. } => vec![("accepted", "true".into()), ("by", by.to_string())],
+        ReviewStatus::Rejected { by, reason, .. } => {
+            vec![("accepted", "false".into()), ("by", by.to_string()), ("reason", reason.clone())]
+        }
+    }
 }
 
 /// SPEC §6: a start opens a chain; a change or termination follows the miner's own latest notification.
@@ -76,9 +108,10 @@ pub(crate) fn submit_mining(
     if let Some(prev_id) = previous {
         let mut prev = mining(ex, prev_id)?;
         prev.superseded_by = Some(id);
+        mining_history(ex, &mut prev, "mining_notification_superseded", &[("by", id.to_string())])?;
         put_mining(ex, &prev);
     }
-    let n = MiningNotification {
+    let mut n = MiningNotification {
         id,
         miner: ex.party.id,
         kind,
@@ -90,7 +123,14 @@ pub(crate) fn submit_mining(
         closed: false,
         submitted_height: ex.height,
         submitted_time_ms: ex.time_ms,
+        history_len: 0,
     };
+    let details = [
+        ("miner", ex.party.id.to_string()),
+        ("version", version.to_string()),
+        ("previous", previous.map(|p| p.to_string()).unwrap_or_default()),
+    ];
+    mining_history(ex, &mut n, "mining_notification_submitted", &details)?;
     put_mining(ex, &n);
     ex.idx_put(keys::idx_id_id(index::MINER_NOTIFICATION, ex.party.id.0, id.0), vec![]);
     ex.emit(
@@ -122,13 +162,18 @@ pub(crate) fn review_mining(
         return Err(ExecError::NotificationState { id: id.0, status: n.status.name().into(), expected: "submitted" });
     }
     n.status = review_outcome(ex, accept, reason)?;
+    let details = review_details(&n.status);
+    mining_history(ex, &mut n, "mining_notification_reviewed", &details)?;
     if accept && n.kind == MiningNotificationKind::Termination {
         // SPEC §6: "a termination closes it" — the whole chain, every version.
+        let closed_by = [("termination", id.to_string())];
         n.closed = true;
+        mining_history(ex, &mut n, "mining_notification_closed", &closed_by)?;
         let mut prev = n.previous;
         while let Some(pid) = prev {
             let mut p = mining(ex, pid)?;
             p.closed = true;
+            mining_history(ex, &mut p, "mining_notification_closed", &closed_by)?;
             prev = p.previous;
             put_mining(ex, &p);
         }
@@ -169,7 +214,7 @@ pub(crate) fn review_mining(
 pub(crate) fn submit_activity(ex: &mut Exec<'_, '_>, activity: Activity, phase: ActivityPhase, date: Date) -> R<()> {
     check_date(&date)?;
     let id = ActivityNotificationId(ex.next_id(|c| &mut c.activity)?);
-    let n = ActivityNotification {
+    let mut n = ActivityNotification {
         id,
         party: ex.party.id,
         activity,
@@ -177,7 +222,9 @@ pub(crate) fn submit_activity(ex: &mut Exec<'_, '_>, activity: Activity, phase: 
         date,
         status: ReviewStatus::Submitted,
         submitted_height: ex.height,
+        history_len: 0,
     };
+    activity_history(ex, &mut n, "activity_notification_submitted", &[("party", ex.party.id.to_string())])?;
     ex.put(keys::id(keys::state::ACTIVITY, id.0), &n);
     ex.emit(
         "activity_notification_submitted",
@@ -206,6 +253,8 @@ pub(crate) fn review_activity(
         return Err(ExecError::NotificationState { id: id.0, status: n.status.name().into(), expected: "submitted" });
     }
     n.status = review_outcome(ex, accept, reason)?;
+    let details = review_details(&n.status);
+    activity_history(ex, &mut n, "activity_notification_reviewed", &details)?;
     ex.put(key, &n);
     if accept && n.activity == Activity::Issuance {
         let mut p = ex.party(n.party)?;

@@ -1,13 +1,12 @@
 //! SPEC §5 right-certifying records: issue, transfer, encumber, release,
 //! terminate, with a full per-record history.
 
-use tamga_types::{EncumbranceId, EncumbranceKind, PublicKey, RecordId, RecordObject, TerminationReason};
+use tamga_types::{EncumbranceId, EncumbranceKind, PartyId, PublicKey, RecordId, RecordObject, TerminationReason};
 
 use super::{Exec, R};
 use crate::error::ExecError;
 use crate::keys::{self, index};
-use crate::model::{Encumbrance, HistoryEntry, RecordState, RecordStatus};
-use crate::store::enc;
+use crate::model::{Encumbrance, HistoryEntry, IssuerIndex, RecordState, RecordStatus};
 
 pub(crate) fn record(ex: &Exec<'_, '_>, id: RecordId) -> R<RecordState> {
     ex.get(&keys::id(keys::state::RECORD, id.0))?.ok_or(ExecError::UnknownRecord { record: id })
@@ -17,12 +16,17 @@ pub(crate) fn put_record(ex: &mut Exec<'_, '_>, r: &RecordState) {
     ex.put(keys::id(keys::state::RECORD, r.id.0), r);
 }
 
-/// Appends a fact to the record's history (SPEC §5: height, time, tx hash, signer).
-pub(crate) fn history(
+/// Appends a fact to the history of a record or a notification `id` under the
+/// state family `prefix` (keys::history), at position `*len`, and counts it:
+/// the entries are JMT leaves and `*len` is proven with the entity, so the
+/// whole history is provable (SPEC §5 height, time, tx hash, signer; §12).
+pub(crate) fn append_history(
     ex: &mut Exec<'_, '_>,
-    r: &mut RecordState,
+    prefix: u8,
+    id: u64,
+    len: &mut u64,
     event: &str,
-    details: Vec<(&'static str, String)>,
+    details: &[(&'static str, String)],
 ) -> R<()> {
     let e = HistoryEntry {
         height: ex.height,
@@ -32,11 +36,32 @@ pub(crate) fn history(
         event: event.to_owned(),
         details: details.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
     };
-    ex.idx_put(keys::idx_id_id(index::RECORD_HISTORY, r.id.0, r.history_len), enc(&e));
-    r.history_len = r.history_len.checked_add(1).ok_or(ExecError::Overflow { what: "history" })?;
+    ex.put(keys::history(prefix, id, *len), &e);
+    *len = len.checked_add(1).ok_or(ExecError::Overflow { what: "history" })?;
+    Ok(())
+}
+
+/// Appends a fact to the record's history (SPEC §5) and emits it as an event.
+pub(crate) fn history(
+    ex: &mut Exec<'_, '_>,
+    r: &mut RecordState,
+    event: &str,
+    details: Vec<(&'static str, String)>,
+) -> R<()> {
+    append_history(ex, keys::state::RECORD_HISTORY, r.id.0, &mut r.history_len, event, &details)?;
     let mut attrs = vec![("record", r.id.to_string())];
     attrs.extend(details);
     ex.emit(event, attrs);
+    Ok(())
+}
+
+/// Counts one more class or record of `issuer` in its [`IssuerIndex`] (SPEC §12).
+pub(crate) fn count_issued(ex: &mut Exec<'_, '_>, issuer: PartyId, f: impl Fn(&mut IssuerIndex) -> &mut u64) -> R<()> {
+    let key = keys::id(keys::state::ISSUER_INDEX, issuer.0);
+    let mut ix: IssuerIndex = ex.get(&key)?.unwrap_or_default();
+    let slot = f(&mut ix);
+    *slot = slot.checked_add(1).ok_or(ExecError::Overflow { what: "issuer index" })?;
+    ex.put(key, &ix);
     Ok(())
 }
 
@@ -87,6 +112,7 @@ pub(crate) fn issue(ex: &mut Exec<'_, '_>, holder: PublicKey, object: &RecordObj
         history_len: 0,
     };
     ex.idx_put(keys::idx_key_id(index::HOLDER_RECORD, &holder, id.0), vec![]);
+    count_issued(ex, ex.party.id, |ix| &mut ix.records)?;
     history(ex, &mut r, "record_issued", vec![("certifier", ex.party.id.to_string()), ("holder", holder.to_hex())])?;
     put_record(ex, &r);
     Ok(())

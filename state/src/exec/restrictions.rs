@@ -110,7 +110,7 @@ pub(crate) fn freeze(
             h.frozen = h.frozen.checked_add(a).ok_or(ExecError::Overflow { what: "frozen" })?;
         }
     }
-    tokens::put_holding(ex, id, &holder, &h);
+    tokens::put_holding(ex, id, &holder, &h)?;
     let party = ex.party.id;
     let rid = record(ex, RestrictionTarget::Holding { class: id, holder, amount }, party, authority, basis)?;
     ex.emit(
@@ -198,7 +198,7 @@ pub(crate) fn lift(ex: &mut Exec<'_, '_>, id: RestrictionId, basis: &str) -> R<(
                         .ok_or(StateError::Missing { what: "the frozen amount a standing restriction counts" })?
                 }
             }
-            tokens::put_holding(ex, *class, holder, &h);
+            tokens::put_holding(ex, *class, holder, &h)?;
         }
         RestrictionTarget::Class { class } => {
             let n = pauses(ex, *class)?

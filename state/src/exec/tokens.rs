@@ -39,13 +39,16 @@ pub(crate) fn holding(ex: &Exec<'_, '_>, class: ClassId, key: &PublicKey) -> R<H
     Ok(ex.get(&keys::holding(class.0, key))?.unwrap_or_default())
 }
 
-/// Writes a holding and its two indexes; an empty holding is deleted.
-pub(crate) fn put_holding(ex: &mut Exec<'_, '_>, class: ClassId, key: &PublicKey, h: &Holding) {
+/// Writes a holding and its two indexes; an empty holding is deleted. The
+/// class's holder count (`O ‖ class`, SPEC §12) follows every holding
+/// entry created or deleted, so an export proves it lists them all.
+pub(crate) fn put_holding(ex: &mut Exec<'_, '_>, class: ClassId, key: &PublicKey, h: &Holding) -> R<()> {
     let (hk, i1, i2) = (
         keys::holding(class.0, key),
         keys::idx_key_id(index::HOLDER_CLASS, key, class.0),
         keys::idx_id_key(index::CLASS_HOLDER, class.0, key),
     );
+    let existed = ex.get::<Holding>(&hk)?.is_some();
     if h.is_empty() {
         ex.del(hk);
         ex.idx_del(i1);
@@ -55,12 +58,20 @@ pub(crate) fn put_holding(ex: &mut Exec<'_, '_>, class: ClassId, key: &PublicKey
         ex.idx_put(i1, vec![]);
         ex.idx_put(i2, vec![]);
     }
+    if existed == h.is_empty() {
+        let ck = keys::id(keys::state::CLASS_HOLDERS, class.0);
+        let n: u64 = ex.get(&ck)?.unwrap_or(0);
+        let n = if existed { n.checked_sub(1) } else { n.checked_add(1) };
+        let n = n.ok_or(ExecError::Overflow { what: "class holder count" })?;
+        ex.put(ck, &n);
+    }
+    Ok(())
 }
 
 fn credit(ex: &mut Exec<'_, '_>, class: ClassId, to: &PublicKey, amount: u128) -> R<()> {
     let mut h = holding(ex, class, to)?;
     h.amount = h.amount.checked_add(amount).ok_or(ExecError::Overflow { what: "balance" })?;
-    put_holding(ex, class, to, &h);
+    put_holding(ex, class, to, &h)?;
     Ok(())
 }
 
@@ -71,7 +82,7 @@ pub(crate) fn debit_free(ex: &mut Exec<'_, '_>, class: ClassId, from: &PublicKey
         return Err(ExecError::InsufficientBalance { class, needed: amount, available: h.free() });
     }
     h.amount -= amount;
-    put_holding(ex, class, from, &h);
+    put_holding(ex, class, from, &h)?;
     Ok(())
 }
 
@@ -139,6 +150,8 @@ pub(crate) fn create_class(ex: &mut Exec<'_, '_>, n: NewClass<'_>) -> R<()> {
     put_class(ex, &c);
     ex.put(keys::symbol(n.symbol), &id);
     ex.idx_put(keys::idx_id_id(index::ISSUER_CLASS, ex.party.id.0, id.0), vec![]);
+    ex.put(keys::id(keys::state::CLASS_HOLDERS, id.0), &0u64);
+    super::records::count_issued(ex, ex.party.id, |ix| &mut ix.classes)?;
     ex.emit(
         "class_created",
         vec![("class", id.to_string()), ("symbol", c.symbol.clone()), ("issuer", c.issuer.to_string())],
@@ -276,7 +289,7 @@ pub(crate) fn forced_transfer(
     // The freezes stand (SPEC §4): a freeze is lifted only by name, so a
     // freeze whose units were taken keeps the rest of the holding frozen.
     h.amount -= amount;
-    put_holding(ex, id, &from, &h);
+    put_holding(ex, id, &from, &h)?;
     credit(ex, id, &to, amount)?;
     ex.emit(
         "forced_transfer",
@@ -315,8 +328,8 @@ pub(crate) fn recover_account(ex: &mut Exec<'_, '_>, from: PublicKey, to: Public
         dst.frozen = dst.frozen.checked_add(src.frozen).ok_or(ExecError::Overflow { what: "frozen" })?;
         dst.whole_freezes =
             dst.whole_freezes.checked_add(src.whole_freezes).ok_or(ExecError::Overflow { what: "whole freezes" })?;
-        put_holding(ex, class, &to, &dst);
-        put_holding(ex, class, &from, &Holding::default());
+        put_holding(ex, class, &to, &dst)?;
+        put_holding(ex, class, &from, &Holding::default())?;
     }
     let records = ex.view.scan(Space::Index, &keys::prefix_key(index::HOLDER_RECORD, &from))?;
     for (k, _) in records {

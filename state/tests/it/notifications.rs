@@ -257,3 +257,116 @@ fn mining_queries_filter_and_paginate() {
     assert_eq!(totals.len(), 1);
     assert_eq!((totals[0].region, totals[0].capacity_kw), (Some(Region::Pavlodar), 100));
 }
+
+/// Rule 5 (SPEC §6, §12): every version and review of a mining notification,
+/// and every review of an activity notification, is a history entry under
+/// `U ‖ id ‖ seq` / `L ‖ id ‖ seq` in the state tree, counted by the
+/// notification's proven `history_len`: each entry, and the absence of one
+/// past the end, is proven against the state root of the block.
+#[test]
+fn rule5_notification_history_is_in_the_state_tree() {
+    use jmt::{KeyHash, RootHash};
+    use tamga_state::keys;
+    use tamga_state::model::{HistoryEntry, MiningNotification};
+
+    let mut ch = Chain::new();
+    let c = ch.c.clone();
+    let s = || site(Region::Karaganda, 100, 2);
+    let submitted = ch.ok(&c.miner, submit_mining(MiningNotificationKind::Start, None, s())); // 1
+    ch.ok(&c.reg_mining, review_mining(1, true, None));
+    let changed = ch.ok(&c.miner, submit_mining(MiningNotificationKind::Change, Some(1), s())); // 2
+    ch.ok(&c.reg_mining, review_mining(2, false, Some("capacity not documented")));
+    ch.ok(&c.miner, submit_mining(MiningNotificationKind::Termination, Some(2), s())); // 3
+    let closed = ch.ok(&c.reg_mining, review_mining(3, true, None));
+
+    let events = |id: u64| -> Vec<String> {
+        ch.ledger.mining_history(MiningNotificationId(id)).unwrap().into_iter().map(|e| e.event).collect()
+    };
+    assert_eq!(
+        events(1),
+        [
+            "mining_notification_submitted",
+            "mining_notification_reviewed",
+            "mining_notification_superseded",
+            "mining_notification_closed"
+        ]
+    );
+    assert_eq!(
+        events(2),
+        [
+            "mining_notification_submitted",
+            "mining_notification_reviewed",
+            "mining_notification_superseded",
+            "mining_notification_closed"
+        ]
+    );
+    assert_eq!(
+        events(3),
+        ["mining_notification_submitted", "mining_notification_reviewed", "mining_notification_closed"]
+    );
+    let h2 = ch.ledger.mining_history(MiningNotificationId(2)).unwrap();
+    assert_eq!((h2[0].tx_hash, h2[0].signer, h2[0].height), (changed.tx_hash, c.miner.public(), changed.height));
+    assert_eq!(
+        h2[1].details,
+        [
+            ("accepted".into(), "false".into()),
+            ("by".into(), "7".into()),
+            ("reason".into(), "capacity not documented".into())
+        ]
+    );
+    assert_eq!(h2[3].tx_hash, closed.tx_hash);
+
+    // Proven against the state root of the last block: the notification (its
+    // history_len), every entry, and nothing past the end.
+    let height = ch.ledger.height().unwrap();
+    let root = RootHash(ch.blocks[height as usize - 1].0.header.state_root.0);
+    let (v, proof) = ch.ledger.get_with_proof(&keys::id(keys::state::MINING, 1), height).unwrap();
+    let v = v.unwrap();
+    proof.verify(root, KeyHash::with::<sha2::Sha256>(keys::id(keys::state::MINING, 1)), Some(&v)).unwrap();
+    let n1: MiningNotification = borsh::from_slice(&v).unwrap();
+    assert_eq!(n1.history_len, 4);
+    for seq in 0..n1.history_len {
+        let k = keys::history(keys::state::MINING_HISTORY, 1, seq);
+        let (v, proof) = ch.ledger.get_with_proof(&k, height).unwrap();
+        let v = v.expect("every entry below history_len is in the tree");
+        proof.verify(root, KeyHash::with::<sha2::Sha256>(&k), Some(&v)).unwrap();
+        let e: HistoryEntry = borsh::from_slice(&v).unwrap();
+        if seq == 0 {
+            assert_eq!((e.tx_hash, e.event.as_str()), (submitted.tx_hash, "mining_notification_submitted"));
+        }
+        // A rewritten entry is not proven.
+        let mut forged = e.clone();
+        forged.event = "mining_notification_rejected".into();
+        assert!(proof.verify(root, KeyHash::with::<sha2::Sha256>(&k), Some(borsh::to_vec(&forged).unwrap())).is_err());
+    }
+    let past = keys::history(keys::state::MINING_HISTORY, 1, n1.history_len);
+    let (v, proof) = ch.ledger.get_with_proof(&past, height).unwrap();
+    assert!(v.is_none());
+    proof.verify(root, KeyHash::with::<sha2::Sha256>(&past), None::<Vec<u8>>).unwrap();
+
+    // Activity notifications: submission and review, proven the same way.
+    let k = key(40);
+    let r = ch.ok(
+        &c.reg,
+        Payload::RegisterParty {
+            kind: PartyKind::LegalEntity,
+            id_commitment: Hash::digest(b"test", &[40, 1]),
+            display_name: Some(short("History LLP")),
+            accounts: BoundedVec::new(vec![(k.public(), None)]).unwrap(),
+        },
+    );
+    let party = PartyId(event_u64(&r, "party_registered", "party"));
+    let id = submit_activity(&mut ch, &k, ActivityPhase::Start);
+    ch.ok(&c.reg_assets, review_activity(id, true));
+    let notes = ch.ledger.activity_notifications(Some(party)).unwrap();
+    assert_eq!(notes[0].history_len, 2);
+    let h = ch.ledger.activity_history(id).unwrap();
+    let got: Vec<&str> = h.iter().map(|e| e.event.as_str()).collect();
+    assert_eq!(got, ["activity_notification_submitted", "activity_notification_reviewed"]);
+    let height = ch.ledger.height().unwrap();
+    let root = RootHash(ch.blocks[height as usize - 1].0.header.state_root.0);
+    let kh = keys::history(keys::state::ACTIVITY_HISTORY, id.0, 1);
+    let (v, proof) = ch.ledger.get_with_proof(&kh, height).unwrap();
+    assert_eq!(v.as_deref(), Some(&borsh::to_vec(&h[1]).unwrap()[..]));
+    proof.verify(root, KeyHash::with::<sha2::Sha256>(&kh), v.as_ref()).unwrap();
+}

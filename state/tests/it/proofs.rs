@@ -56,3 +56,43 @@ fn get_with_proof_verifies_against_the_root_at_every_height() {
     proof.verify(RootHash(genesis_root.0), KeyHash::with::<sha2::Sha256>(&ka), v.as_ref()).unwrap();
     assert!(v.is_some());
 }
+
+/// Rule 5 (SPEC §12): the state tree counts what each issuer issued
+/// (`W ‖ party`: classes and records) and how many holdings each class has
+/// (`O ‖ class`), through creation, minting, transfers that empty a holding,
+/// and record issuance; a record's history entries are state entries too.
+#[test]
+fn rule5_issuer_index_and_holder_counts_follow_every_change() {
+    use tamga_state::model::{HistoryEntry, IssuerIndex};
+
+    let mut ch = Chain::new();
+    let c = ch.c.clone();
+    let index = |ch: &Chain| -> Option<IssuerIndex> {
+        ch.ledger.state_entry(&keys::id(keys::state::ISSUER_INDEX, ISSUER.0)).unwrap()
+    };
+    let holders = |ch: &Chain, class: ClassId| -> Option<u64> {
+        ch.ledger.state_entry(&keys::id(keys::state::CLASS_HOLDERS, class.0)).unwrap()
+    };
+    assert_eq!(index(&ch), None, "nothing issued yet");
+    let a = ch.class("WHT", None);
+    let b = ch.class("OAT", None);
+    assert_eq!(index(&ch), Some(IssuerIndex { classes: 2, records: 0 }));
+    assert_eq!((holders(&ch, a), holders(&ch, b)), (Some(0), Some(0)));
+    ch.ok(&c.issuer, mint(a, &c.alice, 100));
+    ch.ok(&c.issuer, mint(a, &c.bob, 5));
+    assert_eq!(holders(&ch, a), Some(2));
+    ch.ok(&c.alice, transfer(a, &c.bob, 40));
+    assert_eq!(holders(&ch, a), Some(2));
+    ch.ok(&c.alice, transfer(a, &c.bob, 60)); // alice's holding is emptied and deleted
+    assert_eq!(holders(&ch, a), Some(1));
+    assert_eq!(holders(&ch, a), Some(ch.ledger.holders(a).unwrap().len() as u64));
+    let r = ch.record(c.alice.public());
+    ch.ok(&c.alice, Payload::TransferRecord { record: r, to: c.bob.public() });
+    assert_eq!(index(&ch), Some(IssuerIndex { classes: 2, records: 1 }));
+    let view = ch.ledger.record(r).unwrap().unwrap();
+    assert_eq!(view.record.history_len, 2);
+    for (seq, e) in view.history.iter().enumerate() {
+        let k = keys::history(keys::state::RECORD_HISTORY, r.0, seq as u64);
+        assert_eq!(ch.ledger.state_entry::<HistoryEntry>(&k).unwrap().as_ref(), Some(e));
+    }
+}

@@ -125,7 +125,13 @@ async fn export_of_an_issuer_round_trips_and_verifies() {
             ExportLine::Block(b) => blocks.push(b.height),
             ExportLine::Party(p) => assert_eq!(p.state, n.ledger.party(PartyId(3)).unwrap().unwrap().party),
             ExportLine::Account(a) => assert_eq!(Some(a.state.clone()), n.ledger.account(&a.state.key).unwrap()),
+            ExportLine::IssuerIndex(ix) => {
+                assert_eq!((ix.state.classes, ix.state.records), (2, 2), "the issuer issued 2 classes and 2 records")
+            }
             ExportLine::Class(c) => classes.push(c.state),
+            ExportLine::Holders(h) => {
+                assert_eq!(h.entry.state, n.ledger.holders(h.class).unwrap().len() as u64, "class {}", h.class)
+            }
             ExportLine::Holding(h) => holders.entry(h.class).or_default().push(HolderView {
                 account: h.account,
                 party: h.party,
@@ -221,11 +227,28 @@ async fn a_tampered_export_fails_with_a_specific_reason() {
     });
     assert_eq!(code_of(&t), "STATE_MISMATCH");
 
-    // A history entry naming another transaction.
+    // A history entry naming another transaction than its proven value.
     let i = find(&text, |l| matches!(l, ExportLine::History(_)));
     let t = edit(&text, i, |l| match l {
         ExportLine::History(mut h) => {
             h.entry.tx_hash = Hash::digest(b"x", b"y");
+            ExportLine::History(h)
+        }
+        other => other,
+    });
+    assert_eq!(code_of(&t), "STATE_MISMATCH");
+    // A history entry carrying another transaction than the one it names.
+    let other_tx = lines(&text)
+        .into_iter()
+        .filter_map(|l| match l {
+            ExportLine::History(h) => Some(h.tx),
+            _ => None,
+        })
+        .next_back()
+        .unwrap();
+    let t = edit(&text, i, |l| match l {
+        ExportLine::History(mut h) => {
+            h.tx = other_tx;
             ExportLine::History(h)
         }
         other => other,
@@ -270,6 +293,126 @@ async fn a_tampered_export_fails_with_a_specific_reason() {
     let other = Genesis { chain_id: "tamga-other".into(), ..genesis() };
     let e = verify_export(text.as_bytes(), &other, |_| {}).unwrap_err();
     assert_eq!((e.code(), e.line), ("GENESIS_MISMATCH", 1));
+}
+
+/// Drops the lines for which `drop` holds and rewrites the `end` line to
+/// the counts of what is left, as a node leaving something out would.
+fn without(text: &str, drop: impl Fn(usize, &ExportLine) -> bool) -> String {
+    let mut kept: Vec<ExportLine> =
+        lines(text).into_iter().enumerate().filter(|(i, l)| !drop(*i, l)).map(|(_, l)| l).collect();
+    let mut counts = tamga_contract::export::ExportCounts::default();
+    for l in &kept {
+        match l {
+            ExportLine::Block(_) => counts.blocks += 1,
+            ExportLine::Account(_) => counts.accounts += 1,
+            ExportLine::Class(_) => counts.classes += 1,
+            ExportLine::Holding(_) => counts.holdings += 1,
+            ExportLine::Record(_) => counts.records += 1,
+            ExportLine::History(_) => counts.history += 1,
+            _ => {}
+        }
+    }
+    if let Some(ExportLine::End(c)) = kept.last_mut() {
+        *c = counts;
+    }
+    kept.iter().map(|l| serde_json::to_string(l).unwrap() + "\n").collect()
+}
+
+fn fault_of(text: &str) -> (&'static str, String) {
+    let e = verify_export(text.as_bytes(), &genesis(), |_| {}).unwrap_err();
+    (e.code(), e.to_string())
+}
+
+/// Rule 5 (SPEC §12, `docs/export-format.md` §5): the export proves it is
+/// complete. A node that leaves out a class, a holding, a record or a history
+/// entry — even with a consistent `end` line — is caught by the proven
+/// counts (issuer index, class holder count, `history_len`), with an error
+/// naming what is missing; a forged count is not proven.
+#[tokio::test]
+async fn rule5_export_proves_completeness() {
+    let n = chain();
+    let text = export(&n, 3).await;
+    assert_eq!(code_of(&text), "VALID");
+    assert_eq!(code_of(&without(&text, |_, _| false)), "VALID", "rewriting the end line alone changes nothing");
+
+    // One holding of class 2 (OATS) left out.
+    let (code, msg) = fault_of(&without(&text, |_, l| matches!(l, ExportLine::Holding(h) if h.class == ClassId(2))));
+    assert_eq!(code, "HOLDINGS_INCOMPLETE");
+    assert!(msg.contains("class 2 has 1 holdings") && msg.contains("carries 0: 1 missing"), "{msg}");
+
+    // A whole class (its line, holder count and holdings) left out.
+    let one_class = |_: usize, l: &ExportLine| match l {
+        ExportLine::Class(c) => c.state.id == ClassId(2),
+        ExportLine::Holders(h) => h.class == ClassId(2),
+        ExportLine::Holding(h) => h.class == ClassId(2),
+        _ => false,
+    };
+    let (code, msg) = fault_of(&without(&text, one_class));
+    assert_eq!(code, "CLASSES_INCOMPLETE");
+    assert!(msg.contains("proves 2 classes of issuer 3, the export carries 1: 1 missing"), "{msg}");
+
+    // A record and its history left out.
+    let one_record = |_: usize, l: &ExportLine| match l {
+        ExportLine::Record(r) => r.state.id == RecordId(2),
+        ExportLine::History(h) => h.record == RecordId(2),
+        _ => false,
+    };
+    let (code, msg) = fault_of(&without(&text, one_record));
+    assert_eq!(code, "RECORDS_INCOMPLETE");
+    assert!(msg.contains("proves 2 records of issuer 3, the export carries 1: 1 missing"), "{msg}");
+
+    // The last history entry of record 2 left out.
+    let last =
+        lines(&text).iter().rposition(|l| matches!(l, ExportLine::History(h) if h.record == RecordId(2))).unwrap();
+    let (code, msg) = fault_of(&without(&text, |i, _| i == last));
+    assert_eq!(code, "HISTORY_INCOMPLETE");
+    assert!(msg.contains("record 2 has history_len 4 but the export carries 3"), "{msg}");
+
+    // Lowering the proven counts to match is not proven.
+    let i = find(&text, |l| matches!(l, ExportLine::IssuerIndex(_)));
+    let t = edit(&text, i, |l| match l {
+        ExportLine::IssuerIndex(mut ix) => {
+            ix.state.classes = 1;
+            ix.value = Some(hex::encode(codec::encode(&ix.state)));
+            ExportLine::IssuerIndex(ix)
+        }
+        other => other,
+    });
+    assert_eq!(code_of(&without(&t, one_class)), "BAD_STATE_PROOF");
+    let i = find(&text, |l| matches!(l, ExportLine::Holders(h) if h.class == ClassId(2)));
+    let t = edit(&text, i, |l| match l {
+        ExportLine::Holders(mut h) => {
+            h.entry.state = 0;
+            h.entry.value = hex::encode(codec::encode(&0u64));
+            ExportLine::Holders(h)
+        }
+        other => other,
+    });
+    assert_eq!(code_of(&t), "BAD_STATE_PROOF");
+    // A history entry rewritten (its event) is not proven either.
+    let i = find(&text, |l| matches!(l, ExportLine::History(_)));
+    let t = edit(&text, i, |l| match l {
+        ExportLine::History(mut h) => {
+            h.entry.event = "record_terminated".into();
+            h.value = hex::encode(codec::encode(&h.entry));
+            ExportLine::History(h)
+        }
+        other => other,
+    });
+    assert_eq!(code_of(&t), "BAD_STATE_PROOF");
+    // Without its issuer index line the file is out of order.
+    let t = without(&text, |_, l| matches!(l, ExportLine::IssuerIndex(_)));
+    assert_eq!(code_of(&t), "EXPORT_OUT_OF_ORDER");
+    // A holding listed twice cannot pad a count.
+    let h = find(&text, |l| matches!(l, ExportLine::Holding(_)));
+    let ls: Vec<&str> = text.lines().collect();
+    let twice: String = ls
+        .iter()
+        .enumerate()
+        .flat_map(|(i, l)| if i == h { vec![*l, *l] } else { vec![*l] })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(code_of(&twice), "NOT_ISSUERS_ENTRY");
 }
 
 /// Refusals name what is wrong and send no export.

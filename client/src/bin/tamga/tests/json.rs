@@ -176,6 +176,7 @@ fn json_tokens_balances_records_notifications() {
         closed: false,
         submitted_height: 2,
         submitted_time_ms: 1,
+        history_len: 2,
     };
     let v = crate::output::notification_json(&n).unwrap();
     has_all(&v, &["id", "miner", "kind", "site", "status", "review"]);
