@@ -19,5 +19,6 @@ mod notifications;
 mod proofs;
 mod props;
 mod records;
+mod receipts;
 mod replay;
 mod tokens;

@@ -237,9 +237,9 @@ fn print_receipt(p: &Printer, view: &TxView) -> Result<ExitCode> {
     p.receipt(view)?;
     match &view.receipt.outcome {
         TxOutcome::Success => Ok(ExitCode::SUCCESS),
-        TxOutcome::Failed { code, message } => {
+        TxOutcome::Failed { code, args } => {
             if !p.json() {
-                eprintln!("error: transaction failed: {code}: {message}");
+                eprintln!("error: transaction failed: {code}: {}", output::failure_message(code, args));
             }
             Ok(ExitCode::from(EXIT_TX_FAILED))
         }

@@ -136,7 +136,7 @@ pub fn describe(v: &VerifiedReceipt) -> String {
     }
     let outcome = match &v.outcome {
         TxOutcome::Success => "success".to_owned(),
-        TxOutcome::Failed { code, message } => format!("failed: {code}: {message}"),
+        TxOutcome::Failed { code, args } => format!("failed: {code}: {}", crate::output::failure_message(code, args)),
     };
     s.push_str(&format!(
         "outcome:     {outcome} (as recorded by the exporting node; not covered by the certificate)\n"
