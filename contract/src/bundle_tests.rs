@@ -305,6 +305,7 @@ fn every_field_tampered_gives_its_own_error() {
         assert_eq!(e.code(), want, "{e}");
     };
     check(&|b| b.version = 1, "BUNDLE_VERSION_UNSUPPORTED");
+    check(&|b| b.version = 2, "BUNDLE_VERSION_UNSUPPORTED"); // receipts with a message
     check(&|b| b.genesis_hash.0[0] ^= 1, "GENESIS_MISMATCH");
     check(&|b| b.tx.signature.0[0] ^= 1, "BAD_TX_SIGNATURE");
     check(&|b| b.tx.tx.nonce += 1, "BAD_TX_SIGNATURE");
