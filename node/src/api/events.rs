@@ -281,7 +281,7 @@ fn json<T: Serialize>(v: &T) -> String {
 
 /// The events `filter` wants of block `b`, the last one carrying the
 /// height as id, and their size in bytes.
-fn block_events(filter: &Filter, b: &CommittedBlock) -> (Vec<SseEvent>, usize) {
+fn block_events(filter: &Filter, lang: Lang, b: &CommittedBlock) -> (Vec<SseEvent>, usize) {
     let mut events: Vec<(&'static str, String)> = Vec::new();
     if filter.wants("block") {
         let data = BlockEvent {
@@ -297,7 +297,10 @@ fn block_events(filter: &Filter, b: &CommittedBlock) -> (Vec<SseEvent>, usize) {
         events.push(("block", json(&data)));
     }
     for r in b.receipts.iter().filter(|r| filter.wants_receipt(r)) {
-        events.push(("tx", json(r)));
+        // With a failed outcome's message in the stream's language.
+        let mut v = serde_json::to_value(r).unwrap_or_default();
+        super::localize::render_outcomes(&mut v, lang);
+        events.push(("tx", json(&v)));
     }
     if filter.wants("evidence") {
         for e in &b.evidence {
@@ -327,6 +330,7 @@ fn block_events(filter: &Filter, b: &CommittedBlock) -> (Vec<SseEvent>, usize) {
 fn read_chunk(
     ledger: &Ledger,
     filter: &Filter,
+    lang: Lang,
     from: Height,
     until: Height,
     budget: usize,
@@ -334,7 +338,7 @@ fn read_chunk(
     let mut out = Vec::new();
     let (mut bytes, mut h) = (0usize, from);
     while h <= until && h < from + REPLAY_CHUNK && (h == from || bytes < budget) {
-        let (events, n) = block_events(filter, &CommittedBlock::read(ledger, h)?);
+        let (events, n) = block_events(filter, lang, &CommittedBlock::read(ledger, h)?);
         out.extend(events);
         bytes += n;
         h += 1;
@@ -345,7 +349,7 @@ fn read_chunk(
 impl Feed {
     /// Queues the events of one block.
     fn push(&mut self, b: &CommittedBlock) {
-        self.queue.extend(block_events(&self.filter, b).0);
+        self.queue.extend(block_events(&self.filter, self.lang, b).0);
         self.next = b.height + 1;
     }
 
@@ -360,8 +364,9 @@ impl Feed {
             }
             if self.next <= self.replay_until {
                 let (from, until, budget) = (self.next, self.replay_until, self.buffer_bytes);
-                let (ledger, filter) = (self.ledger.clone(), self.filter.clone());
-                let read = tokio::task::spawn_blocking(move || read_chunk(&ledger, &filter, from, until, budget)).await;
+                let (ledger, filter, lang) = (self.ledger.clone(), self.filter.clone(), self.lang);
+                let read =
+                    tokio::task::spawn_blocking(move || read_chunk(&ledger, &filter, lang, from, until, budget)).await;
                 match read {
                     Ok(Ok((events, next))) => {
                         self.queue.extend(events);
