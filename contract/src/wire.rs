@@ -110,10 +110,7 @@ pub const TX_COMMITTED: &str = "committed";
 /// `message` rendered in the request's language (`docs/wire-format.md` §10);
 /// a reader takes it as a [`Receipt`] (`R`'s default), which ignores it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(bound(
-    serialize = "T: Serialize, R: Serialize",
-    deserialize = "T: Deserialize<'de>, R: Deserialize<'de>"
-))]
+#[serde(bound(serialize = "T: Serialize, R: Serialize", deserialize = "T: Deserialize<'de>, R: Deserialize<'de>"))]
 pub struct TxAnswer<T = serde_json::Value, R = Receipt> {
     /// [`TX_PENDING`] or [`TX_COMMITTED`].
     pub status: String,

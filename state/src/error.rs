@@ -5,11 +5,11 @@
 
 use std::sync::Arc;
 
-use tamga_types::{
-    ActivityNotificationId, CertificateError, ClassId, ClassStatus, EncumbranceId, EscrowId, Hash,
-    Height, MiningNotificationId, PartyId, PartyStatus, PublicKey, RecordId, RestrictionId, RightKind, Scope,
-};
 use tamga_types::model::EscrowStatus;
+use tamga_types::{
+    ActivityNotificationId, CertificateError, ClassId, ClassStatus, EncumbranceId, EscrowId, Hash, Height,
+    MiningNotificationId, PartyId, PartyStatus, PublicKey, RecordId, RestrictionId, RightKind, Scope,
+};
 
 /// Why a transaction failed at execution (SPEC §8: still committed with a
 /// failed receipt carrying [`ExecError::code`] and [`ExecError::args`]).

@@ -192,7 +192,11 @@ fn receipts() {
         outcome: TxOutcome::Success,
         events: vec![Event::new(
             "party_status_changed",
-            [("party", "5".to_owned()), ("status", PartyStatus::Suspended.as_str().to_owned()), ("legal_basis", "order 5".to_owned())],
+            [
+                ("party", "5".to_owned()),
+                ("status", PartyStatus::Suspended.as_str().to_owned()),
+                ("legal_basis", "order 5".to_owned()),
+            ],
         )],
     };
     for (name, r) in [("receipt_failed", &failed), ("receipt_success", &success)] {

@@ -34,7 +34,8 @@ pub(crate) fn update_validators(ex: &mut Exec<'_, '_>, updates: &[ValidatorUpdat
         }
         // SPEC §1.9: a consensus key must never be an account key.
         if ex.get::<AccountState>(&keys::account(&u.key))?.is_some() {
-            return Err(ExecError::InvalidValidatorSet { reason: "account_key", key: Some(u.key) }); // SPEC §1.9
+            return Err(ExecError::InvalidValidatorSet { reason: "account_key", key: Some(u.key) });
+            // SPEC §1.9
         }
         let op = ex.party(u.operator)?;
         if op.status != PartyStatus::Active {

@@ -18,7 +18,7 @@ mod identity;
 mod notifications;
 mod proofs;
 mod props;
-mod records;
 mod receipts;
+mod records;
 mod replay;
 mod tokens;

@@ -65,7 +65,10 @@ fn rule6_receipts_carry_codes_and_arguments_not_sentences() {
     let r = ch.ok(&c.reg, Payload::SetParameter { change: ParameterChange::MaxBlockTxs(500) });
     let e = r.events.iter().find(|e| e.kind == "parameter_changed").expect("parameter_changed");
     assert_eq!(e.attributes, vec![("parameter".into(), "max_block_txs".into()), ("value".into(), "500".into())]);
-    let r = ch.ok(&c.reg, Payload::SetPartyStatus { party: BOB, status: PartyStatus::Suspended, legal_basis: text("order 5") });
+    let r = ch.ok(
+        &c.reg,
+        Payload::SetPartyStatus { party: BOB, status: PartyStatus::Suspended, legal_basis: text("order 5") },
+    );
     let statuses: Vec<&str> = r.events.iter().filter_map(|e| e.get("status")).collect();
     assert_eq!(statuses, vec!["suspended"]);
     let r = ch.ok(&c.alice, Payload::Redeem { class, amount: 1, right: 1 });

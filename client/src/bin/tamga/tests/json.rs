@@ -220,10 +220,8 @@ fn json_receipt_names_created_ids() {
         crate::output::created_ids(&[ev("restriction_lifted", &[("restriction", "21"), ("class", "2")])]).is_empty()
     );
 
-    let failed = receipt_view(
-        TxOutcome::failed("NOT_ISSUER", [("op", "mint".to_owned()), ("party", "6".to_owned())]),
-        vec![],
-    );
+    let failed =
+        receipt_view(TxOutcome::failed("NOT_ISSUER", [("op", "mint".to_owned()), ("party", "6".to_owned())]), vec![]);
     let v = to_json(&crate::output::ReceiptOut::of(&failed));
     assert_eq!(v["status"], "failed");
     assert_eq!(v["code"], "NOT_ISSUER");
