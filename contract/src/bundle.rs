@@ -42,7 +42,7 @@ use tamga_types::{
 use crate::render::render_transaction;
 
 /// The bundle format version this crate writes and reads.
-pub const BUNDLE_VERSION: u16 = 2;
+pub const BUNDLE_VERSION: u16 = 3;
 /// Largest bundle accepted, in bytes (checked before decoding).
 pub const MAX_BUNDLE_BYTES: usize = 16 * 1024 * 1024;
 /// Most validator-set changes one bundle can carry.

@@ -310,6 +310,7 @@ fn every_field_tampered_gives_its_own_error() {
         assert_eq!(e.code(), want, "{e}");
     };
     check(&|b| b.version = 1, "BUNDLE_VERSION_UNSUPPORTED");
+    check(&|b| b.version = 2, "BUNDLE_VERSION_UNSUPPORTED"); // receipts with a message
     check(&|b| b.genesis_hash.0[0] ^= 1, "GENESIS_MISMATCH");
     check(&|b| b.tx.signature.0[0] ^= 1, "BAD_TX_SIGNATURE");
     check(&|b| b.tx.tx.nonce += 1, "BAD_TX_SIGNATURE");
@@ -318,7 +319,7 @@ fn every_field_tampered_gives_its_own_error() {
     check(&|b| b.receipt.index += 1, "RECEIPT_MISMATCH");
     check(&|b| b.receipt.block_time_ms += 1, "RECEIPT_MISMATCH");
     check(
-        &|b| b.receipt.outcome = TxOutcome::Failed { code: "INSUFFICIENT_BALANCE".into(), message: "x".into() },
+        &|b| b.receipt.outcome = TxOutcome::failed("INSUFFICIENT_BALANCE", [("class", "1".to_owned())]),
         "RECEIPT_NOT_CERTIFIED",
     );
     check(&|b| b.receipt.events.clear(), "RECEIPT_NOT_CERTIFIED");
@@ -462,7 +463,7 @@ fn genesis_transactions_verify_against_the_genesis_itself() {
     // Another genesis (here: without the transaction) is refused by hash.
     assert!(matches!(verify_bundle(&b, &genesis(vec![])), Err(BundleError::GenesisMismatch { .. })));
     // A genesis receipt that reports a failure contradicts the genesis rule.
-    let failed = Receipt { outcome: TxOutcome::Failed { code: "X".into(), message: "x".into() }, ..b.receipt.clone() };
+    let failed = Receipt { outcome: TxOutcome::failed("X", []), ..b.receipt.clone() };
     let e = verify_bundle(&ReceiptBundle { receipt: failed, ..b.clone() }, &g).unwrap_err();
     assert_eq!(e.code(), "RECEIPT_NOT_CERTIFIED");
     assert!(!v.events_certified);

@@ -12,6 +12,8 @@
 //! * [`export`]: the issuer-export format and its offline verification;
 //! * [`render`]: the human-readable rendering of a signed transaction that
 //!   verification shows (SPEC §1.7);
+//! * [`messages`]: the kk/ru/en messages of failed transactions, rendered
+//!   from a receipt's code and arguments (SPEC §8, §11);
 //! * [`devnet`]: the devnet manifest `devnet.json` that `tamgad devnet`
 //!   writes and tools read.
 //!
@@ -23,6 +25,7 @@ pub mod bundle;
 pub mod devnet;
 pub mod error;
 pub mod export;
+pub mod messages;
 pub mod render;
 pub mod wire;
 

@@ -105,9 +105,13 @@ pub const TX_COMMITTED: &str = "committed";
 /// true`): such a transaction no longer decodes as a `SignedTransaction`,
 /// so a reader holds `tx` as JSON (`T`, by default `serde_json::Value`)
 /// and decodes `raw` when it is there. The node writes `T = SignedTransaction`.
+///
+/// The node writes the receipt (`R`) as JSON with a failed outcome's
+/// `message` rendered in the request's language (`docs/wire-format.md` §10);
+/// a reader takes it as a [`Receipt`] (`R`'s default), which ignores it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(bound(serialize = "T: Serialize", deserialize = "T: Deserialize<'de>"))]
-pub struct TxAnswer<T = serde_json::Value> {
+#[serde(bound(serialize = "T: Serialize, R: Serialize", deserialize = "T: Deserialize<'de>, R: Deserialize<'de>"))]
+pub struct TxAnswer<T = serde_json::Value, R = Receipt> {
     /// [`TX_PENDING`] or [`TX_COMMITTED`].
     pub status: String,
     /// The transaction id.
@@ -117,7 +121,7 @@ pub struct TxAnswer<T = serde_json::Value> {
     pub tx: Option<T>,
     /// Its receipt (committed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub receipt: Option<Receipt>,
+    pub receipt: Option<R>,
     /// Hex of the borsh encoding of the signed transaction (committed,
     /// unless withheld).
     #[serde(default, skip_serializing_if = "Option::is_none")]

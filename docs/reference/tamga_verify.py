@@ -316,7 +316,8 @@ def read_receipt(r):
     if tag == 0:
         outcome = {"status": "success"}
     elif tag == 1:
-        outcome = {"status": "failed", "code": r.string(), "message": r.string()}
+        # Code and arguments only: a receipt holds no message (wire-format §10).
+        outcome = {"status": "failed", "code": r.string(), "args": r.vec(lambda: [r.string(), r.string()])}
     else:
         raise Invalid("BUNDLE_MALFORMED", f"outcome tag {tag}")
     events = r.vec(lambda: {"kind": r.string(), "attributes": r.vec(lambda: [r.string(), r.string()])})
@@ -366,9 +367,9 @@ def decode_bundle(data):
     """ReceiptBundle (receipt-format §2)."""
     if len(data) > MAX_BUNDLE_BYTES:
         raise Invalid("BUNDLE_MALFORMED", f"{len(data)} bytes, at most {MAX_BUNDLE_BYTES}")
-    if len(data) < 2 or int.from_bytes(data[:2], "little") != 2:
+    if len(data) < 2 or int.from_bytes(data[:2], "little") != 3:
         got = int.from_bytes(data[:2], "little") if len(data) >= 2 else None
-        raise Invalid("BUNDLE_VERSION_UNSUPPORTED", f"bundle version {got}, this verifier reads version 2")
+        raise Invalid("BUNDLE_VERSION_UNSUPPORTED", f"bundle version {got}, this verifier reads version 3")
     r = Reader(data)
     b = {"version": r.u16(), "genesis_hash": r.take(32), "tx": read_signed_tx(r), "receipt": read_receipt(r)}
     tag = r.u8()

@@ -5,13 +5,20 @@
 
 use std::sync::Arc;
 
+use tamga_types::model::EscrowStatus;
 use tamga_types::{
     ActivityNotificationId, CertificateError, ClassId, ClassStatus, EncumbranceId, EscrowId, Hash, Height,
     MiningNotificationId, PartyId, PartyStatus, PublicKey, RecordId, RestrictionId, RightKind, Scope,
 };
 
 /// Why a transaction failed at execution (SPEC §8: still committed with a
-/// failed receipt carrying [`ExecError::code`] and the `Display` message).
+/// failed receipt carrying [`ExecError::code`] and [`ExecError::args`]).
+///
+/// The `Display` text is English for logs only; it never enters a receipt.
+/// Fields that reach a receipt are values or stable snake_case names, never
+/// sentences, so that `receipts_root` does not depend on wording; people read
+/// a message rendered from the code and arguments in kk/ru/en
+/// (`tamga_contract::messages`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[allow(missing_docs)] // variant fields are self-describing; each variant is documented.
 pub enum ExecError {
@@ -25,8 +32,8 @@ pub enum ExecError {
     #[error("account {key} was revoked at height {height}")]
     AccountRevoked { key: PublicKey, height: Height },
     /// SPEC §3/§4: the party is not active.
-    #[error("party {party} is not active (status {status})")]
-    PartyInactive { party: PartyId, status: String },
+    #[error("party {party} is not active (status {})", .status.as_str())]
+    PartyInactive { party: PartyId, status: PartyStatus },
     /// SPEC §1.9: validator keys sign blocks and votes only.
     #[error("key {key} is a validator key and cannot sign transactions or hold an account (SPEC §1.9)")]
     ValidatorKeyCannotSign { key: PublicKey },
@@ -34,20 +41,24 @@ pub enum ExecError {
     #[error("operation {op} requires a regulator; party {party} is not one")]
     NotRegulator { op: &'static str, party: PartyId },
     /// SPEC §2: a regulator acted outside its scopes.
-    #[error("regulator party {party} lacks the {required:?} scope (has {has:?})")]
+    #[error("regulator party {party} lacks the {} scope (has {})", .required.as_str(), scope_list(.has))]
     ScopeMissing { party: PartyId, required: Scope, has: Vec<Scope> },
     /// SPEC §2: issuer-only operation.
     #[error("operation {op} requires the Issuer role; party {party} has none")]
     NotIssuer { op: &'static str, party: PartyId },
-    /// The signer is not the party allowed to do this.
-    #[error("party {party} is not authorised to {op}: {why}")]
-    Unauthorized { op: &'static str, party: PartyId, why: String },
+    /// The signer is not the party allowed to do this: `expected` names the
+    /// role that may (`payer`, `arbiter`, `class_issuer_or_regulator`, ...),
+    /// `owner` the party that holds it where there is one.
+    #[error("party {party} is not authorised to {op}: expected the {expected}{}", owner_suffix(.owner))]
+    Unauthorized { op: &'static str, party: PartyId, expected: &'static str, owner: Option<PartyId> },
     /// A required text field is empty.
     #[error("field {field} must not be empty")]
     EmptyField { field: &'static str },
-    /// A field has an invalid value.
-    #[error("field {field} is invalid: {why}")]
-    InvalidField { field: &'static str, why: String },
+    /// A field has an invalid value: `expected` is the rule in a
+    /// language-neutral notation (`1..=10000`, `>=1`, `not_revoked`), `got`
+    /// the value given.
+    #[error("field {field}: expected {expected}, got {got}")]
+    InvalidField { field: &'static str, expected: String, got: String },
     /// SPEC §3: weak or malformed key.
     #[error("key {key} is weak or malformed and cannot be registered")]
     WeakKey { key: PublicKey },
@@ -76,7 +87,7 @@ pub enum ExecError {
     #[error("token class {class} does not exist")]
     UnknownClass { class: ClassId },
     /// SPEC §4: class not active.
-    #[error("token class {class} is {status:?}, not active")]
+    #[error("token class {class} is {}, not active", .status.as_str())]
     ClassNotActive { class: ClassId, status: ClassStatus },
     /// SPEC §4: symbol format.
     #[error("symbol {symbol:?} must be 1-12 upper-case ASCII letters or digits")]
@@ -91,7 +102,7 @@ pub enum ExecError {
     #[error("rights must not be empty (art. 33-1 p.2)")]
     NoRights,
     /// SPEC §4 / art. 33-1 p.4: inadmissible right.
-    #[error("right #{index} of kind {kind:?} is inadmissible: only goods or services of the issuer (art. 33-1 p.4)")]
+    #[error("right #{index} of kind {} is inadmissible: only goods or services of the issuer (art. 33-1 p.4)", .kind.as_str())]
     InadmissibleRight { index: usize, kind: RightKind },
     /// SPEC §4: amount zero.
     #[error("amount must be positive")]
@@ -139,8 +150,8 @@ pub enum ExecError {
     #[error("escrow {escrow} does not exist")]
     UnknownEscrow { escrow: EscrowId },
     /// SPEC §7: escrow state.
-    #[error("escrow {escrow} is {status}, expected {expected}")]
-    EscrowState { escrow: EscrowId, status: String, expected: &'static str },
+    #[error("escrow {escrow} is {}, expected {expected}", .status.as_str())]
+    EscrowState { escrow: EscrowId, status: EscrowStatus, expected: &'static str },
     /// SPEC §7: refund only after the deadline.
     #[error("escrow {escrow} can be refunded only after height {deadline}, now {height}")]
     DeadlineNotReached { escrow: EscrowId, deadline: Height, height: Height },
@@ -155,16 +166,30 @@ pub enum ExecError {
     UnknownActivityNotification { id: ActivityNotificationId },
     /// SPEC §6: notification not in the expected status.
     #[error("notification {id} is {status}, expected {expected}")]
-    NotificationState { id: u64, status: String, expected: &'static str },
-    /// SPEC §6: lifecycle of mining notifications.
-    #[error("invalid mining notification chain: {why}")]
-    InvalidNotificationChain { why: String },
+    NotificationState { id: u64, status: &'static str, expected: &'static str },
+    /// SPEC §6: lifecycle of mining notifications. `reason` is one of
+    /// `start_has_previous`, `previous_missing`, `previous_of_other_miner`
+    /// (`miner` holds it), `previous_already_followed` (by `next`),
+    /// `activity_terminated`, `termination_pending`.
+    #[error("invalid mining notification chain: {reason}{}{}{}",
+        .previous.map(|p| format!(", previous notification {p}")).unwrap_or_default(),
+        .miner.map(|m| format!(" of party {m}")).unwrap_or_default(),
+        .next.map(|n| format!(", followed by {n}")).unwrap_or_default())]
+    InvalidNotificationChain {
+        reason: &'static str,
+        previous: Option<MiningNotificationId>,
+        miner: Option<PartyId>,
+        next: Option<MiningNotificationId>,
+    },
     /// SPEC §6: dates must exist.
     #[error("date {date} is not a valid calendar date")]
     InvalidDate { date: String },
     /// SPEC §9: validator set must remain non-empty and well formed.
-    #[error("invalid validator set: {why}")]
-    InvalidValidatorSet { why: String },
+    /// `reason` is one of `not_a_validator`, `account_key`, `empty`,
+    /// `duplicate_validator`, `zero_power`, `power_overflow`,
+    /// `too_many_validators`; `key` names the validator where one is at fault.
+    #[error("invalid validator set: {reason}{}", .key.map(|k| format!(" ({k})")).unwrap_or_default())]
+    InvalidValidatorSet { reason: &'static str, key: Option<PublicKey> },
     /// SPEC §9: validator operator needs an accepted mining notification.
     #[error("operator party {party} has no accepted mining notification (require_mining_notice)")]
     MiningNoticeRequired { party: PartyId },
@@ -281,6 +306,296 @@ impl ExecError {
     }
 }
 
+fn scope_list(scopes: &[Scope]) -> String {
+    scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")
+}
+
+fn owner_suffix(owner: &Option<PartyId>) -> String {
+    owner.map(|p| format!(" (party {p})")).unwrap_or_default()
+}
+
+fn list<T: std::fmt::Display>(items: &[T]) -> String {
+    items.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+}
+
+impl ExecError {
+    /// The code's arguments as they go into a failed receipt: `(name,
+    /// value)` in a fixed order, names the variant's field names, values in
+    /// canonical forms (ids and amounts decimal, keys and hashes hex, enum
+    /// values their snake_case names, lists comma-separated). An absent
+    /// optional field is left out. A message template for the code
+    /// (`tamga_contract::messages`) names its details by these names.
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        use ExecError::*;
+        let s = |v: &dyn std::fmt::Display| v.to_string();
+        let mut a: Vec<(&'static str, String)> = match self {
+            UnknownSigner { key } => vec![("key", s(key))],
+            NonceMismatch { key, expected, got } => vec![("key", s(key)), ("expected", s(expected)), ("got", s(got))],
+            AccountRevoked { key, height } => vec![("key", s(key)), ("height", s(height))],
+            PartyInactive { party, status } => vec![("party", s(party)), ("status", status.as_str().into())],
+            ValidatorKeyCannotSign { key } => vec![("key", s(key))],
+            NotRegulator { op, party } => vec![("op", s(op)), ("party", s(party))],
+            ScopeMissing { party, required, has } => {
+                vec![("party", s(party)), ("required", required.as_str().into()), ("has", scope_list(has))]
+            }
+            NotIssuer { op, party } => vec![("op", s(op)), ("party", s(party))],
+            Unauthorized { op, party, expected, owner } => {
+                let mut v = vec![("op", s(op)), ("party", s(party)), ("expected", s(expected))];
+                v.extend(owner.map(|o| ("owner", o.to_string())));
+                v
+            }
+            EmptyField { field } => vec![("field", s(field))],
+            InvalidField { field, expected, got } => {
+                vec![("field", s(field)), ("expected", expected.clone()), ("got", got.clone())]
+            }
+            WeakKey { key } => vec![("key", s(key))],
+            KeyAlreadyRegistered { key } => vec![("key", s(key))],
+            DuplicateIdentifier { commitment, party } => vec![("commitment", s(commitment)), ("party", s(party))],
+            DisplayNameNotAllowed => vec![],
+            UnknownParty { party } => vec![("party", s(party))],
+            UnknownAccount { key } => vec![("key", s(key))],
+            AccountInactive { key } => vec![("key", s(key))],
+            DifferentParty { from_party, to_party } => vec![("from_party", s(from_party)), ("to_party", s(to_party))],
+            UnknownClass { class } => vec![("class", s(class))],
+            ClassNotActive { class, status } => vec![("class", s(class)), ("status", status.as_str().into())],
+            InvalidSymbol { symbol } => vec![("symbol", symbol.clone())],
+            DuplicateSymbol { symbol, class } => vec![("symbol", symbol.clone()), ("class", s(class))],
+            InvalidDecimals { got } => vec![("got", s(got))],
+            NoRights => vec![],
+            InadmissibleRight { index, kind } => vec![("index", s(index)), ("kind", kind.as_str().into())],
+            ZeroAmount => vec![],
+            SupplyCapExceeded { cap, supply, amount } => {
+                vec![("cap", s(cap)), ("supply", s(supply)), ("amount", s(amount))]
+            }
+            Overflow { what } => vec![("what", s(what))],
+            InsufficientBalance { class, needed, available } => {
+                vec![("class", s(class)), ("needed", s(needed)), ("available", s(available))]
+            }
+            InsufficientFrozen { class, amount, frozen } => {
+                vec![("class", s(class)), ("amount", s(amount)), ("frozen", s(frozen))]
+            }
+            UnknownRight { class, index, count } => vec![("class", s(class)), ("index", s(index)), ("count", s(count))],
+            SelfTransfer => vec![],
+            UnknownRecord { record } => vec![("record", s(record))],
+            RecordTerminated { record } => vec![("record", s(record))],
+            RecordEncumbered { record, encumbrances } => {
+                vec![("record", s(record)), ("encumbrances", list(encumbrances))]
+            }
+            RecordInEscrow { record, escrow } => vec![("record", s(record)), ("escrow", s(escrow))],
+            NotHolder { record, holder, signer } => {
+                vec![("record", s(record)), ("holder", s(holder)), ("signer", s(signer))]
+            }
+            UnknownEncumbrance { record, encumbrance } => vec![("record", s(record)), ("encumbrance", s(encumbrance))],
+            UnknownEscrow { escrow } => vec![("escrow", s(escrow))],
+            EscrowState { escrow, status, expected } => {
+                vec![("escrow", s(escrow)), ("status", status.as_str().into()), ("expected", s(expected))]
+            }
+            DeadlineNotReached { escrow, deadline, height } => {
+                vec![("escrow", s(escrow)), ("deadline", s(deadline)), ("height", s(height))]
+            }
+            DeadlineInPast { deadline, height } => vec![("deadline", s(deadline)), ("height", s(height))],
+            UnknownMiningNotification { id } => vec![("id", s(id))],
+            UnknownActivityNotification { id } => vec![("id", s(id))],
+            NotificationState { id, status, expected } => {
+                vec![("id", s(id)), ("status", s(status)), ("expected", s(expected))]
+            }
+            InvalidNotificationChain { reason, previous, miner, next } => {
+                let mut v = vec![("reason", s(reason))];
+                v.extend(previous.map(|p| ("previous", p.to_string())));
+                v.extend(miner.map(|m| ("miner", m.to_string())));
+                v.extend(next.map(|n| ("next", n.to_string())));
+                v
+            }
+            InvalidDate { date } => vec![("date", date.clone())],
+            InvalidValidatorSet { reason, key } => {
+                let mut v = vec![("reason", s(reason))];
+                v.extend(key.map(|k| ("key", k.to_string())));
+                v
+            }
+            MiningNoticeRequired { party } => vec![("party", s(party))],
+            ParamOutOfRange { param, min, max, got } => {
+                vec![("param", s(param)), ("min", s(min)), ("max", s(max)), ("got", s(got))]
+            }
+            ArbiterNotIndependent { arbiter_party, payer_party, payee_party } => vec![
+                ("arbiter_party", s(arbiter_party)),
+                ("payer_party", s(payer_party)),
+                ("payee_party", s(payee_party)),
+            ],
+            TermsHashZero => vec![],
+            TermsNotPublished { hash } => vec![("hash", s(hash))],
+            TermsAlreadyPublished { hash, by, height } => {
+                vec![("hash", s(hash)), ("by", s(by)), ("height", s(height))]
+            }
+            RestrictionNotNamed { op, class } => vec![("op", s(op)), ("class", s(class))],
+            UnknownRestriction { restriction } => vec![("restriction", s(restriction))],
+            RestrictionLifted { restriction, height } => vec![("restriction", s(restriction)), ("height", s(height))],
+            RegulatorRestriction { restriction, imposed_by, party } => {
+                vec![("restriction", s(restriction)), ("imposed_by", s(imposed_by)), ("party", s(party))]
+            }
+            ClassSupplyOutstanding { class, supply } => vec![("class", s(class)), ("supply", s(supply))],
+            // Never a receipt (a fault of this node).
+            Internal(_) => vec![],
+        };
+        a.shrink_to_fit();
+        a
+    }
+
+    /// The failed outcome this error gives a receipt: code and arguments.
+    pub fn outcome(&self) -> tamga_types::TxOutcome {
+        tamga_types::TxOutcome::failed(self.code(), self.args())
+    }
+
+    /// The invalid-validator-set error of a [`tamga_types::ValidatorSet`]
+    /// the update would produce.
+    pub fn validator_set(e: &CertificateError) -> ExecError {
+        let (reason, key) = match e {
+            CertificateError::EmptyValidatorSet => ("empty", None),
+            CertificateError::DuplicateValidator(k) => ("duplicate_validator", Some(*k)),
+            CertificateError::ZeroPower(k) => ("zero_power", Some(*k)),
+            CertificateError::PowerOverflow => ("power_overflow", None),
+            CertificateError::TooManyValidators { .. } => ("too_many_validators", None),
+            _ => ("invalid", None),
+        };
+        ExecError::InvalidValidatorSet { reason, key }
+    }
+}
+
+/// Pairs each variant's pattern with its examples; the generated exhaustive
+/// `match` (no wildcard) stops the build when a variant has no entry, so
+/// [`ExecError::examples`] always covers every variant.
+macro_rules! exec_examples {
+    ($($pat:pat => [$($ex:expr),+ $(,)?]),+ $(,)?) => {
+        impl ExecError {
+            /// At least one instance of every variant (and of every reason a
+            /// variant carries, with and without its optional fields), for the
+            /// tests that every code has a message in every language and that
+            /// every message names only the code's arguments.
+            #[doc(hidden)]
+            pub fn examples() -> Vec<ExecError> {
+                let all = vec![$($($ex),+),+];
+                for e in &all {
+                    // Exhaustive: a new variant must be listed above.
+                    match e { $($pat => {}),+ }
+                }
+                all
+            }
+
+            /// Whether every example matches the pattern it is listed under.
+            #[doc(hidden)]
+            pub fn examples_are_honest() -> bool {
+                true $($(&& matches!($ex, $pat))+)+
+            }
+        }
+    };
+}
+
+const K: PublicKey = PublicKey([1; 32]);
+
+exec_examples! {
+    ExecError::UnknownSigner { .. } => [ExecError::UnknownSigner { key: K }],
+    ExecError::NonceMismatch { .. } => [ExecError::NonceMismatch { key: K, expected: 1, got: 2 }],
+    ExecError::AccountRevoked { .. } => [ExecError::AccountRevoked { key: K, height: 3 }],
+    ExecError::PartyInactive { .. } => [ExecError::PartyInactive { party: PartyId(1), status: PartyStatus::Suspended }],
+    ExecError::ValidatorKeyCannotSign { .. } => [ExecError::ValidatorKeyCannotSign { key: K }],
+    ExecError::NotRegulator { .. } => [ExecError::NotRegulator { op: "freeze", party: PartyId(1) }],
+    ExecError::ScopeMissing { .. } => [
+        ExecError::ScopeMissing { party: PartyId(1), required: Scope::Mining, has: vec![Scope::Assets] },
+        ExecError::ScopeMissing { party: PartyId(1), required: Scope::Mining, has: vec![] },
+    ],
+    ExecError::NotIssuer { .. } => [ExecError::NotIssuer { op: "create_class", party: PartyId(1) }],
+    ExecError::Unauthorized { .. } => [
+        ExecError::Unauthorized { op: "release_escrow", party: PartyId(1), expected: "payer", owner: Some(PartyId(2)) },
+        ExecError::Unauthorized { op: "dispute_escrow", party: PartyId(1), expected: "payer_or_payee", owner: None },
+    ],
+    ExecError::EmptyField { .. } => [ExecError::EmptyField { field: "legal_basis" }],
+    ExecError::InvalidField { .. } => [
+        ExecError::InvalidField { field: "max_block_txs", expected: "1..=10000".into(), got: "0".into() },
+    ],
+    ExecError::WeakKey { .. } => [ExecError::WeakKey { key: K }],
+    ExecError::KeyAlreadyRegistered { .. } => [ExecError::KeyAlreadyRegistered { key: K }],
+    ExecError::DuplicateIdentifier { .. } => [ExecError::DuplicateIdentifier { commitment: Hash::ZERO, party: PartyId(1) }],
+    ExecError::DisplayNameNotAllowed => [ExecError::DisplayNameNotAllowed],
+    ExecError::UnknownParty { .. } => [ExecError::UnknownParty { party: PartyId(1) }],
+    ExecError::UnknownAccount { .. } => [ExecError::UnknownAccount { key: K }],
+    ExecError::AccountInactive { .. } => [ExecError::AccountInactive { key: K }],
+    ExecError::DifferentParty { .. } => [ExecError::DifferentParty { from_party: PartyId(1), to_party: PartyId(2) }],
+    ExecError::UnknownClass { .. } => [ExecError::UnknownClass { class: ClassId(1) }],
+    ExecError::ClassNotActive { .. } => [ExecError::ClassNotActive { class: ClassId(1), status: ClassStatus::Paused }],
+    ExecError::InvalidSymbol { .. } => [ExecError::InvalidSymbol { symbol: "x".into() }],
+    ExecError::DuplicateSymbol { .. } => [ExecError::DuplicateSymbol { symbol: "X".into(), class: ClassId(1) }],
+    ExecError::InvalidDecimals { .. } => [ExecError::InvalidDecimals { got: 19 }],
+    ExecError::NoRights => [ExecError::NoRights],
+    ExecError::InadmissibleRight { .. } => [ExecError::InadmissibleRight { index: 0, kind: RightKind::Share }],
+    ExecError::ZeroAmount => [ExecError::ZeroAmount],
+    ExecError::SupplyCapExceeded { .. } => [ExecError::SupplyCapExceeded { cap: 1, supply: 1, amount: 1 }],
+    ExecError::Overflow { .. } => [ExecError::Overflow { what: "supply" }],
+    ExecError::InsufficientBalance { .. } => [ExecError::InsufficientBalance { class: ClassId(1), needed: 2, available: 1 }],
+    ExecError::InsufficientFrozen { .. } => [ExecError::InsufficientFrozen { class: ClassId(1), amount: 2, frozen: 1 }],
+    ExecError::UnknownRight { .. } => [ExecError::UnknownRight { class: ClassId(1), index: 3, count: 1 }],
+    ExecError::SelfTransfer => [ExecError::SelfTransfer],
+    ExecError::UnknownRecord { .. } => [ExecError::UnknownRecord { record: RecordId(1) }],
+    ExecError::RecordTerminated { .. } => [ExecError::RecordTerminated { record: RecordId(1) }],
+    ExecError::RecordEncumbered { .. } => [
+        ExecError::RecordEncumbered { record: RecordId(1), encumbrances: vec![EncumbranceId(1), EncumbranceId(2)] },
+    ],
+    ExecError::RecordInEscrow { .. } => [ExecError::RecordInEscrow { record: RecordId(1), escrow: EscrowId(1) }],
+    ExecError::NotHolder { .. } => [ExecError::NotHolder { record: RecordId(1), holder: K, signer: K }],
+    ExecError::UnknownEncumbrance { .. } => [
+        ExecError::UnknownEncumbrance { record: RecordId(1), encumbrance: EncumbranceId(1) },
+    ],
+    ExecError::UnknownEscrow { .. } => [ExecError::UnknownEscrow { escrow: EscrowId(1) }],
+    ExecError::EscrowState { .. } => [
+        ExecError::EscrowState { escrow: EscrowId(1), status: EscrowStatus::Open, expected: "disputed" },
+    ],
+    ExecError::DeadlineNotReached { .. } => [ExecError::DeadlineNotReached { escrow: EscrowId(1), deadline: 2, height: 1 }],
+    ExecError::DeadlineInPast { .. } => [ExecError::DeadlineInPast { deadline: 1, height: 2 }],
+    ExecError::UnknownMiningNotification { .. } => [ExecError::UnknownMiningNotification { id: MiningNotificationId(1) }],
+    ExecError::UnknownActivityNotification { .. } => [
+        ExecError::UnknownActivityNotification { id: ActivityNotificationId(1) },
+    ],
+    ExecError::NotificationState { .. } => [ExecError::NotificationState { id: 1, status: "accepted", expected: "submitted" }],
+    ExecError::InvalidNotificationChain { .. } => [
+        ExecError::InvalidNotificationChain { reason: "start_has_previous", previous: None, miner: None, next: None },
+        ExecError::InvalidNotificationChain {
+            reason: "previous_of_other_miner",
+            previous: Some(MiningNotificationId(1)),
+            miner: Some(PartyId(2)),
+            next: None,
+        },
+        ExecError::InvalidNotificationChain {
+            reason: "previous_already_followed",
+            previous: Some(MiningNotificationId(1)),
+            miner: None,
+            next: Some(MiningNotificationId(2)),
+        },
+    ],
+    ExecError::InvalidDate { .. } => [ExecError::InvalidDate { date: "2026-02-30".into() }],
+    ExecError::InvalidValidatorSet { .. } => [
+        ExecError::InvalidValidatorSet { reason: "not_a_validator", key: Some(K) },
+        ExecError::InvalidValidatorSet { reason: "empty", key: None },
+    ],
+    ExecError::MiningNoticeRequired { .. } => [ExecError::MiningNoticeRequired { party: PartyId(1) }],
+    ExecError::ParamOutOfRange { .. } => [ExecError::ParamOutOfRange { param: "min_validators", min: 1, max: 256, got: 0 }],
+    ExecError::ArbiterNotIndependent { .. } => [ExecError::ArbiterNotIndependent {
+        arbiter_party: PartyId(1),
+        payer_party: PartyId(1),
+        payee_party: PartyId(2),
+    }],
+    ExecError::TermsHashZero => [ExecError::TermsHashZero],
+    ExecError::TermsNotPublished { .. } => [ExecError::TermsNotPublished { hash: Hash::ZERO }],
+    ExecError::TermsAlreadyPublished { .. } => [ExecError::TermsAlreadyPublished { hash: Hash::ZERO, by: PartyId(1), height: 1 }],
+    ExecError::RestrictionNotNamed { .. } => [ExecError::RestrictionNotNamed { op: "unfreeze", class: ClassId(1) }],
+    ExecError::UnknownRestriction { .. } => [ExecError::UnknownRestriction { restriction: RestrictionId(1) }],
+    ExecError::RestrictionLifted { .. } => [ExecError::RestrictionLifted { restriction: RestrictionId(1), height: 2 }],
+    ExecError::RegulatorRestriction { .. } => [ExecError::RegulatorRestriction {
+        restriction: RestrictionId(1),
+        imposed_by: PartyId(1),
+        party: PartyId(2),
+    }],
+    ExecError::ClassSupplyOutstanding { .. } => [ExecError::ClassSupplyOutstanding { class: ClassId(1), supply: 5 }],
+    ExecError::Internal(_) => [ExecError::Internal(Box::new(StateError::Missing { what: "params" }))],
+}
+
 impl From<StateError> for ExecError {
     fn from(e: StateError) -> Self {
         ExecError::Internal(Box::new(e))
@@ -304,7 +619,7 @@ pub enum SignerRefused {
     #[error("account {key} was revoked at height {height}")]
     Revoked { key: PublicKey, height: Height },
     /// SPEC §3/§4: the account's party is suspended or revoked.
-    #[error("party {party} of signer {key} is not active (status {status:?})")]
+    #[error("party {party} of signer {key} is not active (status {})", .status.as_str())]
     PartyInactive { key: PublicKey, party: PartyId, status: PartyStatus },
     /// The account names a party that does not exist.
     #[error("party {party} of signer {key} does not exist")]
@@ -329,16 +644,14 @@ impl SignerRefused {
         }
     }
 
-    /// The execution error of a failed receipt (its code and message are part
-    /// of the receipts root, so they are the ones receipts always carried).
+    /// The execution error of a failed receipt (its code and arguments are
+    /// part of the receipts root, so they are the ones receipts always carried).
     pub fn to_exec(&self) -> ExecError {
         match *self {
             SignerRefused::Unknown { key } => ExecError::UnknownSigner { key },
             SignerRefused::ValidatorKey { key } => ExecError::ValidatorKeyCannotSign { key },
             SignerRefused::Revoked { key, height } => ExecError::AccountRevoked { key, height },
-            SignerRefused::PartyInactive { party, status, .. } => {
-                ExecError::PartyInactive { party, status: format!("{status:?}") }
-            }
+            SignerRefused::PartyInactive { party, status, .. } => ExecError::PartyInactive { party, status },
             SignerRefused::UnknownParty { party, .. } => ExecError::UnknownParty { party },
         }
     }
@@ -644,80 +957,18 @@ mod tests {
     /// SPEC §1.11: codes are machine-readable, stable and distinct.
     #[test]
     fn exec_codes_are_distinct_and_screaming_snake() {
-        let k = PublicKey([1; 32]);
-        let all = [
-            ExecError::UnknownSigner { key: k },
-            ExecError::NonceMismatch { key: k, expected: 1, got: 2 },
-            ExecError::AccountRevoked { key: k, height: 3 },
-            ExecError::PartyInactive { party: PartyId(1), status: "Suspended".into() },
-            ExecError::ValidatorKeyCannotSign { key: k },
-            ExecError::NotRegulator { op: "x", party: PartyId(1) },
-            ExecError::ScopeMissing { party: PartyId(1), required: Scope::Mining, has: vec![] },
-            ExecError::NotIssuer { op: "x", party: PartyId(1) },
-            ExecError::Unauthorized { op: "x", party: PartyId(1), why: "y".into() },
-            ExecError::EmptyField { field: "f" },
-            ExecError::InvalidField { field: "f", why: "y".into() },
-            ExecError::WeakKey { key: k },
-            ExecError::KeyAlreadyRegistered { key: k },
-            ExecError::DuplicateIdentifier { commitment: Hash::ZERO, party: PartyId(1) },
-            ExecError::DisplayNameNotAllowed,
-            ExecError::UnknownParty { party: PartyId(1) },
-            ExecError::UnknownAccount { key: k },
-            ExecError::AccountInactive { key: k },
-            ExecError::DifferentParty { from_party: PartyId(1), to_party: PartyId(2) },
-            ExecError::UnknownClass { class: ClassId(1) },
-            ExecError::ClassNotActive { class: ClassId(1), status: ClassStatus::Paused },
-            ExecError::InvalidSymbol { symbol: "x".into() },
-            ExecError::DuplicateSymbol { symbol: "X".into(), class: ClassId(1) },
-            ExecError::InvalidDecimals { got: 19 },
-            ExecError::NoRights,
-            ExecError::InadmissibleRight { index: 0, kind: RightKind::Share },
-            ExecError::ZeroAmount,
-            ExecError::SupplyCapExceeded { cap: 1, supply: 1, amount: 1 },
-            ExecError::Overflow { what: "x" },
-            ExecError::InsufficientBalance { class: ClassId(1), needed: 2, available: 1 },
-            ExecError::InsufficientFrozen { class: ClassId(1), amount: 2, frozen: 1 },
-            ExecError::UnknownRight { class: ClassId(1), index: 3, count: 1 },
-            ExecError::SelfTransfer,
-            ExecError::UnknownRecord { record: RecordId(1) },
-            ExecError::RecordTerminated { record: RecordId(1) },
-            ExecError::RecordEncumbered { record: RecordId(1), encumbrances: vec![] },
-            ExecError::RecordInEscrow { record: RecordId(1), escrow: EscrowId(1) },
-            ExecError::NotHolder { record: RecordId(1), holder: k, signer: k },
-            ExecError::UnknownEncumbrance { record: RecordId(1), encumbrance: EncumbranceId(1) },
-            ExecError::UnknownEscrow { escrow: EscrowId(1) },
-            ExecError::EscrowState { escrow: EscrowId(1), status: "Open".into(), expected: "disputed" },
-            ExecError::DeadlineNotReached { escrow: EscrowId(1), deadline: 2, height: 1 },
-            ExecError::DeadlineInPast { deadline: 1, height: 2 },
-            ExecError::UnknownMiningNotification { id: MiningNotificationId(1) },
-            ExecError::UnknownActivityNotification { id: ActivityNotificationId(1) },
-            ExecError::NotificationState { id: 1, status: "accepted".into(), expected: "submitted" },
-            ExecError::InvalidNotificationChain { why: "y".into() },
-            ExecError::InvalidDate { date: "2026-02-30".into() },
-            ExecError::InvalidValidatorSet { why: "y".into() },
-            ExecError::MiningNoticeRequired { party: PartyId(1) },
-            ExecError::ParamOutOfRange { param: "min_validators", min: 1, max: 256, got: 0 },
-            ExecError::ArbiterNotIndependent {
-                arbiter_party: PartyId(1),
-                payer_party: PartyId(1),
-                payee_party: PartyId(2),
-            },
-            ExecError::TermsHashZero,
-            ExecError::TermsNotPublished { hash: Hash::ZERO },
-            ExecError::TermsAlreadyPublished { hash: Hash::ZERO, by: PartyId(1), height: 1 },
-            ExecError::RestrictionNotNamed { op: "unfreeze", class: ClassId(1) },
-            ExecError::UnknownRestriction { restriction: RestrictionId(1) },
-            ExecError::RestrictionLifted { restriction: RestrictionId(1), height: 2 },
-            ExecError::RegulatorRestriction {
-                restriction: RestrictionId(1),
-                imposed_by: PartyId(1),
-                party: PartyId(2),
-            },
-            ExecError::ClassSupplyOutstanding { class: ClassId(1), supply: 5 },
-            ExecError::Internal(Box::new(StateError::Missing { what: "params" })),
-        ];
+        assert!(ExecError::examples_are_honest());
+        // One example per variant; distinct variants have distinct codes.
+        let mut seen = HashSet::new();
+        let all: Vec<ExecError> =
+            ExecError::examples().into_iter().filter(|e| seen.insert(std::mem::discriminant(e))).collect();
         let codes: HashSet<&str> = all.iter().map(|e| e.code()).collect();
         assert_eq!(codes.len(), all.len(), "codes must be distinct");
+        // A variant's examples all carry its code.
+        for e in ExecError::examples() {
+            let first = all.iter().find(|f| std::mem::discriminant(*f) == std::mem::discriminant(&e));
+            assert_eq!(first.map(|f| f.code()), Some(e.code()));
+        }
         assert!(codes.iter().all(|c| well_formed(c)));
         assert!(all.iter().all(|e| !e.to_string().is_empty()));
     }

@@ -170,8 +170,9 @@ impl Ledger {
             }
             let index = u32::try_from(i).map_err(|_| invalid("too many genesis transactions".into()))?;
             let receipt = execute_tx(view, &ctx, index, stx, hash)?;
-            if let tamga_types::TxOutcome::Failed { code, message } = &receipt.outcome {
-                return Err(invalid(format!("failed with {code}: {message}")));
+            if let tamga_types::TxOutcome::Failed { code, args } = &receipt.outcome {
+                let args: Vec<String> = args.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                return Err(invalid(format!("failed with {code} ({})", args.join(", "))));
             }
             receipts.push(receipt);
         }

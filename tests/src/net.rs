@@ -483,8 +483,8 @@ impl Net {
         let c = &self.clients[0];
         for tx in txs {
             let v = c.wait_for_receipt(&tx.hash(), Duration::from_secs(10)).await?;
-            if let TxOutcome::Failed { code, message } = &v.receipt.outcome {
-                bail!("genesis transaction {} failed: {code}: {message}", tx.hash());
+            if let TxOutcome::Failed { code, args } = &v.receipt.outcome {
+                bail!("genesis transaction {} failed: {code} {args:?}", tx.hash());
             }
         }
         say(format!("net: {} genesis transactions committed at height 0", txs.len()));

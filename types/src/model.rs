@@ -493,3 +493,7 @@ pub struct EvidenceRecord {
     /// The evidence itself.
     pub evidence: crate::Evidence,
 }
+
+crate::payload::stable_names! {
+    EscrowStatus { Open => "open", Disputed => "disputed", Released => "released", Refunded => "refunded" }
+}

@@ -804,3 +804,144 @@ impl Payload {
         }
     }
 }
+
+/// Implements `as_str()` (the stable snake_case name, the same as the JSON
+/// spelling) and `ALL` for enums whose values appear in receipts: event
+/// attributes and failure arguments carry these names, never a `Debug`
+/// rendering, so the consensus bytes do not change with a Rust identifier
+/// (`docs/wire-format.md`, Events).
+macro_rules! stable_names {
+    ($($ty:ident { $($v:ident => $s:literal),* $(,)? })*) => { $(
+        impl $ty {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$ty] = &[$($ty::$v),*];
+
+            /// The stable snake_case name (the JSON spelling).
+            pub fn as_str(self) -> &'static str {
+                match self { $($ty::$v => $s),* }
+            }
+        }
+    )* };
+}
+pub(crate) use stable_names;
+
+stable_names! {
+    PartyKind { Individual => "individual", LegalEntity => "legal_entity" }
+    PartyStatus { Active => "active", Suspended => "suspended", Revoked => "revoked" }
+    RevocationReason {
+        HolderRequest => "holder_request",
+        FalseInformation => "false_information",
+        Death => "death",
+        ChangeOfName => "change_of_name",
+        ReorganisationOrLiquidation => "reorganisation_or_liquidation",
+        CourtDecision => "court_decision",
+    }
+    RightKind {
+        Goods => "goods",
+        Services => "services",
+        Share => "share",
+        Bond => "bond",
+        Vote => "vote",
+        Dividend => "dividend",
+        FinancialInstrument => "financial_instrument",
+    }
+    ClassStatus { Active => "active", Paused => "paused", Closed => "closed" }
+    ObjectKind {
+        Thing => "thing",
+        Goods => "goods",
+        RawResource => "raw_resource",
+        Claim => "claim",
+        DigitalObject => "digital_object",
+        Other => "other",
+    }
+    EncumbranceKind { Pledge => "pledge", Lien => "lien", Arrest => "arrest", Other => "other" }
+    TerminationReason {
+        Redeemed => "redeemed",
+        Expired => "expired",
+        ObjectLost => "object_lost",
+        CourtDecision => "court_decision",
+        Other => "other",
+    }
+    EnergySource {
+        Grid => "grid",
+        OwnGeneration => "own_generation",
+        Renewable => "renewable",
+        AssociatedGas => "associated_gas",
+        Other => "other",
+    }
+    MiningNotificationKind { Start => "start", Change => "change", Termination => "termination" }
+    Activity { Issuance => "issuance", TradingOrganisation => "trading_organisation", Exchange => "exchange" }
+    ActivityPhase { Start => "start", Termination => "termination" }
+    Scope { Assets => "assets", Mining => "mining" }
+}
+
+impl ParameterChange {
+    /// The parameter's stable name (the JSON spelling of the variant).
+    pub fn name(&self) -> &'static str {
+        match self {
+            ParameterChange::MaxBlockTxs(_) => "max_block_txs",
+            ParameterChange::ValidatorChangeDelay(_) => "validator_change_delay",
+            ParameterChange::RequireMiningNotice(_) => "require_mining_notice",
+            ParameterChange::MinValidators(_) => "min_validators",
+        }
+    }
+
+    /// The new value in its canonical form: a decimal integer, or `true` / `false`.
+    pub fn value(&self) -> String {
+        match self {
+            ParameterChange::MaxBlockTxs(n) => n.to_string(),
+            ParameterChange::ValidatorChangeDelay(n) => n.to_string(),
+            ParameterChange::RequireMiningNotice(b) => b.to_string(),
+            ParameterChange::MinValidators(n) => n.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod stable_name_tests {
+    use super::*;
+
+    fn json_name<T: Serialize>(v: T) -> String {
+        match serde_json::to_value(v) {
+            Ok(serde_json::Value::String(s)) => s,
+            other => panic!("not a string: {other:?}"),
+        }
+    }
+
+    /// The names receipts carry are the JSON spellings, and distinct.
+    #[test]
+    fn stable_names_are_the_json_spellings() {
+        macro_rules! check {
+            ($($ty:ident),*) => { $(
+                let names: std::collections::HashSet<&str> = $ty::ALL.iter().map(|v| v.as_str()).collect();
+                assert_eq!(names.len(), $ty::ALL.len(), stringify!($ty));
+                for v in $ty::ALL {
+                    assert_eq!(v.as_str(), json_name(v), stringify!($ty));
+                }
+            )* };
+        }
+        check!(
+            PartyKind,
+            PartyStatus,
+            RevocationReason,
+            RightKind,
+            ClassStatus,
+            ObjectKind,
+            EncumbranceKind,
+            TerminationReason,
+            EnergySource,
+            MiningNotificationKind,
+            Activity,
+            ActivityPhase,
+            Scope
+        );
+        for c in [
+            ParameterChange::MaxBlockTxs(7),
+            ParameterChange::ValidatorChangeDelay(2),
+            ParameterChange::RequireMiningNotice(true),
+        ] {
+            let v = serde_json::to_value(&c).expect("json");
+            assert_eq!(v.as_object().and_then(|o| o.keys().next()).map(String::as_str), Some(c.name()));
+        }
+    }
+}

@@ -17,13 +17,22 @@ pub enum TxOutcome {
     Failed {
         /// Stable machine-readable reason code (e.g. `INSUFFICIENT_BALANCE`).
         code: String,
-        /// Human explanation naming the field, expected and actual values.
-        message: String,
+        /// The code's arguments, in a fixed order per code: `(name, value)`
+        /// with values in canonical forms (ids and amounts decimal, keys and
+        /// hashes hex, enum values their snake_case names). No sentence and
+        /// no `Debug` rendering: the receipt is hashed into `receipts_root`,
+        /// so its bytes must not depend on wording. People read a message
+        /// rendered from `code` and `args` in their language at the edges
+        /// (`tamga_contract::messages`).
+        args: Vec<(String, String)>,
     },
 }
 
 /// One fact a transaction produced, for indexers and the event stream.
-/// `kind` names are stable (documented in `docs/wire-format.md`).
+/// `kind` names are stable (documented in `docs/wire-format.md`); attribute
+/// values are canonical values (ids decimal, keys hex, enum values their
+/// snake_case names, texts as the transaction gave them), never a `Debug`
+/// rendering or a sentence.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 pub struct Event {
     /// Event kind, snake_case (e.g. `transfer`, `record_issued`).
@@ -59,6 +68,29 @@ pub struct Receipt {
     pub outcome: TxOutcome,
     /// Events (empty on failure).
     pub events: Vec<Event>,
+}
+
+impl TxOutcome {
+    /// A failed outcome with `code` and its arguments.
+    pub fn failed<'a>(code: &str, args: impl IntoIterator<Item = (&'a str, String)>) -> TxOutcome {
+        TxOutcome::Failed { code: code.to_owned(), args: args.into_iter().map(|(k, v)| (k.to_owned(), v)).collect() }
+    }
+
+    /// The failure code, if failed.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            TxOutcome::Success => None,
+            TxOutcome::Failed { code, .. } => Some(code),
+        }
+    }
+
+    /// The value of failure argument `name`, if failed and present.
+    pub fn arg(&self, name: &str) -> Option<&str> {
+        match self {
+            TxOutcome::Success => None,
+            TxOutcome::Failed { args, .. } => args.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()),
+        }
+    }
 }
 
 impl Receipt {

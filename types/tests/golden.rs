@@ -179,6 +179,46 @@ fn evidence() {
     }
 }
 
+/// Receipts (`docs/wire-format.md` §10): a failed one carries its code and
+/// structured arguments only, no message; the fixture pins that no sentence
+/// enters `receipts_root`.
+#[test]
+fn receipts() {
+    let failed = Receipt {
+        tx_hash: Hash::digest(b"t", b"failed"),
+        height: 12,
+        index: 1,
+        block_time_ms: 1_767_225_600_000,
+        outcome: TxOutcome::failed(
+            "INSUFFICIENT_BALANCE",
+            [("class", "7".to_owned()), ("needed", "11".to_owned()), ("available", "10".to_owned())],
+        ),
+        events: vec![],
+    };
+    let success = Receipt {
+        tx_hash: Hash::digest(b"t", b"success"),
+        height: 12,
+        index: 0,
+        block_time_ms: 1_767_225_600_000,
+        outcome: TxOutcome::Success,
+        events: vec![Event::new(
+            "party_status_changed",
+            [
+                ("party", "5".to_owned()),
+                ("status", PartyStatus::Suspended.as_str().to_owned()),
+                ("legal_basis", "order 5".to_owned()),
+            ],
+        )],
+    };
+    for (name, r) in [("receipt_failed", &failed), ("receipt_success", &success)] {
+        let bytes = codec::encode(r);
+        check(name, &bytes);
+        check(&format!("{name}_hash"), r.hash().as_bytes());
+        assert_eq!(&codec::decode::<Receipt>(name, &bytes, 4096).unwrap(), r, "{name} roundtrip");
+    }
+    check("receipts_root", Receipt::compute_root(&[success, failed]).as_bytes());
+}
+
 /// `N` when `s` starts with the decimal digits of `N` followed by `suffix`.
 trait NumberBefore {
     fn strip_suffix_at(&self, suffix: &str) -> Option<usize>;
@@ -194,13 +234,18 @@ impl NumberBefore for str {
     }
 }
 
-/// `docs/wire-format.md` §12, the section a third party decodes by hand.
-fn worked_example_section() -> String {
+/// `docs/wire-format.md` §`n`, up to §`n + 1`.
+fn wire_format_section(n: u32) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/wire-format.md");
     let doc = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    let start = doc.find("\n## 12 ").expect("wire-format.md has a §12");
-    let end = start + doc[start..].find("\n## 13 ").expect("wire-format.md has a §13 after §12");
+    let start = doc.find(&format!("\n## {n} ")).unwrap_or_else(|| panic!("wire-format.md has a §{n}"));
+    let end = start + doc[start..].find(&format!("\n## {} ", n + 1)).expect("wire-format.md has a next section");
     doc[start..end].to_owned()
+}
+
+/// `docs/wire-format.md` §12, the section a third party decodes by hand.
+fn worked_example_section() -> String {
+    wire_format_section(12)
 }
 
 fn fixture_bytes(name: &str) -> Vec<u8> {
@@ -266,6 +311,9 @@ fn the_worked_examples_match_the_fixtures() {
     let tables = check_tables(&section);
     let names: Vec<&str> = tables.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["tx_transfer", "block_header"], "§12 has a table per worked fixture");
+    // §10 decodes a failed receipt: code and arguments, no message.
+    let receipts = check_tables(&wire_format_section(10));
+    assert_eq!(receipts.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["receipt_failed"]);
 
     // Every "`NAME.hex` (N bytes)" in §12 is the fixture's size.
     let mut quoted = 0;

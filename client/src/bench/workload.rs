@@ -273,7 +273,8 @@ pub(crate) async fn setup_records(
         let receipts = commit_all(client, &txs, from, Duration::from_secs(120)).await?;
         for (tx, holder) in txs.iter().zip(holders) {
             let r = &receipts[&tx.hash()];
-            if let TxOutcome::Failed { code, message } = &r.outcome {
+            if let TxOutcome::Failed { code, args } = &r.outcome {
+                let message = tamga_contract::messages::render(code, args, tamga_contract::messages::Lang::En);
                 return Err(BenchError::Setup(format!("issuing a setup record failed: {code}: {message}")));
             }
             let id = r

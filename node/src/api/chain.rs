@@ -14,7 +14,8 @@ use tamga_types::{CertifiedBlock, Hash, Height};
 
 use super::access::{carries_site, may_see_site_address, redact_sites, withhold_raw, Reader};
 use super::error::{ApiError, ApiResult};
-use super::i18n::{args, Why};
+use super::i18n::{args, Lang, Why};
+use super::localize::with_messages;
 use super::query::{one_of, uint, Params};
 use super::{read, ApiContext};
 
@@ -154,13 +155,13 @@ pub async fn block(
 }
 
 /// `GET /v1/blocks/{height}/receipts`.
-pub async fn receipts(State(ctx): State<ApiContext>, Path(at): Path<String>) -> ApiResult<Response> {
+pub async fn receipts(State(ctx): State<ApiContext>, lang: Lang, Path(at): Path<String>) -> ApiResult<Response> {
     let answer = read(&ctx, move |l| {
         let height = block_height(l.height()?, &at)?;
         Ok(ReceiptsAnswer { height, receipts: l.receipts(height)? })
     })
     .await?;
-    Ok(Json(answer).into_response())
+    Ok(Json(with_messages(&answer, lang)?).into_response())
 }
 
 /// `GET /v1/proofs/state?key=<hex logical key>[&height=]` (SPEC §10).

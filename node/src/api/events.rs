@@ -317,7 +317,7 @@ fn json<T: Serialize>(v: &T) -> String {
 
 /// The events `filter` wants of block `b`, the last one carrying the
 /// height as id, and their size in bytes.
-fn block_events(filter: &Filter, b: &CommittedBlock) -> (Vec<SseEvent>, usize) {
+fn block_events(filter: &Filter, lang: Lang, b: &CommittedBlock) -> (Vec<SseEvent>, usize) {
     let mut events: Vec<(&'static str, String)> = Vec::new();
     if filter.wants("block") {
         let data = BlockEvent {
@@ -333,7 +333,10 @@ fn block_events(filter: &Filter, b: &CommittedBlock) -> (Vec<SseEvent>, usize) {
         events.push(("block", json(&data)));
     }
     for r in b.receipts.iter().filter(|r| filter.wants_receipt(r)) {
-        events.push(("tx", json(r)));
+        // With a failed outcome's message in the stream's language.
+        let mut v = serde_json::to_value(r).unwrap_or_default();
+        super::localize::render_outcomes(&mut v, lang);
+        events.push(("tx", json(&v)));
     }
     if filter.wants("evidence") {
         for e in &b.evidence {
@@ -407,6 +410,7 @@ fn read_chunk(
     ledger: &Ledger,
     filter: &Filter,
     subject: Option<&Subject>,
+    lang: Lang,
     from: Height,
     until: Height,
     budget: usize,
@@ -417,7 +421,7 @@ fn read_chunk(
         let b = CommittedBlock::read(ledger, h)?;
         let (events, n) = match subject {
             Some(s) => account_events(ledger, filter, s, &b)?,
-            None => block_events(filter, &b),
+            None => block_events(filter, lang, &b),
         };
         out.extend(events);
         bytes += n;
@@ -429,7 +433,7 @@ fn read_chunk(
 impl Feed {
     /// Queues the events of one block.
     fn push(&mut self, b: &CommittedBlock) {
-        self.queue.extend(block_events(&self.filter, b).0);
+        self.queue.extend(block_events(&self.filter, self.lang, b).0);
         self.next = b.height + 1;
     }
 
@@ -444,9 +448,10 @@ impl Feed {
             }
             if self.next <= self.replay_until {
                 let (from, until, budget) = (self.next, self.replay_until, self.buffer_bytes);
-                let (ledger, filter, subject) = (self.ledger.clone(), self.filter.clone(), self.subject);
+                let (ledger, filter, subject, lang) =
+                    (self.ledger.clone(), self.filter.clone(), self.subject, self.lang);
                 let read = tokio::task::spawn_blocking(move || {
-                    read_chunk(&ledger, &filter, subject.as_ref(), from, until, budget)
+                    read_chunk(&ledger, &filter, subject.as_ref(), lang, from, until, budget)
                 })
                 .await;
                 match read {

@@ -115,6 +115,16 @@ fn parse_q(v: &str) -> Option<u16> {
     (q <= 1000).then_some(q)
 }
 
+impl From<Lang> for tamga_contract::messages::Lang {
+    fn from(l: Lang) -> Self {
+        match l {
+            Lang::En => tamga_contract::messages::Lang::En,
+            Lang::Ru => tamga_contract::messages::Lang::Ru,
+            Lang::Kk => tamga_contract::messages::Lang::Kk,
+        }
+    }
+}
+
 /// The negotiated language of a request, as a handler argument.
 impl<S: Send + Sync> FromRequestParts<S> for Lang {
     type Rejection = std::convert::Infallible;

@@ -386,7 +386,22 @@ fn schemas() -> Value {
     );
     put(
         "TxOutcome",
-        tagged("status", &[("success", json!({})), ("failed", json!({ "code": string(), "message": string() }))]),
+        // The receipt holds `code` and `args`; the API adds `message`, rendered
+        // from them in the answer's language (docs/wire-format.md §10).
+        tagged(
+            "status",
+            &[
+                ("success", json!({})),
+                (
+                    "failed",
+                    json!({
+                        "code": string(),
+                        "args": array(json!({ "type": "array", "prefixItems": [string(), string()], "minItems": 2, "maxItems": 2 })),
+                        "message": string(),
+                    }),
+                ),
+            ],
+        ),
     );
     put(
         "ReceiptEvent",

@@ -16,6 +16,7 @@ use tamga_types::SignedTransaction;
 use super::access::{carries_site, may_see_site_address, redact_sites, withhold_raw, Reader};
 use super::error::{ApiError, ApiResult};
 use super::i18n::{args, Lang};
+use super::localize::with_messages;
 use super::query::path_hash;
 use super::{read, ApiContext, Caller};
 use crate::security::Origin;
@@ -108,7 +109,12 @@ pub async fn submit(
 }
 
 /// `GET /v1/txs/{hash}`.
-pub async fn get(State(ctx): State<ApiContext>, reader: Reader, Path(hash): Path<String>) -> ApiResult<Response> {
+pub async fn get(
+    State(ctx): State<ApiContext>,
+    reader: Reader,
+    lang: Lang,
+    Path(hash): Path<String>,
+) -> ApiResult<Response> {
     let hash = path_hash(&hash)?;
     // Mempool first: a block is committed before its transactions leave the
     // mempool, so a transaction is never missed between the two looks.
@@ -128,11 +134,13 @@ pub async fn get(State(ctx): State<ApiContext>, reader: Reader, Path(hash): Path
         Some((v, miner)) => {
             let restricted = carries_site(&v.tx) && !may_see_site_address(ctx.read_policy, &reader, miner);
             let raw = hex::encode(v.tx.encode());
+            // The receipt as JSON with its message in the request's language
+            // (a receipt holds no u128; the transaction may, so it stays typed).
             let answer = TxAnswer {
                 status: TX_COMMITTED.into(),
                 hash,
                 tx: Some(v.tx),
-                receipt: Some(v.receipt),
+                receipt: Some(with_messages(&v.receipt, lang)?),
                 raw: Some(raw),
                 raw_redacted: false,
             };

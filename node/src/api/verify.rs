@@ -24,6 +24,7 @@ use tamga_types::{Hash, Height, PartyId, PublicKey, SignedTransaction, Timestamp
 
 use super::error::{stateless_message, ApiError, ApiResult};
 use super::i18n::{args, render, Args, Lang};
+use super::localize::with_messages;
 use super::{read, ApiContext};
 
 #[derive(Deserialize)]
@@ -147,7 +148,8 @@ pub async fn verify(
             let raw = unhex("BAD_HEX.tx", "tx", &tx)?;
             let tx = SignedTransaction::decode(&raw)
                 .map_err(|e| ApiError::bad_t("MALFORMED_TX", "tx", args!["detail" => e.to_string()]))?;
-            Ok(Json(read(&ctx, move |l| verify_tx(l, lang, &tx)).await?).into_response())
+            let verdict = read(&ctx, move |l| verify_tx(l, lang, &tx)).await?;
+            Ok(Json(with_messages(&verdict, lang)?).into_response())
         }
         (None, Some(b)) => {
             let raw = unhex("BAD_HEX.bundle", "bundle", &b)?;
@@ -155,7 +157,8 @@ pub async fn verify(
                 ApiError::t(StatusCode::BAD_REQUEST, e.code(), bundle_key(e.code()), args!["detail" => e.to_string()])
                     .field("bundle")
             })?;
-            Ok(Json(read(&ctx, move |l| verify_posted_bundle(l, lang, &bundle)).await?).into_response())
+            let verdict = read(&ctx, move |l| verify_posted_bundle(l, lang, &bundle)).await?;
+            Ok(Json(with_messages(&verdict, lang)?).into_response())
         }
         (Some(_), Some(_)) => Err(ApiError::bad_t("BAD_REQUEST.tx_and_bundle", "tx", Vec::new())),
         (None, None) => Err(ApiError::bad_t("BAD_REQUEST.no_tx_or_bundle", "tx", Vec::new())),

@@ -145,7 +145,7 @@ pub enum SecurityEvent {
         operation: String,
         /// `NOT_REGULATOR` or `SCOPE_MISSING`.
         code: String,
-        /// The receipt's message.
+        /// The refusal's message, rendered in English from the receipt's code and arguments.
         message: String,
     },
     /// Validators whose operator lost its standing (SPEC §9.4: no accepted
@@ -428,7 +428,7 @@ impl SecurityEvent {
                     }
                     out.extend(Self::from_admission(r));
                 }
-                TxOutcome::Failed { code, message } if REGULATOR_SCOPE_CODES.contains(&code.as_str()) => {
+                TxOutcome::Failed { code, args } if REGULATOR_SCOPE_CODES.contains(&code.as_str()) => {
                     let Some(tx) = block.txs.get(r.index as usize) else { continue };
                     out.push(SecurityEvent::RegulatorScopeRejected {
                         height: r.height,
@@ -436,7 +436,8 @@ impl SecurityEvent {
                         signer: tx.tx.signer,
                         operation: tx.tx.payload.kind_name().to_owned(),
                         code: code.clone(),
-                        message: message.clone(),
+                        // The journal is this node's, in English (the receipt has no message).
+                        message: tamga_contract::messages::render(code, args, tamga_contract::messages::Lang::En),
                     });
                 }
                 TxOutcome::Failed { .. } => {}

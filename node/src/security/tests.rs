@@ -363,18 +363,26 @@ fn receipts_yield_revocations_and_scope_refusals() {
             TxOutcome::Success,
             vec![Event::new(
                 "account_revoked",
-                [("key", "ab".to_owned()), ("reason", "Compromised".into()), ("by", "1".into())],
+                [("key", "ab".to_owned()), ("reason", "court_decision".into()), ("by", "1".into())],
             )],
         ),
-        receipt(1, TxOutcome::Failed { code: "SCOPE_MISSING".into(), message: "lacks mining".into() }, vec![]),
-        receipt(2, TxOutcome::Failed { code: "INSUFFICIENT_BALANCE".into(), message: "no".into() }, vec![]),
+        receipt(
+            1,
+            TxOutcome::failed(
+                "SCOPE_MISSING",
+                [("party", "2".to_owned()), ("required", "mining".into()), ("has", "assets".into())],
+            ),
+            vec![],
+        ),
+        receipt(2, TxOutcome::failed("INSUFFICIENT_BALANCE", [("class", "1".to_owned())]), vec![]),
     ];
     let got = SecurityEvent::from_receipts(&block, &receipts);
     assert_eq!(got.len(), 2, "{got:?}");
     assert!(matches!(&got[0], SecurityEvent::KeyRevoked { key, reason, by, height: 7, .. }
-        if key == "ab" && reason == "Compromised" && by == "1"));
-    assert!(matches!(&got[1], SecurityEvent::RegulatorScopeRejected { code, operation, signer, .. }
-        if code == "SCOPE_MISSING" && operation == "revoke_account" && *signer == key.public()));
+        if key == "ab" && reason == "court_decision" && by == "1"));
+    assert!(matches!(&got[1], SecurityEvent::RegulatorScopeRejected { code, operation, signer, message, .. }
+        if code == "SCOPE_MISSING" && operation == "revoke_account" && *signer == key.public()
+            && message == "regulator party 2 lacks the mining scope (has: assets)"));
 }
 
 /// SPEC §9.4: a receipt's `validators_kept` (any reason) and

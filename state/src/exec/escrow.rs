@@ -25,7 +25,7 @@ fn put_escrow(ex: &mut Exec<'_, '_>, e: &EscrowState) {
 
 fn require_status(e: &EscrowState, s: EscrowStatus, expected: &'static str) -> R<()> {
     if e.status != s {
-        return Err(ExecError::EscrowState { escrow: e.id, status: format!("{:?}", e.status), expected });
+        return Err(ExecError::EscrowState { escrow: e.id, status: e.status, expected });
     }
     Ok(())
 }
@@ -160,7 +160,7 @@ fn settle(ex: &mut Exec<'_, '_>, mut e: EscrowState, to_payee: bool, status: Esc
     put_escrow(ex, &e);
     ex.emit(
         "escrow_settled",
-        vec![("escrow", e.id.to_string()), ("status", format!("{status:?}")), ("to", to.to_hex())],
+        vec![("escrow", e.id.to_string()), ("status", status.as_str().to_owned()), ("to", to.to_hex())],
     );
     Ok(())
 }
@@ -172,7 +172,8 @@ pub(crate) fn release(ex: &mut Exec<'_, '_>, id: EscrowId) -> R<()> {
         return Err(ExecError::Unauthorized {
             op: "release_escrow",
             party: ex.party.id,
-            why: format!("payer is party {}", e.payer_party),
+            expected: "payer",
+            owner: Some(e.payer_party),
         });
     }
     require_status(&e, EscrowStatus::Open, "open")?;
@@ -186,7 +187,8 @@ pub(crate) fn refund(ex: &mut Exec<'_, '_>, id: EscrowId) -> R<()> {
         return Err(ExecError::Unauthorized {
             op: "refund_escrow",
             party: ex.party.id,
-            why: format!("payer is party {}", e.payer_party),
+            expected: "payer",
+            owner: Some(e.payer_party),
         });
     }
     require_status(&e, EscrowStatus::Open, "open")?;
@@ -203,7 +205,8 @@ pub(crate) fn dispute(ex: &mut Exec<'_, '_>, id: EscrowId, reason: &str) -> R<()
         return Err(ExecError::Unauthorized {
             op: "dispute_escrow",
             party: ex.party.id,
-            why: "neither payer nor payee".into(),
+            expected: "payer_or_payee",
+            owner: None,
         });
     }
     Exec::require_text("reason", reason)?;
@@ -222,7 +225,8 @@ pub(crate) fn resolve(ex: &mut Exec<'_, '_>, id: EscrowId, to_payee: bool, reaso
         return Err(ExecError::Unauthorized {
             op: "resolve_escrow",
             party: ex.party.id,
-            why: format!("arbiter is party {}", e.arbiter_party),
+            expected: "arbiter",
+            owner: Some(e.arbiter_party),
         });
     }
     Exec::require_text("reason", reason)?;

@@ -30,7 +30,7 @@ pub(crate) fn update_validators(ex: &mut Exec<'_, '_>, updates: &[ValidatorUpdat
             let before = set.len();
             set.retain(|v| v.key != u.key);
             if set.len() == before {
-                return Err(ExecError::InvalidValidatorSet { why: format!("{} is not a validator", u.key) });
+                return Err(ExecError::InvalidValidatorSet { reason: "not_a_validator", key: Some(u.key) });
             }
             continue;
         }
@@ -39,11 +39,12 @@ pub(crate) fn update_validators(ex: &mut Exec<'_, '_>, updates: &[ValidatorUpdat
         }
         // SPEC §1.9: a consensus key must never be an account key.
         if ex.get::<AccountState>(&keys::account(&u.key))?.is_some() {
-            return Err(ExecError::InvalidValidatorSet { why: format!("{} is an account key (SPEC §1.9)", u.key) });
+            return Err(ExecError::InvalidValidatorSet { reason: "account_key", key: Some(u.key) });
+            // SPEC §1.9
         }
         let op = ex.party(u.operator)?;
         if op.status != PartyStatus::Active {
-            return Err(ExecError::PartyInactive { party: op.id, status: format!("{:?}", op.status) });
+            return Err(ExecError::PartyInactive { party: op.id, status: op.status });
         }
         if params.require_mining_notice && !op.mining_active {
             return Err(ExecError::MiningNoticeRequired { party: op.id });
@@ -55,7 +56,7 @@ pub(crate) fn update_validators(ex: &mut Exec<'_, '_>, updates: &[ValidatorUpdat
             ex.put(keys::consensus_key(&u.key), &height);
         }
     }
-    let new = ValidatorSet::new(set).map_err(|e| ExecError::InvalidValidatorSet { why: e.to_string() })?;
+    let new = ValidatorSet::new(set).map_err(|e| ExecError::validator_set(&e))?;
     schedule(ex, &params, latest_eff, new);
     Ok(())
 }
@@ -212,7 +213,8 @@ pub(crate) fn set_parameter(ex: &mut Exec<'_, '_>, change: &ParameterChange) -> 
             if *n == 0 || *n as usize > tamga_types::limits::MAX_BLOCK_TXS {
                 return Err(ExecError::InvalidField {
                     field: "max_block_txs",
-                    why: format!("must be 1..={}", tamga_types::limits::MAX_BLOCK_TXS),
+                    expected: format!("1..={}", tamga_types::limits::MAX_BLOCK_TXS),
+                    got: n.to_string(),
                 });
             }
             p.max_block_txs = *n;
@@ -221,7 +223,8 @@ pub(crate) fn set_parameter(ex: &mut Exec<'_, '_>, change: &ParameterChange) -> 
             if *d == 0 {
                 return Err(ExecError::InvalidField {
                     field: "validator_change_delay",
-                    why: "must be at least 1".into(),
+                    expected: ">=1".into(),
+                    got: d.to_string(),
                 });
             }
             p.validator_change_delay = *d;
@@ -236,7 +239,7 @@ pub(crate) fn set_parameter(ex: &mut Exec<'_, '_>, change: &ParameterChange) -> 
         }
     }
     ex.put(keys::meta(meta::PARAMS), &p);
-    ex.emit("parameter_changed", vec![("change", format!("{change:?}"))]);
+    ex.emit("parameter_changed", vec![("parameter", change.name().to_owned()), ("value", change.value())]);
     // SPEC §9.4: turning the rule on applies it to the validators already in
     // the set; the parameter change commits whatever the check decides.
     if *change == ParameterChange::RequireMiningNotice(true) {

@@ -85,13 +85,18 @@ pub(crate) fn set_party_status(ex: &mut Exec<'_, '_>, id: PartyId, status: Party
     Exec::require_text("legal_basis", basis)?;
     let mut p = ex.party(id)?;
     if p.status == PartyStatus::Revoked {
-        return Err(ExecError::InvalidField { field: "status", why: format!("party {id} is revoked for good") });
+        // A revocation is for good (SPEC §3).
+        return Err(ExecError::InvalidField {
+            field: "party",
+            expected: "not_revoked".into(),
+            got: PartyStatus::Revoked.as_str().into(),
+        });
     }
     p.status = status;
     ex.put_party(&p);
     ex.emit(
         "party_status_changed",
-        vec![("party", id.to_string()), ("status", format!("{status:?}")), ("legal_basis", basis.to_owned())],
+        vec![("party", id.to_string()), ("status", status.as_str().to_owned()), ("legal_basis", basis.to_owned())],
     );
     // SPEC §9.4: a suspended or revoked operator's validators leave the set.
     super::governance::party_status_changed(ex, id, status)
@@ -110,7 +115,8 @@ pub(crate) fn add_account(
         return Err(ExecError::Unauthorized {
             op: "add_account",
             party: ex.party.id,
-            why: format!("may add keys only to itself, not to party {party}"),
+            expected: "party_itself",
+            owner: Some(party),
         });
     }
     if certificate.is_some() && !regulator {
@@ -132,7 +138,8 @@ pub(crate) fn revoke_account(ex: &mut Exec<'_, '_>, key: PublicKey, reason: Revo
         return Err(ExecError::Unauthorized {
             op: "revoke_account",
             party: ex.party.id,
-            why: format!("key belongs to party {}", acc.party),
+            expected: "key_owner",
+            owner: Some(acc.party),
         });
     }
     if acc.status != AccountStatus::Active {
@@ -142,7 +149,7 @@ pub(crate) fn revoke_account(ex: &mut Exec<'_, '_>, key: PublicKey, reason: Revo
     ex.put_account(&acc);
     ex.emit(
         "account_revoked",
-        vec![("key", key.to_hex()), ("reason", format!("{reason:?}")), ("by", ex.party.id.to_string())],
+        vec![("key", key.to_hex()), ("reason", reason.as_str().to_owned()), ("by", ex.party.id.to_string())],
     );
     Ok(())
 }

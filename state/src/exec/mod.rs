@@ -117,7 +117,7 @@ impl Exec<'_, '_> {
         }
         let p = self.party(a.party)?;
         if p.status != PartyStatus::Active {
-            return Err(ExecError::PartyInactive { party: p.id, status: format!("{:?}", p.status) });
+            return Err(ExecError::PartyInactive { party: p.id, status: p.status });
         }
         Ok((a, p))
     }
@@ -212,7 +212,9 @@ pub(crate) fn execute_tx(
 ) -> crate::error::Result<Receipt> {
     let receipt =
         |outcome, events| Receipt { tx_hash, height: ctx.height, index, block_time_ms: ctx.time_ms, outcome, events };
-    let failed = |e: ExecError| TxOutcome::Failed { code: e.code().to_owned(), message: e.to_string() };
+    // Code and arguments only: the receipt is hashed, its bytes never depend
+    // on wording (SPEC §8; `docs/wire-format.md`, Receipts).
+    let failed = |e: ExecError| e.outcome();
     let signer = stx.tx.signer;
     // ---- envelope: nothing changes on failure ----
     let get = |k: &[u8]| view.get(Space::State, k);

@@ -4,7 +4,7 @@
 
 use tamga_types::{
     Activity, ActivityNotificationId, ActivityPhase, ClassId, ClassStatus, Date, MiningNotificationId,
-    MiningNotificationKind, MiningSite, Scope,
+    MiningNotificationKind, MiningSite, PartyId, Scope,
 };
 
 use super::records::append_history;
@@ -72,34 +72,24 @@ pub(crate) fn submit_mining(
     let version = match (kind, previous) {
         (MiningNotificationKind::Start, None) => 1,
         (MiningNotificationKind::Start, Some(_)) => {
-            return Err(ExecError::InvalidNotificationChain { why: "a start notification has no previous one".into() })
+            return Err(chain("start_has_previous", None, None, None));
         }
         (_, None) => {
-            return Err(ExecError::InvalidNotificationChain {
-                why: "a change or termination must name the previous notification".into(),
-            })
+            return Err(chain("previous_missing", None, None, None));
         }
         (_, Some(prev_id)) => {
             let prev = mining(ex, prev_id)?;
             if prev.miner != ex.party.id {
-                return Err(ExecError::InvalidNotificationChain {
-                    why: format!("notification {prev_id} belongs to party {}", prev.miner),
-                });
+                return Err(chain("previous_of_other_miner", Some(prev_id), Some(prev.miner), None));
             }
             if let Some(next) = prev.superseded_by {
-                return Err(ExecError::InvalidNotificationChain {
-                    why: format!("notification {prev_id} was already followed by {next}"),
-                });
+                return Err(chain("previous_already_followed", Some(prev_id), None, Some(next)));
             }
             if prev.closed {
-                return Err(ExecError::InvalidNotificationChain {
-                    why: format!("the activity of notification {prev_id} is terminated"),
-                });
+                return Err(chain("activity_terminated", Some(prev_id), None, None));
             }
             if prev.kind == MiningNotificationKind::Termination && prev.status == ReviewStatus::Submitted {
-                return Err(ExecError::InvalidNotificationChain {
-                    why: format!("termination {prev_id} is pending review"),
-                });
+                return Err(chain("termination_pending", Some(prev_id), None, None));
             }
             prev.version.checked_add(1).ok_or(ExecError::Overflow { what: "version" })?
         }
@@ -135,7 +125,7 @@ pub(crate) fn submit_mining(
     ex.idx_put(keys::idx_id_id(index::MINER_NOTIFICATION, ex.party.id.0, id.0), vec![]);
     ex.emit(
         "mining_notification_submitted",
-        vec![("notification", id.to_string()), ("miner", ex.party.id.to_string()), ("kind", format!("{kind:?}"))],
+        vec![("notification", id.to_string()), ("miner", ex.party.id.to_string()), ("kind", kind.as_str().to_owned())],
     );
     Ok(())
 }
@@ -159,7 +149,7 @@ pub(crate) fn review_mining(
     ex.require_scope("review_mining_notification", Scope::Mining)?;
     let mut n = mining(ex, id)?;
     if n.status != ReviewStatus::Submitted {
-        return Err(ExecError::NotificationState { id: id.0, status: n.status.name().into(), expected: "submitted" });
+        return Err(ExecError::NotificationState { id: id.0, status: n.status.name(), expected: "submitted" });
     }
     n.status = review_outcome(ex, accept, reason)?;
     let details = review_details(&n.status);
@@ -231,8 +221,8 @@ pub(crate) fn submit_activity(ex: &mut Exec<'_, '_>, activity: Activity, phase: 
         vec![
             ("notification", id.to_string()),
             ("party", ex.party.id.to_string()),
-            ("activity", format!("{activity:?}")),
-            ("phase", format!("{phase:?}")),
+            ("activity", activity.as_str().to_owned()),
+            ("phase", phase.as_str().to_owned()),
         ],
     );
     Ok(())
@@ -250,7 +240,7 @@ pub(crate) fn review_activity(
     let key = keys::id(keys::state::ACTIVITY, id.0);
     let mut n: ActivityNotification = ex.get(&key)?.ok_or(ExecError::UnknownActivityNotification { id })?;
     if n.status != ReviewStatus::Submitted {
-        return Err(ExecError::NotificationState { id: id.0, status: n.status.name().into(), expected: "submitted" });
+        return Err(ExecError::NotificationState { id: id.0, status: n.status.name(), expected: "submitted" });
     }
     n.status = review_outcome(ex, accept, reason)?;
     let details = review_details(&n.status);
@@ -289,4 +279,14 @@ pub(crate) fn review_activity(
         vec![("notification", id.to_string()), ("accepted", accept.to_string()), ("by", ex.party.id.to_string())],
     );
     Ok(())
+}
+
+/// SPEC §6: a broken notification chain, by its stable reason code.
+fn chain(
+    reason: &'static str,
+    previous: Option<MiningNotificationId>,
+    miner: Option<PartyId>,
+    next: Option<MiningNotificationId>,
+) -> ExecError {
+    ExecError::InvalidNotificationChain { reason, previous, miner, next }
 }

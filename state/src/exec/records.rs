@@ -183,7 +183,7 @@ pub(crate) fn encumber(
         "record_encumbered",
         vec![
             ("encumbrance", eid.to_string()),
-            ("kind", format!("{kind:?}")),
+            ("kind", kind.as_str().to_owned()),
             ("beneficiary", bp.id.to_string()),
             ("legal_basis", basis.to_owned()),
         ],
@@ -207,7 +207,8 @@ pub(crate) fn release(ex: &mut Exec<'_, '_>, id: RecordId, eid: EncumbranceId) -
         return Err(ExecError::Unauthorized {
             op: "release",
             party: ex.party.id,
-            why: format!("beneficiary is party {}", e.beneficiary),
+            expected: "beneficiary",
+            owner: Some(e.beneficiary),
         });
     }
     r.encumbrances.remove(pos);
@@ -224,12 +225,13 @@ pub(crate) fn terminate(ex: &mut Exec<'_, '_>, id: RecordId, reason: Termination
         return Err(ExecError::Unauthorized {
             op: "terminate_record",
             party: ex.party.id,
-            why: "neither certifier nor holder".into(),
+            expected: "certifier_or_holder",
+            owner: None,
         });
     }
     require_unlocked(&r)?;
     r.status = RecordStatus::Terminated { reason, height: ex.height };
-    history(ex, &mut r, "record_terminated", vec![("reason", format!("{reason:?}"))])?;
+    history(ex, &mut r, "record_terminated", vec![("reason", reason.as_str().to_owned())])?;
     put_record(ex, &r);
     Ok(())
 }

@@ -252,7 +252,8 @@ pub(crate) fn close(ex: &mut Exec<'_, '_>, id: ClassId, basis: &str) -> R<()> {
         return Err(ExecError::Unauthorized {
             op: "close_class",
             party: ex.party.id,
-            why: format!("neither issuer {} of class {id} nor a regulator", c.issuer),
+            expected: "class_issuer_or_regulator",
+            owner: Some(c.issuer),
         });
     }
     require_open(&c)?;

@@ -118,7 +118,7 @@ pub(crate) fn create_class(ex: &mut Exec<'_, '_>, n: NewClass<'_>) -> R<()> {
         return Err(ExecError::InvalidDecimals { got: n.decimals });
     }
     if n.supply_cap == Some(0) {
-        return Err(ExecError::InvalidField { field: "supply_cap", why: "must be positive when set".into() });
+        return Err(ExecError::InvalidField { field: "supply_cap", expected: ">=1".into(), got: "0".into() });
     }
     if n.rights.is_empty() {
         return Err(ExecError::NoRights);
@@ -169,7 +169,8 @@ pub(crate) fn mint(ex: &mut Exec<'_, '_>, id: ClassId, to: PublicKey, amount: u1
         return Err(ExecError::Unauthorized {
             op: "mint",
             party: ex.party.id,
-            why: format!("class {id} belongs to issuer {}", c.issuer),
+            expected: "class_issuer",
+            owner: Some(c.issuer),
         });
     }
     require_active(&c)?;
@@ -233,7 +234,7 @@ pub(crate) fn redeem(ex: &mut Exec<'_, '_>, id: ClassId, amount: u128, right: u3
             ("holder", from.to_hex()),
             ("amount", amount.to_string()),
             ("right", right.to_string()),
-            ("right_kind", format!("{:?}", r.kind)),
+            ("right_kind", r.kind.as_str().to_owned()),
             ("right_description", r.description.to_string()),
         ],
     );
@@ -253,7 +254,8 @@ pub(crate) fn require_issuer_or_regulator(ex: &Exec<'_, '_>, op: &'static str, c
         return Err(ExecError::Unauthorized {
             op,
             party: ex.party.id,
-            why: format!("neither issuer {} of class {} nor a regulator", c.issuer, c.id),
+            expected: "class_issuer_or_regulator",
+            owner: Some(c.issuer),
         });
     }
     Ok(())

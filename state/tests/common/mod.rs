@@ -254,12 +254,15 @@ pub fn event_u64(r: &Receipt, kind: &str, attr: &str) -> u64 {
         .expect("number")
 }
 
+/// Asserts a failed receipt with `code`; returns its English message,
+/// rendered from the code and arguments as every edge renders it.
 pub fn failed_code(r: &Receipt, code: &str, what: &str) -> String {
     match &r.outcome {
-        TxOutcome::Failed { code: got, message } => {
+        TxOutcome::Failed { code: got, args } => {
+            let message = tamga_contract::messages::render(got, args, tamga_contract::messages::Lang::En);
             assert_eq!(got, code, "{what}: {message}");
             assert!(r.events.is_empty(), "a failed tx emits no events");
-            message.clone()
+            message
         }
         TxOutcome::Success => panic!("{what} unexpectedly succeeded, expected {code}"),
     }

@@ -319,7 +319,7 @@ fn redeem_shrinks_supply_and_records_the_right() {
     ch.ok(&c.issuer, mint(class, &c.alice, 100));
     let r = ch.ok(&c.alice, Payload::Redeem { class, amount: 30, right: 1 });
     let e = &r.events[0];
-    assert_eq!((e.kind.as_str(), e.get("amount"), e.get("right_kind")), ("redeemed", Some("30"), Some("Services")));
+    assert_eq!((e.kind.as_str(), e.get("amount"), e.get("right_kind")), ("redeemed", Some("30"), Some("services")));
     assert_eq!((ch.supply(class), ch.balance(class, &c.alice)), (70, 70));
     // Redeemed units can be minted again within the cap.
     ch.ok(&c.issuer, mint(class, &c.bob, 30));

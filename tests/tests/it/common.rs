@@ -78,8 +78,8 @@ pub async fn send(scenario: &str, client: &Client, chain_id: &str, key: &Signing
     let tx = sign_payload(key, chain_id, nonce, payload, None).expect("transaction builds");
     let hash = patiently!(client.submit(&tx)).unwrap_or_else(|e| panic!("{what} refused at admission: {e}"));
     let view = client.wait_for_receipt(&hash, Duration::from_secs(30)).await.expect("receipt");
-    if let TxOutcome::Failed { code, message } = &view.receipt.outcome {
-        panic!("{what} failed at height {}: {code}: {message}", view.receipt.height);
+    if let TxOutcome::Failed { code, args } = &view.receipt.outcome {
+        panic!("{what} failed at height {}: {code} {args:?}", view.receipt.height);
     }
     say(format!("{scenario}: {what} committed at height {}", view.receipt.height));
     view.receipt

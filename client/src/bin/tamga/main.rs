@@ -299,9 +299,9 @@ fn print_receipt(p: &Printer, view: &TxView) -> Result<ExitCode> {
     p.receipt(view)?;
     match &view.receipt.outcome {
         TxOutcome::Success => Ok(ExitCode::SUCCESS),
-        TxOutcome::Failed { code, message } => {
+        TxOutcome::Failed { code, args } => {
             if !p.json() {
-                eprintln!("{}", i18n::t("tx.failed", &[code, message]));
+                eprintln!("{}", i18n::t("tx.failed", &[code, &output::failure_message(code, args)]));
             }
             Ok(ExitCode::from(EXIT_TX_FAILED))
         }

@@ -214,7 +214,8 @@ impl Printer {
         let r = &v.receipt;
         match &r.outcome {
             TxOutcome::Success => println!("committed {} at height {} index {}: success", r.tx_hash, r.height, r.index),
-            TxOutcome::Failed { code, message } => {
+            TxOutcome::Failed { code, args } => {
+                let message = failure_message(code, args);
                 println!("committed {} at height {} index {}: FAILED {code}: {message}", r.tx_hash, r.height, r.index)
             }
         }
@@ -250,6 +251,18 @@ impl Printer {
         pb.enable_steady_tick(Duration::from_millis(120));
         pb
     }
+}
+
+/// The message of a failed receipt, rendered from its code and arguments
+/// (the receipt carries no message: SPEC §8, `docs/wire-format.md`).
+pub fn failure_message(code: &str, args: &[(String, String)]) -> String {
+    use tamga_contract::messages::Lang;
+    let lang = match crate::i18n::lang() {
+        crate::i18n::Lang::Kk => Lang::Kk,
+        crate::i18n::Lang::Ru => Lang::Ru,
+        crate::i18n::Lang::En => Lang::En,
+    };
+    tamga_contract::messages::render(code, args, lang)
 }
 
 /// The JSON error object: `{"code", "message"}` and any `extra` fields
@@ -432,8 +445,8 @@ pub fn created_ids(events: &[Event]) -> BTreeMap<&'static str, u64> {
 }
 
 /// A committed transaction's receipt as JSON: `tx_hash`, `height`, `index`,
-/// `block_time_ms`, `status` (`success` or `failed`), `code` and `message`
-/// when failed, `operation`, `signer`, `nonce`, the created ids
+/// `block_time_ms`, `status` (`success` or `failed`), `code`, `args` (an
+/// object, as events' attributes) and `message` (rendered from them) when failed, `operation`, `signer`, `nonce`, the created ids
 /// ([`created_ids`]) at the top level, `events`, and the signed `tx`.
 #[derive(Serialize)]
 pub struct ReceiptOut<'a> {
@@ -442,7 +455,9 @@ pub struct ReceiptOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     code: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<&'a str>,
+    args: Option<BTreeMap<&'a str, &'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
     height: Height,
     index: u32,
     block_time_ms: u64,
@@ -459,14 +474,20 @@ impl<'a> ReceiptOut<'a> {
     /// The JSON form of `v`.
     pub fn of(v: &'a TxView) -> ReceiptOut<'a> {
         let r: &Receipt = &v.receipt;
-        let (status, code, message) = match &r.outcome {
-            TxOutcome::Success => ("success", None, None),
-            TxOutcome::Failed { code, message } => ("failed", Some(code.as_str()), Some(message.as_str())),
+        let (status, code, args, message) = match &r.outcome {
+            TxOutcome::Success => ("success", None, None, None),
+            TxOutcome::Failed { code, args } => (
+                "failed",
+                Some(code.as_str()),
+                Some(args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()),
+                Some(failure_message(code, args)),
+            ),
         };
         ReceiptOut {
             tx_hash: &r.tx_hash,
             status,
             code,
+            args,
             message,
             height: r.height,
             index: r.index,

@@ -134,7 +134,7 @@ pub fn describe_in(v: &VerifiedReceipt, lang: crate::i18n::Lang) -> String {
     }
     let outcome = match &v.outcome {
         TxOutcome::Success => t("verify.success", &[]),
-        TxOutcome::Failed { code, message } => t("verify.failed", &[code, message]),
+        TxOutcome::Failed { code, args } => t("verify.failed", &[code, &crate::output::failure_message(code, args)]),
     };
     s.push_str(&t("verify.outcome", &[&outcome]));
     let certificate = match &v.signer_party {

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use serde_json::Value;
+use serde_json::{json, Value};
 use tower::ServiceExt;
 
 use super::super::access::ReadPolicy;
@@ -411,4 +411,39 @@ async fn a_bad_signature_is_refused_in_the_asked_language() {
     assert_eq!((v["code"].as_str(), v["field"].as_str()), (Some("BAD_REQUEST_SIGNATURE"), Some("x-tamga-key")), "{v}");
     let m = v["message"].as_str().unwrap();
     assert!(kazakh(m) && m.contains(&stranger.public().to_hex()), "{m}");
+}
+
+/// Consensus bytes never depend on wording (`docs/wire-format.md` §10): a
+/// failed receipt holds a code and arguments; the API renders its message in
+/// the request's language, the same code and arguments in every language,
+/// and the receipt read back from any of them hashes as the committed one.
+#[tokio::test]
+async fn rule6_a_failed_receipt_is_rendered_in_the_requests_language() {
+    let n = Node::scenario();
+    let tx = n.ledger.block(4).unwrap().unwrap().txs[0].clone();
+    let committed = n.ledger.transaction(&tx.hash()).unwrap().unwrap().receipt;
+    let needed = (1u128 << 90).to_string();
+    let mut structured = Vec::new();
+    for (lang, tag, words) in [
+        (None, "en", "insufficient free balance of class 1"),
+        (Some("ru-RU,ru;q=0.9"), "ru", "недостаточно свободного остатка класса 1"),
+        (Some("kk"), "kk", "1 класының бос қалдығы жеткіліксіз"),
+    ] {
+        let (s, content_lang, v) = call_in(&n, lang, "GET", &format!("/v1/txs/{}", tx.hash()), None).await;
+        assert_eq!((s, content_lang.as_str()), (StatusCode::OK, tag), "{v}");
+        let o = &v["receipt"]["outcome"];
+        assert_eq!(o["code"], "INSUFFICIENT_BALANCE", "{v}");
+        let message = o["message"].as_str().unwrap();
+        assert!(message.contains(words) && message.contains(&needed), "{tag}: {message}");
+        assert_eq!(tag != "en", cyrillic(message), "{tag}: {message}");
+        structured.push((o["code"].clone(), o["args"].clone()));
+        let back: Receipt = serde_json::from_value(v["receipt"].clone()).unwrap();
+        assert_eq!(back.hash(), committed.hash(), "{tag}: the rendered message is no part of the receipt");
+
+        // The block's receipts, in the same language.
+        let (_, _, v) = call_in(&n, lang, "GET", "/v1/blocks/4/receipts", None).await;
+        assert_eq!(v["receipts"][0]["outcome"]["message"].as_str(), Some(message), "{v}");
+    }
+    assert!(structured.windows(2).all(|w| w[0] == w[1]), "code and args do not change with the language");
+    assert_eq!(structured[0].1, json!([["class", "1"], ["needed", needed], ["available", "2500"]]));
 }

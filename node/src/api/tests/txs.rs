@@ -41,13 +41,20 @@ async fn submit_admits_gossips_and_reports_pending_then_committed() {
 }
 
 #[tokio::test]
-async fn committed_failed_receipt_is_served_with_code_and_message() {
+async fn committed_failed_receipt_is_served_with_code_args_and_message() {
     let n = Node::scenario();
     let bob_tx = n.ledger.block(4).unwrap().unwrap().txs[0].clone();
     let (s, v) = n.get(&format!("/v1/txs/{}", bob_tx.hash())).await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(v["receipt"]["outcome"]["status"], "failed");
-    assert!(v["receipt"]["outcome"]["code"].as_str().unwrap().len() > 3, "{v}");
+    let o = &v["receipt"]["outcome"];
+    assert_eq!(o["status"], "failed");
+    assert_eq!(o["code"], "INSUFFICIENT_BALANCE", "{v}");
+    assert_eq!(o["args"][2], json!(["available", "2500"]), "{v}");
+    assert_eq!(
+        o["message"],
+        format!("insufficient free balance of class 1: needed {}, available 2500", 1u128 << 90),
+        "rendered from code and args"
+    );
     // u128 amounts are JSON integers, even beyond 2^64 (exact digits in the body).
     let (_, body) = n.call_raw("GET", &format!("/v1/txs/{}", bob_tx.hash()), None).await;
     let body = String::from_utf8(body).unwrap();

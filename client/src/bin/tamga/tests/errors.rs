@@ -11,7 +11,7 @@ fn exit_codes_and_error_objects() {
     let p = crate::output::Printer::new(Output::Json);
     let ok_view = receipt_view(TxOutcome::Success, vec![]);
     assert_eq!(crate::print_receipt(&p, &ok_view).unwrap(), ExitCode::SUCCESS);
-    let failed = receipt_view(TxOutcome::Failed { code: "X".into(), message: "m".into() }, vec![]);
+    let failed = receipt_view(TxOutcome::failed("X", []), vec![]);
     assert_eq!(crate::print_receipt(&p, &failed).unwrap(), ExitCode::from(3));
 
     let api = tamga_client::ApiError {

@@ -202,7 +202,7 @@ fn json_receipt_names_created_ids() {
     assert_eq!(v["events"][0]["attributes"]["record"], "17");
     assert!(v.get("code").is_none());
     let ids = crate::output::created_ids(&[
-        ev("mining_notification_submitted", &[("notification", "4"), ("miner", "2"), ("kind", "Start")]),
+        ev("mining_notification_submitted", &[("notification", "4"), ("miner", "2"), ("kind", "start")]),
         ev("class_created", &[("class", "2"), ("symbol", "G"), ("issuer", "3")]),
         ev("escrow_created", &[("escrow", "6"), ("payer", "a"), ("payee", "b")]),
         ev("record_encumbered", &[("record", "1"), ("encumbrance", "9")]),
@@ -222,9 +222,11 @@ fn json_receipt_names_created_ids() {
     );
 
     let failed =
-        receipt_view(TxOutcome::Failed { code: "NOT_ISSUER".into(), message: "party 6 is not".into() }, vec![]);
+        receipt_view(TxOutcome::failed("NOT_ISSUER", [("op", "mint".to_owned()), ("party", "6".to_owned())]), vec![]);
     let v = to_json(&crate::output::ReceiptOut::of(&failed));
     assert_eq!(v["status"], "failed");
     assert_eq!(v["code"], "NOT_ISSUER");
-    assert_eq!(v["message"], "party 6 is not");
+    assert_eq!(v["args"], serde_json::json!({"op": "mint", "party": "6"}));
+    // Rendered from the code and arguments (the receipt carries no message).
+    assert_eq!(v["message"], "operation mint requires the Issuer role; party 6 has none");
 }

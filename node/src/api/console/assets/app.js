@@ -599,7 +599,7 @@
       h('h3', { i18n: 'blocks.receipts' }),
       table('receipts-table', t('blocks.receipts_caption'), ['col.index', 'col.tx_hash', 'col.outcome', 'col.events'],
         rc.receipts, (r) => [String(r.index), code(r.tx_hash),
-          r.outcome.status === 'success' ? t('outcome.success') : t('outcome.failed', { code: r.outcome.code }),
+          r.outcome.status === 'success' ? t('outcome.success') : t('outcome.failed', { code: r.outcome.code, message: r.outcome.message || '' }),
           r.events.map((e) => tv('event', e.kind)).join(', ') || '—']));
   }
 
