@@ -60,6 +60,8 @@ pub enum ParamName {
     ValidatorChangeDelay,
     /// Whether validators need an accepted mining notification.
     RequireMiningNotice,
+    /// The fewest validators the admission rule leaves in the set (SPEC §9.4).
+    MinValidators,
 }
 
 /// The transaction of a `validators` command, if it is one (a query is not).
@@ -107,6 +109,9 @@ pub(super) fn set_param(name: ParamName, value: &str) -> Result<Payload, String>
         ParamName::ValidatorChangeDelay => ParameterChange::ValidatorChangeDelay(int(value)?),
         ParamName::RequireMiningNotice => ParameterChange::RequireMiningNotice(
             value.parse().map_err(|_| format!("require-mining-notice needs true or false, got {value:?}"))?,
+        ),
+        ParamName::MinValidators => ParameterChange::MinValidators(
+            u32::try_from(int(value)?).map_err(|_| format!("min-validators {value} does not fit u32"))?,
         ),
     };
     Ok(Payload::SetParameter { change })

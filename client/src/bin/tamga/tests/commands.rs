@@ -751,6 +751,10 @@ fn governance_commands() {
         ok(&["params", "set", "validator-change-delay", "3"], Some(0)),
         Payload::SetParameter { change: ParameterChange::ValidatorChangeDelay(3) }
     );
+    assert_eq!(
+        ok(&["params", "set", "min-validators", "4"], Some(0)),
+        Payload::SetParameter { change: ParameterChange::MinValidators(4) }
+    );
     assert!(payload(&["params", "set", "max-block-txs", "5000000000"], Some(0)).unwrap_err().contains("u32"));
     assert!(payload(&["params", "set", "require-mining-notice", "yes"], Some(0)).is_err());
     assert!(parse(&["params", "set", "block-size", "1"]).is_err());
