@@ -301,7 +301,7 @@ fn rule3_suspending_an_operator_removes_its_validators_and_always_commits() {
     assert!(ch.ledger.validators_at(eff).unwrap().index_of(&alices[0].public()).is_none());
     // Suspending Bob's party: his four leave, the miner's four remain.
     let r = ch.ok(&c.reg, status(BOB, PartyStatus::Suspended));
-    assert_eq!(event(&r, "party_status_changed").get("status"), Some("Suspended"));
+    assert_eq!(event(&r, "party_status_changed").get("status"), Some("suspended"));
     let left = event(&r, "validators_left");
     assert_eq!(left.get("reason"), Some("operator_suspended"));
     assert_eq!(
