@@ -28,8 +28,8 @@ use tamga_state::{BlockContext, Ledger};
 use tamga_types::{Block, Hash, Height, Round, SigningKey, Vote, VoteData, VoteKind};
 use tracing::warn;
 
-use crate::driver::Transport;
 use crate::network::ConsensusWire;
+use crate::network::Transport;
 
 /// The environment variable that switches a behaviour on.
 pub const ENV: &str = "TAMGA_BYZANTINE";

@@ -73,7 +73,6 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::future::BoxFuture;
 use tamga_consensus::{Effect, Engine, Input, SafetyState, TimeoutKind, Value};
 use tamga_state::{BlockContext, ExecutedBlock, Ledger};
 use tamga_types::views::NodeStatus;
@@ -87,6 +86,7 @@ use crate::config::ConsensusConfig;
 use crate::home::Home;
 use crate::mempool::Mempool;
 use crate::metrics::Metrics;
+pub use crate::network::Transport;
 use crate::network::{ConsensusWire, NetEvent};
 pub use crate::proposal::StorageRetry;
 pub use crate::proposal::{build_block, validate_block, LedgerChain};
@@ -143,19 +143,6 @@ pub enum DriverError {
         /// The last failure.
         source: Box<tamga_state::StateError>,
     },
-}
-
-/// The driver's side of the network (STYLE principle 16): peers are named by
-/// their node key, in commands and in [`NetEvent`]s alike; the production
-/// implementation (`crate::network`) maps keys to its transport's peer
-/// names at its edge.
-pub trait Transport: Send + Sync {
-    /// Publishes on the consensus topic.
-    fn publish(&self, wire: ConsensusWire) -> BoxFuture<'_, ()>;
-    /// Asks a peer for certified blocks from `from`.
-    fn sync(&self, from: Height) -> BoxFuture<'_, ()>;
-    /// Replaces the set of admitted peers.
-    fn set_allowed(&self, keys: Vec<PublicKey>) -> BoxFuture<'_, ()>;
 }
 
 /// Where block execution and file writes run (STYLE principle 16).

@@ -38,7 +38,6 @@ use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
 use crate::admission::AdmissionPool;
-use crate::driver::Transport;
 use crate::home::peer_id_of;
 use crate::mempool::{ChainView, Mempool, MempoolError};
 use crate::metrics::Metrics;
@@ -192,6 +191,19 @@ pub enum NetEvent {
     },
     /// Number of connected admitted peers changed.
     Peers(usize),
+}
+
+/// The driver's side of the network (STYLE principle 16): peers are named by
+/// their node key, in commands and in [`NetEvent`]s alike; the production
+/// implementation ([`NetHandle`]) maps keys to its transport's peer
+/// names at its edge.
+pub trait Transport: Send + Sync {
+    /// Publishes on the consensus topic.
+    fn publish(&self, wire: ConsensusWire) -> BoxFuture<'_, ()>;
+    /// Asks a peer for certified blocks from `from`.
+    fn sync(&self, from: Height) -> BoxFuture<'_, ()>;
+    /// Replaces the set of admitted peers.
+    fn set_allowed(&self, keys: Vec<PublicKey>) -> BoxFuture<'_, ()>;
 }
 
 /// Commands to the network task. None is ever dropped: the driver waits for
@@ -1405,7 +1417,7 @@ mod tests {
         };
         let deps = NetworkDeps {
             mempool: Arc::new(Mempool::new(chain_id, limits)),
-            chain: Arc::new(crate::proposal::LedgerChain::new(ledger.clone())),
+            chain: testchain::chain_view(ledger.clone()),
             ledger,
             admission: AdmissionPool::start(0).unwrap(),
             metrics: metrics.clone(),

@@ -277,14 +277,6 @@ impl Region {
     }
 }
 
-/// A stable code or a name in Kazakh, Russian or English ([`Region::from_name`]).
-impl std::str::FromStr for Region {
-    type Err = crate::region_names::RegionNameError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Region::from_name(s)
-    }
-}
-
 /// Energy source of a mining site (SPEC §6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

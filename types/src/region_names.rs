@@ -169,6 +169,14 @@ impl Region {
     }
 }
 
+/// A stable code or a name in Kazakh, Russian or English ([`Region::from_name`]).
+impl std::str::FromStr for Region {
+    type Err = RegionNameError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Region::from_name(s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 
+use futures::future::BoxFuture;
 use tamga_consensus::Message;
 
 use super::*;

@@ -10,6 +10,12 @@ use tamga_types::{Certificate, CertifiedBlock, Genesis, Height, SigningKey, Vote
 use crate::mempool::{Mempool, MempoolLimits};
 use crate::proposal::{build_block_at, LedgerChain};
 
+/// The production [`crate::mempool::ChainView`] over `ledger`, for a
+/// network task under test.
+pub(crate) fn chain_view(ledger: Arc<Ledger>) -> Arc<LedgerChain> {
+    Arc::new(LedgerChain::new(ledger))
+}
+
 /// A one-validator chain on a ledger in a temporary directory.
 pub(crate) struct TestChain {
     /// The temporary directories of every ledger opened here.

@@ -136,7 +136,8 @@ async fn run(cli: &Cli) -> Result<ExitCode> {
         return export::verify(file, genesis, &p);
     }
     if let Command::Watch(w) = &cli.cmd {
-        return cmd::watch::run(cli, w).await;
+        let key = signing_key(cli).context("tamga watch signs its requests: pass --key FILE or set TAMGA_KEY")?;
+        return cmd::watch::run(&cli.node, key, cli.output == args::Output::Json, w).await;
     }
     let client = node_client(&cli.node, i18n::lang())?;
     match &cli.cmd {

@@ -299,3 +299,24 @@ async fn rule2_console_shows_a_holdings_restrictions() {
     assert_eq!((rs[1]["authority"].as_str(), rs[1]["lifted"].is_null()), (Some("issuer"), true));
     assert!(rs[2]["target"]["class"].is_object(), "a class pause: {}", rs[2]);
 }
+
+/// Digital Code art. 47 p.4, 49: where the console shows who signed (a
+/// record's history) or what was signed (a block's receipts), it says that a
+/// Tamga signature is a digital confirmation, not an electronic digital
+/// signature — in each of its languages.
+#[test]
+fn rule9_console_states_the_signature_standing() {
+    let js = asset("app.js");
+    let uses = js.matches("i18n: 'signature.standing'").count();
+    assert_eq!(uses, 2, "the record and block views each state it; app.js has it {uses} times");
+    for fun in ["async function viewRecord(", "async function viewBlock("] {
+        let start = js.find(fun).unwrap_or_else(|| panic!("app.js lacks {fun}"));
+        let body = &js[start..];
+        let end = body[1..].find("async function ").map_or(body.len(), |i| i + 1);
+        assert!(body[..end].contains("'signature.standing'"), "{fun} does not state the signature's standing");
+    }
+    for (lang, eds) in [("en", "electronic digital signature"), ("ru", "ЭЦП"), ("kk", "ЭЦҚ")] {
+        let text = catalogue(lang).get("signature.standing").cloned().unwrap_or_default();
+        assert!(text.contains(eds) && text.contains("47"), "{lang}: {text:?}");
+    }
+}

@@ -19,9 +19,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use serde_json::Value;
 use tamga_client::{Client, ClientError};
-use tamga_types::{Height, PublicKey};
-
-use crate::args::{Cli, Output};
+use tamga_types::{Height, PublicKey, SigningKey};
 
 /// `tamga watch`.
 #[derive(Debug, clap::Args)]
@@ -73,12 +71,11 @@ impl Cursor {
     }
 }
 
-/// Runs `tamga watch`.
-pub async fn run(cli: &Cli, args: &WatchArgs) -> Result<ExitCode> {
-    let key = crate::signing_key(cli).context("tamga watch signs its requests: pass --key FILE or set TAMGA_KEY")?;
+/// Runs `tamga watch` against `node`, signing with `key` (the CLI's
+/// `--key`); `json`: NDJSON output (`--output json`).
+pub async fn run(node: &str, key: SigningKey, json: bool, args: &WatchArgs) -> Result<ExitCode> {
     let account = args.account.unwrap_or_else(|| key.public());
-    let client = crate::node_client(&cli.node, crate::i18n::lang())?.with_signer(key);
-    let json = cli.output == Output::Json;
+    let client = crate::node_client(node, crate::i18n::lang())?.with_signer(key);
     follow(&client, account, args, json, &mut std::io::stdout(), &mut std::io::stderr()).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -563,7 +563,8 @@
       table('history-table', t('records.history_caption'),
         ['col.height', 'col.time', 'col.event', 'col.signer', 'col.details', 'col.tx_hash'],
         v.history, (e) => [fmtInt(e.height), fmtTime(e.time_ms), tv('event', e.event), code(e.signer),
-          h('ul', { class: 'plain' }, e.details.map(([k, val]) => h('li', {}, k + ': ' + val))), code(e.tx_hash)]));
+          h('ul', { class: 'plain' }, e.details.map(([k, val]) => h('li', {}, k + ': ' + val))), code(e.tx_hash)]),
+      h('p', { class: 'standing', i18n: 'signature.standing' }));
   }
 
   async function viewBlocks() {
@@ -600,7 +601,8 @@
       table('receipts-table', t('blocks.receipts_caption'), ['col.index', 'col.tx_hash', 'col.outcome', 'col.events'],
         rc.receipts, (r) => [String(r.index), code(r.tx_hash),
           r.outcome.status === 'success' ? t('outcome.success') : t('outcome.failed', { code: r.outcome.code, message: r.outcome.message || '' }),
-          r.events.map((e) => tv('event', e.kind)).join(', ') || '—']));
+          r.events.map((e) => tv('event', e.kind)).join(', ') || '—']),
+      h('p', { class: 'standing', i18n: 'signature.standing' }));
   }
 
   // ---- routing ------------------------------------------------------------
