@@ -536,6 +536,7 @@ impl Driver {
             }
             NetEvent::SyncBlocks { peer, height, blocks } => {
                 let n = blocks.len();
+                let before = self.engine.height();
                 for cb in blocks {
                     if cb.block.header.height != self.engine.height() {
                         continue;
@@ -543,9 +544,18 @@ impl Driver {
                     self.d.metrics.sync_blocks.inc();
                     self.feed(Input::CertifiedValue { value: cb.block, certificate: cb.certificate }).await?;
                 }
-                debug!(target: "tamga::sync", %peer, peer_height = height, blocks = n, "sync response");
-                if height >= self.engine.height() && n > 0 {
-                    // More to fetch.
+                let applied = self.engine.height().saturating_sub(before);
+                debug!(target: "tamga::sync", %peer, peer_height = height, blocks = n, applied, "sync response");
+                // More to fetch: the peer has more, or this batch moved us
+                // on and the chain may have moved on while it travelled and
+                // was applied. Only an answer with nothing new ends the
+                // sync: a node left more than the relay's height window
+                // behind hears no consensus message that would tell it the
+                // chain is ahead, so stopping at the peer's height of an
+                // old answer would leave it following one stale-timer sync
+                // at a time, never catching up with a chain that commits
+                // faster than that.
+                if n > 0 && (height >= self.engine.height() || applied > 0) {
                     self.request_sync().await;
                 } else {
                     self.publish_status(false);

@@ -406,16 +406,60 @@ async fn synced_blocks_are_applied_only_in_order_and_only_with_a_certificate_tha
     assert_eq!(f.net.asked()[before..].iter().map(|(_, from)| *from).collect::<Vec<_>>(), [5]);
     assert!(f.status.borrow().syncing);
 
-    // The last ones: caught up with the peer, nothing more to ask.
+    // The last ones the peer had: the chain may have moved on meanwhile, so
+    // the driver asks once more, from 7.
     let before = f.net.asked().len();
     f.events.send(answer(&c, 6, c.blocks(5, 6))).await.unwrap();
     settle().await;
     assert_eq!(f.h.ledger.height().unwrap(), 6);
+    assert_eq!(f.net.asked()[before..].iter().map(|(_, from)| *from).collect::<Vec<_>>(), [7]);
+    assert!(f.status.borrow().syncing);
+
+    // An answer with nothing new: caught up, nothing more to ask.
+    let before = f.net.asked().len();
+    f.events.send(answer(&c, 6, vec![])).await.unwrap();
+    settle().await;
     assert_eq!(f.net.asked().len(), before, "nothing more to ask for");
     assert!(!f.status.borrow().syncing);
     for h in 1..=6 {
         assert_eq!(f.h.ledger.block(h).unwrap(), c.ledger.block(h).unwrap(), "height {h}");
     }
+    task.await.unwrap().unwrap();
+}
+
+/// A follower more than the relay's height window behind hears no consensus
+/// message (they are ignored as outside the window), so only the answers
+/// tell it the chain moved on: it keeps asking while an answer brings new
+/// blocks, even when each answer ends at the peer's height of the moment,
+/// and stops at the first answer with nothing new.
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn a_follower_keeps_asking_while_the_chain_moves_on_during_each_answer() {
+    let mut c = TestChain::new(4);
+    let f = follower(&mut c);
+    let task = tokio::spawn(f.driver.run(tokio::time::sleep(Duration::from_secs(2))));
+    let settle = || tokio::time::sleep(Duration::from_millis(20));
+    f.events.send(NetEvent::Peers(1)).await.unwrap();
+
+    // Everything the peer had when it answered (up to 4); meanwhile the chain
+    // committed 5..7.
+    let before = f.net.asked().len();
+    f.events.send(answer(&c, 4, c.blocks(1, 4))).await.unwrap();
+    c.extend(3);
+    settle().await;
+    assert_eq!(f.h.ledger.height().unwrap(), 4);
+    assert_eq!(f.net.asked()[before..].iter().map(|(_, from)| *from).collect::<Vec<_>>(), [5]);
+
+    let before = f.net.asked().len();
+    f.events.send(answer(&c, 7, c.blocks(5, 7))).await.unwrap();
+    settle().await;
+    assert_eq!(f.h.ledger.height().unwrap(), 7);
+    assert_eq!(f.net.asked()[before..].iter().map(|(_, from)| *from).collect::<Vec<_>>(), [8]);
+
+    let before = f.net.asked().len();
+    f.events.send(answer(&c, 7, vec![])).await.unwrap();
+    settle().await;
+    assert_eq!(f.net.asked().len(), before, "an answer with nothing new ends the sync");
+    assert!(!f.status.borrow().syncing);
     task.await.unwrap().unwrap();
 }
 
