@@ -20,26 +20,22 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+
 use super::pace::{due_at, due_count};
 use super::track::Shared;
+use super::workload::Presigned;
 use crate::error::ApiError;
-use crate::wire::SubmitBatchAnswer;
 
 /// With a target rate, a connection sends at most one request per tick.
 const SEND_TICK: Duration = Duration::from_millis(20);
-
-/// A pre-signed transaction, ready to send.
-#[derive(Clone, Debug)]
-pub(crate) struct Ready {
-    /// Hex of the borsh `SignedTransaction`, as `POST /v1/txs` takes it.
-    pub hex: String,
-}
 
 /// What every submitter shares.
 #[derive(Debug)]
 pub(crate) struct Plan {
     /// Pre-signed transactions in global submission order.
-    pub txs: Vec<Ready>,
+    pub txs: Presigned,
     /// Target rate; `None`: as fast as accepted.
     pub rate: Option<u32>,
     /// When the load starts.
@@ -78,7 +74,7 @@ pub(crate) async fn connection(shared: Arc<Shared>, plan: Arc<Plan>, conn: usize
     // Back-pressured transactions with their last refusal code, oldest first.
     let mut retry: VecDeque<(u32, String)> = VecDeque::new();
     let deadline = plan.start + plan.duration;
-    let mut body = String::new();
+    let mut body = Vec::new();
     loop {
         let now = Instant::now();
         if now >= deadline {
@@ -105,19 +101,12 @@ pub(crate) async fn connection(shared: Arc<Shared>, plan: Arc<Plan>, conn: usize
                 (true, None) => continue,
             }
         }
-        body.clear();
-        body.push_str("{\"txs\":[");
-        for (n, (i, first)) in batch.iter_mut().enumerate() {
-            if n > 0 {
-                body.push(',');
-            }
-            body.push('"');
-            body.push_str(&plan.txs[*i as usize].hex);
-            body.push('"');
+        batch_body(&plan.txs, batch.iter().map(|(i, _)| *i), &mut body);
+        let now_us = shared.now_us();
+        for (i, first) in batch.iter_mut() {
             // `first` becomes: this is the transaction's first send.
-            *first = shared.mark_sent(*i);
+            *first = shared.mark_sent_at(*i, now_us);
         }
-        body.push_str("]}");
         let sent_at = Instant::now();
         let mut answer = post(&http, &plan.urls[node], std::mem::take(&mut body)).await;
         if let Ok(Answer::Batch(items)) = &answer {
@@ -193,22 +182,64 @@ enum Answer {
     Whole(ApiError),
 }
 
-async fn post(http: &reqwest::Client, url: &str, body: String) -> Result<Answer, ()> {
+/// Writes the `POST /v1/txs` batch body `{"txs":["<hex>",…]}` of the
+/// transactions `batch` into `body` (cleared first), hex-encoding the
+/// pre-encoded bytes in place: no JSON serializer and no allocation per
+/// transaction (docs/api.md, `POST /v1/txs`).
+pub(crate) fn batch_body(txs: &Presigned, batch: impl IntoIterator<Item = u32>, body: &mut Vec<u8>) {
+    body.clear();
+    body.extend_from_slice(b"{\"txs\":[");
+    for (n, i) in batch.into_iter().enumerate() {
+        if n > 0 {
+            body.push(b',');
+        }
+        body.push(b'"');
+        let bytes = txs.get(i as usize);
+        let at = body.len();
+        body.resize(at + 2 * bytes.len(), 0);
+        // Cannot fail: the target is exactly twice the length of the input.
+        let _ = hex::encode_to_slice(bytes, &mut body[at..]);
+        body.push(b'"');
+    }
+    body.extend_from_slice(b"]}");
+}
+
+/// The batch answer as the submitter reads it: whether each item has a hash
+/// or an error, without decoding the hashes it already knows.
+#[derive(Deserialize)]
+struct BatchAnswer {
+    results: Vec<BatchItem>,
+}
+
+#[derive(Deserialize)]
+struct BatchItem {
+    #[serde(default)]
+    hash: Option<IgnoredAny>,
+    #[serde(default)]
+    error: Option<ApiError>,
+}
+
+fn batch_results(bytes: &[u8]) -> Option<Vec<Result<(), ApiError>>> {
+    let a: BatchAnswer = serde_json::from_slice(bytes).ok()?;
+    Some(
+        a.results
+            .into_iter()
+            .map(|r| match r.error {
+                Some(e) => Err(e),
+                None if r.hash.is_some() => Ok(()),
+                None => Err(no_result()),
+            })
+            .collect(),
+    )
+}
+
+async fn post(http: &reqwest::Client, url: &str, body: Vec<u8>) -> Result<Answer, ()> {
     let resp = http.post(url).header("content-type", "application/json").body(body).send().await.map_err(|_| ())?;
     let status = resp.status().as_u16();
     let bytes = resp.bytes().await.map_err(|_| ())?;
     if status == 200 {
-        if let Ok(a) = serde_json::from_slice::<SubmitBatchAnswer>(&bytes) {
-            return Ok(Answer::Batch(
-                a.results
-                    .into_iter()
-                    .map(|r| match r.error {
-                        Some(e) => Err(e),
-                        None if r.hash.is_some() => Ok(()),
-                        None => Err(no_result()),
-                    })
-                    .collect(),
-            ));
+        if let Some(items) = batch_results(&bytes) {
+            return Ok(Answer::Batch(items));
         }
     }
     let mut e = serde_json::from_slice::<ApiError>(&bytes).unwrap_or_else(|_| ApiError {
@@ -223,4 +254,62 @@ async fn post(http: &reqwest::Client, url: &str, body: String) -> Result<Answer,
 
 fn no_result() -> ApiError {
     ApiError { status: 0, code: "NO_RESULT".into(), message: "neither a hash nor an error".into(), field: None }
+}
+
+#[cfg(test)]
+mod tests {
+    use tamga_types::{ChainId, Payload, PublicKey, SignedTransaction, SigningKey, Transaction};
+
+    use super::*;
+    use crate::wire::SubmitBody;
+
+    fn presigned(n: usize) -> (Presigned, Vec<SignedTransaction>) {
+        let key = SigningKey::from_seed([7; 32]);
+        let mut p = Presigned::default();
+        let mut txs = Vec::new();
+        for nonce in 0..n as u64 {
+            let t = Transaction {
+                chain_id: ChainId::new("tamga-test").unwrap(),
+                signer: key.public(),
+                nonce,
+                payload: Payload::Transfer { class: tamga_types::ClassId(1), to: PublicKey([9; 32]), amount: 1 },
+                memo: None,
+            }
+            .sign(&key);
+            p.bytes.extend_from_slice(&t.encode());
+            p.ends.push(p.bytes.len());
+            p.hashes.push(t.hash());
+            txs.push(t);
+        }
+        (p, txs)
+    }
+
+    #[test]
+    fn batch_body_is_the_documented_json() {
+        let (p, txs) = presigned(4);
+        let mut body = b"stale".to_vec();
+        batch_body(&p, [2, 0, 3], &mut body);
+        let parsed: SubmitBody = serde_json::from_slice(&body).unwrap();
+        assert_eq!(parsed.tx, None);
+        let want: Vec<String> = [2, 0, 3].iter().map(|i| hex::encode(txs[*i].encode())).collect();
+        assert_eq!(parsed.txs, Some(want));
+        // Each item decodes back to the very transaction that was signed.
+        for (h, i) in parsed.txs.unwrap().iter().zip([2, 0, 3]) {
+            assert_eq!(SignedTransaction::decode(&hex::decode(h).unwrap()).unwrap(), txs[i]);
+        }
+        batch_body(&p, [1], &mut body);
+        assert_eq!(body, format!("{{\"txs\":[\"{}\"]}}", hex::encode(txs[1].encode())).into_bytes());
+    }
+
+    #[test]
+    fn batch_answer_items_in_order() {
+        let body = br#"{"results":[{"hash":"ab"},{"error":{"status":429,"code":"NONCE_TOO_FAR","message":"m"}},{}]}"#;
+        let items = batch_results(body).unwrap();
+        assert_eq!(items.len(), 3);
+        assert!(items[0].is_ok());
+        let e = items[1].clone().unwrap_err();
+        assert_eq!((e.code.as_str(), e.is_transient()), ("NONCE_TOO_FAR", true));
+        assert_eq!(items[2].clone().unwrap_err().code, "NO_RESULT");
+        assert!(batch_results(b"{\"code\":\"X\"}").is_none(), "an error body is not a batch answer");
+    }
 }
