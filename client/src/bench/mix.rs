@@ -219,6 +219,9 @@ mod tests {
             assert_eq!(w.iter().filter(|k| **k == Kind::RecordTransfer).count(), 2);
         }
         let only: Mix = "notifications=1".parse().unwrap();
-        assert_eq!(only.sequence(4), [Kind::MiningNotice, Kind::ActivityNotice, Kind::MiningNotice, Kind::ActivityNotice]);
+        assert_eq!(
+            only.sequence(4),
+            [Kind::MiningNotice, Kind::ActivityNotice, Kind::MiningNotice, Kind::ActivityNotice]
+        );
     }
 }

@@ -353,7 +353,14 @@ pub async fn run(opts: &BenchOptions, on: &(dyn Fn(Event) + Send + Sync)) -> Res
     let grace_end = Instant::now() + opts.grace;
     let grace_start = Instant::now();
     let mut last_tick = Instant::now();
-    while Instant::now() < grace_end && pending(&shared) > 0 {
+    // The submitters are done, so the waiting set only shrinks: each check
+    // resumes where the last found a transaction still waiting.
+    let mut waiting_from = 0;
+    while Instant::now() < grace_end {
+        waiting_from = shared.first_waiting(waiting_from);
+        if waiting_from == shared.slots.len() {
+            break;
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
         if last_tick.elapsed() >= Duration::from_secs(1) {
             progress("receipts");
@@ -402,15 +409,6 @@ pub async fn run(opts: &BenchOptions, on: &(dyn Fn(Event) + Send + Sync)) -> Res
     r.nodes =
         devnet.nodes.iter().zip(before.iter().zip(&after)).map(|(n, (b, a))| node_report(n, *b, *a, wall_s)).collect();
     Ok(r)
-}
-
-/// Admitted transactions not yet seen committed.
-fn pending(shared: &track::Shared) -> usize {
-    shared
-        .slots
-        .iter()
-        .filter(|s| s.state.load(Ordering::Acquire) == track::ADMITTED && s.committed_us.load(Ordering::Acquire) == 0)
-        .count()
 }
 
 fn merge(into: &mut BTreeMap<String, u64>, from: &BTreeMap<String, u64>) {

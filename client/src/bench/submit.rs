@@ -77,7 +77,13 @@ pub(crate) async fn connection(shared: Arc<Shared>, plan: Arc<Plan>, conn: usize
     let mut body = Vec::new();
     loop {
         let now = Instant::now();
-        if now >= deadline {
+        let due = plan.rate.map_or(u64::MAX, |r| due_count(now.min(deadline) - plan.start, r));
+        // At the deadline, a paced connection still sends, once, what fell
+        // due since its last request (so a run offers `rate × duration`,
+        // not that less the last tick), its retries first as always: a
+        // sender's later nonce never leaves without the earlier one.
+        let late = now >= deadline;
+        if late && (plan.rate.is_none() || pos >= own.len() || u64::from(own[pos]) >= due) {
             break;
         }
         let mut batch: Vec<(u32, bool)> = Vec::with_capacity(plan.batch_max);
@@ -85,7 +91,6 @@ pub(crate) async fn connection(shared: Arc<Shared>, plan: Arc<Plan>, conn: usize
             let Some((i, _)) = retry.pop_front() else { break };
             batch.push((i, false));
         }
-        let due = plan.rate.map_or(u64::MAX, |r| due_count(now - plan.start, r));
         while batch.len() < plan.batch_max && pos < own.len() && u64::from(own[pos]) < due {
             batch.push((own[pos], true));
             pos += 1;
@@ -108,7 +113,9 @@ pub(crate) async fn connection(shared: Arc<Shared>, plan: Arc<Plan>, conn: usize
             *first = shared.mark_sent_at(*i, now_us);
         }
         let sent_at = Instant::now();
-        let mut answer = post(&http, &plan.urls[node], std::mem::take(&mut body)).await;
+        let capacity = body.len();
+        let sending = std::mem::replace(&mut body, Vec::with_capacity(capacity));
+        let mut answer = post(&http, &plan.urls[node], sending).await;
         if let Ok(Answer::Batch(items)) = &answer {
             if items.len() != batch.len() {
                 let message = format!("{} results for {} transactions", items.len(), batch.len());

@@ -97,6 +97,16 @@ impl Shared {
         first
     }
 
+    /// The first slot at or after `from` that was admitted and is not yet
+    /// seen committed (`slots.len()` if none).
+    pub(crate) fn first_waiting(&self, from: usize) -> usize {
+        self.slots
+            .iter()
+            .skip(from)
+            .position(|s| s.state.load(Ordering::Acquire) == ADMITTED && s.committed_us.load(Ordering::Acquire) == 0)
+            .map_or(self.slots.len(), |p| from + p)
+    }
+
     pub(crate) fn mark_admitted(&self, i: u32) {
         if self.slots[i as usize].state.swap(ADMITTED, Ordering::AcqRel) != ADMITTED {
             self.admitted.fetch_add(1, Ordering::Relaxed);
@@ -251,6 +261,23 @@ mod tests {
         assert_eq!(s.rejected.load(Ordering::Relaxed), 1);
         assert_eq!(s.offered.load(Ordering::Relaxed), 2);
         assert!(s.now_us() >= 1);
+    }
+
+    #[test]
+    fn first_waiting_skips_committed_and_unsent() {
+        let h = |b: u8| Hash([b; 32]);
+        let s = Shared::new(Instant::now(), (1..=4).map(h));
+        assert_eq!(s.first_waiting(0), 4, "nothing admitted, nothing waiting");
+        for i in 0..4 {
+            s.mark_sent(i);
+        }
+        s.mark_admitted(1);
+        s.mark_admitted(3);
+        assert_eq!(s.first_waiting(0), 1);
+        s.slots[1].committed_us.store(5, Ordering::Release);
+        assert_eq!(s.first_waiting(1), 3);
+        s.slots[3].committed_us.store(5, Ordering::Release);
+        assert_eq!(s.first_waiting(3), 4);
     }
 
     #[test]
