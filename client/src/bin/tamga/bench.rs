@@ -37,10 +37,10 @@ pub struct BenchArgs {
     #[arg(long, value_name = "N")]
     pub rate: Option<u32>,
     /// Workload mix as NAME=WEIGHT,… with names transfers (token transfers
-    /// between users, SPEC §4), records (transfers of records between users,
-    /// SPEC §5; the records are issued by the issuer before the clock starts)
-    /// and notifications (mining and activity start notifications
-    /// alternately, SPEC §6). `--mix` alone is the mixed workload
+    /// between users), records (transfers of records between users; the
+    /// records are issued by the issuer before the clock starts) and
+    /// notifications (mining and activity start notifications alternately).
+    /// `--mix` alone is the mixed workload
     /// `transfers=80,records=10,notifications=10`; without `--mix`, transfers only.
     #[arg(
         long,
