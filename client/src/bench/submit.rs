@@ -308,6 +308,125 @@ mod tests {
         assert_eq!(body, format!("{{\"txs\":[\"{}\"]}}", hex::encode(txs[1].encode())).into_bytes());
     }
 
+    /// A stand-in node for `POST /v1/txs`: a bare HTTP/1.1 server that
+    /// records every batch it is sent (as transaction indices, found by
+    /// their bytes) and admits each transaction, or with `throttle_first`
+    /// refuses each one the first time with 429 `ACCOUNT_QUEUE_FULL`.
+    async fn stand_in_node(p: &Presigned, throttle_first: bool) -> (String, Arc<std::sync::Mutex<Vec<Vec<usize>>>>) {
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/v1/txs", listener.local_addr().unwrap());
+        let seen = Arc::new(std::sync::Mutex::new(Vec::<Vec<usize>>::new()));
+        let by_hex: std::collections::HashMap<String, usize> =
+            (0..p.len()).map(|i| (hex::encode(p.get(i)), i)).collect();
+        let by_hex = Arc::new(by_hex);
+        let log = seen.clone();
+        tokio::spawn(async move {
+            let throttled = Arc::new(std::sync::Mutex::new(std::collections::HashSet::new()));
+            loop {
+                let (sock, _) = listener.accept().await.unwrap();
+                let (log, by_hex, throttled) = (log.clone(), by_hex.clone(), throttled.clone());
+                tokio::spawn(async move {
+                    let mut sock = BufReader::new(sock);
+                    loop {
+                        let mut length = 0usize;
+                        loop {
+                            let mut line = String::new();
+                            if sock.read_line(&mut line).await.unwrap_or(0) == 0 {
+                                return;
+                            }
+                            if line == "\r\n" {
+                                break;
+                            }
+                            if let Some((k, v)) = line.split_once(':') {
+                                if k.eq_ignore_ascii_case("content-length") {
+                                    length = v.trim().parse().unwrap();
+                                }
+                            }
+                        }
+                        let mut body = vec![0; length];
+                        sock.read_exact(&mut body).await.unwrap();
+                        let parsed: SubmitBody = serde_json::from_slice(&body).unwrap();
+                        let batch: Vec<usize> = parsed.txs.unwrap().iter().map(|h| by_hex[h]).collect();
+                        let items: Vec<String> = batch
+                            .iter()
+                            .map(|i| {
+                                if throttle_first && throttled.lock().unwrap().insert(*i) {
+                                    r#"{"error":{"status":429,"code":"ACCOUNT_QUEUE_FULL","message":"full"}}"#
+                                        .to_owned()
+                                } else {
+                                    format!(r#"{{"hash":"{i}"}}"#)
+                                }
+                            })
+                            .collect();
+                        log.lock().unwrap().push(batch);
+                        let answer = format!(r#"{{"results":[{}]}}"#, items.join(","));
+                        let head = format!(
+                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                            answer.len()
+                        );
+                        let sock = sock.get_mut();
+                        sock.write_all(head.as_bytes()).await.unwrap();
+                        sock.write_all(answer.as_bytes()).await.unwrap();
+                    }
+                });
+            }
+        });
+        (url, seen)
+    }
+
+    async fn run_connection(
+        n: usize,
+        rate: Option<u32>,
+        duration: Duration,
+        throttle_first: bool,
+    ) -> (Shared, Vec<Vec<usize>>, ConnStats) {
+        let (p, _) = presigned(n);
+        let (url, seen) = stand_in_node(&p, throttle_first).await;
+        let start = Instant::now();
+        let shared = Arc::new(Shared::new(start, p.hashes.clone()));
+        let plan = Arc::new(Plan { txs: p, rate, start, duration, batch_max: 50, urls: vec![url] });
+        let stats = connection(shared.clone(), plan, 0, (0..n as u32).collect()).await;
+        let seen = seen.lock().unwrap().clone();
+        (Arc::try_unwrap(shared).unwrap(), seen, stats)
+    }
+
+    #[tokio::test]
+    async fn a_paced_connection_offers_every_planned_transaction_once_in_order() {
+        // 300 ms at 2,000/s: 600 planned; whatever the machine's load, the
+        // deadline's last request sends what is still due.
+        let n = crate::bench::pace::planned(Duration::from_millis(300), 2000) as usize;
+        let (shared, seen, stats) = run_connection(n, Some(2000), Duration::from_millis(300), false).await;
+        let sent: Vec<usize> = seen.iter().flatten().copied().collect();
+        assert_eq!(sent, (0..n).collect::<Vec<_>>(), "each once, in nonce order");
+        assert!(seen.iter().all(|b| !b.is_empty() && b.len() <= 50), "batches within 1..=50");
+        assert!(seen.len() >= n / 50);
+        assert_eq!(shared.offered.load(std::sync::atomic::Ordering::Relaxed), n as u64);
+        assert_eq!(shared.admitted.load(std::sync::atomic::Ordering::Relaxed), n as u64);
+        assert_eq!((stats.transport_errors, stats.rejected.len(), stats.throttled.len()), (0, 0, 0));
+    }
+
+    #[tokio::test]
+    async fn back_pressure_is_retried_first_and_counted() {
+        // Without a rate the connection stops once all are admitted, long before 30 s.
+        let (shared, seen, stats) = run_connection(120, None, Duration::from_secs(30), true).await;
+        // Every transaction refused once and admitted on its retry, which
+        // leads the next batch: a sender's nonces still arrive in order.
+        assert_eq!(shared.admitted.load(std::sync::atomic::Ordering::Relaxed), 120);
+        assert_eq!(stats.throttled.get("ACCOUNT_QUEUE_FULL"), Some(&120));
+        assert!(stats.rejected.is_empty());
+        let sent: Vec<usize> = seen.iter().flatten().copied().collect();
+        assert_eq!(sent.len(), 240);
+        let mut admitted_order = Vec::new();
+        let mut once = std::collections::HashSet::new();
+        for i in sent {
+            if !once.insert(i) {
+                admitted_order.push(i);
+            }
+        }
+        assert_eq!(admitted_order, (0..120).collect::<Vec<_>>());
+    }
+
     #[test]
     fn batch_answer_items_in_order() {
         let body = br#"{"results":[{"hash":"ab"},{"error":{"status":429,"code":"NONCE_TOO_FAR","message":"m"}},{}]}"#;
