@@ -275,6 +275,7 @@ pub async fn run(opts: &BenchOptions, on: &(dyn Fn(Event) + Send + Sync)) -> Res
     for (i, p) in planned.iter().enumerate() {
         own[p.signer % connections].push(i as u32);
     }
+    let signer_of: Vec<u32> = planned.iter().map(|p| p.signer as u32).collect();
     let per_sender_transfers = n_txs.div_ceil(signers.users);
     if devnet.mint_amount < per_sender_transfers as u128 {
         note(format!(
@@ -397,12 +398,21 @@ pub async fn run(opts: &BenchOptions, on: &(dyn Fn(Event) + Send + Sync)) -> Res
         merge(&mut r.rejected, &s.rejected);
         merge(&mut r.throttled, &s.throttled);
     }
-    let fates = shared.slots.iter().zip(&kinds).map(|(slot, kind)| report::Fate {
-        kind: *kind,
-        sent_us: slot.sent_us.load(Ordering::Acquire),
-        committed_us: slot.committed_us.load(Ordering::Acquire),
-        admitted: slot.state.load(Ordering::Acquire) == track::ADMITTED,
-        failed: slot.failed.load(Ordering::Acquire),
+    // In plan order each sender's transactions come in nonce order, so a
+    // refusal strands the same sender's later ones.
+    let mut refused = vec![false; signers.publics.len()];
+    let fates = shared.slots.iter().zip(&kinds).zip(&signer_of).map(|((slot, kind), signer)| {
+        let state = slot.state.load(Ordering::Acquire);
+        let behind_refused = refused[*signer as usize];
+        refused[*signer as usize] |= state == track::REJECTED;
+        report::Fate {
+            kind: *kind,
+            sent_us: slot.sent_us.load(Ordering::Acquire),
+            committed_us: slot.committed_us.load(Ordering::Acquire),
+            admitted: state == track::ADMITTED,
+            failed: slot.failed.load(Ordering::Acquire),
+            behind_refused,
+        }
     });
     r.tally(fates, load_s);
     r.generator(cpu_start, cpu_load_end, cpu_end, wall_s);

@@ -57,8 +57,14 @@ pub struct Report {
     pub failed: u64,
     /// Failed receipts by code.
     pub failed_by_code: BTreeMap<String, u64>,
-    /// Admitted but not seen committed by the end of the grace period.
+    /// Admitted but not seen committed by the end of the grace period
+    /// (not counting `stranded`).
     pub lost: u64,
+    /// Admitted but never committable: an earlier nonce of the same sender
+    /// was refused for good (a back-pressure refusal still unresolved when
+    /// the load ended, say), so the chain could not take this one. The load
+    /// generator's doing, not the network's; reported apart from `lost`.
+    pub stranded: u64,
     /// Seen committed more than once (must be 0).
     pub duplicated: u64,
     /// Committed transactions by operation (success or failure).
@@ -129,6 +135,8 @@ pub(crate) struct Fate {
     pub admitted: bool,
     /// Its committed receipt is a failure.
     pub failed: bool,
+    /// An earlier transaction of the same sender was refused for good.
+    pub behind_refused: bool,
 }
 
 impl Report {
@@ -154,6 +162,8 @@ impl Report {
                 if f.sent_us != 0 {
                     latencies.push(f.committed_us.saturating_sub(f.sent_us));
                 }
+            } else if f.admitted && f.behind_refused {
+                self.stranded += 1;
             } else if f.admitted {
                 self.lost += 1;
             }
@@ -247,6 +257,9 @@ impl Report {
         let _ = writeln!(s, "throttled    {} (retried)", codes(&self.throttled));
         let _ = writeln!(s, "failed       {} ({})", self.failed, codes(&self.failed_by_code));
         let _ = writeln!(s, "lost         {}", self.lost);
+        if self.stranded > 0 {
+            let _ = writeln!(s, "stranded     {} (admitted behind a refused earlier nonce)", self.stranded);
+        }
         let _ = writeln!(s, "duplicated   {}", self.duplicated);
         let _ = writeln!(s, "by kind      {}", codes(&self.committed_by_kind));
         let _ = writeln!(s, "failed kind  {}", codes(&self.failed_by_kind));
@@ -326,6 +339,7 @@ mod tests {
             "rejected",
             "failed",
             "duplicated",
+            "stranded",
             "duration_s",
             "generator_cpu_s",
             "generator_cpu_pct",
@@ -350,7 +364,7 @@ mod tests {
     }
 
     fn fate(kind: Kind, sent_us: u64, committed_us: u64, admitted: bool, failed: bool) -> Fate {
-        Fate { kind, sent_us, committed_us, admitted, failed }
+        Fate { kind, sent_us, committed_us, admitted, failed, behind_refused: false }
     }
 
     #[test]
@@ -367,10 +381,12 @@ mod tests {
             fate(Kind::Transfer, 4_000, 0, false, false),
             // Never sent (the load ended first).
             fate(Kind::Transfer, 0, 0, false, false),
+            // Admitted behind its sender's refused earlier nonce: stranded, not lost.
+            Fate { behind_refused: true, ..fate(Kind::Transfer, 5_000, 0, true, false) },
         ];
         r.tally(fates, 2.0);
-        assert_eq!((r.offered, r.submitted, r.committed, r.lost), (5, 4, 3, 1));
-        assert_eq!(r.offered_tps, 2.5);
+        assert_eq!((r.offered, r.submitted, r.committed, r.lost, r.stranded), (6, 5, 3, 1, 1));
+        assert_eq!(r.offered_tps, 3.0);
         // The last commit (0.302 s) is inside the 2 s load: committed ÷ 2 s.
         assert_eq!(r.committed_tps, 1.5);
         assert_eq!((r.p50_ms, r.p99_ms, r.max_ms, r.mean_ms), (Some(200.0), Some(300.0), Some(300.0), Some(200.0)));
