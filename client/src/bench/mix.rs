@@ -6,10 +6,16 @@
 //! the same options always give the same sequence:
 //!
 //! * `transfers`: token transfers of the devnet's class between users (SPEC §4);
-//! * `records`: alternately a record issued by the issuer to a user and a
-//!   transfer of a record a user holds to another user (SPEC §5);
-//! * `notifications`: alternately a mining start notification (by a user or
-//!   the miner) and an activity start notification by a user (SPEC §6).
+//! * `records`: transfers of a record a user holds to another user (SPEC §5);
+//!   the records are issued to the users by the issuer in the setup, before
+//!   the clock starts, one per record transfer of the run;
+//! * `notifications`: alternately a mining start notification (by a user,
+//!   every tenth by the devnet's miner) and an activity start notification by
+//!   a user (SPEC §6).
+//!
+//! [`Mix::MIXED`] (`--mix` without a value) is the stated mixed workload:
+//! 80 % transfers, 10 % record transfers, 10 % notifications (5 % mining,
+//! 5 % activity).
 
 use std::fmt;
 use std::str::FromStr;
@@ -19,7 +25,7 @@ use std::str::FromStr;
 pub enum Kind {
     /// A token transfer between users.
     Transfer,
-    /// The issuer certifies a record to a user.
+    /// The issuer certifies a record to a user (setup only: never in a mix).
     RecordIssue,
     /// A user transfers a record it holds.
     RecordTransfer,
@@ -51,6 +57,11 @@ pub struct Mix {
     pub records: u32,
     /// Mining and activity notifications.
     pub notifications: u32,
+}
+
+impl Mix {
+    /// The mixed workload `--mix` runs when given no value.
+    pub const MIXED: Mix = Mix { transfers: 80, records: 10, notifications: 10 };
 }
 
 impl Default for Mix {
@@ -109,7 +120,7 @@ impl Mix {
         let weights = [i64::from(self.transfers), i64::from(self.records), i64::from(self.notifications)];
         let total: i64 = weights.iter().sum();
         let mut current = [0i64; 3];
-        let mut toggles = [false; 3];
+        let mut notice_toggle = false;
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
             // Smooth weighted round robin (as nginx balances upstreams).
@@ -123,20 +134,24 @@ impl Mix {
                 }
             }
             current[best] -= total;
-            let flip = toggles[best];
-            toggles[best] = !flip;
-            out.push(match (best, flip) {
-                (0, _) => Kind::Transfer,
-                (1, false) => Kind::RecordIssue,
-                (1, true) => Kind::RecordTransfer,
-                (_, false) => Kind::MiningNotice,
-                (_, true) => Kind::ActivityNotice,
+            out.push(match best {
+                0 => Kind::Transfer,
+                1 => Kind::RecordTransfer,
+                _ => {
+                    let flip = notice_toggle;
+                    notice_toggle = !flip;
+                    if flip {
+                        Kind::ActivityNotice
+                    } else {
+                        Kind::MiningNotice
+                    }
+                }
             });
         }
         out
     }
 
-    /// True if the mix has record operations (the issuer key and a setup of records are needed).
+    /// True if the mix has record transfers (the issuer key and a setup of records are needed).
     pub fn has_records(&self) -> bool {
         self.records > 0
     }
@@ -177,8 +192,8 @@ mod tests {
             *counts.entry(*k).or_insert(0) += 1;
         }
         assert_eq!(counts[&Kind::Transfer], 800);
-        assert_eq!(counts[&Kind::RecordIssue], 50);
-        assert_eq!(counts[&Kind::RecordTransfer], 50);
+        assert_eq!(counts[&Kind::RecordTransfer], 100);
+        assert!(!counts.contains_key(&Kind::RecordIssue), "record issues are setup, never load");
         assert_eq!(counts[&Kind::MiningNotice], 50);
         assert_eq!(counts[&Kind::ActivityNotice], 50);
         // Every window of 10 has 8 transfers.
@@ -186,5 +201,27 @@ mod tests {
             assert_eq!(w.iter().filter(|k| **k == Kind::Transfer).count(), 8);
         }
         assert_eq!(m.sequence(1000), seq, "deterministic");
+        assert_eq!(m, Mix::MIXED, "the stated mixed workload");
+    }
+
+    #[test]
+    fn odd_weights_keep_their_shares() {
+        let m: Mix = "transfers=3,records=2,notifications=1".parse().unwrap();
+        let seq = m.sequence(600);
+        let count = |k: Kind| seq.iter().filter(|x| **x == k).count();
+        assert_eq!(count(Kind::Transfer), 300);
+        assert_eq!(count(Kind::RecordTransfer), 200);
+        assert_eq!(count(Kind::MiningNotice) + count(Kind::ActivityNotice), 100);
+        assert_eq!(count(Kind::MiningNotice), 50, "notifications alternate mining and activity");
+        // Every window of 6 has the exact proportions.
+        for w in seq.chunks(6) {
+            assert_eq!(w.iter().filter(|k| **k == Kind::Transfer).count(), 3);
+            assert_eq!(w.iter().filter(|k| **k == Kind::RecordTransfer).count(), 2);
+        }
+        let only: Mix = "notifications=1".parse().unwrap();
+        assert_eq!(
+            only.sequence(4),
+            [Kind::MiningNotice, Kind::ActivityNotice, Kind::MiningNotice, Kind::ActivityNotice]
+        );
     }
 }

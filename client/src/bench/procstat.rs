@@ -36,6 +36,13 @@ pub fn sample(pid_file: &Path, expect_name: Option<&str>) -> Option<ProcSample> 
     Some(ProcSample { pid, cpu_s: parse_cpu_seconds(&stat)?, peak_rss_mib: parse_vm_hwm_mib(&status)? })
 }
 
+/// This process's CPU seconds so far, user plus system, all its threads:
+/// what `getrusage(RUSAGE_SELF)` reports, read from `/proc/self/stat` (10 ms
+/// resolution) because this crate calls no libc. `None` off Linux.
+pub fn self_cpu_seconds() -> Option<f64> {
+    parse_cpu_seconds(&std::fs::read_to_string("/proc/self/stat").ok()?)
+}
+
 /// `utime + stime` of a `/proc/PID/stat` line, in seconds. The command name
 /// (field 2) is in parentheses and may hold spaces, so fields are counted
 /// from the last `)`.
@@ -105,6 +112,13 @@ mod tests {
             assert_eq!(s.pid, std::process::id());
             assert!(s.peak_rss_mib > 0.0 && s.cpu_s >= 0.0);
             assert_eq!(sample(&pid_file, Some("tamgad")), None, "this test process is not a tamgad");
+            // Spin until the own-CPU clock moves (it ticks every 10 ms).
+            let before = self_cpu_seconds().unwrap();
+            let mut x = 0u64;
+            while self_cpu_seconds().unwrap() <= before {
+                x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+            }
+            assert!(self_cpu_seconds().unwrap() > before);
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }

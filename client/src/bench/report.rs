@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::mix::Kind;
+
 /// The whole report.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Report {
@@ -55,16 +57,38 @@ pub struct Report {
     pub failed: u64,
     /// Failed receipts by code.
     pub failed_by_code: BTreeMap<String, u64>,
-    /// Admitted but not seen committed by the end of the grace period.
+    /// Admitted but not seen committed by the end of the grace period
+    /// (not counting `stranded`).
     pub lost: u64,
+    /// Admitted but never committable: an earlier nonce of the same sender
+    /// was refused for good (a back-pressure refusal still unresolved when
+    /// the load ended, say), so the chain could not take this one. The load
+    /// generator's doing, not the network's; reported apart from `lost`.
+    pub stranded: u64,
     /// Seen committed more than once (must be 0).
     pub duplicated: u64,
-    /// Committed transactions by operation.
+    /// Committed transactions by operation (success or failure).
     pub committed_by_kind: BTreeMap<String, u64>,
+    /// Committed with a failed receipt, by operation (every operation of a
+    /// mix should commit successfully: each one here is a finding).
+    pub failed_by_kind: BTreeMap<String, u64>,
     /// Blocks read while tracking.
     pub blocks: u64,
     /// Most load transactions in one block.
     pub max_block_txs: u64,
+    /// CPU seconds (user + system, all threads: what `getrusage(RUSAGE_SELF)`
+    /// counts, read from `/proc/self/stat`) the load generator itself used
+    /// from the start of the load to the end of tracking; signing and setup,
+    /// done before, are not in it. Null where `/proc` is not readable.
+    pub generator_cpu_s: Option<f64>,
+    /// `generator_cpu_s` over the same wall time as the nodes' `cpu_pct`,
+    /// percent of one core.
+    pub generator_cpu_pct: Option<f64>,
+    /// The load generator's ceiling: transactions offered per CPU second it
+    /// spent during the load (submitting and following), i.e. the rate one
+    /// whole core of this machine would let it offer. Null if it used no
+    /// measurable CPU (the clock's resolution is 10 ms).
+    pub generator_ceiling_tps: Option<f64>,
     /// Each node's resource use.
     pub nodes: Vec<NodeReport>,
     /// The machine the benchmark ran on.
@@ -95,6 +119,82 @@ pub struct Machine {
     pub cores: usize,
     /// CPU model name from `/proc/cpuinfo`.
     pub model: String,
+}
+
+/// What became of one load transaction, as the tracking slots hold it
+/// (times in microseconds after the load's start, plus one; 0: never).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Fate {
+    /// Its operation.
+    pub kind: Kind,
+    /// First sent.
+    pub sent_us: u64,
+    /// First seen committed.
+    pub committed_us: u64,
+    /// A node admitted it (and never refused it for good).
+    pub admitted: bool,
+    /// Its committed receipt is a failure.
+    pub failed: bool,
+    /// An earlier transaction of the same sender was refused for good.
+    pub behind_refused: bool,
+}
+
+impl Report {
+    /// Fills the counts, rates and latency percentiles from every load
+    /// transaction's fate; `load_s` is how long submissions ran.
+    pub(crate) fn tally(&mut self, fates: impl IntoIterator<Item = Fate>, load_s: f64) {
+        let mut latencies = Vec::new();
+        let mut last_commit_us = 0;
+        for f in fates {
+            if f.sent_us != 0 {
+                self.offered += 1;
+            }
+            if f.admitted {
+                self.submitted += 1;
+            }
+            if f.committed_us != 0 {
+                self.committed += 1;
+                *self.committed_by_kind.entry(f.kind.as_str().to_owned()).or_default() += 1;
+                if f.failed {
+                    *self.failed_by_kind.entry(f.kind.as_str().to_owned()).or_default() += 1;
+                }
+                last_commit_us = last_commit_us.max(f.committed_us);
+                if f.sent_us != 0 {
+                    latencies.push(f.committed_us.saturating_sub(f.sent_us));
+                }
+            } else if f.admitted && f.behind_refused {
+                self.stranded += 1;
+            } else if f.admitted {
+                self.lost += 1;
+            }
+        }
+        latencies.sort_unstable();
+        let ms = |us: Option<u64>| us.map(|v| round1(v as f64 / 1000.0));
+        self.p50_ms = ms(percentile(&latencies, 50.0));
+        self.p90_ms = ms(percentile(&latencies, 90.0));
+        self.p99_ms = ms(percentile(&latencies, 99.0));
+        self.max_ms = ms(latencies.last().copied());
+        self.mean_ms = None;
+        if !latencies.is_empty() {
+            let mean = latencies.iter().sum::<u64>() as f64 / latencies.len() as f64;
+            self.mean_ms = Some(round1(mean / 1000.0));
+        }
+        self.offered_tps = round1(self.offered as f64 / load_s.max(1e-3));
+        let window = load_s.max(last_commit_us as f64 / 1e6);
+        self.committed_tps = round1(self.committed as f64 / window.max(1e-3));
+    }
+
+    /// Fills the generator's CPU figures from three readings of its own CPU
+    /// seconds: at the start of the load, at its end and at the end of
+    /// tracking (`wall_s` after the start). Call after [`Report::tally`].
+    pub(crate) fn generator(&mut self, start: Option<f64>, load_end: Option<f64>, end: Option<f64>, wall_s: f64) {
+        let (Some(start), Some(load_end), Some(end)) = (start, load_end, end) else { return };
+        let cpu = (end - start).max(0.0);
+        self.generator_cpu_s = Some(round2(cpu));
+        self.generator_cpu_pct = Some(round1(100.0 * cpu / wall_s.max(1e-3)));
+        let load_cpu = load_end - start;
+        self.generator_ceiling_tps = (load_cpu > 0.0).then(|| (self.offered as f64 / load_cpu).round());
+    }
 }
 
 /// Nearest-rank percentile of ascending `sorted` values (`p` in 0..=100):
@@ -157,12 +257,23 @@ impl Report {
         let _ = writeln!(s, "throttled    {} (retried)", codes(&self.throttled));
         let _ = writeln!(s, "failed       {} ({})", self.failed, codes(&self.failed_by_code));
         let _ = writeln!(s, "lost         {}", self.lost);
+        if self.stranded > 0 {
+            let _ = writeln!(s, "stranded     {} (admitted behind a refused earlier nonce)", self.stranded);
+        }
         let _ = writeln!(s, "duplicated   {}", self.duplicated);
         let _ = writeln!(s, "by kind      {}", codes(&self.committed_by_kind));
+        let _ = writeln!(s, "failed kind  {}", codes(&self.failed_by_kind));
         let _ = writeln!(s, "blocks       {} read, at most {} load tx in one", self.blocks, self.max_block_txs);
         if self.transport_errors > 0 {
             let _ = writeln!(s, "transport    {} submissions got no answer", self.transport_errors);
         }
+        let _ = writeln!(
+            s,
+            "generator    cpu {} ({} of one core), ceiling {} offered per CPU second",
+            self.generator_cpu_s.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.2} s")),
+            self.generator_cpu_pct.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.1} %")),
+            self.generator_ceiling_tps.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.0} tx")),
+        );
         let _ = writeln!(s, "nodes");
         for n in &self.nodes {
             let na = |v: Option<f64>, unit: &str| v.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.1}{unit}"));
@@ -228,7 +339,13 @@ mod tests {
             "rejected",
             "failed",
             "duplicated",
+            "stranded",
             "duration_s",
+            "generator_cpu_s",
+            "generator_cpu_pct",
+            "generator_ceiling_tps",
+            "failed_by_kind",
+            "committed_by_kind",
             "nodes",
             "machine",
         ] {
@@ -244,6 +361,63 @@ mod tests {
         assert!(machine.contains_key("cores") && machine.contains_key("model"));
         // One object on one line.
         assert!(!serde_json::to_string(&r).unwrap().contains('\n'));
+    }
+
+    fn fate(kind: Kind, sent_us: u64, committed_us: u64, admitted: bool, failed: bool) -> Fate {
+        Fate { kind, sent_us, committed_us, admitted, failed, behind_refused: false }
+    }
+
+    #[test]
+    fn tally_counts_each_fate_once() {
+        let mut r = Report::default();
+        let fates = [
+            // Committed 100, 200, 300 ms after their send.
+            fate(Kind::Transfer, 1, 100_001, true, false),
+            fate(Kind::Transfer, 1_000, 201_000, true, false),
+            fate(Kind::RecordTransfer, 2_000, 302_000, true, true),
+            // Admitted, never seen committed: lost.
+            fate(Kind::MiningNotice, 3_000, 0, true, false),
+            // Refused for good: offered, not submitted, not lost.
+            fate(Kind::Transfer, 4_000, 0, false, false),
+            // Never sent (the load ended first).
+            fate(Kind::Transfer, 0, 0, false, false),
+            // Admitted behind its sender's refused earlier nonce: stranded, not lost.
+            Fate { behind_refused: true, ..fate(Kind::Transfer, 5_000, 0, true, false) },
+        ];
+        r.tally(fates, 2.0);
+        assert_eq!((r.offered, r.submitted, r.committed, r.lost, r.stranded), (6, 5, 3, 1, 1));
+        assert_eq!(r.offered_tps, 3.0);
+        // The last commit (0.302 s) is inside the 2 s load: committed ÷ 2 s.
+        assert_eq!(r.committed_tps, 1.5);
+        assert_eq!((r.p50_ms, r.p99_ms, r.max_ms, r.mean_ms), (Some(200.0), Some(300.0), Some(300.0), Some(200.0)));
+        assert_eq!(r.committed_by_kind.get("transfer"), Some(&2));
+        assert_eq!(r.committed_by_kind.get("record_transfer"), Some(&1));
+        assert_eq!(r.failed_by_kind.get("record_transfer"), Some(&1));
+        assert_eq!(r.failed_by_kind.len(), 1);
+        // A commit after the load stretches the window the rate is taken over.
+        let mut late = Report::default();
+        late.tally([fate(Kind::Transfer, 1, 4_000_001, true, false)], 1.0);
+        assert_eq!(late.committed_tps, 0.2, "1 over 4 s, not over the 1 s load");
+        let mut none = Report::default();
+        none.tally([], 1.0);
+        assert_eq!((none.p50_ms, none.mean_ms, none.committed_tps), (None, None, 0.0));
+    }
+
+    #[test]
+    fn generator_cpu_and_ceiling() {
+        let mut r = Report { offered: 30_000, ..Report::default() };
+        // 3 s of CPU during a 2 s load, 1 s more while waiting; 4 s wall clock.
+        r.generator(Some(10.0), Some(13.0), Some(14.0), 4.0);
+        assert_eq!(r.generator_cpu_s, Some(4.0));
+        assert_eq!(r.generator_cpu_pct, Some(100.0));
+        assert_eq!(r.generator_ceiling_tps, Some(10_000.0));
+        let mut idle = Report { offered: 5, ..Report::default() };
+        idle.generator(Some(1.0), Some(1.0), Some(1.0), 2.0);
+        assert_eq!((idle.generator_cpu_pct, idle.generator_ceiling_tps), (Some(0.0), None));
+        let mut unknown = Report::default();
+        unknown.generator(None, Some(1.0), Some(2.0), 2.0);
+        assert_eq!(unknown.generator_cpu_s, None);
+        assert!(unknown.to_text().contains("generator    cpu n/a"), "{}", unknown.to_text());
     }
 
     #[test]

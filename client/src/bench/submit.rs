@@ -20,26 +20,22 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+
 use super::pace::{due_at, due_count};
 use super::track::Shared;
+use super::workload::Presigned;
 use crate::error::ApiError;
-use crate::wire::SubmitBatchAnswer;
 
 /// With a target rate, a connection sends at most one request per tick.
 const SEND_TICK: Duration = Duration::from_millis(20);
-
-/// A pre-signed transaction, ready to send.
-#[derive(Clone, Debug)]
-pub(crate) struct Ready {
-    /// Hex of the borsh `SignedTransaction`, as `POST /v1/txs` takes it.
-    pub hex: String,
-}
 
 /// What every submitter shares.
 #[derive(Debug)]
 pub(crate) struct Plan {
     /// Pre-signed transactions in global submission order.
-    pub txs: Vec<Ready>,
+    pub txs: Presigned,
     /// Target rate; `None`: as fast as accepted.
     pub rate: Option<u32>,
     /// When the load starts.
@@ -78,10 +74,16 @@ pub(crate) async fn connection(shared: Arc<Shared>, plan: Arc<Plan>, conn: usize
     // Back-pressured transactions with their last refusal code, oldest first.
     let mut retry: VecDeque<(u32, String)> = VecDeque::new();
     let deadline = plan.start + plan.duration;
-    let mut body = String::new();
+    let mut body = Vec::new();
     loop {
         let now = Instant::now();
-        if now >= deadline {
+        let due = plan.rate.map_or(u64::MAX, |r| due_count(now.min(deadline) - plan.start, r));
+        // At the deadline, a paced connection still sends, once, what fell
+        // due since its last request (so a run offers `rate × duration`,
+        // not that less the last tick), its retries first as always: a
+        // sender's later nonce never leaves without the earlier one.
+        let late = now >= deadline;
+        if late && (plan.rate.is_none() || pos >= own.len() || u64::from(own[pos]) >= due) {
             break;
         }
         let mut batch: Vec<(u32, bool)> = Vec::with_capacity(plan.batch_max);
@@ -89,7 +91,6 @@ pub(crate) async fn connection(shared: Arc<Shared>, plan: Arc<Plan>, conn: usize
             let Some((i, _)) = retry.pop_front() else { break };
             batch.push((i, false));
         }
-        let due = plan.rate.map_or(u64::MAX, |r| due_count(now - plan.start, r));
         while batch.len() < plan.batch_max && pos < own.len() && u64::from(own[pos]) < due {
             batch.push((own[pos], true));
             pos += 1;
@@ -105,21 +106,16 @@ pub(crate) async fn connection(shared: Arc<Shared>, plan: Arc<Plan>, conn: usize
                 (true, None) => continue,
             }
         }
-        body.clear();
-        body.push_str("{\"txs\":[");
-        for (n, (i, first)) in batch.iter_mut().enumerate() {
-            if n > 0 {
-                body.push(',');
-            }
-            body.push('"');
-            body.push_str(&plan.txs[*i as usize].hex);
-            body.push('"');
+        batch_body(&plan.txs, batch.iter().map(|(i, _)| *i), &mut body);
+        let now_us = shared.now_us();
+        for (i, first) in batch.iter_mut() {
             // `first` becomes: this is the transaction's first send.
-            *first = shared.mark_sent(*i);
+            *first = shared.mark_sent_at(*i, now_us);
         }
-        body.push_str("]}");
         let sent_at = Instant::now();
-        let mut answer = post(&http, &plan.urls[node], std::mem::take(&mut body)).await;
+        let capacity = body.len();
+        let sending = std::mem::replace(&mut body, Vec::with_capacity(capacity));
+        let mut answer = post(&http, &plan.urls[node], sending).await;
         if let Ok(Answer::Batch(items)) = &answer {
             if items.len() != batch.len() {
                 let message = format!("{} results for {} transactions", items.len(), batch.len());
@@ -193,22 +189,64 @@ enum Answer {
     Whole(ApiError),
 }
 
-async fn post(http: &reqwest::Client, url: &str, body: String) -> Result<Answer, ()> {
+/// Writes the `POST /v1/txs` batch body `{"txs":["<hex>",…]}` of the
+/// transactions `batch` into `body` (cleared first), hex-encoding the
+/// pre-encoded bytes in place: no JSON serializer and no allocation per
+/// transaction (docs/api.md, `POST /v1/txs`).
+pub(crate) fn batch_body(txs: &Presigned, batch: impl IntoIterator<Item = u32>, body: &mut Vec<u8>) {
+    body.clear();
+    body.extend_from_slice(b"{\"txs\":[");
+    for (n, i) in batch.into_iter().enumerate() {
+        if n > 0 {
+            body.push(b',');
+        }
+        body.push(b'"');
+        let bytes = txs.get(i as usize);
+        let at = body.len();
+        body.resize(at + 2 * bytes.len(), 0);
+        // Cannot fail: the target is exactly twice the length of the input.
+        let _ = hex::encode_to_slice(bytes, &mut body[at..]);
+        body.push(b'"');
+    }
+    body.extend_from_slice(b"]}");
+}
+
+/// The batch answer as the submitter reads it: whether each item has a hash
+/// or an error, without decoding the hashes it already knows.
+#[derive(Deserialize)]
+struct BatchAnswer {
+    results: Vec<BatchItem>,
+}
+
+#[derive(Deserialize)]
+struct BatchItem {
+    #[serde(default)]
+    hash: Option<IgnoredAny>,
+    #[serde(default)]
+    error: Option<ApiError>,
+}
+
+fn batch_results(bytes: &[u8]) -> Option<Vec<Result<(), ApiError>>> {
+    let a: BatchAnswer = serde_json::from_slice(bytes).ok()?;
+    Some(
+        a.results
+            .into_iter()
+            .map(|r| match r.error {
+                Some(e) => Err(e),
+                None if r.hash.is_some() => Ok(()),
+                None => Err(no_result()),
+            })
+            .collect(),
+    )
+}
+
+async fn post(http: &reqwest::Client, url: &str, body: Vec<u8>) -> Result<Answer, ()> {
     let resp = http.post(url).header("content-type", "application/json").body(body).send().await.map_err(|_| ())?;
     let status = resp.status().as_u16();
     let bytes = resp.bytes().await.map_err(|_| ())?;
     if status == 200 {
-        if let Ok(a) = serde_json::from_slice::<SubmitBatchAnswer>(&bytes) {
-            return Ok(Answer::Batch(
-                a.results
-                    .into_iter()
-                    .map(|r| match r.error {
-                        Some(e) => Err(e),
-                        None if r.hash.is_some() => Ok(()),
-                        None => Err(no_result()),
-                    })
-                    .collect(),
-            ));
+        if let Some(items) = batch_results(&bytes) {
+            return Ok(Answer::Batch(items));
         }
     }
     let mut e = serde_json::from_slice::<ApiError>(&bytes).unwrap_or_else(|_| ApiError {
@@ -223,4 +261,181 @@ async fn post(http: &reqwest::Client, url: &str, body: String) -> Result<Answer,
 
 fn no_result() -> ApiError {
     ApiError { status: 0, code: "NO_RESULT".into(), message: "neither a hash nor an error".into(), field: None }
+}
+
+#[cfg(test)]
+mod tests {
+    use tamga_types::{ChainId, Payload, PublicKey, SignedTransaction, SigningKey, Transaction};
+
+    use super::*;
+    use crate::wire::SubmitBody;
+
+    fn presigned(n: usize) -> (Presigned, Vec<SignedTransaction>) {
+        let key = SigningKey::from_seed([7; 32]);
+        let mut p = Presigned::default();
+        let mut txs = Vec::new();
+        for nonce in 0..n as u64 {
+            let t = Transaction {
+                chain_id: ChainId::new("tamga-test").unwrap(),
+                signer: key.public(),
+                nonce,
+                payload: Payload::Transfer { class: tamga_types::ClassId(1), to: PublicKey([9; 32]), amount: 1 },
+                memo: None,
+            }
+            .sign(&key);
+            p.bytes.extend_from_slice(&t.encode());
+            p.ends.push(p.bytes.len());
+            p.hashes.push(t.hash());
+            txs.push(t);
+        }
+        (p, txs)
+    }
+
+    #[test]
+    fn batch_body_is_the_documented_json() {
+        let (p, txs) = presigned(4);
+        let mut body = b"stale".to_vec();
+        batch_body(&p, [2, 0, 3], &mut body);
+        let parsed: SubmitBody = serde_json::from_slice(&body).unwrap();
+        assert_eq!(parsed.tx, None);
+        let want: Vec<String> = [2, 0, 3].iter().map(|i| hex::encode(txs[*i].encode())).collect();
+        assert_eq!(parsed.txs, Some(want));
+        // Each item decodes back to the very transaction that was signed.
+        for (h, i) in parsed.txs.unwrap().iter().zip([2, 0, 3]) {
+            assert_eq!(SignedTransaction::decode(&hex::decode(h).unwrap()).unwrap(), txs[i]);
+        }
+        batch_body(&p, [1], &mut body);
+        assert_eq!(body, format!("{{\"txs\":[\"{}\"]}}", hex::encode(txs[1].encode())).into_bytes());
+    }
+
+    /// A stand-in node for `POST /v1/txs`: a bare HTTP/1.1 server that
+    /// records every batch it is sent (as transaction indices, found by
+    /// their bytes) and admits each transaction, or with `throttle_first`
+    /// refuses each one the first time with 429 `ACCOUNT_QUEUE_FULL`.
+    async fn stand_in_node(p: &Presigned, throttle_first: bool) -> (String, Arc<std::sync::Mutex<Vec<Vec<usize>>>>) {
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/v1/txs", listener.local_addr().unwrap());
+        let seen = Arc::new(std::sync::Mutex::new(Vec::<Vec<usize>>::new()));
+        let by_hex: std::collections::HashMap<String, usize> =
+            (0..p.len()).map(|i| (hex::encode(p.get(i)), i)).collect();
+        let by_hex = Arc::new(by_hex);
+        let log = seen.clone();
+        tokio::spawn(async move {
+            let throttled = Arc::new(std::sync::Mutex::new(std::collections::HashSet::new()));
+            loop {
+                let (sock, _) = listener.accept().await.unwrap();
+                let (log, by_hex, throttled) = (log.clone(), by_hex.clone(), throttled.clone());
+                tokio::spawn(async move {
+                    let mut sock = BufReader::new(sock);
+                    loop {
+                        let mut length = 0usize;
+                        loop {
+                            let mut line = String::new();
+                            if sock.read_line(&mut line).await.unwrap_or(0) == 0 {
+                                return;
+                            }
+                            if line == "\r\n" {
+                                break;
+                            }
+                            if let Some((k, v)) = line.split_once(':') {
+                                if k.eq_ignore_ascii_case("content-length") {
+                                    length = v.trim().parse().unwrap();
+                                }
+                            }
+                        }
+                        let mut body = vec![0; length];
+                        sock.read_exact(&mut body).await.unwrap();
+                        let parsed: SubmitBody = serde_json::from_slice(&body).unwrap();
+                        let batch: Vec<usize> = parsed.txs.unwrap().iter().map(|h| by_hex[h]).collect();
+                        let items: Vec<String> = batch
+                            .iter()
+                            .map(|i| {
+                                if throttle_first && throttled.lock().unwrap().insert(*i) {
+                                    r#"{"error":{"status":429,"code":"ACCOUNT_QUEUE_FULL","message":"full"}}"#
+                                        .to_owned()
+                                } else {
+                                    format!(r#"{{"hash":"{i}"}}"#)
+                                }
+                            })
+                            .collect();
+                        log.lock().unwrap().push(batch);
+                        let answer = format!(r#"{{"results":[{}]}}"#, items.join(","));
+                        let head = format!(
+                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                            answer.len()
+                        );
+                        let sock = sock.get_mut();
+                        sock.write_all(head.as_bytes()).await.unwrap();
+                        sock.write_all(answer.as_bytes()).await.unwrap();
+                    }
+                });
+            }
+        });
+        (url, seen)
+    }
+
+    async fn run_connection(
+        n: usize,
+        rate: Option<u32>,
+        duration: Duration,
+        throttle_first: bool,
+    ) -> (Shared, Vec<Vec<usize>>, ConnStats) {
+        let (p, _) = presigned(n);
+        let (url, seen) = stand_in_node(&p, throttle_first).await;
+        let start = Instant::now();
+        let shared = Arc::new(Shared::new(start, p.hashes.clone()));
+        let plan = Arc::new(Plan { txs: p, rate, start, duration, batch_max: 50, urls: vec![url] });
+        let stats = connection(shared.clone(), plan, 0, (0..n as u32).collect()).await;
+        let seen = seen.lock().unwrap().clone();
+        (Arc::try_unwrap(shared).unwrap(), seen, stats)
+    }
+
+    #[tokio::test]
+    async fn a_paced_connection_offers_every_planned_transaction_once_in_order() {
+        // 300 ms at 2,000/s: 600 planned; whatever the machine's load, the
+        // deadline's last request sends what is still due.
+        let n = crate::bench::pace::planned(Duration::from_millis(300), 2000) as usize;
+        let (shared, seen, stats) = run_connection(n, Some(2000), Duration::from_millis(300), false).await;
+        let sent: Vec<usize> = seen.iter().flatten().copied().collect();
+        assert_eq!(sent, (0..n).collect::<Vec<_>>(), "each once, in nonce order");
+        assert!(seen.iter().all(|b| !b.is_empty() && b.len() <= 50), "batches within 1..=50");
+        assert!(seen.len() >= n / 50);
+        assert_eq!(shared.offered.load(std::sync::atomic::Ordering::Relaxed), n as u64);
+        assert_eq!(shared.admitted.load(std::sync::atomic::Ordering::Relaxed), n as u64);
+        assert_eq!((stats.transport_errors, stats.rejected.len(), stats.throttled.len()), (0, 0, 0));
+    }
+
+    #[tokio::test]
+    async fn back_pressure_is_retried_first_and_counted() {
+        // Without a rate the connection stops once all are admitted, long before 30 s.
+        let (shared, seen, stats) = run_connection(120, None, Duration::from_secs(30), true).await;
+        // Every transaction refused once and admitted on its retry, which
+        // leads the next batch: a sender's nonces still arrive in order.
+        assert_eq!(shared.admitted.load(std::sync::atomic::Ordering::Relaxed), 120);
+        assert_eq!(stats.throttled.get("ACCOUNT_QUEUE_FULL"), Some(&120));
+        assert!(stats.rejected.is_empty());
+        let sent: Vec<usize> = seen.iter().flatten().copied().collect();
+        assert_eq!(sent.len(), 240);
+        let mut admitted_order = Vec::new();
+        let mut once = std::collections::HashSet::new();
+        for i in sent {
+            if !once.insert(i) {
+                admitted_order.push(i);
+            }
+        }
+        assert_eq!(admitted_order, (0..120).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn batch_answer_items_in_order() {
+        let body = br#"{"results":[{"hash":"ab"},{"error":{"status":429,"code":"NONCE_TOO_FAR","message":"m"}},{}]}"#;
+        let items = batch_results(body).unwrap();
+        assert_eq!(items.len(), 3);
+        assert!(items[0].is_ok());
+        let e = items[1].clone().unwrap_err();
+        assert_eq!((e.code.as_str(), e.is_transient()), ("NONCE_TOO_FAR", true));
+        assert_eq!(items[2].clone().unwrap_err().code, "NO_RESULT");
+        assert!(batch_results(b"{\"code\":\"X\"}").is_none(), "an error body is not a batch answer");
+    }
 }

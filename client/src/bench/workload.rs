@@ -201,6 +201,101 @@ pub(crate) fn sign_all(
     Ok(out)
 }
 
+/// Pre-signed transactions held as their encoded bytes in one buffer, the
+/// form the submitters send (no per-transaction allocation, no structure
+/// kept once signed): transaction `i` is `bytes[ends[i - 1]..ends[i]]`
+/// (from 0 for the first), with id `hashes[i]`.
+#[derive(Debug, Default)]
+pub(crate) struct Presigned {
+    /// Every transaction's borsh encoding, back to back.
+    pub bytes: Vec<u8>,
+    /// The end offset of each transaction in `bytes`.
+    pub ends: Vec<usize>,
+    /// Each transaction's id.
+    pub hashes: Vec<Hash>,
+}
+
+impl Presigned {
+    /// Number of transactions.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The encoded bytes of transaction `i`.
+    pub(crate) fn get(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start..self.ends[i]]
+    }
+
+    fn append(&mut self, other: Presigned) {
+        let base = self.bytes.len();
+        self.bytes.extend_from_slice(&other.bytes);
+        self.ends.extend(other.ends.into_iter().map(|e| e + base));
+        self.hashes.extend(other.hashes);
+    }
+}
+
+/// Transactions signed between two progress calls of [`presign`].
+const PRESIGN_STEP: usize = 2048;
+
+/// Signs and encodes every planned transaction for `chain_id` on every
+/// core, keeping only the bytes and ids; `progress(n)` is called (from the
+/// signing threads) after each `n` more are done.
+pub(crate) fn presign(
+    planned: &[Planned],
+    signers: &Signers,
+    chain_id: &str,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Presigned, BenchError> {
+    let chain = tamga_types::ChainId::new(chain_id)
+        .map_err(|_| BenchError::Setup(format!("chain id {chain_id:?} is too long")))?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).max(1);
+    let chunk = planned.len().div_ceil(threads).max(1);
+    let mut out = Presigned::default();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = planned
+            .chunks(chunk)
+            .map(|part| {
+                let chain = chain.clone();
+                s.spawn(move || {
+                    let mut mine = Presigned {
+                        bytes: Vec::with_capacity(part.len() * 192),
+                        ends: Vec::with_capacity(part.len()),
+                        hashes: Vec::with_capacity(part.len()),
+                    };
+                    for step in part.chunks(PRESIGN_STEP) {
+                        for p in step {
+                            let signed = Transaction {
+                                chain_id: chain.clone(),
+                                signer: signers.publics[p.signer],
+                                nonce: p.nonce,
+                                payload: p.payload.clone(),
+                                memo: None,
+                            }
+                            .sign(&signers.keys[p.signer]);
+                            let encoded = signed.encode();
+                            mine.hashes.push(Hash::digest(tamga_types::hash::domain::TX_ID, &encoded));
+                            mine.bytes.extend_from_slice(&encoded);
+                            mine.ends.push(mine.bytes.len());
+                        }
+                        progress(step.len());
+                    }
+                    mine
+                })
+            })
+            .collect();
+        for h in handles {
+            match h.join() {
+                Ok(part) => out.append(part),
+                Err(_) => return Err(BenchError::Setup("a signing thread panicked".into())),
+            }
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
 /// Submits `txs` (one signer's, in nonce order, at most 1000) and waits
 /// until each has a receipt, reading blocks after `from`. Unmeasured setup.
 pub(crate) async fn commit_all(
@@ -256,7 +351,7 @@ pub(crate) async fn setup_records(
     let mut out = Vec::with_capacity(count);
     while out.len() < count {
         let start = out.len();
-        let n = (count - start).min(500);
+        let n = (count - start).min(crate::MAX_BATCH);
         let kinds = vec![Kind::RecordIssue; n];
         // Plan from the issuer only: the per-kind counter starts at 0, so
         // shift the holders by `start` afterwards.
@@ -321,6 +416,39 @@ mod tests {
         assert!(txs.iter().all(|t| t.verify("tamga-test").is_ok()));
         assert_eq!(txs[5].tx.signer, s.publics[1]);
         assert_eq!(txs[5].tx.nonce, 1);
+    }
+
+    #[test]
+    fn presigned_bytes_are_the_signed_transactions() {
+        let s = signers(5);
+        let mut nonces = vec![0; 7];
+        let kinds = "transfers=80,records=10,notifications=10".parse::<Mix>().unwrap().sequence(5000);
+        let records: Vec<(usize, RecordId)> = (0..500).map(|i| (i % 5, RecordId(i as u64))).collect();
+        let date = Date { year: 2026, month: 1, day: 1 };
+        let p = plan(&kinds, &s, &mut nonces, ClassId(1), &records, date);
+        let progress = std::sync::atomic::AtomicUsize::new(0);
+        let pre = presign(&p, &s, "tamga-test", &|n| {
+            progress.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        })
+        .unwrap();
+        assert_eq!(progress.into_inner(), 5000, "progress adds up to the total");
+        assert_eq!((pre.len(), pre.hashes.len()), (5000, 5000));
+        let signed = sign_all(p.clone(), &s, "tamga-test").unwrap();
+        for (i, t) in signed.iter().enumerate() {
+            // Same order, same bytes, same id as signing one by one (ed25519 is deterministic).
+            assert_eq!(pre.get(i), t.encode().as_slice(), "tx {i}");
+            assert_eq!(pre.hashes[i], t.hash());
+        }
+        assert_eq!(pre.bytes.len(), *pre.ends.last().unwrap());
+        // Every kind of the mix is there, each signed by whom the plan says.
+        let decoded = SignedTransaction::decode(pre.get(0)).unwrap();
+        assert_eq!(decoded.tx.signer, s.publics[p[0].signer]);
+        let kinds_seen: HashSet<Kind> = p.iter().map(|t| t.kind).collect();
+        assert_eq!(
+            kinds_seen,
+            HashSet::from([Kind::Transfer, Kind::RecordTransfer, Kind::MiningNotice, Kind::ActivityNotice])
+        );
+        assert_eq!(p.iter().filter(|t| t.kind == Kind::RecordTransfer).count(), 500, "one setup record each");
     }
 
     #[test]

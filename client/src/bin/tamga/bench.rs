@@ -14,12 +14,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tamga_client::bench::{self, BenchOptions, Event, Mix};
 
 /// Measure a running devnet: pre-sign transfers (or a mix) from the devnet's
-/// funded accounts, submit them at a fixed rate or as fast as accepted over
-/// several connections to every node, follow every block's receipts, and
-/// report offered and committed tx/s, finality latency percentiles,
-/// rejections, failures, losses, duplicates and each node's CPU and peak RSS.
+/// funded accounts, submit them in batches at a fixed rate or as fast as
+/// accepted over several connections to every node, follow every block's
+/// receipts, and report offered and committed tx/s, finality latency
+/// percentiles, rejections, failures (by kind), losses, duplicates, each
+/// node's CPU and peak RSS, and the load generator's own CPU and ceiling.
 ///
-/// Signing happens before the clock starts. Latency runs from a
+/// Signing (and a mix's setup) happens before the clock starts. Latency runs from a
 /// transaction's first submission to the moment its committed receipt is
 /// read. `--json` (the global flag) prints the report as one JSON object on
 /// stdout. Exit status: 0 when the run completed (whatever the figures), 1
@@ -35,13 +36,23 @@ pub struct BenchArgs {
     /// Target transactions per second [default: as fast as the nodes accept].
     #[arg(long, value_name = "N")]
     pub rate: Option<u32>,
-    /// Workload mix as NAME=WEIGHT,… with names transfers, records
-    /// (record issues by the issuer and record transfers between users) and
-    /// notifications (mining and activity start notifications), e.g.
-    /// `transfers=80,records=10,notifications=10`.
-    #[arg(long, default_value = "transfers=100", value_name = "SPEC")]
+    /// Workload mix as NAME=WEIGHT,… with names transfers (token transfers
+    /// between users), records (transfers of records between users; the
+    /// records are issued by the issuer before the clock starts) and
+    /// notifications (mining and activity start notifications alternately).
+    /// `--mix` alone is the mixed workload
+    /// `transfers=80,records=10,notifications=10`; without `--mix`, transfers only.
+    #[arg(
+        long,
+        default_value = "transfers=100",
+        num_args = 0..=1,
+        default_missing_value = "transfers=80,records=10,notifications=10",
+        value_name = "SPEC"
+    )]
     pub mix: Mix,
-    /// Submission connections, spread across the nodes [default: 2 per node].
+    /// HTTP connections that submit, spread across the nodes (each one batch
+    /// request in flight at a time; a sender's transactions always use the
+    /// same one) [default: 2 per node].
     #[arg(long, value_name = "N")]
     pub connections: Option<usize>,
     /// Seconds to wait after the load for the admitted transactions' receipts.
@@ -54,7 +65,7 @@ pub struct BenchArgs {
     #[arg(long, value_name = "N")]
     pub senders: Option<usize>,
     /// Without --rate: transactions to pre-sign; the load ends early when all
-    /// are sent [default: 10,000 per second of --duration].
+    /// are sent [default: 20,000 per second of --duration].
     #[arg(long, value_name = "N")]
     pub max_txs: Option<usize>,
 }
@@ -99,6 +110,8 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
 /// Progress on stderr: a bar on a terminal, a line every 5 s otherwise.
 struct Display {
     bar: Option<ProgressBar>,
+    /// Pre-signing, before the load (terminal only).
+    signing: Option<ProgressBar>,
     last_line: Mutex<Option<std::time::Instant>>,
 }
 
@@ -113,7 +126,17 @@ impl Display {
             );
             b
         });
-        Display { bar, last_line: Mutex::new(None) }
+        let signing = std::io::stderr().is_terminal().then(|| {
+            let b = ProgressBar::hidden();
+            b.set_style(
+                ProgressStyle::with_template("{prefix:>8} [{bar:30}] {pos}/{len} tx ({per_sec}, {eta} left)")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            b.set_prefix("signing");
+            b
+        });
+        Display { bar, signing, last_line: Mutex::new(None) }
     }
 
     fn event(&self, e: Event) {
@@ -122,6 +145,28 @@ impl Display {
                 Some(b) if !b.is_hidden() => b.println(s),
                 _ => eprintln!("{s}"),
             },
+            Event::Signing { done, total } => {
+                if let Some(b) = &self.signing {
+                    // The signing threads report out of order: a late smaller count after the end is ignored.
+                    if b.is_finished() {
+                        return;
+                    }
+                    if b.is_hidden() && done < total {
+                        b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    }
+                    b.set_length(total);
+                    b.set_position(done);
+                    if done >= total {
+                        b.finish_and_clear();
+                    }
+                    return;
+                }
+                let mut last = self.last_line.lock().unwrap_or_else(|e| e.into_inner());
+                if done >= total || last.is_none_or(|t| t.elapsed() >= Duration::from_secs(5)) {
+                    eprintln!("signing {done}/{total}");
+                    *last = if done >= total { None } else { Some(std::time::Instant::now()) };
+                }
+            }
             Event::Progress(p) => {
                 let msg = format!(
                     "offered {}  admitted {}  committed {}  rejected {}  height {}",

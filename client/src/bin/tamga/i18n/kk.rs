@@ -1090,12 +1090,12 @@ pub const HELP: &[(&str, &str)] = &[
         "Секундына мақсатты транзакциялар саны [әдепкі: түйіндер қабылдағанша жылдам]",
     ),
     (
-        "Workload mix as NAME=WEIGHT,… with names transfers, records (record issues by the issuer and record transfers between users) and notifications (mining and activity start notifications), e.g. `transfers=80,records=10,notifications=10`",
-        "NAME=WEIGHT,… түріндегі жүктеме қоспасы, атаулары transfers, records (эмитенттің жазба беруі және пайдаланушылар арасындағы беру) және notifications (майнинг пен қызметтің басталуы туралы хабарламалар), мысалы `transfers=80,records=10,notifications=10`",
+        "Workload mix as NAME=WEIGHT,… with names transfers (token transfers between users), records (transfers of records between users; the records are issued by the issuer before the clock starts) and notifications (mining and activity start notifications alternately). `--mix` alone is the mixed workload `transfers=80,records=10,notifications=10`; without `--mix`, transfers only",
+        "NAME=WEIGHT,… түріндегі жүктеме қоспасы, атаулары transfers (пайдаланушылар арасындағы токен аударымдары), records (пайдаланушылар арасындағы жазба берулер; жазбаларды эмитент уақыт есебі басталғанға дейін береді) және notifications (кезекпен майнинг пен қызметтің басталуы туралы хабарламалар). Мәнсіз `--mix` — аралас жүктеме `transfers=80,records=10,notifications=10`; `--mix` болмаса, тек аударымдар",
     ),
     (
-        "Submission connections, spread across the nodes [default: 2 per node]",
-        "Түйіндерге бөлінген жіберу қосылымдары [әдепкі: түйінге 2]",
+        "HTTP connections that submit, spread across the nodes (each one batch request in flight at a time; a sender's transactions always use the same one) [default: 2 per node]",
+        "Түйіндерге бөлінген жіберу HTTP қосылымдары (әрқайсысында бір уақытта бір пакеттік сұрау; бір жіберушінің транзакциялары әрқашан бір қосылыммен жүреді) [әдепкі: түйінге 2]",
     ),
     (
         "Seconds to wait after the load for the admitted transactions' receipts",
@@ -1110,8 +1110,8 @@ pub const HELP: &[(&str, &str)] = &[
         "Қол қоюға арналған пайдаланушы шоттарының ең көп саны [әдепкі: қаржыландырылғанның бәрі]",
     ),
     (
-        "Without --rate: transactions to pre-sign; the load ends early when all are sent [default: 10,000 per second of --duration]",
-        "--rate болмаса: алдын ала қол қойылатын транзакциялар саны; бәрі жіберілгенде жүктеме ертерек аяқталады [әдепкі: --duration-ның секундына 10 000]",
+        "Without --rate: transactions to pre-sign; the load ends early when all are sent [default: 20,000 per second of --duration]",
+        "--rate болмаса: алдын ала қол қойылатын транзакциялар саны; бәрі жіберілгенде жүктеме ертерек аяқталады [әдепкі: --duration-ның секундына 20 000]",
     ),
     (
         "Issuer exports (Law on Informatization art. 33 p.4; format in docs/export-format.md): `export issuer ID --out FILE` saves everything an issuer issued with proofs; `export verify FILE --genesis FILE` checks a saved export offline",

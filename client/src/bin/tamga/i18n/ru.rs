@@ -1090,12 +1090,12 @@ pub const HELP: &[(&str, &str)] = &[
         "Целевое число транзакций в секунду [по умолчанию: так быстро, как принимают узлы]",
     ),
     (
-        "Workload mix as NAME=WEIGHT,… with names transfers, records (record issues by the issuer and record transfers between users) and notifications (mining and activity start notifications), e.g. `transfers=80,records=10,notifications=10`",
-        "Смесь нагрузки в виде NAME=WEIGHT,… с именами transfers, records (выдача записей эмитентом и передачи между пользователями) и notifications (уведомления о начале майнинга и деятельности), например `transfers=80,records=10,notifications=10`",
+        "Workload mix as NAME=WEIGHT,… with names transfers (token transfers between users), records (transfers of records between users; the records are issued by the issuer before the clock starts) and notifications (mining and activity start notifications alternately). `--mix` alone is the mixed workload `transfers=80,records=10,notifications=10`; without `--mix`, transfers only",
+        "Смесь нагрузки в виде NAME=WEIGHT,… с именами transfers (переводы токенов между пользователями), records (передачи записей между пользователями; записи выдаёт эмитент до начала отсчёта времени) и notifications (поочерёдно уведомления о начале майнинга и о начале деятельности). `--mix` без значения — смешанная нагрузка `transfers=80,records=10,notifications=10`; без `--mix` — только переводы",
     ),
     (
-        "Submission connections, spread across the nodes [default: 2 per node]",
-        "Соединения для отправки, распределённые по узлам [по умолчанию: 2 на узел]",
+        "HTTP connections that submit, spread across the nodes (each one batch request in flight at a time; a sender's transactions always use the same one) [default: 2 per node]",
+        "HTTP-соединения для отправки, распределённые по узлам (в каждом одновременно один пакетный запрос; транзакции одного отправителя всегда идут через одно и то же соединение) [по умолчанию: 2 на узел]",
     ),
     (
         "Seconds to wait after the load for the admitted transactions' receipts",
@@ -1110,8 +1110,8 @@ pub const HELP: &[(&str, &str)] = &[
         "Наибольшее число пользовательских счетов для подписи [по умолчанию: все пополненные]",
     ),
     (
-        "Without --rate: transactions to pre-sign; the load ends early when all are sent [default: 10,000 per second of --duration]",
-        "Без --rate: сколько транзакций подписать заранее; нагрузка заканчивается раньше, когда все отправлены [по умолчанию: 10 000 на секунду --duration]",
+        "Without --rate: transactions to pre-sign; the load ends early when all are sent [default: 20,000 per second of --duration]",
+        "Без --rate: сколько транзакций подписать заранее; нагрузка заканчивается раньше, когда все отправлены [по умолчанию: 20 000 на секунду --duration]",
     ),
     (
         "Issuer exports (Law on Informatization art. 33 p.4; format in docs/export-format.md): `export issuer ID --out FILE` saves everything an issuer issued with proofs; `export verify FILE --genesis FILE` checks a saved export offline",

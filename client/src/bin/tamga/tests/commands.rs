@@ -916,3 +916,19 @@ fn rule10_cli_region_names_map_to_codes() {
     let e = parse(&["notify", "mining", "list", "--region", "Алматы"]).unwrap_err().to_string();
     assert!(e.contains("almaty_city, almaty"), "{e}");
 }
+
+#[test]
+fn bench_mix_alone_is_the_stated_mixed_workload() {
+    use tamga_client::bench::Mix;
+    let mix = |args: &[&str]| match parse(args).unwrap().cmd {
+        crate::args::Command::Bench(b) => (b.mix, b.duration, b.connections),
+        _ => panic!("not bench"),
+    };
+    assert_eq!(mix(&["bench", "--home", "d"]).0, Mix { transfers: 100, records: 0, notifications: 0 });
+    assert_eq!(mix(&["bench", "--home", "d", "--mix"]).0, Mix::MIXED);
+    // A bare --mix does not swallow the next option.
+    assert_eq!(mix(&["bench", "--home", "d", "--mix", "--duration", "5"]), (Mix::MIXED, 5, None));
+    let m = mix(&["bench", "--home", "d", "--mix", "records=1", "--connections", "6"]);
+    assert_eq!(m, (Mix { transfers: 0, records: 1, notifications: 0 }, 60, Some(6)));
+    assert!(parse(&["bench", "--home", "d", "--mix", "swaps=1"]).is_err());
+}
