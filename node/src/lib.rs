@@ -45,6 +45,7 @@ pub mod metrics;
 pub mod network;
 pub mod node;
 pub mod proposal;
+pub mod remote_signer;
 pub mod safety;
 pub mod security;
 #[cfg(test)]
