@@ -82,14 +82,14 @@ fn main() -> anyhow::Result<()> {
             Guard::init(&cfg.state_file, &cfg.chain_id)?;
             println!("{}", cfg.state_file.display());
         }
-        Command::KeygenIdentity { out } => {
-            refuse_existing(&out)?;
+        Command::KeygenIdentity { mut out } => {
+            refuse_existing(&mut out)?;
             let key = IdentityKey::generate();
             key.write(&out).with_context(|| format!("writing {}", out.display()))?;
             println!("{}", key.public());
         }
-        Command::KeygenConsensus { out } => {
-            refuse_existing(&out)?;
+        Command::KeygenConsensus { mut out } => {
+            refuse_existing(&mut out)?;
             let key = tamga_types::crypto::SigningKey::generate();
             tamga_node::home::write_key(&out, &key).with_context(|| format!("writing {}", out.display()))?;
             println!("{}", key.public());
@@ -105,7 +105,9 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn refuse_existing(path: &std::path::Path) -> anyhow::Result<()> {
+fn refuse_existing(path: &mut PathBuf) -> anyhow::Result<()> {
+    // Absolute, so that the directory can be fsynced after the rename.
+    *path = std::path::absolute(&*path).with_context(|| format!("resolving {}", path.display()))?;
     if path.exists() {
         anyhow::bail!("{} exists already: a key file is never overwritten", path.display());
     }

@@ -180,7 +180,10 @@ impl SignerConfig {
     pub fn load(path: &Path) -> Result<SignerConfig, ConfigError> {
         let text =
             std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
-        let base = path.parent().unwrap_or(Path::new("."));
+        // Relative paths in the file are taken from its directory, made
+        // absolute so that the state file's directory can be fsynced.
+        let abs = std::path::absolute(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        let base = abs.parent().unwrap_or(Path::new("/"));
         Self::parse(&text, base).map_err(|e| match e {
             ConfigError::Parse { reason, .. } => ConfigError::Parse { path: path.to_owned(), reason },
             other => other,
