@@ -142,8 +142,14 @@ fn refuses_conflicts_and_regressions_also_after_a_restart() {
 
     // Same (height, round, step), another block; and nil there.
     let g = guard_refusal(c.sign_vote(CHAIN, &vote(VoteKind::Prevote, 5, 1, 0xB)));
-    assert!(matches!(g, GuardRefusal::DoubleSign { signed, requested, .. } if signed == Hash([0xA; 32]) && requested == Hash([0xB; 32])), "{g:?}");
-    assert!(matches!(guard_refusal(c.sign_vote(CHAIN, &vote(VoteKind::Prevote, 5, 1, 0))), GuardRefusal::DoubleSign { .. }));
+    assert!(
+        matches!(g, GuardRefusal::DoubleSign { signed, requested, .. } if signed == Hash([0xA; 32]) && requested == Hash([0xB; 32])),
+        "{g:?}"
+    );
+    assert!(matches!(
+        guard_refusal(c.sign_vote(CHAIN, &vote(VoteKind::Prevote, 5, 1, 0))),
+        GuardRefusal::DoubleSign { .. }
+    ));
     // Lower: an earlier round, an earlier height, an earlier step (a proposal after the prevote).
     for lower in [vote(VoteKind::Precommit, 5, 0, 0xA), vote(VoteKind::Precommit, 4, 9, 0xA)] {
         assert!(matches!(guard_refusal(c.sign_vote(CHAIN, &lower)), GuardRefusal::Regression { .. }));
@@ -165,8 +171,14 @@ fn refuses_conflicts_and_regressions_also_after_a_restart() {
     // Restart on the same port: the client reconnects by itself, and the guard is the one on disk.
     signer.stop();
     let signer = s.start(&addr);
-    assert!(matches!(guard_refusal(c.sign_vote(CHAIN, &vote(VoteKind::Prevote, 5, 1, 0xB))), GuardRefusal::DoubleSign { .. }));
-    assert!(matches!(guard_refusal(c.sign_vote(CHAIN, &vote(VoteKind::Prevote, 4, 0, 0xB))), GuardRefusal::Regression { .. }));
+    assert!(matches!(
+        guard_refusal(c.sign_vote(CHAIN, &vote(VoteKind::Prevote, 5, 1, 0xB))),
+        GuardRefusal::DoubleSign { .. }
+    ));
+    assert!(matches!(
+        guard_refusal(c.sign_vote(CHAIN, &vote(VoteKind::Prevote, 4, 0, 0xB))),
+        GuardRefusal::Regression { .. }
+    ));
     // The same request again is the same signature (nothing new is persisted).
     assert_eq!(c.sign_vote(CHAIN, &a).unwrap(), sig_a);
     // And the round goes on.
@@ -182,7 +194,10 @@ fn a_corrupt_or_missing_state_file_stops_the_signer() {
     let e = RunningSigner::start(&s.config("127.0.0.1:0")).unwrap_err();
     assert!(matches!(e, StartError::State(_)), "{e}");
     let msg = e.to_string();
-    assert!(msg.starts_with("state_file:") && msg.contains(&state.display().to_string()) && msg.contains("corrupt"), "{msg}");
+    assert!(
+        msg.starts_with("state_file:") && msg.contains(&state.display().to_string()) && msg.contains("corrupt"),
+        "{msg}"
+    );
 
     std::fs::remove_file(&state).unwrap();
     let e = RunningSigner::start(&s.config("127.0.0.1:0")).unwrap_err().to_string();
@@ -281,7 +296,11 @@ fn bad_settings_are_named() {
         (s.config_text("127.0.0.1:0", "max_frame_bytes = 10\n"), "limits.max_frame_bytes", "10"),
         (s.config_text("127.0.0.1:0", "max_connections = 0\n"), "limits.max_connections", "0"),
         (s.config_text("nowhere", ""), "listen", "nowhere"),
-        (s.config_text("127.0.0.1:0", "").replace(&s.validator_id.public().to_string(), "abcd"), "allowed_validators", "abcd"),
+        (
+            s.config_text("127.0.0.1:0", "").replace(&s.validator_id.public().to_string(), "abcd"),
+            "allowed_validators",
+            "abcd",
+        ),
     ];
     for (text, setting, got) in cases {
         match SignerConfig::parse(&text, &s.dir) {
@@ -395,7 +414,10 @@ fn the_binary_starts_stops_and_restarts_with_its_guard() {
     let _proc = spawn(&config);
     let next = vote(VoteKind::Precommit, 10, 0, 1);
     assert!(wait_for(|| client.sign_vote(CHAIN, &next).is_ok()), "the restarted signer never answered");
-    assert!(matches!(guard_refusal(client.sign_vote(CHAIN, &vote(VoteKind::Precommit, 10, 0, 2))), GuardRefusal::DoubleSign { .. }));
+    assert!(matches!(
+        guard_refusal(client.sign_vote(CHAIN, &vote(VoteKind::Precommit, 10, 0, 2))),
+        GuardRefusal::DoubleSign { .. }
+    ));
 
     // A corrupt state file: the binary exits with an error naming it.
     drop(_proc);

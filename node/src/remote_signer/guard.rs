@@ -266,10 +266,8 @@ impl Guard {
     }
 
     fn persist(&self, state: &StateFile) -> Result<(), StateFileError> {
-        let mut bytes = serde_json::to_vec_pretty(state).map_err(|e| StateFileError::Write {
-            path: self.path.clone(),
-            source: std::io::Error::other(e),
-        })?;
+        let mut bytes = serde_json::to_vec_pretty(state)
+            .map_err(|e| StateFileError::Write { path: self.path.clone(), source: std::io::Error::other(e) })?;
         bytes.push(b'\n');
         // Temporary file, fsync, rename, fsync of the directory.
         crate::home::write_atomic(&self.path, &bytes, 0o600)
@@ -296,7 +294,9 @@ mod tests {
         assert!(matches!(check(Some(&last), &rec(5, 1, Step::Prevote, 2, 2)), Err(GuardRefusal::DoubleSign { .. })));
         // nil after a block vote at the same position is a conflict too (SPEC §9).
         assert!(matches!(check(Some(&last), &rec(5, 1, Step::Prevote, 0, 9)), Err(GuardRefusal::DoubleSign { .. })));
-        for lower in [rec(5, 1, Step::Propose, 1, 4), rec(5, 0, Step::Precommit, 1, 4), rec(4, 9, Step::Precommit, 1, 4)] {
+        for lower in
+            [rec(5, 1, Step::Propose, 1, 4), rec(5, 0, Step::Precommit, 1, 4), rec(4, 9, Step::Precommit, 1, 4)]
+        {
             assert!(matches!(check(Some(&last), &lower), Err(GuardRefusal::Regression { .. })), "{lower:?}");
         }
     }

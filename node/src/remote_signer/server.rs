@@ -198,10 +198,16 @@ impl SignerConfig {
         if f.chain_id.is_empty() || f.chain_id.len() > 64 {
             return Err(invalid("chain_id", "1 to 64 characters", format!("{:?}", f.chain_id)));
         }
-        let listen: SocketAddr =
-            f.listen.parse().map_err(|_| invalid("listen", "an IP address and port, e.g. 127.0.0.1:26659", f.listen.clone()))?;
+        let listen: SocketAddr = f
+            .listen
+            .parse()
+            .map_err(|_| invalid("listen", "an IP address and port, e.g. 127.0.0.1:26659", f.listen.clone()))?;
         if f.allowed_validators.is_empty() {
-            return Err(invalid("allowed_validators", "at least one validator identity key (64 hex characters)", "[]".into()));
+            return Err(invalid(
+                "allowed_validators",
+                "at least one validator identity key (64 hex characters)",
+                "[]".into(),
+            ));
         }
         let mut allowed = Vec::new();
         for k in &f.allowed_validators {
@@ -223,7 +229,11 @@ impl SignerConfig {
             return Err(invalid("limits.max_frame_bytes", "256 to 65535", l.max_frame_bytes.to_string()));
         }
         if l.max_security_log_bytes < 4096 {
-            return Err(invalid("limits.max_security_log_bytes", "at least 4096", l.max_security_log_bytes.to_string()));
+            return Err(invalid(
+                "limits.max_security_log_bytes",
+                "at least 4096",
+                l.max_security_log_bytes.to_string(),
+            ));
         }
         let abs = |p: &Path| if p.is_absolute() { p.to_owned() } else { base.join(p) };
         let key = match &f.key {
@@ -501,7 +511,11 @@ fn handle(shared: &Shared, req: Request, validator: &str) -> Response {
     if chain_id != shared.chain_id {
         let r = Refusal::WrongChain { expected: shared.chain_id.clone(), got: chain_id };
         shared.stats.refused.fetch_add(1, Ordering::Relaxed);
-        security_event(shared, "wrong_chain_refused", &[("validator", validator.to_owned()), ("reason", r.to_string())]);
+        security_event(
+            shared,
+            "wrong_chain_refused",
+            &[("validator", validator.to_owned()), ("reason", r.to_string())],
+        );
         return Response::Refused(r);
     }
     let next = LastSigned { hrs, value_id, message_digest: digest(&msg) };

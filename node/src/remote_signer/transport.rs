@@ -285,9 +285,11 @@ impl Channel {
     ) -> Result<Channel, TransportError> {
         set_timeouts(&stream, timeout)?;
         let _ = stream.set_nodelay(true);
-        let mut hs = builder(key)?.build_initiator().map_err(|source| TransportError::Noise { stage: "noise setup", source })?;
+        let mut hs =
+            builder(key)?.build_initiator().map_err(|source| TransportError::Noise { stage: "noise setup", source })?;
         let mut buf = vec![0u8; NOISE_MAX_MESSAGE];
-        let n = hs.write_message(&[], &mut buf).map_err(|source| TransportError::Noise { stage: "handshake 1", source })?;
+        let n =
+            hs.write_message(&[], &mut buf).map_err(|source| TransportError::Noise { stage: "handshake 1", source })?;
         write_frame(&mut stream, "handshake 1", &buf[..n])?;
         let m2 = read_frame(&mut stream, "handshake 2", max_frame)?;
         hs.read_message(&m2, &mut buf).map_err(|source| TransportError::Noise { stage: "handshake 2", source })?;
@@ -295,7 +297,8 @@ impl Channel {
         if remote != *pinned {
             return Err(TransportError::UnpinnedPeer { expected: pinned.to_string(), got: remote });
         }
-        let n = hs.write_message(&[], &mut buf).map_err(|source| TransportError::Noise { stage: "handshake 3", source })?;
+        let n =
+            hs.write_message(&[], &mut buf).map_err(|source| TransportError::Noise { stage: "handshake 3", source })?;
         write_frame(&mut stream, "handshake 3", &buf[..n])?;
         let noise =
             hs.into_transport_mode().map_err(|source| TransportError::Noise { stage: "handshake end", source })?;
@@ -313,11 +316,13 @@ impl Channel {
     ) -> Result<Channel, TransportError> {
         set_timeouts(&stream, timeout)?;
         let _ = stream.set_nodelay(true);
-        let mut hs = builder(key)?.build_responder().map_err(|source| TransportError::Noise { stage: "noise setup", source })?;
+        let mut hs =
+            builder(key)?.build_responder().map_err(|source| TransportError::Noise { stage: "noise setup", source })?;
         let mut buf = vec![0u8; NOISE_MAX_MESSAGE];
         let m1 = read_frame(&mut stream, "handshake 1", max_frame)?;
         hs.read_message(&m1, &mut buf).map_err(|source| TransportError::Noise { stage: "handshake 1", source })?;
-        let n = hs.write_message(&[], &mut buf).map_err(|source| TransportError::Noise { stage: "handshake 2", source })?;
+        let n =
+            hs.write_message(&[], &mut buf).map_err(|source| TransportError::Noise { stage: "handshake 2", source })?;
         write_frame(&mut stream, "handshake 2", &buf[..n])?;
         let m3 = read_frame(&mut stream, "handshake 3", max_frame)?;
         hs.read_message(&m3, &mut buf).map_err(|source| TransportError::Noise { stage: "handshake 3", source })?;
