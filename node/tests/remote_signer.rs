@@ -156,15 +156,20 @@ fn refuses_conflicts_and_regressions_also_after_a_restart() {
     }
     let p = ProposalData { height: 5, round: 1, pol_round: None, value_id: Hash([0xA; 32]) };
     assert!(matches!(guard_refusal(c.sign_proposal(CHAIN, &p)), GuardRefusal::Regression { .. }));
+    // Another block later in the same round (tmkms's rule), and nil there is fine.
+    assert!(matches!(
+        guard_refusal(c.sign_vote(CHAIN, &vote(VoteKind::Precommit, 5, 1, 0xB))),
+        GuardRefusal::DoubleSign { .. }
+    ));
     // Another chain.
     assert!(matches!(
         c.sign_vote("other-chain", &vote(VoteKind::Precommit, 9, 0, 1)),
         Err(RemoteSignerError::Refused(Refusal::WrongChain { .. }))
     ));
-    assert_eq!(signer.stats().refused.load(Ordering::SeqCst), 6);
+    assert_eq!(signer.stats().refused.load(Ordering::SeqCst), 7);
     assert_eq!(signer.stats().signed.load(Ordering::SeqCst), 1);
     let log = s.security_log();
-    assert_eq!(log.matches("\"kind\":\"double_sign_refused\"").count(), 2, "{log}");
+    assert_eq!(log.matches("\"kind\":\"double_sign_refused\"").count(), 3, "{log}");
     assert_eq!(log.matches("\"kind\":\"regression_refused\"").count(), 3, "{log}");
     assert_eq!(log.matches("\"kind\":\"wrong_chain_refused\"").count(), 1, "{log}");
 

@@ -14,6 +14,9 @@
 //!   block vote: SPEC §9 counts a nil vote and a block vote of one round as
 //!   equivocation, and two proposals of one round that differ only in
 //!   `pol_round` as conflicting proposals, so any difference is refused;
+//! * the same `(h, r)`, a later step, and two different non-nil values
+//!   (proposed or prevoted A, then a vote for B): refused as a double sign,
+//!   as in tmkms; nil before or after a value is allowed;
 //! * otherwise: the new state is persisted (temporary file, fsync, rename,
 //!   fsync of the directory) and only then is the signature made.
 //!
@@ -109,13 +112,16 @@ pub enum GuardRefusal {
         /// The requested one.
         requested: Hrs,
     },
-    /// The same position with another message.
-    #[error("double sign: {at} was already signed for value {signed}, requested for value {requested}")]
+    /// The same position with another message, or another value later in
+    /// the same round.
+    #[error("double sign: {last} was signed for value {signed}; {requested_at} requested for value {requested}")]
     DoubleSign {
-        /// The position.
-        at: Hrs,
+        /// The last signed position.
+        last: Hrs,
         /// The value signed there.
         signed: Hash,
+        /// The requested position.
+        requested_at: Hrs,
         /// The value requested.
         requested: Hash,
     },
@@ -136,11 +142,21 @@ pub fn check(last: Option<&LastSigned>, next: &LastSigned) -> Result<Allowed, Gu
     match next.hrs.cmp(&last.hrs) {
         std::cmp::Ordering::Less => Err(GuardRefusal::Regression { last: last.hrs, requested: next.hrs }),
         std::cmp::Ordering::Equal if next.message_digest == last.message_digest => Ok(Allowed::Repeat),
-        std::cmp::Ordering::Equal => {
-            Err(GuardRefusal::DoubleSign { at: last.hrs, signed: last.value_id, requested: next.value_id })
+        std::cmp::Ordering::Equal => Err(double_sign(last, next)),
+        std::cmp::Ordering::Greater
+            if (next.hrs.height, next.hrs.round) == (last.hrs.height, last.hrs.round)
+                && last.value_id != Hash::ZERO
+                && next.value_id != Hash::ZERO
+                && next.value_id != last.value_id =>
+        {
+            Err(double_sign(last, next))
         }
         std::cmp::Ordering::Greater => Ok(Allowed::Advance),
     }
+}
+
+fn double_sign(last: &LastSigned, next: &LastSigned) -> GuardRefusal {
+    GuardRefusal::DoubleSign { last: last.hrs, signed: last.value_id, requested_at: next.hrs, requested: next.value_id }
 }
 
 /// Why the state file cannot be used (the signer does not start).
@@ -289,6 +305,18 @@ mod tests {
         assert_eq!(check(None, &last), Ok(Allowed::Advance));
         assert_eq!(check(Some(&last), &rec(5, 1, Step::Prevote, 1, 1)), Ok(Allowed::Repeat));
         assert_eq!(check(Some(&last), &rec(5, 1, Step::Precommit, 1, 2)), Ok(Allowed::Advance));
+        // nil later in the round, and a value after nil, are allowed (tmkms).
+        assert_eq!(check(Some(&last), &rec(5, 1, Step::Precommit, 0, 2)), Ok(Allowed::Advance));
+        assert_eq!(
+            check(Some(&rec(5, 1, Step::Prevote, 0, 1)), &rec(5, 1, Step::Precommit, 2, 2)),
+            Ok(Allowed::Advance)
+        );
+        // Another value later in the same round is a double sign (tmkms).
+        assert!(matches!(check(Some(&last), &rec(5, 1, Step::Precommit, 2, 2)), Err(GuardRefusal::DoubleSign { .. })));
+        assert!(matches!(
+            check(Some(&rec(5, 1, Step::Propose, 1, 1)), &rec(5, 1, Step::Prevote, 2, 2)),
+            Err(GuardRefusal::DoubleSign { .. })
+        ));
         assert_eq!(check(Some(&last), &rec(5, 2, Step::Propose, 3, 3)), Ok(Allowed::Advance));
         assert_eq!(check(Some(&last), &rec(6, 0, Step::Propose, 3, 3)), Ok(Allowed::Advance));
         assert!(matches!(check(Some(&last), &rec(5, 1, Step::Prevote, 2, 2)), Err(GuardRefusal::DoubleSign { .. })));
