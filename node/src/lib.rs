@@ -18,7 +18,9 @@
 //! that check and admit API and gossiped transactions, below the consensus
 //! critical path), `driver` (executes the engine's effects,
 //! persists the safety state with fsync before any vote leaves), `api`
-//! (HTTP), `metrics` (Prometheus), `devnet` (local networks of processes).
+//! (HTTP), `metrics` (Prometheus), `devnet` (local networks of processes),
+//! `remote_signer` (`tamga-signer`, the separate signing process with its own
+//! double-sign guard, and the validator's client for it).
 //!
 //! ## Deviations from the issue text, and why
 //!
@@ -45,6 +47,7 @@ pub mod metrics;
 pub mod network;
 pub mod node;
 pub mod proposal;
+pub mod remote_signer;
 pub mod safety;
 pub mod security;
 #[cfg(test)]
