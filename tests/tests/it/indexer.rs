@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context};
@@ -62,7 +62,7 @@ fn indexer(net_dir: &Path, node: &str, db: &str) -> Command {
 }
 
 /// Runs `cmd` to its end (at most `limit`); returns (success, stderr).
-fn run_to_end(mut cmd: Command, limit: Duration) -> (bool, String) {
+fn run_to_end(cmd: &mut Command, limit: Duration) -> (bool, String) {
     let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("indexer starts");
     let end = Instant::now() + limit;
     loop {
@@ -219,17 +219,15 @@ async fn indexer_survives_kill_9_and_matches_the_node() {
     let metrics_port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
     let l = load(&net, 200).await;
     notify(&net).await;
-    let mut child: Option<Child> = None;
     for round in 0..5 {
         let node = &nodes[round % 4];
         let log = std::fs::File::create(dir.join(format!("indexer{round}.log"))).expect("log");
-        let c = indexer(&dir, node, &url)
+        let mut child = indexer(&dir, node, &url)
             .args(["--metrics", &format!("127.0.0.1:{metrics_port}")])
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
             .expect("indexer starts");
-        child = Some(c);
         let wait = Duration::from_millis(rng.gen_range(1500..6000));
         run_for(&mut net, wait).await;
         if round == 2 {
@@ -242,10 +240,8 @@ async fn indexer_survives_kill_9_and_matches_the_node() {
             assert!(body.contains("tamga_indexer_lag_blocks"), "{body}");
             assert!(body.contains("tamga_indexer_rows_total"), "{body}");
         }
-        if let Some(mut c) = child.take() {
-            c.kill().expect("SIGKILL");
-            let _ = c.wait();
-        }
+        child.kill().expect("SIGKILL");
+        let _ = child.wait();
         say(format!("indexer: round {round}: SIGKILLed after {wait:?} following {node}"));
     }
     let report = l.finish(Duration::from_secs(60)).await.expect("load report");
@@ -367,31 +363,31 @@ async fn indexer_refuses_bad_databases() {
     // Unreachable database.
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
     let (ok, err) =
-        run_to_end(indexer(g.path(), no_node, &format!("postgres://tamga@127.0.0.1:{port}/x")), Duration::from_secs(30));
+        run_to_end(&mut indexer(g.path(), no_node, &format!("postgres://tamga@127.0.0.1:{port}/x")), Duration::from_secs(30));
     assert!(!ok && err.contains("DB_UNREACHABLE"), "{err}");
 
     let pg = PgCluster::start().await.expect("PostgreSQL starts");
     // A schema newer than the binary.
     let url = pg.create_db("newer").await.expect("db");
-    let (ok, err) = run_to_end(indexer(g.path(), no_node, &url), Duration::from_secs(60));
+    let (ok, err) = run_to_end(&mut indexer(g.path(), no_node, &url), Duration::from_secs(60));
     assert!(!ok && err.contains("NODE_UNAVAILABLE"), "migrates, then needs the node: {err}");
     let db = pg.connect("newer").await.expect("connect");
     db.batch_execute("INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (999, 'future', '', '0')")
         .await
         .expect("future version");
-    let (ok, err) = run_to_end(indexer(g.path(), no_node, &url), Duration::from_secs(60));
+    let (ok, err) = run_to_end(&mut indexer(g.path(), no_node, &url), Duration::from_secs(60));
     assert!(!ok && err.contains("DB_SCHEMA_TOO_NEW") && err.contains("999"), "{err}");
     assert_eq!(one_i64(&db, "SELECT count(*) FROM chain").await, 0, "nothing written");
 
     // A database of another chain.
     let url = pg.create_db("other").await.expect("db");
-    let (ok, _) = run_to_end(indexer(g.path(), no_node, &url), Duration::from_secs(60));
+    let (ok, _) = run_to_end(&mut indexer(g.path(), no_node, &url), Duration::from_secs(60));
     assert!(!ok);
     let db = pg.connect("other").await.expect("connect");
     db.batch_execute("INSERT INTO chain (chain_id, genesis_hash, genesis_time) VALUES ('other-chain', '\\x0202020202020202020202020202020202020202020202020202020202020202', now())")
         .await
         .expect("other chain");
-    let (ok, err) = run_to_end(indexer(g.path(), no_node, &url), Duration::from_secs(60));
+    let (ok, err) = run_to_end(&mut indexer(g.path(), no_node, &url), Duration::from_secs(60));
     assert!(!ok && err.contains("DB_OTHER_CHAIN") && err.contains("other-chain"), "{err}");
     assert_eq!(one_i64(&db, "SELECT count(*) FROM blocks").await, 0, "nothing written");
 }
