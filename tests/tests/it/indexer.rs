@@ -115,7 +115,8 @@ async fn notify(net: &Net) {
         }
     }
     for (i, id) in ids.iter().take(2).enumerate() {
-        let p = Payload::ReviewMiningNotification { notification: *id, accept: i == 0, reason: None };
+        let reason = (i != 0).then(|| tamga_types::Text::new("site address incomplete").expect("text"));
+        let p = Payload::ReviewMiningNotification { notification: *id, accept: i == 0, reason };
         let r = submit(net, &reg, p).await;
         say(format!("indexer: review of {id:?}: {:?}", r.outcome));
     }

@@ -61,7 +61,18 @@ impl Drop for Db {
 }
 
 fn db(context: &'static str) -> impl Fn(tokio_postgres::Error) -> IndexerError {
-    move |source| IndexerError::Database { context, source }
+    move |e| {
+        let detail = match e.as_db_error() {
+            Some(d) => format!(
+                "{} {}{}",
+                d.code().code(),
+                d.message(),
+                d.detail().map(|x| format!(" ({x})")).unwrap_or_default()
+            ),
+            None => e.to_string(),
+        };
+        IndexerError::Database { context, detail, transient: e.is_closed() || e.as_db_error().is_none() }
+    }
 }
 
 fn hash_of(bytes: &[u8], context: &'static str) -> Result<Hash, IndexerError> {
@@ -404,7 +415,7 @@ async fn apply_op(tx: &Transaction<'_>, h: i64, op: &Op) -> Result<(), IndexerEr
         Op::Activity { .. } => (
             "INSERT INTO activity_notifications (id, party, activity, phase, date, status, reviewed_by, \
              reviewed_height, submitted_height) \
-             VALUES ($1, $2, $3, $4, $5::text::date, $6, $7, CASE WHEN $7::text IS NULL THEN NULL ELSE $8 END, $8)",
+             VALUES ($1, $2, $3, $4, $5::text::date, $6, $7, CASE WHEN $7::text IS NULL THEN NULL ELSE $8::int8 END, $8)",
             "writing an activity notification",
         ),
         Op::Reviewed { mining: true, .. } => (

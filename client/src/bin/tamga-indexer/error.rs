@@ -19,12 +19,14 @@ pub enum IndexerError {
         reason: String,
     },
     /// A statement failed.
-    #[error("database error while {context}: {source}")]
+    #[error("database error while {context}: {detail}")]
     Database {
         /// What was being done.
         context: &'static str,
-        /// The driver's error.
-        source: tokio_postgres::Error,
+        /// The server's SQLSTATE, message and detail, or the driver's error.
+        detail: String,
+        /// The connection broke (retried) rather than a statement failing.
+        transient: bool,
     },
     /// A migration failed.
     #[error("schema migration failed: {reason}")]
@@ -158,7 +160,7 @@ impl IndexerError {
         match self {
             IndexerError::Node(e) => !matches!(e, ClientError::Decode { .. }),
             IndexerError::Verify(ChainError::Client(e)) => !matches!(e, ClientError::Decode { .. }),
-            IndexerError::Database { source, .. } => source.is_closed() || source.as_db_error().is_none(),
+            IndexerError::Database { transient, .. } => *transient,
             _ => false,
         }
     }
