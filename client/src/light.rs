@@ -78,13 +78,14 @@ pub async fn verify_next_block(
     }
     let (next, change) = if header.next_validators_hash != header.validators_hash {
         let set = client.validators(Some(height + 1)).await?.validators;
-        let change =
-            SetChange { height, next_validators_hash: header.next_validators_hash, validators: set.len() };
+        let change = SetChange { height, next_validators_hash: header.next_validators_hash, validators: set.len() };
         (Some(set), Some(change))
     } else {
         (None, None)
     };
-    light.verify_next(header, &cb.certificate, next.as_ref()).map_err(|source| ChainError::Header { height, source })?;
+    light
+        .verify_next(header, &cb.certificate, next.as_ref())
+        .map_err(|source| ChainError::Header { height, source })?;
     Ok((cb, change))
 }
 

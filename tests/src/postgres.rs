@@ -76,7 +76,10 @@ impl PgCluster {
         if as_postgres {
             let st = Command::new("chown").args(["-R", "postgres:"]).arg(dir.path()).status().context("chown")?;
             if !st.success() {
-                bail!("cannot hand {} to the postgres user (is the postgresql package installed?)", dir.path().display());
+                bail!(
+                    "cannot hand {} to the postgres user (is the postgresql package installed?)",
+                    dir.path().display()
+                );
             }
         }
         let port = free_port()?;

@@ -197,7 +197,8 @@ async fn assert_db_matches_node(net: &Net, db: &tokio_postgres::Client, height: 
     for a in c.activity_notifications(None).await.expect("activity notifications") {
         *node_status.entry(("activity".into(), a.status.name().into())).or_default() += 1;
     }
-    let rows = db.query("SELECT register, status, notifications FROM notifications_by_status", &[]).await.expect("view");
+    let rows =
+        db.query("SELECT register, status, notifications FROM notifications_by_status", &[]).await.expect("view");
     let db_status: BTreeMap<(String, String), i64> = rows.iter().map(|r| ((r.get(0), r.get(1)), r.get(2))).collect();
     assert_eq!(db_status, node_status, "notifications by status");
     say(format!("indexer: notifications by status match: {db_status:?}"));
@@ -220,6 +221,7 @@ async fn indexer_survives_kill_9_and_matches_the_node() {
     let metrics_port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
     let l = load(&net, 200).await;
     notify(&net).await;
+    let mut mid_stream = 0;
     for round in 0..5 {
         let node = &nodes[round % 4];
         let log = std::fs::File::create(dir.join(format!("indexer{round}.log"))).expect("log");
@@ -243,13 +245,21 @@ async fn indexer_survives_kill_9_and_matches_the_node() {
         }
         child.kill().expect("SIGKILL");
         let _ = child.wait();
-        say(format!("indexer: round {round}: SIGKILLed after {wait:?} following {node}"));
+        // The checkpoint it left (none while the genesis was not yet written).
+        let at = match pg.connect("tamga_idx").await {
+            Ok(c) => c.query_opt("SELECT height FROM checkpoint", &[]).await.ok().flatten().map(|r| r.get::<_, i64>(0)),
+            Err(_) => None,
+        };
+        mid_stream += usize::from(at.is_some_and(|h| h > 0));
+        say(format!("indexer: round {round}: SIGKILLed after {wait:?} following {node}, checkpoint {at:?}"));
     }
+    assert!(mid_stream >= 2, "at least two kills landed while blocks were being written ({mid_stream})");
     let report = l.finish(Duration::from_secs(60)).await.expect("load report");
     assert_clean(&report);
     let h = net.max_height().await;
     net.wait_all_height(h, Duration::from_secs(30)).await.expect("all nodes at h");
-    let (ok, err) = run_to_end(indexer(&dir, &nodes[1], &url).args(["--until", &h.to_string()]), Duration::from_secs(300));
+    let (ok, err) =
+        run_to_end(indexer(&dir, &nodes[1], &url).args(["--until", &h.to_string()]), Duration::from_secs(300));
     assert!(ok, "the last run finishes at {h}: {err}");
     let db = pg.connect("tamga_idx").await.expect("connect");
     assert_db_matches_node(&net, &db, h).await;
@@ -258,16 +268,20 @@ async fn indexer_survives_kill_9_and_matches_the_node() {
     net.wait_all_height(h + 2, Duration::from_secs(30)).await.expect("more blocks");
     let proxy = forging_proxy(nodes[0].clone(), h + 1).await;
     let before = one_i64(&db, "SELECT count(*) FROM blocks").await;
-    let (ok, err) = run_to_end(indexer(&dir, &proxy, &url).args(["--until", &(h + 1).to_string()]), Duration::from_secs(60));
+    let (ok, err) =
+        run_to_end(indexer(&dir, &proxy, &url).args(["--until", &(h + 1).to_string()]), Duration::from_secs(60));
     assert!(!ok && err.contains("CERTIFICATE_INVALID"), "a forged certificate is refused: {err}");
     assert_eq!(one_i64(&db, "SELECT count(*) FROM blocks").await, before, "nothing written");
     assert_eq!(one_i64(&db, "SELECT height FROM checkpoint").await, h as i64);
 
     // A stored hash the node's chain does not continue (a database of a fork).
-    db.batch_execute("UPDATE checkpoint SET block_hash = '\\x0101010101010101010101010101010101010101010101010101010101010101'")
-        .await
-        .expect("tamper");
-    let (ok, err) = run_to_end(indexer(&dir, &nodes[0], &url).args(["--until", &(h + 1).to_string()]), Duration::from_secs(60));
+    db.batch_execute(
+        "UPDATE checkpoint SET block_hash = '\\x0101010101010101010101010101010101010101010101010101010101010101'",
+    )
+    .await
+    .expect("tamper");
+    let (ok, err) =
+        run_to_end(indexer(&dir, &nodes[0], &url).args(["--until", &(h + 1).to_string()]), Duration::from_secs(60));
     assert!(!ok && err.contains("PARENT_MISMATCH"), "a block not continuing the stored hash is refused: {err}");
     assert_eq!(one_i64(&db, "SELECT count(*) FROM blocks").await, before, "nothing written");
 }
@@ -363,8 +377,10 @@ async fn indexer_refuses_bad_databases() {
     let no_node = "http://127.0.0.1:9";
     // Unreachable database.
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
-    let (ok, err) =
-        run_to_end(&mut indexer(g.path(), no_node, &format!("postgres://tamga@127.0.0.1:{port}/x")), Duration::from_secs(30));
+    let (ok, err) = run_to_end(
+        &mut indexer(g.path(), no_node, &format!("postgres://tamga@127.0.0.1:{port}/x")),
+        Duration::from_secs(30),
+    );
     assert!(!ok && err.contains("DB_UNREACHABLE"), "{err}");
 
     let pg = PgCluster::start().await.expect("PostgreSQL starts");
@@ -373,9 +389,11 @@ async fn indexer_refuses_bad_databases() {
     let (ok, err) = run_to_end(&mut indexer(g.path(), no_node, &url), Duration::from_secs(60));
     assert!(!ok && err.contains("NODE_UNAVAILABLE"), "migrates, then needs the node: {err}");
     let db = pg.connect("newer").await.expect("connect");
-    db.batch_execute("INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (999, 'future', '', '0')")
-        .await
-        .expect("future version");
+    db.batch_execute(
+        "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (999, 'future', '', '0')",
+    )
+    .await
+    .expect("future version");
     let (ok, err) = run_to_end(&mut indexer(g.path(), no_node, &url), Duration::from_secs(60));
     assert!(!ok && err.contains("DB_SCHEMA_TOO_NEW") && err.contains("999"), "{err}");
     assert_eq!(one_i64(&db, "SELECT count(*) FROM chain").await, 0, "nothing written");

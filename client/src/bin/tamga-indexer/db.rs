@@ -194,7 +194,11 @@ impl Db {
             return Err(IndexerError::NotNext { stored: cp.height, got: b.height });
         }
         if cp.block_hash != b.parent_hash {
-            return Err(IndexerError::ParentMismatch { height: b.height, stored: cp.block_hash, parent: b.parent_hash });
+            return Err(IndexerError::ParentMismatch {
+                height: b.height,
+                stored: cp.block_hash,
+                parent: b.parent_hash,
+            });
         }
         let time = b.time_ms as f64 / 1000.0;
         tx.execute(
@@ -321,9 +325,13 @@ async fn flush_holdings(
     let holder: Vec<&str> = holdings.keys().map(|(_, h)| *h).collect();
     let delta: Vec<String> = holdings.values().map(|d| d.to_string()).collect();
     tx.execute(
-        "INSERT INTO holdings (class, holder, amount) \
-         SELECT c, h, d::numeric FROM unnest($1::int8[], $2::text[], $3::text[]) AS t(c, h, d) \
-         ON CONFLICT (class, holder) DO UPDATE SET amount = holdings.amount + excluded.amount",
+        // Existing holdings are updated, new ones inserted: an upsert would
+        // check `amount >= 0` on the proposed row (the bare delta) first.
+        "WITH d AS (SELECT c, h, d::numeric AS d FROM unnest($1::int8[], $2::text[], $3::text[]) AS t(c, h, d)), \
+         up AS (UPDATE holdings SET amount = holdings.amount + d.d FROM d \
+                WHERE holdings.class = d.c AND holdings.holder = d.h RETURNING holdings.class, holdings.holder) \
+         INSERT INTO holdings (class, holder, amount) SELECT c, h, d FROM d \
+         WHERE NOT EXISTS (SELECT 1 FROM up WHERE up.class = d.c AND up.holder = d.h)",
         &[&class, &holder, &delta],
     )
     .await
@@ -458,8 +466,7 @@ async fn apply_op(tx: &Transaction<'_>, h: i64, op: &Op) -> Result<(), IndexerEr
         }
         Op::EncumbranceReleased { record, id } => tx.execute(sql, &[&i(*record), &i(*id), &h]).await,
         Op::Escrow { id, payer, payee, arbiter, asset, terms_hash, deadline } => {
-            tx.execute(sql, &[&i(*id), payer, payee, arbiter, asset, &terms_hash.0.as_slice(), &i(*deadline), &h])
-                .await
+            tx.execute(sql, &[&i(*id), payer, payee, arbiter, asset, &terms_hash.0.as_slice(), &i(*deadline), &h]).await
         }
         Op::EscrowStatus { id, status, to } => tx.execute(sql, &[&i(*id), status, to, &h]).await,
         Op::Mining(m) => {

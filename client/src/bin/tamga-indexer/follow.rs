@@ -41,9 +41,8 @@ pub async fn open(db: &mut Db, client: &Client, genesis: &Genesis) -> Result<Che
     // First run: the genesis (height 0).
     let receipts = genesis_receipts(client, genesis).await?;
     let rows = rows::genesis_rows(genesis, &receipts)?;
-    let light = LightClient::from_genesis(genesis).map_err(|source| {
-        IndexerError::Verify(ChainError::Header { height: 0, source })
-    })?;
+    let light = LightClient::from_genesis(genesis)
+        .map_err(|source| IndexerError::Verify(ChainError::Header { height: 0, source }))?;
     let set = light.validators().clone();
     db.write_genesis(&genesis.chain_id, given, genesis.genesis_time_ms, &rows, &set).await?;
     crate::log!("INFO", "genesis written: chain {} genesis {given}", genesis.chain_id);
@@ -103,9 +102,11 @@ pub async fn ingest_next(
     let receipts = client.block_receipts(height).await?;
     let computed = Receipt::compute_root(&receipts);
     let order_ok = receipts.len() == block.txs.len()
-        && receipts.iter().zip(block.txs.iter()).enumerate().all(|(i, (r, t))| {
-            r.index as usize == i && r.height == height && r.tx_hash == t.hash()
-        });
+        && receipts
+            .iter()
+            .zip(block.txs.iter())
+            .enumerate()
+            .all(|(i, (r, t))| r.index as usize == i && r.height == height && r.tx_hash == t.hash());
     if computed != block.header.receipts_root || !order_ok {
         return Err(IndexerError::Receipts {
             height,

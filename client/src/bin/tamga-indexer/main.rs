@@ -134,11 +134,13 @@ impl From<IndexerError> for Failure {
 }
 
 async fn follow_main(a: &FollowArgs) -> Result<(), Failure> {
-    let need = |v: Option<&str>, flag: &str| v.map(str::to_owned).ok_or_else(|| Failure::Usage(format!("{flag} is required")));
+    let need =
+        |v: Option<&str>, flag: &str| v.map(str::to_owned).ok_or_else(|| Failure::Usage(format!("{flag} is required")));
     let node = need(a.node.as_deref(), "--node URL")?;
     let url = need(a.database_url.as_deref(), "--database-url URL")?;
     let path = a.genesis.as_ref().ok_or_else(|| Failure::Usage("--genesis FILE is required".into()))?;
-    let genesis = tamga_genesis::load(path).map_err(|e| Failure::Usage(format!("--genesis {}: {e}", path.display())))?;
+    let genesis =
+        tamga_genesis::load(path).map_err(|e| Failure::Usage(format!("--genesis {}: {e}", path.display())))?;
     let mut client = Client::with_timeout(node.clone(), Duration::from_secs(a.node_timeout_secs))
         .map_err(|e| Failure::Usage(format!("--node {node}: {e}")))?;
     if let Some(k) = &a.read_key {

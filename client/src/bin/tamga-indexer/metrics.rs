@@ -95,14 +95,44 @@ impl Metrics {
         let mut put = |name: &str, kind: &str, help: &str, v: String| {
             out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}\n"));
         };
-        put("tamga_indexer_height", "gauge", "Last block height written to the database.", self.height.load(Ordering::Relaxed).to_string());
-        put("tamga_indexer_node_height", "gauge", "The node's last committed height, as last asked.", self.node_height.load(Ordering::Relaxed).to_string());
-        put("tamga_indexer_lag_blocks", "gauge", "Blocks the node has committed and the database lacks.", lag_blocks.to_string());
-        put("tamga_indexer_lag_seconds", "gauge", "Age of the last block written while behind the node (0 when caught up).", format!("{lag_secs:.3}"));
+        put(
+            "tamga_indexer_height",
+            "gauge",
+            "Last block height written to the database.",
+            self.height.load(Ordering::Relaxed).to_string(),
+        );
+        put(
+            "tamga_indexer_node_height",
+            "gauge",
+            "The node's last committed height, as last asked.",
+            self.node_height.load(Ordering::Relaxed).to_string(),
+        );
+        put(
+            "tamga_indexer_lag_blocks",
+            "gauge",
+            "Blocks the node has committed and the database lacks.",
+            lag_blocks.to_string(),
+        );
+        put(
+            "tamga_indexer_lag_seconds",
+            "gauge",
+            "Age of the last block written while behind the node (0 when caught up).",
+            format!("{lag_secs:.3}"),
+        );
         put("tamga_indexer_blocks_total", "counter", "Blocks written by this process.", blocks.to_string());
         put("tamga_indexer_transactions_total", "counter", "Transactions written by this process.", txs.to_string());
-        put("tamga_indexer_rows_total", "counter", "Rows written by this process (blocks, transactions, events, register changes).", rows.to_string());
-        put("tamga_indexer_rows_per_second", "gauge", "Rows written per second since the process started.", format!("{rate:.1}"));
+        put(
+            "tamga_indexer_rows_total",
+            "counter",
+            "Rows written by this process (blocks, transactions, events, register changes).",
+            rows.to_string(),
+        );
+        put(
+            "tamga_indexer_rows_per_second",
+            "gauge",
+            "Rows written per second since the process started.",
+            format!("{rate:.1}"),
+        );
         out
     }
 }

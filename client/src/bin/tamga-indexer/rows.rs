@@ -54,30 +54,123 @@ pub struct EventRow {
 /// A register change, applied in order (`db::write_block`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Op {
-    Party { id: u64, kind: String, display_name: Option<String>, issuer: bool, scopes: Vec<String>, by: Option<String> },
-    PartyStatus { id: u64, status: String },
-    Account { key: String, party: u64 },
-    AccountRevoked { key: String, reason: String },
-    Class { id: u64, symbol: String, name: String, issuer: u64, decimals: u8, supply_cap: Option<String> },
-    ClassStatus { id: u64, status: &'static str },
+    Party {
+        id: u64,
+        kind: String,
+        display_name: Option<String>,
+        issuer: bool,
+        scopes: Vec<String>,
+        by: Option<String>,
+    },
+    PartyStatus {
+        id: u64,
+        status: String,
+    },
+    Account {
+        key: String,
+        party: u64,
+    },
+    AccountRevoked {
+        key: String,
+        reason: String,
+    },
+    Class {
+        id: u64,
+        symbol: String,
+        name: String,
+        issuer: u64,
+        decimals: u8,
+        supply_cap: Option<String>,
+    },
+    ClassStatus {
+        id: u64,
+        status: &'static str,
+    },
     /// `delta` base units of `class` to (positive) or from (negative) `holder`.
-    Holding { class: u64, holder: String, delta: i128 },
+    Holding {
+        class: u64,
+        holder: String,
+        delta: i128,
+    },
     /// Every holding and record of `from` moves to `to` (SPEC §3 recovery).
-    Recover { from: String, to: String },
-    Restriction { id: u64, class: u64, holder: Option<String>, amount: Option<String>, kind: &'static str, legal_basis: String },
-    RestrictionLifted { id: u64 },
-    Record { id: u64, certifier: String, holder: String, object: String },
-    RecordHolder { id: u64, holder: String },
-    RecordStatus { id: u64, status: &'static str },
-    RecordHistory { id: u64, tx_idx: u32, idx: u32, kind: String, attributes: String },
-    Encumbrance { record: u64, id: u64, kind: String, beneficiary: String, legal_basis: String },
-    EncumbranceReleased { record: u64, id: u64 },
-    Escrow { id: u64, payer: String, payee: String, arbiter: String, asset: String, terms_hash: Hash, deadline: u64 },
-    EscrowStatus { id: u64, status: String, to: Option<String> },
+    Recover {
+        from: String,
+        to: String,
+    },
+    Restriction {
+        id: u64,
+        class: u64,
+        holder: Option<String>,
+        amount: Option<String>,
+        kind: &'static str,
+        legal_basis: String,
+    },
+    RestrictionLifted {
+        id: u64,
+    },
+    Record {
+        id: u64,
+        certifier: String,
+        holder: String,
+        object: String,
+    },
+    RecordHolder {
+        id: u64,
+        holder: String,
+    },
+    RecordStatus {
+        id: u64,
+        status: &'static str,
+    },
+    RecordHistory {
+        id: u64,
+        tx_idx: u32,
+        idx: u32,
+        kind: String,
+        attributes: String,
+    },
+    Encumbrance {
+        record: u64,
+        id: u64,
+        kind: String,
+        beneficiary: String,
+        legal_basis: String,
+    },
+    EncumbranceReleased {
+        record: u64,
+        id: u64,
+    },
+    Escrow {
+        id: u64,
+        payer: String,
+        payee: String,
+        arbiter: String,
+        asset: String,
+        terms_hash: Hash,
+        deadline: u64,
+    },
+    EscrowStatus {
+        id: u64,
+        status: String,
+        to: Option<String>,
+    },
     Mining(MiningRow),
-    Activity { id: u64, party: u64, activity: String, phase: String, date: String, status: &'static str, by: Option<String> },
+    Activity {
+        id: u64,
+        party: u64,
+        activity: String,
+        phase: String,
+        date: String,
+        status: &'static str,
+        by: Option<String>,
+    },
     /// A review of notification `id` (`mining` or not: activity).
-    Reviewed { mining: bool, id: u64, accepted: bool, by: String },
+    Reviewed {
+        mining: bool,
+        id: u64,
+        accepted: bool,
+        by: String,
+    },
 }
 
 /// One `mining_notifications` row as submitted.
@@ -285,7 +378,13 @@ fn tx_rows(height: Height, stx: &SignedTransaction, r: &Receipt, rows: &mut Bloc
         });
         let a = Attrs { height, tx: hash, event: e };
         if let Some(record) = e.kind.starts_with("record_").then(|| a.id("record")).transpose()? {
-            rows.ops.push(Op::RecordHistory { id: record, tx_idx: r.index, idx: i as u32, kind: e.kind.clone(), attributes });
+            rows.ops.push(Op::RecordHistory {
+                id: record,
+                tx_idx: r.index,
+                idx: i as u32,
+                kind: e.kind.clone(),
+                attributes,
+            });
         }
         event_ops(&a, &tx.payload, &mut rows.ops)?;
     }
@@ -373,9 +472,7 @@ fn event_ops(a: &Attrs<'_>, payload: &Payload, ops: &mut Vec<Op>) -> Result<(), 
             beneficiary: a.s("beneficiary")?,
             legal_basis: a.s("legal_basis")?,
         }),
-        "record_released" => {
-            ops.push(Op::EncumbranceReleased { record: a.id("record")?, id: a.id("encumbrance")? })
-        }
+        "record_released" => ops.push(Op::EncumbranceReleased { record: a.id("record")?, id: a.id("encumbrance")? }),
         "record_terminated" => ops.push(Op::RecordStatus { id: a.id("record")?, status: "terminated" }),
         "record_escrowed" => ops.push(Op::RecordStatus { id: a.id("record")?, status: "escrowed" }),
         "record_escrow_settled" => {
