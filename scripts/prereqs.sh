@@ -72,5 +72,28 @@ if [ "$(basename "$0")" = test.sh ] || [ -n "${TAMGA_NEED_BROWSER:-}" ]; then
     fi
   fi
 fi
+# The indexer scenarios (tests/tests/it/indexer.rs) run a throwaway
+# PostgreSQL cluster with initdb/pg_ctl (tests/src/postgres.rs): as root,
+# install Debian's postgresql package when initdb is missing (it also
+# creates the `postgres` OS user the harness runs the cluster as, since
+# PostgreSQL refuses root). Idempotent; a failed install is reported, not
+# fatal here: the indexer tests then fail and say why.
+if [ "$(basename "$0")" = test.sh ] || [ -n "${TAMGA_NEED_POSTGRES:-}" ]; then
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+    echo "The indexer tests need PostgreSQL (initdb, pg_ctl; not found)." >&2
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "Installing postgresql with apt-get…" >&2
+      if DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; then
+        echo "Installed: $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tr '\n' ' ')" >&2
+      else
+        echo "warning: apt-get could not install postgresql; the indexer tests will fail" >&2
+      fi
+    else
+      echo "warning: install it yourself (sudo apt-get install postgresql) or set TAMGA_PG_BIN to a" >&2
+      echo "  directory holding initdb and pg_ctl; the indexer tests fail without them" >&2
+    fi
+  fi
+fi
 # Where the build goes: the environment's CARGO_TARGET_DIR, else ./target.
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}

@@ -6,7 +6,7 @@
 //! announced one, so the node is believed for nothing it could forge.
 
 use serde::Serialize;
-use tamga_types::{Genesis, Hash, Height, LightClient, LightError};
+use tamga_types::{CertifiedBlock, Genesis, Hash, Height, LightClient, LightError};
 
 use crate::{BlockAt, Client, ClientError};
 
@@ -60,6 +60,35 @@ pub struct VerifiedChain {
     pub changes: Vec<SetChange>,
 }
 
+/// Fetches the block after `light`'s last accepted height with its
+/// certificate and accepts it with [`LightClient::verify_next`] (SPEC §9):
+/// where its header announces a new validator set, the set is fetched and
+/// checked against the announced hash. Returns the certified block and the
+/// set change it made, if any. The block's body is not checked here
+/// ([`tamga_types::Block::check_body`]).
+pub async fn verify_next_block(
+    client: &Client,
+    light: &mut LightClient,
+) -> Result<(CertifiedBlock, Option<SetChange>), ChainError> {
+    let height = light.height() + 1;
+    let cb = client.block(BlockAt::Height(height)).await?;
+    let header = &cb.block.header;
+    if header.height != height {
+        return Err(ChainError::WrongHeight { asked: height, got: header.height });
+    }
+    let (next, change) = if header.next_validators_hash != header.validators_hash {
+        let set = client.validators(Some(height + 1)).await?.validators;
+        let change = SetChange { height, next_validators_hash: header.next_validators_hash, validators: set.len() };
+        (Some(set), Some(change))
+    } else {
+        (None, None)
+    };
+    light
+        .verify_next(header, &cb.certificate, next.as_ref())
+        .map_err(|source| ChainError::Header { height, source })?;
+    Ok((cb, change))
+}
+
 /// Verifies headers `1..=to` (default: the node's latest height) from `genesis`.
 /// `progress` is called after each accepted height.
 pub async fn verify_chain(
@@ -75,25 +104,9 @@ pub async fn verify_chain(
     };
     let mut changes = Vec::new();
     for height in 1..=to {
-        let cb = client.block(BlockAt::Height(height)).await?;
-        let header = &cb.block.header;
-        if header.height != height {
-            return Err(ChainError::WrongHeight { asked: height, got: header.height });
-        }
-        let next = if header.next_validators_hash != header.validators_hash {
-            let set = client.validators(Some(height + 1)).await?.validators;
-            changes.push(SetChange {
-                height,
-                next_validators_hash: header.next_validators_hash,
-                validators: set.len(),
-            });
-            Some(set)
-        } else {
-            None
-        };
-        light
-            .verify_next(header, &cb.certificate, next.as_ref())
-            .map_err(|source| ChainError::Header { height, source })?;
+        let (cb, change) = verify_next_block(client, &mut light).await?;
+        changes.extend(change);
+        debug_assert_eq!(cb.block.header.height, height);
         progress(height);
     }
     Ok(VerifiedChain {

@@ -23,6 +23,9 @@
 //! * [`attack`]: bounded, self-stopping hostile traffic on loopback (idle,
 //!   stalled and slow connections, non-reading subscribers, forged-request
 //!   floods) and probes of a node process (resident memory, open-file limits).
+//! * [`postgres`]: [`PgCluster`] is a throwaway PostgreSQL cluster
+//!   (`initdb`/`pg_ctl` on a temporary directory and a free port) for the
+//!   indexer scenarios; it stops when dropped.
 //! * [`check`]: [`Net::assert_consistent`] compares every live node's blocks,
 //!   receipts, certificates and state roots, and looks up every transaction
 //!   the load saw committed.
@@ -36,8 +39,10 @@ pub mod check;
 pub mod load;
 pub mod net;
 pub mod netns;
+pub mod postgres;
 
 pub use check::Consistency;
 pub use load::{Load, LoadOptions, LoadReport};
 pub use net::{say, scenario_secs, ConsensusConfig, Net, NetOptions};
 pub use netns::Netns;
+pub use postgres::PgCluster;

@@ -145,6 +145,21 @@ impl LightClient {
         })
     }
 
+    /// Resumes from a state this client reached earlier and the caller kept
+    /// (an indexer's checkpoint, SPEC §9): the last accepted `height`, its
+    /// header hash and time, and the set trusted to certify the next header.
+    /// Trusts the caller for them exactly as [`LightClient::from_genesis`]
+    /// trusts the genesis.
+    pub fn resume(
+        chain_id: String,
+        set: ValidatorSet,
+        height: Height,
+        last_hash: Hash,
+        last_time_ms: TimestampMs,
+    ) -> LightClient {
+        LightClient { chain_id, set_hash: set.hash(), set, height, last_hash, last_time_ms }
+    }
+
     /// The last accepted height (0 before any header).
     pub fn height(&self) -> Height {
         self.height

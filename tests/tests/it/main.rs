@@ -18,6 +18,7 @@ mod genesis_schema;
 mod hostile;
 mod hostile_load;
 mod import_circles;
+mod indexer;
 mod observer;
 mod offline_verify;
 mod partition;
