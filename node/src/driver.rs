@@ -832,6 +832,12 @@ impl Driver {
                 debug!(target: "tamga::consensus", error = %e, "input rejected");
                 Ok(None)
             }
+            Effect::SignFailed { height, round, step, error } => {
+                // The engine sent nothing for this step; the validator misses it.
+                self.d.metrics.signer_failures.inc();
+                warn!(target: "tamga::signer", height, round, %step, %error, "signer gave no signature");
+                Ok(None)
+            }
         }
     }
 
