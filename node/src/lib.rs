@@ -47,6 +47,7 @@ pub mod node;
 pub mod proposal;
 pub mod safety;
 pub mod security;
+pub mod signer;
 #[cfg(test)]
 pub mod sim;
 

@@ -16,6 +16,7 @@ mod crash;
 mod doc_references;
 mod genesis_schema;
 mod hostile;
+mod hsm;
 mod hostile_load;
 mod import_circles;
 mod observer;
