@@ -17,6 +17,10 @@ use super::*;
 
 pub(crate) const PIN: &str = "31415926";
 const TOKEN: &str = "tamga-unit";
+/// A second token that only the wrong-PIN case logs into: PKCS#11 login state
+/// is per token and process, so a token another test is logged into would
+/// answer `CKR_USER_ALREADY_LOGGED_IN` instead of checking the PIN.
+const TOKEN_B: &str = "tamga-unit-b";
 const KEY: &str = "consensus";
 
 /// The SoftHSM2 module, where Debian installs it.
@@ -38,12 +42,15 @@ fn token_dir() -> &'static Path {
         std::fs::write(&conf, format!("directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n", tokens.display()))
             .unwrap();
         std::env::set_var("SOFTHSM2_CONF", &conf);
-        let out = std::process::Command::new("softhsm2-util")
-            .args(["--init-token", "--free", "--label", TOKEN, "--pin", PIN, "--so-pin", "27182818"])
-            .output()
-            .expect("softhsm2-util runs (scripts/prereqs.sh installs softhsm2)");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        for token in [TOKEN, TOKEN_B] {
+            let out = std::process::Command::new("softhsm2-util")
+                .args(["--init-token", "--free", "--label", token, "--pin", PIN, "--so-pin", "27182818"])
+                .output()
+                .expect("softhsm2-util runs (scripts/prereqs.sh installs softhsm2)");
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        }
         generate_key(&softhsm_module(), TOKEN, KEY);
+        generate_key(&softhsm_module(), TOKEN_B, KEY);
         dir
     })
     .path()
@@ -129,6 +136,7 @@ fn pkcs11_errors_name_the_setting() {
 
     let wrong = tempfile::tempdir().unwrap();
     let mut s = good.clone();
+    s.token = pkcs11::TokenRef::Label(TOKEN_B.into());
     s.pin = PinSource::File(pin_file(wrong.path(), "00000000"));
     let e = err(&s);
     assert!(e.starts_with("signer.pin_file: the token refused the user PIN"), "{e}");
