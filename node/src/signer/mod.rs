@@ -24,7 +24,7 @@ use tamga_types::{ConsensusSigner, Signer};
 use crate::config::ConfigError;
 use crate::home::{read_key, KeyFileError};
 
-pub use pkcs11::{Pkcs11Error, Pkcs11Settings, Pkcs11Signer, PinSource};
+pub use pkcs11::{PinSource, Pkcs11Error, Pkcs11Settings, Pkcs11Signer};
 
 /// Which signer holds the consensus key.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,7 +114,11 @@ impl SignerConfig {
                 }
                 match (self.slot, self.token_label.is_empty()) {
                     (None, true) => {
-                        return bad("signer.slot", "a slot id or a signer.token_label (kind = \"pkcs11\")", "none".into())
+                        return bad(
+                            "signer.slot",
+                            "a slot id or a signer.token_label (kind = \"pkcs11\")",
+                            "none".into(),
+                        )
                     }
                     (Some(s), false) => {
                         return bad(

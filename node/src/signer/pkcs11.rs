@@ -221,7 +221,13 @@ pub struct Pkcs11Key {
 
 impl std::fmt::Debug for Pkcs11Key {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Pkcs11Key(module={}, key={:?}, public={})", self.settings.module.display(), self.settings.key_label, self.public)
+        write!(
+            f,
+            "Pkcs11Key(module={}, key={:?}, public={})",
+            self.settings.module.display(),
+            self.settings.key_label,
+            self.public
+        )
     }
 }
 
@@ -260,9 +266,7 @@ impl Pkcs11Key {
             *guard = Some(open);
         }
         let sig = result?;
-        self.public
-            .verify(msg, &sig)
-            .map_err(|_| SignError::BadSignature { signer: "pkcs11", key: self.public })?;
+        self.public.verify(msg, &sig).map_err(|_| SignError::BadSignature { signer: "pkcs11", key: self.public })?;
         Ok(sig)
     }
 }

@@ -25,8 +25,11 @@ const KEY: &str = "consensus";
 
 /// The SoftHSM2 module, where Debian installs it.
 pub(crate) fn softhsm_module() -> PathBuf {
-    let candidates =
-        ["/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so", "/usr/local/lib/softhsm/libsofthsm2.so"];
+    let candidates = [
+        "/usr/lib/softhsm/libsofthsm2.so",
+        "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
+        "/usr/local/lib/softhsm/libsofthsm2.so",
+    ];
     candidates.iter().map(PathBuf::from).find(|p| p.is_file()).expect("SoftHSM2 is installed (scripts/prereqs.sh)")
 }
 
@@ -39,8 +42,11 @@ fn token_dir() -> &'static Path {
         let tokens = dir.path().join("tokens");
         std::fs::create_dir(&tokens).unwrap();
         let conf = dir.path().join("softhsm2.conf");
-        std::fs::write(&conf, format!("directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n", tokens.display()))
-            .unwrap();
+        std::fs::write(
+            &conf,
+            format!("directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n", tokens.display()),
+        )
+        .unwrap();
         std::env::set_var("SOFTHSM2_CONF", &conf);
         for token in [TOKEN, TOKEN_B] {
             let out = std::process::Command::new("softhsm2-util")
@@ -73,7 +79,12 @@ fn generate_key(module: &Path, token: &str, label: &str) {
     session
         .generate_key_pair(
             &Mechanism::EccEdwardsKeyPairGen,
-            &[Attribute::Token(true), Attribute::Verify(true), Attribute::EcParams(ed25519), Attribute::Label(l.clone())],
+            &[
+                Attribute::Token(true),
+                Attribute::Verify(true),
+                Attribute::EcParams(ed25519),
+                Attribute::Label(l.clone()),
+            ],
             &[
                 Attribute::Token(true),
                 Attribute::Private(true),

@@ -33,7 +33,8 @@ fn softhsm_conf(dir: &Path) -> PathBuf {
     let tokens = dir.join("softhsm-tokens");
     std::fs::create_dir_all(&tokens).unwrap();
     let conf = dir.join("softhsm2.conf");
-    std::fs::write(&conf, format!("directories.tokendir = {}\nobjectstore.backend = file\n", tokens.display())).unwrap();
+    std::fs::write(&conf, format!("directories.tokendir = {}\nobjectstore.backend = file\n", tokens.display()))
+        .unwrap();
     conf
 }
 
@@ -170,8 +171,8 @@ async fn two_validators_sign_through_softhsm2_under_load() {
         report.committed.len(),
         c.common_height - h0
     ));
-    for slot in 0..2 {
-        assert!(precommits[slot] > 0 && proposed[slot] > 0, "node{} never signed through its token", hsm[slot]);
+    for ((i, p), c) in hsm.iter().zip(proposed).zip(precommits) {
+        assert!(c > 0 && p > 0, "node{i} never signed through its token (precommits {c}, proposals {p})");
     }
     for i in hsm {
         assert_eq!(net.log_count(i, "signer gave no signature"), 0, "{}", net.log_tail(i, 20));
