@@ -672,7 +672,7 @@ impl Sim {
             }
             Effect::Rejected(_) => {}
             Effect::SignFailed { error, .. } => {
-                return self.fail(format!("node {i}: an in-memory key failed to sign: {error}"));
+                self.fail(format!("node {i}: an in-memory key failed to sign: {error}"))
             }
         }
     }

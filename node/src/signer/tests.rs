@@ -226,8 +226,7 @@ fn signer_section_is_validated_and_roundtrips() {
     assert!(c.validate().unwrap_err().to_string().contains("signer.pin_file"));
     c.pin_env = "PIN".into();
     c.validate().unwrap();
-    let mut all = crate::config::Config::default();
-    all.signer = c.clone();
+    let all = crate::config::Config { signer: c.clone(), ..Default::default() };
     let back: crate::config::Config = toml::from_str(&all.to_documented_toml()).unwrap();
     assert_eq!(back.signer, c);
     let e = toml::from_str::<crate::config::Config>("[signer]\nkind = \"hsm\"\n").unwrap_err().to_string();
