@@ -95,5 +95,23 @@ if [ "$(basename "$0")" = test.sh ] || [ -n "${TAMGA_NEED_POSTGRES:-}" ]; then
     fi
   fi
 fi
+# The PKCS#11 signer tests (node signer::tests, tests it::hsm) run against
+# SoftHSM2, a software token: installed the same way as the browser above.
+if [ "$(basename "$0")" = test.sh ] || [ -n "${TAMGA_NEED_SOFTHSM:-}" ]; then
+  if ! command -v softhsm2-util >/dev/null 2>&1; then
+    echo "The PKCS#11 signer tests need softhsm2 (softhsm2-util not found)." >&2
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "Installing softhsm2 with apt-get…" >&2
+      if DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq softhsm2 >/dev/null; then
+        echo "Installed: $(softhsm2-util --version 2>/dev/null || true)" >&2
+      else
+        echo "warning: apt-get could not install softhsm2; the PKCS#11 signer tests will fail" >&2
+      fi
+    else
+      echo "warning: install it yourself (sudo apt-get install softhsm2); the PKCS#11 signer tests fail without it" >&2
+    fi
+  fi
+fi
 # Where the build goes: the environment's CARGO_TARGET_DIR, else ./target.
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}

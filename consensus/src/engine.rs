@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use tamga_types::{
-    Certificate, DoubleProposal, DoubleVote, Hash, Height, PublicKey, Round, SigningKey, ValidatorSet, Vote, VoteData,
-    VoteKind,
+    Certificate, DoubleProposal, DoubleVote, Hash, Height, PublicKey, Round, SignStep, Signer, ValidatorSet, Vote,
+    VoteData, VoteKind,
 };
 
 use crate::io::{Config, Effect, Input, Stats};
@@ -41,7 +41,7 @@ fn kind_tag(kind: VoteKind) -> u8 {
 #[derive(Debug)]
 pub struct Engine<V: Value> {
     config: Config,
-    key: SigningKey,
+    key: Signer,
     me: PublicKey,
     /// Set only before the first `StartHeight` after a restore.
     restored: Option<SafetyState<V>>,
@@ -88,9 +88,11 @@ pub struct Engine<V: Value> {
 }
 
 impl<V: Value> Engine<V> {
-    /// A fresh engine owning `key`. Nothing happens until `Input::StartHeight`.
-    pub fn new(config: Config, key: SigningKey) -> Self {
-        let me = key.public();
+    /// A fresh engine signing through `key` (a `SigningKey` or any
+    /// [`tamga_types::ConsensusSigner`]). Nothing happens until `Input::StartHeight`.
+    pub fn new(config: Config, key: impl Into<Signer>) -> Self {
+        let key: Signer = key.into();
+        let me = tamga_types::ConsensusSigner::public_key(&key);
         Engine {
             config,
             key,
@@ -127,7 +129,7 @@ impl<V: Value> Engine<V> {
     /// state takes effect when the host starts the same height again (a
     /// `StartHeight` for another height discards it). Every vote or proposal
     /// the state records is re-sent as is, never re-signed differently.
-    pub fn restore(config: Config, key: SigningKey, state: SafetyState<V>) -> Self {
+    pub fn restore(config: Config, key: impl Into<Signer>, state: SafetyState<V>) -> Self {
         let mut e = Self::new(config, key);
         e.restored = Some(state);
         e
@@ -411,7 +413,15 @@ impl<V: Value> Engine<V> {
 
     /// L19: broadcast ⟨PROPOSAL, h, r, v, vr⟩, persisting it first.
     fn propose(&mut self, value: V, pol_round: Option<Round>, fx: &mut Effects<V>) {
-        let p = Proposal::sign(&self.key, &self.config.chain_id, self.height, self.round, pol_round, value);
+        let p = match Proposal::sign_with(&self.key, &self.config.chain_id, self.height, self.round, pol_round, value) {
+            Ok(p) => p,
+            Err(error) => {
+                // Nothing signed, nothing sent: this round goes without our
+                // proposal (liveness only; the others time out and move on).
+                fx.push(Effect::SignFailed { height: self.height, round: self.round, step: SignStep::Proposal, error });
+                return;
+            }
+        };
         self.signed_proposals.insert(self.round, p.clone());
         fx.push(Effect::PersistSafety(self.safety_state()));
         fx.push(Effect::Broadcast(Message::Proposal(p.clone())));
@@ -452,7 +462,15 @@ impl<V: Value> Engine<V> {
             return id; // observers never sign
         }
         let data = VoteData { kind, height: self.height, round: self.round, block_hash: id };
-        let vote = Vote::sign(&self.key, &self.config.chain_id, data);
+        let vote = match Vote::sign_with(&self.key, &self.config.chain_id, data) {
+            Ok(v) => v,
+            Err(error) => {
+                // Nothing signed, nothing sent or recorded: this validator
+                // misses the step (liveness only; the timeouts move the round on).
+                fx.push(Effect::SignFailed { height: self.height, round: self.round, step: kind.into(), error });
+                return id;
+            }
+        };
         self.signed_votes.insert(key, vote.clone());
         fx.push(Effect::PersistSafety(self.safety_state()));
         fx.push(Effect::Broadcast(Message::Vote(vote.clone())));

@@ -132,6 +132,19 @@ pub enum Effect<V> {
     /// may count it or penalise the peer. Stale messages of past heights are
     /// only counted in `Stats`, not reported.
     Rejected(ConsensusError),
+    /// The signer gave no signature for our own proposal or vote, so nothing
+    /// was sent or recorded for that step (the validator misses it; safety is
+    /// unaffected). Informational: the host logs and counts it. Nothing is fed back.
+    SignFailed {
+        /// Height of the step.
+        height: Height,
+        /// Round of the step.
+        round: Round,
+        /// Which signature.
+        step: tamga_types::SignStep,
+        /// Why the signer gave none.
+        error: tamga_types::SignError,
+    },
 }
 
 /// Timeouts (`timeout = base + round * delta`, Tendermint's linear growth) and

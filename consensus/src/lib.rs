@@ -37,6 +37,10 @@
 //!   restored from that state ([`Engine::restore`]) re-sends the same
 //!   signature for an already signed `(height, round, kind)` and never signs
 //!   a different one.
+//! * **A signer may fail, never sign twice.** Keys are reached through
+//!   [`tamga_types::ConsensusSigner`]; when it gives no signature the engine
+//!   sends and records nothing for that step (`Effect::SignFailed`): the
+//!   validator misses the step, which costs liveness only.
 //! * **Bounded memory.** Only messages of the current height are tallied, for
 //!   rounds up to `round + max_future_rounds`; rounds older than
 //!   `max_past_rounds` are pruned; at most one proposal and one vote per kind

@@ -8,7 +8,8 @@ use std::fmt::Debug;
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use tamga_types::{
-    Block, Height, ProposalData, PublicKey, Round, Signature, SignedProposalData, SigningKey, Vote, VoteKind,
+    Block, ConsensusSigner, Height, ProposalData, PublicKey, Round, SignError, Signature, SignedProposalData,
+    SigningKey, Vote, VoteKind,
 };
 
 use crate::{ConsensusError, Hash};
@@ -59,6 +60,21 @@ impl<V: Value> Proposal<V> {
         let data = ProposalData { height, round, pol_round, value_id: value.id() };
         let signature = key.sign(&data.signing_message(chain_id));
         Proposal { height, round, pol_round, value, proposer: key.public(), signature }
+    }
+
+    /// Signs a proposal through `signer` (a key file, an HSM, a remote
+    /// signer); nothing is built when the signer gives no signature.
+    pub fn sign_with(
+        signer: &dyn ConsensusSigner,
+        chain_id: &str,
+        height: Height,
+        round: Round,
+        pol_round: Option<Round>,
+        value: V,
+    ) -> Result<Self, SignError> {
+        let data = ProposalData { height, round, pol_round, value_id: value.id() };
+        let signature = signer.sign_proposal(chain_id, &data)?;
+        Ok(Proposal { height, round, pol_round, value, proposer: signer.public_key(), signature })
     }
 
     /// The signed part.

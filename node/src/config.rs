@@ -61,6 +61,8 @@ pub struct Config {
     pub security: crate::security::SecurityConfig,
     /// Who may read `/metrics` (`crate::metrics::access`).
     pub metrics: crate::metrics::access::MetricsConfig,
+    /// Where the consensus key lives (`crate::signer`).
+    pub signer: crate::signer::SignerConfig,
 }
 
 /// `[p2p]`. The bounds below are explained, with how to tune them, in
@@ -668,6 +670,7 @@ impl Config {
             return bad("p2p.tx_batch", "between 1 and 4096", &self.p2p.tx_batch);
         }
         self.p2p.validate()?;
+        self.signer.validate()?;
         self.api.validate_limits()?;
         let c = &self.consensus;
         for (field, v) in [
@@ -886,6 +889,7 @@ enqueue_timeout_ms = {j_timeout}
         );
         text.push_str(&self.security.to_documented_toml());
         text.push_str(&self.metrics.to_documented_toml());
+        text.push_str(&self.signer.to_documented_toml());
         text
     }
 }

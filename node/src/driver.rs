@@ -76,7 +76,9 @@ use std::time::Duration;
 use tamga_consensus::{Effect, Engine, Input, SafetyState, TimeoutKind, Value};
 use tamga_state::{BlockContext, ExecutedBlock, Ledger};
 use tamga_types::views::NodeStatus;
-use tamga_types::{Block, Certificate, Evidence, Hash, Height, PublicKey, Round, SigningKey, ValidatorSet};
+use tamga_types::{
+    Block, Certificate, ConsensusSigner, Evidence, Hash, Height, PublicKey, Round, Signer, ValidatorSet,
+};
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio::time::Instant;
 use tracing::{debug, error, info, warn};
@@ -317,7 +319,7 @@ struct CatchUp {
     floor: Option<Height>,
     /// `data/restored.json` exists (removed when the catch-up ends).
     marker: bool,
-    key: SigningKey,
+    key: Signer,
     ecfg: tamga_consensus::Config,
     since: Instant,
     last_note: Instant,
@@ -356,17 +358,21 @@ pub fn stall_backoff(attempts: u32) -> Duration {
 
 impl Driver {
     /// Restores the engine from the safety file when it belongs to the next height.
-    pub fn new(key: SigningKey, cfg: ConsensusConfig, mut d: DriverDeps) -> Result<Self, DriverError> {
+    pub fn new(key: impl Into<Signer>, cfg: ConsensusConfig, mut d: DriverDeps) -> Result<Self, DriverError> {
+        let key: Signer = key.into();
         let chain_id = d.ledger.chain_id().map_err(DriverError::Ledger)?;
         let height = d.ledger.height().map_err(DriverError::Ledger)?;
         let ecfg = engine_config(&chain_id, &cfg);
         #[cfg(feature = "byzantine")]
-        let byzantine = crate::byzantine::Byzantine::from_env(&key, &chain_id);
+        // Test builds only: the extra messages are signed with the key file.
+        let byzantine = crate::home::read_key(&d.home.key())
+            .ok()
+            .and_then(|k| crate::byzantine::Byzantine::from_env(&k, &chain_id));
         let safety = d.safety.load().map_err(DriverError::Safety)?;
         let marker = d.home.restored_marker().exists();
         let ahead = safety.as_ref().is_some_and(|s| s.height > height + 1);
         let validators = d.ledger.validators_at(height + 1).map_err(DriverError::Ledger)?;
-        let validator_next = validators.index_of(&key.public()).is_some();
+        let validator_next = validators.index_of(&key.public_key()).is_some();
         let floor = missing_safety_floor(safety.is_some(), d.fresh_home, height, validator_next);
         let unrecorded_start = safety.is_none() && validator_next && !marker && !ahead && floor.is_none();
         let (engine, catch_up) = if marker || ahead || floor.is_some() {
@@ -840,6 +846,12 @@ impl Driver {
                     });
                 }
                 debug!(target: "tamga::consensus", error = %e, "input rejected");
+                Ok(None)
+            }
+            Effect::SignFailed { height, round, step, error } => {
+                // The engine sent nothing for this step; the validator misses it.
+                self.d.metrics.signer_failures.inc();
+                warn!(target: "tamga::signer", height, round, %step, %error, "signer gave no signature");
                 Ok(None)
             }
         }

@@ -50,6 +50,7 @@ pub mod proposal;
 pub mod remote_signer;
 pub mod safety;
 pub mod security;
+pub mod signer;
 #[cfg(test)]
 pub mod sim;
 

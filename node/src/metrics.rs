@@ -44,6 +44,10 @@ pub struct Metrics {
     /// `tamga_consensus_rejected_total`: consensus messages rejected, by the
     /// network's check before relay (forged, foreign signer, undecodable) or by the engine.
     pub consensus_rejected: Counter,
+    /// `tamga_signer_failures_total`: own proposals and votes the validator's
+    /// signer (key file, PKCS#11 token, remote signer) gave no signature for;
+    /// each is a step this validator missed.
+    pub signer_failures: Counter,
     /// `tamga_proposals_invalid_total`: proposals of the current height this
     /// node judged invalid, a verdict its engine prevotes nil on (a storage
     /// failure is never counted here: it stops the node instead).
@@ -123,6 +127,7 @@ impl Metrics {
             peers: Gauge::default(),
             peers_refused: Counter::default(),
             consensus_rejected: Counter::default(),
+            signer_failures: Counter::default(),
             proposals_invalid: Counter::default(),
             evidence: Counter::default(),
             sync_blocks: Counter::default(),
@@ -166,6 +171,7 @@ impl Metrics {
         r.register("peers", "Connected admitted peers", m.peers.clone());
         r.register("peers_refused", "Connections closed for a peer not admitted", m.peers_refused.clone());
         r.register("consensus_rejected", "Consensus messages rejected", m.consensus_rejected.clone());
+        r.register("signer_failures", "Own signatures the signer did not give", m.signer_failures.clone());
         r.register("proposals_invalid", "Proposals judged invalid", m.proposals_invalid.clone());
         r.register("evidence", "Equivocations detected", m.evidence.clone());
         r.register("sync_blocks", "Blocks applied from sync", m.sync_blocks.clone());

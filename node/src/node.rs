@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use tamga_state::Ledger;
 use tamga_types::views::NodeStatus;
-use tamga_types::PublicKey;
+use tamga_types::{ConsensusSigner, PublicKey};
 use tokio::sync::{mpsc, watch};
 use tracing::info;
 
@@ -36,7 +36,21 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     let cfg = Config::load(&home.config())?;
     init_logging(&cfg.log);
     raise_open_file_limit();
-    let key = read_key(&home.key())?;
+    // The consensus key, wherever `[signer]` says it lives; node.key stays the
+    // libp2p identity, which admission derives from the validator's key
+    // (SPEC §9), so a token must hold that same key.
+    let signer = cfg.signer.open(home.root()).map_err(|e| anyhow::anyhow!("cannot open the consensus signer: {e}"))?;
+    let p2p_key = read_key(&home.key())?;
+    info!(target: "tamga::signer", signer = %cfg.signer.kind, key = %signer.public_key(), "consensus signer open");
+    if signer.public_key() != p2p_key.public() {
+        anyhow::bail!(
+            "signer: the consensus key {} is not the key of {} ({}), which peers admit this node under; \
+             put that key on the token (docs/operations.md, \"Validator keys: file and PKCS#11\")",
+            signer.public_key(),
+            home.key().display(),
+            p2p_key.public()
+        );
+    }
     let genesis = load_genesis(&home.genesis())?;
     // A home whose ledger this start creates never ran: it never signed
     // (the only case where a missing safety file may be believed).
@@ -56,7 +70,7 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     let chain_id = genesis.chain_id.to_string();
     let metrics = Arc::new(Metrics::new());
     metrics.height.set(ledger.height()? as i64);
-    let security = SecurityLog::open_configured(&home, key.public(), &cfg.security, &metrics)
+    let security = SecurityLog::open_configured(&home, signer.public_key(), &cfg.security, &metrics)
         .context("cannot open the security event log")?;
     // The digest of the bytes Config::load just parsed (a replaced file shows as a new digest).
     let config_bytes =
@@ -84,7 +98,7 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     let gateway = TxGateway::new(mempool.clone(), chain_view.clone(), gossip_tx, admission.clone());
 
     // Network: dial every genesis validator and configured peer; admit validators and observers.
-    let me = key.public();
+    let me = signer.public_key();
     let mut dial = Vec::new();
     for v in &genesis.validators {
         if v.key == me {
@@ -104,7 +118,7 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     let (events_tx, events_rx) = mpsc::channel(4096);
     let (net, peer_id) = network::spawn(
         NetworkSettings {
-            keypair: libp2p_keypair(&key),
+            keypair: libp2p_keypair(&p2p_key),
             listen: cfg.p2p.listen.parse()?,
             dial,
             allowed: Vec::new(),
@@ -206,7 +220,7 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     tokio::spawn(api.run());
 
     let driver = Driver::new(
-        key,
+        signer,
         cfg.consensus.clone(),
         DriverDeps {
             ledger: ledger.clone(),

@@ -157,6 +157,17 @@ impl Vote {
         Vote { data, validator: key.public(), signature }
     }
 
+    /// Signs `data` for `chain_id` through `signer` (a key file, an HSM, a
+    /// remote signer); nothing is built when the signer gives no signature.
+    pub fn sign_with(
+        signer: &dyn crate::ConsensusSigner,
+        chain_id: &str,
+        data: VoteData,
+    ) -> Result<Vote, crate::SignError> {
+        let signature = signer.sign_vote(chain_id, &data)?;
+        Ok(Vote { data, validator: signer.public_key(), signature })
+    }
+
     /// Checks the signature.
     pub fn verify(&self, chain_id: &str) -> Result<(), CertificateError> {
         self.validator

@@ -7,8 +7,9 @@
 //! blocks, votes, certificates and validator sets ([`block`]), equivocation
 //! evidence ([`evidence`]), receipts
 //! ([`receipt`]), IIN/BIN commitments ([`identity`]), transaction inclusion
-//! proofs against a header's `tx_root` ([`proof`]) and light verification of
-//! certified headers from a trusted genesis ([`light`]).
+//! proofs against a header's `tx_root` ([`proof`]), light verification of
+//! certified headers from a trusted genesis ([`light`]) and the seam to
+//! whatever holds a validator's consensus key ([`signer`]).
 //!
 //! This crate does no I/O. Its encodings are an API: `docs/wire-format.md`
 //! describes them and `tests/golden.rs` pins them byte for byte.
@@ -33,6 +34,7 @@ pub mod proof;
 pub mod receipt;
 pub mod region_names;
 pub mod request;
+pub mod signer;
 pub mod tx;
 pub mod views;
 
@@ -52,4 +54,5 @@ pub use payload::*;
 pub use proof::{InclusionError, TxInclusionProof};
 pub use receipt::{Event, Receipt, TxOutcome};
 pub use region_names::RegionNameError;
+pub use signer::{ConsensusSigner, SignError, SignStep, Signer};
 pub use tx::{ChainId, Memo, SignedTransaction, StatelessError, Transaction};

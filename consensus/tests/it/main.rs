@@ -5,4 +5,5 @@
 
 mod rules;
 mod scenarios;
+mod signer;
 mod sim;

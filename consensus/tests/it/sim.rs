@@ -671,6 +671,9 @@ impl Sim {
                 self.maybe_sync(i);
             }
             Effect::Rejected(_) => {}
+            Effect::SignFailed { error, .. } => {
+                self.fail(format!("node {i}: an in-memory key failed to sign: {error}"))
+            }
         }
     }
 

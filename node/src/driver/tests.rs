@@ -9,6 +9,7 @@ use std::sync::Mutex;
 
 use futures::future::BoxFuture;
 use tamga_consensus::Message;
+use tamga_types::SigningKey;
 
 use super::*;
 use crate::mempool::MempoolLimits;

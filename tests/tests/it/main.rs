@@ -17,6 +17,7 @@ mod doc_references;
 mod genesis_schema;
 mod hostile;
 mod hostile_load;
+mod hsm;
 mod import_circles;
 mod indexer;
 mod observer;
