@@ -647,7 +647,8 @@ mod tests {
         assert_eq!(got, vec![(a.public(), 0), (a.public(), 1), (a.public(), 2)]);
         assert_eq!(m.reap(&c, 2, 1 << 20).len(), 2);
         let hashes: Vec<Hash> = block.iter().map(|t| t.hash()).collect();
-        let pushed = [(a.public(), Standing::Active { next_nonce: 3 }), (b.public(), Standing::Active { next_nonce: 2 })];
+        let pushed =
+            [(a.public(), Standing::Active { next_nonce: 3 }), (b.public(), Standing::Active { next_nonce: 2 })];
         m.prune(&hashes, &pushed);
         assert!(m.is_empty(), "b's nonce 1 is stale once the chain is at 2");
     }
@@ -794,7 +795,10 @@ mod tests {
         let start = tokio::time::Instant::now();
         let waiter = {
             let m = m.clone();
-            Polls { inner: Box::pin(async move { m.wait_for_txs(Duration::from_millis(1000)).await }), count: count.clone() }
+            Polls {
+                inner: Box::pin(async move { m.wait_for_txs(Duration::from_millis(1000)).await }),
+                count: count.clone(),
+            }
         };
         let waiting = tokio::spawn(async move { (waiter.await, tokio::time::Instant::now()) });
         tokio::time::sleep(Duration::from_millis(3)).await;
@@ -823,7 +827,10 @@ mod tests {
         let start = tokio::time::Instant::now();
         let waiter = {
             let m = m.clone();
-            Polls { inner: Box::pin(async move { m.wait_for_txs(Duration::from_millis(1000)).await }), count: count.clone() }
+            Polls {
+                inner: Box::pin(async move { m.wait_for_txs(Duration::from_millis(1000)).await }),
+                count: count.clone(),
+            }
         };
         let waiting = tokio::spawn(async move { (waiter.await, tokio::time::Instant::now()) });
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -834,6 +841,10 @@ mod tests {
         let (found, at) = waiting.await.unwrap();
         assert!(!found);
         assert_eq!(at - start, Duration::from_millis(1000));
-        assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 2, "no wake-up between start and the end of the wait");
+        assert_eq!(
+            count.load(std::sync::atomic::Ordering::SeqCst),
+            2,
+            "no wake-up between start and the end of the wait"
+        );
     }
 }

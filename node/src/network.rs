@@ -1394,8 +1394,10 @@ mod tests {
         let chain_id = c.ledger.chain_id().unwrap();
         let metrics = Arc::new(Metrics::new());
         let security = SecurityLog::in_memory(key(9), &metrics);
-        let mempool = Arc::new(crate::mempool::Mempool::new(chain_id.clone(), crate::mempool::MempoolLimits::default()));
-        let admission = Admission::new(mempool.clone(), testchain::chain_view(c.ledger.clone()), security.clone(), metrics.clone());
+        let mempool =
+            Arc::new(crate::mempool::Mempool::new(chain_id.clone(), crate::mempool::MempoolLimits::default()));
+        let admission =
+            Admission::new(mempool.clone(), testchain::chain_view(c.ledger.clone()), security.clone(), metrics.clone());
         let signer = signing(7);
         let mut forged = Transaction {
             chain_id: tamga_types::ChainId::new(&chain_id).unwrap(),
@@ -1416,7 +1418,10 @@ mod tests {
         assert_eq!(events.len(), 1, "one event for one bad signature");
         match &events[0].event {
             SecurityEvent::BadSignature { origin, from, signer: s, .. } => {
-                assert_eq!((*origin, from.clone(), *s), (Origin::Gossip, Some(peer.to_string()), Some(signer.public())));
+                assert_eq!(
+                    (*origin, from.clone(), *s),
+                    (Origin::Gossip, Some(peer.to_string()), Some(signer.public()))
+                );
             }
             other => panic!("{other:?}"),
         }
