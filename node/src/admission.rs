@@ -1,6 +1,14 @@
-//! The admission pool: the threads that check and admit transactions into
-//! the mempool (API submissions and gossiped batches), at a lower scheduling
-//! priority than consensus.
+//! Admission of new transactions: the one path by which API submissions and
+//! gossiped batches enter the mempool ([`Admission`]), and the pool of
+//! threads it runs on, at a lower scheduling priority than consensus.
+//!
+//! Both entries call [`Admission::admit`], which checks and admits the
+//! transactions and writes, once per transaction and in one place, what an
+//! operator sees of it: a `bad_signature` security event for each badly
+//! signed transaction (with its origin, `api` or `gossip`, and who sent it)
+//! and `tamga_mempool_rejected_total` for each refused one. The callers only
+//! turn the results into their answers: the HTTP status and error body of
+//! `POST /v1/txs` (docs/api.md), or whether a gossiped batch is forwarded.
 //!
 //! Under load, admission is most of a validator's CPU: every node decodes
 //! and batch-verifies the signature of every transaction it is sent. What
@@ -23,7 +31,12 @@
 use std::panic::AssertUnwindSafe;
 use std::sync::{mpsc, Arc, Mutex};
 
+use tamga_types::Hash;
 use tracing::warn;
+
+use crate::mempool::{ChainView, Mempool, MempoolError};
+use crate::metrics::Metrics;
+use crate::security::{Origin, SecurityLog};
 
 /// Nice value of the admission threads (0 is normal, 19 the lowest).
 pub const ADMISSION_NICE: i32 = 10;
@@ -92,6 +105,120 @@ impl AdmissionPool {
     /// Queues `f` on an admission thread without waiting for it.
     pub fn spawn(&self, f: impl FnOnce() + Send + 'static) -> Result<(), PoolClosed> {
         self.jobs.send(Box::new(f)).map_err(|_| PoolClosed)
+    }
+}
+
+/// Where a new transaction entered this node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TxEntry {
+    /// `POST /v1/txs`.
+    Api,
+    /// The transaction gossip topic.
+    Gossip,
+}
+
+impl TxEntry {
+    fn origin(self) -> Origin {
+        match self {
+            TxEntry::Api => Origin::Api,
+            TxEntry::Gossip => Origin::Gossip,
+        }
+    }
+}
+
+/// The one admission path of new transactions into the mempool, shared by
+/// the API and gossip. Cheap to clone.
+#[derive(Clone)]
+pub struct Admission {
+    mempool: Arc<Mempool>,
+    chain: Arc<dyn ChainView>,
+    security: SecurityLog,
+    metrics: Arc<Metrics>,
+}
+
+impl Admission {
+    /// Admission into `mempool` against `chain`, recording into `security`
+    /// and `metrics`.
+    pub fn new(mempool: Arc<Mempool>, chain: Arc<dyn ChainView>, security: SecurityLog, metrics: Arc<Metrics>) -> Self {
+        Admission { mempool, chain, security, metrics }
+    }
+
+    /// Checks and admits raw signed transactions that entered by `entry`
+    /// from `from` (the API caller or the gossiping peer); one result per
+    /// input. Records a `bad_signature` security event per badly signed
+    /// transaction and counts every refused one in
+    /// `tamga_mempool_rejected_total`, whatever the entry. CPU work (decoding,
+    /// signature checks): call it on the admission pool.
+    pub fn admit<R: AsRef<[u8]>>(
+        &self,
+        entry: TxEntry,
+        from: Option<String>,
+        raws: &[R],
+    ) -> Vec<Result<Hash, MempoolError>> {
+        let refs: Vec<&[u8]> = raws.iter().map(AsRef::as_ref).collect();
+        let results = self.mempool.submit_raw(self.chain.as_ref(), &refs);
+        self.security.record_bad_tx_signatures(entry.origin(), from, &refs, &results);
+        let refused = results.iter().filter(|r| r.is_err()).count();
+        self.metrics.mempool_rejected.inc_by(refused as u64);
+        results
+    }
+
+    /// The mempool.
+    pub fn mempool(&self) -> &Arc<Mempool> {
+        &self.mempool
+    }
+}
+
+/// The raw transactions given to [`TxGateway::admit`] and one result each.
+pub type AdmitAnswer = (Vec<Vec<u8>>, Vec<Result<Hash, MempoolError>>);
+
+/// The API's entry for new transactions: [`Admission::admit`] on the
+/// admission pool, then the admitted ones to the network for gossip.
+#[derive(Clone)]
+pub struct TxGateway {
+    admission: Admission,
+    gossip: tokio::sync::mpsc::Sender<Vec<u8>>,
+    pool: Arc<AdmissionPool>,
+}
+
+impl TxGateway {
+    /// A gateway through `admission` whose checks run on `pool`; admitted
+    /// raw transactions go to `gossip`.
+    pub fn new(admission: Admission, gossip: tokio::sync::mpsc::Sender<Vec<u8>>, pool: Arc<AdmissionPool>) -> Self {
+        TxGateway { admission, gossip, pool }
+    }
+
+    /// [`TxGateway::submit`] on the admission pool (decoding and signature
+    /// checks are CPU work, kept off the async threads and below consensus
+    /// in priority); gives the raw transactions back with the results.
+    pub async fn admit(&self, caller: String, raws: Vec<Vec<u8>>) -> Result<AdmitAnswer, PoolClosed> {
+        let me = self.clone();
+        self.pool
+            .run(move || {
+                let results = me.submit(caller, &raws);
+                (raws, results)
+            })
+            .await
+    }
+
+    /// Admits raw signed transactions submitted by `caller` through the API
+    /// ([`Admission::admit`]); one result per input. An admitted transaction
+    /// is gossiped; if the gossip queue is full it still waits in this
+    /// node's mempool and reaches the chain when this node proposes, or by a
+    /// later retransmission.
+    pub fn submit(&self, caller: String, raws: &[Vec<u8>]) -> Vec<Result<Hash, MempoolError>> {
+        let out = self.admission.admit(TxEntry::Api, Some(caller), raws);
+        for (r, raw) in out.iter().zip(raws) {
+            if r.is_ok() {
+                let _ = self.gossip.try_send(raw.clone());
+            }
+        }
+        out
+    }
+
+    /// The mempool.
+    pub fn mempool(&self) -> &Mempool {
+        self.admission.mempool()
     }
 }
 

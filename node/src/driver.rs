@@ -12,12 +12,15 @@
 //!   continues where it stopped. The node never exits for this: a full disk
 //!   or exhausted file handles must not decide safety, and must not stop a
 //!   validator for good either.
-//! * `BuildProposal` reaps the mempool, executes the block speculatively and
-//!   answers with the header carrying the post-execution state root.
+//! * `BuildProposal` waits for a transaction (woken by its admission, at
+//!   most `empty_block_wait_ms`), reaps the mempool, executes the block
+//!   speculatively and answers with the header carrying the post-execution
+//!   state root.
 //! * `ValidateValue` checks the header against the chain and re-executes the
 //!   block (signatures already verified by the mempool are skipped).
 //! * `Commit` writes the block, its certificate, receipts and state in ONE
-//!   synced RocksDB batch (`Ledger::commit`), prunes the mempool and starts
+//!   synced RocksDB batch (`Ledger::commit`), pushes the committed hashes
+//!   and each signer's standing after the block to the mempool and starts
 //!   the next height with the validator set the chain says.
 //! * `RequestSync` and a periodic check fetch certified blocks from peers; a
 //!   commit certificate alone is enough to accept a block.
@@ -74,7 +77,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tamga_consensus::{Effect, Engine, Input, SafetyState, TimeoutKind, Value};
-use tamga_state::{BlockContext, ExecutedBlock, Ledger};
+use tamga_state::{BlockContext, ExecutedBlock, Ledger, Standing};
 use tamga_types::views::NodeStatus;
 use tamga_types::{
     Block, Certificate, ConsensusSigner, Evidence, Hash, Height, PublicKey, Round, Signer, ValidatorSet,
@@ -92,7 +95,7 @@ pub use crate::network::Transport;
 use crate::network::{ConsensusWire, NetEvent};
 pub use crate::proposal::StorageRetry;
 pub use crate::proposal::{build_block, validate_block, LedgerChain};
-use crate::proposal::{build_with_retry, validate_with_retry, BuildError, ValidateError};
+use crate::proposal::{build_with_retry, signer_standings, validate_with_retry, BuildError, ValidateError};
 use crate::safety::{SafetyFileError, SafetyStore};
 use crate::security::{EvidenceSource, Origin, SecurityEvent, SecurityLog};
 use crate::Clock;
@@ -217,6 +220,8 @@ struct Committed {
     feed: Option<Arc<CommittedBlock>>,
     /// Revocations and regulator-scope refusals among the receipts.
     security: Vec<SecurityEvent>,
+    /// Each signer's standing after the block, pushed to the mempool.
+    standings: Vec<(PublicKey, Standing)>,
 }
 
 /// What the driver needs.
@@ -979,9 +984,10 @@ impl Driver {
         let clock = self.d.clock.clone();
         let retry = self.d.storage_retry;
         tokio::spawn(async move {
-            let start = Instant::now();
-            while mempool.is_empty() && evidence.is_empty() && start.elapsed() < wait {
-                tokio::time::sleep(Duration::from_millis(5)).await;
+            // Woken by the admission of a transaction, or builds an empty
+            // block after `empty_block_wait_ms`; evidence is proposed at once.
+            if evidence.is_empty() {
+                mempool.wait_for_txs(wait).await;
             }
             let built = blocking
                 .run(move || {
@@ -1097,7 +1103,7 @@ impl Driver {
                         ledger.execute(&ctx, &block.txs, &block.evidence, &HashSet::new())?
                     }
                 };
-                let summary = Committed {
+                let mut summary = Committed {
                     failed: executed
                         .receipts
                         .iter()
@@ -1107,10 +1113,12 @@ impl Driver {
                     tx_hashes: executed.tx_hashes.clone(),
                     feed: feed_wanted.then(|| Arc::new(CommittedBlock::new(&block, executed.receipts.clone()))),
                     security: SecurityEvent::from_receipts(&block, &executed.receipts),
+                    standings: Vec::new(),
                 };
                 let started = Instant::now();
                 ledger.commit(&block, &certificate, executed)?;
                 metrics.block_commit_seconds.observe(started.elapsed().as_secs_f64());
+                summary.standings = signer_standings(&ledger, &block.txs);
                 Ok((block, summary))
             })
             .await
@@ -1125,9 +1133,9 @@ impl Driver {
         m.block_interval_seconds.observe(self.last_commit.elapsed().as_secs_f64());
         m.height.set(height as i64);
         self.last_commit = Instant::now();
-        self.d.chain.refresh();
-        let signers: Vec<PublicKey> = block.txs.iter().map(|t| t.tx.signer).collect();
-        self.d.mempool.remove_committed(self.d.chain.as_ref(), &executed.tx_hashes, &signers);
+        // The commit pushes what it settled to the chain view and the mempool.
+        self.d.chain.refresh_after_commit(&executed.standings);
+        self.d.mempool.prune(&executed.tx_hashes, &executed.standings);
         m.mempool_txs.set(self.d.mempool.len() as i64);
         m.mempool_bytes.set(self.d.mempool.bytes() as i64);
         let included: HashSet<Hash> = block.evidence.iter().map(Evidence::id).collect();

@@ -4,8 +4,11 @@
 //! runtime (tokio). It wires the pure pieces together:
 //!
 //! ```text
-//!   HTTP API ─► TxGateway ─► Mempool ◄─ gossip (libp2p) ─► peers
-//!                               │ reap
+//!   HTTP API ─► TxGateway ─► Admission ◄─ gossip (libp2p) ◄─► peers
+//!                               │ admit (security events, metrics)
+//!                               ▼
+//!                            Mempool ◄─ commit: hashes, next nonces
+//!                               │ reap (woken by admission)
 //!   libp2p consensus topic ◄─► Driver ─► Engine (tamga-consensus, pure)
 //!                               │ execute / commit (one synced batch)
 //!                               ▼
@@ -14,9 +17,9 @@
 //!
 //! Modules: `config` (the documented `config.toml`), `home` (the `--home`
 //! layout and keys), `network` (libp2p: admission by key, gossipsub,
-//! request-response sync), `mempool`, `admission` (the low-priority threads
-//! that check and admit API and gossiped transactions, below the consensus
-//! critical path), `driver` (executes the engine's effects,
+//! request-response sync), `mempool`, `admission` (the one path by which API
+//! and gossiped transactions are checked and admitted, on low-priority
+//! threads below the consensus critical path), `driver` (executes the engine's effects,
 //! persists the safety state with fsync before any vote leaves), `api`
 //! (HTTP), `metrics` (Prometheus), `devnet` (local networks of processes),
 //! `remote_signer` (`tamga-signer`, the separate signing process with its own

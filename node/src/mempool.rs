@@ -16,10 +16,19 @@
 //! Blocks are filled in arrival order, skipping a transaction until the one
 //! with the account's previous nonce has been taken, so every block carries
 //! each account's nonces in order.
+//!
+//! The mempool is push-based on both sides. An admission that adds a
+//! transaction wakes whoever waits to build a proposal
+//! ([`Mempool::wait_for_txs`]): an idle node sleeps until a transaction
+//! arrives or the empty-block wait ends, instead of looking every few
+//! milliseconds. A commit pushes what it settled ([`Mempool::prune`]): the
+//! hashes it committed and, for each signer of the block, its standing after
+//! the block (next nonce, or why it may no longer sign), read once by the
+//! commit instead of by the mempool under its lock.
 
-use crate::admission::{AdmissionPool, PoolClosed};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use tamga_state::{SignerRefused, Standing, StateError};
 use tamga_types::hash::domain;
@@ -219,12 +228,19 @@ pub struct Mempool {
     chain_id: String,
     limits: MempoolLimits,
     inner: Mutex<Inner>,
+    /// Woken whenever an admission adds at least one transaction.
+    admitted: tokio::sync::Notify,
 }
 
 impl Mempool {
     /// An empty mempool for `chain_id`.
     pub fn new(chain_id: impl Into<String>, limits: MempoolLimits) -> Self {
-        Mempool { chain_id: chain_id.into(), limits, inner: Mutex::new(Inner::default()) }
+        Mempool {
+            chain_id: chain_id.into(),
+            limits,
+            inner: Mutex::new(Inner::default()),
+            admitted: tokio::sync::Notify::new(),
+        }
     }
 
     /// Limits in force.
@@ -300,7 +316,33 @@ impl Mempool {
             let r = p.and_then(|(c, committed, next)| self.admit(&mut inner, c, committed, next));
             out.push(r);
         }
+        drop(inner);
+        if out.iter().any(Result::is_ok) {
+            // Wakes the waiters registered now; one that registers later
+            // looks at the mempool first (see `wait_for_txs`).
+            self.admitted.notify_waiters();
+        }
         out
+    }
+
+    /// Waits until a transaction waits in the mempool, at most `wait`; true
+    /// if one does. Woken by the admission that adds it (no polling: an idle
+    /// node does not wake until something arrives or `wait` ends).
+    pub async fn wait_for_txs(&self, wait: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let notified = self.admitted.notified();
+            tokio::pin!(notified);
+            // Registered before the look below: an admission between the
+            // look and the wait still wakes this waiter.
+            notified.as_mut().enable();
+            if !self.is_empty() {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return !self.is_empty();
+            }
+        }
     }
 
     fn admit(&self, inner: &mut Inner, c: Checked, committed: bool, next: u64) -> Result<Hash, MempoolError> {
@@ -441,25 +483,34 @@ impl Mempool {
         out
     }
 
-    /// Removes committed transactions, every waiting transaction whose
-    /// nonce the chain has now spent, and every waiting transaction of a
-    /// signer the chain now refuses (SPEC §8: a block could not carry them).
-    pub fn remove_committed(&self, chain: &dyn ChainView, committed: &[Hash], signers: &[PublicKey]) {
+    /// What a commit pushes: removes the `committed` transactions and, for
+    /// each signer's standing after the block, every waiting transaction
+    /// whose nonce is now spent (below the next nonce) or, for a signer the
+    /// chain now refuses, all of its waiting transactions (SPEC §8: a block
+    /// could not carry them). Reads nothing from the chain.
+    pub fn prune(&self, committed: &[Hash], standings: &[(PublicKey, Standing)]) {
         let mut inner = self.lock();
         for h in committed {
             inner.remove(h);
         }
         let mut stale = Vec::new();
-        for s in signers.iter().collect::<HashSet<_>>() {
-            let Some(m) = inner.by_sender.get(s) else { continue };
-            match chain.standing(s) {
-                Ok(Standing::Active { next_nonce }) => stale.extend(m.range(..next_nonce).map(|(_, h)| *h)),
-                Ok(Standing::Refused(_)) => stale.extend(m.values().copied()),
-                Err(_) => {}
+        for (signer, standing) in standings {
+            let Some(m) = inner.by_sender.get(signer) else { continue };
+            match standing {
+                Standing::Active { next_nonce } => stale.extend(m.range(..*next_nonce).map(|(_, h)| *h)),
+                Standing::Refused(_) => stale.extend(m.values().copied()),
             }
         }
         for h in stale {
             inner.remove(&h);
+        }
+    }
+
+    /// Removes `hashes` (transactions a block can never carry).
+    pub fn remove(&self, hashes: &[Hash]) {
+        let mut inner = self.lock();
+        for h in hashes {
+            inner.remove(h);
         }
     }
 
@@ -487,65 +538,6 @@ impl Mempool {
     /// Bytes held.
     pub fn bytes(&self) -> usize {
         self.lock().bytes
-    }
-}
-
-/// The raw transactions given to [`TxGateway::admit`] and one result each.
-pub type AdmitAnswer = (Vec<Vec<u8>>, Vec<Result<Hash, MempoolError>>);
-
-/// The entry point for new transactions (HTTP API): admits them to the
-/// mempool and hands the admitted ones to the network for gossip.
-#[derive(Clone)]
-pub struct TxGateway {
-    mempool: std::sync::Arc<Mempool>,
-    chain: std::sync::Arc<dyn ChainView>,
-    gossip: tokio::sync::mpsc::Sender<Vec<u8>>,
-    pool: std::sync::Arc<AdmissionPool>,
-}
-
-impl TxGateway {
-    /// A gateway over `mempool` whose checks run on `pool`; admitted raw
-    /// transactions go to `gossip`.
-    pub fn new(
-        mempool: std::sync::Arc<Mempool>,
-        chain: std::sync::Arc<dyn ChainView>,
-        gossip: tokio::sync::mpsc::Sender<Vec<u8>>,
-        pool: std::sync::Arc<AdmissionPool>,
-    ) -> Self {
-        TxGateway { mempool, chain, gossip, pool }
-    }
-
-    /// [`TxGateway::submit`] on the admission pool (decoding and signature
-    /// checks are CPU work, kept off the async threads and below consensus
-    /// in priority); gives the raw transactions back with the results.
-    pub async fn admit(&self, raws: Vec<Vec<u8>>) -> Result<AdmitAnswer, PoolClosed> {
-        let me = self.clone();
-        self.pool
-            .run(move || {
-                let results = me.submit(&raws);
-                (raws, results)
-            })
-            .await
-    }
-
-    /// Checks and admits raw signed transactions; one result per input. An
-    /// admitted transaction is gossiped; if the gossip queue is full it still
-    /// waits in this node's mempool and reaches the chain when this node
-    /// proposes, or by a later retransmission.
-    pub fn submit(&self, raws: &[Vec<u8>]) -> Vec<Result<Hash, MempoolError>> {
-        let refs: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
-        let out = self.mempool.submit_raw(self.chain.as_ref(), &refs);
-        for (r, raw) in out.iter().zip(raws) {
-            if r.is_ok() {
-                let _ = self.gossip.try_send(raw.clone());
-            }
-        }
-        out
-    }
-
-    /// The mempool.
-    pub fn mempool(&self) -> &Mempool {
-        &self.mempool
     }
 }
 
@@ -646,7 +638,7 @@ mod tests {
         let m = Mempool::new("test", MempoolLimits::default());
         let a = SigningKey::from_seed([1; 32]);
         let b = SigningKey::from_seed([2; 32]);
-        let mut c = chain();
+        let c = chain();
         // a's nonce 1 arrives before nonce 0; b has a gap (nonce 1 only).
         let r = m.submit_raw(&c, &[&tx(&a, 1), &tx(&b, 1), &tx(&a, 0), &tx(&a, 2)]);
         assert!(r.iter().all(Result::is_ok));
@@ -655,9 +647,9 @@ mod tests {
         assert_eq!(got, vec![(a.public(), 0), (a.public(), 1), (a.public(), 2)]);
         assert_eq!(m.reap(&c, 2, 1 << 20).len(), 2);
         let hashes: Vec<Hash> = block.iter().map(|t| t.hash()).collect();
-        c.nonces.insert(a.public(), 3);
-        c.nonces.insert(b.public(), 2);
-        m.remove_committed(&c, &hashes, &[a.public(), b.public()]);
+        let pushed =
+            [(a.public(), Standing::Active { next_nonce: 3 }), (b.public(), Standing::Active { next_nonce: 2 })];
+        m.prune(&hashes, &pushed);
         assert!(m.is_empty(), "b's nonce 1 is stale once the chain is at 2");
     }
 
@@ -750,7 +742,109 @@ mod tests {
         assert_eq!(block.iter().map(|t| t.tx.signer).collect::<Vec<_>>(), vec![b.public()]);
         assert_eq!(m.len(), 1, "a's transactions are gone");
         assert!(m.submit_raw(&chain(), &[&tx(&a, 2)])[0].is_ok());
-        m.remove_committed(&c, &[], &[a.public()]);
+        let revoked = Standing::Refused(SignerRefused::Revoked { key: a.public(), height: 2 });
+        m.prune(&[], &[(a.public(), revoked)]);
         assert_eq!(m.len(), 1, "only b's transaction waits");
+    }
+
+    /// What a commit pushes, without the mempool reading the chain: the
+    /// committed hashes leave, so does every waiting transaction whose nonce
+    /// is below the pushed next nonce (even one the block did not carry),
+    /// the later nonces stay and are reaped from the pushed nonce on.
+    #[test]
+    fn a_commit_push_removes_committed_and_spent_nonces() {
+        let m = Mempool::new("test", MempoolLimits::default());
+        let a = SigningKey::from_seed([1; 32]);
+        let b = SigningKey::from_seed([2; 32]);
+        let raws = [tx(&a, 0), tx(&a, 1), tx(&a, 2), tx(&a, 3), tx(&b, 0)];
+        let refs: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
+        let hashes: Vec<Hash> = m.submit_raw(&chain(), &refs).into_iter().map(Result::unwrap).collect();
+        // The block carried a's nonce 0 and 1 and another, rival nonce 2
+        // (this node's nonce 2 is then spent though not committed).
+        let pushed = [(a.public(), Standing::Active { next_nonce: 3 })];
+        m.prune(&hashes[..2], &pushed);
+        assert_eq!(m.len(), 2);
+        assert!(!m.contains(&hashes[2]), "nonce 2 is spent by the commit");
+        assert!(m.contains(&hashes[3]) && m.contains(&hashes[4]));
+        let mut c = chain();
+        c.nonces.insert(a.public(), 3);
+        let next: Vec<(PublicKey, u64)> = m.reap(&c, 10, 1 << 20).iter().map(|t| (t.tx.signer, t.tx.nonce)).collect();
+        assert_eq!(next, vec![(a.public(), 3), (b.public(), 0)]);
+    }
+
+    /// Counts the polls of a future: how often its task woke.
+    struct Polls<F> {
+        inner: std::pin::Pin<Box<F>>,
+        count: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    }
+    impl<F: std::future::Future> std::future::Future for Polls<F> {
+        type Output = F::Output;
+        fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<F::Output> {
+            self.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            self.inner.as_mut().poll(cx)
+        }
+    }
+
+    /// A proposal build waits on the mempool: the admission of a
+    /// transaction wakes it at that instant (3 ms into the wait, not on a
+    /// 5 ms step), and it was polled only when it started and when woken.
+    #[tokio::test(flavor = "current_thread", start_paused = true)]
+    async fn a_waiting_build_wakes_when_a_transaction_is_admitted() {
+        let m = std::sync::Arc::new(Mempool::new("test", MempoolLimits::default()));
+        let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let start = tokio::time::Instant::now();
+        let waiter = {
+            let m = m.clone();
+            Polls {
+                inner: Box::pin(async move { m.wait_for_txs(Duration::from_millis(1000)).await }),
+                count: count.clone(),
+            }
+        };
+        let waiting = tokio::spawn(async move { (waiter.await, tokio::time::Instant::now()) });
+        tokio::time::sleep(Duration::from_millis(3)).await;
+        assert!(!waiting.is_finished());
+        let admitted_at = tokio::time::Instant::now();
+        assert_eq!(admitted_at - start, Duration::from_millis(3));
+        let k = SigningKey::from_seed([1; 32]);
+        assert!(m.submit_raw(&chain(), &[&tx(&k, 0)])[0].is_ok());
+        let (found, at) = waiting.await.unwrap();
+        assert!(found);
+        assert_eq!(at, admitted_at, "woken by the admission, not by a timer");
+        assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 2, "polled when started and when woken");
+        // A transaction already waiting: no wait at all.
+        let t = tokio::time::Instant::now();
+        assert!(m.wait_for_txs(Duration::from_millis(1000)).await);
+        assert_eq!(t.elapsed(), Duration::ZERO);
+    }
+
+    /// With nothing admitted the build waits the whole empty-block wait and
+    /// sleeps through it: polled when it started and when the wait ended.
+    /// A refused transaction does not wake it.
+    #[tokio::test(flavor = "current_thread", start_paused = true)]
+    async fn a_waiting_build_sleeps_the_full_wait_when_nothing_arrives() {
+        let m = std::sync::Arc::new(Mempool::new("test", MempoolLimits::default()));
+        let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let start = tokio::time::Instant::now();
+        let waiter = {
+            let m = m.clone();
+            Polls {
+                inner: Box::pin(async move { m.wait_for_txs(Duration::from_millis(1000)).await }),
+                count: count.clone(),
+            }
+        };
+        let waiting = tokio::spawn(async move { (waiter.await, tokio::time::Instant::now()) });
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let k = SigningKey::from_seed([1; 32]);
+        let mut c = chain();
+        c.nonces.insert(k.public(), 5);
+        assert_eq!(m.submit_raw(&c, &[&tx(&k, 0)])[0].as_ref().unwrap_err().code(), "STALE_NONCE");
+        let (found, at) = waiting.await.unwrap();
+        assert!(!found);
+        assert_eq!(at - start, Duration::from_millis(1000));
+        assert_eq!(
+            count.load(std::sync::atomic::Ordering::SeqCst),
+            2,
+            "no wake-up between start and the end of the wait"
+        );
     }
 }

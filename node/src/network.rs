@@ -37,9 +37,9 @@ use tamga_types::{Block, CertifiedBlock, Evidence, Height, PublicKey};
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
-use crate::admission::AdmissionPool;
+use crate::admission::{Admission, AdmissionPool, TxEntry};
 use crate::home::peer_id_of;
-use crate::mempool::{ChainView, Mempool, MempoolError};
+use crate::mempool::MempoolError;
 use crate::metrics::Metrics;
 use crate::security::{Origin, SecurityEvent, SecurityLog};
 
@@ -283,10 +283,8 @@ pub struct NetworkSettings {
 pub struct NetworkDeps {
     /// For sync responses.
     pub ledger: Arc<Ledger>,
-    /// For gossiped transactions.
-    pub mempool: Arc<Mempool>,
-    /// Chain view for mempool admission.
-    pub chain: Arc<dyn ChainView>,
+    /// Admission of gossiped transactions (the path API submissions take too).
+    pub txs: Admission,
     /// Where gossiped batches are checked and admitted (crate::admission).
     pub admission: Arc<AdmissionPool>,
     /// Metrics.
@@ -807,24 +805,11 @@ impl NetTask {
             self.swarm.behaviour_mut().gossip.report_message_validation_result(&id, &source, MessageAcceptance::Ignore);
             return;
         };
-        let mempool = self.deps.mempool.clone();
-        let chain = self.deps.chain.clone();
-        let metrics = self.deps.metrics.clone();
-        let security = self.deps.security.clone();
+        let admission = self.deps.txs.clone();
         let max = self.settings.max_message_bytes;
         let job = self.deps.admission.spawn(move || {
             let _slot: Slot = slot;
-            let acceptance = match codec::decode::<TxBatch>("transaction batch", &data, max) {
-                Err(_) => MessageAcceptance::Reject,
-                Ok(batch) => {
-                    let raws: Vec<&[u8]> = batch.iter().map(Vec::as_slice).collect();
-                    let results = mempool.submit_raw(chain.as_ref(), &raws);
-                    security.record_bad_tx_signatures(Origin::Gossip, Some(source.to_string()), &raws, &results);
-                    let (acceptance, refused) = batch_acceptance(&results);
-                    metrics.mempool_rejected.inc_by(refused);
-                    acceptance
-                }
-            };
+            let acceptance = admit_gossiped(&admission, &source, &data, max);
             let _ = done.blocking_send(Done::TxValidation { id, source, acceptance });
         });
         if job.is_err() {
@@ -834,30 +819,39 @@ impl NetTask {
     }
 }
 
+/// Decodes a gossiped batch from `source` and admits its transactions
+/// (security events and metrics are written by [`Admission::admit`]);
+/// answers whether to forward it ([`batch_acceptance`]). A batch that does
+/// not decode is rejected.
+fn admit_gossiped(admission: &Admission, source: &PeerId, data: &[u8], max: usize) -> MessageAcceptance {
+    match codec::decode::<TxBatch>("transaction batch", data, max) {
+        Err(_) => MessageAcceptance::Reject,
+        Ok(batch) => batch_acceptance(&admission.admit(TxEntry::Gossip, Some(source.to_string()), &batch[..])),
+    }
+}
+
 /// Whether a gossiped transaction batch is forwarded, from the mempool's
 /// verdict on each of its transactions: rejected (its sender misbehaves) if
 /// one is malformed, badly signed or signed by a validator key; accepted if
 /// one is new; ignored if all were merely known or refused by the chain's
-/// state. Also returns how many were refused by state (`tamga_mempool_rejected_total`).
-fn batch_acceptance<T>(results: &[Result<T, MempoolError>]) -> (MessageAcceptance, u64) {
+/// state.
+fn batch_acceptance<T>(results: &[Result<T, MempoolError>]) -> MessageAcceptance {
     let mut any_new = false;
     let mut bad = false;
-    let mut refused = 0u64;
     for r in results {
         match r {
             Ok(_) => any_new = true,
             Err(MempoolError::Stateless(_)) | Err(MempoolError::ValidatorSigner(_)) => bad = true,
-            Err(_) => refused += 1,
+            Err(_) => {}
         }
     }
-    let acceptance = if bad {
+    if bad {
         MessageAcceptance::Reject
     } else if any_new {
         MessageAcceptance::Accept
     } else {
         MessageAcceptance::Ignore
-    };
-    (acceptance, refused)
+    }
 }
 
 /// Whether a sync request from `peer` at `now` is served: the peer must have
@@ -1382,14 +1376,62 @@ mod tests {
         let forged =
             || E::Stateless(tamga_types::StatelessError::Signature(tamga_types::SignatureError::Invalid(key(3))));
         let validator = || E::ValidatorSigner(key(1));
-        assert_eq!(batch_acceptance::<()>(&[Ok(()), Err(E::Duplicate(h))]), (MessageAcceptance::Accept, 1));
-        assert_eq!(
-            batch_acceptance::<()>(&[Err(E::Duplicate(h)), Err(E::Committed(h))]),
-            (MessageAcceptance::Ignore, 2)
-        );
-        assert_eq!(batch_acceptance::<()>(&[Ok(()), Err(forged())]), (MessageAcceptance::Reject, 0));
-        assert_eq!(batch_acceptance::<()>(&[Ok(()), Err(validator())]), (MessageAcceptance::Reject, 0));
-        assert_eq!(batch_acceptance::<()>(&[]), (MessageAcceptance::Ignore, 0));
+        assert_eq!(batch_acceptance::<()>(&[Ok(()), Err(E::Duplicate(h))]), MessageAcceptance::Accept);
+        assert_eq!(batch_acceptance::<()>(&[Err(E::Duplicate(h)), Err(E::Committed(h))]), MessageAcceptance::Ignore);
+        assert_eq!(batch_acceptance::<()>(&[Ok(()), Err(forged())]), MessageAcceptance::Reject);
+        assert_eq!(batch_acceptance::<()>(&[Ok(()), Err(validator())]), MessageAcceptance::Reject);
+        assert_eq!(batch_acceptance::<()>(&[]), MessageAcceptance::Ignore);
+    }
+
+    /// The gossip path goes through the one admission path: a batch with one
+    /// badly signed transaction is rejected, and that transaction is one
+    /// `bad_signature` event (origin `gossip`, naming the peer) and one
+    /// refusal in `tamga_mempool_rejected_total`, written once.
+    #[test]
+    fn a_badly_signed_gossiped_transaction_is_one_security_event_and_one_refusal() {
+        use tamga_types::{Payload, RevocationReason, Transaction};
+        let c = testchain::TestChain::new(0);
+        let chain_id = c.ledger.chain_id().unwrap();
+        let metrics = Arc::new(Metrics::new());
+        let security = SecurityLog::in_memory(key(9), &metrics);
+        let mempool =
+            Arc::new(crate::mempool::Mempool::new(chain_id.clone(), crate::mempool::MempoolLimits::default()));
+        let admission =
+            Admission::new(mempool.clone(), testchain::chain_view(c.ledger.clone()), security.clone(), metrics.clone());
+        let signer = signing(7);
+        let mut forged = Transaction {
+            chain_id: tamga_types::ChainId::new(&chain_id).unwrap(),
+            signer: signer.public(),
+            nonce: 0,
+            payload: Payload::RevokeAccount { key: signer.public(), reason: RevocationReason::HolderRequest },
+            memo: Default::default(),
+        }
+        .sign(&signer)
+        .encode();
+        let n = forged.len();
+        forged[n - 1] ^= 1;
+        let batch = TxBatch::new(vec![forged]).unwrap();
+        let data = codec::encode(&batch);
+        let peer = PeerId::random();
+        assert_eq!(admit_gossiped(&admission, &peer, &data, 1 << 20), MessageAcceptance::Reject);
+        let events = security.page(0, 10, None);
+        assert_eq!(events.len(), 1, "one event for one bad signature");
+        match &events[0].event {
+            SecurityEvent::BadSignature { origin, from, signer: s, .. } => {
+                assert_eq!(
+                    (*origin, from.clone(), *s),
+                    (Origin::Gossip, Some(peer.to_string()), Some(signer.public()))
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let text = metrics.encode();
+        assert!(text.contains("tamga_mempool_rejected_total 1"), "{text}");
+        assert!(text.contains("tamga_security_events_total{kind=\"bad_signature\"} 1"), "{text}");
+        assert!(mempool.is_empty());
+        // A batch that does not decode is rejected without an event.
+        assert_eq!(admit_gossiped(&admission, &peer, b"junk", 1 << 20), MessageAcceptance::Reject);
+        assert_eq!(security.page(0, 10, None).len(), 1);
     }
 
     /// A network task on a loopback port with real dependencies.
@@ -1409,6 +1451,7 @@ mod tests {
         let limits = crate::mempool::MempoolLimits { max_txs: 100, max_bytes: 1 << 20, max_per_account: 16 };
         let (local_tx, local_rx) = mpsc::channel(16);
         let (events_tx, events) = mpsc::channel(64);
+        let security = SecurityLog::in_memory(key(i), &metrics);
         let s = NetworkSettings {
             listen: format!("/ip4/127.0.0.1/tcp/{port}").parse().unwrap(),
             dial,
@@ -1416,14 +1459,18 @@ mod tests {
             ..settings(keypair(i), allowed, Limits::default())
         };
         let deps = NetworkDeps {
-            mempool: Arc::new(Mempool::new(chain_id, limits)),
-            chain: testchain::chain_view(ledger.clone()),
+            txs: Admission::new(
+                Arc::new(crate::mempool::Mempool::new(chain_id, limits)),
+                testchain::chain_view(ledger.clone()),
+                security.clone(),
+                metrics.clone(),
+            ),
             ledger,
             admission: AdmissionPool::start(0).unwrap(),
             metrics: metrics.clone(),
             local_txs: local_rx,
             events: events_tx,
-            security: SecurityLog::in_memory(key(i), &metrics),
+            security,
         };
         let (handle, _) = spawn(s, deps).unwrap();
         Running { handle, events, _local_txs: local_tx }

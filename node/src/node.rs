@@ -11,11 +11,11 @@ use tamga_types::{ConsensusSigner, PublicKey};
 use tokio::sync::{mpsc, watch};
 use tracing::info;
 
-use crate::admission::{AdmissionPool, ADMISSION_NICE};
+use crate::admission::{Admission, AdmissionPool, TxGateway, ADMISSION_NICE};
 use crate::config::Config;
 use crate::driver::{Blocking, Driver, DriverDeps, LedgerChain};
 use crate::home::{libp2p_keypair, load_genesis, peer_id_of, read_key, Home};
-use crate::mempool::{ChainView, Mempool, MempoolLimits, TxGateway};
+use crate::mempool::{ChainView, Mempool, MempoolLimits};
 use crate::metrics::Metrics;
 use crate::network::{self, NetworkDeps, NetworkSettings};
 use crate::safety::FileSafetyStore;
@@ -95,7 +95,9 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     let (gossip_tx, gossip_rx) = mpsc::channel(65_536);
     let chain_view: Arc<dyn ChainView> = chain.clone();
     let admission = AdmissionPool::start(ADMISSION_NICE).context("cannot start the admission threads")?;
-    let gateway = TxGateway::new(mempool.clone(), chain_view.clone(), gossip_tx, admission.clone());
+    // The one admission path of the API and gossip (crate::admission).
+    let txs = Admission::new(mempool.clone(), chain_view, security.clone(), metrics.clone());
+    let gateway = TxGateway::new(txs.clone(), gossip_tx, admission.clone());
 
     // Network: dial every genesis validator and configured peer; admit validators and observers.
     let me = signer.public_key();
@@ -130,8 +132,7 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
         },
         NetworkDeps {
             ledger: ledger.clone(),
-            mempool: mempool.clone(),
-            chain: chain_view,
+            txs,
             admission,
             metrics: metrics.clone(),
             local_txs: gossip_rx,

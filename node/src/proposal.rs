@@ -10,7 +10,7 @@ use std::time::Duration;
 use tamga_consensus::Engine;
 use tamga_state::{BlockContext, BlockInvalid, ExecutedBlock, Ledger, Standing, StateError};
 use tamga_types::codec::{BoundedVec, TooLong};
-use tamga_types::{Block, BlockError, Evidence, Hash, Height, PublicKey, Round, ValidatorSet};
+use tamga_types::{Block, BlockError, Evidence, Hash, Height, PublicKey, Round, SignedTransaction, ValidatorSet};
 use tracing::{debug, warn};
 
 use crate::mempool::{ChainView, Mempool};
@@ -74,6 +74,18 @@ impl LedgerChain {
         }
     }
 
+    /// [`LedgerChain::refresh`] after a commit that read `standings` (each
+    /// signer of the block, after it: [`signer_standings`]); they are kept
+    /// as the first cached standings of the new height, so admission and the
+    /// next proposal read them without going to the ledger again.
+    pub fn refresh_after_commit(&self, standings: &[(PublicKey, Standing)]) {
+        self.refresh();
+        let mut c = self.nonce_cache();
+        for (key, standing) in standings.iter().take(NONCE_CACHE_MAX) {
+            c.next.insert(*key, standing.clone());
+        }
+    }
+
     fn nonce_cache(&self) -> std::sync::MutexGuard<'_, NonceCache> {
         self.nonces.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -101,6 +113,28 @@ impl ChainView for LedgerChain {
     fn is_validator_key(&self, key: &PublicKey) -> bool {
         self.validator_keys.read().map(|k| k.contains(key)).unwrap_or(false)
     }
+}
+
+/// The standing of each distinct signer of `txs` on the committed chain
+/// (next nonce, or why it may not sign: SPEC §8 envelope), read by the
+/// commit right after it wrote the block and pushed to the mempool
+/// ([`Mempool::prune`]) and to the chain view
+/// ([`LedgerChain::refresh_after_commit`]). A signer whose standing cannot be
+/// read is left out: its waiting transactions stay until a proposal's screen
+/// drops them.
+pub fn signer_standings(ledger: &Ledger, txs: &[SignedTransaction]) -> Vec<(PublicKey, Standing)> {
+    let mut seen = HashSet::new();
+    txs.iter()
+        .map(|t| t.tx.signer)
+        .filter(|k| seen.insert(*k))
+        .filter_map(|k| match ledger.signer_standing(&k) {
+            Ok(s) => Some((k, s)),
+            Err(e) => {
+                warn!(target: "tamga::mempool", signer = %k, error = %e, "cannot read a signer's standing after a commit");
+                None
+            }
+        })
+        .collect()
 }
 
 /// Why no proposal could be built.
@@ -195,7 +229,7 @@ pub fn build_block_at(
         }
         let mut keep = out.iter();
         txs.retain(|_| keep.next().is_some_and(|o| !o));
-        mempool.remove_committed(chain, &gone, &[]);
+        mempool.remove(&gone);
         debug!(target: "tamga::consensus", height, round, left_out = refused.len(), dropped = gone.len(), first = %refused[0], "proposal: refused transactions left out");
     }
     for _ in 0..=evidence.len() {
@@ -597,5 +631,52 @@ mod tests {
             Err(ValidateError::Invalid(p)) if matches!(*p, InvalidProposal::Parent { .. })
         ));
         assert!(validate().is_ok());
+    }
+
+    /// What the commit pushes on a real ledger: the committed hash leaves
+    /// the mempool, and so does this node's rival transaction with the nonce
+    /// the block spent; the next nonce waits. The chain view answers the
+    /// raised next nonce from the push, without reading the ledger, and
+    /// admission refuses the spent nonce naming it.
+    #[test]
+    fn a_commit_pushes_committed_hashes_and_next_nonces() {
+        use tamga_types::{Certificate, Vote, VoteData, VoteKind};
+        let l = ledger();
+        let c = cast();
+        let chain = LedgerChain::new(l.clone());
+        let mempool = Mempool::new(CHAIN, MempoolLimits::default());
+        let rival = revoke(&c.alice, 0, &key(40));
+        let next = revoke(&c.alice, 1, &key(41));
+        put(&mempool, &[rival.clone(), next.clone()]);
+        // Another proposer's block carries alice's nonce 0 in another transaction.
+        let committed = revoke(&c.alice, 0, &key(42));
+        let (proposer, height) = proposer(&l, &c);
+        let ctx = BlockContext { height, time_ms: l.last_time_ms().unwrap() + 1000, proposer };
+        let txs = vec![committed.clone()];
+        let ex = l.execute(&ctx, &txs, &[], &HashSet::new()).unwrap();
+        let block = Block { header: ex.header(0), txs: BoundedVec::new(txs).unwrap(), evidence: BoundedVec::default() };
+        let data = VoteData { kind: VoteKind::Precommit, height, round: 0, block_hash: block.hash() };
+        let votes: Vec<Vote> = c.validators.iter().map(|v| Vote::sign(v, CHAIN, data.clone())).collect();
+        let set = l.validators_at(height).unwrap();
+        let hashes = ex.tx_hashes.clone();
+        l.commit(&block, &Certificate::from_votes(data, &set, &votes), ex).unwrap();
+
+        let standings = signer_standings(&l, &block.txs);
+        assert_eq!(standings, vec![(c.alice.public(), Standing::Active { next_nonce: 1 })]);
+        chain.refresh_after_commit(&standings);
+        mempool.prune(&hashes, &standings);
+        assert!(!mempool.contains(&rival.hash()), "nonce 0 is spent");
+        assert!(mempool.contains(&next.hash()));
+        assert_eq!(mempool.len(), 1);
+
+        l.inject_read_faults(1_000);
+        assert_eq!(chain.standing(&c.alice.public()).unwrap(), Standing::Active { next_nonce: 1 }, "from the push");
+        l.inject_read_faults(0);
+        let e = mempool.submit_raw(&chain, &[&rival.encode()]).remove(0).unwrap_err();
+        assert_eq!(
+            e,
+            crate::mempool::MempoolError::StaleNonce { signer: c.alice.public(), expected: 1, got: 0 },
+            "{e}"
+        );
     }
 }

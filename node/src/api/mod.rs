@@ -59,7 +59,7 @@ use tamga_state::Ledger;
 use tamga_types::views::NodeStatus;
 use tokio::sync::watch;
 
-use crate::mempool::TxGateway;
+use crate::admission::TxGateway;
 use crate::metrics::Metrics;
 
 pub use auth::{Caller, Signer};

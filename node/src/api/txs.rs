@@ -19,7 +19,6 @@ use super::i18n::{args, Lang};
 use super::localize::with_messages;
 use super::query::path_hash;
 use super::{read, ApiContext, Caller};
-use crate::security::Origin;
 
 pub use tamga_contract::wire::MAX_BATCH;
 
@@ -77,12 +76,14 @@ pub async fn submit(
         (Some(_), Some(_)) => return Err(ApiError::bad_t("BAD_REQUEST.tx_and_txs", "tx", Vec::new())),
         (None, None) => return Err(ApiError::bad_t("BAD_REQUEST.no_tx", "tx", Vec::new())),
     };
-    // Decoding and signature checks: on the admission pool (crate::admission).
-    let (raws, results) =
-        ctx.gateway.admit(raws).await.map_err(|e| ApiError::internal(format!("admission task failed: {e}")))?;
-    ctx.security.record_bad_tx_signatures(Origin::Api, Some(caller.who()), &raws, &results);
-    let rejected = results.iter().filter(|r| r.is_err()).count();
-    ctx.metrics.mempool_rejected.inc_by(rejected as u64);
+    // Decoding and signature checks on the admission pool; the security
+    // events and metrics of each transaction are written there too
+    // (crate::admission, the path gossip takes as well).
+    let (_, results) = ctx
+        .gateway
+        .admit(caller.who(), raws)
+        .await
+        .map_err(|e| ApiError::internal(format!("admission task failed: {e}")))?;
     if !batch {
         return match results.into_iter().next() {
             Some(Ok(hash)) => Ok((StatusCode::ACCEPTED, Json(SubmitAnswer { hash })).into_response()),

@@ -32,7 +32,8 @@ use tokio::sync::{mpsc, watch};
 use tower::ServiceExt;
 
 use super::{router, ApiContext};
-use crate::mempool::{ChainView, Mempool, MempoolLimits, TxGateway};
+use crate::admission::{Admission, TxGateway};
+use crate::mempool::{ChainView, Mempool, MempoolLimits};
 use crate::metrics::Metrics;
 
 pub const CHAIN: &str = "tamga-test";
@@ -168,10 +169,12 @@ impl Node {
         let mempool = Arc::new(Mempool::new(CHAIN, limits));
         let (tx, gossip) = mpsc::channel(1024);
         let pool = crate::admission::AdmissionPool::with_threads(1, 0).unwrap();
-        let gateway = TxGateway::new(mempool.clone(), Arc::new(LedgerView(ledger.clone())), tx, pool);
         let (_, status) = watch::channel(status_of(&ledger));
         let metrics = Arc::new(Metrics::new());
         let security = crate::security::SecurityLog::in_memory(key(99).public(), &metrics);
+        let admission =
+            Admission::new(mempool.clone(), Arc::new(LedgerView(ledger.clone())), security.clone(), metrics.clone());
+        let gateway = TxGateway::new(admission, tx, pool);
         let ctx = ApiContext {
             ledger: ledger.clone(),
             gateway,
@@ -211,9 +214,9 @@ impl Node {
         let votes: Vec<Vote> = self.c.validators.iter().map(|v| Vote::sign(v, CHAIN, data.clone())).collect();
         let cert = Certificate::from_votes(data, &set, &votes);
         let hashes: Vec<Hash> = block.txs.iter().map(|t| t.hash()).collect();
-        let signers: Vec<PublicKey> = block.txs.iter().map(|t| t.tx.signer).collect();
         self.ledger.commit(&block, &cert, ex).unwrap();
-        self.mempool.remove_committed(&LedgerView(self.ledger.clone()), &hashes, &signers);
+        // What the driver's commit pushes to the mempool.
+        self.mempool.prune(&hashes, &crate::proposal::signer_standings(&self.ledger, &block.txs));
         if publish {
             let _ = self.ctx.events.sender().send(Arc::new(super::CommittedBlock::new(&block, receipts.clone())));
         }
