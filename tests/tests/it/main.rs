@@ -14,6 +14,7 @@ mod byzantine;
 mod common;
 mod console;
 mod crash;
+mod deployment;
 mod doc_references;
 mod genesis_schema;
 mod hostile;
