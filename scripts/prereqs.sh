@@ -113,5 +113,27 @@ if [ "$(basename "$0")" = test.sh ] || [ -n "${TAMGA_NEED_SOFTHSM:-}" ]; then
     fi
   fi
 fi
+# The alert rules' test (tests/tests/it/alerts.rs) runs promtool, from the
+# distribution's package prometheus. When the test command (scripts/test.sh)
+# sources this file, or TAMGA_NEED_PROMTOOL=1, install it if it is missing
+# (idempotent). A failed install is reported, not fatal here: the alerts test
+# then fails and says why. The package's prometheus service is not needed.
+if [ "$(basename "$0")" = test.sh ] || [ -n "${TAMGA_NEED_PROMTOOL:-}" ]; then
+  if ! command -v promtool >/dev/null 2>&1; then
+    echo "The alert rules test needs promtool (package prometheus, not found)." >&2
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "Installing prometheus with apt-get…" >&2
+      if DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; then
+        echo "Installed: $(promtool --version 2>&1 | head -n 1 || true)" >&2
+      else
+        echo "warning: apt-get could not install prometheus; the alert rules test will fail" >&2
+      fi
+    else
+      echo "warning: install it yourself (sudo apt-get install prometheus) or set PROMTOOL;" >&2
+      echo "  the alert rules test fails without it" >&2
+    fi
+  fi
+fi
 # Where the build goes: the environment's CARGO_TARGET_DIR, else ./target.
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}

@@ -8,11 +8,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod admission;
+mod alerts;
 mod backup;
 mod byzantine;
 mod common;
 mod console;
 mod crash;
+mod deployment;
 mod doc_references;
 mod genesis_schema;
 mod hostile;
