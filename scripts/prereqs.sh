@@ -95,45 +95,41 @@ if [ "$(basename "$0")" = test.sh ] || [ -n "${TAMGA_NEED_POSTGRES:-}" ]; then
     fi
   fi
 fi
+# Test-only tools from the distribution's packages, installed like the
+# browser above when the test command (scripts/test.sh) sources this file or
+# the named variable is set (idempotent). A failed install is reported, not
+# fatal here: the tests that need the tool then fail and say why.
+#   tamga_test_tool VAR COMMAND PACKAGE WHAT
+tamga_test_tool() {
+  local var=$1 cmd=$2 pkg=$3 what=$4
+  if [ "$(basename "$0")" != test.sh ] && [ -z "${!var:-}" ]; then
+    return 0
+  fi
+  command -v "$cmd" >/dev/null 2>&1 && return 0
+  echo "$what need $cmd (package $pkg, not found)." >&2
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing $pkg with apt-get…" >&2
+    if DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null; then
+      echo "Installed $pkg." >&2
+    else
+      echo "warning: apt-get could not install $pkg; $what will fail" >&2
+    fi
+  else
+    echo "warning: install it yourself (sudo apt-get install $pkg); $what fail without it" >&2
+  fi
+}
 # The PKCS#11 signer tests (node signer::tests, tests it::hsm) run against
-# SoftHSM2, a software token: installed the same way as the browser above.
-if [ "$(basename "$0")" = test.sh ] || [ -n "${TAMGA_NEED_SOFTHSM:-}" ]; then
-  if ! command -v softhsm2-util >/dev/null 2>&1; then
-    echo "The PKCS#11 signer tests need softhsm2 (softhsm2-util not found)." >&2
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-      echo "Installing softhsm2 with apt-get…" >&2
-      if DEBIAN_FRONTEND=noninteractive apt-get update -qq \
-        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq softhsm2 >/dev/null; then
-        echo "Installed: $(softhsm2-util --version 2>/dev/null || true)" >&2
-      else
-        echo "warning: apt-get could not install softhsm2; the PKCS#11 signer tests will fail" >&2
-      fi
-    else
-      echo "warning: install it yourself (sudo apt-get install softhsm2); the PKCS#11 signer tests fail without it" >&2
-    fi
-  fi
-fi
+# SoftHSM2, a software token.
+tamga_test_tool TAMGA_NEED_SOFTHSM softhsm2-util softhsm2 "The PKCS#11 signer tests"
 # The alert rules' test (tests/tests/it/alerts.rs) runs promtool, from the
-# distribution's package prometheus. When the test command (scripts/test.sh)
-# sources this file, or TAMGA_NEED_PROMTOOL=1, install it if it is missing
-# (idempotent). A failed install is reported, not fatal here: the alerts test
-# then fails and says why. The package's prometheus service is not needed.
-if [ "$(basename "$0")" = test.sh ] || [ -n "${TAMGA_NEED_PROMTOOL:-}" ]; then
-  if ! command -v promtool >/dev/null 2>&1; then
-    echo "The alert rules test needs promtool (package prometheus, not found)." >&2
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-      echo "Installing prometheus with apt-get…" >&2
-      if DEBIAN_FRONTEND=noninteractive apt-get update -qq \
-        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; then
-        echo "Installed: $(promtool --version 2>&1 | head -n 1 || true)" >&2
-      else
-        echo "warning: apt-get could not install prometheus; the alert rules test will fail" >&2
-      fi
-    else
-      echo "warning: install it yourself (sudo apt-get install prometheus) or set PROMTOOL;" >&2
-      echo "  the alert rules test fails without it" >&2
-    fi
-  fi
+# package prometheus (its prometheus service is not needed; set PROMTOOL to
+# use another promtool).
+if [ -z "${PROMTOOL:-}" ]; then
+  tamga_test_tool TAMGA_NEED_PROMTOOL promtool prometheus "The alert rules tests"
 fi
+# The deployment kit's test (tests/tests/it/deployment.rs) verifies the
+# systemd unit with systemd-analyze (package systemd; nothing is started).
+tamga_test_tool TAMGA_NEED_SYSTEMD systemd-analyze systemd "The deployment kit tests"
 # Where the build goes: the environment's CARGO_TARGET_DIR, else ./target.
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
