@@ -238,6 +238,9 @@ impl Served {
         I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
         let Served { addr, app, limits, metrics, activity, transport } = self;
+        // The request-head bound counts from here, not from the accept: the
+        // handshake had its own.
+        activity.touch_request();
         let io = TokioIo::new(io);
         let busy_of = activity.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {

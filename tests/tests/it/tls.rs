@@ -333,9 +333,15 @@ async fn https_devnet_client_certificates_and_reload() {
     assert!(devnet.node_log(0).contains("API TLS certificate reloaded"), "the reload is logged");
     // A corrupt certificate: refused and logged naming the file; the swapped one keeps serving.
     std::fs::write(tls.join("node0.pem"), "-----BEGIN CERTIFICATE-----\nnot base64!\n").expect("write");
-    wait_until("the failed reload is logged", 20, || {
+    wait_until("the failed reload is logged naming the file", 20, || {
         let log = devnet.node_log(0);
-        async move { log.contains("API TLS reload failed") && log.contains("node0.pem") }
+        let named = log.lines().any(|l| {
+            l.contains("API TLS reload failed")
+                && l.contains("api.tls.cert_file")
+                && l.contains("node0.pem")
+                && l.contains("expected CERTIFICATE blocks")
+        });
+        async move { named }
     })
     .await;
     assert_eq!(served_fingerprint(base, &ca_path).await.expect("still served"), swapped);
