@@ -25,7 +25,7 @@ struct Pki {
     client_key: String,
 }
 
-fn pki() -> Pki {
+fn new_pki() -> Pki {
     use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
     let ca_key = KeyPair::generate().unwrap();
     let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -143,7 +143,7 @@ fn quick() -> ApiLimits {
 
 #[tokio::test]
 async fn a_silent_client_is_closed_after_the_handshake_timeout() {
-    let pki = pki();
+    let pki = new_pki();
     let mut n = Node::scenario();
     let (addr, conns) = serve_tls(&mut n, quick(), &pki, Duration::from_millis(300)).await;
     let mut s = TcpStream::connect(addr).await.unwrap();
@@ -157,7 +157,7 @@ async fn a_silent_client_is_closed_after_the_handshake_timeout() {
 
 #[tokio::test]
 async fn client_certificates_guard_the_signed_request_routes() {
-    let pki = pki();
+    let pki = new_pki();
     let mut n = Node::scenario();
     let (addr, _) = serve_tls(&mut n, quick(), &pki, Duration::from_secs(5)).await;
     let mut s = connect(addr, &pki, &[b"http/1.1"], false).await;
@@ -170,7 +170,7 @@ async fn client_certificates_guard_the_signed_request_routes() {
     let (status, v) = get(&mut s, "/v1/parties").await;
     assert_eq!(status, 200, "{v}");
     // A client certificate of another CA fails the handshake: no answer at all.
-    let stranger = pki();
+    let stranger = new_pki();
     match try_connect(addr, &pki, &stranger, &[b"http/1.1"], true).await {
         Err(_) => {}
         // TLS 1.3: the client finishes before the server checks its certificate.
@@ -180,7 +180,7 @@ async fn client_certificates_guard_the_signed_request_routes() {
 
 #[tokio::test]
 async fn alpn_picks_http2_and_an_http2_connection_without_requests_is_closed() {
-    let pki = pki();
+    let pki = new_pki();
     let mut n = Node::scenario();
     let (addr, _) = serve_tls(&mut n, quick(), &pki, Duration::from_secs(5)).await;
     let s = connect(addr, &pki, &[b"h2", b"http/1.1"], false).await;
