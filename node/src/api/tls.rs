@@ -392,7 +392,7 @@ impl Reloadable {
             };
             tokio::select! {
                 _ = hangup => {
-                    self.reload_logged("SIGHUP");
+                    self.reload_logged("hangup signal");
                 }
                 _ = ticked => {
                     if self.changed_on_disk() {
