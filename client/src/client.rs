@@ -54,6 +54,86 @@ pub enum TxStatus {
     Unknown,
 }
 
+/// TLS files of a client: the CA to trust instead of the system's store,
+/// and a client certificate for nodes that ask for one (`api.tls.client_ca_file`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TlsOptions {
+    /// CA certificates (PEM) to trust; `None`: the system's trust store.
+    pub ca: Option<std::path::PathBuf>,
+    /// Client certificate chain (PEM); needs `client_key`.
+    pub client_cert: Option<std::path::PathBuf>,
+    /// Its private key (PEM); needs `client_cert`.
+    pub client_key: Option<std::path::PathBuf>,
+}
+
+/// Largest TLS file the client reads.
+pub const MAX_TLS_FILE_BYTES: u64 = 1024 * 1024;
+
+impl TlsOptions {
+    /// Whether nothing is set.
+    pub fn is_empty(&self) -> bool {
+        self == &TlsOptions::default()
+    }
+
+    fn read(option: &'static str, path: &std::path::Path) -> Result<Vec<u8>, ClientError> {
+        use std::io::Read;
+        let bad = |reason: String| ClientError::TlsFile { option, path: path.display().to_string(), reason };
+        let file = std::fs::File::open(path).map_err(|e| bad(e.to_string()))?;
+        let mut bytes = Vec::new();
+        file.take(MAX_TLS_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| bad(e.to_string()))?;
+        if bytes.len() as u64 > MAX_TLS_FILE_BYTES {
+            return Err(bad(format!("larger than {MAX_TLS_FILE_BYTES} bytes")));
+        }
+        Ok(bytes)
+    }
+
+    /// `builder` with these options applied.
+    fn apply(&self, mut builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, ClientError> {
+        if let Some(ca) = &self.ca {
+            let pem = Self::read("--ca", ca)?;
+            let bad = |reason: String| ClientError::TlsFile { option: "--ca", path: ca.display().to_string(), reason };
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| bad(e.to_string()))?;
+            if certs.is_empty() {
+                return Err(bad("no CERTIFICATE block in it".to_owned()));
+            }
+            // Like `curl --cacert`: this CA instead of the system's store.
+            builder = builder.tls_built_in_root_certs(false);
+            for c in certs {
+                builder = builder.add_root_certificate(c);
+            }
+        }
+        match (&self.client_cert, &self.client_key) {
+            (None, None) => {}
+            (Some(cert), None) => {
+                return Err(ClientError::TlsFile {
+                    option: "--client-cert",
+                    path: cert.display().to_string(),
+                    reason: "needs --client-key too".to_owned(),
+                })
+            }
+            (None, Some(key)) => {
+                return Err(ClientError::TlsFile {
+                    option: "--client-key",
+                    path: key.display().to_string(),
+                    reason: "needs --client-cert too".to_owned(),
+                })
+            }
+            (Some(cert), Some(key)) => {
+                let mut pem = Self::read("--client-cert", cert)?;
+                pem.push(b'\n');
+                pem.extend(Self::read("--client-key", key)?);
+                let identity = reqwest::Identity::from_pem(&pem).map_err(|e| ClientError::TlsFile {
+                    option: "--client-cert",
+                    path: format!("{} with {}", cert.display(), key.display()),
+                    reason: e.to_string(),
+                })?;
+                builder = builder.identity(identity);
+            }
+        }
+        Ok(builder)
+    }
+}
+
 /// A typed client of one node's HTTP API (`docs/api.md`). Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -104,6 +184,12 @@ impl Client {
 
     /// Like [`Client::new`] with another per-request timeout.
     pub fn with_timeout(base_url: impl Into<String>, timeout: Duration) -> Result<Client, ClientError> {
+        Self::with_tls(base_url, timeout, &TlsOptions::default())
+    }
+
+    /// Like [`Client::with_timeout`], trusting `tls.ca` (instead of the
+    /// system's store) and presenting `tls.client_cert` when set.
+    pub fn with_tls(base_url: impl Into<String>, timeout: Duration, tls: &TlsOptions) -> Result<Client, ClientError> {
         let url = base_url.into();
         let base = url.trim_end_matches('/').to_owned();
         let bad = |reason: &str| ClientError::InvalidUrl { url: url.clone(), reason: reason.to_owned() };
@@ -114,7 +200,8 @@ impl Client {
             Some(r) if r.contains('/') => return Err(bad("must not have a path (the client adds /v1/…)")),
             Some(_) => {}
         }
-        let http = reqwest::Client::builder().timeout(timeout).build().map_err(|e| bad(&e.to_string()))?;
+        let builder = tls.apply(reqwest::Client::builder().timeout(timeout))?;
+        let http = builder.build().map_err(|e| bad(&e.to_string()))?;
         Ok(Client { base, http, poll: Duration::from_millis(250), signer: None, language: None })
     }
 

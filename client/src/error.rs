@@ -21,6 +21,17 @@ pub enum ClientError {
         /// Why it was refused.
         reason: String,
     },
+    /// A TLS file given to the client (`--ca`, `--client-cert`,
+    /// `--client-key`) is missing, unreadable or not PEM.
+    #[error("{option} {path}: {reason}")]
+    TlsFile {
+        /// The option that named the file.
+        option: &'static str,
+        /// The file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// The request did not get an HTTP answer (connection refused, reset, timeout).
     #[error("cannot reach {url}")]
     Transport {
@@ -79,7 +90,7 @@ impl ClientError {
         match self {
             ClientError::Transport { .. } | ClientError::Timeout { .. } => true,
             ClientError::Api(e) => e.is_transient(),
-            ClientError::InvalidUrl { .. } | ClientError::Decode { .. } => false,
+            ClientError::InvalidUrl { .. } | ClientError::TlsFile { .. } | ClientError::Decode { .. } => false,
         }
     }
 

@@ -66,7 +66,7 @@ pub mod light;
 /// rendering verification shows.
 pub use tamga_contract::{bundle, export, render, wire};
 
-pub use client::{mining_query, BlockAt, Client, TxStatus};
+pub use client::{mining_query, BlockAt, Client, TlsOptions, TxStatus};
 pub use error::{ApiError, ClientError, TermsError};
 pub use wire::{AccountView, Health, SecurityPage, StateProof, SubmitItem, ValidatorsView, MAX_BATCH};
 

@@ -8,7 +8,9 @@
 //!    "nodes": [{"index": 0, "home": "node0", "api": "http://127.0.0.1:8080",
 //!               "p2p": "/ip4/127.0.0.1/tcp/26656"}, …],
 //!    "keys": {"regulator": "keys/regulator.key", "issuer": "keys/issuer.key",
-//!             "miner": "keys/miner.key", "users": 1000, "user_pattern": "keys/user-{:04}.key"}}
+//!             "miner": "keys/miner.key", "users": 1000, "user_pattern": "keys/user-{:04}.key"},
+//!    "tls": {"ca": "tls/ca.pem", "client_cert": "tls/client.pem",   (`tamgad devnet --tls` only:
+//!            "client_key": "tls/client.key"}}                        `api` is then https://…)
 //! DIR/keys/user-0000.key …   64 hex characters of an ed25519 seed
 //! DIR/<node home>/tamgad.pid the node's pid while it runs
 //! ```
@@ -17,8 +19,8 @@
 //! field by field rather than through the derived decoder, so that an error
 //! names the exact field at fault (`keys.user_pattern`); unknown fields are
 //! ignored (the file may grow), `class_symbol`, `decimals`, `nodes[i].index`,
-//! `nodes[i].p2p` and the role keys may be absent, and `mint_amount` may
-//! also be a JSON integer.
+//! `nodes[i].p2p`, the role keys, `tls` and its client files may be absent,
+//! and `mint_amount` may also be a JSON integer.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -49,6 +51,22 @@ pub struct DevnetManifest {
     pub nodes: Vec<DevnetNode>,
     /// Key files.
     pub keys: DevnetKeys,
+    /// The devnet's throwaway CA and client certificate (`tamgad devnet --tls`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<DevnetTls>,
+}
+
+/// TLS files of a devnet served over https, relative to the devnet home.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DevnetTls {
+    /// The CA certificate (PEM) that issued every node's certificate.
+    pub ca: String,
+    /// A client certificate the same CA issued (PEM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_cert: Option<String>,
+    /// Its private key (PEM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<String>,
 }
 
 /// A node in [`DevnetManifest`].
@@ -158,7 +176,18 @@ impl DevnetManifest {
         };
         // Check the pattern now, so a bad one fails before any work.
         user_file_name(&keys.user_pattern, 0).map_err(|reason| m.bad(&["keys", "user_pattern"], reason))?;
-        Ok(DevnetManifest { chain_id, class_id, class_symbol, decimals, mint_amount, nodes, keys })
+        let tls = match m.opt(&["tls"]) {
+            None => None,
+            Some(_) => {
+                let opt = |name: &str| m.opt(&["tls", name]).map(|_| m.string(&["tls", name])).transpose();
+                Some(DevnetTls {
+                    ca: m.string(&["tls", "ca"])?,
+                    client_cert: opt("client_cert")?,
+                    client_key: opt("client_key")?,
+                })
+            }
+        };
+        Ok(DevnetManifest { chain_id, class_id, class_symbol, decimals, mint_amount, nodes, keys, tls })
     }
 }
 
@@ -249,6 +278,21 @@ mod tests {
     fn field_of(text: &str) -> (String, String) {
         let e = DevnetManifest::parse(text).unwrap_err();
         (e.field, e.reason)
+    }
+
+    #[test]
+    fn the_tls_section_is_optional_and_checked() {
+        assert_eq!(DevnetManifest::parse(GOOD).unwrap().tls, None);
+        let with = GOOD.replace(
+            r#""future_field""#,
+            r#""tls": {"ca": "tls/ca.pem", "client_cert": "tls/client.pem", "client_key": "tls/client.key"}, "future_field""#,
+        );
+        let m = DevnetManifest::parse(&with).unwrap();
+        let tls = m.tls.clone().unwrap();
+        assert_eq!((tls.ca.as_str(), tls.client_key.as_deref()), ("tls/ca.pem", Some("tls/client.key")));
+        assert_eq!(DevnetManifest::parse(&serde_json::to_string(&m).unwrap()).unwrap(), m);
+        let bad = GOOD.replace(r#""future_field""#, r#""tls": {"client_cert": "c.pem"}, "future_field""#);
+        assert_eq!(field_of(&bad).0, "tls.ca");
     }
 
     #[test]

@@ -279,6 +279,103 @@ pub struct ApiConfig {
     pub request_window_ms: u64,
     /// Signed requests remembered to refuse replays.
     pub replay_cache_entries: usize,
+    /// Serve plain HTTP on a listen address that is not loopback. Without
+    /// `[api.tls]` the node refuses to start on such an address unless this
+    /// is true (a TLS-terminating proxy in front, a closed test network).
+    pub allow_plaintext: bool,
+    /// `[api.tls]`: serve HTTPS (HTTP/2 and HTTP/1.1) with these files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<ApiTlsConfig>,
+}
+
+/// `[api.tls]`: TLS on the HTTP API (`docs/operations.md`, "TLS on the
+/// API"; `api::tls`). Relative paths are under the node's home.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiTlsConfig {
+    /// The node's certificate chain, PEM, leaf first.
+    pub cert_file: std::path::PathBuf,
+    /// Its private key, PEM (PKCS#8, PKCS#1 or SEC1).
+    pub key_file: std::path::PathBuf,
+    /// CA certificates (PEM) that client certificates must chain to. When
+    /// set, the routes that need a signed request need a client certificate too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_ca_file: Option<std::path::PathBuf>,
+    /// A TLS handshake must finish within this many ms of the accept.
+    #[serde(default = "ApiTlsConfig::default_handshake_timeout_ms")]
+    pub handshake_timeout_ms: u64,
+    /// How often the files are checked for a change (size or modification
+    /// time) and reloaded, ms; 0: only on SIGHUP.
+    #[serde(default = "ApiTlsConfig::default_reload_check_ms")]
+    pub reload_check_ms: u64,
+    /// Requests handled at once on one HTTP/2 connection.
+    #[serde(default = "ApiTlsConfig::default_http2_max_concurrent_streams")]
+    pub http2_max_concurrent_streams: u32,
+}
+
+impl ApiTlsConfig {
+    fn default_handshake_timeout_ms() -> u64 {
+        10_000
+    }
+
+    fn default_reload_check_ms() -> u64 {
+        5_000
+    }
+
+    fn default_http2_max_concurrent_streams() -> u32 {
+        32
+    }
+
+    /// `cert_file` and `key_file` with the defaults of every other setting.
+    pub fn new(cert_file: impl Into<std::path::PathBuf>, key_file: impl Into<std::path::PathBuf>) -> ApiTlsConfig {
+        ApiTlsConfig {
+            cert_file: cert_file.into(),
+            key_file: key_file.into(),
+            client_ca_file: None,
+            handshake_timeout_ms: Self::default_handshake_timeout_ms(),
+            reload_check_ms: Self::default_reload_check_ms(),
+            http2_max_concurrent_streams: Self::default_http2_max_concurrent_streams(),
+        }
+    }
+
+    /// The files, relative paths resolved under `home`.
+    pub fn files(&self, home: &Path) -> crate::api::tls::TlsFiles {
+        crate::api::tls::TlsFiles {
+            cert: home.join(&self.cert_file),
+            key: home.join(&self.key_file),
+            client_ca: self.client_ca_file.as_ref().map(|c| home.join(c)),
+        }
+    }
+
+    /// `[api.tls]` as `tamgad init` writes it.
+    pub fn to_documented_toml(&self) -> String {
+        let ca = match &self.client_ca_file {
+            Some(c) => format!("client_ca_file = {:?}\n", c.display().to_string()),
+            None => "# client_ca_file = \"tls/clients-ca.pem\"\n".to_owned(),
+        };
+        format!(
+            r#"
+[api.tls]
+# HTTPS (HTTP/2 and HTTP/1.1) with this certificate chain and key (PEM;
+# relative paths are under the home). Reloaded on SIGHUP and when the files
+# change (checked every reload_check_ms; 0: SIGHUP only); a failed reload
+# keeps the previous certificate and logs the file at fault.
+cert_file = {cert:?}
+key_file = {key:?}
+# With a client CA, the routes that need a signed request also need a client
+# certificate issued by it (401 CLIENT_CERT_REQUIRED without one).
+{ca}handshake_timeout_ms = {hs}
+reload_check_ms = {rc}
+# Requests handled at once on one HTTP/2 connection.
+http2_max_concurrent_streams = {streams}
+"#,
+            cert = self.cert_file.display().to_string(),
+            key = self.key_file.display().to_string(),
+            hs = self.handshake_timeout_ms,
+            rc = self.reload_check_ms,
+            streams = self.http2_max_concurrent_streams,
+        )
+    }
 }
 
 impl Default for ApiConfig {
@@ -307,6 +404,8 @@ impl Default for ApiConfig {
             sse_keep_alive_ms: l.sse_keep_alive.as_millis() as u64,
             request_window_ms: l.request_window_ms,
             replay_cache_entries: l.replay_cache_entries,
+            allow_plaintext: false,
+            tls: None,
         }
     }
 }
@@ -411,11 +510,58 @@ impl ApiConfig {
                 return bad(field, problem, &v);
             }
         }
+        self.validate_transport()?;
         if self.idle_timeout_ms <= self.sse_keep_alive_ms || self.idle_timeout_ms > 3_600_000 {
             return bad(
                 "api.idle_timeout_ms",
                 "more than api.sse_keep_alive_ms (an idle event stream would be closed) and at most 3600000 ms",
                 &self.idle_timeout_ms,
+            );
+        }
+        Ok(())
+    }
+
+    /// Plain HTTP only on loopback (or with `allow_plaintext`); the TLS
+    /// settings' ranges.
+    pub fn validate_transport(&self) -> Result<(), ConfigError> {
+        let bad = |field, problem, got: &dyn std::fmt::Display| {
+            Err(ConfigError::Invalid { field, problem, got: got.to_string() })
+        };
+        let Some(tls) = &self.tls else {
+            if !self.listen.ip().is_loopback() && !self.allow_plaintext {
+                return bad(
+                    "api.listen",
+                    "a loopback address for plain HTTP: to serve other hosts set [api.tls] (cert_file, key_file), \
+                     or set api.allow_plaintext = true behind a TLS-terminating proxy",
+                    &self.listen,
+                );
+            }
+            return Ok(());
+        };
+        if tls.cert_file.as_os_str().is_empty() {
+            return bad("api.tls.cert_file", "a PEM certificate file", &"\"\"");
+        }
+        if tls.key_file.as_os_str().is_empty() {
+            return bad("api.tls.key_file", "a PEM private key file", &"\"\"");
+        }
+        if tls.client_ca_file.as_ref().is_some_and(|c| c.as_os_str().is_empty()) {
+            return bad("api.tls.client_ca_file", "a PEM CA certificate file (or no setting)", &"\"\"");
+        }
+        if !(100..=60_000).contains(&tls.handshake_timeout_ms) {
+            return bad("api.tls.handshake_timeout_ms", "between 100 and 60000 ms", &tls.handshake_timeout_ms);
+        }
+        if tls.reload_check_ms != 0 && !(100..=3_600_000).contains(&tls.reload_check_ms) {
+            return bad(
+                "api.tls.reload_check_ms",
+                "0 (SIGHUP only) or between 100 and 3600000 ms",
+                &tls.reload_check_ms,
+            );
+        }
+        if !(1..=1_000).contains(&tls.http2_max_concurrent_streams) {
+            return bad(
+                "api.tls.http2_max_concurrent_streams",
+                "between 1 and 1000",
+                &tls.http2_max_concurrent_streams,
             );
         }
         Ok(())
@@ -789,7 +935,10 @@ public_read = {public_read}
 # true: mining site addresses (restricted, SPEC §6) are served only to
 # requests signed by a regulator with the mining scope or by the miner.
 redact_site_addresses = {redact}
-{api_limits}
+# Plain HTTP is served on loopback only: any other listen address needs
+# [api.tls] below, or allow_plaintext = true (a TLS-terminating proxy in front).
+allow_plaintext = {plaintext}
+{api_limits}{api_tls}
 [consensus]
 # Round-0 timeouts (ms); each grows by timeout_delta_ms per round.
 timeout_propose_ms = {tp}
@@ -864,6 +1013,13 @@ enqueue_timeout_ms = {j_timeout}
             public_read = self.api.public_read,
             redact = self.api.redact_site_addresses,
             api_limits = self.api.limits_toml(),
+            plaintext = self.api.allow_plaintext,
+            api_tls = match &self.api.tls {
+                Some(t) => t.to_documented_toml(),
+                None => "\n# HTTPS: [api.tls] with cert_file, key_file and optionally client_ca_file\n\
+                         # (docs/operations.md, \"TLS on the API\").\n"
+                    .to_owned(),
+            },
             tp = c.timeout_propose_ms,
             tv = c.timeout_prevote_ms,
             tc = c.timeout_precommit_ms,
@@ -980,5 +1136,58 @@ mod tests {
         assert_eq!((l.max_connections_per_ip, l.request_window_ms), (7, 5_000));
         let back: Config = toml::from_str(&c.to_documented_toml()).unwrap();
         assert_eq!(back.api, c.api);
+    }
+
+    #[test]
+    fn plain_http_only_on_loopback_unless_allowed() {
+        let mut c = Config::default();
+        for ok in ["127.0.0.1:8080", "127.0.0.2:8080", "[::1]:8080"] {
+            c.api.listen = ok.parse().unwrap();
+            c.validate().unwrap();
+        }
+        for public in ["0.0.0.0:8080", "192.0.2.7:8080", "[::]:8080"] {
+            c.api.listen = public.parse().unwrap();
+            let e = c.validate().unwrap_err().to_string();
+            assert!(e.contains("api.listen") && e.contains("[api.tls]") && e.contains(public), "{e}");
+            c.api.allow_plaintext = true;
+            c.validate().unwrap();
+            c.api.allow_plaintext = false;
+            c.api.tls = Some(ApiTlsConfig::new("tls/node.pem", "tls/node.key"));
+            c.validate().unwrap();
+            c.api.tls = None;
+        }
+    }
+
+    #[test]
+    fn tls_settings_are_checked_and_roundtrip() {
+        let mut c = Config::default();
+        c.api.listen = "0.0.0.0:8443".parse().unwrap();
+        let mut tls = ApiTlsConfig::new("tls/node.pem", "/etc/tamga/node.key");
+        tls.client_ca_file = Some("tls/clients.pem".into());
+        c.api.tls = Some(tls.clone());
+        let back: Config = toml::from_str(&c.to_documented_toml()).unwrap();
+        assert_eq!(back.api, c.api);
+        back.validate().unwrap();
+        let files = tls.files(Path::new("/home/n"));
+        assert_eq!(files.cert, Path::new("/home/n/tls/node.pem"));
+        assert_eq!(files.key, Path::new("/etc/tamga/node.key"), "absolute paths stay");
+        for (field, edit) in [
+            ("api.tls.handshake_timeout_ms", (|t: &mut ApiTlsConfig| t.handshake_timeout_ms = 0) as fn(&mut _)),
+            ("api.tls.reload_check_ms", |t| t.reload_check_ms = 5),
+            ("api.tls.http2_max_concurrent_streams", |t| t.http2_max_concurrent_streams = 0),
+            ("api.tls.cert_file", |t| t.cert_file = "".into()),
+            ("api.tls.key_file", |t| t.key_file = "".into()),
+        ] {
+            let mut t = tls.clone();
+            edit(&mut t);
+            c.api.tls = Some(t);
+            let e = c.validate().unwrap_err().to_string();
+            assert!(e.contains(field), "{field}: {e}");
+        }
+        // Without the files the section is refused by name.
+        let e = toml::from_str::<Config>("[api.tls]\ncert_file = \"a.pem\"\n").unwrap_err().to_string();
+        assert!(e.contains("key_file"), "{e}");
+        let e = toml::from_str::<Config>("[api.tls]\ncert_file = \"a\"\nkey_file = \"b\"\ncert = 1\n").unwrap_err();
+        assert!(e.to_string().contains("cert"), "{e}");
     }
 }

@@ -12,6 +12,10 @@
 //! DIR/node{i}/                a node home: `tamgad start --home DIR/node{i}`
 //!                             (config.toml, node.key, genesis.json, data/, tamgad.pid)
 //! DIR/node{i}/node.log        the node's output when run by `tamgad devnet`
+//! DIR/tls/                    `tamgad devnet --tls` only: a throwaway CA
+//!                             (ca.pem, ca.key), node{i}.pem + node{i}.key
+//!                             (for 127.0.0.1, ::1 and localhost) and
+//!                             client.pem + client.key (a client certificate)
 //! ```
 //!
 //! The genesis carries the bootstrap as genesis transactions (the dev issuer's
@@ -24,7 +28,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use tamga_contract::devnet::{DevnetKeys, DevnetManifest, DevnetNode, MANIFEST};
+use tamga_contract::devnet::{DevnetKeys, DevnetManifest, DevnetNode, DevnetTls, MANIFEST};
 use tamga_contract::wire::Health;
 use tamga_genesis::{Testnet, TestnetOptions};
 
@@ -36,8 +40,10 @@ pub fn node_home(dir: &Path, i: usize) -> Home {
     Home::new(dir.join(format!("node{i}")))
 }
 
-/// The manifest of a generated testnet.
-pub fn manifest(t: &Testnet) -> DevnetManifest {
+/// The manifest of a generated testnet; `tls`: its nodes serve https with
+/// the CA of `DIR/tls/`.
+pub fn manifest(t: &Testnet, tls: bool) -> DevnetManifest {
+    let scheme = if tls { "https" } else { "http" };
     DevnetManifest {
         chain_id: t.genesis.chain_id.clone(),
         class_id: tamga_genesis::testnet::BOOTSTRAP_CLASS.0,
@@ -51,7 +57,7 @@ pub fn manifest(t: &Testnet) -> DevnetManifest {
             .map(|(i, v)| DevnetNode {
                 index: i,
                 home: format!("node{i}"),
-                api: format!("http://{}", v.api_address),
+                api: format!("{scheme}://{}", v.api_address),
                 p2p: Some(v.p2p_address.clone()),
             })
             .collect(),
@@ -62,7 +68,62 @@ pub fn manifest(t: &Testnet) -> DevnetManifest {
             users: t.participants.len(),
             user_pattern: "keys/user-{:04}.key".into(),
         },
+        tls: tls.then(|| DevnetTls {
+            ca: format!("{TLS_DIR}/ca.pem"),
+            client_cert: Some(format!("{TLS_DIR}/client.pem")),
+            client_key: Some(format!("{TLS_DIR}/client.key")),
+        }),
     }
+}
+
+/// The folder of a devnet's TLS files.
+pub const TLS_DIR: &str = "tls";
+
+/// Writes a throwaway CA, a certificate for each of `n` nodes and a client
+/// certificate into `DIR/tls/` (keys 0600), and points each node's
+/// `[api.tls]` at its own. Development only: the CA's key lies beside its
+/// certificate, so anyone who reads the folder can issue certificates.
+pub fn write_tls(dir: &Path, n: usize) -> anyhow::Result<()> {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose};
+    let tls = dir.join(TLS_DIR);
+    std::fs::create_dir_all(&tls).with_context(|| format!("cannot create {}", tls.display()))?;
+    let ca_key = KeyPair::generate()?;
+    let mut ca = CertificateParams::new(Vec::<String>::new())?;
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name.push(DnType::CommonName, "Tamga devnet CA (throwaway)");
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    let ca_cert = ca.self_signed(&ca_key)?;
+    write_atomic(&tls.join("ca.pem"), ca_cert.pem().as_bytes(), 0o644)?;
+    write_atomic(&tls.join("ca.key"), ca_key.serialize_pem().as_bytes(), 0o600)?;
+    let issue = |name: &str, sans: Vec<String>, usage: ExtendedKeyUsagePurpose| -> anyhow::Result<()> {
+        let key = KeyPair::generate()?;
+        let mut p = CertificateParams::new(sans)?;
+        p.distinguished_name.push(DnType::CommonName, format!("tamga devnet {name}"));
+        p.extended_key_usages = vec![usage];
+        let cert = p.signed_by(&key, &ca_cert, &ca_key)?;
+        write_atomic(&tls.join(format!("{name}.pem")), cert.pem().as_bytes(), 0o644)?;
+        write_atomic(&tls.join(format!("{name}.key")), key.serialize_pem().as_bytes(), 0o600)?;
+        Ok(())
+    };
+    let local = || vec!["127.0.0.1".to_owned(), "::1".to_owned(), "localhost".to_owned()];
+    for i in 0..n {
+        issue(&format!("node{i}"), local(), ExtendedKeyUsagePurpose::ServerAuth)?;
+        let home = node_home(dir, i);
+        let mut cfg = Config::load(&home.config())?;
+        // Relative to the node's home (DIR/node{i}).
+        cfg.api.tls = Some(crate::config::ApiTlsConfig::new(
+            format!("../{TLS_DIR}/node{i}.pem"),
+            format!("../{TLS_DIR}/node{i}.key"),
+        ));
+        write_atomic(&home.config(), cfg.to_documented_toml().as_bytes(), 0o644)?;
+    }
+    issue("client", Vec::new(), ExtendedKeyUsagePurpose::ClientAuth)?;
+    Ok(())
+}
+
+/// Whether the devnet in `dir` serves https (`tamgad devnet --tls` wrote `DIR/tls/`).
+pub fn has_tls(dir: &Path) -> bool {
+    dir.join(TLS_DIR).join("ca.pem").exists()
 }
 
 /// Requests a second one address may send to a devnet or testnet node.
@@ -99,10 +160,16 @@ pub fn write_testnet(dir: &Path, options: &TestnetOptions) -> anyhow::Result<Tes
         write_key(&home.key(), &v.key)?;
         write_atomic(&home.genesis(), &genesis_json, 0o644)?;
     }
-    let mut json = serde_json::to_string_pretty(&manifest(&t))?;
+    write_manifest(dir, &t, false)?;
+    Ok(t)
+}
+
+/// Writes `DIR/devnet.json`.
+fn write_manifest(dir: &Path, t: &Testnet, tls: bool) -> anyhow::Result<()> {
+    let mut json = serde_json::to_string_pretty(&manifest(t, tls))?;
     json.push('\n');
     write_atomic(&dir.join(MANIFEST), json.as_bytes(), 0o644)?;
-    Ok(t)
+    Ok(())
 }
 
 /// Running node processes; killed (SIGTERM, then SIGKILL) on drop.
@@ -206,6 +273,8 @@ pub struct DevnetOptions {
     pub base_p2p_port: Option<u16>,
     /// Write the devnet and exit without starting the nodes.
     pub init_only: bool,
+    /// Serve https with a throwaway CA written into `DIR/tls/`.
+    pub tls: bool,
 }
 
 /// The chain id of a devnet generated from `seed` when none is named:
@@ -307,6 +376,10 @@ fn refuse_changed_reuse(dir: &Path, t: &Testnet, o: &DevnetOptions) -> anyhow::R
     if let Some(port) = o.base_p2p_port.filter(|p| Some(*p) != stored_p2p) {
         changed.push(format!("--base-p2p-port {port} (it has {stored_p2p:?})"));
     }
+    if o.tls != has_tls(dir) {
+        let has = if has_tls(dir) { "https, DIR/tls/" } else { "plain http" };
+        changed.push(format!("--tls {} (it has {has})", o.tls));
+    }
     if !changed.is_empty() {
         bail!(
             "{} holds a devnet generated with other options: {}; use another --home for a new devnet",
@@ -359,10 +432,16 @@ pub async fn run_devnet(dir: PathBuf, o: DevnetOptions) -> anyhow::Result<()> {
             o.participants,
             dir.display(),
         );
-        write_testnet(&dir, &options)?
+        let t = write_testnet(&dir, &options)?;
+        if o.tls {
+            write_tls(&dir, t.validators.len())?;
+            write_manifest(&dir, &t, true)?;
+        }
+        t
     };
     let n = testnet.validators.len();
-    let m = manifest(&testnet);
+    let m = manifest(&testnet, o.tls);
+    let ca = o.tls.then(|| dir.join(TLS_DIR).join("ca.pem"));
     println!(
         "  keys      {}/keys: regulator.key, issuer.key, miner.key, user-0000.key … user-{:04}.key",
         dir.display(),
@@ -371,6 +450,13 @@ pub async fn run_devnet(dir: PathBuf, o: DevnetOptions) -> anyhow::Result<()> {
     let symbol = m.class_symbol.as_deref().unwrap_or("?");
     println!("  class     {symbol} (id {}), {} base units per user", m.class_id, m.mint_amount);
     println!("  manifest  {}", dir.join(MANIFEST).display());
+    if let Some(ca) = &ca {
+        println!(
+            "  tls       {}: ca.pem (trust it: tamga --ca, curl --cacert), node<i>.pem/.key, client.pem/.key",
+            dir.join(TLS_DIR).display()
+        );
+        println!("  ca        {}", ca.display());
+    }
     if o.init_only {
         for (i, node) in m.nodes.iter().enumerate() {
             println!("node{i} api={} run: tamgad start --home {}", node.api, node_home(&dir, i).root().display());
@@ -383,13 +469,16 @@ pub async fn run_devnet(dir: PathBuf, o: DevnetOptions) -> anyhow::Result<()> {
         println!("node{i} api={} log={}", node.api, node_home(&dir, i).root().join("node.log").display());
     }
     let started = tokio::select! {
-        r = wait_for_height(&m.nodes[0].api, 1, Duration::from_secs(60)) => Some(r),
+        r = wait_for_height(&m.nodes[0].api, ca.as_deref(), 1, Duration::from_secs(60)) => Some(r),
         _ = crate::node::shutdown_signal() => None,
     };
     match started {
         Some(Ok(())) => {
             println!("Tamga devnet is running ({n} validators, chain {}).", testnet.genesis.chain_id.as_str());
-            println!("  try       tamga --node {} status", m.nodes[0].api);
+            match &ca {
+                Some(ca) => println!("  try       tamga --ca {} --node {} status", ca.display(), m.nodes[0].api),
+                None => println!("  try       tamga --node {} status", m.nodes[0].api),
+            }
             println!("Press Ctrl-C to stop; data persists in {} and a second run resumes the chain.", dir.display());
         }
         Some(Err(e)) => eprintln!("warning: {e:#}; the nodes keep running (see their logs)"),
@@ -422,11 +511,12 @@ pub async fn run_devnet(dir: PathBuf, o: DevnetOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Waits until the node at `api` reports a block at `height` on `GET /health`.
-async fn wait_for_height(api: &str, height: u64, timeout: Duration) -> anyhow::Result<()> {
+/// Waits until the node at `api` reports a block at `height` on `GET /health`
+/// (over TLS trusting `ca` for an https:// URL).
+async fn wait_for_height(api: &str, ca: Option<&Path>, height: u64, timeout: Duration) -> anyhow::Result<()> {
     let deadline = Instant::now() + timeout;
     loop {
-        let attempt = tokio::time::timeout(Duration::from_secs(2), health_height(api)).await;
+        let attempt = tokio::time::timeout(Duration::from_secs(2), health_height(api, ca)).await;
         if let Ok(Ok(h)) = attempt {
             if h >= height {
                 return Ok(());
@@ -442,17 +532,32 @@ async fn wait_for_height(api: &str, height: u64, timeout: Duration) -> anyhow::R
 /// Largest `GET /health` answer read, headers included (the body is a few dozen bytes).
 const MAX_HEALTH_ANSWER: u64 = 16 * 1024;
 
-/// The height the node at `api` (`http://host:port`) reports on `GET /health`:
-/// one HTTP/1.1 request on a fresh connection that the node closes after
-/// answering (the node carries no HTTP client).
-async fn health_height(api: &str) -> anyhow::Result<u64> {
+/// The height the node at `api` (`http://host:port`, or `https://` trusting
+/// `ca`) reports on `GET /health`: one HTTP/1.1 request on a fresh
+/// connection that the node closes after answering (the node carries no
+/// HTTP client).
+async fn health_height(api: &str, ca: Option<&Path>) -> anyhow::Result<u64> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let addr = api.strip_prefix("http://").with_context(|| format!("{api:?} is not an http:// URL"))?;
-    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    let (addr, tls) = match (api.strip_prefix("http://"), api.strip_prefix("https://"), ca) {
+        (Some(addr), _, _) => (addr, None),
+        (_, Some(addr), Some(ca)) => (addr, Some(ca)),
+        _ => bail!("{api:?} is not an http:// URL (or https:// with a CA)"),
+    };
+    let stream = tokio::net::TcpStream::connect(addr).await?;
     let request = format!("GET /health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await?;
     let mut answer = Vec::new();
-    stream.take(MAX_HEALTH_ANSWER).read_to_end(&mut answer).await?;
+    match tls {
+        None => {
+            let mut stream = stream;
+            stream.write_all(request.as_bytes()).await?;
+            stream.take(MAX_HEALTH_ANSWER).read_to_end(&mut answer).await?;
+        }
+        Some(ca) => {
+            let mut stream = tls_connect(stream, addr, ca).await?;
+            stream.write_all(request.as_bytes()).await?;
+            stream.take(MAX_HEALTH_ANSWER).read_to_end(&mut answer).await?;
+        }
+    }
     let text = String::from_utf8_lossy(&answer);
     let (head, body) = text.split_once("\r\n\r\n").with_context(|| format!("{api}/health: no complete answer"))?;
     let status = head.lines().next().unwrap_or_default();
@@ -461,6 +566,30 @@ async fn health_height(api: &str) -> anyhow::Result<u64> {
     }
     let health: Health = serde_json::from_str(body).with_context(|| format!("{api}/health: body {body:?}"))?;
     Ok(health.height)
+}
+
+/// A TLS connection to `addr` (`host:port`) over `stream`, trusting only
+/// the CA certificates in `ca`, speaking HTTP/1.1.
+async fn tls_connect(
+    stream: tokio::net::TcpStream,
+    addr: &str,
+    ca: &Path,
+) -> anyhow::Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, ServerName};
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(ca).with_context(|| format!("cannot read {}", ca.display()))? {
+        roots.add(cert.with_context(|| format!("{} is not PEM", ca.display()))?)?;
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let host = addr.rsplit_once(':').map_or(addr, |(h, _)| h).trim_start_matches('[').trim_end_matches(']');
+    let name = ServerName::try_from(host.to_owned()).with_context(|| format!("{host:?} is not a host name"))?;
+    Ok(tokio_rustls::TlsConnector::from(std::sync::Arc::new(config)).connect(name, stream).await?)
 }
 
 #[cfg(test)]

@@ -84,7 +84,9 @@ pub use crate::now_ms;
 pub struct Access {
     /// When the request arrived, ms since the epoch.
     pub time_ms: u64,
-    /// `account:<hex>` for a signed request, else `anonymous@<ip:port>`.
+    /// `account:<hex>` for a signed request, else `anonymous@<ip:port>`;
+    /// with a TLS client certificate `account:<hex> cert:<subject>` or
+    /// `cert:<subject>@<ip:port>` (`api::auth::Caller::who`).
     pub who: String,
     /// The signer's party, for a signed request.
     pub party: Option<u64>,

@@ -102,6 +102,12 @@ enum Command {
         /// [default: 26656]. A reused devnet keeps its ports.
         #[arg(long)]
         base_p2p_port: Option<u16>,
+        /// Serve https: write a throwaway CA, a certificate per node and a
+        /// client certificate into HOME/tls/ (ca.pem, node<i>.pem/.key,
+        /// client.pem/.key) and record the CA in devnet.json. A reused
+        /// devnet keeps what it was generated with.
+        #[arg(long)]
+        tls: bool,
     },
     /// Check a genesis file and print every problem with its field path.
     ValidateGenesis {
@@ -169,7 +175,17 @@ pub fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Devnet { validators, participants, home, init_only, seed, chain_id, base_api_port, base_p2p_port } => {
+        Command::Devnet {
+            validators,
+            participants,
+            home,
+            init_only,
+            seed,
+            chain_id,
+            base_api_port,
+            base_p2p_port,
+            tls,
+        } => {
             let options = tamga_node::devnet::DevnetOptions {
                 validators,
                 participants,
@@ -178,6 +194,7 @@ pub fn main() -> anyhow::Result<()> {
                 base_api_port,
                 base_p2p_port,
                 init_only,
+                tls,
             };
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             rt.block_on(tamga_node::devnet::run_devnet(home, options))

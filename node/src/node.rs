@@ -201,12 +201,34 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot bind the API to {} (config field api.listen)", cfg.api.listen))?;
     info!(target: "tamga::api", addr = %cfg.api.listen, "HTTP API listening");
-    // A stable line on stdout for scripts and `tamgad devnet` (issue 5 contract).
+    // A stable line on stdout that scripts and `tamgad devnet` read.
     let api_addr = listener.local_addr().unwrap_or(cfg.api.listen);
     let metrics_access = cfg.metrics.access(home.root())?;
-    let api = crate::api::Server::new(listener, api_ctx)
+    let mut api = crate::api::Server::new(listener, api_ctx)
         .wrap(|router| crate::metrics::access::protect(router, metrics_access));
-    println!("tamgad {} key={} peer={peer_id} api=http://{api_addr}", home.root().display(), me);
+    let scheme = match &cfg.api.tls {
+        None => "http",
+        Some(t) => {
+            // Refused at start with the setting and file at fault (an
+            // expired certificate, a key of another certificate).
+            let reloadable = crate::api::tls::Reloadable::new(t.files(home.root()))?;
+            info!(
+                target: "tamga::api",
+                cert = %reloadable.files().cert.display(),
+                sha256 = %crate::api::tls::fingerprint(&reloadable.current().leaf),
+                client_auth = reloadable.client_auth(),
+                "API serves TLS (HTTP/2 and HTTP/1.1)"
+            );
+            tokio::spawn(reloadable.clone().watch(Duration::from_millis(t.reload_check_ms)));
+            api = api.with_tls(crate::api::server::TlsServing {
+                config: reloadable,
+                handshake_timeout: Duration::from_millis(t.handshake_timeout_ms),
+                http2_max_concurrent_streams: t.http2_max_concurrent_streams,
+            });
+            "https"
+        }
+    };
+    println!("tamgad {} key={} peer={peer_id} api={scheme}://{api_addr}", home.root().display(), me);
     let _pid = PidFile::write(home.pid_file());
     // Backups (issue 10): the operator socket and, if configured, the schedule.
     let backups =

@@ -250,6 +250,12 @@ impl Netns {
             };
             set("p2p", &v.p2p_address)?;
             set("api", &v.api_address)?;
+            // Plain HTTP on a veth address: the node refuses it unless told
+            // (docs/operations.md, "TLS on the API"); these namespaces are the
+            // test's own closed network.
+            if let Some(api) = cfg.get_mut("api").and_then(|s| s.as_table_mut()) {
+                api.insert("allow_plaintext".into(), toml::Value::Boolean(true));
+            }
             std::fs::write(&path, toml::to_string(&cfg)?)?;
         }
         // The same checks as any testnet: genesis valid, manifest and keys consistent.

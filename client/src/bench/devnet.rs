@@ -79,6 +79,9 @@ pub struct Devnet {
     pub nodes: Vec<DevnetNode>,
     /// The key files.
     pub keys: DevnetKeys,
+    /// The CA and client certificate of a devnet served over https
+    /// (`tamgad devnet --tls`); empty otherwise.
+    pub tls: crate::TlsOptions,
 }
 
 impl Devnet {
@@ -112,6 +115,11 @@ impl Devnet {
             users: m.keys.users,
             user_pattern: m.keys.user_pattern,
         };
+        let tls = m.tls.map_or_else(crate::TlsOptions::default, |t| crate::TlsOptions {
+            ca: Some(dir.join(t.ca)),
+            client_cert: key_path(t.client_cert),
+            client_key: key_path(t.client_key),
+        });
         Ok(Devnet {
             dir: dir.to_owned(),
             chain_id: m.chain_id,
@@ -121,6 +129,7 @@ impl Devnet {
             mint_amount: m.mint_amount,
             nodes,
             keys,
+            tls,
         })
     }
 

@@ -203,7 +203,7 @@ pub async fn run(opts: &BenchOptions, on: &(dyn Fn(Event) + Send + Sync)) -> Res
     let mut reachable = Vec::new();
     let mut down = Vec::new();
     for n in &devnet.nodes {
-        let c = Client::with_timeout(n.api.clone(), Duration::from_secs(10))?;
+        let c = Client::with_tls(n.api.clone(), Duration::from_secs(10), &devnet.tls)?;
         match c.health().await {
             Ok(_) => reachable.push(n.index),
             Err(e) => down.push(format!("node{} {}: {e}", n.index, n.api)),

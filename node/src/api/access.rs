@@ -39,6 +39,7 @@ use tamga_types::{PartyId, Payload, Scope, SignedTransaction};
 use super::auth::Caller;
 use super::error::ApiError;
 use super::i18n::args;
+use super::tls::Transport;
 use super::ApiContext;
 
 /// The node's read policy (`[api] public_read`, `[api] redact_site_addresses`).
@@ -198,12 +199,27 @@ pub fn withhold_raw(v: &mut Value) {
     }
 }
 
+/// With `api.tls.client_ca_file` set, a route that needs a signed request
+/// (its floor is not [`Access::Open`]) also needs a client certificate,
+/// whatever `public_read` says: the operator asked that its privileged
+/// callers be authenticated by the transport too.
+pub fn check_client_cert(access: Access, transport: Option<&Transport>, path: &str) -> Result<(), ApiError> {
+    if access == Access::Open || !transport.is_some_and(Transport::lacks_required_cert) {
+        return Ok(());
+    }
+    Err(ApiError::t(StatusCode::UNAUTHORIZED, "CLIENT_CERT_REQUIRED", "CLIENT_CERT_REQUIRED", args!["path" => path]))
+}
+
 /// The middleware on every route: refuses a request below the route's floor.
 pub async fn enforce(State(ctx): State<ApiContext>, req: Request, next: Next) -> Response {
     let path = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
     let path = path.unwrap_or_else(|| req.uri().path().to_owned());
     let reader = reader_of(req.extensions());
-    match check(ctx.read_policy, route_access(&path), &reader, &path) {
+    let access = route_access(&path);
+    if let Err(e) = check_client_cert(access, req.extensions().get::<Transport>(), &path) {
+        return e.into_response();
+    }
+    match check(ctx.read_policy, access, &reader, &path) {
         Ok(()) => next.run(req).await,
         Err(e) => e.into_response(),
     }
@@ -256,6 +272,26 @@ mod tests {
         assert!(!may_see_site_address(on, &Reader::signed(PartyId(6), vec![], "a"), None));
         let off = ReadPolicy { public_read: true, redact_site_addresses: false };
         assert!(may_see_site_address(off, &Reader::anonymous(), miner));
+    }
+
+    #[test]
+    fn client_certificates_are_required_where_signatures_are() {
+        use crate::api::tls::ClientCert;
+        let without = Transport::Tls { client_auth: true, client: None };
+        let with = Transport::Tls { client_auth: true, client: Some(ClientCert { subject: "CN=a".into() }) };
+        let optional = Transport::Tls { client_auth: false, client: None };
+        for path in ["/v1/parties", "/v1/mining-notifications", "/v1/blocks/{height}"] {
+            let e = check_client_cert(route_access(path), Some(&without), path).unwrap_err();
+            assert_eq!((e.status, e.code), (StatusCode::UNAUTHORIZED, "CLIENT_CERT_REQUIRED"), "{path}");
+            assert!(e.message.contains(path), "{}", e.message);
+            assert_eq!(check_client_cert(route_access(path), Some(&with), path), Ok(()));
+            assert_eq!(check_client_cert(route_access(path), Some(&optional), path), Ok(()));
+            assert_eq!(check_client_cert(route_access(path), Some(&Transport::Plain), path), Ok(()));
+            assert_eq!(check_client_cert(route_access(path), None, path), Ok(()));
+        }
+        for path in ["/health", "/v1/status", "/v1/txs", "/v1/verify"] {
+            assert_eq!(check_client_cert(route_access(path), Some(&without), path), Ok(()), "{path}");
+        }
     }
 
     #[test]

@@ -41,6 +41,7 @@ use tamga_types::{PartyId, PartyStatus, PublicKey, Scope};
 use super::error::ApiError;
 use super::i18n::args;
 use super::replay::ReplayError;
+use super::tls::Transport;
 use super::{ApiContext, BODY_LIMIT};
 
 /// The account behind a signed request.
@@ -62,12 +63,21 @@ pub struct Caller {
     pub addr: Option<SocketAddr>,
     /// The verified signer, for a signed request.
     pub signer: Option<Signer>,
+    /// The subject of the client certificate the TLS connection presented
+    /// (verified against `api.tls.client_ca_file`), if any.
+    pub cert: Option<String>,
 }
 
 impl Caller {
     /// An unsigned request from `addr`.
     pub fn anonymous(addr: Option<SocketAddr>) -> Caller {
-        Caller { addr, signer: None }
+        Caller { addr, signer: None, cert: None }
+    }
+
+    /// An unsigned request from `addr` over a connection that presented
+    /// the client certificate `cert` (its subject).
+    pub fn with_cert(addr: Option<SocketAddr>, cert: Option<String>) -> Caller {
+        Caller { addr, signer: None, cert }
     }
 
     /// Signed by an active regulator (any scope).
@@ -81,12 +91,16 @@ impl Caller {
     }
 
     /// `account:<hex key>` for a signed request, else `anonymous@<ip:port>`
-    /// (`anonymous@unknown` without connect info).
+    /// (`anonymous@unknown` without connect info). With a client
+    /// certificate: `account:<hex key> cert:<subject>` signed, else
+    /// `cert:<subject>@<ip:port>`.
     pub fn who(&self) -> String {
-        match (&self.signer, self.addr) {
-            (Some(s), _) => format!("account:{}", s.key),
-            (None, Some(a)) => format!("anonymous@{a}"),
-            (None, None) => "anonymous@unknown".to_owned(),
+        let at = self.addr.map_or_else(|| "unknown".to_owned(), |a| a.to_string());
+        match (&self.signer, &self.cert) {
+            (Some(s), None) => format!("account:{}", s.key),
+            (Some(s), Some(c)) => format!("account:{} cert:{c}", s.key),
+            (None, Some(c)) => format!("cert:{c}@{at}"),
+            (None, None) => format!("anonymous@{at}"),
         }
     }
 }
@@ -138,6 +152,7 @@ use crate::now_ms;
 /// The middleware: resolves the [`Caller`] and stores it in the request.
 pub async fn layer(State(ctx): State<ApiContext>, req: Request, next: Next) -> Response {
     let addr = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    let cert = req.extensions().get::<Transport>().and_then(Transport::client).map(|c| c.subject.clone());
     let (version, key, time, sig) = {
         // Not kept across an await: `&Request` is not `Send`.
         let header = |name: &str| req.headers().get(name).map(|v| v.to_str().unwrap_or("\u{fffd}").to_owned());
@@ -145,7 +160,7 @@ pub async fn layer(State(ctx): State<ApiContext>, req: Request, next: Next) -> R
     };
     if version.is_none() && key.is_none() && time.is_none() && sig.is_none() {
         let mut req = req;
-        req.extensions_mut().insert(Caller::anonymous(addr));
+        req.extensions_mut().insert(Caller::with_cert(addr, cert));
         return next.run(req).await;
     }
     // A signed request: the body is part of what was signed (already in
@@ -228,7 +243,7 @@ pub async fn layer(State(ctx): State<ApiContext>, req: Request, next: Next) -> R
     .unwrap_or_else(|e| Err(ApiError::internal(format!("request signature check failed: {e}"))));
     match checked {
         Ok(s) => {
-            parts.extensions.insert(Caller { addr, signer: Some(s) });
+            parts.extensions.insert(Caller { addr, signer: Some(s), cert });
             next.run(Request::from_parts(parts, Body::from(bytes))).await
         }
         Err(e) => e.into_response(),
@@ -273,10 +288,14 @@ mod tests {
         assert!(!anon.is_regulator() && !anon.has_scope(Scope::Mining));
         assert_eq!(anon.who(), "anonymous@10.0.0.7:4000");
         assert_eq!(Caller::anonymous(None).who(), "anonymous@unknown");
-        let participant = Caller { addr: Some(addr), signer: Some(signer(vec![])) };
+        let participant = Caller { addr: Some(addr), signer: Some(signer(vec![])), cert: None };
         assert!(!participant.is_regulator());
         assert!(participant.who().starts_with("account:"));
-        let reg = Caller { addr: None, signer: Some(signer(vec![Scope::Mining])) };
+        let reg = Caller { addr: None, signer: Some(signer(vec![Scope::Mining])), cert: None };
         assert!(reg.is_regulator() && reg.has_scope(Scope::Mining) && !reg.has_scope(Scope::Assets));
+        let by_cert = Caller::with_cert(Some(addr), Some("CN=alice, O=Bank".into()));
+        assert_eq!(by_cert.who(), "cert:CN=alice, O=Bank@10.0.0.7:4000");
+        let both = Caller { cert: Some("CN=reg".into()), ..reg };
+        assert!(both.who().starts_with("account:") && both.who().ends_with(" cert:CN=reg"), "{}", both.who());
     }
 }

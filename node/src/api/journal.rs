@@ -23,6 +23,7 @@ use tamga_types::request::HEADER_KEY;
 
 use super::auth::Caller;
 use super::error::ApiError;
+use super::tls::Transport;
 use crate::journal::{Access, JournalHandle, Slot};
 use crate::now_ms;
 
@@ -48,6 +49,8 @@ struct Pending {
     slot: Option<Slot>,
     access: Access,
     addr: Option<SocketAddr>,
+    /// The subject of the connection's client certificate, if any.
+    cert: Option<String>,
     started: Instant,
     caller: CallerSlot,
 }
@@ -64,7 +67,7 @@ impl Drop for Pending {
                 access.regulator = c.is_regulator();
                 access.claimed_key = None;
             }
-            None => access.who = Caller::anonymous(self.addr).who(),
+            None => access.who = Caller::with_cert(self.addr, self.cert.take()).who(),
         }
         slot.record(access);
     }
@@ -114,6 +117,7 @@ pub async fn record(State(journal): State<JournalHandle>, mut req: Request, next
             duration_us: 0,
         },
         addr: req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0),
+        cert: req.extensions().get::<Transport>().and_then(Transport::client).map(|c| c.subject.clone()),
         started,
         caller: caller.clone(),
     };

@@ -43,6 +43,7 @@ mod registries;
 pub mod replay;
 mod security;
 pub mod server;
+pub mod tls;
 mod txs;
 mod verify;
 

@@ -198,8 +198,10 @@ impl Op {
         }
         match route_access(self.path) {
             Access::Open => {}
-            Access::Signed => self = self.err(401, &["SIGNATURE_REQUIRED"]),
-            Access::Regulator => self = self.err(401, &["SIGNATURE_REQUIRED"]).err(403, &["REGULATOR_REQUIRED"]),
+            Access::Signed => self = self.err(401, &["SIGNATURE_REQUIRED", "CLIENT_CERT_REQUIRED"]),
+            Access::Regulator => {
+                self = self.err(401, &["SIGNATURE_REQUIRED", "CLIENT_CERT_REQUIRED"]).err(403, &["REGULATOR_REQUIRED"])
+            }
         }
         if !self.params.is_empty() {
             self.v.insert("parameters".into(), Value::Array(self.params));

@@ -22,7 +22,16 @@
 //!   no longer grows by itself): a client that does not read pins that much
 //!   kernel memory at most, and its writes stall once it is full.
 //!
-//! HTTP/1.1 only (as before: the API never offered HTTP/2).
+//! * **TLS** (`[api.tls]`, [`super::tls`]): the handshake runs on the
+//!   connection's own task, inside the connection count, and must finish
+//!   within `api.tls.handshake_timeout_ms`. ALPN picks HTTP/2 (`h2`) or
+//!   HTTP/1.1; plain connections speak HTTP/1.1.
+//! * **HTTP/2**: at most `api.tls.http2_max_concurrent_streams` requests at
+//!   once per connection; header lists, send buffers and the connection's
+//!   receive window are at most `connection_buffer_bytes`. hyper has no
+//!   head-read timer for HTTP/2, so the loop below closes an HTTP/2
+//!   connection on which no request is being handled and none started for
+//!   `header_read_timeout` — the bound HTTP/1.1 keep-alive gets from hyper.
 
 use std::io;
 use std::net::SocketAddr;
@@ -36,12 +45,13 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tower::ServiceExt;
 
 use super::limits::{ApiLimits, ClientKey, Held, PerClient, Refusal};
+use super::tls::{ClientCert, Reloadable, Transport};
 use super::{router, ApiContext};
 use crate::metrics::Metrics;
 
@@ -52,6 +62,18 @@ pub struct Server {
     limits: ApiLimits,
     connections: Arc<PerClient>,
     metrics: Arc<Metrics>,
+    tls: Option<Arc<TlsServing>>,
+}
+
+/// TLS as the server applies it.
+#[derive(Debug)]
+pub struct TlsServing {
+    /// The configuration, reloadable.
+    pub config: Arc<Reloadable>,
+    /// Longest handshake.
+    pub handshake_timeout: Duration,
+    /// Requests at once on one HTTP/2 connection.
+    pub http2_max_concurrent_streams: u32,
 }
 
 impl Server {
@@ -60,7 +82,13 @@ impl Server {
         let limits = ctx.guards.limits.clone();
         let connections = PerClient::new(limits.max_connections, limits.max_connections_per_ip);
         let metrics = ctx.metrics.clone();
-        Server { listener, app: router(ctx), limits, connections, metrics }
+        Server { listener, app: router(ctx), limits, connections, metrics, tls: None }
+    }
+
+    /// Serves TLS (HTTP/2 and HTTP/1.1) instead of plain HTTP/1.1.
+    pub fn with_tls(mut self, tls: TlsServing) -> Server {
+        self.tls = Some(Arc::new(tls));
+        self
     }
 
     /// Wraps the whole router (every route) in `wrap`: for guards that the
@@ -122,6 +150,7 @@ impl Server {
                 app: self.app.clone(),
                 limits: self.limits.clone(),
                 metrics: self.metrics.clone(),
+                tls: self.tls.clone(),
                 _held: held,
             };
             tokio::spawn(conn.serve());
@@ -136,51 +165,54 @@ struct Connection {
     app: Router,
     limits: ApiLimits,
     metrics: Arc<Metrics>,
+    tls: Option<Arc<TlsServing>>,
     _held: Held,
+}
+
+/// The protocol a connection speaks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    Http1,
+    Http2,
 }
 
 impl Connection {
     async fn serve(self) {
-        let Connection { stream, addr, app, limits, metrics, _held } = self;
+        let Connection { stream, addr, app, limits, metrics, tls, _held } = self;
         metrics.api_connections.inc();
         let activity = Arc::new(Activity::new());
-        let io = TokioIo::new(Metered { inner: stream, activity: activity.clone() });
-        let busy_of = activity.clone();
-        let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
-            req.extensions_mut().insert(ConnectInfo(addr));
-            let app = app.clone();
-            let busy = Busy::new(busy_of.clone());
-            async move {
-                let resp = app.oneshot(req.map(Body::new)).await;
-                drop(busy);
-                resp
+        let metered = Metered { inner: stream, activity: activity.clone() };
+        match tls {
+            None => {
+                let on = Served { addr, app, limits, metrics: metrics.clone(), activity, transport: Transport::Plain };
+                on.run(metered, Protocol::Http1, 0).await;
             }
-        });
-        let mut builder = hyper::server::conn::http1::Builder::new();
-        builder
-            .timer(TokioTimer::new())
-            .header_read_timeout(limits.header_read_timeout)
-            .max_buf_size(limits.connection_buffer_bytes.max(8192))
-            .keep_alive(true);
-        let conn = builder.serve_connection(io, service);
-        tokio::pin!(conn);
-        loop {
-            let deadline = activity.last_io() + limits.idle_timeout;
-            tokio::select! {
-                result = conn.as_mut() => {
-                    if let Err(e) = result {
-                        if e.is_timeout() {
-                            metrics.api_refused("header_timeout");
-                        }
-                        tracing::debug!(target: "tamga::api", %addr, error = %e, "API connection ended");
+            Some(tls) => {
+                let acceptor = tokio_rustls::TlsAcceptor::from(tls.config.config());
+                match tokio::time::timeout(tls.handshake_timeout, acceptor.accept(metered)).await {
+                    Err(_) => {
+                        metrics.api_refused("tls_handshake_timeout");
+                        tracing::debug!(target: "tamga::api", %addr, "TLS handshake timed out: closed");
                     }
-                    break;
-                }
-                _ = tokio::time::sleep_until(deadline.into()) => {
-                    if activity.is_idle(limits.idle_timeout) {
-                        metrics.api_refused("idle_timeout");
-                        tracing::debug!(target: "tamga::api", %addr, "API connection idle (nothing read or written): closed");
-                        break;
+                    Ok(Err(e)) => {
+                        // A client certificate of another CA, an expired one, a
+                        // client that does not trust ours, plain HTTP on the TLS port.
+                        metrics.api_refused("tls_handshake");
+                        tracing::debug!(target: "tamga::api", %addr, error = %e, "TLS handshake failed");
+                    }
+                    Ok(Ok(stream)) => {
+                        let session = stream.get_ref().1;
+                        let protocol =
+                            if session.alpn_protocol() == Some(b"h2") { Protocol::Http2 } else { Protocol::Http1 };
+                        let client = session
+                            .peer_certificates()
+                            .and_then(|c| c.first())
+                            .and_then(super::tls::subject_of)
+                            .map(|subject| ClientCert { subject });
+                        let transport = Transport::Tls { client_auth: tls.config.client_auth(), client };
+                        let on = Served { addr, app, limits, metrics: metrics.clone(), activity, transport };
+                        let streams = tls.http2_max_concurrent_streams;
+                        on.run(stream, protocol, streams).await;
                     }
                 }
             }
@@ -189,17 +221,146 @@ impl Connection {
     }
 }
 
+/// A connection past its handshake, serving requests.
+struct Served {
+    addr: SocketAddr,
+    app: Router,
+    limits: ApiLimits,
+    metrics: Arc<Metrics>,
+    activity: Arc<Activity>,
+    transport: Transport,
+}
+
+impl Served {
+    /// Serves `io` in `protocol` (`http2_streams`: HTTP/2's concurrent requests).
+    async fn run<I>(self, io: I, protocol: Protocol, http2_streams: u32)
+    where
+        I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let Served { addr, app, limits, metrics, activity, transport } = self;
+        // The request-head bound counts from here, not from the accept: the
+        // handshake had its own.
+        activity.touch_request();
+        let io = TokioIo::new(io);
+        let busy_of = activity.clone();
+        let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(addr));
+            req.extensions_mut().insert(transport.clone());
+            let app = app.clone();
+            let busy = Busy::new(busy_of.clone());
+            async move {
+                let resp = app.oneshot(req.map(Body::new)).await;
+                drop(busy);
+                resp
+            }
+        });
+        let buffer = limits.connection_buffer_bytes.max(8192);
+        match protocol {
+            Protocol::Http1 => {
+                let mut builder = hyper::server::conn::http1::Builder::new();
+                builder
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(limits.header_read_timeout)
+                    .max_buf_size(buffer)
+                    .keep_alive(true);
+                let conn = builder.serve_connection(io, service);
+                drive(conn, addr, &limits, &metrics, &activity, None).await;
+            }
+            Protocol::Http2 => {
+                let window = u32::try_from(buffer).unwrap_or(u32::MAX);
+                let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+                builder
+                    .timer(TokioTimer::new())
+                    .max_concurrent_streams(http2_streams)
+                    .max_header_list_size(window)
+                    .max_send_buf_size(buffer)
+                    .initial_connection_window_size(window)
+                    .initial_stream_window_size(window.min(65_535))
+                    .max_frame_size(16_384);
+                let conn = builder.serve_connection(io, service);
+                drive(conn, addr, &limits, &metrics, &activity, Some(limits.header_read_timeout)).await;
+            }
+        }
+    }
+}
+
+/// Runs a hyper connection until it ends or the connection is idle:
+/// nothing read or written for `idle_timeout` with no request being
+/// handled, or (`no_request`, HTTP/2) no request handled or started for
+/// that long.
+async fn drive<F>(
+    conn: F,
+    addr: SocketAddr,
+    limits: &ApiLimits,
+    metrics: &Metrics,
+    activity: &Activity,
+    no_request: Option<Duration>,
+) where
+    F: std::future::Future<Output = Result<(), hyper::Error>>,
+{
+    tokio::pin!(conn);
+    loop {
+        let mut deadline = activity.last_io() + limits.idle_timeout;
+        if let Some(t) = no_request {
+            deadline = deadline.min(activity.last_request() + t);
+        }
+        tokio::select! {
+            result = conn.as_mut() => {
+                if let Err(e) = result {
+                    if e.is_timeout() {
+                        metrics.api_refused("header_timeout");
+                    }
+                    tracing::debug!(target: "tamga::api", %addr, error = %e, "API connection ended");
+                }
+                break;
+            }
+            _ = tokio::time::sleep_until(deadline.into()) => {
+                if activity.is_idle(limits.idle_timeout) {
+                    metrics.api_refused("idle_timeout");
+                    tracing::debug!(target: "tamga::api", %addr, "API connection idle (nothing read or written): closed");
+                    break;
+                }
+                if no_request.is_some_and(|t| activity.is_without_requests(t)) {
+                    metrics.api_refused("header_timeout");
+                    tracing::debug!(target: "tamga::api", %addr, "HTTP/2 connection without a request: closed");
+                    break;
+                }
+            }
+        }
+    }
+}
+
 /// When a connection last moved a byte, and how many of its requests are
 /// being handled.
 struct Activity {
     base: Instant,
     last_ms: AtomicU64,
+    /// When a request last started or ended.
+    last_request_ms: AtomicU64,
     busy: AtomicUsize,
 }
 
 impl Activity {
     fn new() -> Activity {
-        Activity { base: Instant::now(), last_ms: AtomicU64::new(0), busy: AtomicUsize::new(0) }
+        Activity {
+            base: Instant::now(),
+            last_ms: AtomicU64::new(0),
+            last_request_ms: AtomicU64::new(0),
+            busy: AtomicUsize::new(0),
+        }
+    }
+
+    fn touch_request(&self) {
+        let ms = self.base.elapsed().as_millis() as u64;
+        self.last_request_ms.fetch_max(ms, Ordering::Relaxed);
+    }
+
+    fn last_request(&self) -> Instant {
+        self.base + Duration::from_millis(self.last_request_ms.load(Ordering::Relaxed))
+    }
+
+    fn is_without_requests(&self, timeout: Duration) -> bool {
+        self.busy.load(Ordering::Relaxed) == 0 && self.last_request().elapsed() >= timeout
     }
 
     fn touch(&self) {
@@ -222,6 +383,7 @@ struct Busy(Arc<Activity>);
 impl Busy {
     fn new(a: Arc<Activity>) -> Busy {
         a.busy.fetch_add(1, Ordering::Relaxed);
+        a.touch_request();
         Busy(a)
     }
 }
@@ -230,6 +392,7 @@ impl Drop for Busy {
     fn drop(&mut self) {
         self.0.busy.fetch_sub(1, Ordering::Relaxed);
         self.0.touch();
+        self.0.touch_request();
     }
 }
 

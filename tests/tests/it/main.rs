@@ -29,6 +29,7 @@ mod reference_verifier;
 mod rolling;
 mod spec_citations;
 mod steady;
+mod tls;
 mod translations;
 mod two_devnets;
 mod walkthrough;

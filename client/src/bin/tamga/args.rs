@@ -91,6 +91,17 @@ pub struct Cli {
     /// --nonce to work without a node.
     #[arg(long, global = true)]
     pub no_submit: bool,
+    /// CA certificate (PEM) to trust for an https:// node instead of the
+    /// system's store (a devnet's `DIR/tls/ca.pem`, written by `tamgad devnet --tls`).
+    #[arg(long, global = true, env = "TAMGA_CA", value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+    /// Client certificate (PEM) presented to a node that asks for one
+    /// (`api.tls.client_ca_file`); needs --client-key.
+    #[arg(long, global = true, env = "TAMGA_CLIENT_CERT", value_name = "FILE")]
+    pub client_cert: Option<PathBuf>,
+    /// Private key (PEM) of --client-cert.
+    #[arg(long, global = true, env = "TAMGA_CLIENT_KEY", value_name = "FILE")]
+    pub client_key: Option<PathBuf>,
     /// Language of messages, prompts and help: kk (Kazakh), ru (Russian) or
     /// en [default: from LC_ALL, LC_MESSAGES or LANG, else en]. The node's
     /// answers are asked for in it too (Accept-Language).

@@ -60,6 +60,11 @@ fn coded(code: &'static str, exit: u8, message: impl Into<String>) -> anyhow::Er
 
 fn main() -> ExitCode {
     let cli = Cli::parse_args();
+    let _ = TLS.set(tamga_client::TlsOptions {
+        ca: cli.ca.clone(),
+        client_cert: cli.client_cert.clone(),
+        client_key: cli.client_key.clone(),
+    });
     let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -102,16 +107,23 @@ pub fn classify(e: &anyhow::Error) -> (String, u8, Vec<(&'static str, serde_json
             }
             ClientError::Transport { .. } => ("UNREACHABLE".into(), 1, vec![]),
             ClientError::InvalidUrl { .. } => ("INVALID_URL".into(), 1, vec![]),
+            ClientError::TlsFile { option, .. } => ("TLS_FILE".into(), 1, vec![("option", serde_json::json!(option))]),
             ClientError::Decode { .. } => ("DECODE".into(), 1, vec![]),
         };
     }
     ("ERROR".into(), 1, vec![])
 }
 
+/// The TLS files of `--ca`, `--client-cert` and `--client-key`, set once
+/// when the arguments are parsed.
+static TLS: std::sync::OnceLock<tamga_client::TlsOptions> = std::sync::OnceLock::new();
+
 /// The client of `--node`, asking for the node's answers in `lang`: the
 /// node words its error bodies in kk/ru/en by `Accept-Language` (docs/api.md).
+/// Trusts `--ca` and presents `--client-cert` when given.
 pub fn node_client(node: &str, lang: i18n::Lang) -> Result<Client> {
-    Ok(Client::new(node)?.with_language(lang.tag()))
+    let tls = TLS.get().cloned().unwrap_or_default();
+    Ok(Client::with_tls(node, Duration::from_secs(30), &tls)?.with_language(lang.tag()))
 }
 
 /// The signing key of `--key`, asking for an encrypted file's passphrase as needed.

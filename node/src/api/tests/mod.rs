@@ -18,6 +18,7 @@ mod journal;
 mod openapi;
 mod registries;
 mod security;
+mod tls;
 mod txs;
 
 use std::collections::HashSet;

@@ -110,6 +110,18 @@ pub const HELP: &[(&str, &str)] = &[
         "Бірінші жолы шифрланған кілт файлының құпиясөзі болатын файл",
     ),
     (
+        "CA certificate (PEM) to trust for an https:// node instead of the system's store (a devnet's `DIR/tls/ca.pem`, written by `tamgad devnet --tls`)",
+        "https:// түйіні үшін жүйелік қойманың орнына сенім білдірілетін КО сертификаты (PEM) (`tamgad devnet --tls` жазған devnet-тің `DIR/tls/ca.pem` файлы)",
+    ),
+    (
+        "Client certificate (PEM) presented to a node that asks for one (`api.tls.client_ca_file`); needs --client-key",
+        "Оны талап ететін түйінге ұсынылатын клиенттік сертификат (PEM) (`api.tls.client_ca_file`); --client-key те қажет",
+    ),
+    (
+        "Private key (PEM) of --client-cert",
+        "--client-cert сертификатының жабық кілті (PEM)",
+    ),
+    (
         "Chain id to sign for [default: the node's, from /v1/status]",
         "Қол қойылатын тізбек идентификаторы [әдепкі: түйіндікі, /v1/status-тан]",
     ),

@@ -110,6 +110,18 @@ pub const HELP: &[(&str, &str)] = &[
         "Файл, первая строка которого — пароль зашифрованного файла ключа",
     ),
     (
+        "CA certificate (PEM) to trust for an https:// node instead of the system's store (a devnet's `DIR/tls/ca.pem`, written by `tamgad devnet --tls`)",
+        "Сертификат УЦ (PEM), которому доверять для узла https:// вместо системного хранилища (`DIR/tls/ca.pem` devnet, записанный `tamgad devnet --tls`)",
+    ),
+    (
+        "Client certificate (PEM) presented to a node that asks for one (`api.tls.client_ca_file`); needs --client-key",
+        "Клиентский сертификат (PEM), предъявляемый узлу, который его требует (`api.tls.client_ca_file`); нужен и --client-key",
+    ),
+    (
+        "Private key (PEM) of --client-cert",
+        "Закрытый ключ (PEM) для --client-cert",
+    ),
+    (
         "Chain id to sign for [default: the node's, from /v1/status]",
         "Идентификатор цепочки для подписи [по умолчанию: узла, из /v1/status]",
     ),
