@@ -431,7 +431,11 @@ mod tests {
             chain_id: ChainId::new("chain").unwrap(),
             signer: k.public(),
             nonce: 0,
-            payload: Payload::Transfer { class: ClassId(1), to: SigningKey::from_seed([n + 1; 32]).public(), amount: 5 },
+            payload: Payload::Transfer {
+                class: ClassId(1),
+                to: SigningKey::from_seed([n + 1; 32]).public(),
+                amount: 5,
+            },
             memo: None,
         }
         .sign(&k);

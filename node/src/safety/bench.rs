@@ -101,7 +101,11 @@ fn vote_cost() {
     let others: Vec<usize> = (0..N).filter(|i| *i != me).collect();
     let proposal = Proposal::sign(&key(proposer), CHAIN, 1, 0, None, value.clone());
     let prevote = |i: usize| {
-        Input::Vote(Vote::sign(&key(i), CHAIN, VoteData { kind: VoteKind::Prevote, height: 1, round: 0, block_hash: id }))
+        Input::Vote(Vote::sign(
+            &key(i),
+            CHAIN,
+            VoteData { kind: VoteKind::Prevote, height: 1, round: 0, block_hash: id },
+        ))
     };
     // The engine has prevoted the validated proposal; one more prevote is in.
     let setup = || {
