@@ -6,7 +6,8 @@
 //! Four validators of equal power (quorum 3), the engine is a validator that
 //! is not the proposer of height 1, round 0, and the value is a
 //! [`tamga_types::Block`] as in the node (`Engine<Block>`). Each benchmark runs
-//! for two block bodies, `empty` and `5000tx` (5,000 signed transfers): the
+//! for three block bodies, `empty`, `2000tx` and `5000tx` (2,000 and 5,000
+//! signed transfers): the
 //! engine only looks at the value's id (the header hash) but clones values
 //! into its effects and persisted state, so the body size shows what those
 //! clones cost.
@@ -152,7 +153,7 @@ fn votes(c: &mut Criterion) {
     let mut g = c.benchmark_group("vote");
     // Flat: the 5,000-transaction variants take milliseconds per iteration.
     g.sampling_mode(SamplingMode::Flat);
-    for (name, txs) in [("empty", 0), ("5000tx", 5_000)] {
+    for (name, txs) in [("empty", 0), ("2000tx", 2_000), ("5000tx", 5_000)] {
         let f = Fixture::new(txs);
         let (a, b, d) = (f.others[0], f.others[1], f.others[2]);
         g.throughput(Throughput::Elements(1));
@@ -194,7 +195,7 @@ fn votes(c: &mut Criterion) {
 fn round(c: &mut Criterion) {
     let mut g = c.benchmark_group("round");
     g.sampling_mode(SamplingMode::Flat);
-    for (name, txs) in [("empty", 0), ("5000tx", 5_000)] {
+    for (name, txs) in [("empty", 0), ("2000tx", 2_000), ("5000tx", 5_000)] {
         let f = Fixture::new(txs);
         let (a, b) = (f.others[0], f.others[1]);
         let inputs: Vec<Input<Block>> = vec![

@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use tamga_types::{
-    Certificate, DoubleProposal, DoubleVote, Hash, Height, PublicKey, Round, SignStep, Signer, ValidatorSet, Vote,
-    VoteData, VoteKind,
+    Certificate, DoubleProposal, DoubleVote, Hash, Height, PublicKey, Round, SignStep, SignedProposalData, Signer,
+    ValidatorSet, Vote, VoteData, VoteKind,
 };
 
 use crate::io::{Config, Effect, Input, Stats};
@@ -44,21 +44,31 @@ pub struct Engine<V: Value> {
     key: Signer,
     me: PublicKey,
     /// Set only before the first `StartHeight` after a restore.
-    restored: Option<SafetyState<V>>,
+    restored: Option<SafetyState>,
     started: bool,
     validators: ValidatorSet,
     height: Height,
     round: Round,
     step: Step,
-    locked: Option<(Round, V)>,
-    valid: Option<(Round, V)>,
+    /// `(lockedRound, id(lockedValue))`: the engine decides on value ids
+    /// (the body of a value lives in `proposals`, the messages that carried it).
+    locked: Option<(Round, Hash)>,
+    /// `(validRound, id(validValue))`.
+    valid: Option<(Round, Hash)>,
     signed_votes: BTreeMap<(Round, u8), Vote>,
-    signed_proposals: BTreeMap<Round, Proposal<V>>,
+    /// The signed part of every proposal this validator signed at this height.
+    signed_proposals: BTreeMap<Round, SignedProposalData>,
     /// Proposals from `proposer(h, r)` per round, in arrival order: the first
     /// and at most one conflicting one ([`MAX_PROPOSALS_PER_ROUND`]). Every
     /// kept proposal takes part in L22/L28, L36 and L49, and a second one is
-    /// also the evidence of the proposer's equivocation.
+    /// also the evidence of the proposer's equivocation. They are the only
+    /// place the engine holds value bodies: what it decides, locks, persists
+    /// and votes on is the id.
     proposals: BTreeMap<Round, Vec<Proposal<V>>>,
+    /// Bodies fed back by the host after a restart (`Input::RestoredValue`):
+    /// only of the locked and valid values and of the signed proposals, so
+    /// at most three.
+    restored_values: BTreeMap<Hash, V>,
     /// `valid(v)` answers by value id.
     validity: BTreeMap<Hash, bool>,
     validation_requested: BTreeSet<Hash>,
@@ -108,6 +118,7 @@ impl<V: Value> Engine<V> {
             signed_votes: BTreeMap::new(),
             signed_proposals: BTreeMap::new(),
             proposals: BTreeMap::new(),
+            restored_values: BTreeMap::new(),
             validity: BTreeMap::new(),
             validation_requested: BTreeSet::new(),
             rounds: BTreeMap::new(),
@@ -129,7 +140,7 @@ impl<V: Value> Engine<V> {
     /// state takes effect when the host starts the same height again (a
     /// `StartHeight` for another height discards it). Every vote or proposal
     /// the state records is re-sent as is, never re-signed differently.
-    pub fn restore(config: Config, key: impl Into<Signer>, state: SafetyState<V>) -> Self {
+    pub fn restore(config: Config, key: impl Into<Signer>, state: SafetyState) -> Self {
         let mut e = Self::new(config, key);
         e.restored = Some(state);
         e
@@ -150,14 +161,14 @@ impl<V: Value> Engine<V> {
         self.step
     }
 
-    /// `(lockedRound, lockedValue)`.
-    pub fn locked(&self) -> Option<&(Round, V)> {
-        self.locked.as_ref()
+    /// `(lockedRound, id(lockedValue))`.
+    pub fn locked(&self) -> Option<(Round, Hash)> {
+        self.locked
     }
 
-    /// `(validRound, validValue)`.
-    pub fn valid(&self) -> Option<&(Round, V)> {
-        self.valid.as_ref()
+    /// `(validRound, id(validValue))`.
+    pub fn valid(&self) -> Option<(Round, Hash)> {
+        self.valid
     }
 
     /// This engine's public key.
@@ -171,13 +182,13 @@ impl<V: Value> Engine<V> {
     }
 
     /// The state that `Effect::PersistSafety` would carry now.
-    pub fn safety_state(&self) -> SafetyState<V> {
+    pub fn safety_state(&self) -> SafetyState {
         SafetyState {
             height: self.height,
             round: self.round,
             step: self.step,
-            locked: self.locked.clone(),
-            valid: self.valid.clone(),
+            locked: self.locked,
+            valid: self.valid,
             pol_votes: self.pol_votes(),
             signed_votes: self.signed_votes.values().cloned().collect(),
             signed_proposals: self.signed_proposals.values().cloned().collect(),
@@ -186,10 +197,9 @@ impl<V: Value> Engine<V> {
 
     fn pol_votes(&self) -> Vec<Vote> {
         let mut out: Vec<Vote> = Vec::new();
-        for (r, v) in self.locked.iter().chain(self.valid.iter()) {
+        for (r, id) in self.locked.iter().chain(self.valid.iter()) {
             if let Some(rv) = self.rounds.get(r) {
-                let id = v.id();
-                out.extend(rv.prevotes.votes_for(&id).filter(|x| !out.contains(x)).cloned().collect::<Vec<_>>());
+                out.extend(rv.prevotes.votes_for(id).filter(|x| !out.contains(x)).cloned().collect::<Vec<_>>());
             }
         }
         out
@@ -235,8 +245,8 @@ impl<V: Value> Engine<V> {
                     && self.is_proposer(round)
                     && !self.signed_proposals.contains_key(&round)
                 {
-                    match self.valid.clone() {
-                        Some((vr, v)) => self.propose(v, Some(vr), fx),
+                    match self.valid {
+                        Some((vr, id)) => self.propose_valid(vr, id, fx),
                         None => self.propose(value, None, fx),
                     }
                     self.progress(fx);
@@ -256,14 +266,18 @@ impl<V: Value> Engine<V> {
                 Ok(())
             }
             Input::CertifiedValue { value, certificate } => self.on_certified(value, certificate, fx),
+            Input::RestoredValue { height, value } => {
+                self.on_restored_value(height, value, fx);
+                Ok(())
+            }
             Input::Rebroadcast => {
                 for v in &self.last_commit_votes {
                     fx.push(Effect::Broadcast(Message::Vote(v.clone())));
                 }
                 if self.step != Step::Commit {
-                    for p in self.signed_proposals.range(self.round..=self.round).map(|(_, p)| p) {
+                    if let Some(p) = self.own_proposal(self.round) {
                         fx.push(Effect::Broadcast(Message::Proposal(p.clone())));
-                        self.broadcast_pol(p, fx);
+                        self.broadcast_pol(&p, fx);
                     }
                     let from = self.round.saturating_sub(1);
                     for v in self.signed_votes.range((from, 0)..=(self.round, u8::MAX)).map(|(_, v)| v) {
@@ -292,6 +306,7 @@ impl<V: Value> Engine<V> {
         self.signed_votes.clear();
         self.signed_proposals.clear();
         self.proposals.clear();
+        self.restored_values.clear();
         self.seen_rounds.clear();
         self.validity.clear();
         self.validation_requested.clear();
@@ -317,7 +332,7 @@ impl<V: Value> Engine<V> {
                     }
                 }
                 for p in s.signed_proposals {
-                    self.signed_proposals.insert(p.round, p);
+                    self.signed_proposals.insert(p.data.round, p);
                 }
             }
         }
@@ -362,14 +377,17 @@ impl<V: Value> Engine<V> {
         self.propose_expired = false;
         self.prune();
         if self.is_proposer(round) {
-            if let Some(p) = self.signed_proposals.get(&round).cloned() {
-                // Already signed before a crash: re-send the same proposal.
-                fx.push(Effect::Broadcast(Message::Proposal(p.clone())));
-                self.broadcast_pol(&p, fx);
-                self.accept_own_proposal(p);
-            } else if let Some((vr, v)) = self.valid.clone() {
+            if self.signed_proposals.contains_key(&round) {
+                // Already signed before a crash: re-send the same proposal
+                // if its value's body is at hand; never sign another one.
+                if let Some(p) = self.own_proposal(round) {
+                    fx.push(Effect::Broadcast(Message::Proposal(p.clone())));
+                    self.broadcast_pol(&p, fx);
+                    self.accept_own_proposal(p);
+                }
+            } else if let Some((vr, id)) = self.valid {
                 // L15-L16: re-propose validValue with its validRound.
-                self.propose(v, Some(vr), fx);
+                self.propose_valid(vr, id, fx);
             } else {
                 // L18: getValue() is asked of the host.
                 fx.push(Effect::BuildProposal { height: self.height, round });
@@ -403,8 +421,7 @@ impl<V: Value> Engine<V> {
         if floor == 0 {
             return;
         }
-        let keep: BTreeSet<Round> =
-            [self.locked.as_ref(), self.valid.as_ref()].into_iter().flatten().map(|(r, _)| *r).collect();
+        let keep: BTreeSet<Round> = [self.locked, self.valid].into_iter().flatten().map(|(r, _)| r).collect();
         self.rounds.retain(|r, _| *r >= floor || keep.contains(r));
         self.proposals.retain(|r, _| *r >= floor || keep.contains(r));
         self.signed_votes.retain(|(r, _), _| *r >= floor);
@@ -422,11 +439,38 @@ impl<V: Value> Engine<V> {
                 return;
             }
         };
-        self.signed_proposals.insert(self.round, p.clone());
+        self.signed_proposals.insert(self.round, p.signed_data());
         fx.push(Effect::PersistSafety(self.safety_state()));
         fx.push(Effect::Broadcast(Message::Proposal(p.clone())));
         self.broadcast_pol(&p, fx);
         self.accept_own_proposal(p);
+    }
+
+    /// L16: propose validValue, known here by its id, with its validRound.
+    /// The body is taken from the proposals that carried it at this height.
+    /// After a restart it may not have arrived again: then nothing is
+    /// proposed in this round (it times out, L57), because proposing any
+    /// other value would break L16 and a body cannot be signed unseen. Only
+    /// liveness is lost, and only for this round.
+    fn propose_valid(&mut self, vr: Round, id: Hash, fx: &mut Effects<V>) {
+        if let Some(v) = self.value_by_id(&id).cloned() {
+            self.propose(v, Some(vr), fx);
+        }
+    }
+
+    /// The proposal this validator signed for `round`, with its value's body,
+    /// if that body is at hand (the persisted state keeps only the signed part).
+    fn own_proposal(&self, round: Round) -> Option<Proposal<V>> {
+        let sd = self.signed_proposals.get(&round)?;
+        let value = self.value_by_id(&sd.data.value_id)?.clone();
+        Some(Proposal {
+            height: sd.data.height,
+            round: sd.data.round,
+            pol_round: sd.data.pol_round,
+            value,
+            proposer: sd.proposer,
+            signature: sd.signature,
+        })
     }
 
     /// With a re-proposal (L16, `vr ≥ 0`) also send the 2f+1 prevotes of round
@@ -754,19 +798,61 @@ impl<V: Value> Engine<V> {
         // Deviation (sync): a commit certificate alone decides the height.
         self.step = Step::Commit;
         self.last_commit_votes.clear();
+        self.proposals.clear();
+        self.restored_values.clear();
         fx.push(Effect::Commit { height: self.height, round: cert.data.round, value, certificate: cert });
         Ok(())
     }
 
-    /// Value with id `id` among the proposals received this height.
-    fn value_by_id(&self, id: &Hash) -> Option<V> {
+    /// Value with id `id` among the proposals kept at this height (the
+    /// locked and valid rounds' proposals are never pruned) and the bodies
+    /// the host fed back after a restart.
+    fn value_by_id(&self, id: &Hash) -> Option<&V> {
         self.proposals
             .values()
             .flatten()
             .map(|p| &p.value)
-            .chain(self.locked.iter().chain(self.valid.iter()).map(|(_, v)| v))
             .find(|v| v.id() == *id)
-            .cloned()
+            .or_else(|| self.restored_values.get(id))
+    }
+
+    /// Moves the body of the decided value out of the proposals, which the
+    /// height no longer needs once it is decided (no clone of the value).
+    fn take_value(&mut self, id: &Hash) -> Option<V> {
+        let proposals = std::mem::take(&mut self.proposals);
+        let mut restored = std::mem::take(&mut self.restored_values);
+        proposals.into_values().flatten().map(|p| p.value).find(|v| v.id() == *id).or_else(|| restored.remove(id))
+    }
+
+    /// `Input::RestoredValue`: keeps the body if this engine needs it (its
+    /// locked or valid value, or a proposal it signed), then, if it is the
+    /// proposer of the current round and has not proposed yet, does what
+    /// `start_round` could not do without the body (L16, or the re-send).
+    fn on_restored_value(&mut self, height: Height, value: V, fx: &mut Effects<V>) {
+        let id = value.id();
+        let needed = [self.locked, self.valid].into_iter().flatten().any(|(_, v)| v == id)
+            || self.signed_proposals.values().any(|p| p.data.value_id == id);
+        if height != self.height || self.step == Step::Commit || !needed || self.value_by_id(&id).is_some() {
+            return;
+        }
+        self.restored_values.insert(id, value);
+        let round = self.round;
+        let proposed = self.proposals.get(&round).is_some_and(|ps| ps.iter().any(|p| p.proposer == self.me));
+        if self.step != Step::Propose || !self.is_proposer(round) || proposed {
+            return;
+        }
+        if self.signed_proposals.contains_key(&round) {
+            if let Some(p) = self.own_proposal(round) {
+                fx.push(Effect::Broadcast(Message::Proposal(p.clone())));
+                self.broadcast_pol(&p, fx);
+                self.accept_own_proposal(p);
+            }
+        } else if let Some((vr, vid)) = self.valid {
+            if vid == id {
+                self.propose_valid(vr, vid, fx);
+            }
+        }
+        self.progress(fx);
     }
 
     /// Applies every enabled rule until none fires.
@@ -785,14 +871,16 @@ impl<V: Value> Engine<V> {
         // L49-L54: upon ⟨PROPOSAL, h, r, v, *⟩ and 2f+1 ⟨PRECOMMIT, h, r, id(v)⟩ (any round r): decide.
         let decided = self.rounds.iter().find_map(|(r, rv)| rv.precommits.quorum_value(quorum).map(|id| (*r, id)));
         if let Some((r, id)) = decided {
-            if let Some(value) = self.value_by_id(&id) {
+            if self.value_by_id(&id).is_some() {
                 let data = VoteData { kind: VoteKind::Precommit, height: self.height, round: r, block_hash: id };
                 let votes: Vec<Vote> =
                     self.rounds.get(&r).map(|rv| rv.precommits.votes_for(&id).cloned().collect()).unwrap_or_default();
                 let certificate = Certificate::from_votes(data, &self.validators, &votes);
                 self.last_commit_votes = votes;
                 self.step = Step::Commit;
-                fx.push(Effect::Commit { height: self.height, round: r, value, certificate });
+                if let Some(value) = self.take_value(&id) {
+                    fx.push(Effect::Commit { height: self.height, round: r, value, certificate });
+                }
                 return true;
             }
             // A commit quorum for a value we never received: fetch it by sync.
@@ -819,13 +907,13 @@ impl<V: Value> Engine<V> {
                 match p.pol_round {
                     // L22-L27: upon ⟨PROPOSAL, h, r, v, −1⟩ from proposer(h, r) while step = propose.
                     None => {
-                        let ok = valid && self.locked.as_ref().is_none_or(|(_, lv)| lv.id() == id);
+                        let ok = valid && self.locked.is_none_or(|(_, lid)| lid == id);
                         prevote = Some(if ok { id } else { Hash::ZERO });
                     }
                     // L28-L33: upon ⟨PROPOSAL, h, r, v, vr⟩ and 2f+1 ⟨PREVOTE, h, vr, id(v)⟩ while step = propose ∧ 0 ≤ vr < r.
                     Some(vr) => {
                         if self.rounds.get(&vr).is_some_and(|rv| rv.prevotes.power_for(&id) >= quorum) {
-                            let ok = valid && self.locked.as_ref().is_none_or(|(lr, lv)| *lr <= vr || lv.id() == id);
+                            let ok = valid && self.locked.is_none_or(|(lr, lid)| lr <= vr || lid == id);
                             prevote = Some(if ok { id } else { Hash::ZERO });
                         }
                     }
@@ -856,16 +944,15 @@ impl<V: Value> Engine<V> {
                 let id = p.value.id();
                 rv.prevotes.power_for(&id) >= quorum && self.validity.get(&id) == Some(&true)
             });
-            if let Some(p) = polka {
-                let (id, value) = (p.value.id(), p.value.clone());
+            if let Some(id) = polka.map(|p| p.value.id()) {
                 self.l36_done = true;
                 if self.step == Step::Prevote {
                     // L38-L41: lock, then precommit (the lock is in the persisted state before the vote leaves).
-                    self.locked = Some((round, value.clone()));
-                    self.valid = Some((round, value));
+                    self.locked = Some((round, id));
+                    self.valid = Some((round, id));
                     self.precommit(id, fx);
                 } else {
-                    self.valid = Some((round, value)); // L42-L43
+                    self.valid = Some((round, id)); // L42-L43
                 }
                 return true;
             }

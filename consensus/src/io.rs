@@ -60,6 +60,19 @@ pub enum Input<V> {
         /// Precommit certificate on `value.id()`.
         certificate: Certificate,
     },
+    /// The body of a value of `height` that the host kept durably (Malachite's
+    /// split of value and value id: the engine persists ids only). After a
+    /// restart the engine knows its locked and valid values and the values of
+    /// the proposals it signed by id alone; the host feeds back the bodies it
+    /// kept (the values it validated or built at that height) so that the
+    /// engine can re-propose its validValue (L16) or re-send a signed
+    /// proposal. A value whose id is none of those is ignored.
+    RestoredValue {
+        /// Height the value was proposed at.
+        height: Height,
+        /// The value.
+        value: V,
+    },
     /// Ask the engine to re-send its own messages of the current round (the
     /// host calls it periodically; it stands in for gossip retransmission so
     /// that messages lost before GST do not stall the round).
@@ -71,7 +84,7 @@ pub enum Input<V> {
 pub enum Effect<V> {
     /// Durably write the state (fsync) before executing any later effect of
     /// this batch; on restart pass it to `Engine::restore`. Nothing is fed back.
-    PersistSafety(SafetyState<V>),
+    PersistSafety(SafetyState),
     /// Send the message to every validator (and observers). Do not feed it back.
     Broadcast(Message<V>),
     /// Build a new value for `(height, round)`; answer with `Input::ProposalBuilt`.
@@ -81,7 +94,12 @@ pub enum Effect<V> {
         /// Round.
         round: Round,
     },
-    /// Check (execute) `value`; answer with `Input::ValueValidated`.
+    /// Check (execute) `value`; answer with `Input::ValueValidated`. A host
+    /// that answers `valid` keeps the body durably for the height first (it
+    /// feeds it back as `Input::RestoredValue` after a restart): the engine
+    /// can only lock on a value it was told is valid, and persists its id
+    /// alone. A proposer keeps its own built value (`Input::ProposalBuilt`)
+    /// the same way.
     ValidateValue {
         /// Height.
         height: Height,

@@ -22,13 +22,18 @@
 //! * Inputs: `StartHeight { height, validators }`, `Proposal`, `Vote`,
 //!   `ProposalBuilt` (answer to `BuildProposal`), `ValueValidated` (answer to
 //!   `ValidateValue`), `TimeoutElapsed`, `CertifiedValue` (sync, answer to
-//!   `RequestSync`), `Rebroadcast` (periodic retransmission).
+//!   `RequestSync`), `Rebroadcast` (periodic retransmission), `RestoredValue`
+//!   (a value's body the host kept, fed back after a restart).
 //! * Effects: `PersistSafety`, `Broadcast`, `BuildProposal`, `ValidateValue`,
 //!   `ScheduleTimeout`, `Commit`, `Evidence`, `ProposalEvidence`,
 //!   `RequestSync`, `Rejected`. Each variant's doc says what the host must do.
 //!
 //! The value is generic ([`Value`]); the node uses [`tamga_types::Block`]
-//! (id = header hash), the simulator a tiny test value.
+//! (id = header hash), the simulator a tiny test value. The engine decides on
+//! value ids, as Malachite splits value and value id: it tallies, locks and
+//! persists `(round, id)` and its own signed messages, and holds a value's
+//! body only in the (bounded) proposals that carried it, so the persisted
+//! [`SafetyState`] never contains a block.
 //!
 //! ## Invariants
 //!
@@ -36,7 +41,8 @@
 //!   in the same batch by `Effect::PersistSafety` carrying it; an engine
 //!   restored from that state ([`Engine::restore`]) re-sends the same
 //!   signature for an already signed `(height, round, kind)` and never signs
-//!   a different one.
+//!   a different one (a signed proposal whose value's body is not at hand
+//!   after the restart is not re-sent, and no other is signed in its place).
 //! * **A signer may fail, never sign twice.** Keys are reached through
 //!   [`tamga_types::ConsensusSigner`]; when it gives no signature the engine
 //!   sends and records nothing for that step (`Effect::SignFailed`): the

@@ -14,10 +14,12 @@ use tamga_types::{
 
 use crate::{ConsensusError, Hash};
 
-/// A value consensus decides on. The engine only looks at its [`Value::id`];
-/// the host builds and validates values (see `Effect::BuildProposal`,
-/// `Effect::ValidateValue`). Borsh is needed because locked values are part of
-/// the persisted [`SafetyState`].
+/// A value consensus decides on. The engine only looks at its [`Value::id`]:
+/// it tallies, locks and persists ids (Malachite's split of value and value
+/// id), and holds a body only inside the proposal that carried it. The host
+/// builds and validates values (see `Effect::BuildProposal`,
+/// `Effect::ValidateValue`). Borsh is needed because proposals carry values
+/// on the wire.
 pub trait Value: Clone + Eq + Debug + BorshSerialize + BorshDeserialize {
     /// Collision-resistant identity of the value; what votes sign. Must never
     /// be [`Hash::ZERO`] (that is the nil vote).
@@ -132,29 +134,35 @@ pub enum TimeoutKind {
 /// conflicting messages (Aptos safety rules; STYLE principle 3). The host
 /// persists it durably on every `Effect::PersistSafety` before executing the
 /// next effect of the batch and hands it back to `Engine::restore`.
+///
+/// It holds value ids and signed messages only, never a value's body, so
+/// its size does not grow with the block: it is bounded by the validator
+/// set (the proof of lock) and the rounds of one height.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
-pub struct SafetyState<V> {
+pub struct SafetyState {
     /// Height of everything below.
     pub height: Height,
     /// Last round entered.
     pub round: Round,
     /// Last step reached.
     pub step: Step,
-    /// `(lockedRound, lockedValue)`.
-    pub locked: Option<(Round, V)>,
-    /// `(validRound, validValue)`.
-    pub valid: Option<(Round, V)>,
+    /// `(lockedRound, id(lockedValue))`.
+    pub locked: Option<(Round, Hash)>,
+    /// `(validRound, id(validValue))`.
+    pub valid: Option<(Round, Hash)>,
     /// The 2f+1 prevotes that justify `locked` and `valid` (their proof of
     /// lock): kept so that a restarted validator can still convince others
     /// when it re-proposes its valid value (L16, L28).
     pub pol_votes: Vec<Vote>,
     /// Every vote this validator signed at `height` (at most one per round and kind).
     pub signed_votes: Vec<Vote>,
-    /// Every proposal this validator signed at `height` (at most one per round).
-    pub signed_proposals: Vec<Proposal<V>>,
+    /// The signed part of every proposal this validator signed at `height`
+    /// (at most one per round). A restarted proposer re-sends one only with
+    /// the same value's body at hand, and never signs another for that round.
+    pub signed_proposals: Vec<SignedProposalData>,
 }
 
-impl<V> SafetyState<V> {
+impl SafetyState {
     /// The vote this validator already signed for `(round, kind)` at this height, if any.
     pub fn signed_vote(&self, round: Round, kind: VoteKind) -> Option<&Vote> {
         self.signed_votes.iter().find(|v| v.data.round == round && v.data.kind == kind)

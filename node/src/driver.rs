@@ -17,7 +17,11 @@
 //!   speculatively and answers with the header carrying the post-execution
 //!   state root.
 //! * `ValidateValue` checks the header against the chain and re-executes the
-//!   block (signatures already verified by the mempool are skipped).
+//!   block (signatures already verified by the mempool are skipped). A valid
+//!   block's body is kept under `data/values/` before the engine hears it is
+//!   valid, and so is a built block before it is proposed ([`blocks`]): the
+//!   engine persists block ids only, and gets these bodies back after a
+//!   restart (`Input::RestoredValue`) to re-propose its valid block (L16).
 //! * `Commit` writes the block, its certificate, receipts and state in ONE
 //!   synced RocksDB batch (`Ledger::commit`), pushes the committed hashes
 //!   and each signer's standing after the block to the mempool and starts
@@ -99,6 +103,9 @@ use crate::proposal::{build_with_retry, signer_standings, validate_with_retry, B
 use crate::safety::{SafetyFileError, SafetyStore};
 use crate::security::{EvidenceSource, Origin, SecurityEvent, SecurityLog};
 use crate::Clock;
+
+pub mod blocks;
+use blocks::KeptBlocks;
 
 /// Heights after which evidence is no longer pooled or proposed: the
 /// horizon of accountability for an equivocation (SPEC §9).
@@ -274,6 +281,8 @@ pub struct Driver {
     internal_rx: mpsc::Receiver<Internal>,
     /// Executed blocks of the current height, by block id.
     executed: HashMap<Hash, ExecutedBlock>,
+    /// Bodies of the blocks validated or built at the current height, on disk.
+    kept: KeptBlocks,
     /// Evidence waiting to be included in a block.
     evidence_pool: Vec<Evidence>,
     validators: ValidatorSet,
@@ -299,7 +308,7 @@ pub struct Driver {
 /// Effects and inputs held back while the safety state cannot be written.
 struct Stalled {
     /// The state to write first.
-    state: SafetyState<Block>,
+    state: SafetyState,
     /// The rest of the batch, in order.
     effects: VecDeque<Effect<Block>>,
     /// Inputs waiting for the engine (the batch's answers, then internal results).
@@ -318,7 +327,7 @@ pub const STALL_RETRY_MAX: Duration = Duration::from_secs(5);
 /// What the driver keeps while catching up before signing.
 struct CatchUp {
     /// The persisted safety state (restored into the engine if it is for the height it starts at).
-    safety: Option<SafetyState<Block>>,
+    safety: Option<SafetyState>,
     /// The first height the engine may start at (a missing safety file
     /// beyond genesis: module docs), if any.
     floor: Option<Height>,
@@ -404,6 +413,7 @@ impl Driver {
             (engine, None)
         };
         let (internal_tx, internal_rx) = mpsc::channel(1024);
+        let kept = KeptBlocks::beside(d.safety.path());
         Ok(Driver {
             engine,
             cfg,
@@ -412,6 +422,7 @@ impl Driver {
             internal_tx,
             internal_rx,
             executed: HashMap::new(),
+            kept,
             evidence_pool: Vec::new(),
             validators,
             last_commit: Instant::now(),
@@ -447,6 +458,7 @@ impl Driver {
         self.allow_peers().await;
         if self.catch_up.is_none() {
             self.feed(Input::StartHeight { height, validators: self.validators.clone() }).await?;
+            self.feed_kept(height).await?;
         } else {
             self.maybe_finish_catch_up(0).await?;
         }
@@ -606,6 +618,9 @@ impl Driver {
         match int {
             Internal::Timeout { height, round, step } => Some(Input::TimeoutElapsed { height, round, step }),
             Internal::Built { height, round, block, executed } => (height == self.engine.height()).then(|| {
+                // Kept before it is proposed: the engine persists its id only.
+                let kept = &self.kept;
+                self.d.blocking.in_place(|| Self::keep_block(kept, &block));
                 self.executed.insert(block.id(), *executed);
                 Input::ProposalBuilt { height, round, value: *block }
             }),
@@ -692,7 +707,7 @@ impl Driver {
     }
 
     /// Writes the safety state durably (no vote of the batch leaves before).
-    fn persist(&mut self, state: &SafetyState<Block>) -> std::io::Result<()> {
+    fn persist(&mut self, state: &SafetyState) -> std::io::Result<()> {
         let started = Instant::now();
         let store = &mut self.d.safety;
         self.d.blocking.in_place(|| store.store(state))?;
@@ -702,7 +717,7 @@ impl Driver {
 
     fn stall(
         &mut self,
-        state: SafetyState<Block>,
+        state: SafetyState,
         effects: VecDeque<Effect<Block>>,
         queue: VecDeque<Input<Block>>,
         e: &std::io::Error,
@@ -782,6 +797,8 @@ impl Driver {
             }
             Effect::Commit { height, round, value, certificate } => {
                 self.commit(height, round, value, certificate).await?;
+                let kept = self.kept.clone();
+                self.d.blocking.in_place(|| kept.prune_below(height + 1));
                 let validators = self.d.ledger.validators_at(height + 1).map_err(DriverError::Ledger)?;
                 let changed = validators != self.validators;
                 let me = self.engine.public_key();
@@ -939,7 +956,28 @@ impl Driver {
         self.allow_peers().await;
         self.last_commit = Instant::now();
         self.publish_status(false);
-        self.feed(Input::StartHeight { height, validators: self.validators.clone() }).await
+        self.feed(Input::StartHeight { height, validators: self.validators.clone() }).await?;
+        self.feed_kept(height).await
+    }
+
+    /// Feeds the engine the bodies kept for `height` before a restart
+    /// ([`blocks`]); it keeps those it needs (its locked and valid blocks,
+    /// its signed proposals) and ignores the others.
+    async fn feed_kept(&mut self, height: Height) -> Result<(), DriverError> {
+        let kept = self.kept.clone();
+        let blocks = self.d.blocking.in_place(|| kept.load(height));
+        for value in blocks {
+            self.feed(Input::RestoredValue { height, value }).await?;
+        }
+        Ok(())
+    }
+
+    /// Keeps `block`'s body on disk ([`blocks`]); a failure costs liveness
+    /// after a restart only, so it is logged and the node goes on.
+    fn keep_block(kept: &KeptBlocks, block: &Block) {
+        if let Err(e) = kept.keep(block) {
+            warn!(target: "tamga::consensus", height = block.header.height, block = %block.id(), error = %e, "cannot keep the block's body under data/values");
+        }
     }
 
     /// Whether the offender of gossiped evidence was a validator at the
@@ -1033,6 +1071,7 @@ impl Driver {
         let blocking = self.d.blocking;
         let clock = self.d.clock.clone();
         let retry = self.d.storage_retry;
+        let kept = self.kept.clone();
         #[cfg(test)]
         let storage_as_invalid = self.storage_as_invalid;
         tokio::spawn(async move {
@@ -1050,7 +1089,12 @@ impl Driver {
                         retry,
                         clock.as_ref(),
                     ) {
-                        Ok(e) => Internal::Validated { height, round, id, executed: Some(Box::new(e)) },
+                        Ok(e) => {
+                            // Kept before the engine hears it is valid, so
+                            // before it can lock on it ([`blocks`]).
+                            Self::keep_block(&kept, &block);
+                            Internal::Validated { height, round, id, executed: Some(Box::new(e)) }
+                        }
                         Err(ValidateError::Invalid(why)) => {
                             warn!(target: "tamga::consensus", height, round, %id, %why, "proposal invalid");
                             Internal::Validated { height, round, id, executed: None }

@@ -7,13 +7,25 @@
 //! ## Format
 //!
 //! ```text
-//! version 1:  "TAMGASF\0" (8 bytes) | version u32 LE | length u32 LE |
-//!             payload (borsh SafetyState<Block>, `length` bytes) |
+//! version 2:  "TAMGASF\0" (8 bytes) | version u32 LE | length u32 LE |
+//!             payload (borsh SafetyState, `length` bytes) |
 //!             SHA-256 of everything before it (32 bytes)
-//! version 0:  the bare borsh SafetyState<Block> (files written before the
+//! version 1:  the same header and checksum around the previous payload,
+//!             borsh [`SafetyStateV1`]: whole blocks as the locked and valid
+//!             values and in the signed proposals; read, written never
+//! version 0:  the bare borsh [`SafetyStateV1`] (files written before the
 //!             header existed); read only if it decodes completely and
 //!             exactly, written never
 //! ```
+//!
+//! Version 2 holds value ids and signed messages only (the engine decides
+//! on ids, `tamga_consensus::SafetyState`), so the file written before each
+//! vote no longer grows with the block. A version-0 or version-1 file is
+//! converted on reading: the locked and valid values become their ids, a
+//! signed proposal its signed part (what was signed is kept exactly), and
+//! the next write is version 2. A restarted proposer re-sends such a
+//! proposal only once the value's body reaches it again, and signs no other
+//! in that round.
 //!
 //! A version-0 file cannot start with the magic: its first eight bytes are
 //! the height, and the magic read as a little-endian height is above 10^18.
@@ -51,24 +63,65 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use borsh::{BorshDeserialize, BorshSerialize};
 use sha2::{Digest, Sha256};
-use tamga_consensus::SafetyState;
-use tamga_types::{codec, Block};
+use tamga_consensus::{Proposal, SafetyState, Step, Value};
+use tamga_types::{codec, Block, Height, Round, Vote};
 
 /// The first eight bytes of a versioned safety file.
 pub const MAGIC: [u8; 8] = *b"TAMGASF\0";
 /// The version this build writes.
-pub const VERSION: u32 = 1;
-/// Largest safety file read (it carries whole blocks: the locked and valid
-/// values and the signed proposals of the height).
+pub const VERSION: u32 = 2;
+/// Largest safety file read. Versions 0 and 1 carry whole blocks (the
+/// locked and valid values and the signed proposals of the height); a
+/// version-2 file is a few kilobytes (votes of one height).
 pub const MAX_SAFETY_BYTES: usize = 1 << 30;
-/// Bytes before the payload in version 1.
+/// Bytes before the payload in versions 1 and 2.
 const HEADER_LEN: usize = MAGIC.len() + 4 + 4;
-/// Bytes after the payload in version 1.
+/// Bytes after the payload in versions 1 and 2.
 const CHECKSUM_LEN: usize = 32;
 
 /// The state as the node persists it.
-pub type Safety = SafetyState<Block>;
+pub type Safety = SafetyState;
+
+/// The payload of versions 0 and 1: the safety state as the engine kept it
+/// before it decided on value ids, with whole blocks. Read only, to convert.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct SafetyStateV1 {
+    /// Height.
+    pub height: Height,
+    /// Last round entered.
+    pub round: Round,
+    /// Last step reached.
+    pub step: Step,
+    /// `(lockedRound, lockedValue)`.
+    pub locked: Option<(Round, Block)>,
+    /// `(validRound, validValue)`.
+    pub valid: Option<(Round, Block)>,
+    /// The proof of lock.
+    pub pol_votes: Vec<Vote>,
+    /// Votes signed at `height`.
+    pub signed_votes: Vec<Vote>,
+    /// Proposals signed at `height`, with their blocks.
+    pub signed_proposals: Vec<Proposal<Block>>,
+}
+
+impl From<SafetyStateV1> for Safety {
+    /// Keeps every id and signature: the lock and the valid value become
+    /// their ids, a signed proposal its signed part.
+    fn from(s: SafetyStateV1) -> Self {
+        SafetyState {
+            height: s.height,
+            round: s.round,
+            step: s.step,
+            locked: s.locked.map(|(r, v)| (r, v.id())),
+            valid: s.valid.map(|(r, v)| (r, v.id())),
+            pol_votes: s.pol_votes,
+            signed_votes: s.signed_votes,
+            signed_proposals: s.signed_proposals.iter().map(Proposal::signed_data).collect(),
+        }
+    }
+}
 
 /// Why the bytes of a safety file are not a safety state.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -144,15 +197,19 @@ pub enum SafetyFileError {
     },
 }
 
-/// The version-1 bytes of `state`.
+/// The version-2 bytes of `state`.
 pub fn encode(state: &Safety) -> Vec<u8> {
-    let payload = codec::encode(state);
+    frame(VERSION, &codec::encode(state))
+}
+
+/// The header, `payload` and checksum of a versioned file.
+fn frame(version: u32, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len() + CHECKSUM_LEN);
     out.extend_from_slice(&MAGIC);
-    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&version.to_le_bytes());
     // MAX_SAFETY_BYTES < u32::MAX; a larger state could not be read back anyway.
     out.extend_from_slice(&u32::try_from(payload.len()).unwrap_or(u32::MAX).to_le_bytes());
-    out.extend_from_slice(&payload);
+    out.extend_from_slice(payload);
     let sum = Sha256::digest(&out);
     out.extend_from_slice(&sum);
     out
@@ -166,12 +223,13 @@ pub fn decode(bytes: &[u8]) -> Result<Safety, SafetyDecodeError> {
     if bytes.len() >= MAGIC.len() && bytes[..MAGIC.len()] == MAGIC {
         return decode_versioned(bytes);
     }
-    // A prefix of the magic is a truncated version-1 file, not a version-0 one
+    // A prefix of the magic is a truncated versioned file, not a version-0 one
     // (a version-0 file of fewer than 8 bytes cannot hold a height anyway).
     if bytes.len() < MAGIC.len() && MAGIC.starts_with(bytes) {
         return Err(SafetyDecodeError::Truncated { version: VERSION, need: HEADER_LEN, got: bytes.len() });
     }
-    codec::decode::<Safety>("safety state", bytes, MAX_SAFETY_BYTES)
+    codec::decode::<SafetyStateV1>("safety state", bytes, MAX_SAFETY_BYTES)
+        .map(Safety::from)
         .map_err(|e| SafetyDecodeError::Malformed { version: 0, reason: e.to_string() })
 }
 
@@ -185,7 +243,7 @@ fn decode_versioned(bytes: &[u8]) -> Result<Safety, SafetyDecodeError> {
         u32::from_le_bytes(b)
     };
     let version = word(MAGIC.len());
-    if version != 1 {
+    if !(1..=VERSION).contains(&version) {
         return Err(SafetyDecodeError::UnknownVersion { found: version, newest: VERSION });
     }
     let len = word(MAGIC.len() + 4) as usize;
@@ -201,8 +259,14 @@ fn decode_versioned(bytes: &[u8]) -> Result<Safety, SafetyDecodeError> {
     if actual.as_slice() != stored {
         return Err(SafetyDecodeError::Checksum { expected: hex::encode(stored), actual: hex::encode(actual) });
     }
-    codec::decode::<Safety>("safety state", &body[HEADER_LEN..], MAX_SAFETY_BYTES)
-        .map_err(|e| SafetyDecodeError::Malformed { version, reason: e.to_string() })
+    let payload = &body[HEADER_LEN..];
+    let malformed = |e: codec::DecodeError| SafetyDecodeError::Malformed { version, reason: e.to_string() };
+    if version == 1 {
+        return codec::decode::<SafetyStateV1>("safety state", payload, MAX_SAFETY_BYTES)
+            .map(Safety::from)
+            .map_err(malformed);
+    }
+    codec::decode::<Safety>("safety state", payload, MAX_SAFETY_BYTES).map_err(malformed)
 }
 
 /// Reads `path`: `Ok(None)` only when there is no file at all.
@@ -271,7 +335,17 @@ impl SafetyStore for FileSafetyStore {
     }
 
     fn store(&mut self, state: &Safety) -> std::io::Result<()> {
-        let bytes = encode(state);
+        self.write_bytes(&encode(state))
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl FileSafetyStore {
+    /// Replaces the file with `bytes` (module docs: handles held).
+    fn write_bytes(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         let mut f = match self.next.take() {
             Some(f) => f,
             None => self.open_tmp()?,
@@ -279,7 +353,7 @@ impl SafetyStore for FileSafetyStore {
         let written = (|| {
             f.set_len(0)?;
             f.seek(SeekFrom::Start(0))?;
-            f.write_all(&bytes)?;
+            f.write_all(bytes)?;
             f.sync_all()
         })();
         if let Err(e) = written {
@@ -299,10 +373,6 @@ impl SafetyStore for FileSafetyStore {
         self.next = self.open_tmp().ok();
         Ok(())
     }
-
-    fn path(&self) -> &Path {
-        &self.path
-    }
 }
 
 /// Raises the soft open-file limit to the hard one, so that a flood of
@@ -320,10 +390,19 @@ pub fn raise_nofile_limit() -> std::io::Result<(Option<u64>, Option<u64>, Option
 }
 
 #[cfg(test)]
+mod bench;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use tamga_consensus::Step;
     use tamga_types::{SigningKey, Vote, VoteData, VoteKind};
+
+    /// A version-1 file written by the encoder of the build before the
+    /// engine decided on value ids: a lock, a valid value, four signed votes,
+    /// two proof-of-lock votes and a signed proposal, on one-transfer blocks
+    /// ([`fixture_v1`] rebuilds its content).
+    const V1_FIXTURE: &[u8] = include_bytes!("../tests/fixtures/safety-v1.bin");
 
     fn state() -> Safety {
         let key = SigningKey::from_seed([3; 32]);
@@ -344,19 +423,112 @@ mod tests {
         }
     }
 
+    /// A small block with one transfer (the fixture's locked and valid values).
+    fn fixture_block(n: u8) -> Block {
+        use tamga_types::{BlockHeader, BoundedVec, ChainId, ClassId, Hash, Payload, Transaction};
+        let k = SigningKey::from_seed([n; 32]);
+        let tx = Transaction {
+            chain_id: ChainId::new("chain").unwrap(),
+            signer: k.public(),
+            nonce: 0,
+            payload: Payload::Transfer {
+                class: ClassId(1),
+                to: SigningKey::from_seed([n + 1; 32]).public(),
+                amount: 5,
+            },
+            memo: None,
+        }
+        .sign(&k);
+        let tx_hashes = vec![tx.hash()];
+        Block {
+            header: BlockHeader {
+                chain_id: ChainId::new("chain").unwrap(),
+                height: 7,
+                round: 0,
+                time_ms: 1_767_225_600_000,
+                parent_hash: Hash([1; 32]),
+                proposer: SigningKey::from_seed([3; 32]).public(),
+                tx_root: tamga_types::merkle_root(&tx_hashes),
+                evidence_root: Block::compute_evidence_root(&[]),
+                state_root: Hash([2; 32]),
+                receipts_root: Hash([4; 32]),
+                validators_hash: Hash([5; 32]),
+                next_validators_hash: Hash([5; 32]),
+            },
+            txs: BoundedVec::new(vec![tx]).unwrap(),
+            evidence: BoundedVec::default(),
+        }
+    }
+
+    /// The content of [`V1_FIXTURE`], as the previous engine held it.
+    fn fixture_v1() -> SafetyStateV1 {
+        let key = SigningKey::from_seed([3; 32]);
+        let (a, b) = (fixture_block(10), fixture_block(20));
+        let vote = |round, kind, block_hash| Vote::sign(&key, "chain", VoteData { kind, height: 7, round, block_hash });
+        SafetyStateV1 {
+            height: 7,
+            round: 2,
+            step: Step::Precommit,
+            locked: Some((1, a.clone())),
+            valid: Some((2, b.clone())),
+            pol_votes: vec![vote(1, VoteKind::Prevote, a.id()), vote(2, VoteKind::Prevote, b.id())],
+            signed_votes: vec![
+                vote(1, VoteKind::Prevote, a.id()),
+                vote(1, VoteKind::Precommit, a.id()),
+                vote(2, VoteKind::Prevote, b.id()),
+                vote(2, VoteKind::Precommit, b.id()),
+            ],
+            signed_proposals: vec![Proposal::sign(&key, "chain", 7, 2, Some(1), a)],
+        }
+    }
+
     #[test]
-    fn roundtrip_version_1_and_reads_version_0() {
-        let s = state();
+    fn reads_the_version_1_fixture_keeping_ids_and_signatures() {
+        let old = fixture_v1();
+        // The legacy payload type is byte for byte what the previous build wrote.
+        assert_eq!(frame(1, &codec::encode(&old)), V1_FIXTURE);
+        let s = decode(V1_FIXTURE).unwrap();
+        let (a, b) = (fixture_block(10).id(), fixture_block(20).id());
+        assert_eq!(s.locked, Some((1, a)));
+        assert_eq!(s.valid, Some((2, b)));
+        assert_eq!((s.height, s.round, s.step), (7, 2, Step::Precommit));
+        assert_eq!(s.signed_votes, old.signed_votes);
+        assert_eq!(s.pol_votes, old.pol_votes);
+        // The signed proposal keeps what was signed, and still verifies.
+        assert_eq!(s.signed_proposals, vec![old.signed_proposals[0].signed_data()]);
+        assert!(s.signed_proposals[0].verify("chain").is_ok());
+        assert_eq!(s.signed_proposals[0].data.value_id, a);
+        assert_eq!(s, Safety::from(old.clone()));
+        // The same content as a version-0 file (no header) converts the same way.
+        assert_eq!(decode(&codec::encode(&old)), Ok(s.clone()));
+        // Rewritten as version 2: a fraction of the size, and reads back equal.
+        let v2 = encode(&s);
+        assert_eq!(v2[8..12], 2u32.to_le_bytes());
+        assert!(v2.len() < V1_FIXTURE.len(), "{} bytes, v1 was {}", v2.len(), V1_FIXTURE.len());
+        assert_eq!(decode(&v2), Ok(s));
+    }
+
+    #[test]
+    fn roundtrip_version_2() {
+        let mut s = state();
         assert_eq!(decode(&encode(&s)), Ok(s.clone()));
         assert_eq!(&encode(&s)[..8], &MAGIC);
-        // Today's unversioned layout still reads, exactly.
-        assert_eq!(decode(&codec::encode(&s)), Ok(s));
+        // With a lock, a valid value and a signed proposal: still ids only.
+        let v1 = Safety::from(fixture_v1());
+        s.locked = v1.locked;
+        s.valid = v1.valid;
+        s.signed_proposals = v1.signed_proposals.clone();
+        assert_eq!(decode(&encode(&s)), Ok(s));
+    }
+
+    /// Versions 2, 1 (the fixture) and 0 (its bare payload).
+    fn every_version() -> Vec<Vec<u8>> {
+        vec![encode(&state()), V1_FIXTURE.to_vec(), codec::encode(&fixture_v1())]
     }
 
     #[test]
     fn every_truncation_is_refused() {
-        let s = state();
-        for bytes in [encode(&s), codec::encode(&s)] {
+        for bytes in every_version() {
             for len in 0..bytes.len() {
                 let r = decode(&bytes[..len]);
                 assert!(r.is_err(), "a file cut to {len} of {} bytes was accepted: {r:?}", bytes.len());
@@ -365,24 +537,38 @@ mod tests {
     }
 
     #[test]
-    fn every_flipped_byte_of_version_1_is_refused() {
-        let bytes = encode(&state());
-        for i in 0..bytes.len() {
-            let mut b = bytes.clone();
-            b[i] ^= 0x20;
-            assert!(decode(&b).is_err(), "byte {i} flipped was accepted");
+    fn every_flipped_byte_of_versions_1_and_2_is_refused() {
+        for bytes in [encode(&state()), V1_FIXTURE.to_vec()] {
+            for i in 0..bytes.len() {
+                let mut b = bytes.clone();
+                b[i] ^= 0x20;
+                assert!(decode(&b).is_err(), "byte {i} flipped was accepted");
+            }
         }
     }
 
     #[test]
-    fn trailing_bytes_are_refused_in_both_versions() {
-        let s = state();
-        let mut v1 = encode(&s);
+    fn trailing_bytes_are_refused_in_every_version() {
+        let mut v2 = encode(&state());
+        v2.push(0);
+        assert_eq!(decode(&v2), Err(SafetyDecodeError::Trailing { extra: 1 }));
+        let mut v1 = V1_FIXTURE.to_vec();
         v1.push(0);
         assert_eq!(decode(&v1), Err(SafetyDecodeError::Trailing { extra: 1 }));
-        let mut v0 = codec::encode(&s);
+        let mut v0 = codec::encode(&fixture_v1());
         v0.push(0);
         assert!(matches!(decode(&v0), Err(SafetyDecodeError::Malformed { version: 0, .. })));
+    }
+
+    #[test]
+    fn a_payload_under_the_wrong_version_is_refused() {
+        // A version-2 payload announced as version 1, and the reverse, with
+        // valid checksums: neither decodes as the other.
+        let s = Safety::from(fixture_v1());
+        let v2_as_1 = frame(1, &codec::encode(&s));
+        assert!(matches!(decode(&v2_as_1), Err(SafetyDecodeError::Malformed { version: 1, .. })));
+        let v1_as_2 = frame(2, &codec::encode(&fixture_v1()));
+        assert!(matches!(decode(&v1_as_2), Err(SafetyDecodeError::Malformed { version: 2, .. })));
     }
 
     #[test]
@@ -391,9 +577,11 @@ mod tests {
         b[0] = b'X';
         // Not the magic: read as version 0, which it is not.
         assert!(matches!(decode(&b), Err(SafetyDecodeError::Malformed { version: 0, .. })));
-        let mut b = encode(&state());
-        b[8..12].copy_from_slice(&2u32.to_le_bytes());
-        assert_eq!(decode(&b), Err(SafetyDecodeError::UnknownVersion { found: 2, newest: 1 }));
+        for found in [0u32, 3] {
+            let mut b = encode(&state());
+            b[8..12].copy_from_slice(&found.to_le_bytes());
+            assert_eq!(decode(&b), Err(SafetyDecodeError::UnknownVersion { found, newest: 2 }));
+        }
     }
 
     #[test]

@@ -54,7 +54,7 @@ fn voted(fx: &[Effect<TestValue>], kind: VoteKind) -> Option<Hash> {
 
 /// Every broadcast of a fresh signature is preceded by a PersistSafety that contains it.
 fn assert_persist_before_send(fx: &[Effect<TestValue>]) {
-    let mut persisted: Option<&SafetyState<TestValue>> = None;
+    let mut persisted: Option<&SafetyState> = None;
     for e in fx {
         match e {
             Effect::PersistSafety(s) => persisted = Some(s),
@@ -64,7 +64,7 @@ fn assert_persist_before_send(fx: &[Effect<TestValue>]) {
             }
             Effect::Broadcast(Message::Proposal(p)) => {
                 let s = persisted.expect("proposal sent before any PersistSafety");
-                assert!(s.signed_proposals.contains(p), "sent proposal is not in the persisted state");
+                assert!(s.signed_proposals.contains(&p.signed_data()), "sent proposal is not in the persisted state");
             }
             _ => {}
         }
@@ -111,10 +111,12 @@ fn l22_prevote_valid_then_l36_lock_and_precommit() {
     assert_persist_before_send(&fx);
     assert_eq!(voted(&fx, VoteKind::Precommit), Some(v.id()));
     assert_eq!(e.locked().map(|l| l.0), Some(0));
-    assert_eq!(e.valid().map(|l| l.1.clone()), Some(v.clone()));
-    // The lock is in the persisted state that precedes the precommit.
+    assert_eq!(e.valid(), Some((0, v.id())));
+    // The lock is in the persisted state that precedes the precommit: the
+    // value's id, never its body.
     let s = fx.iter().find_map(|x| if let Effect::PersistSafety(s) = x { Some(s) } else { None }).unwrap();
-    assert_eq!(s.locked.as_ref().map(|l| l.0), Some(0));
+    assert_eq!(s.locked, Some((0, v.id())));
+    assert_eq!(s.valid, Some((0, v.id())));
 }
 
 #[test]
@@ -314,16 +316,24 @@ fn restored_engine_resends_instead_of_signing_a_conflict() {
     let fx = r.handle(Input::TimeoutElapsed { height: 1, round: 0, step: TimeoutKind::Propose });
     assert_eq!(voted(&fx, VoteKind::Prevote), Some(v.id()));
     assert!(!fx.iter().any(|x| matches!(x, Effect::PersistSafety(_))), "nothing new was signed");
-    // A restored proposer re-sends the same proposal.
+    // A proposer re-sends its own proposal, body included, while it runs.
     let p = proposer(1, 0);
     let mut e = Engine::new(sim_config(), key(p));
     e.handle(Input::StartHeight { height: 1, validators: set4() });
     let fx = e.handle(Input::ProposalBuilt { height: 1, round: 0, value: v.clone() });
     let state = fx.iter().find_map(|x| if let Effect::PersistSafety(s) = x { Some(s.clone()) } else { None }).unwrap();
-    let mut r = Engine::<TestValue>::restore(sim_config(), key(p), state);
-    let fx = r.handle(Input::StartHeight { height: 1, validators: set4() });
-    assert!(!fx.iter().any(|x| matches!(x, Effect::BuildProposal { .. })));
+    let fx = e.handle(Input::Rebroadcast);
     assert!(fx.iter().any(|x| matches!(x, Effect::Broadcast(Message::Proposal(q)) if q.value == v)));
+    // Restored, it holds only the signed part (the persisted state has no
+    // body): it neither builds nor signs another value for that round, even
+    // when the host offers one; the round times out instead (liveness only).
+    let mut r = Engine::<TestValue>::restore(sim_config(), key(p), state.clone());
+    let mut fx = r.handle(Input::StartHeight { height: 1, validators: set4() });
+    fx.extend(r.handle(Input::ProposalBuilt { height: 1, round: 0, value: value(1, 0, 9) }));
+    fx.extend(r.handle(Input::Rebroadcast));
+    assert!(!fx.iter().any(|x| matches!(x, Effect::BuildProposal { .. } | Effect::PersistSafety(_))), "{fx:?}");
+    assert!(!fx.iter().any(|x| matches!(x, Effect::Broadcast(Message::Proposal(_)))), "{fx:?}");
+    assert_eq!(r.safety_state().signed_proposals, state.signed_proposals);
     // A state of another height is discarded.
     let mut r = Engine::<TestValue>::restore(sim_config(), key(me), e.safety_state());
     r.handle(Input::StartHeight { height: 2, validators: set4() });
@@ -510,9 +520,56 @@ fn l36_locks_a_second_proposal_that_gathers_a_polka() {
     let fx = e.handle(vote(o[2], VoteKind::Prevote, 1, 0, v2.id()));
     assert_persist_before_send(&fx);
     assert_eq!(voted(&fx, VoteKind::Precommit), Some(v2.id()));
-    assert_eq!(e.locked().map(|(r, v)| (*r, v.id())), Some((0, v2.id())));
-    assert_eq!(e.valid().map(|(r, v)| (*r, v.id())), Some((0, v2.id())));
+    assert_eq!(e.locked(), Some((0, v2.id())));
+    assert_eq!(e.valid(), Some((0, v2.id())));
     // A third value from the proposer is neither kept nor validated (two per round).
     let fx = e.handle(proposal(1, 0, None, value(1, 0, 3)));
     assert!(!fx.iter().any(|x| matches!(x, Effect::ValidateValue { .. } | Effect::ProposalEvidence(_))));
+}
+
+#[test]
+fn l16_reproposes_the_valid_value_by_id_and_never_another_without_its_body() {
+    // The proposer of round 1 locks v in round 0 (validValue = id(v)).
+    let q = proposer(1, 1);
+    let mut e = started(q);
+    let v = value(1, 0, 7);
+    deliver_valid_proposal(&mut e, 0, None, &v);
+    let o: Vec<usize> = others(q).into_iter().filter(|i| *i != proposer(1, 0)).collect();
+    e.handle(vote(proposer(1, 0), VoteKind::Prevote, 1, 0, v.id()));
+    let fx = e.handle(vote(o[0], VoteKind::Prevote, 1, 0, v.id()));
+    assert_eq!(voted(&fx, VoteKind::Precommit), Some(v.id()));
+    assert_eq!(e.valid(), Some((0, v.id())));
+    let state = e.safety_state();
+    assert_eq!(state.valid, Some((0, v.id())));
+    // L15-L16: in round 1 it proposes v itself (body from the round-0
+    // proposal), with validRound 0, and builds nothing new.
+    let fx = e.handle(Input::TimeoutElapsed { height: 1, round: 0, step: TimeoutKind::Precommit });
+    let persisted = fx.iter().position(|x| matches!(x, Effect::PersistSafety(s) if s.signed_proposals.len() == 1));
+    let sent = fx.iter().position(|x| matches!(x, Effect::Broadcast(Message::Proposal(_))));
+    assert!(persisted.is_some() && persisted < sent, "persisted before sent: {fx:?}");
+    assert!(!fx.iter().any(|x| matches!(x, Effect::BuildProposal { .. })));
+    assert!(fx.iter().any(|x| matches!(
+        x,
+        Effect::Broadcast(Message::Proposal(p)) if p.value == v && p.round == 1 && p.pol_round == Some(0)
+    )));
+    // After a restart the body is gone: it must not sign another value, so
+    // it proposes nothing in round 1 (the round times out) and builds nothing.
+    let mut r = Engine::<TestValue>::restore(sim_config(), key(q), state);
+    r.handle(Input::StartHeight { height: 1, validators: set4() });
+    assert_eq!(r.valid(), Some((0, v.id())));
+    let mut fx = r.handle(Input::TimeoutElapsed { height: 1, round: 0, step: TimeoutKind::Precommit });
+    assert_eq!(r.round(), 1);
+    fx.extend(r.handle(Input::ProposalBuilt { height: 1, round: 1, value: value(1, 1, 8) }));
+    fx.extend(r.handle(Input::Rebroadcast));
+    assert!(!fx.iter().any(|x| matches!(x, Effect::BuildProposal { .. } | Effect::Broadcast(Message::Proposal(_)))));
+    assert!(r.safety_state().signed_proposals.is_empty(), "nothing proposed without the body");
+    // The host feeds back the body it kept: another value is ignored, v is
+    // re-proposed at once with validRound 0 (still round 1, step propose).
+    assert!(r.handle(Input::RestoredValue { height: 1, value: value(1, 1, 8) }).is_empty());
+    let fx = r.handle(Input::RestoredValue { height: 1, value: v.clone() });
+    assert!(fx.iter().any(|x| matches!(
+        x,
+        Effect::Broadcast(Message::Proposal(p)) if p.value == v && p.round == 1 && p.pol_round == Some(0)
+    )));
+    assert_eq!(r.safety_state().signed_proposals.len(), 1);
 }

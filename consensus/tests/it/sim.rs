@@ -180,7 +180,11 @@ struct Node {
     behavior: Behavior,
     engine: Option<Engine<TestValue>>,
     epoch: u64,
-    persisted: Option<SafetyState<TestValue>>,
+    persisted: Option<SafetyState>,
+    /// Values this host validated or built at its current height, kept
+    /// durably like `persisted` and fed back after a restart
+    /// (`Input::RestoredValue`): the engine persists value ids only.
+    kept: Vec<TestValue>,
     last_committed: Height,
     /// When it last committed (or started), for the host's stale-chain sync.
     last_commit_ms: u64,
@@ -276,6 +280,7 @@ impl Sim {
                 engine: Some(Engine::new(sc.config(), key(i))),
                 epoch: 0,
                 persisted: None,
+                kept: Vec::new(),
                 last_committed: 0,
                 last_commit_ms: 0,
                 crash_mid_batch: false,
@@ -510,6 +515,10 @@ impl Sim {
                 self.last_restart = self.now;
                 let set = self.set_for(h);
                 self.feed(node, Input::StartHeight { height: h, validators: set });
+                let kept: Vec<TestValue> = self.nodes[node].kept.iter().filter(|v| v.height == h).cloned().collect();
+                for value in kept {
+                    self.feed(node, Input::RestoredValue { height: h, value });
+                }
                 self.push(self.now + REBROADCAST_MS, Ev::Rebroadcast { node, epoch });
             }
             Ev::Sync { node, epoch } => {
@@ -594,10 +603,14 @@ impl Sim {
             Effect::BuildProposal { height, round } => {
                 let salt = self.rng.gen();
                 let value = TestValue { height, round, proposer: i as u16, salt, valid: true };
+                self.nodes[i].kept.push(value.clone());
                 inputs.push_back(Input::ProposalBuilt { height, round, value });
             }
             Effect::ValidateValue { height, round, value } => {
                 let valid = value.valid && value.height == height;
+                if valid && !self.nodes[i].kept.contains(&value) {
+                    self.nodes[i].kept.push(value.clone());
+                }
                 inputs.push_back(Input::ValueValidated { height, round, id: value.id(), valid });
             }
             Effect::ScheduleTimeout { height, round, step, duration_ms } => {
@@ -645,6 +658,7 @@ impl Sim {
                 self.certified.entry(height).or_insert((value, certificate));
                 self.nodes[i].last_committed = height;
                 self.nodes[i].last_commit_ms = self.now;
+                self.nodes[i].kept.retain(|v| v.height > height);
                 let set = self.set_for(height + 1);
                 inputs.push_back(Input::StartHeight { height: height + 1, validators: set });
                 self.maybe_sync(i);

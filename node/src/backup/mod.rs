@@ -47,7 +47,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use tamga_consensus::{SafetyState, Step};
 use tamga_state::{verify_backup, BackupReport, Ledger};
-use tamga_types::{Block, Height};
+use tamga_types::Height;
 use tracing::{error, info, info_span, warn, Instrument};
 
 use crate::config::BackupConfig;
@@ -186,7 +186,7 @@ pub fn read_safety(path: &Path) -> Result<Option<(SafetyMark, Vec<u8>)>, BackupE
         Err(e) => return Err(bad(e.to_string())),
     };
     // Any version the driver reads (`crate::safety`), and nothing it refuses.
-    let s: SafetyState<Block> = crate::safety::decode(&bytes).map_err(|e| bad(e.to_string()))?;
+    let s: SafetyState = crate::safety::decode(&bytes).map_err(|e| bad(e.to_string()))?;
     let step = match s.step {
         Step::Propose => 0,
         Step::Prevote => 1,

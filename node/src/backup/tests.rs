@@ -15,7 +15,7 @@ fn home_with_ledger(dir: &Path) -> (Home, Ledger) {
 }
 
 fn write_safety(home: &Home, height: Height, round: u32) {
-    let s: SafetyState<Block> = SafetyState {
+    let s: SafetyState = SafetyState {
         height,
         round,
         step: Step::Prevote,

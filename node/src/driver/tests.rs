@@ -58,7 +58,7 @@ impl Transport for Recorder {
             let persisted = self.store.clone().load().ok().flatten();
             let ok = persisted.is_some_and(|s| match &m {
                 Message::Vote(v) => s.signed_votes.contains(v),
-                Message::Proposal(p) => s.signed_proposals.contains(p),
+                Message::Proposal(p) => s.signed_proposals.contains(&p.signed_data()),
             });
             if !ok {
                 self.unpersisted.fetch_add(1, Ordering::SeqCst);
