@@ -4,7 +4,8 @@
 //! ```text
 //! DIR/outbox.jsonl   the records, one JSON line each (the line of
 //!                    events.jsonl), appended and fdatasynced before the
-//!                    recording call returns
+//!                    recording call returns; a record that made the
+//!                    outbox overflow is preceded by {"dropped_through":SEQ}
 //! DIR/acked          the highest seq the centre acknowledged, decimal,
 //!                    replaced atomically (write, fsync, rename, fsync dir)
 //! ```
@@ -162,8 +163,9 @@ fn read_lines(path: &Path, acked: u64) -> Result<(VecDeque<Entry>, usize, u64, u
         Err(e) => return Err(io(path)(e)),
     };
     #[derive(Deserialize)]
-    struct Seq {
-        seq: u64,
+    struct Line {
+        seq: Option<u64>,
+        dropped_through: Option<u64>,
     }
     let mut r = BufReader::new(f);
     let mut pending = VecDeque::new();
@@ -193,16 +195,28 @@ fn read_lines(path: &Path, acked: u64) -> Result<(VecDeque<Entry>, usize, u64, u
         whole += n as u64;
         lines += 1;
         let line = &buf[..buf.len() - 1];
-        let Ok(s) = serde_json::from_slice::<Seq>(line) else {
-            tracing::warn!(target: super::super::TARGET, path = %path.display(), line = lines, "unreadable outbox line skipped");
-            continue;
+        let parsed = serde_json::from_slice::<Line>(line);
+        let seq = match parsed {
+            Ok(Line { seq: Some(seq), .. }) => seq,
+            Ok(Line { seq: None, dropped_through: Some(through) }) => {
+                // A drop by the bound ([`Outbox::push`]): those records stay dropped.
+                last = last.max(through);
+                while pending.front().is_some_and(|e: &Entry| e.seq <= through) {
+                    pending.pop_front();
+                }
+                continue;
+            }
+            _ => {
+                tracing::warn!(target: super::super::TARGET, path = %path.display(), line = lines, "unreadable outbox line skipped");
+                continue;
+            }
         };
-        last = last.max(s.seq);
-        if s.seq <= acked || pending.back().is_some_and(|e: &Entry| e.seq >= s.seq) {
+        last = last.max(seq);
+        if seq <= acked || pending.back().is_some_and(|e: &Entry| e.seq >= seq) {
             continue;
         }
         let Ok(text) = std::str::from_utf8(line) else { continue };
-        pending.push_back(Entry { seq: s.seq, line: Arc::from(text) });
+        pending.push_back(Entry { seq, line: Arc::from(text) });
     }
     Ok((pending, lines, last, whole))
 }
@@ -292,13 +306,17 @@ impl Outbox {
         if seq <= st.last_seq {
             return Ok(());
         }
+        let mut buf = Vec::with_capacity(line.len() + 32);
         if st.pending.len() >= self.max_events {
             if let Some(e) = st.pending.pop_front() {
                 self.metrics.dropped.inc();
                 st.unreported = Some(add_drop(st.unreported, e.seq));
+                // The drop is durable with the record that caused it (one
+                // write): a restart does not bring the dropped record back.
+                buf.extend_from_slice(format!("{{\"dropped_through\":{}}}\n", e.seq).as_bytes());
+                st.file_lines += 1;
             }
         }
-        let mut buf = Vec::with_capacity(line.len() + 1);
         buf.extend_from_slice(line.as_bytes());
         buf.push(b'\n');
         let path = self.dir.join(OUTBOX_FILE);
@@ -511,7 +529,12 @@ mod tests {
         o.push(7, &line(7)).unwrap();
         assert_eq!(o.take_overflow(11_000, 10_000), Some(Dropped { count: 2, first_seq: 3, last_seq: 4 }));
         assert_eq!(o.take_overflow(30_000, 10_000), None);
-        // The bound holds across a reopen, and a smaller bound drops more.
+        // Dropped records stay dropped across a reopen (even with a larger
+        // bound), and a smaller bound drops more.
+        drop(o);
+        let o = Outbox::open("webhook", dir.path(), 100, OutboxMetrics::default()).unwrap();
+        assert_eq!(seqs(&o), vec![5, 6, 7]);
+        assert_eq!(o.take_overflow(1, 10_000), None);
         drop(o);
         let o = Outbox::open("webhook", dir.path(), 2, OutboxMetrics::default()).unwrap();
         assert_eq!(seqs(&o), vec![6, 7]);
