@@ -414,7 +414,12 @@ async fn webhook_and_syslog_receive_every_event_in_order_across_outages_and_a_re
     let mut webhook = Receiver::start(Kind::Webhook).await;
     let mut syslog = Receiver::start(Kind::Syslog).await;
     // One validator and one node it refuses (neither validator nor observer).
-    let opts = NetOptions { validators: 1, participants: 4, extra: vec![ExtraNode { observer: false }], ..NetOptions::default() };
+    let opts = NetOptions {
+        validators: 1,
+        participants: 4,
+        extra: vec![ExtraNode { observer: false }],
+        ..NetOptions::default()
+    };
     say(format!("sinks: seed {} (set TAMGA_IT_SEED to replay)", opts.seed));
     let mut net = Net::start(opts).await.expect("the net starts");
     // Sinks configured, node0 SIGKILLed and started with them: it creates

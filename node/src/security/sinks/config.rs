@@ -137,13 +137,7 @@ impl SinksConfig {
     pub fn validate(&self) -> Result<(), ConfigError> {
         range("security.sinks.max_events", self.max_events as u64, 1, 10_000_000, "between 1 and 10000000")?;
         range("security.sinks.batch", self.batch as u64, 1, 10_000, "between 1 and 10000")?;
-        range(
-            "security.sinks.retry_initial_ms",
-            self.retry_initial_ms,
-            10,
-            600_000,
-            "between 10 and 600000 ms",
-        )?;
+        range("security.sinks.retry_initial_ms", self.retry_initial_ms, 10, 600_000, "between 10 and 600000 ms")?;
         range(
             "security.sinks.retry_max_ms",
             self.retry_max_ms,
@@ -274,14 +268,19 @@ mod tests {
             webhook: Some(WebhookConfig { url: "https://c.example/x".into(), ..Default::default() }),
             ..Default::default()
         };
-        assert!(err(&c).contains("security.sinks.webhook.url") && err(&c).contains("https://c.example/x"), "{}", err(&c));
+        assert!(
+            err(&c).contains("security.sinks.webhook.url") && err(&c).contains("https://c.example/x"),
+            "{}",
+            err(&c)
+        );
         c.webhook = Some(WebhookConfig { url: "ftp://x".into(), ..Default::default() });
         assert!(err(&c).contains("security.sinks.webhook.url"), "{}", err(&c));
         c.webhook = Some(WebhookConfig { url: "http://127.0.0.1:9/e".into(), ..Default::default() });
         c.validate().unwrap();
         c.syslog = Some(SyslogConfig { address: "nohost".into(), ..Default::default() });
         assert!(err(&c).contains("security.sinks.syslog.address") && err(&c).contains("nohost"), "{}", err(&c));
-        c.syslog = Some(SyslogConfig { address: "127.0.0.1:514".into(), facility: "mail2".into(), ..Default::default() });
+        c.syslog =
+            Some(SyslogConfig { address: "127.0.0.1:514".into(), facility: "mail2".into(), ..Default::default() });
         assert!(err(&c).contains("security.sinks.syslog.facility") && err(&c).contains("mail2"), "{}", err(&c));
         c.syslog = Some(SyslogConfig { address: "127.0.0.1:514".into(), sd_id: "tamga".into(), ..Default::default() });
         assert!(err(&c).contains("security.sinks.syslog.sd_id"), "{}", err(&c));

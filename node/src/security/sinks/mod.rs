@@ -134,11 +134,7 @@ impl SinkMetrics {
     /// Registers the families.
     pub fn register(&self, r: &mut Registry) {
         r.register("security_sink_backlog", "Security events waiting in a sink's outbox", self.backlog.clone());
-        r.register(
-            "security_sink_delivered",
-            "Security events a sink's receiver acknowledged",
-            self.delivered.clone(),
-        );
+        r.register("security_sink_delivered", "Security events a sink's receiver acknowledged", self.delivered.clone());
         r.register("security_sink_failed_attempts", "Failed deliveries to a sink (retried)", self.failed.clone());
         r.register(
             "security_sink_dropped",

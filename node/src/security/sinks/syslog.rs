@@ -55,11 +55,7 @@ pub fn escape_param_value(v: &str) -> String {
 
 /// RFC 5424 §6: PRINTUSASCII without `=`, SP, `]` and `"`, 1 to 32 characters.
 fn sd_name(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .filter(|c| c.is_ascii_graphic() && !matches!(c, '=' | ']' | '"'))
-        .take(32)
-        .collect();
+    let s: String = name.chars().filter(|c| c.is_ascii_graphic() && !matches!(c, '=' | ']' | '"')).take(32).collect();
     if s.is_empty() {
         "_".to_owned()
     } else {
@@ -93,13 +89,7 @@ pub fn timestamp(ms: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        ms % 1000
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z", rem / 3600, rem % 3600 / 60, rem % 60, ms % 1000)
 }
 
 /// RFC 5424 severity of a record.
@@ -154,13 +144,8 @@ impl Format {
         let kind = get("kind");
         let pri = u16::from(self.facility) * 8 + u16::from(severity(event.as_ref()));
         let time = v.get("time_ms").and_then(Value::as_u64).map_or_else(|| "-".to_owned(), timestamp);
-        let header = format!(
-            "<{pri}>1 {time} {} {} {} {} ",
-            self.hostname,
-            self.app_name,
-            self.procid,
-            header_field(&kind, 32)
-        );
+        let header =
+            format!("<{pri}>1 {time} {} {} {} {} ", self.hostname, self.app_name, self.procid, header_field(&kind, 32));
         let mut sd_head = format!("[{}", self.sd_id);
         for k in ["seq", "node", "kind"] {
             sd_head.push_str(&format!(" {k}=\"{}\"", escape_param_value(&get(k))));
@@ -372,6 +357,9 @@ mod tests {
         );
         let msg = f.message(&line);
         assert!(msg.len() <= 480, "{}", msg.len());
-        assert!(msg.contains(&format!("[tamga@32473 seq=\"9\" node=\"{NODE}\" kind=\"peer_refused\"] \u{feff}{{")), "{msg}");
+        assert!(
+            msg.contains(&format!("[tamga@32473 seq=\"9\" node=\"{NODE}\" kind=\"peer_refused\"] \u{feff}{{")),
+            "{msg}"
+        );
     }
 }
