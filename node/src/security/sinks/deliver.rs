@@ -103,10 +103,13 @@ mod tests {
     use super::super::outbox::OutboxMetrics;
     use super::*;
 
+    /// When each send happened (since the start) and the seqs it carried.
+    type Calls = Arc<Mutex<Vec<(Duration, Vec<u64>)>>>;
+
     /// Fails the first `fail` sends, records when each send happened and what it carried.
     struct Flaky {
         fail: usize,
-        calls: Arc<Mutex<Vec<(Duration, Vec<u64>)>>>,
+        calls: Calls,
         start: Instant,
     }
 

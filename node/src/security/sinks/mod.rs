@@ -188,31 +188,26 @@ pub fn load_or_create_identity(path: &Path) -> Result<SigningKey, SinksStartErro
 /// anything is recorded, so that the next seq is above every outbox's) and
 /// spawns their delivery tasks. Call inside the tokio runtime.
 pub fn start(home: &Home, cfg: &SinksConfig, log: &SecurityLog, metrics: &SinkMetrics) -> Result<(), SinksStartError> {
-    let mut outboxes: Vec<(Arc<Outbox>, Transport)> = Vec::new();
+    let backoff =
+        deliver::Backoff::new(Duration::from_millis(cfg.retry_initial_ms), Duration::from_millis(cfg.retry_max_ms));
+    let mut outboxes: Vec<Arc<Outbox>> = Vec::new();
+    // The tasks deliver only what the outboxes hold: those read back from
+    // disk now, those the log pushes once attached below.
     if let Some(w) = &cfg.webhook {
         let key = load_or_create_identity(&identity_key_path(home))?;
         tracing::info!(target: super::TARGET, identity = %key.public(), url = %w.url, "security events pushed to a webhook");
-        let ob = Outbox::open("webhook", &outbox_dir(home, "webhook"), cfg.max_events, metrics.of("webhook"))?;
-        outboxes.push((Arc::new(ob), Transport::Webhook(webhook::Webhook::new(w, key)?)));
+        let ob =
+            Arc::new(Outbox::open("webhook", &outbox_dir(home, "webhook"), cfg.max_events, metrics.of("webhook"))?);
+        let transport = webhook::Webhook::new(w, key)?;
+        tokio::spawn(deliver::run(ob.clone(), transport, cfg.batch, backoff));
+        outboxes.push(ob);
     }
     if let Some(s) = &cfg.syslog {
         tracing::info!(target: super::TARGET, address = %s.address, "security events pushed to syslog");
-        let ob = Outbox::open("syslog", &outbox_dir(home, "syslog"), cfg.max_events, metrics.of("syslog"))?;
-        outboxes.push((Arc::new(ob), Transport::Syslog(Box::new(syslog::Syslog::new(s)))));
+        let ob = Arc::new(Outbox::open("syslog", &outbox_dir(home, "syslog"), cfg.max_events, metrics.of("syslog"))?);
+        tokio::spawn(deliver::run(ob.clone(), syslog::Syslog::new(s), cfg.batch, backoff));
+        outboxes.push(ob);
     }
-    log.attach_outboxes(outboxes.iter().map(|(o, _)| o.clone()).collect());
-    let backoff =
-        deliver::Backoff::new(Duration::from_millis(cfg.retry_initial_ms), Duration::from_millis(cfg.retry_max_ms));
-    for (ob, t) in outboxes {
-        match t {
-            Transport::Webhook(w) => tokio::spawn(deliver::run(ob, w, cfg.batch, backoff)),
-            Transport::Syslog(s) => tokio::spawn(deliver::run(ob, *s, cfg.batch, backoff)),
-        };
-    }
+    log.attach_outboxes(outboxes);
     Ok(())
-}
-
-enum Transport {
-    Webhook(webhook::Webhook),
-    Syslog(Box<syslog::Syslog>),
 }

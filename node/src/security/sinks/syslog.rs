@@ -161,7 +161,7 @@ impl Format {
         }
         let budget = self.max_message_bytes;
         let mut msg = header;
-        if msg.len() + sd_head.len() + fields.len() + 1 <= budget {
+        if msg.len() + sd_head.len() + fields.len() < budget {
             msg.push_str(&sd_head);
             msg.push_str(&fields);
         } else {
@@ -331,7 +331,7 @@ mod tests {
         let framed = frame(&msg);
         let (len, rest) = std::str::from_utf8(&framed).unwrap().split_once(' ').unwrap();
         assert_eq!(len.parse::<usize>().unwrap(), rest.len());
-        assert_eq!(rest.as_bytes().len(), msg.len(), "MSG-LEN counts octets, not characters");
+        assert!(msg.chars().count() < msg.len(), "the BOM is 3 octets: MSG-LEN counts octets, not characters");
     }
 
     #[test]
