@@ -10,6 +10,10 @@
 //!                         with fsync before any vote leaves the node
 //! HOME/data/restored.json left by `tamgad backup restore`: the next start
 //!                         catches up before signing (backup.rs)
+//! HOME/data/identity.key the sink identity key (hex seed, 0600) that signs
+//!                         pushed security events, never the consensus key;
+//!                         its public key in identity.pub (security/sinks)
+//! HOME/data/sinks/<sink>/ the outbox of a security event sink (security/sinks)
 //! HOME/admin/tamgad.sock  operator socket while the node runs (0700 dir, 0600 socket)
 //! HOME/security/events.jsonl  security events, one JSON object a line,
 //!                         rotated to events.jsonl.1 … (security.rs)

@@ -104,6 +104,8 @@ pub struct Metrics {
     pub journal_write_errors: Counter,
     /// `tamga_p2p_*`: refusals and drops of the peer-to-peer layer.
     pub p2p: crate::network::NetMetrics,
+    /// `tamga_security_sink_*{sink}`: the outboxes of the security event sinks.
+    pub security_sinks: crate::security::sinks::SinkMetrics,
 }
 
 impl Metrics {
@@ -153,6 +155,7 @@ impl Metrics {
             journal_refused: Counter::default(),
             journal_write_errors: Counter::default(),
             p2p: crate::network::NetMetrics::default(),
+            security_sinks: crate::security::sinks::SinkMetrics::default(),
             registry: Registry::default(),
         };
         let r = &mut registry;
@@ -213,6 +216,7 @@ impl Metrics {
         r.register("journal_refused", "Requests refused: journal unavailable", m.journal_refused.clone());
         r.register("journal_write_errors", "Failed access journal writes", m.journal_write_errors.clone());
         m.p2p.register(r);
+        m.security_sinks.register(r);
         Metrics { registry, ..m }
     }
 

@@ -72,6 +72,9 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     metrics.height.set(ledger.height()? as i64);
     let security = SecurityLog::open_configured(&home, signer.public_key(), &cfg.security, &metrics)
         .context("cannot open the security event log")?;
+    // Before the first record: the log numbers records above every outbox's.
+    crate::security::sinks::start(&home, &cfg.security.sinks, &security, &metrics.security_sinks)
+        .context("cannot start the security event sinks")?;
     // The digest of the bytes Config::load just parsed (a replaced file shows as a new digest).
     let config_bytes =
         std::fs::read(home.config()).with_context(|| format!("cannot read {}", home.config().display()))?;

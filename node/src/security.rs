@@ -46,6 +46,7 @@ mod config;
 mod event;
 pub mod flood;
 mod sink;
+pub mod sinks;
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -62,6 +63,7 @@ pub use event::{ip_source, Class, EvidenceSource, Origin, SecurityEvent, REGULAT
 pub use flood::FloodLimits;
 use flood::{Limiter, Verdict};
 use sink::{last_seq_of, RotatingFile};
+use sinks::Outbox;
 
 use crate::home::Home;
 use crate::mempool::MempoolError;
@@ -166,6 +168,8 @@ struct Inner {
     limiter: Limiter,
     /// When a file error was last logged (errors are logged once per interval).
     last_error_log_ms: u64,
+    /// The outboxes of the sinks events are pushed to (`sinks`).
+    outboxes: Vec<Arc<Outbox>>,
 }
 
 struct Shared {
@@ -245,6 +249,13 @@ impl Shared {
             }
             push_bounded(&mut inner.critical_ring, self.opts.critical_ring, rec.clone());
         }
+        for ob in &inner.outboxes {
+            // Durable before the caller goes on: the centre gets it even
+            // if the node dies now.
+            if let Err(e) = ob.push(rec.seq, &line) {
+                failed = Some((sinks::outbox_file(ob), e));
+            }
+        }
         if let Some((path, e)) = failed {
             self.write_errors.inc();
             if now.saturating_sub(inner.last_error_log_ms) >= self.opts.flood.interval_ms
@@ -258,7 +269,33 @@ impl Shared {
         // Sent under the lock so subscribers see records in seq order;
         // an Err only means nobody listens.
         let _ = self.live.send(rec.clone());
+        self.report_overflows(inner, now);
         rec
+    }
+
+    /// Records a `sink_overflow` event for each outbox that dropped
+    /// records and has not reported in the last interval. The event itself
+    /// may drop one more: that counts into the next report, so this never
+    /// recurses more than once.
+    fn report_overflows(&self, inner: &mut Inner, now: u64) {
+        if inner.outboxes.is_empty() {
+            return;
+        }
+        for ob in inner.outboxes.clone() {
+            if let Some(d) = ob.take_overflow(now, self.opts.flood.interval_ms) {
+                self.write(
+                    inner,
+                    SecurityEvent::SinkOverflow {
+                        sink: ob.name().to_owned(),
+                        dropped: d.count,
+                        first_seq: d.first_seq,
+                        last_seq: d.last_seq,
+                        max_events: ob.max_events() as u64,
+                    },
+                    now,
+                );
+            }
+        }
     }
 }
 
@@ -325,6 +362,7 @@ impl SecurityLog {
             critical,
             limiter: Limiter::new(opts.flood),
             last_error_log_ms: 0,
+            outboxes: Vec::new(),
         };
         let log = SecurityLog {
             shared: Arc::new(Shared {
@@ -414,12 +452,27 @@ impl SecurityLog {
         Some(shared.write(&mut inner, event, now))
     }
 
-    /// Writes the summaries of an interval that has ended by `now`.
+    /// Writes the summaries of an interval that has ended by `now`, and
+    /// the sinks' overflow reports held back in it.
     pub fn summarise_due(&self, now: u64) {
         let mut inner = self.shared.lock();
         if inner.limiter.is_due(now) {
             self.shared.write_summaries(&mut inner, now);
         }
+        self.shared.report_overflows(&mut inner, now);
+    }
+
+    /// From now on every record is also pushed to these sink outboxes
+    /// (`sinks::start`); the next seq is numbered above the highest any
+    /// of them holds, so a seq the centre has seen is never reused.
+    pub fn attach_outboxes(&self, outboxes: Vec<Arc<Outbox>>) {
+        let mut inner = self.shared.lock();
+        let last = outboxes.iter().map(|o| o.last_seq()).max().unwrap_or(0);
+        inner.next_seq = inner.next_seq.max(last + 1);
+        inner.outboxes = outboxes;
+        let now = now_ms();
+        // Drops made at open (a smaller bound than before) are reported now.
+        self.shared.report_overflows(&mut inner, now);
     }
 
     /// Ends the current interval now and writes its summaries (shutdown, tests).

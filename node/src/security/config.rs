@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::sinks::SinksConfig;
 use super::{FloodLimits, SecurityLogOptions};
 use crate::config::ConfigError;
 
@@ -34,6 +35,8 @@ pub struct SecurityConfig {
     pub global: u32,
     /// Sources tracked per interval; further sources are summarised as `other`.
     pub max_sources: usize,
+    /// `[security.sinks]`: where events are pushed (`super::sinks`).
+    pub sinks: SinksConfig,
 }
 
 impl Default for SecurityConfig {
@@ -51,6 +54,7 @@ impl Default for SecurityConfig {
             per_source: d.flood.per_source,
             global: d.flood.global,
             max_sources: d.flood.max_sources,
+            sinks: SinksConfig::default(),
         }
     }
 }
@@ -115,12 +119,12 @@ impl SecurityConfig {
         if !(1..=100_000).contains(&self.max_sources) {
             return bad("security.max_sources", "between 1 and 100000", &self.max_sources);
         }
-        Ok(())
+        self.sinks.validate()
     }
 
     /// The `[security]` section as `tamgad init` writes it.
     pub fn to_documented_toml(&self) -> String {
-        format!(
+        let mut text = format!(
             r#"
 [security]
 # Security events (docs/operations.md, "Security record"). Every recorded event
@@ -159,6 +163,8 @@ max_sources = {ms}
             ps = self.per_source,
             gl = self.global,
             ms = self.max_sources,
-        )
+        );
+        text.push_str(&self.sinks.to_documented_toml());
+        text
     }
 }

@@ -218,6 +218,22 @@ pub enum SecurityEvent {
         /// The last failure.
         error: String,
     },
+    /// A sink's outbox was full: its oldest undelivered records were
+    /// dropped to make room (`[security.sinks] max_events`). Recorded at most
+    /// once per rate-limit interval and sink, with the drops since the last
+    /// report; the records stay in `events.jsonl` and the API's rings.
+    SinkOverflow {
+        /// The sink (`webhook`, `syslog`).
+        sink: String,
+        /// Records dropped.
+        dropped: u64,
+        /// The seq of the first of them.
+        first_seq: u64,
+        /// The seq of the last of them.
+        last_seq: u64,
+        /// The outbox bound.
+        max_events: u64,
+    },
     /// Events of a rate-limited kind ([`Class::PerSource`]) that one source
     /// caused in one interval beyond what was recorded one by one: their
     /// count, so the sum of recorded events and summaries is what happened.
@@ -270,6 +286,7 @@ impl SecurityEvent {
             SecurityEvent::JournalVerificationFailed { .. } => "journal_verification_failed",
             SecurityEvent::SafetyPersistFailed { .. } => "safety_persist_failed",
             SecurityEvent::StorageFault { .. } => "storage_fault",
+            SecurityEvent::SinkOverflow { .. } => "sink_overflow",
             SecurityEvent::Aggregated { .. } => "aggregated",
         }
     }
@@ -285,7 +302,8 @@ impl SecurityEvent {
             | SecurityEvent::ConflictingProposals { .. }
             | SecurityEvent::JournalVerificationFailed { .. }
             | SecurityEvent::SafetyPersistFailed { .. }
-            | SecurityEvent::StorageFault { .. } => Class::Critical,
+            | SecurityEvent::StorageFault { .. }
+            | SecurityEvent::SinkOverflow { .. } => Class::Critical,
             SecurityEvent::KeyRevoked { .. }
             | SecurityEvent::RegulatorScopeRejected { .. }
             | SecurityEvent::Aggregated { .. } => Class::Attributed,
@@ -304,6 +322,7 @@ impl SecurityEvent {
         "journal_verification_failed",
         "safety_persist_failed",
         "storage_fault",
+        "sink_overflow",
     ];
 
     /// Who caused a [`Class::PerSource`] event, as the rate limits count
@@ -346,6 +365,7 @@ impl SecurityEvent {
         "journal_verification_failed",
         "safety_persist_failed",
         "storage_fault",
+        "sink_overflow",
         "aggregated",
     ];
 

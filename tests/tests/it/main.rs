@@ -27,6 +27,7 @@ mod offline_verify;
 mod partition;
 mod reference_verifier;
 mod rolling;
+mod sinks;
 mod spec_citations;
 mod steady;
 mod tls;
