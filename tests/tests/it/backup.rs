@@ -60,10 +60,13 @@ async fn backup_under_load_then_wipe_restore_and_catch_up() {
     // The backed-up root is the certified root of that height on another node.
     let cert = net.client(0).block(BlockAt::Height(height)).await.expect("certified block");
     assert_eq!(cert.block.header.state_root.to_string(), root, "backup root vs certified root at {height}");
-    // The creation reported the safety state it copied (a running validator
-    // has one): at the ledger's height when the checkpoint falls between a
-    // commit and the node's first vote of the next height, else above it.
-    assert!(created["safety"]["height"].as_u64().expect("safety copied") >= height);
+    // The creation reported the safety state it copied: a running validator
+    // has one once it has voted. Its height is the last height the node
+    // signed in, which may lie below the ledger's: a validator commits a
+    // height without voting in it when the proposal and the others'
+    // precommits reach it together (CI saw ledger 104 with safety 103).
+    let safety_height = created["safety"]["height"].as_u64().expect("safety copied");
+    assert!(safety_height >= 1, "the node signed in the {height} heights it committed: safety {safety_height}");
     let verified = json(&tamgad(&["backup", "verify", "--json"], &[&out]), "verify");
     assert_eq!(verified["ledger"], created["ledger"], "verify reads what create wrote");
 
