@@ -151,7 +151,7 @@ pub struct Client {
 /// so no other node accepts it).
 #[derive(Debug)]
 struct RequestSigner {
-    key: SigningKey,
+    key: Arc<dyn crate::AccountSigner>,
     /// The node's chain id and key: given, or read once from `GET /v1/status`.
     audience: tokio::sync::OnceCell<Audience>,
     /// The last time signed, ms: each request gets a later one, so two
@@ -225,7 +225,15 @@ impl Client {
     /// Signatures are addressed to the node: its chain id and key are read
     /// from `GET /v1/status` (unsigned) before the first signed request,
     /// once.
-    pub fn with_signer(mut self, key: SigningKey) -> Client {
+    pub fn with_signer(self, key: SigningKey) -> Client {
+        self.with_account_signer(Arc::new(key))
+    }
+
+    /// Like [`Client::with_signer`] with a key wherever it lives (a key in
+    /// memory, a hardware token: [`crate::AccountSigner`]). A request whose
+    /// signature the signer does not give, or gives under another key, is
+    /// not sent ([`ClientError::Sign`]).
+    pub fn with_account_signer(mut self, key: Arc<dyn crate::AccountSigner>) -> Client {
         let signer = RequestSigner { key, audience: tokio::sync::OnceCell::new(), last_ms: AtomicU64::new(0) };
         self.signer = Some(Arc::new(signer));
         self
@@ -235,7 +243,7 @@ impl Client {
     /// known (`node_key` as `GET /v1/status` shows it): nothing is fetched.
     pub fn with_signer_for(mut self, key: SigningKey, audience: Audience) -> Client {
         let signer = RequestSigner {
-            key,
+            key: Arc::new(key),
             audience: tokio::sync::OnceCell::new_with(Some(audience)),
             last_ms: AtomicU64::new(0),
         };
@@ -294,8 +302,22 @@ impl Client {
             };
             let body = req.body().and_then(|b| b.as_bytes()).unwrap_or(&[]);
             let now = signer.next_time();
-            let headers =
-                tamga_types::request::sign_headers(&signer.key, &audience, req.method().as_str(), &pq, now, body);
+            let method = req.method().as_str();
+            let msg = tamga_types::request::signing_bytes(&audience, method, &pq, now, body);
+            let key = signer.key.public();
+            let sig =
+                signer.key.sign_message(&msg).map_err(|source| ClientError::Sign { url: url.to_owned(), source })?;
+            // A token that signs with another key: nothing is sent.
+            key.verify(&msg, &sig).map_err(|_| ClientError::Sign {
+                url: url.to_owned(),
+                source: tamga_types::SignError::BadSignature { signer: "account", key },
+            })?;
+            let headers = [
+                (tamga_types::request::HEADER_VERSION, tamga_types::request::VERSION.to_owned()),
+                (tamga_types::request::HEADER_KEY, key.to_hex()),
+                (tamga_types::request::HEADER_TIME, now.to_string()),
+                (tamga_types::request::HEADER_SIGNATURE, sig.to_hex()),
+            ];
             for (name, value) in headers {
                 let value = reqwest::header::HeaderValue::from_str(&value).map_err(|e| ClientError::Decode {
                     url: url.to_owned(),

@@ -52,6 +52,16 @@ pub enum ClientError {
         /// What did not decode.
         reason: String,
     },
+    /// The request's signer gave no signature, or one that does not verify
+    /// under its key (a hardware token removed or faulty): nothing was sent.
+    #[error("cannot sign the request to {url}: {source}")]
+    Sign {
+        /// The request URL.
+        url: String,
+        /// The signer's error.
+        #[source]
+        source: tamga_types::SignError,
+    },
     /// [`crate::Client::wait_for_receipt`] gave up.
     #[error("transaction {hash} has no receipt after {waited:?} (last seen: {last_seen})")]
     Timeout {
@@ -90,7 +100,10 @@ impl ClientError {
         match self {
             ClientError::Transport { .. } | ClientError::Timeout { .. } => true,
             ClientError::Api(e) => e.is_transient(),
-            ClientError::InvalidUrl { .. } | ClientError::TlsFile { .. } | ClientError::Decode { .. } => false,
+            ClientError::InvalidUrl { .. }
+            | ClientError::TlsFile { .. }
+            | ClientError::Decode { .. }
+            | ClientError::Sign { .. } => false,
         }
     }
 

@@ -60,6 +60,10 @@ pub mod error;
 pub mod events;
 pub mod keyfile;
 pub mod light;
+/// Account keys on hardware tokens through PKCS#11 (the `pkcs11` feature).
+#[cfg(feature = "pkcs11")]
+pub mod pkcs11;
+pub mod signer;
 
 /// The formats the client shares with the node, defined once in
 /// `tamga-contract`: answer bodies, receipt bundles, issuer exports and the
@@ -68,6 +72,7 @@ pub use tamga_contract::{bundle, export, render, wire};
 
 pub use client::{mining_query, BlockAt, Client, TlsOptions, TxStatus};
 pub use error::{ApiError, ClientError, TermsError};
+pub use signer::{build_transaction, sign_built, sign_transaction, AccountSigner, SignTxError};
 pub use wire::{AccountView, Health, SecurityPage, StateProof, SubmitItem, ValidatorsView, MAX_BATCH};
 
 use tamga_types::{ChainId, Memo, Payload, SignedTransaction, SigningKey, Transaction};

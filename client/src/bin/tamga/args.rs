@@ -52,6 +52,24 @@ pub struct Cli {
     /// File whose first line is the passphrase of an encrypted key file.
     #[arg(long, global = true, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
+    /// PKCS#11 module of a hardware token (its vendor's library; SoftHSM2's
+    /// `libsofthsm2.so` for tests): sign with an Ed25519 key on the token
+    /// instead of --key. Needs --pkcs11-key and --pkcs11-token or --pkcs11-slot.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub pkcs11_module: Option<PathBuf>,
+    /// Label (CKA_LABEL) of the Ed25519 key pair on the token.
+    #[arg(long, global = true, value_name = "LABEL")]
+    pub pkcs11_key: Option<String>,
+    /// Label of the token that holds the key.
+    #[arg(long, global = true, value_name = "LABEL", conflicts_with = "pkcs11_slot")]
+    pub pkcs11_token: Option<String>,
+    /// Slot id of the token that holds the key (instead of --pkcs11-token).
+    #[arg(long, global = true, value_name = "ID")]
+    pub pkcs11_slot: Option<u64>,
+    /// File (mode 0600) whose first line is the token's user PIN [default:
+    /// TAMGA_PKCS11_PIN, else a prompt on the terminal].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub pkcs11_pin_file: Option<PathBuf>,
     /// Chain id to sign for [default: the node's, from /v1/status].
     #[arg(long, global = true, env = "TAMGA_CHAIN_ID")]
     pub chain_id: Option<String>,

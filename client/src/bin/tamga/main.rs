@@ -12,6 +12,7 @@ mod export;
 mod i18n;
 mod keys;
 mod output;
+mod signer;
 mod verify;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -19,10 +20,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use tamga_client::keyfile::read_key_file_with;
 use tamga_client::{sign_payload, Client, ClientError, TxStatus};
 use tamga_types::views::{MiningFilter, TxView};
-use tamga_types::{MiningSite, SignedTransaction, SigningKey, TxOutcome};
+use tamga_types::{MiningSite, SignedTransaction, TxOutcome};
 
 use args::{Cli, Command};
 use cmd::escrow::{EscrowArgs, EscrowCmd};
@@ -93,6 +93,12 @@ pub fn classify(e: &anyhow::Error) -> (String, u8, Vec<(&'static str, serde_json
     if let Some(k) = e.downcast_ref::<tamga_client::keyfile::KeyFileError>() {
         return (k.code().to_owned(), 1, vec![]);
     }
+    if let Some(k) = e.downcast_ref::<tamga_client::pkcs11::Pkcs11Error>() {
+        return (k.code().to_owned(), 1, vec![]);
+    }
+    if let Some(k) = e.downcast_ref::<tamga_types::SignError>() {
+        return ("SIGN_FAILED".into(), 1, vec![("detail", serde_json::json!(k.to_string()))]);
+    }
     if let Some(c) = e.downcast_ref::<ClientError>() {
         return match c {
             ClientError::Api(a) => {
@@ -109,6 +115,7 @@ pub fn classify(e: &anyhow::Error) -> (String, u8, Vec<(&'static str, serde_json
             ClientError::InvalidUrl { .. } => ("INVALID_URL".into(), 1, vec![]),
             ClientError::TlsFile { option, .. } => ("TLS_FILE".into(), 1, vec![("option", serde_json::json!(option))]),
             ClientError::Decode { .. } => ("DECODE".into(), 1, vec![]),
+            ClientError::Sign { .. } => ("SIGN_FAILED".into(), 1, vec![]),
         };
     }
     ("ERROR".into(), 1, vec![])
@@ -126,11 +133,10 @@ pub fn node_client(node: &str, lang: i18n::Lang) -> Result<Client> {
     Ok(Client::with_tls(node, Duration::from_secs(30), &tls)?.with_language(lang.tag()))
 }
 
-/// The signing key of `--key`, asking for an encrypted file's passphrase as needed.
-fn signing_key(cli: &Cli) -> Result<SigningKey> {
-    let path = cli.key.as_ref().with_context(|| i18n::t("key.needed", &[]))?;
-    let prompt = i18n::t("passphrase.prompt", &[&path.display()]);
-    Ok(read_key_file_with(path, || keys::passphrase(cli, &prompt))?)
+/// The signer of `--key` (asking for an encrypted file's passphrase as
+/// needed) or of the `--pkcs11-*` options (a hardware token).
+fn signing_key(cli: &Cli) -> Result<signer::Signer> {
+    signer::signer(cli)
 }
 
 async fn run(cli: &Cli) -> Result<ExitCode> {
@@ -149,7 +155,7 @@ async fn run(cli: &Cli) -> Result<ExitCode> {
     }
     if let Command::Watch(w) = &cli.cmd {
         let key = signing_key(cli).context("tamga watch signs its requests: pass --key FILE or set TAMGA_KEY")?;
-        return cmd::watch::run(&cli.node, key, cli.output == args::Output::Json, w).await;
+        return cmd::watch::run(&cli.node, key.account(), cli.output == args::Output::Json, w).await;
     }
     let client = node_client(&cli.node, i18n::lang())?;
     match &cli.cmd {
@@ -161,7 +167,7 @@ async fn run(cli: &Cli) -> Result<ExitCode> {
             let timeout = Duration::from_secs(*download_timeout);
             // SPEC §12: served to the issuer's own accounts and to regulators, signed.
             let key = signing_key(cli).with_context(|| i18n::t("export.key_needed", &[]))?;
-            let client = client.clone().with_signer(key);
+            let client = client.clone().with_account_signer(key.account());
             return export::issuer(cli, &client, *id, genesis.as_deref(), timeout, &p).await;
         }
         _ => {}
@@ -197,7 +203,7 @@ async fn transact(cli: &Cli, client: &Client, op: &Op<'_>, p: &Printer) -> Resul
         Some(id) => Some(
             client
                 .clone()
-                .with_signer(key.clone())
+                .with_account_signer(key.account())
                 .mining_notification(id)
                 .await
                 .with_context(|| i18n::t("fetch.mining", &[&id]))?
@@ -218,21 +224,46 @@ async fn transact(cli: &Cli, client: &Client, op: &Op<'_>, p: &Printer) -> Resul
         Some(n) => n,
         None => client.next_nonce(&key.public()).await.with_context(|| i18n::t("fetch.nonce", &[]))?,
     };
-    let tx = sign_payload(&key, &chain_id, nonce, payload, cli.memo.as_deref())?;
     // SPEC §1.7: the signer sees the content before it is signed and submitted,
-    // and what the signature is in law (Digital Code art. 47 p.4, 49).
-    eprintln!("{}", output::summary(&tx, decimals)?);
+    // and what the signature is in law (Digital Code art. 47 p.4, 49). A key
+    // file's key signs in memory first, so the summary shows the id; a
+    // hardware token is asked to sign only after the content was confirmed.
+    let built = match &key {
+        signer::Signer::File(k) => {
+            let tx = sign_payload(k, &chain_id, nonce, payload, cli.memo.as_deref())?;
+            eprintln!("{}", output::summary(&tx, decimals)?);
+            Built::Signed(tx)
+        }
+        signer::Signer::Token(_) => {
+            let tx = tamga_client::build_transaction(key.public(), &chain_id, nonce, payload, cli.memo.as_deref())?;
+            eprintln!("{}", output::summary_unsigned(&tx, decimals)?);
+            Built::Unsigned(tx)
+        }
+    };
     let certificate = match cli.no_submit {
         true => None,
         // Read as the signer: a node with closed reads serves an account its own entry.
-        false => {
-            client.clone().with_signer(key.clone()).account(&key.public()).await.ok().map(|a| a.account.certificate)
-        }
+        false => client
+            .clone()
+            .with_account_signer(key.account())
+            .account(&key.public())
+            .await
+            .ok()
+            .map(|a| a.account.certificate),
     };
     eprintln!("{}", signature_standing(certificate.as_ref()));
     if !cli.yes && !confirm()? {
         return Err(coded("NOT_CONFIRMED", 1, i18n::t("sign.declined", &[])));
     }
+    let tx = match built {
+        Built::Signed(tx) => tx,
+        Built::Unsigned(tx) => {
+            // Verified under the token's public key before it is used.
+            let signed = tamga_client::sign_built(key.account().as_ref(), tx)?;
+            eprintln!("{}", i18n::t("sign.token_signed", &[&signed.hash()]));
+            signed
+        }
+    };
     if let Some(out) = &cli.out {
         keys::save_tx(out, &tx)?;
         eprintln!("{}", i18n::t("tx.saved", &[&out.display()]));
@@ -242,6 +273,13 @@ async fn transact(cli: &Cli, client: &Client, op: &Op<'_>, p: &Printer) -> Resul
         return Ok(ExitCode::SUCCESS);
     }
     submit(cli, client, &tx, p).await
+}
+
+/// A transaction shown for confirmation: signed in memory (a key file) or
+/// waiting for the hardware token.
+enum Built {
+    Signed(SignedTransaction),
+    Unsigned(tamga_types::Transaction),
 }
 
 /// What a Tamga signature is in law (Digital Code art. 47 p.4, 49): a

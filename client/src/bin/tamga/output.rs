@@ -522,13 +522,24 @@ struct Summary<'a> {
     nonce: u64,
     chain_id: &'a str,
     memo: Option<&'a str>,
-    tx_hash: Hash,
+    /// Absent before a hardware token has signed: the id hashes the signature.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tx_hash: Option<Hash>,
 }
 
 /// What is about to be signed (SPEC §1.7): operation, payload, signer, nonce,
 /// chain id and memo, with the amounts' units stated.
 pub fn summary(tx: &SignedTransaction, decimals: Option<u8>) -> anyhow::Result<String> {
-    let t = &tx.tx;
+    summary_of(&tx.tx, Some(tx.hash()), decimals)
+}
+
+/// [`summary`] of a transaction not signed yet (a hardware token signs only
+/// after the signer confirmed): everything but the id.
+pub fn summary_unsigned(tx: &tamga_types::Transaction, decimals: Option<u8>) -> anyhow::Result<String> {
+    summary_of(tx, None, decimals)
+}
+
+fn summary_of(t: &tamga_types::Transaction, tx_hash: Option<Hash>, decimals: Option<u8>) -> anyhow::Result<String> {
     let units = match decimals {
         None => "amounts below are base units",
         Some(_) => "amounts below are base units (converted from the class's display units)",
@@ -540,7 +551,7 @@ pub fn summary(tx: &SignedTransaction, decimals: Option<u8>) -> anyhow::Result<S
         nonce: t.nonce,
         chain_id: t.chain_id.as_str(),
         memo: t.memo.as_ref().map(|m| m.as_str()),
-        tx_hash: tx.hash(),
+        tx_hash,
     };
     Ok(format!("About to sign ({units}):\n{}", serde_json::to_string_pretty(&v)?))
 }

@@ -19,7 +19,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use serde_json::Value;
 use tamga_client::{Client, ClientError};
-use tamga_types::{Height, PublicKey, SigningKey};
+use tamga_types::{Height, PublicKey};
 
 /// `tamga watch`.
 #[derive(Debug, clap::Args)]
@@ -72,10 +72,15 @@ impl Cursor {
 }
 
 /// Runs `tamga watch` against `node`, signing with `key` (the CLI's
-/// `--key`); `json`: NDJSON output (`--output json`).
-pub async fn run(node: &str, key: SigningKey, json: bool, args: &WatchArgs) -> Result<ExitCode> {
+/// `--key` or `--pkcs11-*` token); `json`: NDJSON output (`--output json`).
+pub async fn run(
+    node: &str,
+    key: std::sync::Arc<dyn tamga_client::AccountSigner>,
+    json: bool,
+    args: &WatchArgs,
+) -> Result<ExitCode> {
     let account = args.account.unwrap_or_else(|| key.public());
-    let client = crate::node_client(node, crate::i18n::lang())?.with_signer(key);
+    let client = crate::node_client(node, crate::i18n::lang())?.with_account_signer(key);
     follow(&client, account, args, json, &mut std::io::stdout(), &mut std::io::stderr()).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -105,4 +105,12 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("verify.failed", "failed: {0}: {1}"),
     ("verify.outcome", "outcome:     {0} (as recorded by the exporting node; not covered by the certificate)\n"),
     ("verify.what", "what it does:"),
+    // Hardware tokens (--pkcs11-*).
+    ("signer.both", "--key and --pkcs11-module: expected one signer, got both (--key {0}, perhaps from TAMGA_KEY, and a token); give either --key FILE or the --pkcs11-* options"),
+    ("pkcs11.module_needed", "--pkcs11-module: expected the path of the token's PKCS#11 library, got none (other --pkcs11-* options were given)"),
+    ("pkcs11.key_needed", "--pkcs11-key: expected the label of the key on the token, got none"),
+    ("pkcs11.token_needed", "--pkcs11-token or --pkcs11-slot: expected the token that holds the key, got neither"),
+    ("pkcs11.pin_prompt", "User PIN of token {0}: "),
+    ("pkcs11.pin_needed", "the token's user PIN: expected --pkcs11-pin-file FILE or {0}, got neither (and no terminal to ask on)"),
+    ("sign.token_signed", "signed on the token: tx_hash {0} (signature verified under the token's public key)"),
 ];

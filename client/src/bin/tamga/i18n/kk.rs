@@ -85,6 +85,14 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("verify.failed", "орындалмады: {0}: {1}"),
     ("verify.outcome", "нәтиже:       {0} (экспорттаған түйін жазғандай; сертификатпен қамтылмайды)\n"),
     ("verify.what", "не істейді:"),
+    // Hardware tokens (--pkcs11-*).
+    ("signer.both", "--key және --pkcs11-module: бір қол қоюшы күтіледі, екеуі де берілді (--key {0}, мүмкін TAMGA_KEY-ден, және токен); не --key FILE, не --pkcs11-* параметрлерін көрсетіңіз"),
+    ("pkcs11.module_needed", "--pkcs11-module: токеннің PKCS#11 кітапханасының жолы күтіледі, берілмеді (басқа --pkcs11-* параметрлері берілді)"),
+    ("pkcs11.key_needed", "--pkcs11-key: токендегі кілттің белгісі күтіледі, берілмеді"),
+    ("pkcs11.token_needed", "--pkcs11-token немесе --pkcs11-slot: кілтті сақтайтын токен күтіледі, ешқайсысы берілмеді"),
+    ("pkcs11.pin_prompt", "{0} токенінің пайдаланушы PIN-коды: "),
+    ("pkcs11.pin_needed", "токеннің пайдаланушы PIN-коды: --pkcs11-pin-file FILE немесе {0} күтіледі, ешқайсысы берілмеді (сұрайтын терминал да жоқ)"),
+    ("sign.token_signed", "токенде қол қойылды: tx_hash {0} (қолтаңба токеннің ашық кілтімен тексерілді)"),
 ];
 
 /// English help text → translation.
@@ -108,6 +116,26 @@ pub const HELP: &[(&str, &str)] = &[
     (
         "File whose first line is the passphrase of an encrypted key file",
         "Бірінші жолы шифрланған кілт файлының құпиясөзі болатын файл",
+    ),
+    (
+        "PKCS#11 module of a hardware token (its vendor's library; SoftHSM2's `libsofthsm2.so` for tests): sign with an Ed25519 key on the token instead of --key. Needs --pkcs11-key and --pkcs11-token or --pkcs11-slot",
+        "Аппараттық токеннің PKCS#11 модулі (өндірушісінің кітапханасы; сынақтар үшін SoftHSM2-нің `libsofthsm2.so`): --key орнына токендегі Ed25519 кілтімен қол қою. --pkcs11-key және --pkcs11-token немесе --pkcs11-slot қажет",
+    ),
+    (
+        "Label (CKA_LABEL) of the Ed25519 key pair on the token",
+        "Токендегі Ed25519 кілттер жұбының белгісі (CKA_LABEL)",
+    ),
+    (
+        "Label of the token that holds the key",
+        "Кілтті сақтайтын токеннің белгісі",
+    ),
+    (
+        "Slot id of the token that holds the key (instead of --pkcs11-token)",
+        "Кілтті сақтайтын токеннің слот нөмірі (--pkcs11-token орнына)",
+    ),
+    (
+        "File (mode 0600) whose first line is the token's user PIN [default: TAMGA_PKCS11_PIN, else a prompt on the terminal]",
+        "Бірінші жолы токеннің пайдаланушы PIN-коды болатын файл (0600 рұқсаты) [әдепкі: TAMGA_PKCS11_PIN, әйтпесе терминалда сұрау]",
     ),
     (
         "CA certificate (PEM) to trust for an https:// node instead of the system's store (a devnet's `DIR/tls/ca.pem`, written by `tamgad devnet --tls`)",

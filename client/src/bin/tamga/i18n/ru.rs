@@ -85,6 +85,14 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("verify.failed", "не выполнена: {0}: {1}"),
     ("verify.outcome", "результат:    {0} (как записал выгрузивший узел; сертификатом не покрывается)\n"),
     ("verify.what", "что делает:"),
+    // Hardware tokens (--pkcs11-*).
+    ("signer.both", "--key и --pkcs11-module: ожидается одна подпись, указаны обе (--key {0}, возможно из TAMGA_KEY, и токен); укажите либо --key FILE, либо параметры --pkcs11-*"),
+    ("pkcs11.module_needed", "--pkcs11-module: ожидается путь к библиотеке PKCS#11 токена, не указан (другие параметры --pkcs11-* указаны)"),
+    ("pkcs11.key_needed", "--pkcs11-key: ожидается метка ключа на токене, не указана"),
+    ("pkcs11.token_needed", "--pkcs11-token или --pkcs11-slot: ожидается токен, хранящий ключ, не указан ни один"),
+    ("pkcs11.pin_prompt", "PIN пользователя токена {0}: "),
+    ("pkcs11.pin_needed", "PIN пользователя токена: ожидается --pkcs11-pin-file FILE или {0}, не указано ни то ни другое (и нет терминала, чтобы спросить)"),
+    ("sign.token_signed", "подписано на токене: tx_hash {0} (подпись проверена открытым ключом токена)"),
 ];
 
 /// English help text → translation.
@@ -108,6 +116,26 @@ pub const HELP: &[(&str, &str)] = &[
     (
         "File whose first line is the passphrase of an encrypted key file",
         "Файл, первая строка которого — пароль зашифрованного файла ключа",
+    ),
+    (
+        "PKCS#11 module of a hardware token (its vendor's library; SoftHSM2's `libsofthsm2.so` for tests): sign with an Ed25519 key on the token instead of --key. Needs --pkcs11-key and --pkcs11-token or --pkcs11-slot",
+        "Модуль PKCS#11 аппаратного токена (библиотека его производителя; для тестов `libsofthsm2.so` SoftHSM2): подписывать ключом Ed25519 на токене вместо --key. Нужны --pkcs11-key и --pkcs11-token или --pkcs11-slot",
+    ),
+    (
+        "Label (CKA_LABEL) of the Ed25519 key pair on the token",
+        "Метка (CKA_LABEL) пары ключей Ed25519 на токене",
+    ),
+    (
+        "Label of the token that holds the key",
+        "Метка токена, хранящего ключ",
+    ),
+    (
+        "Slot id of the token that holds the key (instead of --pkcs11-token)",
+        "Номер слота токена, хранящего ключ (вместо --pkcs11-token)",
+    ),
+    (
+        "File (mode 0600) whose first line is the token's user PIN [default: TAMGA_PKCS11_PIN, else a prompt on the terminal]",
+        "Файл (права 0600), первая строка которого — PIN пользователя токена [по умолчанию: TAMGA_PKCS11_PIN, иначе запрос в терминале]",
     ),
     (
         "CA certificate (PEM) to trust for an https:// node instead of the system's store (a devnet's `DIR/tls/ca.pem`, written by `tamgad devnet --tls`)",
