@@ -21,7 +21,7 @@ use crate::{coded, i18n, keys};
 #[derive(Clone, Debug)]
 pub enum Signer {
     /// A key file's key, in memory.
-    File(SigningKey),
+    File(Box<SigningKey>),
     /// A key on a hardware token; it signs only after the content was shown
     /// and confirmed.
     Token(Arc<Pkcs11Key>),
@@ -39,7 +39,7 @@ impl Signer {
     /// The signer as the client signs requests with it.
     pub fn account(&self) -> Arc<dyn AccountSigner> {
         match self {
-            Signer::File(k) => Arc::new(k.clone()),
+            Signer::File(k) => Arc::new(SigningKey::clone(k)),
             Signer::Token(t) => t.clone(),
         }
     }
@@ -50,7 +50,7 @@ pub fn signer(cli: &Cli) -> Result<Signer> {
     let Some(options) = token_options(cli)? else {
         let path = cli.key.as_ref().with_context(|| i18n::t("key.needed", &[]))?;
         let prompt = i18n::t("passphrase.prompt", &[&path.display()]);
-        return Ok(Signer::File(read_key_file_with(path, || keys::passphrase(cli, &prompt))?));
+        return Ok(Signer::File(Box::new(read_key_file_with(path, || keys::passphrase(cli, &prompt))?)));
     };
     Ok(Signer::Token(Arc::new(Pkcs11Key::open(&options)?)))
 }
@@ -94,5 +94,75 @@ fn token_name(t: &TokenRef) -> String {
     match t {
         TokenRef::Label(l) => format!("{l:?}"),
         TokenRef::Slot(s) => format!("in slot {s}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn cli(args: &[&str]) -> Cli {
+        Cli::try_parse_from([&["tamga"], args, &["status"]].concat()).expect("parses")
+    }
+
+    fn refusal(args: &[&str]) -> (String, u8, String) {
+        let e = token_options(&cli(args)).expect_err("refused");
+        let (code, exit, _) = crate::classify(&e);
+        (code, exit, e.to_string())
+    }
+
+    #[test]
+    fn a_key_file_and_a_token_together_are_refused_naming_both() {
+        let (code, exit, msg) = refusal(&[
+            "--key",
+            "/k/officer.key",
+            "--pkcs11-module",
+            "/m.so",
+            "--pkcs11-key",
+            "o",
+            "--pkcs11-token",
+            "t",
+        ]);
+        assert_eq!((code.as_str(), exit), ("SIGNER_CONFLICT", 2));
+        assert!(
+            msg.starts_with("--key and --pkcs11-module: expected one signer, got both (--key /k/officer.key"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn an_incomplete_token_is_refused_naming_the_missing_option() {
+        let (code, _, msg) = refusal(&["--pkcs11-module", "/m.so", "--pkcs11-token", "t"]);
+        assert_eq!(code, "USAGE");
+        assert!(msg.starts_with("--pkcs11-key: expected the label of the key on the token, got none"), "{msg}");
+        let (_, _, msg) = refusal(&["--pkcs11-key", "o", "--pkcs11-token", "t"]);
+        assert!(msg.starts_with("--pkcs11-module: expected the path"), "{msg}");
+        let (_, _, msg) = refusal(&["--pkcs11-module", "/m.so", "--pkcs11-key", "o"]);
+        assert!(msg.starts_with("--pkcs11-token or --pkcs11-slot: expected the token"), "{msg}");
+        // A token by label and by slot at once: the parser refuses.
+        let both = ["tamga", "--pkcs11-token", "t", "--pkcs11-slot", "1", "status"];
+        assert!(Cli::try_parse_from(both).is_err());
+    }
+
+    #[test]
+    fn without_token_options_the_key_file_signs() {
+        assert!(token_options(&cli(&["--key", "/k/a.key"])).expect("no token").is_none());
+        let o = token_options(&cli(&[
+            "--pkcs11-module",
+            "/m.so",
+            "--pkcs11-key",
+            "o",
+            "--pkcs11-slot",
+            "3",
+            "--pkcs11-pin-file",
+            "/p",
+        ]))
+        .expect("complete")
+        .expect("a token");
+        assert_eq!(o.token, TokenRef::Slot(3));
+        assert_eq!(o.pin, PinSource::File("/p".into()));
+        assert_eq!((o.module.to_str(), o.key_label.as_str()), (Some("/m.so"), "o"));
     }
 }
