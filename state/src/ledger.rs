@@ -162,10 +162,52 @@ struct BlockProofs {
 struct SignerProof {
     signer: PublicKey,
     value: Option<Vec<u8>>,
-    /// Borsh of the proof's `Option<SparseMerkleLeafNode>`.
-    leaf: Vec<u8>,
-    /// Indexes into [`BlockProofs::siblings`].
-    siblings: Vec<u32>,
+    /// Borsh of the proof's `Option<SparseMerkleLeafNode>`; `None` when it
+    /// is the inclusion leaf of `value` ([`inclusion_leaf`]), which it
+    /// nearly always is (a committed signer has an account).
+    leaf: Option<Vec<u8>>,
+    /// Indexes into [`BlockProofs::siblings`], each as an unsigned LEB128.
+    siblings: Vec<u8>,
+}
+
+/// Borsh of `Some(SparseMerkleLeafNode)` proving `value` under `signer`'s
+/// account key: the key's hash and the value's hash.
+fn inclusion_leaf(signer: &PublicKey, value: Option<&Vec<u8>>) -> Option<Vec<u8>> {
+    let value = value?;
+    let mut leaf = vec![1u8];
+    leaf.extend_from_slice(&KeyHash::with::<sha2::Sha256>(keys::account(signer)).0);
+    leaf.extend_from_slice(&jmt::ValueHash::with::<sha2::Sha256>(value).0);
+    Some(leaf)
+}
+
+fn push_leb128(out: &mut Vec<u8>, mut n: u32) {
+    while n >= 0x80 {
+        out.push((n as u8 & 0x7f) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// The LEB128 numbers of `b` (at most 5 bytes each, as a `u32`).
+fn read_leb128(b: &[u8]) -> Result<Vec<u32>> {
+    let bad = || StateError::Corrupt { what: "account proof", why: "bad sibling index".into() };
+    let (mut out, mut n, mut shift) = (Vec::new(), 0u32, 0u32);
+    for &byte in b {
+        if shift > 28 {
+            return Err(bad());
+        }
+        n |= u32::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            out.push(n);
+            (n, shift) = (0, 0);
+        } else {
+            shift += 7;
+        }
+    }
+    if shift != 0 {
+        return Err(bad());
+    }
+    Ok(out)
 }
 
 /// Borsh sizes of the parts of a `SparseMerkleProof`: a leaf node and an
@@ -185,7 +227,7 @@ impl BlockProofs {
         let count_at = bytes.get(leaf_len..leaf_len + 4).ok_or_else(|| bad("no sibling count"))?;
         let count = u32::from_le_bytes(count_at.try_into().map_err(|_| bad("sibling count"))?);
         let mut at = leaf_len + 4;
-        let mut siblings = Vec::with_capacity(count as usize);
+        let mut siblings = Vec::with_capacity(count as usize * 2);
         for _ in 0..count {
             let len = match bytes.get(at) {
                 Some(0) => 1,
@@ -199,12 +241,14 @@ impl BlockProofs {
                 self.siblings.push(node);
                 next
             });
-            siblings.push(i);
+            push_leb128(&mut siblings, i);
         }
         if at != bytes.len() {
             return Err(bad("trailing bytes"));
         }
-        self.accounts.push(SignerProof { signer, value: proof.0.clone(), leaf: bytes[..leaf_len].to_vec(), siblings });
+        let leaf = &bytes[..leaf_len];
+        let leaf = (inclusion_leaf(&signer, proof.0.as_ref()).as_deref() != Some(leaf)).then(|| leaf.to_vec());
+        self.accounts.push(SignerProof { signer, value: proof.0.clone(), leaf, siblings });
         Ok(())
     }
 
@@ -212,9 +256,14 @@ impl BlockProofs {
     fn proof(&self, signer: &PublicKey) -> Result<Option<AccountProof>> {
         let Ok(i) = self.accounts.binary_search_by(|a| a.signer.cmp(signer)) else { return Ok(None) };
         let a = &self.accounts[i];
-        let mut bytes = a.leaf.clone();
-        bytes.extend_from_slice(&(a.siblings.len() as u32).to_le_bytes());
-        for &s in &a.siblings {
+        let missing = || StateError::Corrupt { what: "account proof", why: "no leaf and no value".into() };
+        let mut bytes = match &a.leaf {
+            Some(leaf) => leaf.clone(),
+            None => inclusion_leaf(signer, a.value.as_ref()).ok_or_else(missing)?,
+        };
+        let siblings = read_leb128(&a.siblings)?;
+        bytes.extend_from_slice(&(siblings.len() as u32).to_le_bytes());
+        for s in siblings {
             let node = self.siblings.get(s as usize).ok_or(StateError::Corrupt {
                 what: "account proof",
                 why: format!("sibling {s} of {}", self.siblings.len()),
@@ -439,7 +488,11 @@ impl Ledger {
         batch.add_tree_update(&update);
         if self.retain_state_versions() > 0 {
             for stale in &update.stale_node_index_batch {
-                batch.put(cf::JMT_STALE, crate::store::stale_node_key(stale.stale_since_version, &stale.node_key), vec![]);
+                batch.put(
+                    cf::JMT_STALE,
+                    crate::store::stale_node_key(stale.stale_since_version, &stale.node_key),
+                    vec![],
+                );
             }
             // The value each written key held before this version is read by
             // no version from this one on.
@@ -1029,6 +1082,23 @@ mod tests {
         version: Height,
     ) -> (jmt::RootHash, jmt::storage::TreeUpdateBatch) {
         Sha256Jmt::new(store).put_value_set(values, version).unwrap()
+    }
+
+    proptest! {
+        /// Sibling indexes of a kept account proof read back as written;
+        /// a truncated number is refused.
+        #[test]
+        fn leb128_roundtrips(ns in proptest::collection::vec(any::<u32>(), 0..40)) {
+            let mut b = Vec::new();
+            for &n in &ns {
+                push_leb128(&mut b, n);
+            }
+            prop_assert_eq!(read_leb128(&b).unwrap(), ns.clone());
+            if let Some(last) = b.last_mut() {
+                *last |= 0x80;
+                prop_assert!(read_leb128(&b).is_err());
+            }
+        }
     }
 
     proptest! {
