@@ -107,7 +107,6 @@ mod tests {
     use tamga_types::{ClassId, PartyId, Payload, ValidatorUpdate};
 
     use super::super::tests::{code, genesis, sign, Node};
-    use super::*;
 
     /// A bundle of a transaction committed after a validator-set change
     /// verifies offline against the genesis alone, through the router.
