@@ -63,6 +63,60 @@ pub struct Config {
     pub metrics: crate::metrics::access::MetricsConfig,
     /// Where the consensus key lives (`crate::signer`).
     pub signer: crate::signer::SignerConfig,
+    /// The ledger database: pruning of old state-tree versions.
+    pub storage: StorageConfig,
+}
+
+/// `[storage]`: pruning of old state-tree versions (docs/operations.md,
+/// "Disk use and pruning"). Blocks, certificates, receipts and the
+/// histories of records and notifications are never pruned.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageConfig {
+    /// State-tree versions (heights) kept, the latest included; state proofs
+    /// at older heights are refused with `STATE_PRUNED`. 0 keeps all.
+    pub retain_state_versions: u64,
+    /// Most stale tree entries one commit deletes (the rest go with later commits).
+    pub prune_max_deletes_per_block: u64,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        StorageConfig {
+            retain_state_versions: 0,
+            prune_max_deletes_per_block: tamga_state::Ledger::DEFAULT_PRUNE_DELETES_PER_BLOCK,
+        }
+    }
+}
+
+impl StorageConfig {
+    fn validate(&self) -> Result<(), ConfigError> {
+        if !(1..=100_000_000).contains(&self.prune_max_deletes_per_block) {
+            return Err(ConfigError::Invalid {
+                field: "storage.prune_max_deletes_per_block",
+                problem: "between 1 and 100000000",
+                got: self.prune_max_deletes_per_block.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    fn to_documented_toml(&self) -> String {
+        format!(
+            r#"
+[storage]
+# State-tree versions (heights) kept, the latest included; state proofs at
+# older heights are refused with STATE_PRUNED. 0 keeps every version. Receipt
+# bundles stay available for every transaction: each block's signers' account
+# proofs are kept at commit while pruning is on. Blocks, certificates,
+# receipts and histories are never pruned (docs/operations.md, "Disk use and pruning").
+retain_state_versions = {}
+# Most stale tree entries one commit deletes; the rest go with the next commits.
+prune_max_deletes_per_block = {}
+"#,
+            self.retain_state_versions, self.prune_max_deletes_per_block
+        )
+    }
 }
 
 /// `[p2p]`. The bounds below are explained, with how to tune them, in
@@ -870,6 +924,7 @@ impl Config {
         }
         self.security.validate()?;
         self.metrics.validate()?;
+        self.storage.validate()?;
         Ok(())
     }
 
@@ -1046,6 +1101,7 @@ enqueue_timeout_ms = {j_timeout}
         text.push_str(&self.security.to_documented_toml());
         text.push_str(&self.metrics.to_documented_toml());
         text.push_str(&self.signer.to_documented_toml());
+        text.push_str(&self.storage.to_documented_toml());
         text
     }
 }

@@ -1162,6 +1162,7 @@ impl Driver {
                 let started = Instant::now();
                 ledger.commit(&block, &certificate, executed)?;
                 metrics.block_commit_seconds.observe(started.elapsed().as_secs_f64());
+                metrics.observe_pruning(&ledger);
                 summary.standings = signer_standings(&ledger, &block.txs);
                 Ok((block, summary))
             })

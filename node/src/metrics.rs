@@ -71,6 +71,11 @@ pub struct Metrics {
     pub api_refused_total: Family<Vec<(String, String)>, Counter>,
     /// `tamga_backup_last_height`: ledger height of the last verified backup.
     pub backup_last_height: Gauge,
+    /// `tamga_state_oldest_proof_height`: oldest height whose state-tree
+    /// version is kept (`[storage] retain_state_versions`; 0 keeps all).
+    pub state_oldest_proof_height: Gauge,
+    /// `tamga_state_pruned_entries_total`: stale state-tree nodes and values deleted by pruning.
+    pub state_pruned_entries: Counter,
     /// `tamga_backup_last_success_timestamp_seconds`: Unix time of the last verified backup.
     pub backup_last_success_seconds: Gauge,
     /// `tamga_backup_failures_total`: backups that failed (creation or verification).
@@ -140,6 +145,8 @@ impl Metrics {
             api_connections: Gauge::default(),
             api_refused_total: Family::default(),
             backup_last_height: Gauge::default(),
+            state_oldest_proof_height: Gauge::default(),
+            state_pruned_entries: Counter::default(),
             backup_last_success_seconds: Gauge::default(),
             backup_failures: Counter::default(),
             backup_seconds: Histogram::new(exponential_buckets(0.01, 2.0, 16)),
@@ -195,6 +202,16 @@ impl Metrics {
             m.backup_last_success_seconds.clone(),
         );
         r.register("backup_failures", "Backups that failed", m.backup_failures.clone());
+        r.register(
+            "state_oldest_proof_height",
+            "Oldest height whose state-tree version is kept",
+            m.state_oldest_proof_height.clone(),
+        );
+        r.register(
+            "state_pruned_entries",
+            "Stale state-tree entries deleted by pruning",
+            m.state_pruned_entries.clone(),
+        );
         r.register("backup_seconds", "Backup checkpoint and verification time", m.backup_seconds.clone());
         r.register("security_events", "Security events recorded, by kind", m.security_events.clone());
         r.register(
@@ -218,6 +235,18 @@ impl Metrics {
         m.p2p.register(r);
         m.security_sinks.register(r);
         Metrics { registry, ..m }
+    }
+
+    /// Follows the ledger's pruning after a commit: the oldest height with
+    /// state proofs, and the stale entries deleted since the node started.
+    pub fn observe_pruning(&self, ledger: &tamga_state::Ledger) {
+        if let Ok(oldest) = ledger.oldest_state_version() {
+            self.state_oldest_proof_height.set(i64::try_from(oldest).unwrap_or(i64::MAX));
+        }
+        let (total, seen) = (ledger.pruned_entries(), self.state_pruned_entries.get());
+        if total > seen {
+            self.state_pruned_entries.inc_by(total - seen);
+        }
     }
 
     /// Counts a connection or request the API refused with `code`.

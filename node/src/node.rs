@@ -67,6 +67,11 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
         return Err(crate::driver::DriverError::Safety(e).into());
     }
     ledger.init_genesis(&genesis).context("cannot apply genesis")?;
+    // After genesis: turning pruning on for a chain that kept every version
+    // first stores the account proofs its receipt bundles need.
+    ledger
+        .set_pruning(cfg.storage.retain_state_versions, cfg.storage.prune_max_deletes_per_block)
+        .context("cannot set up pruning of old state-tree versions")?;
     let chain_id = genesis.chain_id.to_string();
     let metrics = Arc::new(Metrics::new());
     metrics.height.set(ledger.height()? as i64);

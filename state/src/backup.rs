@@ -188,7 +188,7 @@ impl Ledger {
 
     /// Opens an existing ledger read-only (tools; nothing is written).
     pub fn open_read_only(path: &Path) -> Result<Ledger, StateError> {
-        Ok(Ledger { store: Store::open_read_only(path)? })
+        Ok(Ledger::from_store(Store::open_read_only(path)?))
     }
 }
 
@@ -279,7 +279,7 @@ pub fn verify_backup(path: &Path) -> Result<BackupReport, BackupError> {
         entries.insert(name.to_owned(), count);
     }
 
-    let ledger = Ledger { store };
+    let ledger = Ledger::from_store(store);
     let chain_id = ledger.chain_id()?;
     let expected_root = if height == 0 {
         let genesis_root = Hash(meta_fixed(&ledger.store, meta_cf::GENESIS_ROOT, "genesis_root")?);

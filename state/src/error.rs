@@ -900,6 +900,11 @@ pub enum StateError {
     /// The commit certificate does not verify (SPEC §9).
     #[error("certificate of block {height}: {source}")]
     Certificate { height: Height, source: CertificateError },
+    /// A state proof was asked at a height whose state-tree version has been
+    /// pruned (`[storage] retain_state_versions`); proofs are served from
+    /// `oldest` on.
+    #[error("the state tree at height {height} has been pruned; the oldest height with state proofs is {oldest}")]
+    StatePruned { height: Height, oldest: Height },
 }
 
 impl From<CommitMismatch> for StateError {
@@ -928,7 +933,8 @@ impl StateError {
             | StateError::GenesisMismatch { .. }
             | StateError::InvalidGenesis(_)
             | StateError::CommitMismatch(_)
-            | StateError::Certificate { .. } => false,
+            | StateError::Certificate { .. }
+            | StateError::StatePruned { .. } => false,
         }
     }
 

@@ -1,10 +1,13 @@
 //! The [`Ledger`]: genesis, speculative execution, atomic commit and the
 //! chain-level getters used by consensus, the node and the mempool.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
-use jmt::{KeyHash, Sha256Jmt};
+use jmt::storage::{LeafNode, Node, NodeBatch, NodeKey, TreeReader};
+use jmt::{KeyHash, OwnedValue, Sha256Jmt, Version};
 use tamga_types::{
     BatchVerifier, Block, BlockHeader, Certificate, Evidence, Genesis, Hash, Height, Params, PublicKey, Receipt,
     SignedTransaction, ValidatorSet,
@@ -26,6 +29,25 @@ pub(crate) mod meta_cf {
     pub const GENESIS_ROOT: &[u8] = b"genesis_root";
     /// The genesis value (borsh): its transactions answer height-0 lookups.
     pub const GENESIS: &[u8] = b"genesis";
+    /// The oldest height whose state-tree version is whole (u64 BE; absent =
+    /// 0): state proofs below it are refused ([`crate::StateError::StatePruned`]).
+    pub const OLDEST_STATE_VERSION: &[u8] = b"oldest_state_version";
+    /// The `jmt_stale` key pruning goes on from.
+    pub const PRUNE_CURSOR: &[u8] = b"prune_cursor";
+    /// The last height whose signers' account proofs are in `account_proofs`.
+    pub const ACCOUNT_PROOFS_THROUGH: &[u8] = b"account_proofs_through";
+}
+
+/// Pruning of old state-tree versions (`[storage] retain_state_versions`):
+/// the window, the bound on deletions per commit, and what has been removed.
+#[derive(Debug, Default)]
+pub(crate) struct Pruning {
+    /// State-tree versions kept, the latest included; 0 keeps all.
+    retain: AtomicU64,
+    /// Most stale tree entries removed by one commit.
+    max_deletes: AtomicU64,
+    /// Stale entries removed since the ledger was opened.
+    removed: AtomicU64,
 }
 
 /// The result of executing a block against committed state, not yet written.
@@ -61,6 +83,9 @@ pub struct ExecutedBlock {
     pub next_validators: ValidatorSet,
     /// Pending writes: state, indexes and JMT nodes.
     pub(crate) batch: Batch,
+    /// The tree nodes and values of this version, for the signers' account
+    /// proofs kept at commit while pruning is on.
+    pub(crate) tree: Arc<NodeBatch>,
 }
 
 impl ExecutedBlock {
@@ -86,7 +111,171 @@ impl ExecutedBlock {
 /// The ledger over one RocksDB database.
 pub struct Ledger {
     pub(crate) store: Store,
+    pub(crate) pruning: Pruning,
 }
+
+/// The tree as it will be once a block's pending nodes are written: the
+/// block's nodes and values first, then the store (proofs at the block's
+/// own version before its batch is written).
+struct Pending<'a> {
+    store: &'a Store,
+    version: Version,
+    nodes: &'a NodeBatch,
+}
+
+impl TreeReader for Pending<'_> {
+    fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
+        match self.nodes.get_node(node_key) {
+            Some(n) => Ok(Some(n.clone())),
+            None => self.store.get_node_option(node_key),
+        }
+    }
+
+    fn get_value_option(&self, max_version: Version, key_hash: KeyHash) -> anyhow::Result<Option<OwnedValue>> {
+        if max_version >= self.version {
+            if let Some(v) = self.nodes.values().get(&(self.version, key_hash)) {
+                return Ok(v.clone());
+            }
+        }
+        self.store.get_value_option(max_version, key_hash)
+    }
+
+    fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
+        Err(anyhow::anyhow!("tree restore is not supported by this store"))
+    }
+}
+
+/// The signers' account proofs of one block as `account_proofs` keeps them
+/// (key: height BE): every distinct proof sibling once (the siblings near
+/// the root are shared by most signers of a block), and per signer its
+/// account entry, its proof's leaf and the indexes of its siblings, bottom
+/// up. [`BlockProofs::proof`] rebuilds the proof's exact bytes.
+#[derive(Debug, Default, borsh::BorshSerialize, borsh::BorshDeserialize)]
+struct BlockProofs {
+    /// Distinct siblings: borsh of one `SparseMerkleNode` each.
+    siblings: Vec<Vec<u8>>,
+    /// Per signer, ascending by key.
+    accounts: Vec<SignerProof>,
+}
+
+#[derive(Debug, borsh::BorshSerialize, borsh::BorshDeserialize)]
+struct SignerProof {
+    signer: PublicKey,
+    value: Option<Vec<u8>>,
+    /// Borsh of the proof's `Option<SparseMerkleLeafNode>`; `None` when it
+    /// is the inclusion leaf of `value` ([`inclusion_leaf`]), which it
+    /// nearly always is (a committed signer has an account).
+    leaf: Option<Vec<u8>>,
+    /// Indexes into [`BlockProofs::siblings`], each as an unsigned LEB128.
+    siblings: Vec<u8>,
+}
+
+/// Borsh of `Some(SparseMerkleLeafNode)` proving `value` under `signer`'s
+/// account key: the key's hash and the value's hash.
+fn inclusion_leaf(signer: &PublicKey, value: Option<&Vec<u8>>) -> Option<Vec<u8>> {
+    let value = value?;
+    let mut leaf = vec![1u8];
+    leaf.extend_from_slice(&KeyHash::with::<sha2::Sha256>(keys::account(signer)).0);
+    leaf.extend_from_slice(&jmt::ValueHash::with::<sha2::Sha256>(value).0);
+    Some(leaf)
+}
+
+fn push_leb128(out: &mut Vec<u8>, mut n: u32) {
+    while n >= 0x80 {
+        out.push((n as u8 & 0x7f) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// The LEB128 numbers of `b` (at most 5 bytes each, as a `u32`).
+fn read_leb128(b: &[u8]) -> Result<Vec<u32>> {
+    let bad = || StateError::Corrupt { what: "account proof", why: "bad sibling index".into() };
+    let (mut out, mut n, mut shift) = (Vec::new(), 0u32, 0u32);
+    for &byte in b {
+        if shift > 28 {
+            return Err(bad());
+        }
+        n |= u32::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            out.push(n);
+            (n, shift) = (0, 0);
+        } else {
+            shift += 7;
+        }
+    }
+    if shift != 0 {
+        return Err(bad());
+    }
+    Ok(out)
+}
+
+/// Borsh sizes of the parts of a `SparseMerkleProof`: a leaf node and an
+/// internal node are two hashes; the `Null` sibling has no payload.
+const PROOF_NODE_BYTES: usize = 64;
+
+impl BlockProofs {
+    /// Adds `signer`'s proof, splitting its borsh bytes into leaf and siblings.
+    fn add(&mut self, index: &mut HashMap<Vec<u8>, u32>, signer: PublicKey, proof: &AccountProof) -> Result<()> {
+        let bytes = enc(&proof.1);
+        let bad = |why: &str| StateError::Corrupt { what: "account proof", why: why.to_owned() };
+        let leaf_len = match bytes.first() {
+            Some(0) => 1,
+            Some(1) => 1 + PROOF_NODE_BYTES,
+            _ => return Err(bad("no leaf option tag")),
+        };
+        let count_at = bytes.get(leaf_len..leaf_len + 4).ok_or_else(|| bad("no sibling count"))?;
+        let count = u32::from_le_bytes(count_at.try_into().map_err(|_| bad("sibling count"))?);
+        let mut at = leaf_len + 4;
+        let mut siblings = Vec::with_capacity(count as usize * 2);
+        for _ in 0..count {
+            let len = match bytes.get(at) {
+                Some(0) => 1,
+                Some(1 | 2) => 1 + PROOF_NODE_BYTES,
+                _ => return Err(bad("unknown sibling tag")),
+            };
+            let node = bytes.get(at..at + len).ok_or_else(|| bad("truncated sibling"))?.to_vec();
+            at += len;
+            let next = u32::try_from(self.siblings.len()).map_err(|_| bad("too many siblings"))?;
+            let i = *index.entry(node.clone()).or_insert_with(|| {
+                self.siblings.push(node);
+                next
+            });
+            push_leb128(&mut siblings, i);
+        }
+        if at != bytes.len() {
+            return Err(bad("trailing bytes"));
+        }
+        let leaf = &bytes[..leaf_len];
+        let leaf = (inclusion_leaf(&signer, proof.0.as_ref()).as_deref() != Some(leaf)).then(|| leaf.to_vec());
+        self.accounts.push(SignerProof { signer, value: proof.0.clone(), leaf, siblings });
+        Ok(())
+    }
+
+    /// `signer`'s account entry and proof, if the block holds it.
+    fn proof(&self, signer: &PublicKey) -> Result<Option<AccountProof>> {
+        let Ok(i) = self.accounts.binary_search_by(|a| a.signer.cmp(signer)) else { return Ok(None) };
+        let a = &self.accounts[i];
+        let missing = || StateError::Corrupt { what: "account proof", why: "no leaf and no value".into() };
+        let mut bytes = match &a.leaf {
+            Some(leaf) => leaf.clone(),
+            None => inclusion_leaf(signer, a.value.as_ref()).ok_or_else(missing)?,
+        };
+        let siblings = read_leb128(&a.siblings)?;
+        bytes.extend_from_slice(&(siblings.len() as u32).to_le_bytes());
+        for s in siblings {
+            let node = self.siblings.get(s as usize).ok_or(StateError::Corrupt {
+                what: "account proof",
+                why: format!("sibling {s} of {}", self.siblings.len()),
+            })?;
+            bytes.extend_from_slice(node);
+        }
+        Ok(Some((a.value.clone(), dec("account proof", &bytes)?)))
+    }
+}
+
+/// A signer's account entry at a height with its proof (SPEC §10).
+pub type AccountProof = (Option<Vec<u8>>, jmt::proof::SparseMerkleProof<sha2::Sha256>);
 
 fn u64_of(b: Option<Vec<u8>>) -> u64 {
     b.and_then(|b| b.try_into().ok()).map(u64::from_be_bytes).unwrap_or(0)
@@ -103,12 +292,96 @@ fn height_key(h: Height) -> Vec<u8> {
 impl Ledger {
     /// Opens or creates the database at `path`.
     pub fn open(path: &Path) -> Result<Ledger> {
-        Ok(Ledger { store: Store::open(path)? })
+        Ok(Ledger::from_store(Store::open(path)?))
     }
 
     /// Opens an empty ledger held in memory.
     pub fn open_in_memory() -> Result<Ledger> {
-        Ok(Ledger { store: Store::open_in_memory()? })
+        Ok(Ledger::from_store(Store::open_in_memory()?))
+    }
+
+    /// A ledger over an opened store, pruning off.
+    pub(crate) fn from_store(store: Store) -> Ledger {
+        Ledger { store, pruning: Pruning::default() }
+    }
+
+    /// Most stale tree entries one commit removes unless told otherwise
+    /// ([`Ledger::set_pruning`]).
+    pub const DEFAULT_PRUNE_DELETES_PER_BLOCK: u64 = 200_000;
+
+    /// Keeps the state tree's last `retain` versions (the latest included)
+    /// and removes older ones, at most `max_deletes_per_block` stale entries
+    /// per commit; `retain = 0` keeps every version (the default).
+    ///
+    /// While pruning is on, every commit also keeps each of the block's
+    /// signers' account entry with its proof at that height (`account_proofs`),
+    /// so the receipt bundle of every committed transaction stays producible
+    /// (SPEC §1.8). Turning pruning on for a ledger that has committed blocks
+    /// without it first stores those proofs for every height not yet covered,
+    /// from the tree versions, which are whole at that point; this runs here,
+    /// once, and may take a while on a long chain (it is logged).
+    pub fn set_pruning(&self, retain: u64, max_deletes_per_block: u64) -> Result<()> {
+        self.pruning.max_deletes.store(max_deletes_per_block.max(1), Ordering::SeqCst);
+        if retain > 0 && self.store.get(cf::META, meta_cf::GENESIS_HASH)?.is_some() {
+            self.backfill_account_proofs()?;
+        }
+        self.pruning.retain.store(retain, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// The state-tree versions kept (0 = all).
+    pub fn retain_state_versions(&self) -> u64 {
+        self.pruning.retain.load(Ordering::SeqCst)
+    }
+
+    /// Stale tree entries (nodes and values) removed since the ledger was opened.
+    pub fn pruned_entries(&self) -> u64 {
+        self.pruning.removed.load(Ordering::SeqCst)
+    }
+
+    /// The oldest height at which state proofs are served (0 when nothing
+    /// has been pruned).
+    pub fn oldest_state_version(&self) -> Result<Height> {
+        Ok(u64_of(self.store.get(cf::META, meta_cf::OLDEST_STATE_VERSION)?))
+    }
+
+    /// Stores the account proofs of every height after the last one covered.
+    fn backfill_account_proofs(&self) -> Result<()> {
+        let height = self.height()?;
+        let from = u64_of(self.store.get(cf::META, meta_cf::ACCOUNT_PROOFS_THROUGH)?) + 1;
+        if from > height {
+            return Ok(());
+        }
+        let _span = tracing::info_span!(target: "tamga::state", "account_proofs_backfill", from, to = height).entered();
+        tracing::info!(target: "tamga::state", from, to = height, "storing signers' account proofs before pruning");
+        for h in from..=height {
+            let Some(block) = self.block(h)? else {
+                return Err(StateError::Missing { what: "a committed block (account proof backfill)" });
+            };
+            let mut batch = Batch::default();
+            let (mut kept, mut index) = (BlockProofs::default(), HashMap::new());
+            for signer in block.txs.iter().map(|t| t.tx.signer).collect::<BTreeSet<_>>() {
+                kept.add(&mut index, signer, &self.get_with_proof(&keys::account(&signer), h)?)?;
+            }
+            if !kept.accounts.is_empty() {
+                batch.put(cf::ACCOUNT_PROOFS, height_key(h), enc(&kept));
+            }
+            batch.put(cf::META, meta_cf::ACCOUNT_PROOFS_THROUGH.to_vec(), height_key(h));
+            self.store.write(batch)?;
+        }
+        Ok(())
+    }
+
+    /// The signer's account entry with its proof at `height`: the one kept
+    /// at commit while pruning is on, else from the state tree (refused with
+    /// [`StateError::StatePruned`] if that version is gone).
+    pub fn signer_account_proof(&self, signer: &PublicKey, height: Height) -> Result<AccountProof> {
+        if let Some(b) = self.store.get(cf::ACCOUNT_PROOFS, &height_key(height))? {
+            if let Some(found) = dec::<BlockProofs>("account proofs", &b)?.proof(signer)? {
+                return Ok(found);
+            }
+        }
+        self.get_with_proof(&keys::account(signer), height)
     }
 
     /// Applies `genesis` (height 0). Idempotent for the same genesis; an error if a different one is applied.
@@ -127,7 +400,7 @@ impl Ledger {
         let mut receipts = Self::genesis_transactions(&mut view, genesis, &validators)?;
         // SPEC §9.4: operators' notices are checked once the genesis transactions ran.
         crate::genesis::check_validator_admission(&mut view, genesis, &mut receipts)?;
-        let (root, mut batch) = self.seal(view.into_writes(), 0)?;
+        let (root, mut batch, _) = self.seal(view.into_writes(), 0)?;
         for r in &receipts {
             let mut loc = height_key(0);
             loc.extend_from_slice(&r.index.to_be_bytes());
@@ -184,8 +457,10 @@ impl Ledger {
         self.store.get(cf::META, meta_cf::GENESIS)?.map(|b| dec("genesis", &b)).transpose()
     }
 
-    /// Turns overlay writes into a batch and the JMT update at `version`.
-    fn seal(&self, writes: Writes, version: Height) -> Result<(Hash, Batch)> {
+    /// Turns overlay writes into a batch and the JMT update at `version`;
+    /// while pruning is on, also records which tree nodes and values the
+    /// update makes stale (`jmt_stale`, by the version they stop being read at).
+    fn seal(&self, writes: Writes, version: Height) -> Result<(Hash, Batch, NodeBatch)> {
         let mut batch = Batch::default();
         let mut values = Vec::new();
         for ((space, k), v) in writes {
@@ -207,9 +482,27 @@ impl Ledger {
                 None => batch.delete(c, k),
             }
         }
+        let hashes: Vec<KeyHash> =
+            if self.retain_state_versions() > 0 { values.iter().map(|(kh, _)| *kh).collect() } else { Vec::new() };
         let (root, update) = self.store.tree_update(values, version)?;
         batch.add_tree_update(&update);
-        Ok((Hash(root.0), batch))
+        if self.retain_state_versions() > 0 {
+            for stale in &update.stale_node_index_batch {
+                batch.put(
+                    cf::JMT_STALE,
+                    crate::store::stale_node_key(stale.stale_since_version, &stale.node_key),
+                    vec![],
+                );
+            }
+            // The value each written key held before this version is read by
+            // no version from this one on.
+            for kh in &hashes {
+                if let Some(prev) = self.store.latest_value_key(kh, version)? {
+                    batch.put(cf::JMT_STALE, crate::store::stale_value_key(version, &prev), vec![]);
+                }
+            }
+        }
+        Ok((Hash(root.0), batch, update.node_batch))
     }
 
     fn chain(&self) -> Result<ChainInfo> {
@@ -294,8 +587,20 @@ impl Ledger {
         logical_key: &[u8],
         height: Height,
     ) -> Result<(Option<Vec<u8>>, jmt::proof::SparseMerkleProof<sha2::Sha256>)> {
+        let refuse = |oldest: Height| StateError::StatePruned { height, oldest };
+        let oldest = self.oldest_state_version()?;
+        if height < oldest {
+            return Err(refuse(oldest));
+        }
         let tree = Sha256Jmt::new(&self.store);
-        tree.get_with_proof(KeyHash::with::<sha2::Sha256>(logical_key), height).map_err(StateError::from_jmt("proof"))
+        match tree.get_with_proof(KeyHash::with::<sha2::Sha256>(logical_key), height) {
+            Ok(found) => Ok(found),
+            // A commit may have pruned the version while the proof was read.
+            Err(e) => match self.oldest_state_version()? {
+                oldest if height < oldest => Err(refuse(oldest)),
+                _ => Err(StateError::from_jmt("proof")(e)),
+            },
+        }
     }
 
     /// Executes a block against committed state without writing (SPEC §8, §9):
@@ -371,7 +676,7 @@ impl Ledger {
             receipts.push(execute_tx(&mut view, ctx, i as u32, stx, *h)?);
         }
         let next_validators = validators_at_view(&view, ctx.height + 1)?;
-        let (state_root, batch) = self.seal(view.into_writes(), ctx.height)?;
+        let (state_root, batch, tree) = self.seal(view.into_writes(), ctx.height)?;
         Ok(ExecutedBlock {
             height: ctx.height,
             time_ms: ctx.time_ms,
@@ -388,6 +693,7 @@ impl Ledger {
             validators,
             next_validators,
             batch,
+            tree: Arc::new(tree),
         })
     }
 
@@ -619,9 +925,77 @@ impl Ledger {
         batch.put(cf::META, meta_cf::LAST_BLOCK_HASH.to_vec(), block.hash().0.to_vec());
         batch.put(cf::META, meta_cf::LAST_TIME.to_vec(), h.time_ms.to_be_bytes().to_vec());
         batch.put(cf::META, meta_cf::STATE_ROOT.to_vec(), executed.state_root.0.to_vec());
+        let retain = self.retain_state_versions();
+        let removed = if retain > 0 {
+            let _span = tracing::debug_span!(target: "tamga::state", "prune", height, retain).entered();
+            self.keep_account_proofs(&mut batch, block, height, &executed.tree)?;
+            self.prune_step(&mut batch, height, retain)?
+        } else {
+            0
+        };
         self.store.write(batch)?;
+        if removed > 0 {
+            self.pruning.removed.fetch_add(removed, Ordering::SeqCst);
+            tracing::debug!(target: "tamga::state", height, removed, "stale state-tree entries pruned");
+        }
         tracing::debug!(target: "tamga::state", height, root = %executed.state_root, "block committed");
         Ok(())
+    }
+
+    /// Adds each signer's account entry with its proof at `height` to the
+    /// commit batch, proven against the block's own (pending) tree version.
+    fn keep_account_proofs(&self, batch: &mut Batch, block: &Block, height: Height, tree: &NodeBatch) -> Result<()> {
+        let through = u64_of(self.store.get(cf::META, meta_cf::ACCOUNT_PROOFS_THROUGH)?);
+        if through + 1 < height {
+            // Pruning was off for some heights and turned on without
+            // `set_pruning` (not possible through the API): cover them first.
+            self.backfill_account_proofs()?;
+        }
+        let pending = Pending { store: &self.store, version: height, nodes: tree };
+        let jmt = Sha256Jmt::new(&pending);
+        let (mut kept, mut index) = (BlockProofs::default(), HashMap::new());
+        for signer in block.txs.iter().map(|t| t.tx.signer).collect::<BTreeSet<_>>() {
+            let proof = jmt
+                .get_with_proof(KeyHash::with::<sha2::Sha256>(keys::account(&signer)), height)
+                .map_err(StateError::from_jmt("account proof"))?;
+            kept.add(&mut index, signer, &proof)?;
+        }
+        if !kept.accounts.is_empty() {
+            batch.put(cf::ACCOUNT_PROOFS, height_key(height), enc(&kept));
+        }
+        batch.put(cf::META, meta_cf::ACCOUNT_PROOFS_THROUGH.to_vec(), height_key(height));
+        Ok(())
+    }
+
+    /// One bounded step of pruning at the commit of `height`: the oldest
+    /// version kept becomes `height + 1 - retain` (proofs below it are
+    /// refused from this commit on), and up to the configured number of
+    /// stale entries no kept version reads are deleted in the same batch.
+    /// Returns how many were deleted.
+    fn prune_step(&self, batch: &mut Batch, height: Height, retain: u64) -> Result<u64> {
+        let target = (height + 1).saturating_sub(retain);
+        if target == 0 {
+            return Ok(0);
+        }
+        if target > self.oldest_state_version()? {
+            batch.put(cf::META, meta_cf::OLDEST_STATE_VERSION.to_vec(), height_key(target));
+        }
+        let cursor = self.store.get(cf::META, meta_cf::PRUNE_CURSOR)?.unwrap_or_default();
+        // Entries stale since `target` or earlier: no version from `target` on reads them.
+        let end = height_key(target + 1);
+        let limit = self.pruning.max_deletes.load(Ordering::SeqCst).max(1);
+        let stale = self.store.keys_between(cf::JMT_STALE, &cursor, &end, limit as usize)?;
+        for k in &stale {
+            let (target_cf, key) = crate::store::stale_target(k)?;
+            batch.delete(target_cf, key.to_vec());
+            batch.delete(cf::JMT_STALE, k.clone());
+        }
+        if let Some(last) = stale.last() {
+            let mut next = last.clone();
+            next.push(0);
+            batch.put(cf::META, meta_cf::PRUNE_CURSOR.to_vec(), next);
+        }
+        Ok(stale.len() as u64)
     }
 
     /// Execute + compare root + commit: used by sync and replay.
@@ -652,6 +1026,16 @@ impl Ledger {
             out.extend(self.store.scan(c, &[], None)?.into_iter().map(|(k, v)| (c, k, v)));
         }
         Ok(out)
+    }
+
+    /// Compacts every column family ([`Store::compact_all`]).
+    pub fn compact_all(&self) -> Result<()> {
+        self.store.compact_all()
+    }
+
+    /// Table-file and memtable bytes per column family ([`Store::cf_sizes`]).
+    pub fn cf_sizes(&self) -> Result<Vec<(&'static str, u64, u64)>> {
+        self.store.cf_sizes()
     }
 
     /// Reads and decodes a state entry (for tests and tools).
@@ -698,6 +1082,23 @@ mod tests {
         version: Height,
     ) -> (jmt::RootHash, jmt::storage::TreeUpdateBatch) {
         Sha256Jmt::new(store).put_value_set(values, version).unwrap()
+    }
+
+    proptest! {
+        /// Sibling indexes of a kept account proof read back as written;
+        /// a truncated number is refused.
+        #[test]
+        fn leb128_roundtrips(ns in proptest::collection::vec(any::<u32>(), 0..40)) {
+            let mut b = Vec::new();
+            for &n in &ns {
+                push_leb128(&mut b, n);
+            }
+            prop_assert_eq!(read_leb128(&b).unwrap(), ns.clone());
+            if let Some(last) = b.last_mut() {
+                *last |= 0x80;
+                prop_assert!(read_leb128(&b).is_err());
+            }
+        }
     }
 
     proptest! {

@@ -14,6 +14,8 @@
 //! | `certificates` | height BE | borsh(`Certificate`) |
 //! | `receipts` | height BE ‖ index BE(u32) | borsh(`Receipt`) |
 //! | `txs` | tx hash | height BE ‖ index BE(u32) |
+//! | `jmt_stale` | stale-since version BE ‖ `n` ‖ borsh(`NodeKey`), or ‖ `v` ‖ key hash ‖ version BE | empty: a tree node or value no version from stale-since on reads (pruning only) |
+//! | `account_proofs` | height BE | the block's signers' account entries with their proofs at that height, shared siblings once (pruning only) |
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -46,14 +48,27 @@ pub mod cf {
     pub const RECEIPTS: &str = "receipts";
     /// Transaction locations by hash.
     pub const TXS: &str = "txs";
+    /// Tree nodes and values made stale, by the version they became stale
+    /// at (written only while pruning is on).
+    pub const JMT_STALE: &str = "jmt_stale";
+    /// Each block signer's account entry with its proof at the block's
+    /// height, kept for receipt bundles once that version is pruned
+    /// (written only while pruning is on).
+    pub const ACCOUNT_PROOFS: &str = "account_proofs";
     /// All of them.
-    pub const ALL: [&str; 9] = [META, STATE, INDEX, JMT_NODES, JMT_VALUES, BLOCKS, CERTIFICATES, RECEIPTS, TXS];
+    pub const ALL: [&str; 11] =
+        [META, STATE, INDEX, JMT_NODES, JMT_VALUES, BLOCKS, CERTIFICATES, RECEIPTS, TXS, JMT_STALE, ACCOUNT_PROOFS];
+    /// Those a data directory written before pruning existed lacks; a
+    /// read-only open (backup verification) reads them as empty.
+    pub const OPTIONAL: [&str; 2] = [JMT_STALE, ACCOUNT_PROOFS];
 }
 
 /// The block cache shared by every column family.
 const BLOCK_CACHE_BYTES: usize = 64 << 20;
 /// One column family's memtable size before it is flushed.
 const CF_WRITE_BUFFER_BYTES: usize = 32 << 20;
+/// Table block size of the column families keyed by height.
+const ARCHIVE_BLOCK_BYTES: usize = 32 << 10;
 /// All memtables together: past this the largest is flushed.
 const DB_WRITE_BUFFER_BYTES: usize = 96 << 20;
 
@@ -144,7 +159,11 @@ impl Store {
         let mut opts = Options::default();
         opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
         opts.set_paranoid_checks(true);
-        let db = DB::open_cf_descriptors_read_only(&opts, path, Self::cf_descriptors(), false)?;
+        // A data directory written before the optional families existed lacks them.
+        let present = DB::list_cf(&opts, path)?;
+        let descriptors =
+            Self::cf_descriptors().into_iter().filter(|d| present.iter().any(|p| p == d.name())).collect::<Vec<_>>();
+        let db = DB::open_cf_descriptors_read_only(&opts, path, descriptors, false)?;
         Ok(Store {
             db,
             _env: None,
@@ -164,6 +183,32 @@ impl Store {
         Ok(())
     }
 
+    /// Compacts every column family over its whole key range (tools and
+    /// measurements: what the data occupies once RocksDB has merged its
+    /// files and dropped overwritten and deleted entries).
+    pub fn compact_all(&self) -> Result<()> {
+        for name in cf::ALL {
+            let Some(h) = self.handle_opt(name)? else { continue };
+            let mut o = rocksdb::CompactOptions::default();
+            o.set_bottommost_level_compaction(rocksdb::BottommostLevelCompaction::Force);
+            self.db.compact_range_cf_opt(h, None::<&[u8]>, None::<&[u8]>, &o);
+        }
+        Ok(())
+    }
+
+    /// Bytes of table files (`rocksdb.total-sst-files-size`) and of live
+    /// memtables per column family, in [`cf::ALL`] order.
+    pub fn cf_sizes(&self) -> Result<Vec<(&'static str, u64, u64)>> {
+        let mut out = Vec::with_capacity(cf::ALL.len());
+        for name in cf::ALL {
+            let Some(h) = self.handle_opt(name)? else { continue };
+            let sst = self.db.property_int_value_cf(h, "rocksdb.total-sst-files-size")?.unwrap_or(0);
+            let mem = self.db.property_int_value_cf(h, "rocksdb.cur-size-all-mem-tables")?.unwrap_or(0);
+            out.push((name, sst, mem));
+        }
+        Ok(out)
+    }
+
     /// Every entry of column family `name` in key order, fed to `f`; stops at
     /// the first error of `f`, or of the read (turned into `E` by `read_err`).
     pub fn for_each<E>(
@@ -172,7 +217,7 @@ impl Store {
         read_err: impl Fn(StateError) -> E,
         mut f: impl FnMut(&[u8], &[u8]) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        let h = self.handle(name).map_err(&read_err)?;
+        let Some(h) = self.handle_opt(name).map_err(&read_err)? else { return Ok(()) };
         for item in self.db.iterator_cf(h, IteratorMode::Start) {
             let (k, v) = item.map_err(|e| read_err(e.into()))?;
             f(&k, &v)?;
@@ -182,7 +227,7 @@ impl Store {
 
     /// Every column family with its options, sharing one block cache:
     /// without it each CF's table factory gets its own (RocksDB's default,
-    /// 32 MiB each), nine in all.
+    /// 32 MiB each), eleven in all.
     fn cf_descriptors() -> Vec<ColumnFamilyDescriptor> {
         let cache = rocksdb::Cache::new_lru_cache(BLOCK_CACHE_BYTES);
         cf::ALL.iter().map(|n| ColumnFamilyDescriptor::new(*n, Self::cf_options(n, &cache))).collect()
@@ -190,11 +235,27 @@ impl Store {
 
     fn cf_options(name: &str, cache: &rocksdb::Cache) -> Options {
         let mut table = rocksdb::BlockBasedOptions::default();
-        table.set_bloom_filter(10.0, false);
+        // The legal record (blocks, certificates, receipts) and the kept
+        // account proofs are written once by height and read by a known key:
+        // larger table blocks compress better, and a bloom filter would only
+        // cost space (every lookup of a committed height hits).
+        let by_height = matches!(name, cf::BLOCKS | cf::CERTIFICATES | cf::RECEIPTS | cf::ACCOUNT_PROOFS);
+        if by_height {
+            table.set_block_size(ARCHIVE_BLOCK_BYTES);
+        } else {
+            table.set_bloom_filter(10.0, false);
+        }
         table.set_block_cache(cache);
         let mut o = Options::default();
         o.set_write_buffer_size(CF_WRITE_BUFFER_BYTES);
+        // LZ4 on every level and LZ4HC (the same codec, a slower and tighter
+        // encoder; it reads as fast) on the bottommost, where nearly all the
+        // data ends up. The build links LZ4 only (`rocksdb` feature `lz4`).
         o.set_compression_type(rocksdb::DBCompressionType::Lz4);
+        o.set_bottommost_compression_type(rocksdb::DBCompressionType::Lz4hc);
+        // Level sizes follow the bottommost level, which bounds the space
+        // taken by overwritten and deleted (pruned) entries near 1.1x.
+        o.set_level_compaction_dynamic_level_bytes(true);
         o.set_block_based_table_factory(&table);
         if name == cf::TXS {
             // Lookups by transaction hash almost always miss (every node's
@@ -244,11 +305,22 @@ impl Store {
         self.db.cf_handle(name).ok_or(StateError::MissingColumnFamily { name })
     }
 
+    /// The handle of `name`; `None` for an optional family ([`cf::OPTIONAL`])
+    /// that a read-only open of an older data directory did not find.
+    fn handle_opt(&self, name: &'static str) -> Result<Option<&rocksdb::ColumnFamily>> {
+        match self.db.cf_handle(name) {
+            Some(h) => Ok(Some(h)),
+            None if cf::OPTIONAL.contains(&name) => Ok(None),
+            None => Err(StateError::MissingColumnFamily { name }),
+        }
+    }
+
     /// Raw get.
     pub fn get(&self, cf: &'static str, key: &[u8]) -> Result<Option<Vec<u8>>> {
         #[cfg(feature = "fault-injection")]
         self.faults.take(cf)?;
-        Ok(self.db.get_cf(self.handle(cf)?, key)?)
+        let Some(h) = self.handle_opt(cf)? else { return Ok(None) };
+        Ok(self.db.get_cf(h, key)?)
     }
 
     /// After `skip` more successful calls of [`Store::get`], makes the next
@@ -355,6 +427,28 @@ impl Store {
         Ok(None)
     }
 
+    /// The `jmt_values` key of the latest value of `kh` stored at a version
+    /// at most `version`, if any.
+    pub(crate) fn latest_value_key(&self, kh: &KeyHash, version: Version) -> Result<Option<Vec<u8>>> {
+        Ok(self.seek_prev(cf::JMT_VALUES, &kh.0, &jmt_value_key(kh, version))?.map(|(k, _)| k))
+    }
+
+    /// Up to `limit` keys of `cf` in `[from, to)`, ascending.
+    pub(crate) fn keys_between(&self, cf: &'static str, from: &[u8], to: &[u8], limit: usize) -> Result<Vec<Vec<u8>>> {
+        let mut out = Vec::new();
+        let mut it = self.db.raw_iterator_cf(self.handle(cf)?);
+        it.seek(from);
+        while it.valid() && out.len() < limit {
+            match it.key() {
+                Some(k) if k < to => out.push(k.to_vec()),
+                _ => break,
+            }
+            it.next();
+        }
+        it.status()?;
+        Ok(out)
+    }
+
     /// A consistent point-in-time view of every column family: reads through
     /// it see no write committed after it was taken (issuer export, SPEC §12).
     pub fn snapshot(&self) -> Snap<'_> {
@@ -447,6 +541,31 @@ impl Batch {
         for ((version, kh), v) in update.node_batch.values() {
             self.put(cf::JMT_VALUES, jmt_value_key(kh, *version), enc(v));
         }
+    }
+}
+
+/// `jmt_stale` key of a tree node stale since `since`.
+pub(crate) fn stale_node_key(since: Version, node: &NodeKey) -> Vec<u8> {
+    let mut k = since.to_be_bytes().to_vec();
+    k.push(b'n');
+    k.extend_from_slice(&enc(node));
+    k
+}
+
+/// `jmt_stale` key of a tree value (its `jmt_values` key) stale since `since`.
+pub(crate) fn stale_value_key(since: Version, value_key: &[u8]) -> Vec<u8> {
+    let mut k = since.to_be_bytes().to_vec();
+    k.push(b'v');
+    k.extend_from_slice(value_key);
+    k
+}
+
+/// The column family and key a `jmt_stale` entry points at.
+pub(crate) fn stale_target(k: &[u8]) -> Result<(&'static str, &[u8])> {
+    match k.get(8) {
+        Some(b'n') => Ok((cf::JMT_NODES, &k[9..])),
+        Some(b'v') => Ok((cf::JMT_VALUES, &k[9..])),
+        _ => Err(StateError::Corrupt { what: "jmt_stale key", why: format!("no kind byte in {} bytes", k.len()) }),
     }
 }
 

@@ -201,7 +201,17 @@ pub fn stateless_message(e: &StatelessError) -> (&'static str, Args) {
 
 impl From<StateError> for ApiError {
     fn from(e: StateError) -> ApiError {
-        ApiError::internal(e.to_string())
+        match e {
+            // `[storage] retain_state_versions`: the version is gone, and will not come back.
+            StateError::StatePruned { height, oldest } => ApiError::t(
+                StatusCode::GONE,
+                "STATE_PRUNED",
+                "STATE_PRUNED",
+                args!["height" => height.to_string(), "oldest" => oldest.to_string()],
+            )
+            .field("height"),
+            e => ApiError::internal(e.to_string()),
+        }
     }
 }
 

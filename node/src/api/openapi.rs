@@ -956,6 +956,7 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
             .err(400, &["MISSING_PARAM"])
             .reads()
             .err(403, &["RESTRICTED_FIELD"])
+            .err(410, &["STATE_PRUNED"])
             .done(),
         op("get", "/v1/events", "events", "events", "Server-Sent Events of committed blocks and receipts")
             .describe(

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use tamga_contract::bundle::{
-    account_state_key, AccountProof, BlockCommitment, Commitment, ReceiptBundle, ValidatorChange, BUNDLE_VERSION,
+    AccountProof, BlockCommitment, Commitment, ReceiptBundle, ValidatorChange, BUNDLE_VERSION,
 };
 use tamga_contract::wire::BundleAnswer;
 use tamga_state::Ledger;
@@ -61,7 +61,8 @@ pub(crate) fn assemble(l: &Ledger, hash: &Hash) -> ApiResult<ReceiptBundle> {
         let missing = || ApiError::internal(format!("block or certificate {h} missing from the store"));
         let block = l.block(h)?.ok_or_else(missing)?;
         let certificate = l.certificate(h)?.ok_or_else(missing)?;
-        let (value, proof) = l.get_with_proof(&account_state_key(&v.tx.tx.signer), h)?;
+        // Kept at commit while pruning is on, so it outlives the tree version.
+        let (value, proof) = l.signer_account_proof(&v.tx.tx.signer, h)?;
         let proof = borsh::to_vec(&proof).map_err(|e| ApiError::internal(format!("encoding the proof: {e}")))?;
         let too_big = |_| ApiError::internal("the account entry or its proof exceeds the bundle's limit");
         let account = AccountProof {
@@ -100,13 +101,12 @@ fn validator_changes(l: &Ledger, below: Height) -> ApiResult<Vec<ValidatorChange
 
 #[cfg(test)]
 mod tests {
-    use tamga_contract::bundle::{verify_bundle, verify_state_proof, ReceiptBundle, SignerParty};
+    use tamga_contract::bundle::{account_state_key, verify_bundle, verify_state_proof, ReceiptBundle, SignerParty};
     use tamga_types::codec::{self, BoundedVec};
     use tamga_types::model::AccountState;
     use tamga_types::{ClassId, PartyId, Payload, ValidatorUpdate};
 
     use super::super::tests::{code, genesis, sign, Node};
-    use super::*;
 
     /// A bundle of a transaction committed after a validator-set change
     /// verifies offline against the genesis alone, through the router.
@@ -173,6 +173,39 @@ mod tests {
         assert_eq!((s.as_u16(), code(&v)), (400, "BAD_HEX"));
         let (s, v) = n.get(&format!("/v1/txs/{}/bundle", "00".repeat(32))).await;
         assert_eq!((s.as_u16(), code(&v)), (404, "TX_NOT_FOUND"));
+    }
+
+    /// With pruning on, a state proof below the oldest kept height is
+    /// refused with 410 `STATE_PRUNED` naming both heights, a kept height
+    /// still proves, and the bundle of a transaction of a pruned height
+    /// still verifies offline.
+    #[tokio::test]
+    async fn pruned_proofs_are_refused_and_old_bundles_still_verify() {
+        let mut n = Node::scenario();
+        n.ledger.set_pruning(2, tamga_state::Ledger::DEFAULT_PRUNE_DELETES_PER_BLOCK).unwrap();
+        let first = n.ledger.block(1).unwrap().unwrap().txs[0].hash();
+        for _ in 0..4 {
+            n.block(vec![]);
+        }
+        let last = n.ledger.height().unwrap();
+        let oldest = n.ledger.oldest_state_version().unwrap();
+        assert_eq!(oldest, last - 1);
+        let key = hex::encode(account_state_key(&n.c.alice.public()));
+        let (s, v) = n.get(&format!("/v1/proofs/state?key={key}&height=1")).await;
+        assert_eq!((s.as_u16(), code(&v), v["field"].as_str()), (410, "STATE_PRUNED", Some("height")), "{v}");
+        let msg = v["message"].as_str().unwrap();
+        assert!(msg.contains("height 1 ") && msg.contains(&format!("from height {oldest} on")), "{msg}");
+        let (s, v) = n.get(&format!("/v1/proofs/state?key={key}&height={oldest}")).await;
+        assert_eq!(s, 200, "{v}");
+        let root = n.ledger.block(oldest).unwrap().unwrap().header.state_root;
+        let value = hex::decode(v["value"].as_str().unwrap()).unwrap();
+        let proof = hex::decode(v["proof"].as_str().unwrap()).unwrap();
+        assert_eq!(verify_state_proof(&hex::decode(&key).unwrap(), Some(&value), &proof, &root), Ok(()));
+        let (s, v) = n.get(&format!("/v1/txs/{first}/bundle")).await;
+        assert_eq!(s, 200, "{v}");
+        let b = ReceiptBundle::decode(&hex::decode(v["raw"].as_str().unwrap()).unwrap()).unwrap();
+        assert!(b.receipt.height < oldest);
+        assert_eq!(verify_bundle(&b, &genesis()).unwrap().height, 1);
     }
 
     /// A state proof from `GET /v1/proofs/state` verifies against the

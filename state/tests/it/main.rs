@@ -18,6 +18,7 @@ mod identity;
 mod notifications;
 mod proofs;
 mod props;
+mod pruning;
 mod receipts;
 mod records;
 mod replay;

@@ -25,6 +25,7 @@ mod indexer;
 mod observer;
 mod offline_verify;
 mod partition;
+mod pruning;
 mod reference_verifier;
 mod rolling;
 mod sinks;
