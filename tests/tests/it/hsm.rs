@@ -19,7 +19,7 @@ use crate::common::{assert_clean, four, load, run_for};
 const PIN: &str = "27182818";
 const KEY_LABEL: &str = "consensus";
 
-fn softhsm_module() -> PathBuf {
+pub(crate) fn softhsm_module() -> PathBuf {
     ["/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"]
         .iter()
         .map(PathBuf::from)
@@ -29,7 +29,7 @@ fn softhsm_module() -> PathBuf {
 
 /// A token directory of its own under `dir`, named by `SOFTHSM2_CONF` for
 /// this process and the nodes it starts.
-fn softhsm_conf(dir: &Path) -> PathBuf {
+pub(crate) fn softhsm_conf(dir: &Path) -> PathBuf {
     let tokens = dir.join("softhsm-tokens");
     std::fs::create_dir_all(&tokens).unwrap();
     let conf = dir.join("softhsm2.conf");
@@ -41,7 +41,7 @@ fn softhsm_conf(dir: &Path) -> PathBuf {
 /// Creates token `label` and imports `key` into it as an Ed25519 key pair
 /// (`CKK_EC_EDWARDS`, RFC 8410 OID), non-extractable from then on: the
 /// validator keeps its genesis key, which now signs only inside the token.
-fn import_key(module: &Path, conf: &Path, token: &str, key: &SigningKey) {
+pub(crate) fn import_key(module: &Path, conf: &Path, token: &str, key: &SigningKey) {
     let out = std::process::Command::new("softhsm2-util")
         .env("SOFTHSM2_CONF", conf)
         .args(["--init-token", "--free", "--label", token, "--pin", PIN, "--so-pin", "11235813"])
@@ -93,7 +93,7 @@ fn import_key(module: &Path, conf: &Path, token: &str, key: &SigningKey) {
 }
 
 /// Points node `i`'s `[signer]` at its token.
-fn use_token(home: &Path, module: &Path, token: &str) {
+pub(crate) fn use_token(home: &Path, module: &Path, token: &str) {
     let pin = home.join("hsm.pin");
     std::fs::write(&pin, PIN).unwrap();
     #[cfg(unix)]
@@ -113,7 +113,7 @@ fn use_token(home: &Path, module: &Path, token: &str) {
     std::fs::write(&path, toml::to_string(&cfg).unwrap()).unwrap();
 }
 
-fn node_key(net: &Net, i: usize) -> SigningKey {
+pub(crate) fn node_key(net: &Net, i: usize) -> SigningKey {
     let hex_seed = std::fs::read_to_string(net.home(i).join("node.key")).unwrap();
     let mut seed = [0u8; 32];
     hex::decode_to_slice(hex_seed.trim(), &mut seed).unwrap();

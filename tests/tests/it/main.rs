@@ -20,6 +20,7 @@ mod genesis_schema;
 mod hostile;
 mod hostile_load;
 mod hsm;
+mod remote_signer;
 mod import_circles;
 mod indexer;
 mod observer;
