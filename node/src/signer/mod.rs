@@ -236,9 +236,10 @@ impl SignerConfig {
                 format!("{:?}", self.public_key),
             );
         };
-        for (field, v) in
-            [("signer.connect_timeout_ms", self.connect_timeout_ms), ("signer.request_timeout_ms", self.request_timeout_ms)]
-        {
+        for (field, v) in [
+            ("signer.connect_timeout_ms", self.connect_timeout_ms),
+            ("signer.request_timeout_ms", self.request_timeout_ms),
+        ] {
             if !REMOTE_TIMEOUT_RANGE_MS.contains(&v) {
                 return bad(field, "between 10 and 60000 ms", v.to_string());
             }

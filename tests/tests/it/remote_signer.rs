@@ -298,8 +298,7 @@ async fn remote_signer_down_and_back_and_its_guard_stops_a_rolled_back_validator
         let ev = net.client(i).evidence().await.unwrap();
         assert!(ev.is_empty(), "node{i} holds evidence: {ev:?}");
         assert_eq!(net.log_count(i, "equivocation"), 0, "{}", net.log_tail(i, 40));
-        let events =
-            std::fs::read_to_string(net.home(i).join("security").join("critical.jsonl")).unwrap_or_default();
+        let events = std::fs::read_to_string(net.home(i).join("security").join("critical.jsonl")).unwrap_or_default();
         assert!(!events.contains("\"equivocation\""), "node{i} saw an equivocation");
     }
     say(format!("remote: node{REMOTE} signs again at height {again}; no evidence, no equivocation on any node"));
