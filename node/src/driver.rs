@@ -370,6 +370,27 @@ pub fn stall_backoff(attempts: u32) -> Duration {
     STALL_RETRY_FIRST.saturating_mul(1u32 << shift).min(STALL_RETRY_MAX)
 }
 
+/// The environment variable of [`safety_check_disabled`].
+pub const SKIP_SAFETY_CHECK_ENV: &str = "TAMGA_TEST_SKIP_SAFETY_CHECK";
+
+/// Test builds only: with `TAMGA_TEST_SKIP_SAFETY_CHECK=1`, the node's own
+/// check at start (catch up before signing when the ledger may be older than
+/// what it signed: a restored marker, a safety state ahead of the ledger, a
+/// missing safety file) is skipped, so that a rolled-back safety state is
+/// signed from as found and only a remote signer's guard stands between it
+/// and a double sign. Compiled only with `debug_assertions` (the `ci` and
+/// dev profiles); a release build has no such switch and ignores the variable.
+#[cfg(debug_assertions)]
+fn safety_check_disabled() -> bool {
+    std::env::var_os(SKIP_SAFETY_CHECK_ENV).is_some_and(|v| v == "1")
+}
+
+/// Release builds: the check always runs.
+#[cfg(not(debug_assertions))]
+fn safety_check_disabled() -> bool {
+    false
+}
+
 impl Driver {
     /// Restores the engine from the safety file when it belongs to the next height.
     pub fn new(key: impl Into<Signer>, cfg: ConsensusConfig, mut d: DriverDeps) -> Result<Self, DriverError> {
@@ -389,7 +410,15 @@ impl Driver {
         let validator_next = validators.index_of(&key.public_key()).is_some();
         let floor = missing_safety_floor(safety.is_some(), d.fresh_home, height, validator_next);
         let unrecorded_start = safety.is_none() && validator_next && !marker && !ahead && floor.is_none();
-        let (engine, catch_up) = if marker || ahead || floor.is_some() {
+        let check = marker || ahead || floor.is_some();
+        if check && safety_check_disabled() {
+            warn!(
+                target: "tamga::consensus",
+                env = SKIP_SAFETY_CHECK_ENV,
+                "TEST BUILD: catch-up before signing disabled; signing from the safety state as found"
+            );
+        }
+        let (engine, catch_up) = if check && !safety_check_disabled() {
             warn!(
                 target: "tamga::consensus",
                 ledger_height = height,
@@ -874,6 +903,18 @@ impl Driver {
                 // The engine sent nothing for this step; the validator misses it.
                 self.d.metrics.signer_failures.inc();
                 warn!(target: "tamga::signer", height, round, %step, %error, "signer gave no signature");
+                if let tamga_types::SignError::Refused { signer, detail, .. } = &error {
+                    // The signer's guard, the second line against a double
+                    // sign (SPEC §9), caught what this node's safety state
+                    // did not: a supervisor must see it.
+                    self.d.security.record(SecurityEvent::SignerRefused {
+                        signer: (*signer).to_owned(),
+                        height,
+                        round,
+                        step: step.to_string(),
+                        detail: detail.clone(),
+                    });
+                }
                 Ok(None)
             }
         }

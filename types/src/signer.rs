@@ -15,7 +15,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::crypto::{PublicKey, Signature, SigningKey};
-use crate::{Hash, Height, ProposalData, Round, VoteData, VoteKind};
+use crate::{Height, ProposalData, Round, VoteData, VoteKind};
 
 /// What a consensus signature is for; the unit a signer's own guard tracks
 /// as "(height, round, step)".
@@ -62,18 +62,21 @@ pub enum SignError {
         detail: String,
     },
     /// The signer's own guard refused: signing would conflict with what it
-    /// already signed at `(height, round, step)` (a double sign). Permanent
-    /// for this request.
-    #[error("signer refused a conflicting {step} at height {height} round {round} (already signed {already_signed})")]
+    /// already signed (a double sign at this `(height, round, step)`, or a
+    /// request below the last position it signed, as from a validator whose
+    /// safety state was rolled back). Permanent for this request.
+    #[error("signer `{signer}` refused the {step} at height {height} round {round}: {detail}")]
     Refused {
+        /// Which signer.
+        signer: &'static str,
         /// Height of the request.
         height: Height,
         /// Round of the request.
         round: Round,
         /// Step of the request.
         step: SignStep,
-        /// The value id the signer already signed at this step.
-        already_signed: Hash,
+        /// The guard's own account (what it signed last, what was asked).
+        detail: String,
     },
     /// The signer answered with a signature that does not verify under the
     /// validator's public key (wrong key object, faulty device).
@@ -174,6 +177,7 @@ impl From<Arc<dyn ConsensusSigner>> for Signer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Hash;
 
     #[test]
     fn signing_key_signs_what_vote_verify_checks() {

@@ -218,6 +218,22 @@ pub enum SecurityEvent {
         /// The last failure.
         error: String,
     },
+    /// The validator's own signer refused to sign one of its votes or
+    /// proposals because it conflicts with what the signer already signed
+    /// (`tamga-signer`'s double-sign guard): the validator's safety state was
+    /// lost or rolled back, or it is misbehaving. Nothing was sent (SPEC §9).
+    SignerRefused {
+        /// The signer (`remote`).
+        signer: String,
+        /// Height of the refused request.
+        height: Height,
+        /// Round of the refused request.
+        round: u32,
+        /// `proposal`, `prevote` or `precommit`.
+        step: String,
+        /// The guard's account (what it signed last, what was asked).
+        detail: String,
+    },
     /// A sink's outbox was full: its oldest undelivered records were
     /// dropped to make room (`[security.sinks] max_events`). Recorded at most
     /// once per rate-limit interval and sink, with the drops since the last
@@ -286,6 +302,7 @@ impl SecurityEvent {
             SecurityEvent::JournalVerificationFailed { .. } => "journal_verification_failed",
             SecurityEvent::SafetyPersistFailed { .. } => "safety_persist_failed",
             SecurityEvent::StorageFault { .. } => "storage_fault",
+            SecurityEvent::SignerRefused { .. } => "signer_refused",
             SecurityEvent::SinkOverflow { .. } => "sink_overflow",
             SecurityEvent::Aggregated { .. } => "aggregated",
         }
@@ -303,6 +320,7 @@ impl SecurityEvent {
             | SecurityEvent::JournalVerificationFailed { .. }
             | SecurityEvent::SafetyPersistFailed { .. }
             | SecurityEvent::StorageFault { .. }
+            | SecurityEvent::SignerRefused { .. }
             | SecurityEvent::SinkOverflow { .. } => Class::Critical,
             SecurityEvent::KeyRevoked { .. }
             | SecurityEvent::RegulatorScopeRejected { .. }
@@ -322,6 +340,7 @@ impl SecurityEvent {
         "journal_verification_failed",
         "safety_persist_failed",
         "storage_fault",
+        "signer_refused",
         "sink_overflow",
     ];
 
@@ -365,6 +384,7 @@ impl SecurityEvent {
         "journal_verification_failed",
         "safety_persist_failed",
         "storage_fault",
+        "signer_refused",
         "sink_overflow",
         "aggregated",
     ];

@@ -22,9 +22,9 @@ use crate::common::{assert_clean, four, load, run_for};
 use crate::walkthrough::{tamga_command, tamga_path};
 
 const PIN: &str = "27182818";
-const KEY_LABEL: &str = "consensus";
+pub(crate) const KEY_LABEL: &str = "consensus";
 
-fn softhsm_module() -> PathBuf {
+pub(crate) fn softhsm_module() -> PathBuf {
     ["/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"]
         .iter()
         .map(PathBuf::from)
@@ -34,7 +34,7 @@ fn softhsm_module() -> PathBuf {
 
 /// A token directory of its own under `dir`, named by `SOFTHSM2_CONF` for
 /// this process and the nodes it starts.
-fn softhsm_conf(dir: &Path) -> PathBuf {
+pub(crate) fn softhsm_conf(dir: &Path) -> PathBuf {
     let tokens = dir.join("softhsm-tokens");
     std::fs::create_dir_all(&tokens).unwrap();
     let conf = dir.join("softhsm2.conf");
@@ -47,7 +47,7 @@ fn softhsm_conf(dir: &Path) -> PathBuf {
 /// labelled `label` (`CKK_EC_EDWARDS`, RFC 8410 OID), non-extractable from
 /// then on: the validator (or the account) keeps its genesis key, which now
 /// signs only inside the token.
-fn import_key(module: &Path, conf: &Path, token: &str, label: &str, key: &SigningKey) {
+pub(crate) fn import_key(module: &Path, conf: &Path, token: &str, label: &str, key: &SigningKey) {
     let out = std::process::Command::new("softhsm2-util")
         .env("SOFTHSM2_CONF", conf)
         .args(["--init-token", "--free", "--label", token, "--pin", PIN, "--so-pin", "11235813"])
@@ -109,7 +109,7 @@ fn write_pin(path: &Path, pin: &str) {
 }
 
 /// Points node `i`'s `[signer]` at its token.
-fn use_token(home: &Path, module: &Path, token: &str) {
+pub(crate) fn use_token(home: &Path, module: &Path, token: &str) {
     let pin = home.join("hsm.pin");
     write_pin(&pin, PIN);
     let path = home.join("config.toml");
@@ -124,7 +124,7 @@ fn use_token(home: &Path, module: &Path, token: &str) {
     std::fs::write(&path, toml::to_string(&cfg).unwrap()).unwrap();
 }
 
-fn node_key(net: &Net, i: usize) -> SigningKey {
+pub(crate) fn node_key(net: &Net, i: usize) -> SigningKey {
     let hex_seed = std::fs::read_to_string(net.home(i).join("node.key")).unwrap();
     let mut seed = [0u8; 32];
     hex::decode_to_slice(hex_seed.trim(), &mut seed).unwrap();

@@ -27,6 +27,7 @@ mod offline_verify;
 mod partition;
 mod pruning;
 mod reference_verifier;
+mod remote_signer;
 mod rolling;
 mod sinks;
 mod spec_citations;
