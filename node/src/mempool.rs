@@ -785,22 +785,28 @@ mod tests {
         }
     }
 
+    /// A proposal build waiting up to `wait` on `m`, spawned: it answers
+    /// whether transactions came and when it returned; the counter says how
+    /// often its task was polled.
+    #[allow(clippy::type_complexity)]
+    fn waiting_build(
+        m: &std::sync::Arc<Mempool>,
+        wait: Duration,
+    ) -> (tokio::task::JoinHandle<(bool, tokio::time::Instant)>, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let m = m.clone();
+        let waiter = Polls { inner: Box::pin(async move { m.wait_for_txs(wait).await }), count: count.clone() };
+        (tokio::spawn(async move { (waiter.await, tokio::time::Instant::now()) }), count)
+    }
+
     /// A proposal build waits on the mempool: the admission of a
     /// transaction wakes it at that instant (3 ms into the wait, not on a
     /// 5 ms step), and it was polled only when it started and when woken.
     #[tokio::test(flavor = "current_thread", start_paused = true)]
     async fn a_waiting_build_wakes_when_a_transaction_is_admitted() {
         let m = std::sync::Arc::new(Mempool::new("test", MempoolLimits::default()));
-        let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let start = tokio::time::Instant::now();
-        let waiter = {
-            let m = m.clone();
-            Polls {
-                inner: Box::pin(async move { m.wait_for_txs(Duration::from_millis(1000)).await }),
-                count: count.clone(),
-            }
-        };
-        let waiting = tokio::spawn(async move { (waiter.await, tokio::time::Instant::now()) });
+        let (waiting, count) = waiting_build(&m, Duration::from_millis(1000));
         tokio::time::sleep(Duration::from_millis(3)).await;
         assert!(!waiting.is_finished());
         let admitted_at = tokio::time::Instant::now();
@@ -823,16 +829,8 @@ mod tests {
     #[tokio::test(flavor = "current_thread", start_paused = true)]
     async fn a_waiting_build_sleeps_the_full_wait_when_nothing_arrives() {
         let m = std::sync::Arc::new(Mempool::new("test", MempoolLimits::default()));
-        let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let start = tokio::time::Instant::now();
-        let waiter = {
-            let m = m.clone();
-            Polls {
-                inner: Box::pin(async move { m.wait_for_txs(Duration::from_millis(1000)).await }),
-                count: count.clone(),
-            }
-        };
-        let waiting = tokio::spawn(async move { (waiter.await, tokio::time::Instant::now()) });
+        let (waiting, count) = waiting_build(&m, Duration::from_millis(1000));
         tokio::time::sleep(Duration::from_millis(10)).await;
         let k = SigningKey::from_seed([1; 32]);
         let mut c = chain();

@@ -156,6 +156,38 @@ pub(crate) fn plan(
     out
 }
 
+/// Signs one planned transaction.
+fn sign_planned(p: &Planned, signers: &Signers, chain: &tamga_types::ChainId) -> SignedTransaction {
+    Transaction {
+        chain_id: chain.clone(),
+        signer: signers.publics[p.signer],
+        nonce: p.nonce,
+        payload: p.payload.clone(),
+        memo: None,
+    }
+    .sign(&signers.keys[p.signer])
+}
+
+/// Runs `work` over `planned` cut into one contiguous part per core, for
+/// `chain_id`; returns the parts' results in order.
+fn per_core<T: Send>(
+    planned: &[Planned],
+    chain_id: &str,
+    work: impl Fn(&[Planned], &tamga_types::ChainId) -> T + Sync,
+) -> Result<Vec<T>, BenchError> {
+    let chain = tamga_types::ChainId::new(chain_id)
+        .map_err(|_| BenchError::Setup(format!("chain id {chain_id:?} is too long")))?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).max(1);
+    let chunk = planned.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = planned.chunks(chunk).map(|part| s.spawn(|| work(part, &chain))).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().map_err(|_| BenchError::Setup("a signing thread panicked".into())))
+            .collect()
+    })
+}
+
 /// Signs every planned transaction for `chain_id`, in parallel; returns
 /// the signed transactions in the same order.
 pub(crate) fn sign_all(
@@ -163,42 +195,10 @@ pub(crate) fn sign_all(
     signers: &Signers,
     chain_id: &str,
 ) -> Result<Vec<SignedTransaction>, BenchError> {
-    let chain = tamga_types::ChainId::new(chain_id)
-        .map_err(|_| BenchError::Setup(format!("chain id {chain_id:?} is too long")))?;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).max(1);
-    let chunk = planned.len().div_ceil(threads).max(1);
-    let mut out: Vec<SignedTransaction> = Vec::with_capacity(planned.len());
-    std::thread::scope(|s| {
-        let handles: Vec<_> = planned
-            .chunks(chunk)
-            .map(|part| {
-                let chain = chain.clone();
-                s.spawn(move || {
-                    part.iter()
-                        .map(|p| {
-                            let key = &signers.keys[p.signer];
-                            Transaction {
-                                chain_id: chain.clone(),
-                                signer: signers.publics[p.signer],
-                                nonce: p.nonce,
-                                payload: p.payload.clone(),
-                                memo: None,
-                            }
-                            .sign(key)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        for h in handles {
-            match h.join() {
-                Ok(v) => out.extend(v),
-                Err(_) => return Err(BenchError::Setup("a signing thread panicked".into())),
-            }
-        }
-        Ok(())
+    let parts = per_core(&planned, chain_id, |part, chain| {
+        part.iter().map(|p| sign_planned(p, signers, chain)).collect::<Vec<_>>()
     })?;
-    Ok(out)
+    Ok(parts.into_iter().flatten().collect())
 }
 
 /// Pre-signed transactions held as their encoded bytes in one buffer, the
@@ -248,51 +248,27 @@ pub(crate) fn presign(
     chain_id: &str,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Presigned, BenchError> {
-    let chain = tamga_types::ChainId::new(chain_id)
-        .map_err(|_| BenchError::Setup(format!("chain id {chain_id:?} is too long")))?;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).max(1);
-    let chunk = planned.len().div_ceil(threads).max(1);
-    let mut out = Presigned::default();
-    std::thread::scope(|s| {
-        let handles: Vec<_> = planned
-            .chunks(chunk)
-            .map(|part| {
-                let chain = chain.clone();
-                s.spawn(move || {
-                    let mut mine = Presigned {
-                        bytes: Vec::with_capacity(part.len() * 192),
-                        ends: Vec::with_capacity(part.len()),
-                        hashes: Vec::with_capacity(part.len()),
-                    };
-                    for step in part.chunks(PRESIGN_STEP) {
-                        for p in step {
-                            let signed = Transaction {
-                                chain_id: chain.clone(),
-                                signer: signers.publics[p.signer],
-                                nonce: p.nonce,
-                                payload: p.payload.clone(),
-                                memo: None,
-                            }
-                            .sign(&signers.keys[p.signer]);
-                            let encoded = signed.encode();
-                            mine.hashes.push(Hash::digest(tamga_types::hash::domain::TX_ID, &encoded));
-                            mine.bytes.extend_from_slice(&encoded);
-                            mine.ends.push(mine.bytes.len());
-                        }
-                        progress(step.len());
-                    }
-                    mine
-                })
-            })
-            .collect();
-        for h in handles {
-            match h.join() {
-                Ok(part) => out.append(part),
-                Err(_) => return Err(BenchError::Setup("a signing thread panicked".into())),
+    let parts = per_core(planned, chain_id, |part, chain| {
+        let mut mine = Presigned {
+            bytes: Vec::with_capacity(part.len() * 192),
+            ends: Vec::with_capacity(part.len()),
+            hashes: Vec::with_capacity(part.len()),
+        };
+        for step in part.chunks(PRESIGN_STEP) {
+            for p in step {
+                let encoded = sign_planned(p, signers, chain).encode();
+                mine.hashes.push(Hash::digest(tamga_types::hash::domain::TX_ID, &encoded));
+                mine.bytes.extend_from_slice(&encoded);
+                mine.ends.push(mine.bytes.len());
             }
+            progress(step.len());
         }
-        Ok(())
+        mine
     })?;
+    let mut out = Presigned::default();
+    for part in parts {
+        out.append(part);
+    }
     Ok(out)
 }
 

@@ -1,8 +1,9 @@
 //! Shared scenario steps.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use tamga_client::{sign_payload, Client};
+use tamga_client::{sign_payload, BlockAt, Client};
 
 use tamga_tests::{say, Load, LoadOptions, LoadReport, Net, NetOptions};
 use tamga_types::{
@@ -67,6 +68,47 @@ macro_rules! patiently {
             }
         }
     }};
+}
+
+/// For each height of `from..=to`, the validator indices whose precommit is
+/// in the certificate some live node stored for it (a certificate holds the
+/// precommits its node had when it decided, so the union is what was
+/// signed), or `None` when no node served the block. The nodes of `first`
+/// are asked first (their own certificates carry their own precommits), the
+/// others only while one of `want` is missing.
+pub async fn signers(
+    net: &Net,
+    from: Height,
+    to: Height,
+    first: &[usize],
+    want: &[u16],
+) -> BTreeMap<Height, Option<BTreeSet<u16>>> {
+    let mut order: Vec<usize> = first.iter().copied().filter(|i| net.live().contains(i)).collect();
+    order.extend(net.live().into_iter().filter(|i| !first.contains(i)));
+    let mut out = BTreeMap::new();
+    for h in from..=to {
+        let mut set: Option<BTreeSet<u16>> = None;
+        for &i in &order {
+            if let Ok(b) = patiently!(net.client(i).block(BlockAt::Height(h))) {
+                set.get_or_insert_with(BTreeSet::new).extend(b.certificate.signatures.iter().map(|(k, _)| *k));
+            }
+            if set.as_ref().is_some_and(|s| want.iter().all(|w| s.contains(w))) {
+                break;
+            }
+        }
+        out.insert(h, set);
+    }
+    out
+}
+
+/// Heights of `from..=to` whose certificate, on some live node, carries
+/// validator `index`'s precommit (`victim`'s own certificates asked first).
+pub async fn precommitted_in(net: &Net, victim: usize, index: u16, from: Height, to: Height) -> usize {
+    signers(net, from, to, &[victim], &[index])
+        .await
+        .values()
+        .filter(|s| s.as_ref().is_some_and(|s| s.contains(&index)))
+        .count()
 }
 
 /// Signs `payload` with `key` at its next nonce, submits it through `client`

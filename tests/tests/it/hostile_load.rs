@@ -27,7 +27,7 @@ use tamga_tests::{say, Net, NetOptions};
 use tamga_types::views::NodeStatus;
 use tamga_types::{ChainId, Hash, Height, Payload, SignedTransaction, SigningKey, Transaction};
 
-use crate::common::{end_mining, event, load, operate_validator, Operator};
+use crate::common::{end_mining, event, load, operate_validator, signers, Operator};
 use crate::patiently;
 
 /// The code admission answers for a transaction whose signer is no account
@@ -215,37 +215,6 @@ async fn hold(net: &mut Net, f: &mut Findings, d: Duration, phase: &str) {
         tokio::time::sleep(Duration::from_millis(500)).await;
         survive(net, f, phase).await;
     }
-}
-
-/// For each height of `from..=to`, the validator indices whose precommit is
-/// in the certificate some live node stored for it (a certificate holds the
-/// precommits its node had when it decided, so the union is what was
-/// signed), or `None` when no node served the block. The nodes of `first`
-/// are asked first (their own certificates carry their own precommits), the
-/// others only while one of `want` is missing.
-async fn signers(
-    net: &Net,
-    from: Height,
-    to: Height,
-    first: &[usize],
-    want: &[u16],
-) -> BTreeMap<Height, Option<BTreeSet<u16>>> {
-    let mut order: Vec<usize> = first.iter().copied().filter(|i| net.live().contains(i)).collect();
-    order.extend(net.live().into_iter().filter(|i| !first.contains(i)));
-    let mut out = BTreeMap::new();
-    for h in from..=to {
-        let mut set: Option<BTreeSet<u16>> = None;
-        for &i in &order {
-            if let Ok(b) = patiently!(net.client(i).block(BlockAt::Height(h))) {
-                set.get_or_insert_with(BTreeSet::new).extend(b.certificate.signatures.iter().map(|(k, _)| *k));
-            }
-            if set.as_ref().is_some_and(|s| want.iter().all(|w| s.contains(w))) {
-                break;
-            }
-        }
-        out.insert(h, set);
-    }
-    out
 }
 
 /// Heights of `by_height` whose signers lack `index` (unserved heights excluded).
