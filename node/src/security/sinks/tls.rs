@@ -70,6 +70,14 @@ pub enum SinkTlsError {
         /// What loading the store reported.
         problem: String,
     },
+    /// The crypto provider offers no safe protocol version (a build fault).
+    #[error("`{section}`: the TLS provider refused the protocol versions: {source}")]
+    Provider {
+        /// `security.sinks.<sink>.tls`.
+        section: String,
+        /// rustls's reason.
+        source: Box<rustls::Error>,
+    },
     /// rustls refused the client certificate with its key.
     #[error("config fields `{section}.client_cert_file` and `{section}.client_key_file`: {cert} with {key}: {source}")]
     ClientPair {
@@ -80,7 +88,7 @@ pub enum SinkTlsError {
         /// The key file.
         key: PathBuf,
         /// rustls's reason.
-        source: rustls::Error,
+        source: Box<rustls::Error>,
     },
 }
 
@@ -143,12 +151,7 @@ pub fn client_config(section: &str, cfg: &SinkTlsConfig, home: &Path) -> Result<
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|source| SinkTlsError::ClientPair {
-            section: format!("{section}.tls"),
-            cert: PathBuf::new(),
-            key: PathBuf::new(),
-            source,
-        })?
+        .map_err(|source| SinkTlsError::Provider { section: format!("{section}.tls"), source: Box::new(source) })?
         .with_root_certificates(roots);
     let config = match (&cfg.client_cert_file, &cfg.client_key_file) {
         (Some(cert), Some(key)) => {
@@ -166,7 +169,7 @@ pub fn client_config(section: &str, cfg: &SinkTlsConfig, home: &Path) -> Result<
                 section: format!("{section}.tls"),
                 cert,
                 key,
-                source,
+                source: Box::new(source),
             })?
         }
         _ => builder.with_no_client_auth(),
