@@ -18,9 +18,10 @@ use std::time::{Duration, Instant};
 use tamga_tests::net::ExtraNode;
 use tamga_tests::{say, Net, NetOptions};
 use tamga_types::{ChainId, Hash, Payload, PublicKey, Signature, SigningKey, Transaction};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 
 /// What one receiver got: each seq's kind in the order first received,
 /// duplicates counted, and any protocol violation.
@@ -35,6 +36,9 @@ struct Received {
     out_of_order: Vec<String>,
     /// Malformed frames, messages or signatures.
     errors: Vec<String>,
+    /// The node's sink identity the webhook bodies must be signed with
+    /// (set once the node wrote it; until then the webhook answers 503).
+    identity: Option<PublicKey>,
 }
 
 impl Received {
@@ -59,6 +63,8 @@ struct Receiver {
     got: Shared,
     tasks: Option<JoinSet<()>>,
     kind: Kind,
+    /// Serves TLS (syslog RFC 5425, https) with this server side.
+    tls: Option<TlsAcceptor>,
 }
 
 #[derive(Clone, Copy)]
@@ -68,10 +74,10 @@ enum Kind {
 }
 
 impl Receiver {
-    async fn start(kind: Kind) -> Receiver {
+    async fn start(kind: Kind, tls: Option<TlsAcceptor>) -> Receiver {
         let l = TcpListener::bind("127.0.0.1:0").await.expect("bind a receiver");
         let addr = l.local_addr().expect("local addr");
-        let mut r = Receiver { addr, got: Shared::default(), tasks: None, kind };
+        let mut r = Receiver { addr, got: Shared::default(), tasks: None, kind, tls };
         r.serve(l);
         r
     }
@@ -80,6 +86,7 @@ impl Receiver {
         let mut set = JoinSet::new();
         let got = self.got.clone();
         let kind = self.kind;
+        let tls = self.tls.clone();
         let conns: Arc<Mutex<JoinSet<()>>> = Arc::default();
         let held = conns.clone();
         set.spawn(async move {
@@ -89,10 +96,23 @@ impl Receiver {
                 let Ok((s, _)) = l.accept().await else { return };
                 let got = got.clone();
                 let mut c = _conns.lock().unwrap();
-                match kind {
-                    Kind::Webhook => c.spawn(webhook_conn(s, got)),
-                    Kind::Syslog => c.spawn(syslog_conn(s, got)),
-                };
+                let tls = tls.clone();
+                c.spawn(async move {
+                    match (tls, kind) {
+                        (None, Kind::Webhook) => webhook_conn(s, got).await,
+                        (None, Kind::Syslog) => syslog_conn(s, got).await,
+                        (Some(acceptor), kind) => {
+                            let s = match acceptor.accept(s).await {
+                                Ok(s) => s,
+                                Err(e) => return got.lock().unwrap().errors.push(format!("TLS handshake: {e}")),
+                            };
+                            match kind {
+                                Kind::Webhook => webhook_conn(s, got).await,
+                                Kind::Syslog => syslog_conn(s, got).await,
+                            }
+                        }
+                    }
+                });
             }
         });
         self.tasks = Some(set);
@@ -129,10 +149,7 @@ fn verify_webhook(headers: &BTreeMap<String, String>, body: &[u8], expected: &Pu
     key.verify(&digest.0, &sig).map_err(|e| format!("signature: {e}"))
 }
 
-/// The expected identity, read by the webhook connections (set once the node wrote it).
-static IDENTITY: Mutex<Option<PublicKey>> = Mutex::new(None);
-
-async fn webhook_conn(mut s: TcpStream, got: Shared) {
+async fn webhook_conn<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, got: Shared) {
     let mut buf = Vec::new();
     loop {
         // Headers.
@@ -167,7 +184,8 @@ async fn webhook_conn(mut s: TcpStream, got: Shared) {
         }
         let body: Vec<u8> = buf[end..end + len].to_vec();
         buf.drain(..end + len);
-        let Some(expected) = *IDENTITY.lock().unwrap() else {
+        let identity = got.lock().unwrap().identity;
+        let Some(expected) = identity else {
             // Not ready to verify yet: the node keeps the batch and retries.
             if s.write_all(b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n").await.is_err() {
                 return;
@@ -287,7 +305,7 @@ fn check_rfc5424(msg: &str) -> Result<(u64, String), String> {
     Ok((seq, kind))
 }
 
-async fn syslog_conn(mut s: TcpStream, got: Shared) {
+async fn syslog_conn<S: AsyncRead + Unpin>(mut s: S, got: Shared) {
     let mut buf = Vec::new();
     loop {
         // RFC 6587 §3.4.1: MSG-LEN SP SYSLOG-MSG.
@@ -386,7 +404,9 @@ async fn wait_delivered(net: &Net, receivers: &[&Receiver], first: u64, want_kin
     }
 }
 
-fn set_sinks(home: &Path, webhook: SocketAddr, syslog: SocketAddr) {
+/// Points node `home`'s sinks at the receivers; with `ca` (a path relative
+/// to the home) over https and TLS syslog, trusting only that CA.
+fn set_sinks(home: &Path, webhook: SocketAddr, syslog: SocketAddr, ca: Option<&str>) {
     let path = home.join("config.toml");
     let mut cfg: toml::Table = toml::from_str(&std::fs::read_to_string(&path).expect("config")).expect("TOML");
     let sec = cfg.entry("security").or_insert_with(|| toml::Table::new().into()).as_table_mut().expect("table");
@@ -399,20 +419,33 @@ fn set_sinks(home: &Path, webhook: SocketAddr, syslog: SocketAddr) {
     sinks.insert("retry_initial_ms".into(), 100.into());
     sinks.insert("retry_max_ms".into(), 1_000.into());
     let mut w = toml::Table::new();
-    w.insert("url".into(), format!("http://{webhook}/tamga/events").into());
+    let scheme = if ca.is_some() { "https" } else { "http" };
+    w.insert("url".into(), format!("{scheme}://{webhook}/tamga/events").into());
     w.insert("timeout_ms".into(), 3_000.into());
+    let tls = |ca: &str| {
+        let mut t = toml::Table::new();
+        t.insert("ca_file".into(), ca.into());
+        t.insert("handshake_timeout_ms".into(), 2_000.into());
+        toml::Value::from(t)
+    };
+    if let Some(ca) = ca {
+        w.insert("tls".into(), tls(ca));
+    }
     sinks.insert("webhook".into(), w.into());
     let mut s = toml::Table::new();
     s.insert("address".into(), syslog.to_string().into());
     s.insert("settle_ms".into(), 200.into());
+    if let Some(ca) = ca {
+        s.insert("tls".into(), tls(ca));
+    }
     sinks.insert("syslog".into(), s.into());
     std::fs::write(&path, toml::to_string(&cfg).expect("TOML")).expect("write config");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhook_and_syslog_receive_every_event_in_order_across_outages_and_a_restart() {
-    let mut webhook = Receiver::start(Kind::Webhook).await;
-    let mut syslog = Receiver::start(Kind::Syslog).await;
+    let mut webhook = Receiver::start(Kind::Webhook, None).await;
+    let mut syslog = Receiver::start(Kind::Syslog, None).await;
     // One validator and one node it refuses (neither validator nor observer).
     let opts = NetOptions {
         validators: 1,
@@ -426,7 +459,7 @@ async fn webhook_and_syslog_receive_every_event_in_order_across_outages_and_a_re
     // the identity key the webhook bodies are signed with (never the
     // consensus key); the receiver pins it (and answers 503 until then).
     let home = net.home(0).to_owned();
-    set_sinks(&home, webhook.addr, syslog.addr);
+    set_sinks(&home, webhook.addr, syslog.addr, None);
     net.restart(0).expect("node0 starts with its sinks");
     net.wait_api(0, Duration::from_secs(30)).await.expect("node0 answers");
     let identity = std::fs::read_to_string(home.join("data").join("identity.pub")).expect("identity.pub written");
@@ -437,7 +470,7 @@ async fn webhook_and_syslog_receive_every_event_in_order_across_outages_and_a_re
         &std::fs::metadata(home.join("data").join("identity.key")).expect("identity.key").permissions(),
     );
     assert_eq!(key_mode & 0o777, 0o600, "identity.key is the owner's only");
-    *IDENTITY.lock().unwrap() = Some(identity);
+    webhook.got.lock().unwrap().identity = Some(identity);
 
     // 1. Receivers up: the restart's config_loaded, bad signatures and a refused peer.
     let first = {
@@ -504,5 +537,106 @@ async fn webhook_and_syslog_receive_every_event_in_order_across_outages_and_a_re
     assert_eq!(kinds.iter().filter(|k| **k == "bad_signature").count(), 15, "{kinds:?}");
     let delivered = metric(&net, "tamga_security_sink_delivered_total{sink=\"webhook\"}").await;
     assert!(delivered >= 1.0, "delivered counted since the restart: {delivered}");
+    net.check_all_alive().expect("no node crashed");
+}
+
+/// A throwaway CA and a server certificate it signed for 127.0.0.1, as in
+/// `tamgad devnet --tls`: (CA PEM, the receivers' TLS server side).
+fn centre_tls() -> (String, TlsAcceptor) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair};
+    use rustls::pki_types::pem::PemObject;
+    let ca_key = KeyPair::generate().expect("CA key");
+    let mut ca = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name.push(DnType::CommonName, "monitoring centre CA (test)");
+    let ca_cert = ca.self_signed(&ca_key).expect("CA certificate");
+    let key = KeyPair::generate().expect("key");
+    let mut leaf = CertificateParams::new(vec!["127.0.0.1".to_owned()]).expect("params");
+    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let cert = leaf.signed_by(&key, &ca_cert, &ca_key).expect("certificate");
+    let chain = vec![rustls::pki_types::CertificateDer::from_pem_slice(cert.pem().as_bytes()).expect("PEM")];
+    let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(key.serialize_pem().as_bytes()).expect("PEM");
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .expect("server config");
+    (ca_cert.pem(), TlsAcceptor::from(Arc::new(config)))
+}
+
+/// The same over TLS: an https webhook and a TLS syslog receiver (RFC 5425)
+/// whose certificate chains to a CA the node trusts through `ca_file`
+/// (not the system's store) receive every event in order, including those
+/// raised while they were down.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_webhook_and_tls_syslog_receive_every_event_in_order() {
+    let (ca, acceptor) = centre_tls();
+    let mut webhook = Receiver::start(Kind::Webhook, Some(acceptor.clone())).await;
+    let mut syslog = Receiver::start(Kind::Syslog, Some(acceptor)).await;
+    let opts = NetOptions {
+        validators: 1,
+        participants: 4,
+        extra: vec![ExtraNode { observer: false }],
+        ..NetOptions::default()
+    };
+    say(format!("sinks tls: seed {} (set TAMGA_IT_SEED to replay)", opts.seed));
+    let mut net = Net::start(opts).await.expect("the net starts");
+    let home = net.home(0).to_owned();
+    std::fs::write(home.join("centre-ca.pem"), ca).expect("write the centre's CA");
+    set_sinks(&home, webhook.addr, syslog.addr, Some("centre-ca.pem"));
+    net.restart(0).expect("node0 starts with its TLS sinks");
+    net.wait_api(0, Duration::from_secs(30)).await.expect("node0 answers");
+    let identity = std::fs::read_to_string(home.join("data").join("identity.pub")).expect("identity.pub written");
+    webhook.got.lock().unwrap().identity = Some(PublicKey::from_hex(identity.trim()).expect("a public key"));
+
+    let first = {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(&(s, _)) = webhook.got.lock().unwrap().order.first() {
+                break s;
+            }
+            assert!(Instant::now() < deadline, "nothing reached the https webhook\n{}", net.log_tail(0, 30));
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    bad_signatures(&net, 5, 0).await;
+    wait_delivered(&net, &[&webhook, &syslog], first, "peer_refused", first, "TLS receivers up").await;
+    let up_to = recorded(&home, first).last().map(|(s, _)| *s).unwrap_or(first);
+
+    webhook.down().await;
+    syslog.down().await;
+    bad_signatures(&net, 4, 100).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(webhook.seqs().iter().all(|s| *s <= up_to), "nothing delivered while down");
+    webhook.up().await;
+    syslog.up().await;
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let rec = recorded(&home, first);
+        let bad = |r: &Receiver| {
+            let seqs = r.seqs();
+            rec.iter().filter(|(s, k)| k == "bad_signature" && seqs.contains(s)).count()
+        };
+        if bad(&webhook) >= 9 && bad(&syslog) >= 9 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "TLS receivers back: not delivered within 90 s\n{}", net.log_tail(0, 30));
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let rec = recorded(&home, first);
+    for (name, r) in [("https webhook", &webhook), ("TLS syslog", &syslog)] {
+        let g = r.got.lock().unwrap();
+        assert!(g.errors.is_empty(), "{name}: {:?}", g.errors);
+        assert!(g.out_of_order.is_empty(), "{name}: out of order: {:?}", g.out_of_order);
+        let last = g.order.last().map_or(0, |(s, _)| *s);
+        let want: Vec<(u64, String)> = rec.iter().filter(|(s, _)| *s <= last).cloned().collect();
+        assert_eq!(g.order, want, "{name}: every recorded event, in seq order");
+        say(format!(
+            "sinks tls: {name}: {} events in order ({} duplicates dropped by seq)",
+            g.order.len(),
+            g.duplicates
+        ));
+    }
     net.check_all_alive().expect("no node crashed");
 }

@@ -5,7 +5,10 @@
 
 use std::time::Duration;
 
+use bytes::{BufMut, BytesMut};
 use tamga_types::{Hash, Height, ValidatorSet};
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 use tokio_postgres::{Client, GenericClient, NoTls, Transaction};
 
 use crate::error::IndexerError;
@@ -255,50 +258,93 @@ async fn read_checkpoint(c: &impl GenericClient, lock: bool) -> Result<Option<Ch
     }))
 }
 
+/// A `jsonb` value in PostgreSQL's binary format (a version byte, 1, then
+/// the JSON text), for `COPY … (FORMAT binary)`: the rows carry JSON text
+/// that `rows` built, which the server parses as it would a `::jsonb` cast.
+#[derive(Debug)]
+struct Jsonb<'a>(&'a str);
+
+impl ToSql for Jsonb<'_> {
+    fn to_sql(&self, _ty: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        out.put_u8(1);
+        out.extend_from_slice(self.0.as_bytes());
+        Ok(IsNull::No)
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::JSONB
+    }
+
+    to_sql_checked!();
+}
+
 /// The transactions, events and register changes of one block, batched:
-/// one `INSERT … SELECT FROM unnest(…)` per table, and the holding changes
-/// summed per `(class, holder)` into one upsert (flushed before an account
+/// `transactions` and `events` by `COPY … FROM STDIN (FORMAT binary)` (no
+/// SQL to parse per row, no text encoding of `bytea`), inside the block's
+/// SQL transaction like every other write, and the holding changes summed
+/// per `(class, holder)` into one upsert (flushed before an account
 /// recovery, which reads them).
 async fn write_rows(tx: &Transaction<'_>, height: Height, rows: &BlockRows) -> Result<(), IndexerError> {
     let h = height as i64;
     if !rows.txs.is_empty() {
-        let t = &rows.txs;
-        let hashes: Vec<&[u8]> = t.iter().map(|r| r.hash.0.as_slice()).collect();
-        let idx: Vec<i32> = t.iter().map(|r| r.idx as i32).collect();
-        let signer: Vec<&str> = t.iter().map(|r| r.signer.as_str()).collect();
-        let nonce: Vec<i64> = t.iter().map(|r| r.nonce as i64).collect();
-        let kind: Vec<&str> = t.iter().map(|r| r.kind).collect();
-        let payload: Vec<&str> = t.iter().map(|r| r.payload.as_str()).collect();
-        let memo: Vec<Option<&str>> = t.iter().map(|r| r.memo.as_deref()).collect();
-        let ok: Vec<bool> = t.iter().map(|r| r.success).collect();
-        let code: Vec<Option<&str>> = t.iter().map(|r| r.failure_code.as_deref()).collect();
-        let args: Vec<Option<&str>> = t.iter().map(|r| r.failure_args.as_deref()).collect();
-        tx.execute(
-            "INSERT INTO transactions (hash, height, idx, signer, nonce, kind, payload, memo, success, failure_code, \
-             failure_args) \
-             SELECT h, $2, i, s, n, k, p::jsonb, m, ok, fc, fa::jsonb FROM unnest($1::bytea[], $3::int4[], \
-             $4::text[], $5::int8[], $6::text[], $7::text[], $8::text[], $9::bool[], $10::text[], $11::text[]) \
-             AS t(h, i, s, n, k, p, m, ok, fc, fa)",
-            &[&hashes, &h, &idx, &signer, &nonce, &kind, &payload, &memo, &ok, &code, &args],
-        )
-        .await
-        .map_err(db("writing transactions"))?;
+        let sink = tx
+            .copy_in(
+                "COPY transactions (hash, height, idx, signer, nonce, kind, payload, memo, success, failure_code, \
+                 failure_args) FROM STDIN (FORMAT binary)",
+            )
+            .await
+            .map_err(db("writing transactions"))?;
+        let types = [
+            Type::BYTEA,
+            Type::INT8,
+            Type::INT4,
+            Type::TEXT,
+            Type::INT8,
+            Type::TEXT,
+            Type::JSONB,
+            Type::TEXT,
+            Type::BOOL,
+            Type::TEXT,
+            Type::JSONB,
+        ];
+        let mut w = std::pin::pin!(BinaryCopyInWriter::new(sink, &types));
+        for r in &rows.txs {
+            let (idx, nonce, payload) = (r.idx as i32, r.nonce as i64, Jsonb(&r.payload));
+            let args = r.failure_args.as_deref().map(Jsonb);
+            w.as_mut()
+                .write(&[
+                    &r.hash.0.as_slice(),
+                    &h,
+                    &idx,
+                    &r.signer,
+                    &nonce,
+                    &r.kind,
+                    &payload,
+                    &r.memo,
+                    &r.success,
+                    &r.failure_code,
+                    &args,
+                ])
+                .await
+                .map_err(db("writing transactions"))?;
+        }
+        w.as_mut().finish().await.map_err(db("writing transactions"))?;
     }
     if !rows.events.is_empty() {
-        let e = &rows.events;
-        let tx_idx: Vec<i32> = e.iter().map(|r| r.tx_idx as i32).collect();
-        let idx: Vec<i32> = e.iter().map(|r| r.idx as i32).collect();
-        let hashes: Vec<&[u8]> = e.iter().map(|r| r.tx_hash.0.as_slice()).collect();
-        let kind: Vec<&str> = e.iter().map(|r| r.kind.as_str()).collect();
-        let attrs: Vec<&str> = e.iter().map(|r| r.attributes.as_str()).collect();
-        tx.execute(
-            "INSERT INTO events (height, tx_idx, idx, tx_hash, kind, attributes) \
-             SELECT $1, t, i, h, k, a::jsonb FROM unnest($2::int4[], $3::int4[], $4::bytea[], $5::text[], $6::text[]) \
-             AS e(t, i, h, k, a)",
-            &[&h, &tx_idx, &idx, &hashes, &kind, &attrs],
-        )
-        .await
-        .map_err(db("writing events"))?;
+        let sink = tx
+            .copy_in("COPY events (height, tx_idx, idx, tx_hash, kind, attributes) FROM STDIN (FORMAT binary)")
+            .await
+            .map_err(db("writing events"))?;
+        let types = [Type::INT8, Type::INT4, Type::INT4, Type::BYTEA, Type::TEXT, Type::JSONB];
+        let mut w = std::pin::pin!(BinaryCopyInWriter::new(sink, &types));
+        for r in &rows.events {
+            let (tx_idx, idx, attrs) = (r.tx_idx as i32, r.idx as i32, Jsonb(&r.attributes));
+            w.as_mut()
+                .write(&[&h, &tx_idx, &idx, &r.tx_hash.0.as_slice(), &r.kind, &attrs])
+                .await
+                .map_err(db("writing events"))?;
+        }
+        w.as_mut().finish().await.map_err(db("writing events"))?;
     }
     let mut holdings: std::collections::BTreeMap<(u64, &str), i128> = Default::default();
     for op in &rows.ops {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use tamga_client::light::{verify_next_block, ChainError};
 use tamga_client::Client;
-use tamga_types::{Genesis, Height, LightClient, LightError, Receipt};
+use tamga_types::{CertifiedBlock, Genesis, Height, LightClient, LightError, Receipt};
 
 use crate::db::{Checkpoint, Db};
 use crate::error::IndexerError;
@@ -97,10 +97,28 @@ pub async fn ingest_next(
         }
         other => IndexerError::Verify(other),
     })?;
-    let block = &cb.block;
-    block.check_body().map_err(|source| IndexerError::Body { height, source })?;
     let receipts = client.block_receipts(height).await?;
-    let computed = Receipt::compute_root(&receipts);
+    let rows = write_verified(db, &cb, &receipts, &trial).await?;
+    *light = trial;
+    metrics.written(height, cb.block.header.time_ms, rows, cb.block.txs.len());
+    Ok(height)
+}
+
+/// Writes `cb`, whose header and certificate `trial` has just accepted
+/// (SPEC §9), with its `receipts`, once its body matches the header's
+/// `tx_root` and the receipts its `receipts_root` (one per transaction, in
+/// order): one SQL transaction with the new checkpoint. Returns the rows
+/// written. The follower and `tamga-indexer bench` both write through here.
+pub async fn write_verified(
+    db: &mut Db,
+    cb: &CertifiedBlock,
+    receipts: &[Receipt],
+    trial: &LightClient,
+) -> Result<usize, IndexerError> {
+    let block = &cb.block;
+    let height = block.header.height;
+    block.check_body().map_err(|source| IndexerError::Body { height, source })?;
+    let computed = Receipt::compute_root(receipts);
     let order_ok = receipts.len() == block.txs.len()
         && receipts
             .iter()
@@ -116,7 +134,7 @@ pub async fn ingest_next(
             txs: block.txs.len(),
         });
     }
-    let rows = rows::block_rows(block, trial.last_hash(), cb.certificate.signatures.len(), &receipts)?;
+    let rows = rows::block_rows(block, trial.last_hash(), cb.certificate.signatures.len(), receipts)?;
     let next = Checkpoint {
         height,
         block_hash: trial.last_hash(),
@@ -124,9 +142,7 @@ pub async fn ingest_next(
         validators: trial.validators().clone(),
     };
     db.write_block(&rows, &next).await?;
-    *light = trial;
-    metrics.written(height, block.header.time_ms, rows.row_count(), block.txs.len());
-    Ok(height)
+    Ok(rows.row_count())
 }
 
 /// Options of [`run`].

@@ -51,8 +51,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Cmd {
-    /// Measures ingest into an empty database with synthetic blocks of
-    /// transfers (the write path only: no node, no verification).
+    /// Measures ingest into an empty database: generated certified blocks
+    /// of transfers, verified and written as the follower does (no node).
     Bench(bench::BenchArgs),
 }
 

@@ -1,6 +1,8 @@
 //! `[security.sinks]` of `config.toml`: where security events are pushed
 //! (docs/operations.md, "Pushing security events").
 
+use std::path::PathBuf;
+
 use serde::{Deserialize, Serialize};
 
 use crate::config::ConfigError;
@@ -22,7 +24,7 @@ pub struct SinksConfig {
     /// `[security.sinks.webhook]`: an HTTP POST of signed JSON.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook: Option<WebhookConfig>,
-    /// `[security.sinks.syslog]`: RFC 5424 over TCP.
+    /// `[security.sinks.syslog]`: RFC 5424 over TCP, or over TLS (RFC 5425).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub syslog: Option<SyslogConfig>,
 }
@@ -44,15 +46,98 @@ impl Default for SinksConfig {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct WebhookConfig {
-    /// `http://host:port/path` the batches are posted to.
+    /// `http://host:port/path` or `https://host:port/path` the batches are posted to.
     pub url: String,
     /// Time for one request (connect, send, answer), ms.
     pub timeout_ms: u64,
+    /// `[security.sinks.webhook.tls]`: whom an `https://` URL trusts and
+    /// the certificate it presents; without it, the system's trust store
+    /// and no client certificate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<SinkTlsConfig>,
 }
 
 impl Default for WebhookConfig {
     fn default() -> Self {
-        WebhookConfig { url: String::new(), timeout_ms: 10_000 }
+        WebhookConfig { url: String::new(), timeout_ms: 10_000, tls: None }
+    }
+}
+
+/// `[security.sinks.webhook.tls]` and `[security.sinks.syslog.tls]`: the
+/// client side of a TLS connection to the centre (rustls on ring). Paths
+/// are relative to the node's home.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SinkTlsConfig {
+    /// CA certificates (PEM) the receiver's certificate must chain to,
+    /// instead of the system's trust store.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
+    /// The node's client certificate chain (PEM), for a receiver that asks
+    /// for one; needs `client_key_file`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_cert_file: Option<PathBuf>,
+    /// The client certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_key_file: Option<PathBuf>,
+    /// Syslog only: the name the receiver's certificate must carry; by
+    /// default the host of `address` (the webhook checks its URL's host).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_name: Option<String>,
+    /// Time for the TCP connection and the TLS handshake, ms.
+    pub handshake_timeout_ms: u64,
+}
+
+impl Default for SinkTlsConfig {
+    fn default() -> Self {
+        SinkTlsConfig {
+            ca_file: None,
+            client_cert_file: None,
+            client_key_file: None,
+            server_name: None,
+            handshake_timeout_ms: 10_000,
+        }
+    }
+}
+
+impl SinkTlsConfig {
+    /// Form checks of `[<section>.tls]` (`section` is `security.sinks.syslog` or `…webhook`).
+    fn validate(&self, section: &'static str) -> Result<(), ConfigError> {
+        let (ca, cert, key, name, hs) = match section {
+            "security.sinks.syslog" => (
+                "security.sinks.syslog.tls.ca_file",
+                "security.sinks.syslog.tls.client_cert_file",
+                "security.sinks.syslog.tls.client_key_file",
+                "security.sinks.syslog.tls.server_name",
+                "security.sinks.syslog.tls.handshake_timeout_ms",
+            ),
+            _ => (
+                "security.sinks.webhook.tls.ca_file",
+                "security.sinks.webhook.tls.client_cert_file",
+                "security.sinks.webhook.tls.client_key_file",
+                "security.sinks.webhook.tls.server_name",
+                "security.sinks.webhook.tls.handshake_timeout_ms",
+            ),
+        };
+        if self.ca_file.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
+            return bad(ca, "a PEM file of CA certificates", &"\"\"");
+        }
+        match (&self.client_cert_file, &self.client_key_file) {
+            (Some(_), None) => return bad(key, "a PEM key file (client_cert_file is set)", &"none"),
+            (None, Some(_)) => return bad(cert, "a PEM certificate file (client_key_file is set)", &"none"),
+            (Some(c), _) if c.as_os_str().is_empty() => return bad(cert, "a PEM certificate file", &"\"\""),
+            (_, Some(k)) if k.as_os_str().is_empty() => return bad(key, "a PEM key file", &"\"\""),
+            _ => {}
+        }
+        if let Some(n) = &self.server_name {
+            if section != "security.sinks.syslog" {
+                return bad(name, "no server_name: the webhook checks the host of its URL", n);
+            }
+            if rustls::pki_types::ServerName::try_from(n.as_str()).is_err() {
+                return bad(name, "a DNS name or an IP address", n);
+            }
+        }
+        range(hs, self.handshake_timeout_ms, 100, 600_000, "between 100 and 600000 ms")
     }
 }
 
@@ -78,6 +163,10 @@ pub struct SyslogConfig {
     pub connect_timeout_ms: u64,
     /// A batch counts as delivered when the connection is still open this long after it was written, ms.
     pub settle_ms: u64,
+    /// `[security.sinks.syslog.tls]`: when present, the messages go over
+    /// TLS (RFC 5425, the same octet-counting frames) instead of plain TCP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<SinkTlsConfig>,
 }
 
 impl Default for SyslogConfig {
@@ -91,6 +180,7 @@ impl Default for SyslogConfig {
             max_message_bytes: 8192,
             connect_timeout_ms: 5_000,
             settle_ms: 500,
+            tls: None,
         }
     }
 }
@@ -146,19 +236,23 @@ impl SinksConfig {
             "at least security.sinks.retry_initial_ms and at most 3600000 ms",
         )?;
         if let Some(w) = &self.webhook {
-            let rest = w.url.strip_prefix("http://");
-            if w.url.starts_with("https://") {
-                return bad(
-                    "security.sinks.webhook.url",
-                    "an http:// URL (this build has no TLS client: put a TLS-terminating proxy in front of the centre)",
-                    &w.url,
-                );
-            }
+            let https = w.url.starts_with("https://");
+            let rest = w.url.strip_prefix("http://").or_else(|| w.url.strip_prefix("https://"));
             match rest.and_then(|r| r.split('/').next()) {
                 Some(host) if !host.is_empty() && reqwest::Url::parse(&w.url).is_ok() => {}
-                _ => return bad("security.sinks.webhook.url", "an http://host[:port]/path URL", &w.url),
+                _ => return bad("security.sinks.webhook.url", "an http:// or https://host[:port]/path URL", &w.url),
             }
             range("security.sinks.webhook.timeout_ms", w.timeout_ms, 100, 600_000, "between 100 and 600000 ms")?;
+            if let Some(t) = &w.tls {
+                if !https {
+                    return bad(
+                        "security.sinks.webhook.url",
+                        "an https:// URL ([security.sinks.webhook.tls] is set)",
+                        &w.url,
+                    );
+                }
+                t.validate("security.sinks.webhook")?;
+            }
         }
         if let Some(s) = &self.syslog {
             match s.address.rsplit_once(':') {
@@ -211,6 +305,9 @@ impl SinksConfig {
                 "between 100 and 600000 ms",
             )?;
             range("security.sinks.syslog.settle_ms", s.settle_ms, 0, 60_000, "between 0 and 60000 ms")?;
+            if let Some(t) = &s.tls {
+                t.validate("security.sinks.syslog")?;
+            }
         }
         Ok(())
     }
@@ -229,17 +326,26 @@ max_events = {me}
 batch = {b}
 retry_initial_ms = {ri}
 retry_max_ms = {rm}
-# A webhook: signed JSON posted to an http:// URL.
+# A webhook: signed JSON posted to an http:// or https:// URL.
 # [security.sinks.webhook]
-# url = "http://monitoring.example:8080/tamga/events"
+# url = "https://monitoring.example:8443/tamga/events"
 # timeout_ms = 10000
-# Syslog: RFC 5424 over TCP, octet-counting framing (RFC 6587).
+# [security.sinks.webhook.tls]          # optional; paths relative to the home
+# ca_file = "tls/centre-ca.pem"         # default: the system's trust store
+# client_cert_file = "tls/sink.pem"     # with client_key_file, if the centre asks
+# client_key_file = "tls/sink.key"
+# handshake_timeout_ms = 10000
+# Syslog: RFC 5424 over TCP, octet-counting framing (RFC 6587); with a
+# [security.sinks.syslog.tls] table, over TLS (RFC 5425).
 # [security.sinks.syslog]
 # address = "siem.example:6514"
 # facility = "auth"
 # sd_id = "tamga@32473"
 # max_message_bytes = 8192
 # settle_ms = 500
+# [security.sinks.syslog.tls]
+# ca_file = "tls/siem-ca.pem"
+# handshake_timeout_ms = 10000
 "#,
             me = self.max_events,
             b = self.batch,
@@ -268,11 +374,42 @@ mod tests {
             webhook: Some(WebhookConfig { url: "https://c.example/x".into(), ..Default::default() }),
             ..Default::default()
         };
+        c.validate().unwrap();
+        // TLS settings on an http:// URL, a client certificate without its key,
+        // a server_name (syslog only), a handshake timeout out of range.
+        let tls = SinkTlsConfig { ca_file: Some("ca.pem".into()), ..Default::default() };
+        c.webhook =
+            Some(WebhookConfig { url: "http://c.example/x".into(), tls: Some(tls.clone()), ..Default::default() });
         assert!(
-            err(&c).contains("security.sinks.webhook.url") && err(&c).contains("https://c.example/x"),
+            err(&c).contains("security.sinks.webhook.url") && err(&c).contains("http://c.example/x"),
             "{}",
             err(&c)
         );
+        let https =
+            |t: SinkTlsConfig| WebhookConfig { url: "https://c.example/x".into(), tls: Some(t), ..Default::default() };
+        c.webhook = Some(https(SinkTlsConfig { client_cert_file: Some("c.pem".into()), ..tls.clone() }));
+        assert!(err(&c).contains("security.sinks.webhook.tls.client_key_file"), "{}", err(&c));
+        c.webhook = Some(https(SinkTlsConfig { server_name: Some("c.example".into()), ..tls.clone() }));
+        assert!(err(&c).contains("security.sinks.webhook.tls.server_name"), "{}", err(&c));
+        c.webhook = Some(https(SinkTlsConfig { handshake_timeout_ms: 5, ..tls.clone() }));
+        assert!(
+            err(&c).contains("security.sinks.webhook.tls.handshake_timeout_ms") && err(&c).contains('5'),
+            "{}",
+            err(&c)
+        );
+        c.webhook = Some(https(tls.clone()));
+        c.validate().unwrap();
+        c.syslog = Some(SyslogConfig {
+            address: "127.0.0.1:6514".into(),
+            tls: Some(SinkTlsConfig { server_name: Some("bad name!".into()), ..tls.clone() }),
+            ..Default::default()
+        });
+        assert!(
+            err(&c).contains("security.sinks.syslog.tls.server_name") && err(&c).contains("bad name!"),
+            "{}",
+            err(&c)
+        );
+        c.syslog = None;
         c.webhook = Some(WebhookConfig { url: "ftp://x".into(), ..Default::default() });
         assert!(err(&c).contains("security.sinks.webhook.url"), "{}", err(&c));
         c.webhook = Some(WebhookConfig { url: "http://127.0.0.1:9/e".into(), ..Default::default() });

@@ -1,7 +1,8 @@
 //! Security events pushed to a monitoring centre (Law on Informatization
 //! art. 17 p.2-1, art. 54 p.2: the centre receives them as they happen):
 //! `[security.sinks]` of `config.toml` names a webhook ([`webhook`], signed
-//! JSON over HTTP) and/or a syslog receiver ([`syslog`], RFC 5424 over TCP).
+//! JSON over HTTP or HTTPS) and/or a syslog receiver ([`syslog`], RFC 5424
+//! over TCP or TLS); [`tls`] builds the TLS client side of both.
 //!
 //! Every record the [`SecurityLog`] writes is also appended, under the
 //! log's lock (so in `seq` order) and fdatasynced, to each sink's durable
@@ -28,6 +29,7 @@ pub mod config;
 pub mod deliver;
 pub mod outbox;
 pub mod syslog;
+pub mod tls;
 pub mod webhook;
 
 use std::path::{Path, PathBuf};
@@ -50,7 +52,7 @@ use crate::home::{read_key, write_atomic, write_key, Home, KeyFileError};
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
     /// The request could not be made or got no answer.
-    #[error("webhook {url}: {source}")]
+    #[error("webhook {url}: {}", error_chain(source))]
     Http {
         /// The URL.
         url: String,
@@ -73,6 +75,33 @@ pub enum SinkError {
         /// Cause.
         source: std::io::Error,
     },
+    /// The TLS handshake failed (a certificate of another CA or for
+    /// another name, a receiver that does not speak TLS).
+    #[error("syslog {addr}: TLS handshake failed: {source}")]
+    Tls {
+        /// The address.
+        addr: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The TLS handshake did not finish within `handshake_timeout_ms`.
+    #[error("syslog {addr}: no TLS handshake within {ms} ms (does the receiver speak TLS?)")]
+    HandshakeTimeout {
+        /// The address.
+        addr: String,
+        /// `security.sinks.syslog.tls.handshake_timeout_ms`.
+        ms: u64,
+    },
+    /// The receiver's name is neither a DNS name nor an IP address.
+    #[error(
+        "syslog {addr}: `{name}` cannot be checked against a certificate: set security.sinks.syslog.tls.server_name"
+    )]
+    ServerName {
+        /// The address.
+        addr: String,
+        /// The name.
+        name: String,
+    },
     /// The write failed.
     #[error("syslog {addr}: write failed: {source}")]
     Write {
@@ -87,6 +116,22 @@ pub enum SinkError {
         /// The address.
         addr: String,
     },
+}
+
+/// An error with its causes (`a: b: c`): reqwest's own message leaves out
+/// why the request failed (a refused connection, an unknown issuer).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let s = c.to_string();
+        if !out.contains(&s) {
+            out.push_str(": ");
+            out.push_str(&s);
+        }
+        cause = c.source();
+    }
+    out
 }
 
 /// Why the sinks could not be started.
@@ -111,9 +156,12 @@ pub enum SinksStartError {
         /// Cause.
         source: std::io::Error,
     },
-    /// The webhook client could not be built.
+    /// The webhook client or the syslog transport could not be built.
     #[error(transparent)]
-    Webhook(#[from] SinkError),
+    Transport(#[from] SinkError),
+    /// A TLS setting of a sink cannot be used.
+    #[error(transparent)]
+    Tls(#[from] tls::SinkTlsError),
 }
 
 /// The metric families of the sinks, labelled `sink` (registered in
@@ -198,14 +246,25 @@ pub fn start(home: &Home, cfg: &SinksConfig, log: &SecurityLog, metrics: &SinkMe
         tracing::info!(target: super::TARGET, identity = %key.public(), url = %w.url, "security events pushed to a webhook");
         let ob =
             Arc::new(Outbox::open("webhook", &outbox_dir(home, "webhook"), cfg.max_events, metrics.of("webhook"))?);
-        let transport = webhook::Webhook::new(w, key)?;
+        let tls = match w.url.starts_with("https://") {
+            true => {
+                Some(tls::client_config("security.sinks.webhook", &w.tls.clone().unwrap_or_default(), home.root())?)
+            }
+            false => None,
+        };
+        let transport = webhook::Webhook::new(w, key, tls)?;
         tokio::spawn(deliver::run(ob.clone(), transport, cfg.batch, backoff));
         outboxes.push(ob);
     }
     if let Some(s) = &cfg.syslog {
-        tracing::info!(target: super::TARGET, address = %s.address, "security events pushed to syslog");
+        tracing::info!(target: super::TARGET, address = %s.address, tls = s.tls.is_some(), "security events pushed to syslog");
+        let tls = match &s.tls {
+            Some(t) => Some(tls::client_config("security.sinks.syslog", t, home.root())?),
+            None => None,
+        };
+        let transport = syslog::Syslog::new(s, tls)?;
         let ob = Arc::new(Outbox::open("syslog", &outbox_dir(home, "syslog"), cfg.max_events, metrics.of("syslog"))?);
-        tokio::spawn(deliver::run(ob.clone(), syslog::Syslog::new(s), cfg.batch, backoff));
+        tokio::spawn(deliver::run(ob.clone(), transport, cfg.batch, backoff));
         outboxes.push(ob);
     }
     log.attach_outboxes(outboxes);

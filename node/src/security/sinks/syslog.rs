@@ -1,5 +1,9 @@
 //! The syslog sink: each record as one RFC 5424 message, framed by octet
-//! counting (RFC 6587 §3.4.1: `MSG-LEN SP SYSLOG-MSG`) on a TCP connection.
+//! counting (RFC 6587 §3.4.1: `MSG-LEN SP SYSLOG-MSG`) on a TCP connection,
+//! or with `[security.sinks.syslog.tls]` on a TLS connection (RFC 5425 §4.3:
+//! the same `MSG-LEN SP SYSLOG-MSG` frames inside TLS; the receiver's
+//! certificate checked against `ca_file` or the system's trust store and
+//! the name `server_name` or the host of `address`, RFC 5425 §5.2).
 //!
 //! ```text
 //! <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID [SD-ID seq="…" node="…" kind="…" field="…" …] BOM{json}
@@ -27,11 +31,12 @@
 //! receiver never writes to); otherwise the batch is sent again on a new
 //! connection. The receiver drops a seq it has seen (at least once).
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use rustls::pki_types::ServerName;
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::tcp::OwnedWriteHalf;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 
@@ -199,7 +204,7 @@ pub fn frame(msg: &str) -> Vec<u8> {
 }
 
 struct Conn {
-    write: OwnedWriteHalf,
+    write: Box<dyn AsyncWrite + Send + Sync + Unpin>,
     /// Resolves (with an error) when the read side sees the end of the stream or a reset.
     closed: oneshot::Receiver<()>,
     reader: tokio::task::JoinHandle<()>,
@@ -211,25 +216,56 @@ impl Drop for Conn {
     }
 }
 
-/// The syslog transport: one TCP connection, made again after a failure.
+/// TLS towards the receiver (RFC 5425).
+struct Tls {
+    connector: tokio_rustls::TlsConnector,
+    name: ServerName<'static>,
+    handshake_timeout: Duration,
+}
+
+/// The syslog transport: one TCP or TLS connection, made again after a failure.
 pub struct Syslog {
     address: String,
     format: Format,
     connect_timeout: Duration,
     settle: Duration,
+    tls: Option<Tls>,
     conn: Option<Conn>,
 }
 
+/// The name a receiver's certificate must carry: `server_name`, or the host
+/// of `host:port` (brackets of an IPv6 literal removed).
+fn server_name(cfg: &SyslogConfig) -> Result<ServerName<'static>, SinkError> {
+    let host = match cfg.tls.as_ref().and_then(|t| t.server_name.clone()) {
+        Some(n) => n,
+        None => {
+            let host = cfg.address.rsplit_once(':').map_or(cfg.address.as_str(), |(h, _)| h);
+            host.trim_start_matches('[').trim_end_matches(']').to_owned()
+        }
+    };
+    ServerName::try_from(host.clone()).map_err(|_| SinkError::ServerName { addr: cfg.address.clone(), name: host })
+}
+
 impl Syslog {
-    /// The transport of `cfg`.
-    pub fn new(cfg: &SyslogConfig) -> Syslog {
-        Syslog {
+    /// The transport of `cfg`; `tls` is the client configuration of
+    /// `[security.sinks.syslog.tls]` ([`super::tls::client_config`]), when set.
+    pub fn new(cfg: &SyslogConfig, tls: Option<Arc<rustls::ClientConfig>>) -> Result<Syslog, SinkError> {
+        let tls = match (tls, &cfg.tls) {
+            (Some(config), Some(t)) => Some(Tls {
+                connector: tokio_rustls::TlsConnector::from(config),
+                name: server_name(cfg)?,
+                handshake_timeout: Duration::from_millis(t.handshake_timeout_ms),
+            }),
+            _ => None,
+        };
+        Ok(Syslog {
             address: cfg.address.clone(),
             format: Format::of(cfg),
             connect_timeout: Duration::from_millis(cfg.connect_timeout_ms),
             settle: Duration::from_millis(cfg.settle_ms),
+            tls,
             conn: None,
-        }
+        })
     }
 
     async fn connect(&self) -> Result<Conn, SinkError> {
@@ -242,11 +278,36 @@ impl Syslog {
             }
         };
         let _ = stream.set_nodelay(true);
-        let (mut read, write) = stream.into_split();
+        let Some(tls) = &self.tls else {
+            let (read, write) = stream.into_split();
+            return Ok(Conn::watch(read, Box::new(write)));
+        };
+        // A receiver that speaks plain TCP, or none at all, on a TLS
+        // setting: the handshake fails or times out.
+        let tls_stream =
+            match tokio::time::timeout(tls.handshake_timeout, tls.connector.connect(tls.name.clone(), stream)).await {
+                Ok(Ok(s)) => s,
+                Ok(Err(source)) => return Err(SinkError::Tls { addr, source }),
+                Err(_) => {
+                    return Err(SinkError::HandshakeTimeout { addr, ms: tls.handshake_timeout.as_millis() as u64 });
+                }
+            };
+        let (read, write) = tokio::io::split(tls_stream);
+        Ok(Conn::watch(read, Box::new(write)))
+    }
+}
+
+impl Conn {
+    /// A connection whose read side is watched for its end.
+    fn watch<R: AsyncRead + Send + Unpin + 'static>(
+        mut read: R,
+        write: Box<dyn AsyncWrite + Send + Sync + Unpin>,
+    ) -> Conn {
         let (tx, closed) = oneshot::channel::<()>();
         let reader = tokio::spawn(async move {
             let mut buf = [0u8; 512];
-            // A syslog receiver sends nothing: read only to see the end.
+            // A syslog receiver sends nothing (over TLS, only the
+            // protocol's own records): read only to see the end.
             while let Ok(n) = read.read(&mut buf).await {
                 if n == 0 {
                     break;
@@ -254,7 +315,7 @@ impl Syslog {
             }
             drop(tx);
         });
-        Ok(Conn { write, closed, reader })
+        Conn { write, closed, reader }
     }
 }
 
@@ -361,5 +422,110 @@ mod tests {
             msg.contains(&format!("[tamga@32473 seq=\"9\" node=\"{NODE}\" kind=\"peer_refused\"] \u{feff}{{")),
             "{msg}"
         );
+    }
+
+    /// A TLS syslog receiver on 127.0.0.1 serving `cert`/`key`: returns its
+    /// address and the octet-counted frames it read, per connection.
+    impl SyslogConfig {
+        fn validate_alone(&self) {
+            crate::security::sinks::SinksConfig { syslog: Some(self.clone()), ..Default::default() }
+                .validate()
+                .unwrap();
+        }
+    }
+
+    async fn tls_receiver(
+        cert: &str,
+        key: &str,
+    ) -> (std::net::SocketAddr, tokio::sync::mpsc::UnboundedReceiver<String>) {
+        let acceptor = crate::security::sinks::tls::tests::acceptor(cert, key);
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            while let Ok((s, _)) = l.accept().await {
+                let (acceptor, tx) = (acceptor.clone(), tx.clone());
+                tokio::spawn(async move {
+                    let Ok(mut s) = acceptor.accept(s).await else { return };
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    while let Ok(n) = s.read(&mut chunk).await {
+                        if n == 0 {
+                            return;
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                        while let Some(sp) = buf.iter().position(|b| *b == b' ') {
+                            let len: usize = std::str::from_utf8(&buf[..sp]).unwrap().parse().unwrap();
+                            if buf.len() < sp + 1 + len {
+                                break;
+                            }
+                            let _ = tx.send(String::from_utf8(buf[sp + 1..sp + 1 + len].to_vec()).unwrap());
+                            buf.drain(..sp + 1 + len);
+                        }
+                    }
+                });
+            }
+        });
+        (addr, rx)
+    }
+
+    fn tls_cfg(
+        addr: std::net::SocketAddr,
+        dir: &std::path::Path,
+        ca: &str,
+    ) -> (SyslogConfig, Arc<rustls::ClientConfig>) {
+        std::fs::write(dir.join("ca.pem"), ca).unwrap();
+        let t = crate::security::sinks::config::SinkTlsConfig {
+            ca_file: Some("ca.pem".into()),
+            handshake_timeout_ms: 500,
+            ..Default::default()
+        };
+        let cfg = SyslogConfig { address: addr.to_string(), settle_ms: 50, tls: Some(t.clone()), ..Default::default() };
+        cfg.validate_alone();
+        let client = crate::security::sinks::tls::client_config("security.sinks.syslog", &t, dir).unwrap();
+        (cfg, client)
+    }
+
+    fn entries(seqs: std::ops::RangeInclusive<u64>) -> Vec<Entry> {
+        seqs.map(|s| Entry {
+            seq: s,
+            line: Arc::from(format!(r#"{{"seq":{s},"time_ms":0,"node":"{NODE}","kind":"bad_signature"}}"#).as_str()),
+        })
+        .collect()
+    }
+
+    #[tokio::test]
+    async fn over_tls_the_frames_arrive_in_order_and_another_ca_or_plain_tcp_fails_the_delivery() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ca, cert, key) = crate::security::sinks::tls::tests::ca_and_leaf("centre");
+        let (addr, mut rx) = tls_receiver(&cert, &key).await;
+        let (cfg, client) = tls_cfg(addr, dir.path(), &ca);
+        let mut t = Syslog::new(&cfg, Some(client)).unwrap();
+        t.send(&entries(1..=3)).await.unwrap();
+        t.send(&entries(4..=4)).await.unwrap();
+        for s in 1..=4 {
+            let m = rx.recv().await.unwrap();
+            assert!(m.contains(&format!("[tamga@32473 seq=\"{s}\"")), "{m}");
+        }
+
+        // The receiver's certificate from another CA: the handshake fails, naming the address.
+        let (other_ca, _, _) = crate::security::sinks::tls::tests::ca_and_leaf("other");
+        let (cfg, client) = tls_cfg(addr, dir.path(), &other_ca);
+        let e = Syslog::new(&cfg, Some(client)).unwrap().send(&entries(5..=5)).await.unwrap_err().to_string();
+        assert!(e.contains(&format!("syslog {addr}: TLS handshake failed")) && e.contains("UnknownIssuer"), "{e}");
+        assert!(rx.try_recv().is_err(), "nothing reached the receiver");
+
+        // A plain TCP receiver (it reads and never answers) on a TLS setting: the handshake times out.
+        let plain = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let plain_addr = plain.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((s, _)) = plain.accept().await {
+                held.push(s);
+            }
+        });
+        let (cfg, client) = tls_cfg(plain_addr, dir.path(), &ca);
+        let e = Syslog::new(&cfg, Some(client)).unwrap().send(&entries(5..=5)).await.unwrap_err().to_string();
+        assert!(e.contains(&format!("syslog {plain_addr}: no TLS handshake within 500 ms")), "{e}");
     }
 }

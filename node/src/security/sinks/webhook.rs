@@ -17,7 +17,13 @@
 //! consensus key (blocks and votes only) never signs a webhook. A 2xx
 //! answer acknowledges the whole batch; anything else, or no answer within
 //! `timeout_ms`, and the batch is sent again after the back-off.
+//!
+//! An `https://` URL goes over TLS with the client configuration of
+//! `[security.sinks.webhook.tls]` ([`super::tls`]); a certificate the
+//! configuration does not trust fails the request like a centre that is
+//! down: the batch waits in the outbox and is retried.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tamga_types::{Hash, SigningKey};
@@ -64,14 +70,28 @@ pub struct Webhook {
 }
 
 impl Webhook {
-    /// The transport of `cfg`, signing with `key`.
-    pub fn new(cfg: &WebhookConfig, key: SigningKey) -> Result<Webhook, SinkError> {
-        let client = reqwest::Client::builder()
+    /// The transport of `cfg`, signing with `key`; `tls` is the client
+    /// configuration of an `https://` URL ([`super::tls::client_config`]).
+    pub fn new(
+        cfg: &WebhookConfig,
+        key: SigningKey,
+        tls: Option<Arc<rustls::ClientConfig>>,
+    ) -> Result<Webhook, SinkError> {
+        let mut builder = reqwest::Client::builder()
             .timeout(Duration::from_millis(cfg.timeout_ms))
             .connect_timeout(Duration::from_millis(cfg.timeout_ms))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|source| SinkError::Http { url: cfg.url.clone(), source })?;
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(config) = tls {
+            // The connection and the handshake within handshake_timeout_ms
+            // (reqwest's connect timeout covers both), the whole request
+            // within timeout_ms.
+            let handshake = cfg.tls.as_ref().map_or(10_000, |t| t.handshake_timeout_ms).min(cfg.timeout_ms);
+            builder = builder
+                .connect_timeout(Duration::from_millis(handshake))
+                .https_only(true)
+                .use_preconfigured_tls((*config).clone());
+        }
+        let client = builder.build().map_err(|source| SinkError::Http { url: cfg.url.clone(), source })?;
         Ok(Webhook { url: cfg.url.clone(), client, key })
     }
 }
@@ -103,8 +123,6 @@ impl Transport for Webhook {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
 
     #[test]
@@ -128,5 +146,74 @@ mod tests {
         // Another body, or the same body under no tag, does not verify.
         assert!(key.public().verify(&signed_digest(b"{}").0, &sig).is_err());
         assert!(key.public().verify(&b, &sig).is_err());
+    }
+
+    /// An HTTPS receiver that answers 200 to every request, counting the bodies.
+    async fn https_receiver(cert: &str, key: &str) -> (std::net::SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let acceptor = crate::security::sinks::tls::tests::acceptor(cert, key);
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let bodies = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = bodies.clone();
+        tokio::spawn(async move {
+            while let Ok((s, _)) = l.accept().await {
+                let (acceptor, count) = (acceptor.clone(), count.clone());
+                tokio::spawn(async move {
+                    let Ok(mut s) = acceptor.accept(s).await else { return };
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    loop {
+                        let Ok(n) = s.read(&mut chunk).await else { return };
+                        if n == 0 {
+                            return;
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                        let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else { continue };
+                        let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                        let len: usize = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .map_or(0, |v| v.trim().parse().unwrap());
+                        if buf.len() < end + 4 + len {
+                            continue;
+                        }
+                        buf.drain(..end + 4 + len);
+                        count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        if s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (addr, bodies)
+    }
+
+    #[tokio::test]
+    async fn https_to_a_trusted_ca_delivers_and_a_certificate_of_another_ca_fails_naming_the_url() {
+        use crate::security::sinks::config::SinkTlsConfig;
+        use crate::security::sinks::tls::{client_config, tests::ca_and_leaf};
+        let dir = tempfile::tempdir().unwrap();
+        let (ca, cert, key) = ca_and_leaf("centre");
+        let (other_ca, _, _) = ca_and_leaf("other");
+        std::fs::write(dir.path().join("ca.pem"), ca).unwrap();
+        std::fs::write(dir.path().join("other.pem"), other_ca).unwrap();
+        let (addr, bodies) = https_receiver(&cert, &key).await;
+        let batch = vec![Entry { seq: 1, line: Arc::from(r#"{"seq":1,"kind":"a"}"#) }];
+        let hook = |ca: &str| {
+            let tls = SinkTlsConfig { ca_file: Some(ca.into()), ..Default::default() };
+            let cfg = WebhookConfig { url: format!("https://{addr}/e"), timeout_ms: 3_000, tls: Some(tls.clone()) };
+            crate::security::sinks::SinksConfig { webhook: Some(cfg.clone()), ..Default::default() }
+                .validate()
+                .unwrap();
+            let client = client_config("security.sinks.webhook", &tls, dir.path()).unwrap();
+            Webhook::new(&cfg, SigningKey::from_seed([3; 32]), Some(client)).unwrap()
+        };
+        hook("ca.pem").send(&batch).await.unwrap();
+        assert_eq!(bodies.load(std::sync::atomic::Ordering::SeqCst), 1);
+        let e = hook("other.pem").send(&batch).await.unwrap_err().to_string();
+        assert!(e.contains(&format!("webhook https://{addr}/e")) && e.contains("UnknownIssuer"), "{e}");
+        assert_eq!(bodies.load(std::sync::atomic::Ordering::SeqCst), 1, "nothing delivered to an untrusted receiver");
     }
 }
