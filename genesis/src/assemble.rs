@@ -67,7 +67,9 @@ pub enum AssembleError {
     #[error("no organisation file: a genesis needs at least one party")]
     Empty,
     /// An organisation file's party carries no `id`.
-    #[error("organisation file {file}: party.id is missing (expected the party id agreed for the ceremony, 1 to {count})")]
+    #[error(
+        "organisation file {file}: party.id is missing (expected the party id agreed for the ceremony, 1 to {count})"
+    )]
     MissingPartyId {
         /// Position of the file among those given (from 0).
         file: usize,
