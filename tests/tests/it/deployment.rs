@@ -154,9 +154,12 @@ fn containerfile_is_two_stages_non_root_with_a_health_check() {
         .lines()
         .find_map(|l| l.trim().strip_prefix("rust-version = \"")?.strip_suffix('"'))
         .expect("rust-version in Cargo.toml");
-    let minor = |v: &str| v.split('.').nth(1).and_then(|m| m.parse::<u32>().ok());
+    let minor = |v: &str| {
+        let m = v.split('.').nth(1)?;
+        m[..m.find(|c: char| !c.is_ascii_digit()).unwrap_or(m.len())].parse::<u32>().ok()
+    };
     let image = from_b.split("rust:").nth(1).expect("rust image tag");
-    assert!(minor(image) >= minor(msrv), "builder image {image} older than rust-version {msrv}");
+    assert!(minor(image).is_some() && minor(image) >= minor(msrv), "builder image {image} older than rust-version {msrv}");
 
     // The runtime: only the binaries come from the builder; nothing else is copied.
     let copies: Vec<&str> =
@@ -341,7 +344,8 @@ const SHIMS: [(&str, &str); 3] = [
     (
         "scp",
         "#!/bin/sh\nfor last; do :; done\nhost=${last%%:*}; rel=${last#*:}\nn=$#; i=1\n\
-         for f; do if [ $i -lt $n ]; then cp \"$f\" \"$DEPLOY_HOSTS/$host/work/$rel\" || exit 1; fi; i=$((i+1)); done\n",
+         to=\"$DEPLOY_HOSTS/$host/work/$rel\"\n\
+         for f; do if [ $i -lt $n ] && ! [ \"$f\" -ef \"$to/${f##*/}\" ]; then cp \"$f\" \"$to\" || exit 1; fi; i=$((i+1)); done\n",
     ),
     ("systemctl", "#!/bin/sh\necho \"$*\" >> systemctl.log\n"),
 ];
@@ -484,11 +488,17 @@ fn four_hosts_from_the_guide() {
                 .output()
                 .expect("sh runs");
             let (so, se) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-            assert!(
-                out.status.success(),
-                "block {n} failed on host {}:\n{script}\nstdout:\n{so}\nstderr:\n{se}",
-                h.row.host
-            );
+            if !out.status.success() {
+                // What the failed command wrote into its files (a receipt, an error body).
+                let mut files = String::new();
+                for e in std::fs::read_dir(&h.work).into_iter().flatten().flatten() {
+                    if e.path().extension().is_some_and(|x| x == "json") {
+                        let text: String = std::fs::read_to_string(e.path()).unwrap_or_default().chars().take(2000).collect();
+                        files.push_str(&format!("{}:\n{text}\n", e.path().display()));
+                    }
+                }
+                panic!("block {n} failed on host {}:\n{script}\nstdout:\n{so}\nstderr:\n{se}\nfiles:\n{files}", h.row.host);
+            }
             say(format!("{so}{se}"));
             // `systemctl enable --now tamgad`: the unit's ExecStart, in the namespace.
             let log = std::fs::read_to_string(h.work.join("systemctl.log")).unwrap_or_default();
