@@ -117,8 +117,7 @@ impl GenesisCommand {
                 let home = Home::new(home);
                 let key =
                     read_key(&home.key()).with_context(|| format!("the node key of {}", home.root().display()))?;
-                let salt = Hash::from_hex(&salt)
-                    .map_err(|e| anyhow::anyhow!("--salt {salt:?}: {e}"))?;
+                let salt = Hash::from_hex(&salt).map_err(|e| anyhow::anyhow!("--salt {salt:?}: {e}"))?;
                 let commitment =
                     identifier_commitment(&salt.0, &iin_bin).with_context(|| format!("--iin-bin {iin_bin:?}"))?;
                 for a in &accounts {
