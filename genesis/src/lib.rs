@@ -145,6 +145,7 @@
 //! Node configuration files are not written here (the node crate does that,
 //! from `testnet.json`).
 
+pub mod assemble;
 pub mod error;
 pub mod file;
 mod scope;
@@ -152,6 +153,7 @@ pub mod testnet;
 pub mod time;
 pub mod validate;
 
+pub use assemble::{assemble, AssembleError, Ceremony, OrgFile};
 pub use error::{GenesisError, GenesisErrors, LoadError};
 pub use file::{load, parse, DevIdentifier, GenesisFile, PartyEntry, ValidatorEntry};
 pub use testnet::{

@@ -38,6 +38,7 @@ pub mod api;
 pub mod backup;
 #[cfg(feature = "byzantine")]
 pub mod byzantine;
+pub mod ceremony;
 pub mod committed;
 pub mod config;
 pub mod devnet;

@@ -109,6 +109,12 @@ enum Command {
         #[arg(long)]
         tls: bool,
     },
+    /// The genesis ceremony of several organisations (docs/deployment.md):
+    /// each writes its organisation file, one assembles them.
+    Genesis {
+        #[command(subcommand)]
+        command: tamga_node::ceremony::GenesisCommand,
+    },
     /// Check a genesis file and print every problem with its field path.
     ValidateGenesis {
         /// The genesis.json to check.
@@ -199,6 +205,7 @@ pub fn main() -> anyhow::Result<()> {
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             rt.block_on(tamga_node::devnet::run_devnet(home, options))
         }
+        Command::Genesis { command } => command.run(),
         Command::ValidateGenesis { file } => {
             let g = tamga_genesis::load(&file).with_context(|| format!("{} is not a valid genesis", file.display()))?;
             println!("{}: valid (chain {}, genesis hash {})", file.display(), g.chain_id.as_str(), g.hash());

@@ -190,10 +190,15 @@ async fn run(cli: &Cli) -> Result<ExitCode> {
 /// Builds, shows, confirms, signs, saves (--out), submits and (unless --no-wait) waits.
 async fn transact(cli: &Cli, client: &Client, op: &Op<'_>, p: &Printer) -> Result<ExitCode> {
     let key = signing_key(cli)?;
+    // Every request of a transaction (the class's decimals, the next nonce,
+    // the submission, the wait for its receipt) is made as the signer: a node with closed reads (api.public_read = false,
+    // the default) answers an unsigned account query with SIGNATURE_REQUIRED.
+    let as_signer = client.clone().with_signer(key.clone());
+    let client = &as_signer;
     let decimals = match (cli.base_units, op.amount_class()) {
         (true, _) => None,
         (false, Some(class)) => {
-            Some(client.class(class).await.with_context(|| i18n::t("fetch.decimals", &[&class]))?.decimals)
+            Some(as_signer.class(class).await.with_context(|| i18n::t("fetch.decimals", &[&class]))?.decimals)
         }
         (false, None) => Some(0),
     };
@@ -222,7 +227,7 @@ async fn transact(cli: &Cli, client: &Client, op: &Op<'_>, p: &Printer) -> Resul
     };
     let nonce = match cli.nonce {
         Some(n) => n,
-        None => client.next_nonce(&key.public()).await.with_context(|| i18n::t("fetch.nonce", &[]))?,
+        None => as_signer.next_nonce(&key.public()).await.with_context(|| i18n::t("fetch.nonce", &[]))?,
     };
     // SPEC §1.7: the signer sees the content before it is signed and submitted,
     // and what the signature is in law (Digital Code art. 47 p.4, 49). A key
