@@ -99,6 +99,12 @@ pub struct ValidatorEntry {
     /// libp2p multiaddr the validator listens on, e.g. `/ip4/127.0.0.1/tcp/26656`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p2p_address: Option<String>,
+    /// Hex ed25519 key of the node's libp2p identity (`HOME/p2p.key`,
+    /// printed by `tamgad show-key`): peers admit the validator under its
+    /// peer id (SPEC §9). Omitted (a file written before the field existed),
+    /// the consensus key is the p2p identity, as it was then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p2p_key: Option<String>,
 }
 
 fn hex32(path: String, value: &str, errs: &mut Vec<GenesisError>) -> Option<[u8; 32]> {
@@ -142,6 +148,7 @@ impl From<&Genesis> for GenesisFile {
                     power: v.power,
                     operator: v.operator.0,
                     p2p_address: v.p2p_address.clone(),
+                    p2p_key: Some(v.p2p_key.to_hex()),
                 })
                 .collect(),
             transactions: g.transactions.iter().map(|t| hex::encode(t.encode())).collect(),
@@ -234,11 +241,20 @@ impl GenesisFile {
             .validators
             .iter()
             .enumerate()
-            .map(|(i, v)| GenesisValidator {
-                key: PublicKey(hex32(format!("validators[{i}].key"), &v.key, &mut errs).unwrap_or([0; 32])),
-                power: v.power,
-                operator: PartyId(v.operator),
-                p2p_address: v.p2p_address.clone(),
+            .map(|(i, v)| {
+                let key = PublicKey(hex32(format!("validators[{i}].key"), &v.key, &mut errs).unwrap_or([0; 32]));
+                // SPEC §9: an entry without a p2p key is admitted under its consensus key.
+                let p2p_key = match &v.p2p_key {
+                    Some(k) => PublicKey(hex32(format!("validators[{i}].p2p_key"), k, &mut errs).unwrap_or([0; 32])),
+                    None => key,
+                };
+                GenesisValidator {
+                    key,
+                    power: v.power,
+                    operator: PartyId(v.operator),
+                    p2p_address: v.p2p_address.clone(),
+                    p2p_key,
+                }
             })
             .collect();
         let mut transactions = Vec::with_capacity(self.transactions.len());

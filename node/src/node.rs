@@ -7,14 +7,14 @@ use std::time::Duration;
 use anyhow::Context;
 use tamga_state::Ledger;
 use tamga_types::views::NodeStatus;
-use tamga_types::{ConsensusSigner, PublicKey};
+use tamga_types::{ConsensusSigner, PublicKey, ValidatorSet};
 use tokio::sync::{mpsc, watch};
 use tracing::info;
 
 use crate::admission::{Admission, AdmissionPool, TxGateway, ADMISSION_NICE};
 use crate::config::Config;
 use crate::driver::{Blocking, Driver, DriverDeps, LedgerChain};
-use crate::home::{libp2p_keypair, load_genesis, peer_id_of, read_key, Home};
+use crate::home::{libp2p_keypair, load_genesis, peer_id_of, read_p2p_key, Home};
 use crate::mempool::{ChainView, Mempool, MempoolLimits};
 use crate::metrics::Metrics;
 use crate::network::{self, NetworkDeps, NetworkSettings};
@@ -36,21 +36,12 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     let cfg = Config::load(&home.config())?;
     init_logging(&cfg.log);
     raise_open_file_limit();
-    // The consensus key, wherever `[signer]` says it lives; node.key stays the
-    // libp2p identity, which admission derives from the validator's key
-    // (SPEC §9), so a token must hold that same key.
+    // The consensus key, wherever `[signer]` says it lives (a file, a token,
+    // a remote signer); the libp2p identity is HOME/p2p.key, a key of its
+    // own, under whose peer id peers admit the node (SPEC §9).
     let signer = cfg.signer.open(home.root()).map_err(|e| anyhow::anyhow!("cannot open the consensus signer: {e}"))?;
-    let p2p_key = read_key(&home.key())?;
-    info!(target: "tamga::signer", signer = %cfg.signer.kind, key = %signer.public_key(), "consensus signer open");
-    if signer.public_key() != p2p_key.public() {
-        anyhow::bail!(
-            "signer: the consensus key {} is not the key of {} ({}), which peers admit this node under; \
-             put that key on the token (docs/operations.md, \"Validator keys: file and PKCS#11\")",
-            signer.public_key(),
-            home.key().display(),
-            p2p_key.public()
-        );
-    }
+    let p2p_key = read_p2p_key(&home)?;
+    info!(target: "tamga::signer", signer = %cfg.signer.kind, key = %signer.public_key(), p2p_key = %p2p_key.public(), "consensus signer open");
     let genesis = load_genesis(&home.genesis())?;
     // A home whose ledger this start creates never ran: it never signed
     // (the only case where a missing safety file may be believed).
@@ -67,6 +58,8 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
         return Err(crate::driver::DriverError::Safety(e).into());
     }
     ledger.init_genesis(&genesis).context("cannot apply genesis")?;
+    let next_set = ledger.validators_at(ledger.height()? + 1).context("cannot read the validator set")?;
+    check_identity(&next_set, signer.public_key(), p2p_key.public(), &home)?;
     let chain_id = genesis.chain_id.to_string();
     let metrics = Arc::new(Metrics::new());
     metrics.height.set(ledger.height()? as i64);
@@ -104,12 +97,13 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
 
     // Network: dial every genesis validator and configured peer; admit validators and observers.
     let me = signer.public_key();
+    let my_p2p = p2p_key.public();
     let mut dial = Vec::new();
     for v in &genesis.validators {
-        if v.key == me {
+        if v.key == me || v.p2p_key == my_p2p {
             continue;
         }
-        if let (Some(addr), Some(peer)) = (&v.p2p_address, peer_id_of(&v.key)) {
+        if let (Some(addr), Some(peer)) = (&v.p2p_address, peer_id_of(&v.p2p_key)) {
             let addr: libp2p::Multiaddr =
                 addr.parse().with_context(|| format!("genesis validator {} p2p_address {addr:?}", v.key))?;
             dial.push(addr.with(libp2p::multiaddr::Protocol::P2p(peer)));
@@ -277,6 +271,66 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
         }
     }
     stopped?;
+    Ok(())
+}
+
+/// Why a node's keys do not match the validator set it would sign in.
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    /// The p2p identity of this home is recorded for a validator whose
+    /// consensus key is not the configured signer's, and that key is no
+    /// validator: the node would be admitted as one validator and sign as
+    /// nobody.
+    #[error(
+        "signer: the p2p key {p2p_key} of {p2p_file} is recorded for validator {recorded}, but the configured \
+         signer holds {configured}, which is not in the validator set; configure the signer with the consensus \
+         key of validator {recorded} (docs/operations.md, \"P2P identity key\")"
+    )]
+    ConsensusKeyMismatch {
+        /// This node's p2p key.
+        p2p_key: PublicKey,
+        /// `HOME/p2p.key`.
+        p2p_file: String,
+        /// The consensus key recorded beside it.
+        recorded: PublicKey,
+        /// The signer's key.
+        configured: PublicKey,
+    },
+}
+
+/// SPEC §9: peers admit a validator under the p2p key recorded beside its
+/// consensus key. Refuses a signer whose key is not the validator's recorded
+/// beside this node's p2p key (unless the signer's key is itself a
+/// validator); warns when the signer's validator has another p2p key
+/// recorded (peers will not admit this node as that validator, but it can
+/// still sync as an observer or catch up to a pending change of key).
+pub fn check_identity(
+    set: &ValidatorSet,
+    consensus: PublicKey,
+    p2p: PublicKey,
+    home: &Home,
+) -> Result<(), IdentityError> {
+    let by_p2p = set.validators.iter().find(|v| v.p2p_key == p2p);
+    let by_key = set.validators.iter().find(|v| v.key == consensus);
+    if let (Some(v), None) = (by_p2p, by_key) {
+        return Err(IdentityError::ConsensusKeyMismatch {
+            p2p_key: p2p,
+            p2p_file: home.p2p_key().display().to_string(),
+            recorded: v.key,
+            configured: consensus,
+        });
+    }
+    if let Some(v) = by_key.filter(|v| v.p2p_key != p2p) {
+        tracing::error!(
+            target: "tamga::net",
+            validator = %consensus,
+            recorded_p2p_key = %v.p2p_key,
+            p2p_key = %p2p,
+            file = %home.p2p_key().display(),
+            "this validator's recorded p2p key is not this node's: peers will not admit it as a validator until \
+             the regulator records this key (UpdateValidators) or the recorded key is installed"
+        );
+    }
     Ok(())
 }
 

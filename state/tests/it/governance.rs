@@ -6,7 +6,7 @@ use crate::common::*;
 
 fn upd(key: &SigningKey, power: u64, operator: PartyId) -> Payload {
     Payload::UpdateValidators {
-        updates: BoundedVec::new(vec![ValidatorUpdate { key: key.public(), power, operator }]).unwrap(),
+        updates: BoundedVec::new(vec![ValidatorUpdate { key: key.public(), power, operator, p2p_key: None }]).unwrap(),
     }
 }
 
@@ -50,7 +50,10 @@ fn validator_update_rejections() {
     ch.fails(&c.reg, upd(&key(111), 10, PartyId(99)), "UNKNOWN_PARTY");
     let all_out = Payload::UpdateValidators {
         updates: BoundedVec::new(
-            c.validators.iter().map(|v| ValidatorUpdate { key: v.public(), power: 0, operator: MINER }).collect(),
+            c.validators
+                .iter()
+                .map(|v| ValidatorUpdate { key: v.public(), power: 0, operator: MINER, p2p_key: None })
+                .collect(),
         )
         .unwrap(),
     };
@@ -201,7 +204,8 @@ fn notice_accepted(ch: &mut Chain, k: &SigningKey) -> MiningNotificationId {
 fn add_validators(ch: &mut Chain, seeds: std::ops::Range<u8>, operator: PartyId) -> Vec<SigningKey> {
     let c = ch.c.clone();
     let keys: Vec<SigningKey> = seeds.map(key).collect();
-    let updates = keys.iter().map(|k| ValidatorUpdate { key: k.public(), power: 10, operator }).collect();
+    let updates =
+        keys.iter().map(|k| ValidatorUpdate { key: k.public(), power: 10, operator, p2p_key: None }).collect();
     ch.ok(&c.reg, Payload::UpdateValidators { updates: BoundedVec::new(updates).unwrap() });
     ch.c.validators.extend(keys.iter().cloned());
     keys
@@ -419,6 +423,7 @@ fn genesis_with_notices(min_validators: u32) -> Genesis {
         power: 10,
         operator: BOB,
         p2p_address: None,
+        p2p_key: key(s).public(),
     }));
     g.transactions = vec![
         sign_tx(
