@@ -312,6 +312,41 @@ mod tests {
     use super::*;
     use crate::testnet::generate;
 
+    /// A testnet written before nodes had a p2p key of their own (no
+    /// `p2p_key` in the genesis, no p2p key file in the manifest) is read
+    /// back with each consensus key as its node's p2p identity; a p2p key
+    /// file that the genesis does not record is refused.
+    #[test]
+    fn an_older_testnet_reads_with_the_consensus_key_as_p2p_identity() {
+        let t = generate(&small(4)).expect("valid");
+        let dir = tempfile::tempdir().expect("tempdir");
+        t.write(dir.path()).expect("write");
+        let gpath = dir.path().join("genesis.json");
+        let mut g: serde_json::Value = serde_json::from_str(&fs::read_to_string(&gpath).expect("read")).expect("json");
+        for v in g["validators"].as_array_mut().expect("list") {
+            v.as_object_mut().expect("object").remove("p2p_key");
+        }
+        fs::write(&gpath, g.to_string()).expect("write");
+        let old = crate::load(&gpath).expect("an older genesis is valid");
+        let mpath = dir.path().join("testnet.json");
+        let mut m: Manifest = read_json(&mpath).expect("manifest");
+        let files: Vec<Option<String>> = m.validators.iter().map(|v| v.p2p_key_file.clone()).collect();
+        m.genesis_hash = old.hash().to_hex();
+        fs::write(&mpath, to_json(&m)).expect("write");
+        let e = Testnet::read(dir.path()).expect_err("p2p key files the genesis does not record");
+        assert!(e.to_string().contains("validators[0].p2p_key"), "{e}");
+        for v in &mut m.validators {
+            v.p2p_key_file = None;
+            v.p2p_public_key = None;
+        }
+        fs::write(&mpath, to_json(&m)).expect("write");
+        let back = Testnet::read(dir.path()).expect("an older testnet reads");
+        for v in &back.validators {
+            assert_eq!(v.p2p_key.public(), v.key.public());
+        }
+        assert!(files.iter().all(Option::is_some));
+    }
+
     fn small(seed: u64) -> crate::TestnetOptions {
         crate::TestnetOptions { seed, participants: 20, ..crate::TestnetOptions::default() }
     }
@@ -358,6 +393,14 @@ mod tests {
             t.validators.iter().map(|v| (v.p2p_address.clone(), v.api_address.clone())).collect()
         };
         assert_eq!(addrs(&back), addrs(&t));
+        // SPEC §9: each node's p2p identity is a key of its own, recorded in the genesis.
+        for (i, (v, g)) in back.validators.iter().zip(&back.genesis.validators).enumerate() {
+            assert_eq!(v.p2p_key.to_seed(), t.validators[i].p2p_key.to_seed());
+            assert_eq!(g.p2p_key, v.p2p_key.public());
+            assert_ne!(g.p2p_key, g.key, "validator {i}: the p2p key is not the consensus key");
+            #[cfg(unix)]
+            assert_eq!(mode(&dir.path().join(format!("keys/validator-{i}.p2p.key"))), 0o600);
+        }
 
         // Never overwrites.
         let e = t.write(dir.path()).unwrap_err();

@@ -62,6 +62,50 @@ fn validator_update_rejections() {
     ch.fails(&c.reg, upd(&key(111), 10, BOB), "PARTY_INACTIVE");
 }
 
+fn updates(list: Vec<ValidatorUpdate>) -> Payload {
+    Payload::UpdateValidators { updates: BoundedVec::new(list).unwrap() }
+}
+
+/// SPEC §9: an update records the p2p identity peers admit the validator
+/// under beside its consensus key: given, it is recorded; omitted, a new
+/// validator is admitted under its consensus key and an existing one keeps
+/// its recorded key. A p2p key another validator holds, or a weak one, is
+/// refused naming the key. (New validators get power 1, so the four genesis
+/// validators of power 10 keep a quorum without them.)
+#[test]
+fn validator_updates_record_the_p2p_key() {
+    let mut ch = Chain::new();
+    let c = ch.c.clone();
+    let (a, b) = (key(120), key(121));
+    let (p2p_a, p2p_a2) = (key(130).public(), key(131).public());
+    let v = |k: &SigningKey, power: u64, p2p_key: Option<PublicKey>| ValidatorUpdate {
+        key: k.public(),
+        power,
+        operator: MINER,
+        p2p_key,
+    };
+    let recorded = |ch: &Chain, r: &Receipt, k: &SigningKey| -> (u64, PublicKey) {
+        let eff = event_u64(r, "validators_updated", "effective_height");
+        let set = ch.ledger.validators_at(eff).unwrap();
+        let e = set.validators.iter().find(|e| e.key == k.public()).expect("in the set").clone();
+        (e.power, e.p2p_key)
+    };
+    let r = ch.ok(&c.reg, updates(vec![v(&a, 1, Some(p2p_a)), v(&b, 1, None)]));
+    assert_eq!(recorded(&ch, &r, &a), (1, p2p_a));
+    assert_eq!(recorded(&ch, &r, &b), (1, b.public()), "a new validator without one: its consensus key");
+    let r = ch.ok(&c.reg, updates(vec![v(&a, 2, None)]));
+    assert_eq!(recorded(&ch, &r, &a), (2, p2p_a), "kept");
+    let r = ch.ok(&c.reg, updates(vec![v(&a, 2, Some(p2p_a2))]));
+    assert_eq!(recorded(&ch, &r, &a), (2, p2p_a2), "replaced");
+    for (p2p, reason) in [(b.public(), "duplicate_p2p_key"), (PublicKey([0; 32]), "weak_p2p_key")] {
+        let r = ch.run(&c.reg, updates(vec![v(&a, 2, Some(p2p))]));
+        assert_eq!(r.outcome.code(), Some("INVALID_VALIDATOR_SET"), "{:?}", r.outcome);
+        assert_eq!(r.outcome.arg("reason"), Some(reason), "{:?}", r.outcome);
+        assert_eq!(r.outcome.arg("key"), Some(p2p.to_hex().as_str()), "{:?}", r.outcome);
+    }
+    crate::replay::replay_all(&ch);
+}
+
 /// SPEC §9: with `require_mining_notice` an operator needs an accepted mining notification.
 #[test]
 fn mining_notice_required_for_new_validators() {
