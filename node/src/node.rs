@@ -391,3 +391,42 @@ pub async fn shutdown_signal() {
         let _ = tokio::signal::ctrl_c().await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tamga_types::{PartyId, SigningKey, Validator};
+
+    use super::*;
+
+    fn k(n: u8) -> PublicKey {
+        SigningKey::from_seed([n; 32]).public()
+    }
+
+    /// Validators 1 and 2 with p2p keys 11 and 12.
+    fn set() -> ValidatorSet {
+        ValidatorSet::new(
+            [(1, 11), (2, 12)]
+                .into_iter()
+                .map(|(c, p)| Validator { key: k(c), power: 1, operator: PartyId(1), p2p_key: k(p) })
+                .collect(),
+        )
+        .unwrap()
+    }
+
+    /// SPEC §9: a p2p key recorded for validator 1 with a signer holding a
+    /// key that is no validator is refused naming both; the recorded pair,
+    /// a non-validator with an unrecorded p2p key, and a validator whose p2p
+    /// key changed (a warning) start.
+    #[test]
+    fn the_signer_must_be_the_validator_recorded_beside_the_p2p_key() {
+        let home = Home::new("/nonexistent/home");
+        let e = check_identity(&set(), k(9), k(11), &home).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains(&k(11).to_string()) && msg.contains(&k(1).to_string()), "{msg}");
+        assert!(msg.contains(&k(9).to_string()) && msg.contains("/nonexistent/home/p2p.key"), "{msg}");
+        check_identity(&set(), k(1), k(11), &home).unwrap();
+        check_identity(&set(), k(9), k(19), &home).unwrap();
+        check_identity(&set(), k(1), k(19), &home).unwrap();
+        check_identity(&set(), k(2), k(11), &home).unwrap();
+    }
+}
