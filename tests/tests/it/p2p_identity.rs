@@ -62,7 +62,9 @@ async fn validators_join_under_their_recorded_p2p_key_and_an_unrecorded_identity
 
     // They join and sign: every validator signs certificates, each has its three peers.
     let h0 = net.max_height().await;
-    net.wait_all_height(h0 + 6, Duration::from_secs(60)).await.expect("the validators commit");
+    for i in 0..4 {
+        net.wait_height(i, h0 + 6, Duration::from_secs(60)).await.expect("the validators commit");
+    }
     for i in 0..4 {
         assert_eq!(net.status(i).await.expect("status").peers, 3, "node{i} lacks a validator peer");
     }
