@@ -57,7 +57,14 @@ fn key(i: usize) -> SigningKey {
 
 fn validators() -> ValidatorSet {
     ValidatorSet::new(
-        (0..N).map(|i| Validator { key: key(i).public(), power: 1, operator: PartyId(1 + i as u64) }).collect(),
+        (0..N)
+            .map(|i| Validator {
+                key: key(i).public(),
+                power: 1,
+                operator: PartyId(1 + i as u64),
+                p2p_key: key(i).public(),
+            })
+            .collect(),
     )
     .unwrap()
 }

@@ -38,7 +38,9 @@ fn keys(seeds: std::ops::Range<u8>) -> Vec<SigningKey> {
 
 fn set_of(keys: &[SigningKey], operator: u64) -> ValidatorSet {
     ValidatorSet::new(
-        keys.iter().map(|k| Validator { key: k.public(), power: 10, operator: PartyId(operator) }).collect(),
+        keys.iter()
+            .map(|k| Validator { key: k.public(), power: 10, operator: PartyId(operator), p2p_key: k.public() })
+            .collect(),
     )
     .unwrap()
 }
@@ -70,6 +72,7 @@ fn genesis(transactions: Vec<SignedTransaction>) -> Genesis {
                 power: 10,
                 operator: PartyId(1),
                 p2p_address: None,
+                p2p_key: k.public(),
             })
             .collect(),
         transactions,

@@ -1036,6 +1036,7 @@ mod tests {
                 power: 1,
                 operator: PartyId(1),
                 p2p_address: None,
+                p2p_key: v,
             }],
             transactions: vec![],
         }

@@ -259,7 +259,7 @@ PAYLOAD = ("enum", [
     ["u64", "bool", ("opt", TEXT)],  # 24 ReviewMiningNotification
     [UNIT(3), UNIT(2), DATE],  # 25 SubmitActivityNotification
     ["u64", "bool", ("opt", TEXT)],  # 26 ReviewActivityNotification
-    [("list", ["key", "u64", "u64"], 64)],  # 27 UpdateValidators
+    [("list", ["key", "u64", "u64", ("opt", "key")], 64)],  # 27 UpdateValidators (key, power, operator, p2p_key)
     [PARAMETER_CHANGE],  # 28 SetParameter
 ])
 
@@ -352,7 +352,8 @@ def read_certificate(r):
 
 
 def read_validator_set(r):
-    return r.vec(lambda: (r.take(32), r.u64(), r.u64()), 256, "validators")
+    # (key, power, operator, p2p_key): wire-format §8
+    return r.vec(lambda: (r.take(32), r.u64(), r.u64(), r.take(32)), 256, "validators")
 
 
 def read_inclusion(r):
@@ -469,8 +470,10 @@ def load_genesis(path):
     out += _u32(len(g["validators"]))
     for i, v in enumerate(g["validators"]):
         key = _hex32(v["key"], f"validators[{i}].key")
-        validators.append((key, v["power"], v["operator"]))
-        out += key + _u64(v["power"]) + _u64(v["operator"]) + _opt(v.get("p2p_address"), _string)
+        # wire-format §11.1: without p2p_key the consensus key is the p2p identity.
+        p2p_key = _hex32(v["p2p_key"], f"validators[{i}].p2p_key") if "p2p_key" in v else key
+        validators.append((key, v["power"], v["operator"], p2p_key))
+        out += key + _u64(v["power"]) + _u64(v["operator"]) + _opt(v.get("p2p_address"), _string) + p2p_key
     txs = [bytes.fromhex(t[2:] if t.startswith(("0x", "0X")) else t) for t in g.get("transactions", [])]
     out += _u32(len(txs)) + b"".join(txs)
     return {
@@ -484,7 +487,7 @@ def load_genesis(path):
 
 
 def set_hash(validators):
-    enc = _u32(len(validators)) + b"".join(k + _u64(p) + _u64(o) for k, p, o in validators)
+    enc = _u32(len(validators)) + b"".join(k + _u64(p) + _u64(o) + p2p for k, p, o, p2p in validators)
     return domain_hash(b"TAMGA/VALSET/v1", enc)
 
 
@@ -506,7 +509,7 @@ def verify_commit(chain_id, validators, header, cert):
         last = index
         if index >= len(validators):
             raise Invalid("UNKNOWN_SIGNER", f"signer index {index}, the set has {len(validators)} validators")
-        key, vpower, _ = validators[index]
+        key, vpower = validators[index][:2]
         power += vpower
         checks.append((key, signature))
     total = sum(v[1] for v in validators)
@@ -696,8 +699,8 @@ def verify_bundle(data, genesis):
     result.update({
         "height": header["height"], "index": inclusion["index"], "block_time_ms": header["time_ms"],
         "block_hash": header["hash"].hex(), "party": party, "account_status": status,
-        "certified_by": [{"key": k.hex(), "power": p, "operator": o} for k, p, o in signed],
-        "signed_power": sum(p for _, p, _ in signed), "total_power": sum(v[1] for v in validators),
+        "certified_by": [{"key": k.hex(), "power": p, "operator": o} for k, p, o, _ in signed],
+        "signed_power": sum(v[1] for v in signed), "total_power": sum(v[1] for v in validators),
         "validator_changes": len(b["changes"]), "events": receipt["events"], "events_certified": True,
     })
     return result

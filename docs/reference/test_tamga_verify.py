@@ -117,15 +117,17 @@ class GoldenFixtures(unittest.TestCase):
         self.assertEqual(tv.domain_hash(b"TAMGA/TXID/v1", signed), golden("tx_transfer_hash"))
 
     def test_every_transaction_fixture_decodes(self):
-        for name in ("tx_transfer", "tx_register_party", "tx_mining_notification"):
+        for name in ("tx_transfer", "tx_register_party", "tx_mining_notification", "tx_update_validators"):
             r = tv.Reader(golden(name))
             tx = tv.read_signed_tx(r)
             r.end()
             self.assertTrue(tv.zip215_verify(tx["signer"], b"TAMGA/TX/v1\x00" + tx["tx_bytes"], tx["signature"]))
 
     def fixture_set(self):
-        # wire-format §12: validators of key seeds [10; 32] … [13; 32], power 10, operator 1.
-        return sorted((tv.public_key_of_seed(bytes([n]) * 32), 10, 1) for n in range(10, 14))
+        # wire-format §12: validators of key seeds [10; 32] … [13; 32], power 10, operator 1,
+        # p2p keys of seeds [30; 32] … [33; 32].
+        return sorted((tv.public_key_of_seed(bytes([n]) * 32), 10, 1, tv.public_key_of_seed(bytes([n + 20]) * 32))
+                      for n in range(10, 14))
 
     def header_and_certificate(self):
         r = tv.Reader(golden("block_header"))

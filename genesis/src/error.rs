@@ -250,6 +250,16 @@ pub enum GenesisError {
         /// Field path of the first.
         first: String,
     },
+    /// Two validators record the same p2p identity key.
+    #[error("{path}: p2p key {key} is already recorded at {first}; expected one p2p identity per validator")]
+    DuplicateP2pKey {
+        /// Field path of the repeat.
+        path: String,
+        /// The key.
+        key: PublicKey,
+        /// Field path of the first.
+        first: String,
+    },
     /// A validator has zero voting power.
     #[error("{path}: voting power is 0; expected at least 1")]
     ZeroPower {
@@ -372,6 +382,7 @@ impl GenesisError {
             | NoValidators { path, .. }
             | TooManyValidators { path, .. }
             | DuplicateValidatorKey { path, .. }
+            | DuplicateP2pKey { path, .. }
             | ZeroPower { path }
             | PowerOverflow { path }
             | UnknownOperator { path, .. }

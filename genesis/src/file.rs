@@ -99,6 +99,12 @@ pub struct ValidatorEntry {
     /// libp2p multiaddr the validator listens on, e.g. `/ip4/127.0.0.1/tcp/26656`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p2p_address: Option<String>,
+    /// Hex ed25519 key of the node's libp2p identity (`HOME/p2p.key`,
+    /// printed by `tamgad show-key`): peers admit the validator under its
+    /// peer id (SPEC §9). Omitted (a file written before the field existed),
+    /// the consensus key is the p2p identity, as it was then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p2p_key: Option<String>,
 }
 
 fn hex32(path: String, value: &str, errs: &mut Vec<GenesisError>) -> Option<[u8; 32]> {
@@ -142,6 +148,7 @@ impl From<&Genesis> for GenesisFile {
                     power: v.power,
                     operator: v.operator.0,
                     p2p_address: v.p2p_address.clone(),
+                    p2p_key: Some(v.p2p_key.to_hex()),
                 })
                 .collect(),
             transactions: g.transactions.iter().map(|t| hex::encode(t.encode())).collect(),
@@ -234,11 +241,20 @@ impl GenesisFile {
             .validators
             .iter()
             .enumerate()
-            .map(|(i, v)| GenesisValidator {
-                key: PublicKey(hex32(format!("validators[{i}].key"), &v.key, &mut errs).unwrap_or([0; 32])),
-                power: v.power,
-                operator: PartyId(v.operator),
-                p2p_address: v.p2p_address.clone(),
+            .map(|(i, v)| {
+                let key = PublicKey(hex32(format!("validators[{i}].key"), &v.key, &mut errs).unwrap_or([0; 32]));
+                // SPEC §9: an entry without a p2p key is admitted under its consensus key.
+                let p2p_key = match &v.p2p_key {
+                    Some(k) => PublicKey(hex32(format!("validators[{i}].p2p_key"), k, &mut errs).unwrap_or([0; 32])),
+                    None => key,
+                };
+                GenesisValidator {
+                    key,
+                    power: v.power,
+                    operator: PartyId(v.operator),
+                    p2p_address: v.p2p_address.clone(),
+                    p2p_key,
+                }
             })
             .collect();
         let mut transactions = Vec::with_capacity(self.transactions.len());
@@ -326,6 +342,10 @@ mod tests {
         assert!(g.parties[1].issuer);
         assert_eq!(g.parties[2].accounts, vec![SigningKey::from_seed([4; 32]).public()]);
         assert_eq!(g.validators[2].operator, PartyId(1));
+        // SPEC §9: the recorded p2p identity; omitted, the consensus key.
+        assert_eq!(g.validators[0].p2p_key, SigningKey::from_seed([30; 32]).public());
+        assert_ne!(g.validators[0].p2p_key, g.validators[0].key);
+        assert_eq!(g.validators[1].p2p_key, g.validators[1].key);
         assert!(g.params == Params { require_mining_notice: false, ..Params::default() });
     }
 
@@ -415,6 +435,58 @@ mod tests {
                 },
             ]
         );
+    }
+
+    /// SPEC §9: a file without `p2p_key` (written before the field existed)
+    /// reads with the consensus key as the p2p identity, hashes as the same
+    /// genesis with that key written out, and is written back with it.
+    #[test]
+    fn an_omitted_p2p_key_is_the_consensus_key_and_is_written_back() {
+        let mut v: serde_json::Value = serde_json::from_str(&doc_example()).expect("json");
+        let explicit = parse(&v.to_string()).expect("valid");
+        v["validators"][0].as_object_mut().expect("object").remove("p2p_key");
+        let old = parse(&v.to_string()).expect("an older file is read");
+        assert_eq!(old.validators[0].p2p_key, old.validators[0].key);
+        assert_ne!(old.hash(), explicit.hash(), "the p2p key is part of the genesis");
+        let file = GenesisFile::from(&old);
+        assert_eq!(file.validators[0].p2p_key.as_deref(), Some(old.validators[0].key.to_hex().as_str()));
+        v["validators"][0]["p2p_key"] = old.validators[0].key.to_hex().into();
+        assert_eq!(parse(&v.to_string()).expect("valid").hash(), old.hash());
+    }
+
+    /// SPEC §9: a p2p key that is not hex, not a usable point, or recorded
+    /// for two validators is refused naming `validators[i].p2p_key`.
+    #[test]
+    fn a_bad_p2p_key_is_refused_naming_the_field() {
+        let mut f = GenesisFile::from_json(&doc_example()).expect("json");
+        f.validators[1].p2p_key = Some("zz".into());
+        assert_eq!(
+            f.to_genesis().unwrap_err().0,
+            vec![E::InvalidHex {
+                path: "validators[1].p2p_key".into(),
+                value: "zz".into(),
+                bytes: 32,
+                reason: "not valid hex: Invalid character 'z' at position 0".into()
+            }]
+        );
+        let mut f = GenesisFile::from_json(&doc_example()).expect("json");
+        f.validators[1].p2p_key = Some(PublicKey([0; 32]).to_hex());
+        f.validators[2].p2p_key = f.validators[0].p2p_key.clone();
+        let errs = f.into_valid_genesis().unwrap_err().0;
+        let first = SigningKey::from_seed([30; 32]).public();
+        assert_eq!(
+            errs,
+            vec![
+                E::WeakKey { path: "validators[1].p2p_key".into(), key: PublicKey([0; 32]) },
+                E::DuplicateP2pKey {
+                    path: "validators[2].p2p_key".into(),
+                    key: first,
+                    first: "validators[0].p2p_key".into()
+                },
+            ]
+        );
+        let msg = errs[1].to_string();
+        assert!(msg.contains("validators[2].p2p_key") && msg.contains("validators[0].p2p_key"), "{msg}");
     }
 
     #[test]

@@ -80,7 +80,8 @@
 //!       "key": "43a72e714401762df66b68c26dfbdf2682aaec9f2474eca4613e424a0fbafd3c",
 //!       "power": 10,
 //!       "operator": 2,
-//!       "p2p_address": "/ip4/127.0.0.1/tcp/26656"
+//!       "p2p_address": "/ip4/127.0.0.1/tcp/26656",
+//!       "p2p_key": "acdb0e29743f0ccb8686d0a104cb96e05abefec1538765e7595869f7dc8c49aa"
 //!     },
 //!     {
 //!       "key": "66be7e332c7a453332bd9d0a7f7db055f5c5ef1a06ada66d98b39fb6810c473a",
@@ -119,6 +120,7 @@
 //! | `validators[].power` | integer | ≥ 1; the sum must fit in u64 |
 //! | `validators[].operator` | integer | id of the operating party (SPEC §2: a registered party) |
 //! | `validators[].p2p_address` | string, optional | libp2p multiaddr `/ip4\|ip6\|dns\|dns4\|dns6/<host>/tcp/<port>[/p2p/<peer id>]` ([`check_multiaddr`]); distinct |
+//! | `validators[].p2p_key` | hex key, optional | ed25519 key of the node's libp2p identity (`HOME/p2p.key`, `tamgad show-key` prints it): peers admit the validator under its peer id (SPEC §9), so the consensus key may stay in an HSM or a remote signer. Not weak; no two validators share one. Omitted (files written before the field existed), the consensus key is the p2p identity, and the file written back names it. Written back always |
 //! | `transactions` | list of hex strings, optional | **genesis transactions**: each the hex of a signed transaction's borsh encoding (`docs/wire-format.md`), signed for this `chain_id` by an account of a genesis party; executed in order at height 0 by the ordinary rules, and each must succeed, or the node refuses the genesis. A devnet uses them to start with an accepted issuer, a class and funded participants (the value still comes from the issuer's signed mints, SPEC §1.2) |
 //!
 //! Hex is lower- or upper-case, with an optional `0x` prefix on input; output
@@ -134,6 +136,7 @@
 //! DIR/testnet.json              testnet::Manifest: seed, chain id, genesis hash, validator
 //!                               p2p/API addresses, role party ids, key file paths
 //! DIR/keys/validator-{i}.key    validator i's consensus key seed, i = 0..N-1      mode 0600
+//! DIR/keys/validator-{i}.p2p.key  its node's p2p identity key seed (`p2p_key`)    mode 0600
 //! DIR/keys/regulator.key        account key seed of party 1 (regulator)           mode 0600
 //! DIR/keys/issuer.key           account key seed of party 2 (issuer)              mode 0600
 //! DIR/keys/miner.key            account key seed of party 3 (miner, operator)     mode 0600

@@ -133,6 +133,7 @@ fn check_chain_id(path: &str, id: &str, errs: &mut Vec<GenesisError>) {
 fn check_validators(g: &Genesis, errs: &mut Vec<GenesisError>) -> HashMap<PublicKey, String> {
     let mut keys: HashMap<PublicKey, String> = HashMap::new();
     let mut addrs: HashMap<&str, String> = HashMap::new();
+    let mut p2p_keys: HashMap<PublicKey, String> = HashMap::new();
     if g.validators.is_empty() {
         errs.push(GenesisError::NoValidators { path: "validators".into(), max: limits::MAX_VALIDATORS });
     }
@@ -174,6 +175,16 @@ fn check_validators(g: &Genesis, errs: &mut Vec<GenesisError>) -> HashMap<Public
                 operator: v.operator,
                 parties: n,
             });
+        }
+        // SPEC §9: peers admit a validator under the peer id of its p2p key,
+        // so the key must be a usable point and name one validator only.
+        let p2p_path = format!("{at}.p2p_key");
+        if v.p2p_key.is_weak() {
+            errs.push(GenesisError::WeakKey { path: p2p_path, key: v.p2p_key });
+        } else if let Some(first) = p2p_keys.get(&v.p2p_key) {
+            errs.push(GenesisError::DuplicateP2pKey { path: p2p_path, key: v.p2p_key, first: first.clone() });
+        } else {
+            p2p_keys.insert(v.p2p_key, p2p_path);
         }
         if let Some(addr) = &v.p2p_address {
             let path = format!("{at}.p2p_address");
@@ -341,6 +352,7 @@ mod tests {
             power: 10,
             operator: PartyId(2),
             p2p_address: Some(format!("/ip4/127.0.0.1/tcp/{port}")),
+            p2p_key: pk(n),
         }
     }
 
@@ -630,6 +642,7 @@ mod tests {
                 power: 1,
                 operator: PartyId(2),
                 p2p_address: None,
+                p2p_key: SigningKey::from_seed(Hash::digest(b"v", &i.to_le_bytes()).0).public(),
             })
             .collect();
         assert_eq!(errors(&g), vec![E::TooManyValidators { path: "validators".into(), got: 257, max: 256 }]);

@@ -9,8 +9,10 @@
 //! DIR/keys/regulator.key, issuer.key, miner.key           dev role account keys
 //! DIR/keys/user-0000.key …    funded participants' account keys (plain hex seeds)
 //! DIR/keys/validator-{i}.key  consensus keys (also each node's node.key)
+//! DIR/keys/validator-{i}.p2p.key  p2p identity keys (also each node's p2p.key),
+//!                             recorded as the validators' `p2p_key` (SPEC §9)
 //! DIR/node{i}/                a node home: `tamgad start --home DIR/node{i}`
-//!                             (config.toml, node.key, genesis.json, data/, tamgad.pid)
+//!                             (config.toml, node.key, p2p.key, genesis.json, data/, tamgad.pid)
 //! DIR/node{i}/node.log        the node's output when run by `tamgad devnet`
 //! DIR/tls/                    `tamgad devnet --tls` only: a throwaway CA
 //!                             (ca.pem, ca.key), node{i}.pem + node{i}.key
@@ -158,6 +160,7 @@ pub fn write_testnet(dir: &Path, options: &TestnetOptions) -> anyhow::Result<Tes
         cfg.api.rate_limit_burst = DEV_API_RATE_PER_S;
         write_atomic(&home.config(), cfg.to_documented_toml().as_bytes(), 0o644)?;
         write_key(&home.key(), &v.key)?;
+        write_key(&home.p2p_key(), &v.p2p_key)?;
         write_atomic(&home.genesis(), &genesis_json, 0o644)?;
     }
     write_manifest(dir, &t, false)?;
@@ -406,6 +409,14 @@ pub async fn run_devnet(dir: PathBuf, o: DevnetOptions) -> anyhow::Result<()> {
             );
         }
         refuse_changed_reuse(&dir, &t, &o)?;
+        // A devnet written before nodes had a p2p key of their own: each
+        // node gets the one its genesis records (there, its consensus key).
+        for (i, v) in t.validators.iter().enumerate() {
+            let home = node_home(&dir, i);
+            if home.root().exists() && !home.p2p_key().exists() {
+                write_key(&home.p2p_key(), &v.p2p_key)?;
+            }
+        }
         println!("reusing the devnet in {} (chain {})", dir.display(), t.genesis.chain_id.as_str());
         t
     } else {

@@ -518,9 +518,10 @@ impl Driver {
     }
 
     async fn allow_peers(&self) {
-        let mut peers: Vec<PublicKey> = self.validators.validators.iter().map(|v| v.key).collect();
+        // SPEC §9: validators are admitted under their recorded p2p identity.
+        let mut peers: Vec<PublicKey> = self.validators.validators.iter().map(|v| v.p2p_key).collect();
         if let Ok(next) = self.d.ledger.validators_at(self.engine.height() + 1) {
-            peers.extend(next.validators.iter().map(|v| v.key));
+            peers.extend(next.validators.iter().map(|v| v.p2p_key));
         }
         peers.extend(self.d.observers.iter().copied());
         self.d.net.set_allowed(peers).await;

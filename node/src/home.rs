@@ -3,7 +3,12 @@
 //! ```text
 //! HOME/config.toml        settings (config.rs), written by `tamgad init`
 //! HOME/node.key           ed25519 seed, 64 hex characters, mode 0600: the
-//!                         validator key and the libp2p identity
+//!                         consensus key of `[signer] kind = "file"`
+//! HOME/p2p.key            ed25519 seed, 64 hex characters, mode 0600: the
+//!                         libp2p identity, under whose peer id peers admit
+//!                         the node (SPEC §9: recorded as the validator's
+//!                         `p2p_key`); never the consensus key's file, so the
+//!                         consensus key may live in an HSM or a remote signer
 //! HOME/genesis.json       the network's genesis file
 //! HOME/data/ledger/       RocksDB: state, blocks, certificates, receipts
 //! HOME/data/safety.bin    consensus safety state (borsh), replaced atomically
@@ -47,6 +52,10 @@ impl Home {
     /// `node.key`.
     pub fn key(&self) -> PathBuf {
         self.root.join("node.key")
+    }
+    /// `p2p.key`: the libp2p identity key.
+    pub fn p2p_key(&self) -> PathBuf {
+        self.root.join("p2p.key")
     }
     /// `genesis.json`.
     pub fn genesis(&self) -> PathBuf {
@@ -198,8 +207,9 @@ pub fn write_key(path: &Path, key: &SigningKey) -> std::io::Result<()> {
     write_atomic(path, format!("{}\n", hex::encode(key.to_seed())).as_bytes(), 0o600)
 }
 
-/// The libp2p identity of a node key: the same ed25519 key, so that a peer id
-/// names a validator key and admission can check the validator set.
+/// The libp2p identity of a p2p key: the same ed25519 key, so that a peer id
+/// names the `p2p_key` recorded for a validator and admission can check the
+/// validator set (SPEC §9).
 pub fn libp2p_keypair(key: &SigningKey) -> libp2p::identity::Keypair {
     let mut seed = key.to_seed();
     // `ed25519_from_bytes` only fails on a wrong length; 32 bytes is right.
@@ -209,10 +219,43 @@ pub fn libp2p_keypair(key: &SigningKey) -> libp2p::identity::Keypair {
     }
 }
 
-/// The peer id of a validator key.
+/// The peer id of a p2p key (a validator's recorded `p2p_key`, an observer's key).
 pub fn peer_id_of(key: &tamga_types::PublicKey) -> Option<libp2p::PeerId> {
     let pk = libp2p::identity::ed25519::PublicKey::try_from_bytes(&key.0).ok()?;
     Some(libp2p::PeerId::from_public_key(&libp2p::identity::PublicKey::from(pk)))
+}
+
+/// Why a home has no usable p2p identity.
+#[derive(Debug, thiserror::Error)]
+pub enum P2pKeyError {
+    /// `HOME/p2p.key` does not exist (a home made before nodes had a p2p
+    /// key of their own). It is never made on start: peers admit the node
+    /// only under the key recorded for it, which the operator chooses.
+    #[error(
+        "no p2p identity key {path}: a node's libp2p identity is a key of its own (docs/operations.md, \
+         \"P2P identity key\"). Run `tamgad p2p-key --home {home} --from-node-key` to keep node.key's key as the \
+         p2p identity (what a genesis or validator update without a p2p_key records), or \
+         `tamgad p2p-key --home {home}` for a new key and have it recorded as the validator's p2p_key"
+    )]
+    Missing {
+        /// The missing file.
+        path: String,
+        /// The home.
+        home: String,
+    },
+    /// The file is there but cannot be used.
+    #[error(transparent)]
+    File(#[from] KeyFileError),
+}
+
+/// Reads the p2p identity key of `home` ([`Home::p2p_key`]), refusing a
+/// missing one with the command that makes it.
+pub fn read_p2p_key(home: &Home) -> Result<SigningKey, P2pKeyError> {
+    let path = home.p2p_key();
+    if !path.exists() {
+        return Err(P2pKeyError::Missing { path: path.display().to_string(), home: home.root().display().to_string() });
+    }
+    Ok(read_key(&path)?)
 }
 
 /// Reads and validates `genesis.json` (a home's [`Home::genesis`]).
@@ -293,6 +336,20 @@ mod tests {
         write_atomic(&key, b"secret", 0o600).unwrap();
         assert_eq!(fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
         assert!(!dir.path().join("config.tmp").exists() && !dir.path().join("node.tmp").exists());
+    }
+
+    #[test]
+    fn a_missing_p2p_key_is_refused_naming_the_file_and_the_commands_that_make_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path());
+        let e = read_p2p_key(&home).unwrap_err();
+        assert!(matches!(e, P2pKeyError::Missing { .. }), "{e}");
+        let msg = e.to_string();
+        assert!(msg.contains(&home.p2p_key().display().to_string()), "{msg}");
+        assert!(msg.contains("tamgad p2p-key --home") && msg.contains("--from-node-key"), "{msg}");
+        let k = SigningKey::from_seed([3; 32]);
+        write_key(&home.p2p_key(), &k).unwrap();
+        assert_eq!(read_p2p_key(&home).unwrap().public(), k.public());
     }
 
     #[test]

@@ -18,7 +18,9 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Create a home directory: documented config.toml and a new node key.
+    /// Create a home directory: documented config.toml, a new node key
+    /// (the consensus key of `[signer] kind = "file"`) and a new p2p
+    /// identity key (p2p.key); existing keys are kept.
     Init {
         /// Home directory to create.
         #[arg(long)]
@@ -120,11 +122,26 @@ enum Command {
         /// The genesis.json to check.
         file: PathBuf,
     },
-    /// Print this node's public key and libp2p peer id.
+    /// Print this node's consensus key (node.key, when there is one), its
+    /// p2p identity key (p2p.key, the `p2p_key` to record in the genesis or
+    /// a validator update) and its libp2p peer id.
     ShowKey {
         /// Home directory.
         #[arg(long)]
         home: PathBuf,
+    },
+    /// Create HOME/p2p.key, the node's libp2p identity (0600), for a home
+    /// that has none; never replaces an existing one.
+    P2pKey {
+        /// Home directory.
+        #[arg(long)]
+        home: PathBuf,
+        /// Use node.key's key as the p2p identity: what a genesis entry or
+        /// validator update without a `p2p_key` records (a home made before
+        /// nodes had a p2p key of their own). Without it a new key is made,
+        /// which the regulator then records as the validator's `p2p_key`.
+        #[arg(long)]
+        from_node_key: bool,
     },
     /// Back up, verify and restore the ledger (docs/operations.md).
     Backup {
@@ -211,12 +228,8 @@ pub fn main() -> anyhow::Result<()> {
             println!("{}: valid (chain {}, genesis hash {})", file.display(), g.chain_id.as_str(), g.hash());
             Ok(())
         }
-        Command::ShowKey { home } => {
-            let key = tamga_node::home::read_key(&Home::new(home).key())?;
-            let peer = tamga_node::home::libp2p_keypair(&key).public().to_peer_id();
-            println!("key      {}\npeer id  {peer}", key.public());
-            Ok(())
-        }
+        Command::ShowKey { home } => show_key(&Home::new(home)),
+        Command::P2pKey { home, from_node_key } => p2p_key(&Home::new(home), from_node_key),
         Command::Backup { command } => command.run(),
         Command::Journal { command: JournalCommand::Verify { home, dir } } => journal_verify(home, dir),
     }
@@ -303,18 +316,50 @@ fn init(home: Home, genesis: Option<PathBuf>, force: bool, p2p_listen: Option<St
     if !home.key().exists() {
         write_key(&home.key(), &SigningKey::generate())?;
     }
+    if !home.p2p_key().exists() {
+        write_key(&home.p2p_key(), &SigningKey::generate())?;
+    }
     if let Some(g) = genesis {
         let text = std::fs::read_to_string(&g).with_context(|| format!("cannot read {}", g.display()))?;
         tamga_genesis::parse(&text).with_context(|| format!("invalid genesis {}", g.display()))?;
         write_atomic(&home.genesis(), text.as_bytes(), 0o644)?;
     }
     let key = tamga_node::home::read_key(&home.key())?;
+    let p2p = tamga_node::home::read_p2p_key(&home)?;
     println!(
-        "initialised {}\n  config  {}\n  key     {} ({})",
+        "initialised {}\n  config  {}\n  key     {} ({})\n  p2p key {} ({}, peer id {})",
         home.root().display(),
         home.config().display(),
         home.key().display(),
-        key.public()
+        key.public(),
+        home.p2p_key().display(),
+        p2p.public(),
+        tamga_node::home::libp2p_keypair(&p2p).public().to_peer_id()
     );
+    Ok(())
+}
+
+/// `tamgad show-key`: the keys a regulator records for this node (SPEC §9).
+fn show_key(home: &Home) -> anyhow::Result<()> {
+    // node.key is absent where the consensus key lives in a token or a remote signer.
+    if home.key().exists() {
+        println!("key      {}", tamga_node::home::read_key(&home.key())?.public());
+    }
+    let p2p = tamga_node::home::read_p2p_key(home)?;
+    let peer = tamga_node::home::libp2p_keypair(&p2p).public().to_peer_id();
+    println!("p2p key  {}\npeer id  {peer}", p2p.public());
+    Ok(())
+}
+
+/// `tamgad p2p-key`: creates HOME/p2p.key (never over an existing one).
+fn p2p_key(home: &Home, from_node_key: bool) -> anyhow::Result<()> {
+    let path = home.p2p_key();
+    if path.exists() {
+        anyhow::bail!("{} exists; a p2p key is never replaced (peers admit the node under it)", path.display());
+    }
+    let key = if from_node_key { tamga_node::home::read_key(&home.key())? } else { SigningKey::generate() };
+    write_key(&path, &key)?;
+    let peer = tamga_node::home::libp2p_keypair(&key).public().to_peer_id();
+    println!("wrote {}\n  p2p key  {}\n  peer id  {peer}", path.display(), key.public());
     Ok(())
 }

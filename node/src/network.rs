@@ -166,10 +166,12 @@ struct Behaviour {
     ping: ping::Behaviour,
 }
 
-/// What the network reports to the driver. Peers are named by their node
-/// key, never by a libp2p `PeerId`: the network task maps one to the other
-/// at its edge ([`PeerGate::key_of`]), and a peer whose key is not admitted
-/// never reaches the driver.
+/// What the network reports to the driver. Peers are named by their p2p key
+/// (the node key of this module's docs: a validator's recorded `p2p_key`,
+/// SPEC §9.5, or an observer's configured key), never by a libp2p `PeerId`:
+/// the network task maps one to the other at its edge
+/// ([`PeerGate::key_of`]), and a peer whose key is not admitted never
+/// reaches the driver.
 #[derive(Debug)]
 pub enum NetEvent {
     /// A decoded consensus-topic message whose signer, height and signature
@@ -217,8 +219,8 @@ pub enum NetCommand {
         /// First height wanted.
         from: Height,
     },
-    /// Replace the set of admitted peers (the node keys of the validators of
-    /// the current and next set, and of the observers). Every peer not in it
+    /// Replace the set of admitted peers (the recorded p2p keys of the
+    /// validators of the current and next set, and the observers' keys). Every peer not in it
     /// is refused from then on, whether it is connected now or comes back later.
     SetAllowed(Vec<PublicKey>),
 }
@@ -258,7 +260,8 @@ pub const COMMAND_QUEUE: usize = 1024;
 
 /// Network settings.
 pub struct NetworkSettings {
-    /// Identity (same ed25519 key as the node key).
+    /// Identity: the node's p2p key (`HOME/p2p.key`), the same ed25519 key
+    /// peers admit it under when it is recorded as a validator's `p2p_key`.
     pub keypair: libp2p::identity::Keypair,
     /// Listen address.
     pub listen: Multiaddr,

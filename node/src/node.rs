@@ -7,14 +7,14 @@ use std::time::Duration;
 use anyhow::Context;
 use tamga_state::Ledger;
 use tamga_types::views::NodeStatus;
-use tamga_types::{ConsensusSigner, PublicKey};
+use tamga_types::{ConsensusSigner, PublicKey, ValidatorSet};
 use tokio::sync::{mpsc, watch};
 use tracing::info;
 
 use crate::admission::{Admission, AdmissionPool, TxGateway, ADMISSION_NICE};
 use crate::config::Config;
 use crate::driver::{Blocking, Driver, DriverDeps, LedgerChain};
-use crate::home::{libp2p_keypair, load_genesis, peer_id_of, read_key, Home};
+use crate::home::{libp2p_keypair, load_genesis, peer_id_of, read_p2p_key, Home};
 use crate::mempool::{ChainView, Mempool, MempoolLimits};
 use crate::metrics::Metrics;
 use crate::network::{self, NetworkDeps, NetworkSettings};
@@ -36,21 +36,12 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     let cfg = Config::load(&home.config())?;
     init_logging(&cfg.log);
     raise_open_file_limit();
-    // The consensus key, wherever `[signer]` says it lives; node.key stays the
-    // libp2p identity, which admission derives from the validator's key
-    // (SPEC §9), so a token must hold that same key.
+    // The consensus key, wherever `[signer]` says it lives (a file, a token,
+    // a remote signer); the libp2p identity is HOME/p2p.key, a key of its
+    // own, under whose peer id peers admit the node (SPEC §9).
     let signer = cfg.signer.open(home.root()).map_err(|e| anyhow::anyhow!("cannot open the consensus signer: {e}"))?;
-    let p2p_key = read_key(&home.key())?;
-    info!(target: "tamga::signer", signer = %cfg.signer.kind, key = %signer.public_key(), "consensus signer open");
-    if signer.public_key() != p2p_key.public() {
-        anyhow::bail!(
-            "signer: the consensus key {} is not the key of {} ({}), which peers admit this node under; \
-             put that key on the token (docs/operations.md, \"Validator keys: file and PKCS#11\")",
-            signer.public_key(),
-            home.key().display(),
-            p2p_key.public()
-        );
-    }
+    let p2p_key = read_p2p_key(&home)?;
+    info!(target: "tamga::signer", signer = %cfg.signer.kind, key = %signer.public_key(), p2p_key = %p2p_key.public(), "consensus signer open");
     let genesis = load_genesis(&home.genesis())?;
     // A home whose ledger this start creates never ran: it never signed
     // (the only case where a missing safety file may be believed).
@@ -72,6 +63,8 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     ledger
         .set_pruning(cfg.storage.retain_state_versions, cfg.storage.prune_max_deletes_per_block)
         .context("cannot set up pruning of old state-tree versions")?;
+    let next_set = ledger.validators_at(ledger.height()? + 1).context("cannot read the validator set")?;
+    check_identity(&next_set, signer.public_key(), p2p_key.public(), &home)?;
     let chain_id = genesis.chain_id.to_string();
     let metrics = Arc::new(Metrics::new());
     metrics.height.set(ledger.height()? as i64);
@@ -109,12 +102,13 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
 
     // Network: dial every genesis validator and configured peer; admit validators and observers.
     let me = signer.public_key();
+    let my_p2p = p2p_key.public();
     let mut dial = Vec::new();
     for v in &genesis.validators {
-        if v.key == me {
+        if v.key == me || v.p2p_key == my_p2p {
             continue;
         }
-        if let (Some(addr), Some(peer)) = (&v.p2p_address, peer_id_of(&v.key)) {
+        if let (Some(addr), Some(peer)) = (&v.p2p_address, peer_id_of(&v.p2p_key)) {
             let addr: libp2p::Multiaddr =
                 addr.parse().with_context(|| format!("genesis validator {} p2p_address {addr:?}", v.key))?;
             dial.push(addr.with(libp2p::multiaddr::Protocol::P2p(peer)));
@@ -285,6 +279,66 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Why a node's keys do not match the validator set it would sign in.
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    /// The p2p identity of this home is recorded for a validator whose
+    /// consensus key is not the configured signer's, and that key is no
+    /// validator: the node would be admitted as one validator and sign as
+    /// nobody.
+    #[error(
+        "signer: the p2p key {p2p_key} of {p2p_file} is recorded for validator {recorded}, but the configured \
+         signer holds {configured}, which is not in the validator set; configure the signer with the consensus \
+         key of validator {recorded} (docs/operations.md, \"P2P identity key\")"
+    )]
+    ConsensusKeyMismatch {
+        /// This node's p2p key.
+        p2p_key: PublicKey,
+        /// `HOME/p2p.key`.
+        p2p_file: String,
+        /// The consensus key recorded beside it.
+        recorded: PublicKey,
+        /// The signer's key.
+        configured: PublicKey,
+    },
+}
+
+/// SPEC §9: peers admit a validator under the p2p key recorded beside its
+/// consensus key. Refuses a signer whose key is not the validator's recorded
+/// beside this node's p2p key (unless the signer's key is itself a
+/// validator); warns when the signer's validator has another p2p key
+/// recorded (peers will not admit this node as that validator, but it can
+/// still sync as an observer or catch up to a pending change of key).
+pub fn check_identity(
+    set: &ValidatorSet,
+    consensus: PublicKey,
+    p2p: PublicKey,
+    home: &Home,
+) -> Result<(), IdentityError> {
+    let by_p2p = set.validators.iter().find(|v| v.p2p_key == p2p);
+    let by_key = set.validators.iter().find(|v| v.key == consensus);
+    if let (Some(v), None) = (by_p2p, by_key) {
+        return Err(IdentityError::ConsensusKeyMismatch {
+            p2p_key: p2p,
+            p2p_file: home.p2p_key().display().to_string(),
+            recorded: v.key,
+            configured: consensus,
+        });
+    }
+    if let Some(v) = by_key.filter(|v| v.p2p_key != p2p) {
+        tracing::error!(
+            target: "tamga::net",
+            validator = %consensus,
+            recorded_p2p_key = %v.p2p_key,
+            p2p_key = %p2p,
+            file = %home.p2p_key().display(),
+            "this validator's recorded p2p key is not this node's: peers will not admit it as a validator until \
+             the regulator records this key (UpdateValidators) or the recorded key is installed"
+        );
+    }
+    Ok(())
+}
+
 /// Raises the soft open-file limit to the hard one and logs both: a flood
 /// of connections then meets the operator's hard limit, and the safety
 /// state write needs no new handle anyway (`crate::safety`).
@@ -340,5 +394,44 @@ pub async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tamga_types::{PartyId, SigningKey, Validator};
+
+    use super::*;
+
+    fn k(n: u8) -> PublicKey {
+        SigningKey::from_seed([n; 32]).public()
+    }
+
+    /// Validators 1 and 2 with p2p keys 11 and 12.
+    fn set() -> ValidatorSet {
+        ValidatorSet::new(
+            [(1, 11), (2, 12)]
+                .into_iter()
+                .map(|(c, p)| Validator { key: k(c), power: 1, operator: PartyId(1), p2p_key: k(p) })
+                .collect(),
+        )
+        .unwrap()
+    }
+
+    /// SPEC §9: a p2p key recorded for validator 1 with a signer holding a
+    /// key that is no validator is refused naming both; the recorded pair,
+    /// a non-validator with an unrecorded p2p key, and a validator whose p2p
+    /// key changed (a warning) start.
+    #[test]
+    fn the_signer_must_be_the_validator_recorded_beside_the_p2p_key() {
+        let home = Home::new("/nonexistent/home");
+        let e = check_identity(&set(), k(9), k(11), &home).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains(&k(11).to_string()) && msg.contains(&k(1).to_string()), "{msg}");
+        assert!(msg.contains(&k(9).to_string()) && msg.contains("/nonexistent/home/p2p.key"), "{msg}");
+        check_identity(&set(), k(1), k(11), &home).unwrap();
+        check_identity(&set(), k(9), k(19), &home).unwrap();
+        check_identity(&set(), k(1), k(19), &home).unwrap();
+        check_identity(&set(), k(2), k(11), &home).unwrap();
     }
 }

@@ -186,8 +186,9 @@ pub enum ExecError {
     InvalidDate { date: String },
     /// SPEC §9: validator set must remain non-empty and well formed.
     /// `reason` is one of `not_a_validator`, `account_key`, `empty`,
-    /// `duplicate_validator`, `zero_power`, `power_overflow`,
-    /// `too_many_validators`; `key` names the validator where one is at fault.
+    /// `duplicate_validator`, `duplicate_p2p_key`, `weak_p2p_key`,
+    /// `zero_power`, `power_overflow`, `too_many_validators`; `key` names the
+    /// validator (or, for the p2p reasons, the p2p key) at fault.
     #[error("invalid validator set: {reason}{}", .key.map(|k| format!(" ({k})")).unwrap_or_default())]
     InvalidValidatorSet { reason: &'static str, key: Option<PublicKey> },
     /// SPEC §9: validator operator needs an accepted mining notification.
@@ -451,6 +452,7 @@ impl ExecError {
         let (reason, key) = match e {
             CertificateError::EmptyValidatorSet => ("empty", None),
             CertificateError::DuplicateValidator(k) => ("duplicate_validator", Some(*k)),
+            CertificateError::DuplicateP2pKey(k) => ("duplicate_p2p_key", Some(*k)),
             CertificateError::ZeroPower(k) => ("zero_power", Some(*k)),
             CertificateError::PowerOverflow => ("power_overflow", None),
             CertificateError::TooManyValidators { .. } => ("too_many_validators", None),
@@ -573,6 +575,8 @@ exec_examples! {
     ExecError::InvalidValidatorSet { .. } => [
         ExecError::InvalidValidatorSet { reason: "not_a_validator", key: Some(K) },
         ExecError::InvalidValidatorSet { reason: "empty", key: None },
+        ExecError::InvalidValidatorSet { reason: "duplicate_p2p_key", key: Some(K) },
+        ExecError::InvalidValidatorSet { reason: "weak_p2p_key", key: Some(K) },
     ],
     ExecError::MiningNoticeRequired { .. } => [ExecError::MiningNoticeRequired { party: PartyId(1) }],
     ExecError::ParamOutOfRange { .. } => [ExecError::ParamOutOfRange { param: "min_validators", min: 1, max: 256, got: 0 }],

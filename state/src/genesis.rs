@@ -61,7 +61,10 @@ pub(crate) fn apply(view: &mut View<'_>, g: &Genesis) -> Result<ValidatorSet> {
     }
     let n = g.parties.len() as u64;
     let set = ValidatorSet::new(
-        g.validators.iter().map(|v| Validator { key: v.key, power: v.power, operator: v.operator }).collect(),
+        g.validators
+            .iter()
+            .map(|v| Validator { key: v.key, power: v.power, operator: v.operator, p2p_key: v.p2p_key })
+            .collect(),
     )
     .map_err(|e| invalid(format!("validators: {e}")))?;
     for v in set.validators.iter() {

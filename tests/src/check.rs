@@ -50,7 +50,7 @@ impl Net {
             .genesis
             .validators
             .iter()
-            .map(|v| Validator { key: v.key, power: v.power, operator: v.operator })
+            .map(|v| Validator { key: v.key, power: v.power, operator: v.operator, p2p_key: v.p2p_key })
             .collect();
         Ok(ValidatorSet::new(vs)?)
     }

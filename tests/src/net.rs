@@ -655,13 +655,17 @@ fn add_extra_nodes(
         let mut seed = [0u8; 32];
         rng.fill_bytes(&mut seed);
         let key = tamga_types::SigningKey::from_seed(seed);
-        // A node refuses a key file that others may read: mode 0600 from creation.
-        let _ = std::fs::remove_file(home.join("node.key"));
-        let mut key_file = {
-            use std::os::unix::fs::OpenOptionsExt;
-            std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(home.join("node.key"))?
-        };
-        std::io::Write::write_all(&mut key_file, format!("{}\n", hex::encode(seed)).as_bytes())?;
+        // A node refuses a key file that others may read: mode 0600 from
+        // creation. The one key is its consensus key and its p2p identity
+        // (p2p.key), under which an observer is admitted.
+        for file in ["node.key", "p2p.key"] {
+            let _ = std::fs::remove_file(home.join(file));
+            let mut key_file = {
+                use std::os::unix::fs::OpenOptionsExt;
+                std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(home.join(file))?
+            };
+            std::io::Write::write_all(&mut key_file, format!("{}\n", hex::encode(seed)).as_bytes())?;
+        }
         let out = Command::new(exe)
             .arg("init")
             .arg("--home")

@@ -20,6 +20,12 @@ pub struct Validator {
     pub power: u64,
     /// The registered party that operates the node.
     pub operator: PartyId,
+    /// The ed25519 key of the node's libp2p identity: peers admit the
+    /// validator's node under the peer id of this key (SPEC §9). It may be
+    /// the consensus key itself (a node holding its consensus key in a
+    /// file) or a key of its own (a consensus key in an HSM or a remote
+    /// signer, which never leaves it).
+    pub p2p_key: PublicKey,
 }
 
 /// An ordered validator set. A validator's index is its position.
@@ -30,7 +36,8 @@ pub struct ValidatorSet {
 }
 
 impl ValidatorSet {
-    /// Builds a set, sorting by key. Fails on duplicates, zero power, emptiness or overflow.
+    /// Builds a set, sorting by key. Fails on duplicate consensus or p2p
+    /// keys, zero power, emptiness or overflow.
     pub fn new(mut validators: Vec<Validator>) -> Result<Self, CertificateError> {
         validators.sort_by_key(|v| v.key);
         if validators.is_empty() {
@@ -39,6 +46,14 @@ impl ValidatorSet {
         for w in validators.windows(2) {
             if w[0].key == w[1].key {
                 return Err(CertificateError::DuplicateValidator(w[0].key));
+            }
+        }
+        // One peer id names one validator (SPEC §9: admission by recorded identity).
+        let mut p2p: Vec<PublicKey> = validators.iter().map(|v| v.p2p_key).collect();
+        p2p.sort();
+        for w in p2p.windows(2) {
+            if w[0] == w[1] {
+                return Err(CertificateError::DuplicateP2pKey(w[0]));
             }
         }
         let mut total: u64 = 0;
@@ -238,6 +253,9 @@ pub enum CertificateError {
     /// Validator set lists a key twice.
     #[error("validator {0} appears twice")]
     DuplicateValidator(PublicKey),
+    /// Two validators share one p2p identity key.
+    #[error("p2p key {0} is recorded for two validators")]
+    DuplicateP2pKey(PublicKey),
     /// A validator has zero power.
     #[error("validator {0} has zero voting power")]
     ZeroPower(PublicKey),

@@ -111,6 +111,10 @@ pub struct GenesisValidator {
     /// libp2p multiaddress where it listens (informational for peers).
     #[serde(default)]
     pub p2p_address: Option<String>,
+    /// The ed25519 key of its node's libp2p identity: peers admit it under
+    /// this key's peer id (SPEC §9). The genesis file may omit it; it then
+    /// records the consensus key (`tamga-genesis` fills it in).
+    pub p2p_key: PublicKey,
 }
 
 /// The genesis value.

@@ -115,7 +115,11 @@ pub enum LightError {
 /// The validator set a genesis starts with (certifies height 1).
 pub fn genesis_validator_set(genesis: &Genesis) -> Result<ValidatorSet, LightError> {
     ValidatorSet::new(
-        genesis.validators.iter().map(|v| Validator { key: v.key, power: v.power, operator: v.operator }).collect(),
+        genesis
+            .validators
+            .iter()
+            .map(|v| Validator { key: v.key, power: v.power, operator: v.operator, p2p_key: v.p2p_key })
+            .collect(),
     )
     .map_err(LightError::GenesisSet)
 }

@@ -438,6 +438,11 @@ pub struct ValidatorUpdate {
     pub power: u64,
     /// The registered party that operates it.
     pub operator: PartyId,
+    /// The ed25519 key of its node's libp2p identity, under whose peer id
+    /// peers admit it (SPEC §9). `None` keeps the key recorded for a
+    /// validator already in the set, and records the consensus key itself
+    /// for a new one (a node whose consensus key is its p2p identity).
+    pub p2p_key: Option<PublicKey>,
 }
 
 /// A chain parameter and its new value (SPEC §9).

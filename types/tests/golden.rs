@@ -88,6 +88,26 @@ fn samples() -> Vec<(&'static str, SignedTransaction)> {
         ("tx_publish_terms", tx(Payload::PublishTerms { text: text("Delivery of 60 t of wheat by 1 March 2026.") }, 6)),
         // SPEC §9.4: the parameter variant appended for the fewest validators (index 3).
         ("tx_set_min_validators", tx(Payload::SetParameter { change: ParameterChange::MinValidators(4) }, 8)),
+        // SPEC §9: a validator update records the p2p identity peers admit
+        // the validator under (`Some`), or keeps the recorded one (`None`).
+        (
+            "tx_update_validators",
+            tx(
+                Payload::UpdateValidators {
+                    updates: BoundedVec::new(vec![
+                        ValidatorUpdate {
+                            key: key(10).public(),
+                            power: 10,
+                            operator: PartyId(1),
+                            p2p_key: Some(key(30).public()),
+                        },
+                        ValidatorUpdate { key: key(11).public(), power: 0, operator: PartyId(1), p2p_key: None },
+                    ])
+                    .unwrap(),
+                },
+                10,
+            ),
+        ),
     ]
 }
 
@@ -138,7 +158,9 @@ fn block_header_vote_certificate() {
     let data = VoteData { kind: VoteKind::Precommit, height: 42, round: 1, block_hash: header.hash() };
     check("vote_signing_message", &data.signing_message("tamga-golden"));
     let set = ValidatorSet::new(
-        (10..14).map(|n| Validator { key: key(n).public(), power: 10, operator: PartyId(1) }).collect(),
+        (10..14)
+            .map(|n| Validator { key: key(n).public(), power: 10, operator: PartyId(1), p2p_key: key(n + 20).public() })
+            .collect(),
     )
     .unwrap();
     let votes: Vec<Vote> = (10..13).map(|n| Vote::sign(&key(n), "tamga-golden", data.clone())).collect();

@@ -226,6 +226,7 @@ pub fn set_with_powers(members: &[usize], powers: &[u64]) -> ValidatorSet {
             key: key(*i).public(),
             power: powers.get(*i).copied().unwrap_or(1),
             operator: PartyId(*i as u64),
+            p2p_key: key(*i).public(),
         })
         .collect();
     ValidatorSet::new(vals).expect("valid set")

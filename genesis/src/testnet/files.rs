@@ -55,6 +55,14 @@ pub struct ManifestValidator {
     pub api_address: String,
     /// Key file, relative to the directory.
     pub key_file: String,
+    /// Hex key of the node's p2p identity (`p2p_key` in the genesis).
+    /// Absent in a manifest written before nodes had one of their own: the
+    /// consensus key is then the p2p identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p2p_public_key: Option<String>,
+    /// Its key file, relative to the directory (`keys/validator-{i}.p2p.key`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p2p_key_file: Option<String>,
 }
 
 /// A named role's account in the manifest.
@@ -145,6 +153,8 @@ impl Testnet {
                     p2p_address: v.p2p_address.clone(),
                     api_address: v.api_address.clone(),
                     key_file: format!("keys/validator-{i}.key"),
+                    p2p_public_key: Some(v.p2p_key.public().to_hex()),
+                    p2p_key_file: Some(format!("keys/validator-{i}.p2p.key")),
                 })
                 .collect(),
             roles: self
@@ -169,6 +179,7 @@ impl Testnet {
     /// DIR/regulation.md             the dev regulation; its SHA-256 is regulation_hash
     /// DIR/testnet.json              the Manifest: seed, addresses, key files, party ids
     /// DIR/keys/validator-{i}.key    consensus key seeds, i = 0..N-1        (0600)
+    /// DIR/keys/validator-{i}.p2p.key  p2p identity key seeds of their nodes (0600)
     /// DIR/keys/regulator.key        account key seed of party 1            (0600)
     /// DIR/keys/issuer.key           account key seed of party 2            (0600)
     /// DIR/keys/miner.key            account key seed of party 3            (0600)
@@ -184,6 +195,9 @@ impl Testnet {
         create(&dir.join("testnet.json"), &to_json(&manifest), false)?;
         for (v, m) in self.validators.iter().zip(&manifest.validators) {
             write_key_file(&dir.join(&m.key_file), &v.key)?;
+            if let Some(f) = &m.p2p_key_file {
+                write_key_file(&dir.join(f), &v.p2p_key)?;
+            }
         }
         for (role, _, k) in self.roles() {
             write_key_file(&keys.join(format!("{role}.key")), k)?;
@@ -221,8 +235,28 @@ impl Testnet {
             if key.public() != gv.key || key.public().to_hex() != mv.public_key {
                 return Err(file_err(&path, format!("key differs from validators[{}] of genesis.json", mv.index)));
             }
+            // A manifest without a p2p key file predates separate p2p
+            // identities: the consensus key is the node's p2p identity.
+            let p2p_key = match &mv.p2p_key_file {
+                Some(f) => {
+                    let p = dir.join(f);
+                    let k = read_key_file(&p)?;
+                    if mv.p2p_public_key.as_deref().is_some_and(|h| h != k.public().to_hex()) {
+                        return Err(file_err(&p, format!("key differs from validators[{}].p2p_public_key", mv.index)));
+                    }
+                    k
+                }
+                None => key.clone(),
+            };
+            if p2p_key.public() != gv.p2p_key {
+                return Err(file_err(
+                    &mpath,
+                    format!("p2p key differs from validators[{}].p2p_key of genesis.json", mv.index),
+                ));
+            }
             validators.push(TestnetValidator {
                 key,
+                p2p_key,
                 p2p_address: mv.p2p_address.clone(),
                 api_address: mv.api_address.clone(),
             });
@@ -278,6 +312,41 @@ mod tests {
     use super::*;
     use crate::testnet::generate;
 
+    /// A testnet written before nodes had a p2p key of their own (no
+    /// `p2p_key` in the genesis, no p2p key file in the manifest) is read
+    /// back with each consensus key as its node's p2p identity; a p2p key
+    /// file that the genesis does not record is refused.
+    #[test]
+    fn an_older_testnet_reads_with_the_consensus_key_as_p2p_identity() {
+        let t = generate(&small(4)).expect("valid");
+        let dir = tempfile::tempdir().expect("tempdir");
+        t.write(dir.path()).expect("write");
+        let gpath = dir.path().join("genesis.json");
+        let mut g: serde_json::Value = serde_json::from_str(&fs::read_to_string(&gpath).expect("read")).expect("json");
+        for v in g["validators"].as_array_mut().expect("list") {
+            v.as_object_mut().expect("object").remove("p2p_key");
+        }
+        fs::write(&gpath, g.to_string()).expect("write");
+        let old = crate::load(&gpath).expect("an older genesis is valid");
+        let mpath = dir.path().join("testnet.json");
+        let mut m: Manifest = read_json(&mpath).expect("manifest");
+        let files: Vec<Option<String>> = m.validators.iter().map(|v| v.p2p_key_file.clone()).collect();
+        m.genesis_hash = old.hash().to_hex();
+        fs::write(&mpath, to_json(&m)).expect("write");
+        let e = Testnet::read(dir.path()).expect_err("p2p key files the genesis does not record");
+        assert!(e.to_string().contains("validators[0].p2p_key"), "{e}");
+        for v in &mut m.validators {
+            v.p2p_key_file = None;
+            v.p2p_public_key = None;
+        }
+        fs::write(&mpath, to_json(&m)).expect("write");
+        let back = Testnet::read(dir.path()).expect("an older testnet reads");
+        for v in &back.validators {
+            assert_eq!(v.p2p_key.public(), v.key.public());
+        }
+        assert!(files.iter().all(Option::is_some));
+    }
+
     fn small(seed: u64) -> crate::TestnetOptions {
         crate::TestnetOptions { seed, participants: 20, ..crate::TestnetOptions::default() }
     }
@@ -324,6 +393,14 @@ mod tests {
             t.validators.iter().map(|v| (v.p2p_address.clone(), v.api_address.clone())).collect()
         };
         assert_eq!(addrs(&back), addrs(&t));
+        // SPEC §9: each node's p2p identity is a key of its own, recorded in the genesis.
+        for (i, (v, g)) in back.validators.iter().zip(&back.genesis.validators).enumerate() {
+            assert_eq!(v.p2p_key.to_seed(), t.validators[i].p2p_key.to_seed());
+            assert_eq!(g.p2p_key, v.p2p_key.public());
+            assert_ne!(g.p2p_key, g.key, "validator {i}: the p2p key is not the consensus key");
+            #[cfg(unix)]
+            assert_eq!(mode(&dir.path().join(format!("keys/validator-{i}.p2p.key"))), 0o600);
+        }
 
         // Never overwrites.
         let e = t.write(dir.path()).unwrap_err();

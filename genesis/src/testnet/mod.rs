@@ -5,8 +5,10 @@
 //! (operator of every validator) and P participants, together with all their
 //! private keys. The same options always give the same genesis (and genesis
 //! hash); every key seed is `SHA-256("TAMGA/TESTNET/v1" ‖ 0x00 ‖ seed (u64 LE) ‖
-//! role ‖ 0x00 ‖ index (u32 LE))` with role one of `validator`, `regulator`,
-//! `issuer`, `miner`, `participant`, `salt` ([`derive_seed`]).
+//! role ‖ 0x00 ‖ index (u32 LE))` with role one of `validator`, `p2p`,
+//! `regulator`, `issuer`, `miner`, `participant`, `salt` ([`derive_seed`]).
+//! Each validator's node has a p2p identity key of its own (role `p2p`),
+//! recorded beside its consensus key in the genesis (SPEC §9).
 //!
 //! Party ids: 1 regulator, 2 issuer, 3 miner, 4.. participants.
 //!
@@ -105,6 +107,9 @@ impl Default for TestnetOptions {
 pub struct TestnetValidator {
     /// Consensus key.
     pub key: SigningKey,
+    /// The node's libp2p identity key (`HOME/p2p.key`), recorded in the
+    /// genesis as the validator's `p2p_key`.
+    pub p2p_key: SigningKey,
     /// libp2p listen multiaddr, `/ip4/127.0.0.1/tcp/{port}`.
     pub p2p_address: String,
     /// HTTP API listen address, `127.0.0.1:{port}`.
@@ -231,6 +236,7 @@ pub fn generate(o: &TestnetOptions) -> Result<Testnet, TestnetError> {
     let validators: Vec<TestnetValidator> = (0..validators_n)
         .map(|i| TestnetValidator {
             key: key(o.seed, "validator", i),
+            p2p_key: key(o.seed, "p2p", i),
             p2p_address: format!("/ip4/127.0.0.1/tcp/{}", u32::from(o.base_p2p_port) + i),
             api_address: format!("127.0.0.1:{}", u32::from(o.base_api_port) + i),
         })
@@ -286,6 +292,7 @@ pub fn generate(o: &TestnetOptions) -> Result<Testnet, TestnetError> {
                 power: o.validator_power,
                 operator: MINER_PARTY,
                 p2p_address: Some(v.p2p_address.clone()),
+                p2p_key: v.p2p_key.public(),
             })
             .collect(),
         transactions: vec![],

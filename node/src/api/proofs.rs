@@ -115,7 +115,7 @@ mod tests {
         let mut n = Node::scenario();
         let v0 = n.ledger.validators_at(1).unwrap().validators[0].clone();
         let reg = n.c.reg.clone();
-        let update = ValidatorUpdate { key: v0.key, power: v0.power + 5, operator: v0.operator };
+        let update = ValidatorUpdate { key: v0.key, power: v0.power + 5, operator: v0.operator, p2p_key: None };
         let r =
             n.block(vec![sign(&reg, 1, Payload::UpdateValidators { updates: BoundedVec::new(vec![update]).unwrap() })]);
         assert!(r[0].is_success(), "{:?}", r[0].outcome);

@@ -78,7 +78,8 @@ impl Default for Limits {
 
 /// The peers that may hold a connection beyond the handshake: the
 /// validators of the current and next set and the configured observers
-/// (SPEC §9), named by their node key. The gate is also the one map between
+/// (SPEC §9), named by their node key: a validator's recorded p2p key (never
+/// its consensus key) or an observer's key. The gate is also the one map between
 /// a node key and its libp2p `PeerId` (the same ed25519 key,
 /// [`crate::home::peer_id_of`]): the network task names a peer to the driver
 /// only through [`PeerGate::key_of`], so a connected peer whose key is not

@@ -341,7 +341,7 @@ impl SetChange {
             t.genesis
                 .validators
                 .iter()
-                .map(|v| tamga_types::Validator { key: v.key, power: v.power, operator: v.operator })
+                .map(|v| tamga_types::Validator { key: v.key, power: v.power, operator: v.operator, p2p_key: v.key })
                 .collect(),
         )
         .ok()?;
@@ -405,7 +405,7 @@ impl SetChange {
                 Change::Remove => (self.keys[self.setup.removed], 0),
                 Change::Lower => (self.keys[self.setup.lowered], LOWERED_POWER),
             };
-            let update = ValidatorUpdate { key, power, operator: MINER_PARTY };
+            let update = ValidatorUpdate { key, power, operator: MINER_PARTY, p2p_key: None };
             let updates = match BoundedVec::new(vec![update]) {
                 Ok(u) => u,
                 Err(e) => panic!("one validator update: {e}"),
@@ -632,7 +632,8 @@ mod tests {
     }
 
     fn set(keys: &[(PublicKey, u64)]) -> ValidatorSet {
-        let v = keys.iter().map(|(k, p)| tamga_types::Validator { key: *k, power: *p, operator: MINER_PARTY });
+        let v =
+            keys.iter().map(|(k, p)| tamga_types::Validator { key: *k, power: *p, operator: MINER_PARTY, p2p_key: *k });
         match ValidatorSet::new(v.collect()) {
             Ok(s) => s,
             Err(e) => panic!("{e}"),

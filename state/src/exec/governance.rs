@@ -49,8 +49,16 @@ pub(crate) fn update_validators(ex: &mut Exec<'_, '_>, updates: &[ValidatorUpdat
         if params.require_mining_notice && !op.mining_active {
             return Err(ExecError::MiningNoticeRequired { party: op.id });
         }
+        // SPEC §9: peers admit the validator's node under its recorded p2p
+        // identity; an update without one keeps the recorded key, and a new
+        // validator without one is admitted under its consensus key.
+        let recorded = set.iter().find(|v| v.key == u.key).map(|v| v.p2p_key);
+        let p2p_key = u.p2p_key.or(recorded).unwrap_or(u.key);
+        if p2p_key.is_weak() {
+            return Err(ExecError::InvalidValidatorSet { reason: "weak_p2p_key", key: Some(p2p_key) });
+        }
         set.retain(|v| v.key != u.key);
-        set.push(Validator { key: u.key, power: u.power, operator: u.operator });
+        set.push(Validator { key: u.key, power: u.power, operator: u.operator, p2p_key });
         if ex.get::<u64>(&keys::consensus_key(&u.key))?.is_none() {
             let height = ex.height;
             ex.put(keys::consensus_key(&u.key), &height);

@@ -90,7 +90,13 @@ pub fn genesis() -> Genesis {
         validators: c
             .validators
             .iter()
-            .map(|v| GenesisValidator { key: v.public(), power: 10, operator: MINER, p2p_address: None })
+            .map(|v| GenesisValidator {
+                key: v.public(),
+                power: 10,
+                operator: MINER,
+                p2p_address: None,
+                p2p_key: v.public(),
+            })
             .collect(),
         transactions: vec![],
     }

@@ -6,7 +6,7 @@ use crate::common::*;
 
 fn upd(key: &SigningKey, power: u64, operator: PartyId) -> Payload {
     Payload::UpdateValidators {
-        updates: BoundedVec::new(vec![ValidatorUpdate { key: key.public(), power, operator }]).unwrap(),
+        updates: BoundedVec::new(vec![ValidatorUpdate { key: key.public(), power, operator, p2p_key: None }]).unwrap(),
     }
 }
 
@@ -50,13 +50,60 @@ fn validator_update_rejections() {
     ch.fails(&c.reg, upd(&key(111), 10, PartyId(99)), "UNKNOWN_PARTY");
     let all_out = Payload::UpdateValidators {
         updates: BoundedVec::new(
-            c.validators.iter().map(|v| ValidatorUpdate { key: v.public(), power: 0, operator: MINER }).collect(),
+            c.validators
+                .iter()
+                .map(|v| ValidatorUpdate { key: v.public(), power: 0, operator: MINER, p2p_key: None })
+                .collect(),
         )
         .unwrap(),
     };
     ch.fails(&c.reg, all_out, "INVALID_VALIDATOR_SET");
     ch.ok(&c.reg, Payload::SetPartyStatus { party: BOB, status: PartyStatus::Suspended, legal_basis: text("x") });
     ch.fails(&c.reg, upd(&key(111), 10, BOB), "PARTY_INACTIVE");
+}
+
+fn updates(list: Vec<ValidatorUpdate>) -> Payload {
+    Payload::UpdateValidators { updates: BoundedVec::new(list).unwrap() }
+}
+
+/// SPEC §9: an update records the p2p identity peers admit the validator
+/// under beside its consensus key: given, it is recorded; omitted, a new
+/// validator is admitted under its consensus key and an existing one keeps
+/// its recorded key. A p2p key another validator holds, or a weak one, is
+/// refused naming the key. (New validators get power 1, so the four genesis
+/// validators of power 10 keep a quorum without them.)
+#[test]
+fn validator_updates_record_the_p2p_key() {
+    let mut ch = Chain::new();
+    let c = ch.c.clone();
+    let (a, b) = (key(120), key(121));
+    let (p2p_a, p2p_a2) = (key(130).public(), key(131).public());
+    let v = |k: &SigningKey, power: u64, p2p_key: Option<PublicKey>| ValidatorUpdate {
+        key: k.public(),
+        power,
+        operator: MINER,
+        p2p_key,
+    };
+    let recorded = |ch: &Chain, r: &Receipt, k: &SigningKey| -> (u64, PublicKey) {
+        let eff = event_u64(r, "validators_updated", "effective_height");
+        let set = ch.ledger.validators_at(eff).unwrap();
+        let e = set.validators.iter().find(|e| e.key == k.public()).expect("in the set").clone();
+        (e.power, e.p2p_key)
+    };
+    let r = ch.ok(&c.reg, updates(vec![v(&a, 1, Some(p2p_a)), v(&b, 1, None)]));
+    assert_eq!(recorded(&ch, &r, &a), (1, p2p_a));
+    assert_eq!(recorded(&ch, &r, &b), (1, b.public()), "a new validator without one: its consensus key");
+    let r = ch.ok(&c.reg, updates(vec![v(&a, 2, None)]));
+    assert_eq!(recorded(&ch, &r, &a), (2, p2p_a), "kept");
+    let r = ch.ok(&c.reg, updates(vec![v(&a, 2, Some(p2p_a2))]));
+    assert_eq!(recorded(&ch, &r, &a), (2, p2p_a2), "replaced");
+    for (p2p, reason) in [(b.public(), "duplicate_p2p_key"), (PublicKey([0; 32]), "weak_p2p_key")] {
+        let r = ch.run(&c.reg, updates(vec![v(&a, 2, Some(p2p))]));
+        assert_eq!(r.outcome.code(), Some("INVALID_VALIDATOR_SET"), "{:?}", r.outcome);
+        assert_eq!(r.outcome.arg("reason"), Some(reason), "{:?}", r.outcome);
+        assert_eq!(r.outcome.arg("key"), Some(p2p.to_hex().as_str()), "{:?}", r.outcome);
+    }
+    crate::replay::replay_all(&ch);
 }
 
 /// SPEC §9: with `require_mining_notice` an operator needs an accepted mining notification.
@@ -201,7 +248,8 @@ fn notice_accepted(ch: &mut Chain, k: &SigningKey) -> MiningNotificationId {
 fn add_validators(ch: &mut Chain, seeds: std::ops::Range<u8>, operator: PartyId) -> Vec<SigningKey> {
     let c = ch.c.clone();
     let keys: Vec<SigningKey> = seeds.map(key).collect();
-    let updates = keys.iter().map(|k| ValidatorUpdate { key: k.public(), power: 10, operator }).collect();
+    let updates =
+        keys.iter().map(|k| ValidatorUpdate { key: k.public(), power: 10, operator, p2p_key: None }).collect();
     ch.ok(&c.reg, Payload::UpdateValidators { updates: BoundedVec::new(updates).unwrap() });
     ch.c.validators.extend(keys.iter().cloned());
     keys
@@ -419,6 +467,7 @@ fn genesis_with_notices(min_validators: u32) -> Genesis {
         power: 10,
         operator: BOB,
         p2p_address: None,
+        p2p_key: key(s).public(),
     }));
     g.transactions = vec![
         sign_tx(

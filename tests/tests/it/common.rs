@@ -210,7 +210,8 @@ pub async fn operate_validator(scenario: &str, net: &Net, v: usize, operator: &S
         &chain_id,
         &regulator,
         Payload::UpdateValidators {
-            updates: BoundedVec::new(vec![ValidatorUpdate { key, power, operator: party }]).expect("one update"),
+            updates: BoundedVec::new(vec![ValidatorUpdate { key, power, operator: party, p2p_key: None }])
+                .expect("one update"),
         },
     )
     .await;

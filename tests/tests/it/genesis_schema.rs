@@ -60,6 +60,10 @@ fn genesis_files_written_by_tamgad_match_the_schema() {
         // bootstrap as hex transactions (wire-format §11.1).
         assert!(g["transactions"].as_array().is_some_and(|t| !t.is_empty()), "{}", f.display());
         assert!(g["genesis_time"].as_str().is_some_and(|t| t.ends_with('Z')), "{}", f.display());
+        // SPEC §9: each validator's p2p identity is recorded, a key of its own.
+        for (i, val) in g["validators"].as_array().expect("validators").iter().enumerate() {
+            assert!(val["p2p_key"].is_string() && val["p2p_key"] != val["key"], "{}: validators[{i}]", f.display());
+        }
     }
 
     // What the node refuses by shape, the schema refuses too.
@@ -75,6 +79,8 @@ fn genesis_files_written_by_tamgad_match_the_schema() {
     unknown["parties"][0]["role"] = Value::String("regulator".into());
     let mut short_key = good.clone();
     short_key["validators"][0]["key"] = Value::String("abcd".into());
+    let mut short_p2p_key = good.clone();
+    short_p2p_key["validators"][0]["p2p_key"] = Value::String("abcd".into());
     let mut both = good.clone();
     both["parties"][0]["identifier"] = serde_json::json!({"iin_bin": "900101300126", "salt": "00".repeat(32)});
     for (what, bad) in [
@@ -83,6 +89,7 @@ fn genesis_files_written_by_tamgad_match_the_schema() {
         ("a time finer than ms", micro),
         ("an unknown party field", unknown),
         ("a short key", short_key),
+        ("a short p2p key", short_p2p_key),
         ("both id_commitment and identifier", both),
     ] {
         assert!(!errors(&v, &bad).is_empty(), "the schema refuses {what}");

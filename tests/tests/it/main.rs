@@ -24,6 +24,7 @@ mod import_circles;
 mod indexer;
 mod observer;
 mod offline_verify;
+mod p2p_identity;
 mod partition;
 mod pruning;
 mod reference_verifier;

@@ -18,7 +18,7 @@ fn chain() -> Node {
     let mut n = Node::scenario();
     let (reg, issuer, alice, bob) = (n.c.reg.clone(), n.c.issuer.clone(), n.c.alice.clone(), n.c.bob.clone());
     let v0 = n.ledger.validators_at(1).unwrap().validators[0].clone();
-    let update = ValidatorUpdate { key: v0.key, power: v0.power + 5, operator: v0.operator };
+    let update = ValidatorUpdate { key: v0.key, power: v0.power + 5, operator: v0.operator, p2p_key: None };
     assert_ok(&n.block(vec![
         sign(&issuer, 4, create_class("OATS")),
         sign(&reg, 1, Payload::UpdateValidators { updates: BoundedVec::new(vec![update]).unwrap() }),

@@ -164,7 +164,13 @@ async fn rule8_each_consequence_reaches_the_affected_accounts() {
     let r = n.one(
         &reg,
         Payload::UpdateValidators {
-            updates: BoundedVec::new(vec![ValidatorUpdate { key: leaving, power: 0, operator: PartyId(6) }]).unwrap(),
+            updates: BoundedVec::new(vec![ValidatorUpdate {
+                key: leaving,
+                power: 0,
+                operator: PartyId(6),
+                p2p_key: None,
+            }])
+            .unwrap(),
         },
     );
     expect(&mut m, &miner, &r, "validators_updated", "operator").await;

@@ -112,7 +112,13 @@ pub fn genesis() -> Genesis {
         validators: c
             .validators
             .iter()
-            .map(|v| GenesisValidator { key: v.public(), power: 10, operator: PartyId(6), p2p_address: None })
+            .map(|v| GenesisValidator {
+                key: v.public(),
+                power: 10,
+                operator: PartyId(6),
+                p2p_address: None,
+                p2p_key: v.public(),
+            })
             .collect(),
         transactions: vec![],
     }

@@ -23,8 +23,10 @@ pub struct ValidatorsArgs {
 pub enum ValidatorsCmd {
     /// Change validators (regulator), effective `validator_change_delay` blocks after commit.
     Update {
-        /// `KEY:POWER:OPERATOR_PARTY`; power 0 removes the validator. Repeat for several.
-        #[arg(long = "set", required = true, value_name = "KEY:POWER:PARTY")]
+        /// `KEY:POWER:OPERATOR_PARTY[:P2P_KEY]`; power 0 removes the validator;
+        /// `P2P_KEY` is the node's p2p identity (`tamgad show-key`), omitted it
+        /// keeps the recorded one (the consensus key for a new validator). Repeat for several.
+        #[arg(long = "set", required = true, value_name = "KEY:POWER:PARTY[:P2P_KEY]")]
         updates: Vec<String>,
     },
 }
@@ -81,9 +83,12 @@ pub fn params_op(c: &ParamsCmd) -> Op<'_> {
 }
 
 pub(super) fn validator_update(s: &str) -> Result<ValidatorUpdate, String> {
-    let bad = || format!("validator update {s:?}: expected KEY:POWER:PARTY");
+    let bad = || format!("validator update {s:?}: expected KEY:POWER:PARTY or KEY:POWER:PARTY:P2P_KEY");
     let mut it = s.split(':');
     let (k, p, o) = (it.next().ok_or_else(bad)?, it.next().ok_or_else(bad)?, it.next().ok_or_else(bad)?);
+    // SPEC §9: the p2p identity peers admit the validator's node under;
+    // omitted, the recorded one is kept (the consensus key for a new validator).
+    let p2p = it.next();
     if it.next().is_some() {
         return Err(bad());
     }
@@ -91,6 +96,9 @@ pub(super) fn validator_update(s: &str) -> Result<ValidatorUpdate, String> {
         key: PublicKey::from_hex(k).map_err(|e| format!("validator key {k:?}: {e}"))?,
         power: p.parse().map_err(|_| format!("validator power {p:?}: expected an unsigned integer"))?,
         operator: PartyId(o.parse().map_err(|_| format!("operator party {o:?}: expected a party id"))?),
+        p2p_key: p2p
+            .map(|h| PublicKey::from_hex(h).map_err(|e| format!("validator p2p key {h:?}: {e}")))
+            .transpose()?,
     })
 }
 

@@ -140,8 +140,10 @@ pub enum RegulatorCmd {
     },
     /// Change the validator set, effective `validator_change_delay` blocks after commit.
     UpdateValidators {
-        /// `KEY:POWER:OPERATOR_PARTY`; power 0 removes the validator. Repeat for several.
-        #[arg(long = "set", required = true, value_name = "KEY:POWER:PARTY")]
+        /// `KEY:POWER:OPERATOR_PARTY[:P2P_KEY]`; power 0 removes the validator;
+        /// `P2P_KEY` is the node's p2p identity (`tamgad show-key`), omitted it
+        /// keeps the recorded one (the consensus key for a new validator). Repeat for several.
+        #[arg(long = "set", required = true, value_name = "KEY:POWER:PARTY[:P2P_KEY]")]
         updates: Vec<String>,
     },
     /// Add a validator (or change its power).
@@ -155,6 +157,12 @@ pub enum RegulatorCmd {
         /// The operator party.
         #[arg(long)]
         operator: PartyId,
+        /// The node's p2p identity key (`tamgad show-key` prints it), under
+        /// whose peer id peers admit it (SPEC §9). Without it a new
+        /// validator is admitted under its consensus key, and an existing
+        /// one keeps its recorded p2p key.
+        #[arg(long, value_name = "KEY")]
+        p2p_key: Option<PublicKey>,
     },
     /// Remove a validator.
     RemoveValidator {
@@ -216,11 +224,16 @@ pub fn op(c: &RegulatorCmd) -> Op<'_> {
         RegulatorCmd::UpdateValidators { updates } => Op::fixed(move || {
             update_validators(updates.iter().map(|s| validator_update(s)).collect::<Result<Vec<_>, _>>()?)
         }),
-        RegulatorCmd::AddValidator { validator, power, operator } => Op::fixed(move || {
-            update_validators(vec![ValidatorUpdate { key: *validator, power: *power, operator: *operator }])
+        RegulatorCmd::AddValidator { validator, power, operator, p2p_key } => Op::fixed(move || {
+            update_validators(vec![ValidatorUpdate {
+                key: *validator,
+                power: *power,
+                operator: *operator,
+                p2p_key: *p2p_key,
+            }])
         }),
         RegulatorCmd::RemoveValidator { validator, operator } => Op::fixed(move || {
-            update_validators(vec![ValidatorUpdate { key: *validator, power: 0, operator: *operator }])
+            update_validators(vec![ValidatorUpdate { key: *validator, power: 0, operator: *operator, p2p_key: None }])
         }),
         RegulatorCmd::SetParam { name, value } => Op::fixed(move || set_param(*name, value)),
     }

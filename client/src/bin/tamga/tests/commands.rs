@@ -731,8 +731,8 @@ fn governance_commands() {
         ok(&["validators", "update", "--set", &format!("{a}:10:6"), "--set", &format!("{b}:0:6")], Some(0)),
         Payload::UpdateValidators {
             updates: BoundedVec::new(vec![
-                ValidatorUpdate { key: k(10), power: 10, operator: PartyId(6) },
-                ValidatorUpdate { key: k(11), power: 0, operator: PartyId(6) },
+                ValidatorUpdate { key: k(10), power: 10, operator: PartyId(6), p2p_key: None },
+                ValidatorUpdate { key: k(11), power: 0, operator: PartyId(6), p2p_key: None },
             ])
             .unwrap()
         }
