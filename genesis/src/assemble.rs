@@ -179,6 +179,7 @@ mod tests {
                 power: 10,
                 operator: id,
                 p2p_address: Some(format!("/ip4/10.0.0.{id}/tcp/26656")),
+                p2p_key: None,
             }],
         }
     }

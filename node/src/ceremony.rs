@@ -117,6 +117,8 @@ impl GenesisCommand {
                 let home = Home::new(home);
                 let key =
                     read_key(&home.key()).with_context(|| format!("the node key of {}", home.root().display()))?;
+                // The libp2p identity peers admit this validator under (SPEC §9).
+                let p2p = crate::home::read_p2p_key(&home)?;
                 let salt = Hash::from_hex(&salt).map_err(|e| anyhow::anyhow!("--salt {salt:?}: {e}"))?;
                 let commitment =
                     identifier_commitment(&salt.0, &iin_bin).with_context(|| format!("--iin-bin {iin_bin:?}"))?;
@@ -151,6 +153,7 @@ impl GenesisCommand {
                         power,
                         operator: party_id,
                         p2p_address: Some(p2p_address),
+                        p2p_key: Some(p2p.public().to_hex()),
                     }],
                 };
                 match out {
