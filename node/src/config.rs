@@ -63,6 +63,8 @@ pub struct Config {
     pub metrics: crate::metrics::access::MetricsConfig,
     /// Where the consensus key lives (`crate::signer`).
     pub signer: crate::signer::SignerConfig,
+    /// The regulator console's key handling (`crate::api::console`).
+    pub console: crate::api::console::ConsoleConfig,
 }
 
 /// `[p2p]`. The bounds below are explained, with how to tune them, in
@@ -870,6 +872,7 @@ impl Config {
         }
         self.security.validate()?;
         self.metrics.validate()?;
+        self.console.validate(self.api.tls.is_some(), self.api.listen)?;
         Ok(())
     }
 
@@ -1046,6 +1049,7 @@ enqueue_timeout_ms = {j_timeout}
         text.push_str(&self.security.to_documented_toml());
         text.push_str(&self.metrics.to_documented_toml());
         text.push_str(&self.signer.to_documented_toml());
+        text.push_str(&self.console.to_documented_toml());
         text
     }
 }
