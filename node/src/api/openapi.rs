@@ -1165,7 +1165,7 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
             "/console/vendor/{package}/{file}",
             "console_vendored",
             "console",
-            "A third-party module of the console, vendored from npm (versions and hashes in /console/vendor/MANIFEST.json)",
+            "A third-party module of the console, vendored from npm (versions and hashes in /console/vendor.json)",
         )
         .path_param("package", "Vendored package", json!({ "type": "string", "examples": ["noble-ed25519", "noble-hashes", "noble-ciphers"] }))
         .path_param("file", "File of the package", json!({ "type": "string", "examples": ["index.js", "LICENSE"] }))

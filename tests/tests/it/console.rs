@@ -144,7 +144,9 @@ impl Client {
     /// Types `text` into the element at `css` (a file input takes a path).
     pub(super) async fn send_keys(&self, css: &str, text: &str) -> anyhow::Result<()> {
         let id = self.find(css).await?;
-        self.call(reqwest::Method::POST, &format!("/element/{id}/value"), Some(json!({ "text": text }))).await.map(|_| ())
+        self.call(reqwest::Method::POST, &format!("/element/{id}/value"), Some(json!({ "text": text })))
+            .await
+            .map(|_| ())
     }
     pub(super) async fn screenshot(&self) -> anyhow::Result<Vec<u8>> {
         let v = self.call(reqwest::Method::GET, "/screenshot", None).await?;

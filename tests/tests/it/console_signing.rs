@@ -102,11 +102,13 @@ async fn console_signs_in_the_browser() {
     let tampered_path = net.dir().join("regulator-tampered.key");
     std::fs::write(&tampered_path, serde_json::to_string_pretty(&tampered).unwrap()).unwrap();
     let other_format = net.dir().join("not-a-key.pem");
-    std::fs::write(&other_format, "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n").unwrap();
+    std::fs::write(&other_format, "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n")
+        .unwrap();
     let seed_hex = std::fs::read_to_string(keys.join("regulator.key")).unwrap().trim().to_owned();
     let regulator = sealed["address"].as_str().unwrap().to_owned();
     let miner_seed = std::fs::read_to_string(keys.join("miner.key")).unwrap().trim().to_owned();
-    let miner = tamga_types::SigningKey::from_seed(hex::decode(&miner_seed).unwrap().try_into().unwrap()).public().to_hex();
+    let miner =
+        tamga_types::SigningKey::from_seed(hex::decode(&miner_seed).unwrap().try_into().unwrap()).public().to_hex();
 
     let shots = Shots { dir: shots_dir() };
     std::fs::create_dir_all(&shots.dir).expect("the screenshot dir");
@@ -223,7 +225,10 @@ async fn scenario(
     assert!(text.starts_with(prefix.split("{detail}").next().unwrap_or_default()), "{text}");
     c.select("#lang-select", "kk").await?;
     let (key, text) = open_key(c, &files.miner, "").await?;
-    assert_eq!((key.as_str(), text), ("keyerr.not_regulator", label(&kk, "keyerr.not_regulator", &[("address", miner)])));
+    assert_eq!(
+        (key.as_str(), text),
+        ("keyerr.not_regulator", label(&kk, "keyerr.not_regulator", &[("address", miner)]))
+    );
     let (key, text) = open_key(c, &files.encrypted, "").await?;
     assert_eq!((key.as_str(), text), ("keyerr.passphrase_required", label(&kk, "keyerr.passphrase_required", &[])));
     shots.take(c, "console-key-not-regulator-kk").await;

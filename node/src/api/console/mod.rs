@@ -11,6 +11,7 @@
 //! `docs/wire-format.md`) with the officer's own key file (`keyfile.js`),
 //! using third-party ES modules vendored byte for byte from npm under
 //! `assets/vendor/` (versions and file hashes in `vendor/MANIFEST.json`,
+//! served as `/console/vendor.json`,
 //! checked by the unit tests). Key loading is refused unless
 //! `[console] allow_key_loading` is set and the API is served over TLS or on
 //! loopback ([`ConsoleConfig`]); `/console/settings.json` tells the page.
@@ -89,12 +90,19 @@ key_idle_timeout_s = {idle}
 }
 
 /// What `/console/settings.json` tells the page (see [`ConsoleConfig`]).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ConsoleSettings {
     /// Key loading is allowed on this node (config validated: TLS or loopback).
     pub allow_key_loading: bool,
     /// Seconds of inactivity before a loaded key is wiped.
     pub key_idle_timeout_s: u64,
+}
+
+impl Default for ConsoleSettings {
+    /// Those of the default `[console]`.
+    fn default() -> Self {
+        (&ConsoleConfig::default()).into()
+    }
 }
 
 impl From<&ConsoleConfig> for ConsoleSettings {
@@ -133,22 +141,70 @@ pub const ASSETS: [Asset; 26] = [
     Asset { name: "wire.js", mime: JS, body: include_bytes!("assets/wire.js") },
     Asset { name: "keyfile.js", mime: JS, body: include_bytes!("assets/keyfile.js") },
     Asset { name: "session.js", mime: JS, body: include_bytes!("assets/session.js") },
-    Asset { name: "vendor/MANIFEST.json", mime: "application/json", body: include_bytes!("assets/vendor/MANIFEST.json") },
-    Asset { name: "vendor/noble-ed25519/index.js", mime: JS, body: include_bytes!("assets/vendor/noble-ed25519/index.js") },
-    Asset { name: "vendor/noble-ed25519/LICENSE", mime: "text/plain; charset=utf-8", body: include_bytes!("assets/vendor/noble-ed25519/LICENSE") },
+    Asset { name: "vendor.json", mime: "application/json", body: include_bytes!("assets/vendor/MANIFEST.json") },
+    Asset {
+        name: "vendor/noble-ed25519/index.js",
+        mime: JS,
+        body: include_bytes!("assets/vendor/noble-ed25519/index.js"),
+    },
+    Asset {
+        name: "vendor/noble-ed25519/LICENSE",
+        mime: "text/plain; charset=utf-8",
+        body: include_bytes!("assets/vendor/noble-ed25519/LICENSE"),
+    },
     Asset { name: "vendor/noble-hashes/sha2.js", mime: JS, body: include_bytes!("assets/vendor/noble-hashes/sha2.js") },
     Asset { name: "vendor/noble-hashes/_md.js", mime: JS, body: include_bytes!("assets/vendor/noble-hashes/_md.js") },
     Asset { name: "vendor/noble-hashes/_u64.js", mime: JS, body: include_bytes!("assets/vendor/noble-hashes/_u64.js") },
-    Asset { name: "vendor/noble-hashes/utils.js", mime: JS, body: include_bytes!("assets/vendor/noble-hashes/utils.js") },
-    Asset { name: "vendor/noble-hashes/argon2.js", mime: JS, body: include_bytes!("assets/vendor/noble-hashes/argon2.js") },
-    Asset { name: "vendor/noble-hashes/blake2.js", mime: JS, body: include_bytes!("assets/vendor/noble-hashes/blake2.js") },
-    Asset { name: "vendor/noble-hashes/_blake.js", mime: JS, body: include_bytes!("assets/vendor/noble-hashes/_blake.js") },
-    Asset { name: "vendor/noble-hashes/LICENSE", mime: "text/plain; charset=utf-8", body: include_bytes!("assets/vendor/noble-hashes/LICENSE") },
-    Asset { name: "vendor/noble-ciphers/chacha.js", mime: JS, body: include_bytes!("assets/vendor/noble-ciphers/chacha.js") },
-    Asset { name: "vendor/noble-ciphers/_arx.js", mime: JS, body: include_bytes!("assets/vendor/noble-ciphers/_arx.js") },
-    Asset { name: "vendor/noble-ciphers/_poly1305.js", mime: JS, body: include_bytes!("assets/vendor/noble-ciphers/_poly1305.js") },
-    Asset { name: "vendor/noble-ciphers/utils.js", mime: JS, body: include_bytes!("assets/vendor/noble-ciphers/utils.js") },
-    Asset { name: "vendor/noble-ciphers/LICENSE", mime: "text/plain; charset=utf-8", body: include_bytes!("assets/vendor/noble-ciphers/LICENSE") },
+    Asset {
+        name: "vendor/noble-hashes/utils.js",
+        mime: JS,
+        body: include_bytes!("assets/vendor/noble-hashes/utils.js"),
+    },
+    Asset {
+        name: "vendor/noble-hashes/argon2.js",
+        mime: JS,
+        body: include_bytes!("assets/vendor/noble-hashes/argon2.js"),
+    },
+    Asset {
+        name: "vendor/noble-hashes/blake2.js",
+        mime: JS,
+        body: include_bytes!("assets/vendor/noble-hashes/blake2.js"),
+    },
+    Asset {
+        name: "vendor/noble-hashes/_blake.js",
+        mime: JS,
+        body: include_bytes!("assets/vendor/noble-hashes/_blake.js"),
+    },
+    Asset {
+        name: "vendor/noble-hashes/LICENSE",
+        mime: "text/plain; charset=utf-8",
+        body: include_bytes!("assets/vendor/noble-hashes/LICENSE"),
+    },
+    Asset {
+        name: "vendor/noble-ciphers/chacha.js",
+        mime: JS,
+        body: include_bytes!("assets/vendor/noble-ciphers/chacha.js"),
+    },
+    Asset {
+        name: "vendor/noble-ciphers/_arx.js",
+        mime: JS,
+        body: include_bytes!("assets/vendor/noble-ciphers/_arx.js"),
+    },
+    Asset {
+        name: "vendor/noble-ciphers/_poly1305.js",
+        mime: JS,
+        body: include_bytes!("assets/vendor/noble-ciphers/_poly1305.js"),
+    },
+    Asset {
+        name: "vendor/noble-ciphers/utils.js",
+        mime: JS,
+        body: include_bytes!("assets/vendor/noble-ciphers/utils.js"),
+    },
+    Asset {
+        name: "vendor/noble-ciphers/LICENSE",
+        mime: "text/plain; charset=utf-8",
+        body: include_bytes!("assets/vendor/noble-ciphers/LICENSE"),
+    },
 ];
 
 /// The languages of the console (SPEC §11): Kazakh, Russian, English.
