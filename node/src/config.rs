@@ -65,6 +65,8 @@ pub struct Config {
     pub signer: crate::signer::SignerConfig,
     /// The ledger database: pruning of old state-tree versions.
     pub storage: StorageConfig,
+    /// The regulator console's key handling (`crate::api::console`).
+    pub console: crate::api::console::ConsoleConfig,
 }
 
 /// `[storage]`: pruning of old state-tree versions (docs/operations.md,
@@ -925,6 +927,7 @@ impl Config {
         self.security.validate()?;
         self.metrics.validate()?;
         self.storage.validate()?;
+        self.console.validate(self.api.tls.is_some(), self.api.listen)?;
         Ok(())
     }
 
@@ -1102,6 +1105,7 @@ enqueue_timeout_ms = {j_timeout}
         text.push_str(&self.metrics.to_documented_toml());
         text.push_str(&self.signer.to_documented_toml());
         text.push_str(&self.storage.to_documented_toml());
+        text.push_str(&self.console.to_documented_toml());
         text
     }
 }

@@ -198,6 +198,7 @@ pub async fn start(home: Home) -> anyhow::Result<()> {
         },
         journal: journal.as_ref().map(|j| j.handle()),
         guards: crate::api::Guards::new(api_limits),
+        console: (&cfg.console).into(),
     };
     let listener = tokio::net::TcpListener::bind(cfg.api.listen)
         .await

@@ -26,7 +26,7 @@
 pub mod access;
 pub mod auth;
 mod chain;
-mod console;
+pub mod console;
 mod download;
 mod error;
 mod events;
@@ -98,6 +98,8 @@ pub struct ApiContext {
     /// The limits of `[api]` and their shared state (rate, body budget,
     /// requests in flight, replay cache).
     pub guards: Arc<Guards>,
+    /// `[console]`: what the regulator console may do on this node.
+    pub console: console::ConsoleSettings,
 }
 
 /// Runs a ledger read on the blocking pool (RocksDB calls block).
@@ -164,6 +166,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<ApiContext>)> {
         (Method::GET, "/v1/blocks", get(chain::blocks)),
         (Method::GET, "/console", get(console::index)),
         (Method::GET, "/console/{path}", get(console::asset)),
+        (Method::GET, "/console/vendor/{package}/{file}", get(console::vendored)),
     ]
 }
 

@@ -1161,6 +1161,19 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
             .answer(200, "The console page", "text/html", json!({ "schema": { "type": "string" } }))
             .done(),
         console_asset.done(),
+        op(
+            "get",
+            "/console/vendor/{package}/{file}",
+            "console_vendored",
+            "console",
+            "A third-party module of the console, vendored from npm (versions and hashes in /console/vendor.json)",
+        )
+        .path_param("package", "Vendored package", json!({ "type": "string", "examples": ["noble-ed25519", "noble-hashes", "noble-ciphers"] }))
+        .path_param("file", "File of the package", json!({ "type": "string", "examples": ["index.js", "LICENSE"] }))
+        .answer(200, "The module", "text/javascript", json!({ "schema": { "type": "string" } }))
+        .answer(200, "The package's licence", "text/plain", json!({ "schema": { "type": "string" } }))
+        .err(404, &["ASSET_NOT_FOUND"])
+        .done(),
     ]
 }
 

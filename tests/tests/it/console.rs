@@ -28,10 +28,10 @@ use tamga_tests::{say, ConsensusConfig, Net, NetOptions};
 use super::walkthrough::{tamga_command, tamga_path};
 
 /// How long any one thing may take to appear in the page.
-const WAIT: Duration = Duration::from_secs(20);
+pub(super) const WAIT: Duration = Duration::from_secs(20);
 
 /// `name` on PATH, or in the usual Debian places.
-fn which(env: &str, names: &[&str]) -> anyhow::Result<PathBuf> {
+pub(super) fn which(env: &str, names: &[&str]) -> anyhow::Result<PathBuf> {
     if let Ok(p) = std::env::var(env) {
         return Ok(PathBuf::from(p));
     }
@@ -52,7 +52,7 @@ fn which(env: &str, names: &[&str]) -> anyhow::Result<PathBuf> {
 }
 
 /// A chromedriver process on a free port, killed on drop.
-struct Driver {
+pub(super) struct Driver {
     child: Child,
     url: String,
 }
@@ -64,7 +64,7 @@ impl Drop for Driver {
     }
 }
 
-async fn start_driver(exe: &Path, log: &Path) -> anyhow::Result<Driver> {
+pub(super) async fn start_driver(exe: &Path, log: &Path) -> anyhow::Result<Driver> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let child = Command::new(exe)
         .arg(format!("--port={port}"))
@@ -90,7 +90,7 @@ async fn start_driver(exe: &Path, log: &Path) -> anyhow::Result<Driver> {
 }
 
 /// A WebDriver session (W3C protocol) on a local chromedriver.
-struct Client {
+pub(super) struct Client {
     http: reqwest::Client,
     base: String,
 }
@@ -111,27 +111,27 @@ impl Client {
         }
         Ok(v["value"].clone())
     }
-    async fn goto(&self, url: &str) -> anyhow::Result<()> {
+    pub(super) async fn goto(&self, url: &str) -> anyhow::Result<()> {
         self.call(reqwest::Method::POST, "/url", Some(json!({ "url": url }))).await.map(|_| ())
     }
-    async fn execute(&self, script: &str) -> anyhow::Result<Value> {
+    pub(super) async fn execute(&self, script: &str) -> anyhow::Result<Value> {
         self.call(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": script, "args": [] }))).await
     }
-    async fn find(&self, css: &str) -> anyhow::Result<String> {
+    pub(super) async fn find(&self, css: &str) -> anyhow::Result<String> {
         let v = self
             .call(reqwest::Method::POST, "/element", Some(json!({ "using": "css selector", "value": css })))
             .await?;
         v[ELEMENT].as_str().map(str::to_owned).ok_or_else(|| anyhow!("no element {css}: {v}"))
     }
-    async fn click(&self, css: &str) -> anyhow::Result<()> {
+    pub(super) async fn click(&self, css: &str) -> anyhow::Result<()> {
         let id = self.find(css).await?;
         self.call(reqwest::Method::POST, &format!("/element/{id}/click"), Some(json!({}))).await.map(|_| ())
     }
     /// Chooses `value` in the `<select>` at `css`, as a user clicking the option.
-    async fn select(&self, css: &str, value: &str) -> anyhow::Result<()> {
+    pub(super) async fn select(&self, css: &str, value: &str) -> anyhow::Result<()> {
         self.click(&format!("{css} option[value=\"{value}\"]")).await
     }
-    async fn text(&self, css: &str) -> anyhow::Result<String> {
+    pub(super) async fn text(&self, css: &str) -> anyhow::Result<String> {
         let id = self.find(css).await?;
         let v = self.call(reqwest::Method::GET, &format!("/element/{id}/text"), None).await?;
         Ok(v.as_str().unwrap_or_default().to_owned())
@@ -141,11 +141,18 @@ impl Client {
         let v = self.call(reqwest::Method::GET, &format!("/element/{id}/property/{name}"), None).await?;
         v.as_str().map(str::to_owned).ok_or_else(|| anyhow!("{css} has no property {name}"))
     }
-    async fn screenshot(&self) -> anyhow::Result<Vec<u8>> {
+    /// Types `text` into the element at `css` (a file input takes a path).
+    pub(super) async fn send_keys(&self, css: &str, text: &str) -> anyhow::Result<()> {
+        let id = self.find(css).await?;
+        self.call(reqwest::Method::POST, &format!("/element/{id}/value"), Some(json!({ "text": text })))
+            .await
+            .map(|_| ())
+    }
+    pub(super) async fn screenshot(&self) -> anyhow::Result<Vec<u8>> {
         let v = self.call(reqwest::Method::GET, "/screenshot", None).await?;
         base64(v.as_str().unwrap_or_default())
     }
-    async fn close(&self) {
+    pub(super) async fn close(&self) {
         let _ = self.call(reqwest::Method::DELETE, "", None).await;
     }
 }
@@ -175,7 +182,7 @@ fn base64(s: &str) -> anyhow::Result<Vec<u8>> {
     Ok(out)
 }
 
-async fn browser(driver: &Driver, chromium: &Path, downloads: &Path) -> anyhow::Result<Client> {
+pub(super) async fn browser(driver: &Driver, chromium: &Path, downloads: &Path) -> anyhow::Result<Client> {
     let caps = json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
@@ -206,7 +213,7 @@ async fn browser(driver: &Driver, chromium: &Path, downloads: &Path) -> anyhow::
 }
 
 /// Evaluates `expr` in the page until it is truthy; returns its value.
-async fn until(c: &Client, what: &str, expr: &str) -> Value {
+pub(super) async fn until(c: &Client, what: &str, expr: &str) -> Value {
     let script = format!("try {{ return ({expr}); }} catch (e) {{ return null; }}");
     let end = Instant::now() + WAIT;
     loop {
@@ -241,12 +248,12 @@ async fn ids(c: &Client, table: &str) -> Vec<String> {
     serde_json::from_value(v).expect("a list of strings")
 }
 
-struct Shots {
-    dir: PathBuf,
+pub(super) struct Shots {
+    pub(super) dir: PathBuf,
 }
 
 impl Shots {
-    async fn take(&self, c: &Client, name: &str) {
+    pub(super) async fn take(&self, c: &Client, name: &str) {
         let png = c.screenshot().await.expect("a screenshot");
         assert!(png.starts_with(b"\x89PNG"), "{name}: a PNG");
         let p = self.dir.join(format!("{name}.png"));
@@ -256,7 +263,7 @@ impl Shots {
 }
 
 /// `<target dir>/console-screenshots`, next to the test executable's profile dir.
-fn shots_dir() -> PathBuf {
+pub(super) fn shots_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the test executable");
     // target/<profile>/deps/it-<hash>
     let target = exe.ancestors().nth(3).map(Path::to_path_buf).unwrap_or_else(std::env::temp_dir);
@@ -264,7 +271,7 @@ fn shots_dir() -> PathBuf {
 }
 
 /// Runs the CLI; returns its JSON output.
-fn tamga(exe: &Path, args: &[&str]) -> Value {
+pub(super) fn tamga(exe: &Path, args: &[&str]) -> Value {
     say(format!("console: tamga {}", args.join(" ")));
     let out = tamga_command(exe).args(args).output().expect("tamga runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -302,7 +309,7 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
     rows
 }
 
-fn catalogue(lang: &str) -> BTreeMap<String, String> {
+pub(super) fn catalogue(lang: &str) -> BTreeMap<String, String> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../node/src/api/console/assets/i18n/{lang}.json"));
     let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
     serde_json::from_str(&text).expect("a catalogue")

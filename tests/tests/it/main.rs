@@ -13,6 +13,7 @@ mod backup;
 mod byzantine;
 mod common;
 mod console;
+mod console_signing;
 mod crash;
 mod deployment;
 mod doc_references;

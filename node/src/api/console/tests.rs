@@ -99,7 +99,7 @@ fn string_literals(src: &str) -> Vec<&str> {
 fn every_key_the_page_uses_exists() {
     let en = catalogue("en");
     let mut used = BTreeSet::new();
-    for src in [asset("app.js"), asset("index.html")] {
+    for src in [asset("app.js"), asset("index.html"), asset("session.js")] {
         for piece in string_literals(src) {
             {
                 let mut parts = piece.split('.');
@@ -118,6 +118,23 @@ fn every_key_the_page_uses_exists() {
     assert!(used.len() > 100, "found {} keys in the page; the scan is broken", used.len());
     let missing: Vec<&String> = used.iter().filter(|k| !en.contains_key(*k)).collect();
     assert!(missing.is_empty(), "keys used by the console but missing from en.json: {missing:?}");
+    // The key panel's refusals are labelled `keyerr.<code>`, the codes
+    // being those session.js and keyfile.js throw.
+    let mut codes = BTreeSet::new();
+    for piece in asset("session.js").split("new KeyRefused('").skip(1) {
+        codes.insert(piece.split('\'').next().unwrap_or_default().to_owned());
+    }
+    for piece in asset("keyfile.js").split("new KeyFileError('").skip(1) {
+        codes.insert(piece.split('\'').next().unwrap_or_default().to_lowercase());
+    }
+    codes.extend(["key_file_format".to_owned(), "wrong_passphrase".to_owned()]);
+    assert!(codes.len() >= 7, "found the refusal codes {codes:?}; the scan is broken");
+    for c in &codes {
+        assert!(
+            en.contains_key(&format!("keyerr.{c}")),
+            "session.js can refuse with {c:?} but en.json lacks keyerr.{c}"
+        );
+    }
     let html = asset("index.html");
     for piece in html.split("data-i18n=\"").skip(1) {
         let key = piece.split('"').next().unwrap_or_default();
@@ -177,8 +194,12 @@ fn every_enum_value_has_a_label() {
 /// Content-Security-Policy relaxed.
 #[test]
 fn the_page_is_self_contained() {
-    for a in ASSETS.iter().filter(|a| a.name.ends_with(".html") || a.name.ends_with(".js") || a.name.ends_with(".css"))
-    {
+    // The vendored modules' comments name their authors' sites; what they
+    // import is checked in `vendored_modules_match_their_manifest`.
+    for a in ASSETS.iter().filter(|a| {
+        !a.name.starts_with("vendor/")
+            && (a.name.ends_with(".html") || a.name.ends_with(".js") || a.name.ends_with(".css"))
+    }) {
         let text = std::str::from_utf8(a.body).expect("text asset");
         for bad in ["http://", "https://", "//cdn", "@import", "url(http"] {
             assert!(!text.contains(bad), "{} refers to an external origin ({bad})", a.name);
@@ -212,6 +233,14 @@ async fn tamgad_serves_the_console_with_a_strict_policy() {
         ("/console/style.css", "text/css"),
         ("/console/kk.json", "application/json"),
         ("/console/favicon.svg", "image/svg+xml"),
+        ("/console/wire.js", "text/javascript"),
+        ("/console/keyfile.js", "text/javascript"),
+        ("/console/vendor/noble-ed25519/index.js", "text/javascript"),
+        ("/console/vendor/noble-hashes/argon2.js", "text/javascript"),
+        ("/console/vendor/noble-ciphers/chacha.js", "text/javascript"),
+        ("/console/vendor/noble-ciphers/LICENSE", "text/plain"),
+        ("/console/vendor.json", "application/json"),
+        ("/console/settings.json", "application/json"),
     ] {
         let (status, headers, body) = get(uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}");
@@ -229,6 +258,98 @@ async fn tamgad_serves_the_console_with_a_strict_policy() {
     assert!(v["message"].as_str().unwrap_or_default().contains("app.js"), "{v}");
     let (status, _, _) = get("/console/..%2Fconfig.toml").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = get("/console/vendor/noble-hashes/scrypt.js").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "only the vendored files are served");
+    let (status, _, _) = get("/console/vendor/..%2F..%2Fconfig.toml/x").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The test node's [console] is the default: no key loading.
+    let (_, _, body) = get("/console/settings.json").await;
+    let v: serde_json::Value = serde_json::from_slice(&body).expect("settings JSON");
+    assert_eq!(v, serde_json::json!({ "allow_key_loading": false, "key_idle_timeout_s": 600 }));
+}
+
+/// The vendored third-party modules are byte for byte the files the
+/// manifest names (sha256 of each, pinned versions, a licence per package),
+/// every vendored asset is in it, and they import only each other.
+#[test]
+fn vendored_modules_match_their_manifest() {
+    use sha2::{Digest, Sha256};
+    let manifest: serde_json::Value = serde_json::from_str(asset("vendor.json")).expect("manifest JSON");
+    let mut listed = BTreeSet::new();
+    let packages = manifest["packages"].as_array().expect("packages");
+    assert_eq!(packages.len(), 3, "@noble/ed25519, @noble/hashes, @noble/ciphers");
+    for p in packages {
+        let (name, dir) = (p["name"].as_str().expect("name"), p["dir"].as_str().expect("dir"));
+        let version = p["version"].as_str().expect("version");
+        assert!(
+            version.split('.').count() == 3 && version.split('.').all(|n| n.parse::<u32>().is_ok()),
+            "{name} pins an exact version: {version}"
+        );
+        assert!(p["integrity"].as_str().is_some_and(|i| i.starts_with("sha512-")), "{name}: npm integrity");
+        let files = p["files"].as_object().expect("files");
+        assert!(files.contains_key("LICENSE"), "{name} ships its licence");
+        for (file, want) in files {
+            let path = format!("vendor/{dir}/{file}");
+            let a = ASSETS.iter().find(|a| a.name == path).unwrap_or_else(|| panic!("{path} is embedded"));
+            assert_eq!(
+                hex::encode(Sha256::digest(a.body)),
+                want.as_str().expect("sha256"),
+                "{path} differs from {name}@{version}"
+            );
+            listed.insert(path);
+        }
+    }
+    for a in ASSETS.iter().filter(|a| a.name.starts_with("vendor/")) {
+        assert!(listed.contains(a.name), "{} is served but not in the manifest", a.name);
+        if a.name.ends_with(".js") {
+            let text = std::str::from_utf8(a.body).expect("UTF-8");
+            // Outside block comments (whose examples import by package name).
+            let mut in_comment = false;
+            for line in text.lines() {
+                if in_comment {
+                    in_comment = !line.contains("*/");
+                    continue;
+                }
+                if line.trim_start().starts_with("/*") {
+                    in_comment = !line.contains("*/");
+                    continue;
+                }
+                if !(line.starts_with("import ") || line.starts_with("export ")) {
+                    continue;
+                }
+                if let Some(i) = line.find(" from ") {
+                    let spec = line[i + 6..].trim().trim_matches(|c| c == '"' || c == '\'' || c == ';');
+                    assert!(spec.starts_with("./"), "{} imports {spec:?}: only its package's own files", a.name);
+                }
+            }
+            assert!(!text.contains("import("), "{} imports at run time", a.name);
+        }
+    }
+    // The console's own modules import only what is vendored.
+    for name in ["wire.js", "keyfile.js", "session.js"] {
+        for line in asset(name).lines().filter(|l| l.starts_with("import ")) {
+            let spec = line.rsplit(" from ").next().unwrap_or_default().trim().trim_matches(|c| c == '\'' || c == ';');
+            let target = spec.trim_start_matches("./");
+            assert!(ASSETS.iter().any(|a| a.name == target), "{name} imports {spec:?}, which is not embedded");
+        }
+    }
+}
+
+/// `[console]`: key loading only with TLS or on loopback; the idle timeout bounded.
+#[test]
+fn key_loading_needs_tls_or_loopback() {
+    use super::ConsoleConfig;
+    let on = ConsoleConfig { allow_key_loading: true, ..ConsoleConfig::default() };
+    let public: std::net::SocketAddr = "10.1.2.3:8080".parse().expect("addr");
+    let loopback: std::net::SocketAddr = "127.0.0.1:8080".parse().expect("addr");
+    on.validate(false, loopback).expect("loopback");
+    on.validate(true, public).expect("TLS");
+    let e = on.validate(false, public).expect_err("plain HTTP outside loopback").to_string();
+    assert!(e.contains("console.allow_key_loading") && e.contains("10.1.2.3:8080"), "{e}");
+    ConsoleConfig::default().validate(false, public).expect("off is always fine");
+    let short = ConsoleConfig { key_idle_timeout_s: 5, ..ConsoleConfig::default() };
+    let e = short.validate(true, public).expect_err("too short").to_string();
+    assert!(e.contains("console.key_idle_timeout_s") && e.contains('5'), "{e}");
 }
 
 /// SPEC §4, DC art. 20 p.4: the holding view reads a holding's restrictions

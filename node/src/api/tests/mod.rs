@@ -192,6 +192,7 @@ impl Node {
             read_policy: super::access::ReadPolicy { public_read: true, redact_site_addresses: true },
             journal: None,
             guards: Arc::new(super::Guards::default()),
+            console: Default::default(),
         };
         let time = ledger.last_time_ms().unwrap_or(T0);
         Node { ledger, mempool, gossip, ctx, c: cast(), time }

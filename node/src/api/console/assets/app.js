@@ -22,7 +22,7 @@
   const ACTIVITIES = ['issuance', 'trading_organisation', 'exchange'];
   const PHASES = ['start', 'termination'];
 
-  const state = { lang: 'en', cat: {}, en: {}, height: 0, route: null, refreshTimer: null };
+  const state = { lang: 'en', cat: {}, en: {}, height: 0, route: null, refreshTimer: null, session: null };
 
   // ---- i18n -------------------------------------------------------------
 
@@ -73,6 +73,7 @@
     document.getElementById('nav').setAttribute('aria-label', t('nav.label'));
     setLive(state.live);
     for (const li of document.querySelectorAll('#feed li')) renderFeedItem(li);
+    if (state.session) state.session.relabel();
   }
 
   // ---- API --------------------------------------------------------------
@@ -95,8 +96,10 @@
     });
   }
 
+  /** GET `path` (path and query); signed (docs/api.md, signed requests) while a key is loaded. */
   async function api(path) {
-    const r = await fetch(path, { headers: { Accept: 'application/json', 'Accept-Language': state.lang } });
+    const signed = state.session ? state.session.signedHeaders('GET', path, null) : {};
+    const r = await fetch(path, { headers: { Accept: 'application/json', 'Accept-Language': state.lang, ...signed } });
     const text = await r.text();
     let body = null;
     try { body = parseJson(text); } catch (e) { body = null; }
@@ -704,6 +707,15 @@
   async function start() {
     state.en = await loadCatalogue('en');
     await setLanguage(initialLanguage(), false);
+    // The signing session (key panel, signed reads): an ES module, so that
+    // the seed stays private to it.
+    try {
+      const session = await import('/console/session.js');
+      await session.mount(document.getElementById('key-panel'), { t, tv, h, onChange: () => render() });
+      state.session = session;
+    } catch (e) {
+      document.getElementById('key-panel').textContent = t('keyerr.unexpected', { detail: String(e && e.message) });
+    }
     document.getElementById('lang-select').addEventListener('change', async (e) => {
       await setLanguage(e.target.value, true);
       await render();
