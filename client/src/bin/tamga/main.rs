@@ -191,9 +191,10 @@ async fn run(cli: &Cli) -> Result<ExitCode> {
 async fn transact(cli: &Cli, client: &Client, op: &Op<'_>, p: &Printer) -> Result<ExitCode> {
     let key = signing_key(cli)?;
     // Every request of a transaction (the class's decimals, the next nonce,
-    // the submission, the wait for its receipt) is made as the signer: a node with closed reads (api.public_read = false,
-    // the default) answers an unsigned account query with SIGNATURE_REQUIRED.
-    let as_signer = client.clone().with_signer(key.clone());
+    // the submission, the wait for its receipt) is made as the signer: a
+    // node with closed reads (api.public_read = false, the default) answers
+    // an unsigned account query with SIGNATURE_REQUIRED.
+    let as_signer = client.clone().with_account_signer(key.account());
     let client = &as_signer;
     let decimals = match (cli.base_units, op.amount_class()) {
         (true, _) => None,
@@ -207,8 +208,6 @@ async fn transact(cli: &Cli, client: &Client, op: &Op<'_>, p: &Printer) -> Resul
     let previous_site: Option<MiningSite> = match op.previous_mining() {
         Some(id) => Some(
             client
-                .clone()
-                .with_account_signer(key.account())
                 .mining_notification(id)
                 .await
                 .with_context(|| i18n::t("fetch.mining", &[&id]))?
