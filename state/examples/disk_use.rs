@@ -84,7 +84,13 @@ fn main() {
         parties,
         validators: validators
             .iter()
-            .map(|v| GenesisValidator { key: v.public(), power: 1, operator: PartyId(1), p2p_address: None })
+            .map(|v| GenesisValidator {
+                key: v.public(),
+                power: 1,
+                operator: PartyId(1),
+                p2p_address: None,
+                p2p_key: v.public(),
+            })
             .collect(),
         transactions: vec![],
     };

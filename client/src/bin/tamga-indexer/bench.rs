@@ -51,7 +51,10 @@ impl Chain {
     pub fn new(accounts: u32) -> Result<Chain, IndexerError> {
         let validators: Vec<SigningKey> = (1..=4u8).map(|i| SigningKey::from_seed([i; 32])).collect();
         let set = ValidatorSet::new(
-            validators.iter().map(|k| Validator { key: k.public(), power: 1, operator: PartyId(1), p2p_key: k.public() }).collect(),
+            validators
+                .iter()
+                .map(|k| Validator { key: k.public(), power: 1, operator: PartyId(1), p2p_key: k.public() })
+                .collect(),
         )
         .map_err(|e| IndexerError::Corrupt { what: "bench validator set", detail: e.to_string() })?;
         let accounts = (0..accounts.max(2))

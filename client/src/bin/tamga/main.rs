@@ -206,13 +206,7 @@ async fn transact(cli: &Cli, client: &Client, op: &Op<'_>, p: &Printer) -> Resul
     // Read as the signer: a node that withholds site addresses from others
     // serves the miner its own (docs/api.md, access policy).
     let previous_site: Option<MiningSite> = match op.previous_mining() {
-        Some(id) => Some(
-            client
-                .mining_notification(id)
-                .await
-                .with_context(|| i18n::t("fetch.mining", &[&id]))?
-                .site,
-        ),
+        Some(id) => Some(client.mining_notification(id).await.with_context(|| i18n::t("fetch.mining", &[&id]))?.site),
         None => None,
     };
     let ctx = Ctx { decimals, signer: Some(key.public()), previous_site: previous_site.as_ref() };
