@@ -446,7 +446,12 @@ fn schemas() -> Value {
             "min_validators": u32_(),
         })),
     );
-    put("Validator", closed(json!({ "key": r("PublicKey"), "power": u64_(), "operator": u64_() })));
+    put(
+        "Validator",
+        closed(json!({ "key": r("PublicKey"), "power": u64_(), "operator": u64_(), "p2p_key": r("PublicKey") })),
+    );
+    // A receipt names the validators that certified it by consensus key only.
+    put("CertifyingValidator", closed(json!({ "key": r("PublicKey"), "power": u64_(), "operator": u64_() })));
     put(
         "Validators",
         closed(json!({
@@ -754,7 +759,7 @@ fn schemas() -> Value {
             ]),
             "nonce": u64_(), "operation": one_of_names(PAYLOAD_TYPES), "height": u64_(), "index": u32_(),
             "block_time_ms": u64_(), "block_hash": nullable(r("Hash")),
-            "certified_by": array(r("Validator")), "signed_power": u64_(), "total_power": u64_(),
+            "certified_by": array(r("CertifyingValidator")), "signed_power": u64_(), "total_power": u64_(),
             "validator_changes": u64_(), "outcome": r("TxOutcome"), "events": array(r("ReceiptEvent")),
             "events_certified": boolean(), "rendering": string(),
         })),
@@ -1169,7 +1174,7 @@ fn operations() -> Vec<(&'static str, &'static str, Value)> {
             "A third-party module of the console, vendored from npm (versions and hashes in /console/vendor.json)",
         )
         .path_param("package", "Vendored package", json!({ "type": "string", "examples": ["noble-ed25519", "noble-hashes", "noble-ciphers"] }))
-        .path_param("file", "File of the package", json!({ "type": "string", "examples": ["index.js", "LICENSE"] }))
+        .path_param("file", "File of the package", json!({ "type": "string", "examples": ["index.js", "sha2.js"] }))
         .answer(200, "The module", "text/javascript", json!({ "schema": { "type": "string" } }))
         .answer(200, "The package's licence", "text/plain", json!({ "schema": { "type": "string" } }))
         .err(404, &["ASSET_NOT_FOUND"])

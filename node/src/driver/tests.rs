@@ -496,7 +496,9 @@ async fn the_driver_admits_peers_by_key_the_validators_of_its_set_and_the_observ
     let f = follower_with(&mut c, vec![observer]);
     let task = tokio::spawn(f.driver.run(tokio::time::sleep(Duration::from_secs(1))));
     tokio::time::sleep(Duration::from_millis(10)).await;
-    let validator = c.key.public();
+    // Peers are admitted under the p2p key recorded beside the consensus key (SPEC §9).
+    let validator = c.genesis.validators[0].p2p_key;
+    assert_ne!(validator, c.key.public(), "the testnet gives the node a p2p key of its own");
     // At start: the validators of the height decided and of the next, and the observers.
     assert_eq!(f.net.allowed.lock().unwrap().clone(), vec![vec![validator, validator, observer]]);
     // Sync moves it on; the set is the same, so the admitted peers are not replaced.

@@ -237,6 +237,11 @@ pub async fn asset(State(ctx): State<ApiContext>, Path(path): Path<String>) -> R
         // A struct of a bool and an integer always serialises.
         return serve("application/json", serde_json::to_vec(&ctx.console).unwrap_or_default());
     }
+    if path.contains('/') {
+        // The vendored modules have their own route (and its documented
+        // content types); an encoded slash does not reach them from here.
+        return not_found(&path);
+    }
     lookup(&path)
 }
 
@@ -249,16 +254,21 @@ fn lookup(path: &str) -> Response {
     let name = if path.is_empty() { "index.html" } else { path };
     match ASSETS.iter().find(|a| a.name == name) {
         Some(a) => serve(a.mime, a.body),
-        None => ApiError::new(
-            StatusCode::NOT_FOUND,
-            "ASSET_NOT_FOUND",
-            format!(
-                "no console asset {name:?}; the console has: {}",
-                ASSETS.iter().map(|a| a.name).collect::<Vec<_>>().join(", ")
-            ),
-        )
-        .into_response(),
+        None => not_found(name),
     }
+}
+
+/// `ASSET_NOT_FOUND` for `name`, listing the assets there are.
+fn not_found(name: &str) -> Response {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "ASSET_NOT_FOUND",
+        format!(
+            "no console asset {name:?}; the console has: {}",
+            ASSETS.iter().map(|a| a.name).collect::<Vec<_>>().join(", ")
+        ),
+    )
+    .into_response()
 }
 
 #[cfg(test)]

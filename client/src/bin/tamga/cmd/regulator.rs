@@ -158,7 +158,7 @@ pub enum RegulatorCmd {
         #[arg(long)]
         operator: PartyId,
         /// The node's p2p identity key (`tamgad show-key` prints it), under
-        /// whose peer id peers admit it (SPEC §9). Without it a new
+        /// whose peer id peers admit it. Without it a new
         /// validator is admitted under its consensus key, and an existing
         /// one keeps its recorded p2p key.
         #[arg(long, value_name = "KEY")]

@@ -310,8 +310,12 @@ pub const HELP: &[(&str, &str)] = &[
         "Валидаторларды өзгерту (реттеуші); жазылғаннан кейін `validator_change_delay` блоктан соң күшіне енеді",
     ),
     (
-        "`KEY:POWER:OPERATOR_PARTY`; power 0 removes the validator. Repeat for several",
-        "`KEY:POWER:OPERATOR_PARTY`; 0 қуат валидаторды алып тастайды. Бірнешеуі үшін қайталаңыз",
+        "`KEY:POWER:OPERATOR_PARTY[:P2P_KEY]`; power 0 removes the validator; `P2P_KEY` is the node's p2p identity (`tamgad show-key`), omitted it keeps the recorded one (the consensus key for a new validator). Repeat for several",
+        "`KEY:POWER:OPERATOR_PARTY[:P2P_KEY]`; 0 қуат валидаторды алып тастайды; `P2P_KEY` — тораптың p2p сәйкестендіргіші (`tamgad show-key`), көрсетілмесе тіркелгені сақталады (жаңа валидатор үшін — консенсус кілті). Бірнешеуі үшін қайталаңыз",
+    ),
+    (
+        "The node's p2p identity key (`tamgad show-key` prints it), under whose peer id peers admit it. Without it a new validator is admitted under its consensus key, and an existing one keeps its recorded p2p key",
+        "Тораптың p2p сәйкестендіру кілті (`tamgad show-key` шығарады): пирлер торапты осы кілттің peer id-і бойынша қабылдайды. Ол берілмесе, жаңа валидатор консенсус кілті бойынша қабылданады, ал бар валидатор тіркелген p2p кілтін сақтайды",
     ),
     (
         "An account: status, next nonce, balances [default: the --key account]",

@@ -310,8 +310,12 @@ pub const HELP: &[(&str, &str)] = &[
         "Изменить валидаторов (регулятор); вступает в силу через `validator_change_delay` блоков после записи",
     ),
     (
-        "`KEY:POWER:OPERATOR_PARTY`; power 0 removes the validator. Repeat for several",
-        "`KEY:POWER:OPERATOR_PARTY`; мощность 0 удаляет валидатора. Повторите для нескольких",
+        "`KEY:POWER:OPERATOR_PARTY[:P2P_KEY]`; power 0 removes the validator; `P2P_KEY` is the node's p2p identity (`tamgad show-key`), omitted it keeps the recorded one (the consensus key for a new validator). Repeat for several",
+        "`KEY:POWER:OPERATOR_PARTY[:P2P_KEY]`; мощность 0 удаляет валидатора; `P2P_KEY` — p2p-идентификатор узла (`tamgad show-key`), если не указан, сохраняется записанный (для нового валидатора — его консенсусный ключ). Повторите для нескольких",
+    ),
+    (
+        "The node's p2p identity key (`tamgad show-key` prints it), under whose peer id peers admit it. Without it a new validator is admitted under its consensus key, and an existing one keeps its recorded p2p key",
+        "Ключ p2p-идентификации узла (его выводит `tamgad show-key`): узлы сети допускают узел по peer id этого ключа. Без него новый валидатор допускается по своему консенсусному ключу, а существующий сохраняет записанный p2p-ключ",
     ),
     (
         "An account: status, next nonce, balances [default: the --key account]",
