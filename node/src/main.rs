@@ -339,7 +339,7 @@ fn init(home: Home, genesis: Option<PathBuf>, force: bool, p2p_listen: Option<St
     Ok(())
 }
 
-/// `tamgad show-key`: the keys a regulator records for this node (SPEC §9).
+/// `tamgad show-key`: the keys a regulator records for this node.
 fn show_key(home: &Home) -> anyhow::Result<()> {
     // node.key is absent where the consensus key lives in a token or a remote signer.
     if home.key().exists() {

@@ -117,13 +117,12 @@ pub async fn get(
     Path(hash): Path<String>,
 ) -> ApiResult<Response> {
     let hash = path_hash(&hash)?;
-    // Mempool first: a block is committed before its transactions leave the
-    // mempool, so a transaction is never missed between the two looks.
-    if ctx.gateway.mempool().contains(&hash) {
-        let pending: TxAnswer<SignedTransaction> =
-            TxAnswer { status: TX_PENDING.into(), hash, tx: None, receipt: None, raw: None, raw_redacted: false };
-        return Ok(Json(pending).into_response());
-    }
+    // The mempool is looked at first: a block is committed before its
+    // transactions leave the mempool, so a transaction is never missed
+    // between the two looks. The ledger still decides: an admission racing
+    // a commit can leave a committed transaction in the mempool until the
+    // signer's next commit prunes it, and that one is committed, not pending.
+    let in_mempool = ctx.gateway.mempool().contains(&hash);
     let found = read(&ctx, move |l| {
         let Some(v) = l.transaction(&hash)? else { return Ok(None) };
         // The miner of a notification is the signer's party.
@@ -153,6 +152,11 @@ pub async fn get(
             redact_sites(&mut value);
             withhold_raw(&mut value);
             Ok(Json(value).into_response())
+        }
+        None if in_mempool => {
+            let pending: TxAnswer<SignedTransaction> =
+                TxAnswer { status: TX_PENDING.into(), hash, tx: None, receipt: None, raw: None, raw_redacted: false };
+            Ok(Json(pending).into_response())
         }
         None => Err(ApiError::not_found_t("TX_NOT_FOUND", args!["hash" => hash.to_string()])),
     }

@@ -104,6 +104,16 @@ const KNOWN: &[(&str, &str)] = &[
     ("types/src/block.rs", "types/src/signer.rs"),
     ("types/src/signer.rs", "types/src/block.rs"),
     ("types/src/signer.rs", "types/src/evidence.rs"),
+    ("node/src/api/mod.rs", "node/src/api/console/mod.rs"), // console::ConsoleSettings
+    ("node/src/api/console/mod.rs", "node/src/config.rs"),  // crate::config::ConfigError
+    ("node/src/api/openapi.rs", "node/src/api/console/mod.rs"), // crate::api::console::ASSETS
+    ("node/src/config.rs", "node/src/api/console/mod.rs"),  // crate::api::console::ConsoleConfig
+    ("node/src/security/sinks/mod.rs", "node/src/security/sinks/tls.rs"), // tls::SinkTlsError
+    ("node/src/security/sinks/syslog.rs", "node/src/security/sinks/tls.rs"), // crate::security::sinks::tls::tests::acceptor
+    ("node/src/security/sinks/tls.rs", "node/src/security/sinks/config.rs"), // super::config::SinkTlsConfig
+    ("node/src/security/sinks/webhook.rs", "node/src/security/sinks/tls.rs"), // crate::security::sinks::tls::tests::acceptor
+    ("node/src/signer/mod.rs", "node/src/signer/remote.rs"),                  // remote::RemoteConsensusSigner
+    ("node/src/signer/remote.rs", "node/src/config.rs"),                      // crate::config::ConfigError
 ];
 
 fn repo_root() -> PathBuf {

@@ -79,9 +79,13 @@ async fn pruned_proofs_are_refused_and_early_bundles_verify() {
     // account proofs of every committed height, then prunes as it commits.
     net.terminate(0).await.expect("node0 stops");
     let config = net.home(0).join("config.toml");
-    let mut text = std::fs::read_to_string(&config).expect("config.toml");
-    text.push_str(&format!("\n[storage]\nretain_state_versions = {RETAIN}\nprune_max_deletes_per_block = 100000\n"));
-    std::fs::write(&config, text).expect("write config.toml");
+    // `tamgad init` writes a [storage] section of its own: set its keys.
+    let mut cfg: toml::Table = toml::from_str(&std::fs::read_to_string(&config).expect("config.toml")).expect("TOML");
+    let storage = cfg.entry("storage").or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    let storage = storage.as_table_mut().expect("[storage] is a table");
+    storage.insert("retain_state_versions".into(), toml::Value::Integer(RETAIN as i64));
+    storage.insert("prune_max_deletes_per_block".into(), toml::Value::Integer(100_000));
+    std::fs::write(&config, toml::to_string(&cfg).expect("TOML")).expect("write config.toml");
     net.restart(0).expect("node0 starts again");
     net.wait_api(0, Duration::from_secs(30)).await.expect("node0 answers");
     let target = net.max_height().await + RETAIN + 4;

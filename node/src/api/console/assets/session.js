@@ -111,8 +111,13 @@ async function load(text, passphrase) {
     const account = a.body.account || a.body;
     const p = await apiJson('/v1/parties/' + account.party, sign('/v1/parties/' + account.party));
     const party = p.ok ? (p.body.party || p.body) : null;
-    const scopes = (party && party.status === 'active' && party.regulator_scopes) || [];
-    if (account.status !== 'active' || scopes.length === 0) throw new KeyRefused('not_regulator', { address });
+    // A party's status is a plain name; an account's is tagged
+    // ({"status": "active"} or {"status": "revoked", ...}: docs/api.md).
+    const statusOf = (s) => (typeof s === 'string' ? s : s && s.status);
+    const scopes = (party && statusOf(party.status) === 'active' && party.regulator_scopes) || [];
+    if (statusOf(account.status) !== 'active' || scopes.length === 0) {
+      throw new KeyRefused('not_regulator', { address });
+    }
     wipe();
     seed = candidate;
     candidate = null;
