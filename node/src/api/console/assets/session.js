@@ -42,6 +42,7 @@ function touch() {
   idleTimer = setTimeout(() => {
     wipe();
     show('keymsg.idle_wiped', { minutes: Math.round(settings.key_idle_timeout_s / 60) }, 'info');
+    if (panel) render();
     ui.onChange();
   }, settings.key_idle_timeout_s * 1000);
 }
@@ -167,6 +168,7 @@ function render() {
     panel.append(h('button', { id: 'key-signout', type: 'button', i18n: 'key.sign_out', onclick: () => {
       wipe();
       show('keymsg.signed_out', {}, 'info');
+      render();
       ui.onChange();
     } }));
   } else {
@@ -186,6 +188,7 @@ function render() {
       try {
         await load(text, p);
         show('keymsg.loaded', {}, 'ok');
+        render();
         ui.onChange();
       } catch (err) {
         wipe();
